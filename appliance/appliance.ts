@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { connectBus, natsServers, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { natsServerSpec } from './nats-server.ts';
+import { nodeServiceSpec } from './node-service.ts';
+import { Supervisor, type ServiceSpec } from './supervisor.ts';
+
+/**
+ * The services of one appliance, in boot order. Each starts only when the one before it is
+ * ready and they stop in reverse, so the store writer always has NATS under it while it
+ * flushes its last batch.
+ */
+export function applianceServices(config: AlprConfig, logger: Logger): ServiceSpec[] {
+  return [
+    // 1. Messaging: the JetStream store every other part hands its data through.
+    ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
+    // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
+    nodeServiceSpec('core', config, (info) => logger.info('appliance ready', info)),
+    // 3. Camera workers (one process per camera) and the matcher join here as they land.
+  ];
+}
+
+export interface RunningAppliance {
+  supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+/** Boots the appliance and returns once every service is ready. */
+export async function startAppliance(config: AlprConfig, logger: Logger): Promise<RunningAppliance> {
+  mkdirSync(path.resolve(config.dataDir), { recursive: true });
+  let nc: NatsConnection | null = null;
+  let healthSub: { unsubscribe(): void } | null = null;
+  let connecting: Promise<void> | null = null;
+
+  // The supervisor answers health requests over NATS as soon as NATS is up, so that a crash
+  // loop of any later service shows in /api/health. The client reconnects by itself when the
+  // nats-server is restarted, so this happens once.
+  const connectHealth = () =>
+    (connecting ??= connectBus({ servers: natsServers(config.nats), name: `supervisor-${config.site.id}` }).then((conn) => {
+      nc = conn;
+      healthSub = serveSupervisorHealth(conn, () => supervisor.snapshot());
+    }));
+
+  const supervisor: Supervisor = new Supervisor({
+    services: applianceServices(config, logger),
+    policy: config.supervisor,
+    logger,
+    onChange: (s) => {
+      if (s.name === 'nats' && s.state === 'running') void connectHealth();
+    },
+  });
+
+  const stop = async () => {
+    healthSub?.unsubscribe();
+    // Closed before NATS stops so that the client does not spend the shutdown reconnecting.
+    await (nc as NatsConnection | null)?.close().catch(() => {});
+    await supervisor.stop();
+  };
+
+  try {
+    if (!config.nats.embedded) await connectHealth();
+    await supervisor.start();
+    await connectHealth();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { supervisor, stop };
+}

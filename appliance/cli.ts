@@ -1,0 +1,138 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { configSchema, createJsonLogger, type ConfigProblem } from '../contracts/index.ts';
+import { startAppliance } from './appliance.ts';
+import { loadConfigFile } from './config-file.ts';
+
+interface Command {
+  usage: string;
+  summary: string;
+  help: string;
+  options?: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+function printProblems(file: string, problems: ConfigProblem[]): void {
+  console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  for (const p of problems) console.error(`  ${p.path}: ${p.message}`);
+}
+
+const commands: Record<string, Command> = {
+  appliance: {
+    usage: 'alpr appliance [--config FILE]',
+    summary: 'run the whole appliance: NATS, store, API (and cameras, matcher as they land)',
+    help: `Starts nats-server with JetStream, then the core service (store + API), in order, and
+supervises them: crashed services restart with backoff, a crash loop stops the retries.
+SIGTERM or SIGINT stops everything in reverse order.
+Without --config the appliance runs on safe defaults: everything on 127.0.0.1, data in ./data.`,
+    options: { config: { type: 'string', short: 'c' } },
+    async run(values) {
+      const file = values.config as string | undefined;
+      const loaded = loadConfigFile(file);
+      if (!loaded.ok) {
+        printProblems(file ?? '(defaults)', loaded.problems);
+        return 1;
+      }
+      const config = loaded.config;
+      const logger = createJsonLogger({ level: config.logLevel, fields: { service: 'supervisor' } });
+      let app: Awaited<ReturnType<typeof startAppliance>> | null = null;
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info('shutting down', { signal });
+        // The supervisor kills services that overrun; this bounds the supervisor itself.
+        const deadline = config.supervisor.stopTimeoutMs * 4 + 5000;
+        setTimeout(() => {
+          logger.error('shutdown overran its deadline; exiting', { deadlineMs: deadline });
+          process.exit(1);
+        }, deadline).unref();
+        await app?.stop();
+        logger.info('stopped');
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      try {
+        app = await startAppliance(config, logger);
+      } catch (err) {
+        logger.error('appliance failed to start', { err: err as Error });
+        return 1;
+      }
+      if (stopping) return 0;
+      await new Promise(() => {}); // runs until a signal
+      return 0;
+    },
+  },
+  'config check': {
+    usage: 'alpr config check FILE',
+    summary: 'validate a configuration file and list every problem in it',
+    help: 'Prints every problem at once (unknown keys, wrong types, out-of-range values) and exits 1 if there is any.',
+    async run(_values, positionals) {
+      const file = positionals[0];
+      if (!file) {
+        console.error('usage: alpr config check FILE');
+        return 2;
+      }
+      const loaded = loadConfigFile(file);
+      if (!loaded.ok) {
+        printProblems(file, loaded.problems);
+        return 1;
+      }
+      console.log(`${file}: valid (${loaded.config.cameras.length} camera${loaded.config.cameras.length === 1 ? '' : 's'})`);
+      return 0;
+    },
+  },
+  'config schema': {
+    usage: 'alpr config schema',
+    summary: 'print the configuration schema (JSON Schema, every field described)',
+    help: 'Prints the JSON Schema of the configuration file, with a description for every field and its default.',
+    async run() {
+      console.log(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input' }), null, 2));
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return [
+    'alpr: automated license plate reader appliance',
+    '',
+    'Commands:',
+    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "alpr <command> --help" for more.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const name = commands[`${argv[0]} ${argv[1]}`] ? `${argv[0]} ${argv[1]}` : argv[0];
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    const group = Object.keys(commands).filter((k) => k.startsWith(`${name} `));
+    if (group.length && (argv.length === 1 || argv.includes('--help'))) {
+      console.log(group.map((k) => `  ${commands[k]!.usage}  ${commands[k]!.summary}`).join('\n'));
+      return argv.includes('--help') ? 0 : 2;
+    }
+    console.error(`unknown command "${argv.join(' ')}"\n\n${usage()}`);
+    return 2;
+  }
+  const rest = argv.slice(name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: cmd.options ?? {}, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`${(err as Error).message}\nusage: ${cmd.usage}`);
+    return 2;
+  }
+  return cmd.run(parsed.values, parsed.positionals);
+}

@@ -1,0 +1,85 @@
+import { type ClickHouseClient } from '@clickhouse/client';
+import {
+  connectBus,
+  ensureStreams,
+  natsServers,
+  requestSupervisorHealth,
+  subscribeCameraStates,
+  type AlprConfig,
+  type CameraState,
+  type Logger,
+} from '../contracts/index.ts';
+import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
+import { createClickHouseClient, migrate, startStoreWriter } from '../store/index.ts';
+
+export interface RunningService {
+  info: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The core service: the one process that owns the store (libchdb admits one process per
+ * data directory), writes reads into it from JetStream and serves the API over it. Keeping
+ * the API here means searches hit the engine in-process, with no second hop.
+ * Boot order inside: NATS streams, store migrations, store writer, HTTP.
+ */
+export async function startCore(config: AlprConfig, logger: Logger): Promise<RunningService> {
+  const nc = await connectBus({ servers: natsServers(config.nats), name: `core-${config.site.id}` });
+  await ensureStreams(nc, config.nats);
+
+  const client: ClickHouseClient = await createClickHouseClient(config.storage, config.dataDir);
+  await migrate(client, logger);
+
+  const metrics = new MetricsRegistry();
+  const writer = await startStoreWriter({
+    nc,
+    client,
+    retention: config.retention,
+    logger: logger.child({ part: 'store-writer' }),
+    onBatch: ({ stored, invalid, ms }) => {
+      metrics.inc('alpr_reads_stored_total', 'Reads written to the store.', stored);
+      metrics.inc('alpr_reads_invalid_total', 'Read messages refused as invalid.', invalid);
+      metrics.inc('alpr_store_batches_total', 'Insert batches written.');
+      metrics.set('alpr_store_last_batch_ms', 'Duration of the last insert batch in milliseconds.', ms);
+    },
+    onError: () => metrics.inc('alpr_store_insert_failures_total', 'Insert batches that failed and were left for redelivery.'),
+  });
+
+  const cameras = new Map<string, CameraState>();
+  const cameraSub = subscribeCameraStates(nc, (s) => cameras.set(s.cameraId, s));
+
+  async function health(): Promise<HealthReport> {
+    const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
+    const ping = await client.ping().catch((err: Error) => ({ success: false as const, error: err }));
+    const storeHealthy = writer.healthy && ping.success;
+    const report = {
+      time: new Date().toISOString(),
+      siteId: config.site.id,
+      services,
+      cameras: [...cameras.values()],
+      store: { healthy: storeHealthy, lastError: writer.lastError ?? (ping.success ? null : String(ping.error?.message)) },
+      nats: { connected: !nc.isClosed() },
+    };
+    for (const s of services ?? []) {
+      metrics.set('alpr_service_up', 'Whether the supervised service is running (1) or not (0).', s.state === 'running' ? 1 : 0, { service: s.name });
+      metrics.set('alpr_service_restarts', 'Restarts of the supervised service since the appliance started.', s.restarts, { service: s.name });
+    }
+    return { status: overallStatus(report), ...report };
+  }
+
+  const app = createApp({ client, health, metrics, logger: logger.child({ part: 'api' }) });
+  const { server, port } = await listen(app, config.server);
+  const scheme = config.server.tls ? 'https' : 'http';
+  logger.info('API listening', { url: `${scheme}://${config.server.host}:${port}` });
+
+  return {
+    info: { port, url: `${scheme}://${config.server.host}:${port}` },
+    async stop() {
+      await close(server);
+      await writer.stop();
+      cameraSub.unsubscribe();
+      await nc.drain().catch(() => {});
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AlprConfig } from '../contracts/index.ts';
+import type { ServiceSpec } from './supervisor.ts';
+
+export const SERVICE_MAIN = fileURLToPath(new URL('./service-main.ts', import.meta.url));
+
+/** Messages a service child sends its supervisor over the IPC channel. */
+export type ServiceMessage = { type: 'ready'; info?: Record<string, unknown> };
+
+/**
+ * A TypeScript service run in its own Node process. Own process because a crash, a leak or
+ * a native library that blocks (chDB's lock, GStreamer's libuv threads) must stay inside it.
+ * Detached into its own process group so that a Ctrl-C on the terminal reaches only the
+ * supervisor, which then stops services in reverse order instead of all at once.
+ */
+export function nodeServiceSpec(name: string, config: AlprConfig, onReady?: (info: Record<string, unknown>) => void): ServiceSpec {
+  return {
+    name,
+    spawn(): ChildProcess {
+      return fork(SERVICE_MAIN, [name], {
+        execArgv: ['--import', import.meta.resolve('tsx')],
+        env: { ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        detached: true,
+      });
+    },
+    ready(child, signal) {
+      return new Promise((resolve, reject) => {
+        const onMessage = (m: ServiceMessage) => {
+          if (m?.type !== 'ready') return;
+          child.off('message', onMessage);
+          onReady?.(m.info ?? {});
+          resolve();
+        };
+        child.on('message', onMessage);
+        signal.addEventListener('abort', () => {
+          child.off('message', onMessage);
+          reject(signal.reason);
+        });
+      });
+    },
+  };
+}

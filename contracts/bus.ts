@@ -1,0 +1,177 @@
+import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JsMsg,
+  type PubAck,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import type { z } from 'zod';
+import { alertSchema, type Alert } from './alert.ts';
+import type { AlprConfig } from './config.ts';
+import { InvalidPayloadError, PublishFailedError } from './errors.ts';
+import { cameraStateSchema, supervisorHealthSchema, type CameraState, type SupervisorHealth } from './health.ts';
+import { plateReadSchema, type PlateRead, type PlateReadInput } from './read.ts';
+import { streams, subjects } from './subjects.ts';
+
+/**
+ * Typed helpers: the only way parts of the appliance put messages on NATS or take them
+ * off. Every payload is validated on the way out and on the way in, so a malformed
+ * message is refused at its source and a foreign one never reaches business logic.
+ */
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function validate<S extends z.ZodType>(schema: S, subject: string, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new InvalidPayloadError(
+      subject,
+      r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return r.data;
+}
+
+function decodeJson<S extends z.ZodType>(schema: S, subject: string, data: Uint8Array): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(dec.decode(data));
+  } catch {
+    throw new InvalidPayloadError(subject, ['not JSON']);
+  }
+  return validate(schema, subject, value);
+}
+
+export function connectBus(opts: { servers: string | string[]; name: string }): Promise<NatsConnection> {
+  return connect({ servers: opts.servers, name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/** NATS server URLs for a configuration: the embedded server or the external cluster. */
+export function natsServers(cfg: AlprConfig['nats']): string[] {
+  return cfg.embedded ? [`nats://${cfg.host}:${cfg.port}`] : cfg.urls;
+}
+
+/** Stream definitions with their limits. Reads refuse new messages when full (discard new)
+ * rather than silently dropping the oldest: a publisher that is told "no" can keep the read. */
+export function streamConfigs(cfg: AlprConfig['nats']): (Partial<StreamConfig> & { name: string })[] {
+  const hours = (h: number) => Math.round(h * 3600 * 1e9);
+  return [
+    {
+      name: streams.reads,
+      subjects: [subjects.readsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.New,
+      max_age: hours(cfg.readsMaxAgeHours),
+      max_bytes: cfg.readsMaxBytes,
+      max_msg_size: 1024 * 1024,
+      duplicate_window: 2 * 60 * 1e9,
+      num_replicas: 1,
+    },
+    {
+      name: streams.alerts,
+      subjects: [subjects.alertsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.New,
+      max_age: hours(cfg.alertsMaxAgeHours),
+      max_bytes: 512 * 1024 ** 2,
+      max_msg_size: 1024 * 1024,
+      duplicate_window: 2 * 60 * 1e9,
+      num_replicas: 1,
+    },
+  ];
+}
+
+/** Creates the streams or brings their limits up to date with the configuration. */
+export async function ensureStreams(nc: NatsConnection, cfg: AlprConfig['nats']): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const sc of streamConfigs(cfg)) {
+    try {
+      await jsm.streams.info(sc.name);
+      await jsm.streams.update(sc.name, sc);
+    } catch (err) {
+      if (!/not found/i.test(String((err as Error).message))) throw err;
+      await jsm.streams.add(sc);
+    }
+  }
+}
+
+async function publishJs(js: JetStreamClient, subject: string, payload: unknown, msgID: string): Promise<PubAck> {
+  try {
+    return await js.publish(subject, enc.encode(JSON.stringify(payload)), { msgID, timeout: 5000 });
+  } catch (err) {
+    throw new PublishFailedError(subject, err);
+  }
+}
+
+/** Publishes a read on alpr.reads.<camera>; the read id is the JetStream message id, so a
+ * retried publish within the duplicate window is stored once. */
+export function publishRead(js: JetStreamClient, read: PlateReadInput): Promise<PubAck> {
+  const subject = subjects.read(read.cameraId);
+  const valid = validate(plateReadSchema, subject, read);
+  return publishJs(js, subject, valid, valid.id);
+}
+
+export function decodeRead(msg: JsMsg | Msg): PlateRead {
+  return decodeJson(plateReadSchema, msg.subject, msg.data);
+}
+
+export function publishAlert(js: JetStreamClient, alert: Alert): Promise<PubAck> {
+  const subject = subjects.alert(alert.read.cameraId);
+  const valid = validate(alertSchema, subject, alert);
+  return publishJs(js, subject, valid, valid.id);
+}
+
+export function decodeAlert(msg: JsMsg | Msg): Alert {
+  return decodeJson(alertSchema, msg.subject, msg.data);
+}
+
+export function publishCameraState(nc: NatsConnection, state: CameraState): void {
+  const subject = subjects.cameraState(state.cameraId);
+  nc.publish(subject, enc.encode(JSON.stringify(validate(cameraStateSchema, subject, state))));
+}
+
+/** Calls `onState` with each valid camera state; invalid ones go to `onInvalid`. */
+export function subscribeCameraStates(
+  nc: NatsConnection,
+  onState: (s: CameraState) => void,
+  onInvalid: (err: InvalidPayloadError) => void = () => {},
+): { unsubscribe(): void } {
+  const sub = nc.subscribe(subjects.cameraStateAll, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        onState(decodeJson(cameraStateSchema, msg.subject, msg.data));
+      } catch (e) {
+        if (e instanceof InvalidPayloadError) onInvalid(e);
+        else throw e;
+      }
+    },
+  });
+  return { unsubscribe: () => sub.unsubscribe() };
+}
+
+export function serveSupervisorHealth(nc: NatsConnection, snapshot: () => SupervisorHealth): { unsubscribe(): void } {
+  const sub = nc.subscribe(subjects.supervisorHealth, {
+    callback: (err, msg) => {
+      if (err) return;
+      msg.respond(enc.encode(JSON.stringify(validate(supervisorHealthSchema, subjects.supervisorHealth, snapshot()))));
+    },
+  });
+  return { unsubscribe: () => sub.unsubscribe() };
+}
+
+export async function requestSupervisorHealth(nc: NatsConnection, timeoutMs = 1000): Promise<SupervisorHealth> {
+  const reply = await nc.request(subjects.supervisorHealth, undefined, { timeout: timeoutMs });
+  return decodeJson(supervisorHealthSchema, subjects.supervisorHealth, reply.data);
+}
+
+export { jetstream };
+export type { NatsConnection, JetStreamClient, JsMsg };

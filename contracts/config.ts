@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/**
+ * The appliance's one configuration schema. Every object is strict (unknown keys are
+ * rejected: a misspelt key that silently falls back to a default is how a camera ends
+ * up unrecorded or a retention period ends up wrong), and every field is described so
+ * that `alpr config check` and the README can explain it.
+ */
+
+/** Statutory ceiling (F.S. 316.0778, CJJIS guidelines 6e): no read lives longer than 3 anniversary years. */
+export const STATUTORY_MAX_HOLD_YEARS = 3;
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" or "_", starting with a letter or digit (it becomes part of a NATS subject)');
+
+const hostSchema = z.string().min(1).describe('Interface to bind; 127.0.0.1 keeps the service off the network.');
+
+export const directionSchema = z
+  .enum(['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW', 'unknown'])
+  .describe('Direction of travel of the vehicles the camera faces.');
+
+export const locationSchema = z
+  .strictObject({
+    lat: z.number().min(-90).max(90).describe('Latitude in decimal degrees (WGS84).'),
+    lon: z.number().min(-180).max(180).describe('Longitude in decimal degrees (WGS84).'),
+    description: z.string().min(1).max(200).describe('Where the camera is, in words an investigator understands (road, mile marker, intersection).'),
+  })
+  .describe('Where the camera stands: every read carries it.');
+
+export const cameraSchema = z
+  .strictObject({
+    id: identifier.describe('Stable camera identifier; used in NATS subjects (alpr.reads.<id>) and stored with every read.'),
+    name: z.string().min(1).max(120).describe('Human-readable camera name shown on the dashboard.'),
+    url: z
+      .string()
+      .regex(/^rtsps?:\/\/[^\s]+$/, 'an rtsp:// or rtsps:// URL')
+      .describe('RTSP URL of the camera stream (H.264 or H.265).'),
+    transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy links without smeared frames.'),
+    location: locationSchema,
+    direction: directionSchema.default('unknown'),
+    deploymentRef: z
+      .string()
+      .min(1)
+      .max(120)
+      .describe('Reference of the deployment authorisation (guidelines 2d, 5b, 5e) under which this camera operates.'),
+    enabled: z.boolean().default(true).describe('A disabled camera keeps its configuration but is not captured.'),
+  })
+  .describe('One fixed camera.');
+
+export const storageSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('embedded').describe('ClickHouse in-process through chDB, owned by the core service.'),
+      path: z.string().min(1).optional().describe('chDB data directory; defaults to <dataDir>/clickhouse.'),
+    }),
+    z.strictObject({
+      kind: z.literal('remote').describe('A ClickHouse server reached over HTTP(S) with @clickhouse/client.'),
+      url: z.url().describe('ClickHouse HTTP(S) endpoint, e.g. https://clickhouse.example:8443.'),
+      username: z.string().default('default').describe('ClickHouse user.'),
+      password: z.string().default('').describe('ClickHouse password; prefer the ALPR_CLICKHOUSE_PASSWORD environment variable.'),
+      database: identifier.default('alpr').describe('Database holding the appliance tables.'),
+    }),
+  ])
+  .describe('Where reads, alerts and audit records are stored.');
+
+export const natsSchema = z
+  .strictObject({
+    embedded: z.boolean().default(true).describe('Start a nats-server with JetStream as a child of the appliance. When false, connect to `urls`.'),
+    host: hostSchema.default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(4222).describe('Client port of the embedded nats-server.'),
+    urls: z.array(z.string().min(1)).default([]).describe('Servers of an external NATS cluster (used when embedded is false).'),
+    binary: z.string().default('nats-server').describe('Path or name of the nats-server executable (Debian package nats-server).'),
+    readsMaxAgeHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(72)
+      .describe('How long reads wait in JetStream when the store cannot take them (the outage the appliance rides out).'),
+    readsMaxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 ** 3)
+      .describe('Disk bound of the reads stream; when full, publishers are refused rather than old reads silently dropped.'),
+    alertsMaxAgeHours: z.number().positive().max(24 * 30).default(72).describe('How long alerts stay in their stream for late subscribers.'),
+  })
+  .describe('NATS JetStream messaging between the parts.');
+
+export const retentionSchema = z
+  .strictObject({
+    tacticalDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * STATUTORY_MAX_HOLD_YEARS)
+      .default(30)
+      .describe('Days a read and its image stay available for tactical use before they are purged (guidelines 6e: 30).'),
+    holdMaxYears: z
+      .number()
+      .int()
+      .min(1)
+      .max(STATUTORY_MAX_HOLD_YEARS)
+      .default(STATUTORY_MAX_HOLD_YEARS)
+      .describe('Longest a read tied to an open case may be kept, in anniversary years from capture (statutory maximum 3).'),
+  })
+  .describe('Retention of stored reads and images.');
+
+export const serverSchema = z
+  .strictObject({
+    host: hostSchema.default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('HTTP(S) port of the API and dashboard; 0 picks a free one.'),
+    tls: z
+      .strictObject({
+        certFile: z.string().min(1).describe('PEM certificate chain.'),
+        keyFile: z.string().min(1).describe('PEM private key.'),
+      })
+      .optional()
+      .describe('Serve HTTPS with this certificate; required by CJIS when the API leaves the box.'),
+  })
+  .describe('The HTTP API and dashboard.');
+
+export const supervisorSchema = z
+  .strictObject({
+    restartInitialMs: z.number().int().min(10).default(500).describe('Delay before the first restart of a crashed service; doubles each time.'),
+    restartMaxMs: z.number().int().min(10).default(30_000).describe('Longest delay between restarts.'),
+    crashWindowMs: z.number().int().min(1000).default(60_000).describe('Window in which crashes are counted.'),
+    maxCrashesInWindow: z.number().int().min(1).default(5).describe('Crashes within the window after which the supervisor stops restarting a service.'),
+    stopTimeoutMs: z.number().int().min(100).default(10_000).describe('Time a service gets to stop after SIGTERM before it is killed.'),
+    readyTimeoutMs: z.number().int().min(100).default(60_000).describe('Time a service gets to report ready at boot.'),
+  })
+  .describe('How the supervisor restarts and stops services.');
+
+export const configSchema = z
+  .strictObject({
+    site: z
+      .strictObject({
+        id: identifier.default('site-1').describe('Identifier of this appliance (site); stored with every read.'),
+        agency: z.string().min(1).default('Unnamed agency').describe('Agency that owns the appliance and its data (guidelines 4c).'),
+      })
+      .default({ id: 'site-1', agency: 'Unnamed agency' })
+      .describe('The appliance and its owning agency.'),
+    dataDir: z.string().min(1).default('./data').describe('Directory for the JetStream store, the embedded ClickHouse and logs.'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
+    cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera once the pipeline provides one.'),
+    storage: storageSchema.default({ kind: 'embedded' }),
+    nats: natsSchema.default(natsSchema.parse({})),
+    retention: retentionSchema.default(retentionSchema.parse({})),
+    server: serverSchema.default(serverSchema.parse({})),
+    supervisor: supervisorSchema.default(supervisorSchema.parse({})),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.cameras.forEach((cam, i) => {
+      if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
+      seen.add(cam.id);
+    });
+    if (!cfg.nats.embedded && cfg.nats.urls.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'urls'], message: 'external NATS (embedded: false) needs at least one URL' });
+    }
+    if (cfg.supervisor.restartMaxMs < cfg.supervisor.restartInitialMs) {
+      ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must be at least restartInitialMs' });
+    }
+  })
+  .describe('ALPR appliance configuration.');
+
+export type AlprConfig = z.infer<typeof configSchema>;
+export type AlprConfigInput = z.input<typeof configSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type RetentionConfig = z.infer<typeof retentionSchema>;
+
+/** One problem found in a configuration, with the dotted path of the offending key. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: AlprConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates a parsed document and returns every problem at once, never only the first. */
+export function validateConfig(doc: unknown): ConfigResult {
+  const result = configSchema.safeParse(doc ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({
+      path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
+      message: issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  };
+}

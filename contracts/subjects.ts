@@ -1,0 +1,36 @@
+/**
+ * Every NATS subject the appliance uses, in one place. Nothing publishes or subscribes
+ * to a literal subject elsewhere: the typed helpers in bus.ts take these definitions.
+ */
+
+/** A wildcard-free subject token: camera ids and site ids become tokens. */
+export function subjectToken(value: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Error(`"${value}" cannot be a NATS subject token`);
+  return value;
+}
+
+export const subjects = {
+  /** One read per vehicle pass, published by the camera's pipeline worker (JetStream READS). */
+  read: (cameraId: string) => `alpr.reads.${subjectToken(cameraId)}`,
+  readsAll: 'alpr.reads.>',
+  /** Hotlist hits raised by the matcher (JetStream ALERTS). */
+  alert: (cameraId: string) => `alpr.alerts.${subjectToken(cameraId)}`,
+  alertsAll: 'alpr.alerts.>',
+  /** Camera state changes (connecting / live / failed), core NATS, latest wins. */
+  cameraState: (cameraId: string) => `alpr.cameras.${subjectToken(cameraId)}.state`,
+  cameraStateAll: 'alpr.cameras.*.state',
+  /** Request-reply: the supervisor answers with the state of every service it runs. */
+  supervisorHealth: 'alpr.supervisor.health',
+} as const;
+
+/** JetStream stream names. */
+export const streams = {
+  reads: 'READS',
+  alerts: 'ALERTS',
+} as const;
+
+/** Durable consumer names, one per consuming service. */
+export const consumers = {
+  storeWriter: 'store-writer',
+  matcher: 'matcher',
+} as const;

@@ -1,0 +1,49 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from '../contracts/index.ts';
+import type { HealthReport } from './health.ts';
+import type { MetricsRegistry } from './metrics.ts';
+import { readsRoutes } from './routes/reads.ts';
+
+export interface AppOptions {
+  client: ClickHouseClient;
+  health: () => Promise<HealthReport>;
+  metrics: MetricsRegistry;
+  logger: Logger;
+  /**
+   * The single gate in front of every route that reveals stored data (reads, images and,
+   * later, alerts, exports, the extract). Access control plugs in here; with no guard the
+   * data routes are only as private as the interface the server binds (127.0.0.1 by default).
+   */
+  dataGuard?: MiddlewareHandler;
+}
+
+/** Routes anyone who can reach the port may call: liveness and metrics carry no read data. */
+function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
+  return new Hono()
+    .get('/health', async (c) => {
+      const h = await opts.health();
+      return c.json(h, h.status === 'down' ? 503 : 200);
+    })
+    .get('/metrics', (c) => c.text(opts.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+}
+
+export function createApp(opts: AppOptions) {
+  const data = new Hono();
+  data.use('*', opts.dataGuard ?? (async (_c, next) => next()));
+  const dataRoutes = data.route('/', readsRoutes({ client: opts.client }));
+
+  const app = new Hono()
+    .route('/api', systemRoutes(opts))
+    .route('/api', dataRoutes);
+
+  app.onError((err, c) => {
+    opts.logger.error('request failed', { path: c.req.path, err });
+    const unavailable = err.name === 'StoreUnavailableError' || /ECONNREFUSED|chdb|Cannot lock/i.test(err.message);
+    return c.json({ error: unavailable ? 'store unavailable' : 'internal error' }, unavailable ? 503 : 500);
+  });
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,23 @@
+import type { CameraState, ServiceStatus } from '../contracts/index.ts';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  time: string;
+  siteId: string;
+  /** Services as the supervisor sees them; null when this process runs without one. */
+  services: ServiceStatus[] | null;
+  cameras: CameraState[];
+  store: { healthy: boolean; lastError: string | null };
+  nats: { connected: boolean };
+}
+
+/**
+ * Overall status from the parts: "down" when the store or NATS is gone (no read can be
+ * kept), "degraded" when a service is failed or restarting or a camera is not live.
+ */
+export function overallStatus(h: Omit<HealthReport, 'status'>): HealthReport['status'] {
+  if (!h.store.healthy || !h.nats.connected) return 'down';
+  const badService = h.services?.some((s) => s.state !== 'running') ?? false;
+  const badCamera = h.cameras.some((c) => c.state !== 'live');
+  return badService || badCamera ? 'degraded' : 'ok';
+}

@@ -1,0 +1,5 @@
+export { createApp, type AppOptions, type AppType } from './app.ts';
+export { MetricsRegistry } from './metrics.ts';
+export { overallStatus, type HealthReport } from './health.ts';
+export { listen, close } from './http.ts';
+export { readSearchParams } from './routes/reads.ts';

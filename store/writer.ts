@@ -1,0 +1,126 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ClickHouseClient } from '@clickhouse/client';
+import {
+  consumers,
+  decodeRead,
+  InvalidPayloadError,
+  streams,
+  type Logger,
+  type PlateRead,
+  type RetentionConfig,
+} from '../contracts/index.ts';
+import { insertReads } from './reads.ts';
+
+export interface StoreWriterOptions {
+  nc: NatsConnection;
+  client: ClickHouseClient;
+  retention: RetentionConfig;
+  logger: Logger;
+  /** Most reads per insert: ClickHouse wants few large inserts, not many small ones. */
+  batchSize?: number;
+  /** Longest a read waits for its batch to fill (JetStream's pull floor is 1000 ms). */
+  maxWaitMs?: number;
+  /** Delay before a batch that could not be stored is redelivered. */
+  retryDelayMs?: number;
+  clock?: () => Date;
+  onBatch?: (e: { stored: number; invalid: number; ms: number }) => void;
+  onError?: (err: Error) => void;
+}
+
+export interface StoreWriter {
+  /** Finishes the batch in hand (insert, then acknowledge) and stops fetching. */
+  stop(): Promise<void>;
+  readonly healthy: boolean;
+  readonly lastError: string | null;
+}
+
+/**
+ * Consumes reads from JetStream and writes them to ClickHouse in batches. A message is
+ * acknowledged only after the insert holding it has returned: if the store is down or the
+ * process dies mid-batch, JetStream redelivers and the ReplacingMergeTree on the read id
+ * collapses any read that had in fact landed. Invalid payloads are terminated (never
+ * retried forever) and logged whole, so nothing disappears unseen.
+ */
+export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreWriter> {
+  const { nc, client, retention, logger } = opts;
+  const batchSize = opts.batchSize ?? 1000;
+  const maxWaitMs = Math.max(1000, opts.maxWaitMs ?? 1000);
+  const retryDelayMs = opts.retryDelayMs ?? 2000;
+  const clock = opts.clock ?? (() => new Date());
+
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.add(streams.reads, {
+    durable_name: consumers.storeWriter,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 60 * 1e9,
+    max_ack_pending: 20_000,
+  });
+  const consumer = await jetstream(nc).consumers.get(streams.reads, consumers.storeWriter);
+
+  let stopping = false;
+  let healthy = true;
+  let lastError: string | null = null;
+
+  async function handleBatch(msgs: JsMsg[]): Promise<void> {
+    const t0 = performance.now();
+    const valid: { msg: JsMsg; read: PlateRead }[] = [];
+    let invalid = 0;
+    for (const msg of msgs) {
+      try {
+        valid.push({ msg, read: decodeRead(msg) });
+      } catch (err) {
+        if (!(err instanceof InvalidPayloadError)) throw err;
+        invalid++;
+        logger.error('invalid read refused', { subject: msg.subject, seq: msg.seq, problems: err.problems, payload: msg.string().slice(0, 2000) });
+        msg.term('invalid payload');
+      }
+    }
+    try {
+      await insertReads(client, valid.map((v) => v.read), retention, clock());
+    } catch (err) {
+      healthy = false;
+      lastError = (err as Error).message;
+      logger.error('store insert failed; reads stay in JetStream', { count: valid.length, err });
+      opts.onError?.(err as Error);
+      for (const v of valid) v.msg.nak(retryDelayMs);
+      await new Promise((r) => setTimeout(r, retryDelayMs));
+      return;
+    }
+    healthy = true;
+    lastError = null;
+    for (const v of valid) v.msg.ack();
+    opts.onBatch?.({ stored: valid.length, invalid, ms: performance.now() - t0 });
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      const batch: JsMsg[] = [];
+      try {
+        const iter = await consumer.fetch({ max_messages: batchSize, expires: maxWaitMs });
+        for await (const m of iter) batch.push(m);
+      } catch (err) {
+        if (stopping) break;
+        logger.warn('fetch from JetStream failed', { err });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (batch.length) await handleBatch(batch);
+    }
+    // Acks are fire-and-forget publishes: flush so that none is lost with the connection.
+    await nc.flush().catch(() => {});
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+    get healthy() {
+      return healthy;
+    },
+    get lastError() {
+      return lastError;
+    },
+  };
+}
