@@ -15,7 +15,7 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
     // 1. Messaging: the JetStream store every other part hands its data through.
     ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
     // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
-    nodeServiceSpec('core', config, (info) => logger.info('appliance ready', info)),
+    nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
     // 3. Camera workers (one process per camera) and the matcher join here as they land.
   ];
 }

@@ -11,11 +11,8 @@ import {
 } from '../contracts/index.ts';
 import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
 import { createClickHouseClient, migrate, startStoreWriter } from '../store/index.ts';
+import type { RunningService } from './service-registry.ts';
 
-export interface RunningService {
-  info: Record<string, unknown>;
-  stop(): Promise<void>;
-}
 
 /**
  * The core service: the one process that owns the store (libchdb admits one process per

@@ -6,3 +6,4 @@ export { nodeServiceSpec } from './node-service.ts';
 export { loadConfigFile } from './config-file.ts';
 export { startCore } from './core.ts';
 export { main } from './cli.ts';
+export { serviceRegistry, type RunningService, type ServiceStart } from './service-registry.ts';

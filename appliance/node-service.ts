@@ -14,11 +14,19 @@ export type ServiceMessage = { type: 'ready'; info?: Record<string, unknown> };
  * Detached into its own process group so that a Ctrl-C on the terminal reaches only the
  * supervisor, which then stops services in reverse order instead of all at once.
  */
-export function nodeServiceSpec(name: string, config: AlprConfig, onReady?: (info: Record<string, unknown>) => void): ServiceSpec {
+export function nodeServiceSpec(opts: {
+  /** Name in the service registry. */
+  service: string;
+  /** Arguments for the service, e.g. the camera id. */
+  args?: string[];
+  config: AlprConfig;
+  onReady?: (info: Record<string, unknown>) => void;
+}): ServiceSpec {
+  const { service, args = [], config, onReady } = opts;
   return {
-    name,
+    name: [service, ...args].join(':'),
     spawn(): ChildProcess {
-      return fork(SERVICE_MAIN, [name], {
+      return fork(SERVICE_MAIN, [service, ...args], {
         execArgv: ['--import', import.meta.resolve('tsx')],
         env: { ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

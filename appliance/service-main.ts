@@ -1,24 +1,21 @@
 /**
- * Entry point of every service child process: `service-main.ts <name>`, with the validated
+ * Entry point of every service child process: `service-main.ts <name> [args…]`, with the validated
  * configuration in ALPR_CONFIG_JSON. It reports ready over IPC, stops on SIGTERM, and stops
  * too when the supervisor disappears (the IPC channel closes), so no service outlives it.
  */
 import { createJsonLogger, validateConfig } from '../contracts/index.ts';
-import { startCore, type RunningService } from './core.ts';
-
-const services: Record<string, (c: Parameters<typeof startCore>[0], l: Parameters<typeof startCore>[1]) => Promise<RunningService>> = {
-  core: startCore,
-};
+import { serviceRegistry, type RunningService } from './service-registry.ts';
 
 const name = process.argv[2] ?? '';
+const args = process.argv.slice(3);
 const parsed = validateConfig(JSON.parse(process.env.ALPR_CONFIG_JSON ?? '{}'));
 if (!parsed.ok) {
   console.error(`service ${name}: invalid configuration`, parsed.problems);
   process.exit(2);
 }
 const config = parsed.config;
-const logger = createJsonLogger({ level: config.logLevel, fields: { service: name, pid: process.pid } });
-const start = services[name];
+const logger = createJsonLogger({ level: config.logLevel, fields: { service: [name, ...args].join(':'), pid: process.pid } });
+const start = serviceRegistry[name];
 if (!start) {
   logger.error('unknown service', { name });
   process.exit(2);
@@ -50,7 +47,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('disconnect', () => void shutdown('supervisor gone'));
 
 try {
-  running = await start(config, logger);
+  running = await start(config, logger, args);
   if (stopping) await running.stop();
   else process.send?.({ type: 'ready', info: running.info });
 } catch (err) {

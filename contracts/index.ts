@@ -6,3 +6,4 @@ export * from './subjects.ts';
 export * from './errors.ts';
 export * from './logger.ts';
 export * from './bus.ts';
+export * from './audit.ts';

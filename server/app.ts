@@ -16,6 +16,10 @@ export interface AppOptions {
    * data routes are only as private as the interface the server binds (127.0.0.1 by default).
    */
   dataGuard?: MiddlewareHandler;
+  /** More routes under /api that reveal no stored data (login, setup). */
+  publicRoutes?: Hono[];
+  /** More routes under /api that reveal stored data: mounted behind dataGuard. */
+  dataRoutes?: Hono[];
 }
 
 /** Routes anyone who can reach the port may call: liveness and metrics carry no read data. */
@@ -31,11 +35,12 @@ function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
 export function createApp(opts: AppOptions) {
   const data = new Hono();
   data.use('*', opts.dataGuard ?? (async (_c, next) => next()));
+  for (const r of opts.dataRoutes ?? []) data.route('/', r);
   const dataRoutes = data.route('/', readsRoutes({ client: opts.client }));
 
-  const app = new Hono()
-    .route('/api', systemRoutes(opts))
-    .route('/api', dataRoutes);
+  const app = new Hono().route('/api', systemRoutes(opts));
+  for (const r of opts.publicRoutes ?? []) app.route('/api', r);
+  app.route('/api', dataRoutes);
 
   app.onError((err, c) => {
     opts.logger.error('request failed', { path: c.req.path, err });

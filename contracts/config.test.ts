@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema, validateConfig } from './config.ts';
+
+const camera = {
+  id: 'cam-1',
+  name: 'US-27 northbound',
+  url: 'rtsp://10.0.0.5:554/stream1',
+  location: { lat: 30.44, lon: -84.28, description: 'US-27 at Capital Circle' },
+  deploymentRef: 'DEP-2026-001',
+};
+
+describe('config schema', () => {
+  it('runs on safe defaults with no file at all', () => {
+    const r = validateConfig(undefined);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.server.host).toBe('127.0.0.1');
+    expect(r.config.nats.host).toBe('127.0.0.1');
+    expect(r.config.nats.embedded).toBe(true);
+    expect(r.config.storage).toEqual({ kind: 'embedded' });
+    expect(r.config.retention).toEqual({ tacticalDays: 30, holdMaxYears: 3 });
+  });
+
+  it('reports every problem at once, unknown keys included', () => {
+    const r = validateConfig({
+      cameras: [{ ...camera, id: 'Bad Id', url: 'http://x', extra: true }],
+      server: { port: 'eighty' },
+      retention: { holdMaxYears: 5 },
+      colour: 'blue',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const paths = r.problems.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['cameras.0.id', 'cameras.0.url', 'cameras.0', 'server.port', 'retention.holdMaxYears', '(root)']),
+    );
+    expect(r.problems.find((p) => p.path === '(root)')?.message).toContain('colour');
+    expect(r.problems.find((p) => p.path === 'cameras.0')?.message).toContain('extra');
+  });
+
+  it('never allows retention above the statutory maximum', () => {
+    expect(validateConfig({ retention: { holdMaxYears: 4 } }).ok).toBe(false);
+    expect(validateConfig({ retention: { tacticalDays: 365 * 3 + 1 } }).ok).toBe(false);
+    expect(validateConfig({ retention: { tacticalDays: 14, holdMaxYears: 2 } }).ok).toBe(true);
+  });
+
+  it('rejects duplicate camera ids and external NATS without URLs', () => {
+    const r = validateConfig({ cameras: [camera, camera], nats: { embedded: false } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['cameras.1.id', 'nats.urls']));
+  });
+
+  it('takes a remote ClickHouse with credentials', () => {
+    const r = validateConfig({ storage: { kind: 'remote', url: 'https://ch.example:8443', username: 'alpr', password: 's' } });
+    expect(r.ok && r.config.storage).toEqual({ kind: 'remote', url: 'https://ch.example:8443', username: 'alpr', password: 's', database: 'alpr' });
+  });
+
+  it('describes every field', () => {
+    const undocumented: string[] = [];
+    const walk = (schema: unknown, path: string) => {
+      const s = schema as { description?: string; def?: { type: string; shape?: Record<string, unknown>; innerType?: unknown; element?: unknown; options?: unknown[] } };
+      const def = s.def!;
+      if (def.type === 'default' || def.type === 'optional') return walk(def.innerType, path);
+      if (def.type === 'array') return walk(def.element, `${path}[]`);
+      if (def.type === 'union') return def.options!.forEach((o, i) => walk(o, `${path}|${i}`));
+      if (def.type === 'object') {
+        for (const [k, v] of Object.entries(def.shape!)) {
+          const child = v as { description?: string; def: { innerType?: { description?: string } } };
+          if (!child.description && !child.def.innerType?.description) undocumented.push(`${path}.${k}`);
+          walk(v, `${path}.${k}`);
+        }
+      }
+    };
+    walk(configSchema, '');
+    expect(undocumented.length + Object.keys(configSchema.shape).length).toBeGreaterThan(8);
+    expect(undocumented).toEqual([]);
+  });
+});
