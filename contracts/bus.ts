@@ -113,7 +113,7 @@ async function publishJs(js: JetStreamClient, subject: string, payload: unknown,
 
 /** Publishes a read on alpr.reads.<camera>; the read id is the JetStream message id, so a
  * retried publish within the duplicate window is stored once. */
-export function publishRead(js: JetStreamClient, read: PlateReadInput): Promise<PubAck> {
+export async function publishRead(js: JetStreamClient, read: PlateReadInput): Promise<PubAck> {
   const subject = subjects.read(read.cameraId);
   const valid = validate(plateReadSchema, subject, read);
   return publishJs(js, subject, valid, valid.id);
@@ -123,7 +123,7 @@ export function decodeRead(msg: JsMsg | Msg): PlateRead {
   return decodeJson(plateReadSchema, msg.subject, msg.data);
 }
 
-export function publishAlert(js: JetStreamClient, alert: Alert): Promise<PubAck> {
+export async function publishAlert(js: JetStreamClient, alert: Alert): Promise<PubAck> {
   const subject = subjects.alert(alert.read.cameraId);
   const valid = validate(alertSchema, subject, alert);
   return publishJs(js, subject, valid, valid.id);

@@ -50,13 +50,21 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   const clock = opts.clock ?? (() => new Date());
 
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.add(streams.reads, {
+  const consumerConfig = {
     durable_name: consumers.storeWriter,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: 60 * 1e9,
+    // A batch unacknowledged this long (its writer died) is redelivered to the next one;
+    // far longer than an insert takes, short enough that a restarted core catches up quickly.
+    ack_wait: 15 * 1e9,
     max_ack_pending: 20_000,
-  });
+  };
+  try {
+    await jsm.consumers.add(streams.reads, consumerConfig);
+  } catch {
+    // It exists from an earlier run with other settings: bring the mutable ones up to date.
+    await jsm.consumers.update(streams.reads, consumers.storeWriter, { ack_wait: consumerConfig.ack_wait, max_ack_pending: consumerConfig.max_ack_pending });
+  }
   const consumer = await jetstream(nc).consumers.get(streams.reads, consumers.storeWriter);
 
   let stopping = false;

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
+import { makeRead } from '../helpers/reads.ts';
+import { freePort, tempDir } from '../helpers/nats.ts';
+
+/**
+ * The appliance as a user runs it: `alpr appliance --config FILE` in its own process, with
+ * the real nats-server and the real ClickHouse engine under it.
+ */
+const BIN = path.resolve('bin/alpr.mjs');
+let dir: string;
+let configFile: string;
+let natsUrl: string;
+let api: string;
+let proc: ChildProcess | null = null;
+let logs = '';
+
+type Health = { status: string; services: SupervisorHealth['services'] | null };
+
+function startAppliance(): ChildProcess {
+  const p = spawn(process.execPath, [BIN, 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout!.on('data', (d) => (logs += d));
+  p.stderr!.on('data', (d) => (logs += d));
+  return p;
+}
+
+async function health(): Promise<Health | null> {
+  try {
+    return (await (await fetch(`${api}/api/health`)).json()) as Health;
+  } catch {
+    return null;
+  }
+}
+
+async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, ms = 40_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n--- logs ---\n${logs.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const service = (h: Health | null, name: string) => h?.services?.find((s) => s.name === name);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function publish(plate: string): Promise<string> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const read = makeRead({ plate, cameraId: 'cam-app' });
+    await publishRead(jetstream(nc), read);
+    return read.id;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The stored reads of a plate; null until there is at least one (or the API is down). */
+const stored = async (plate: string) => {
+  const res = await fetch(`${api}/api/reads?plate=${plate}`).catch(() => null);
+  if (!res?.ok) return null;
+  const reads = ((await res.json()) as { reads: { id: string }[] }).reads;
+  return reads.length ? reads : null;
+};
+
+beforeAll(async () => {
+  dir = tempDir('appliance');
+  const [natsPort, apiPort] = [await freePort(), await freePort()];
+  natsUrl = `nats://127.0.0.1:${natsPort}`;
+  api = `http://127.0.0.1:${apiPort}`;
+  configFile = path.join(dir, 'alpr.yaml');
+  writeFileSync(
+    configFile,
+    [
+      `dataDir: ${path.join(dir, 'data')}`,
+      `logLevel: debug`,
+      `nats: { port: ${natsPort} }`,
+      `server: { port: ${apiPort} }`,
+      `supervisor: { restartInitialMs: 100, stopTimeoutMs: 8000 }`,
+    ].join('\n'),
+  );
+  proc = startAppliance();
+  await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy');
+});
+
+afterAll(async () => {
+  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('alpr appliance', () => {
+  it('boots nats-server then core, and stores a read published on NATS', async () => {
+    const h = await health();
+    expect(h!.services!.map((s) => [s.name, s.state])).toEqual([
+      ['nats', 'running'],
+      ['core', 'running'],
+    ]);
+    const id = await publish('APP0001');
+    const reads = await until(() => stored('APP0001'), 'the read to be stored');
+    expect(reads.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('restarts the core after kill -9 and keeps serving', async () => {
+    const before = service(await health(), 'core')!;
+    process.kill(before.pid!, 'SIGKILL');
+    const after = await until(async () => {
+      const s = service(await health(), 'core');
+      return s && s.state === 'running' && s.pid !== before.pid ? s : null;
+    }, 'the core to come back');
+    expect(after.restarts).toBe(1);
+    expect(after.lastExit?.signal).toBe('SIGKILL');
+    await publish('APP0002');
+    expect(await until(() => stored('APP0002'), 'a read stored after the restart')).toHaveLength(1);
+  });
+
+  it('restarts nats-server after kill -9; reads published after it are stored', async () => {
+    const before = service(await health(), 'nats')!;
+    process.kill(before.pid!, 'SIGKILL');
+    await until(async () => {
+      const s = service(await health(), 'nats');
+      return s?.state === 'running' && s.pid !== before.pid;
+    }, 'nats to come back');
+    const id = await until(() => publish('APP0003').catch(() => null), 'a publish to succeed');
+    const reads = await until(() => stored('APP0003'), 'the read to be stored');
+    expect(reads.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('stops everything on SIGTERM, and keeps every acknowledged read across a restart', async () => {
+    const pids = (await health())!.services!.map((s) => s.pid!);
+    const exited = new Promise<number | null>((r) => proc!.once('exit', (code) => r(code)));
+    proc!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(logs).toMatch(/"msg":"stopped"/);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+
+    proc = startAppliance();
+    await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy again');
+    for (const plate of ['APP0001', 'APP0002', 'APP0003']) expect(await stored(plate)).toHaveLength(1);
+    const exitedAgain = new Promise((r) => proc!.once('exit', r));
+    proc!.kill('SIGINT');
+    expect(await exitedAgain).toBe(0);
+  });
+});

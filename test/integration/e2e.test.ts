@@ -1,0 +1,77 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstream, publishRead, silentLogger, validateConfig, type AlprConfig, type NatsConnection } from '../../contracts/index.ts';
+import { startCore } from '../../appliance/core.ts';
+import type { RunningService } from '../../appliance/service-registry.ts';
+import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
+import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
+
+let nats: TestNats;
+let nc: NatsConnection;
+let core: RunningService;
+let base: string;
+let dataDir: string;
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const search = async (q: string) => (await (await fetch(`${base}/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await nats.connect();
+  dataDir = tempDir('core');
+  const r = validateConfig({ dataDir, nats: { embedded: false, urls: [nats.url] }, server: { port: 0 } });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  const config: AlprConfig = r.config;
+  core = await startCore(config, silentLogger);
+  base = core.info.url as string;
+});
+afterAll(async () => {
+  await core?.stop();
+  await nc?.close();
+  await nats?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a read published on NATS is stored and served by the API', () => {
+  it('returns a read published on alpr.reads.<camera> from GET /api/reads, with its image', async () => {
+    const read = makeRead({ cameraId: 'cam-e2e', plate: 'E2E 100', cropJpeg: smallJpegBase64() });
+    await publishRead(jetstream(nc), read);
+    const found = await until(async () => (await search('plate=E2E100')).reads.find((r) => r.id === read.id));
+    expect(found).toMatchObject({ id: read.id, cameraId: 'cam-e2e', plate: 'E2E 100', state: 'FL', imageUrl: `/api/reads/${read.id}/image` });
+    const img = await fetch(`${base}${found.imageUrl}`);
+    expect(img.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await img.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+
+  it('refuses a garbage message without blocking the reads behind it', async () => {
+    nc.publish('alpr.reads.cam-e2e', new TextEncoder().encode('{"plate": "not a read"}'));
+    const read = makeRead({ cameraId: 'cam-e2e', plate: 'AFTER1' });
+    await publishRead(jetstream(nc), read);
+    await until(async () => (await search('plate=AFTER1')).reads.find((r) => r.id === read.id));
+    const metrics = await (await fetch(`${base}/api/metrics`)).text();
+    expect(metrics).toMatch(/alpr_reads_invalid_total [1-9]/);
+    expect(metrics).toMatch(/alpr_reads_stored_total [1-9]/);
+  });
+
+  it('answers bad search parameters with a clear 400', async () => {
+    const res = await fetch(`${base}/api/reads?plate=${encodeURIComponent("A' OR 1=1")}&limit=5000&bogus=1`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { problems: { param: string }[] };
+    expect(body.problems.map((p) => p.param).sort()).toEqual(['(request)', 'limit', 'plate']);
+    expect((await fetch(`${base}/api/reads/not-a-uuid/image`)).status).toBe(400);
+  });
+
+  it('reports health: store and NATS up, no supervisor in this process', async () => {
+    const h = await (await fetch(`${base}/api/health`)).json();
+    expect(h).toMatchObject({ status: 'ok', services: null, store: { healthy: true }, nats: { connected: true } });
+  });
+});
