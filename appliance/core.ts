@@ -64,7 +64,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     return { status: overallStatus(report), ...report };
   }
 
-  const app = createApp({ client, health, metrics, logger: logger.child({ part: 'api' }) });
+  const app = createApp({ client, health, metrics, logger: logger.child({ part: 'api' }), dashboard: true });
   const { server, port } = await listen(app, config.server);
   const scheme = config.server.tls ? 'https' : 'http';
   logger.info('API listening', { url: `${scheme}://${config.server.host}:${port}` });

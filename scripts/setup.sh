@@ -46,4 +46,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
+# The dashboard is served from dashboard/dist by the appliance itself; rebuild when a source changed.
+if [ ! -f dashboard/dist/index.html ] || [ -n "$(find dashboard/src dashboard/index.html dashboard/vite.config.ts server contracts -newer dashboard/dist/index.html -name '*.*' 2>/dev/null | head -1)" ]; then
+  log "building the dashboard"
+  npx vite build --config dashboard/vite.config.ts --logLevel error
+fi
 log "ready"

@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../contracts/index.ts';
 import type { HealthReport } from './health.ts';
 import type { MetricsRegistry } from './metrics.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
 
 export interface AppOptions {
@@ -20,6 +21,8 @@ export interface AppOptions {
   publicRoutes?: Hono[];
   /** More routes under /api that reveal stored data: mounted behind dataGuard. */
   dataRoutes?: Hono[];
+  /** Serve the built dashboard at / (off in API-only tests). */
+  dashboard?: boolean;
 }
 
 /** Routes anyone who can reach the port may call: liveness and metrics carry no read data. */
@@ -38,9 +41,10 @@ export function createApp(opts: AppOptions) {
   for (const r of opts.dataRoutes ?? []) data.route('/', r);
   const dataRoutes = data.route('/', readsRoutes({ client: opts.client }));
 
-  const app = new Hono().route('/api', systemRoutes(opts));
+  // Chained so that AppType carries these routes for the dashboard's typed client.
+  const app = new Hono().route('/api', systemRoutes(opts)).route('/api', dataRoutes);
   for (const r of opts.publicRoutes ?? []) app.route('/api', r);
-  app.route('/api', dataRoutes);
+  if (opts.dashboard) app.route('/', dashboardRoutes());
 
   app.onError((err, c) => {
     opts.logger.error('request failed', { path: c.req.path, err });

@@ -70,6 +70,15 @@ describe('a read published on NATS is stored and served by the API', () => {
     expect((await fetch(`${base}/api/reads/not-a-uuid/image`)).status).toBe(400);
   });
 
+  it('serves the built dashboard at / and its assets, but never masks an unknown API route', async () => {
+    const page = await fetch(`${base}/`);
+    const html = await page.text();
+    expect(html).toContain('<div id="app">');
+    const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)![1]!;
+    expect((await fetch(`${base}${asset}`)).headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${base}/api/nope`)).status).toBe(404);
+  });
+
   it('reports health: store and NATS up, no supervisor in this process', async () => {
     const h = await (await fetch(`${base}/api/health`)).json();
     expect(h).toMatchObject({ status: 'ok', services: null, store: { healthy: true }, nats: { connected: true } });
