@@ -10,7 +10,7 @@ import {
   type Logger,
 } from '../contracts/index.ts';
 import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
-import { createClickHouseClient, migrate, startStoreWriter } from '../store/index.ts';
+import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startStoreWriter } from '../store/index.ts';
 import type { RunningService } from './service-registry.ts';
 
 
@@ -26,12 +26,12 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
 
   const client: ClickHouseClient = await createClickHouseClient(config.storage, config.dataDir);
   await migrate(client, logger);
+  await applyRetentionSettings(client, config.retention, logger);
 
   const metrics = new MetricsRegistry();
   const writer = await startStoreWriter({
     nc,
     client,
-    retention: config.retention,
     logger: logger.child({ part: 'store-writer' }),
     onBatch: ({ stored, invalid, ms }) => {
       metrics.inc('alpr_reads_stored_total', 'Reads written to the store.', stored);
@@ -64,7 +64,24 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     return { status: overallStatus(report), ...report };
   }
 
-  const app = createApp({ client, health, metrics, logger: logger.child({ part: 'api' }), dashboard: true });
+  // Retention runs at start and then hourly, so a read is gone within the hour its window ends.
+  const retentionLog = logger.child({ part: 'retention' });
+  const purge = () =>
+    runRetention(client, config.retention, retentionLog)
+      .then((runs) => runs.forEach((r) => metrics.inc('alpr_retention_purged_total', 'Rows purged by retention runs.', r.purgedRows, { table: r.table })))
+      .catch((err: Error) => retentionLog.error('retention run failed; will retry next hour', { err }));
+  void purge();
+  const retentionTimer = setInterval(() => void purge(), 3600_000);
+  retentionTimer.unref();
+
+  const app = createApp({
+    client,
+    retention: config.retention,
+    health,
+    metrics,
+    logger: logger.child({ part: 'api' }),
+    dashboard: true,
+  });
   const { server, port } = await listen(app, config.server);
   const scheme = config.server.tls ? 'https' : 'http';
   logger.info('API listening', { url: `${scheme}://${config.server.host}:${port}` });
@@ -72,6 +89,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   return {
     info: { port, url: `${scheme}://${config.server.host}:${port}` },
     async stop() {
+      clearInterval(retentionTimer);
       await close(server);
       await writer.stop();
       cameraSub.unsubscribe();

@@ -1,13 +1,19 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from '../contracts/index.ts';
+import { retentionSchema, type Logger, type RetentionConfig } from '../contracts/index.ts';
 import type { HealthReport } from './health.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
+import { retentionRoutes, type ResolveOpenCase } from './routes/retention.ts';
 
 export interface AppOptions {
   client: ClickHouseClient;
+  /** The agency's retention settings; the statutory defaults when omitted. */
+  retention?: RetentionConfig;
+  /** The case registry's answer to "is this an open case" (access control provides it);
+   * without one no case is open, so no hold can be placed. */
+  resolveOpenCase?: ResolveOpenCase;
   health: () => Promise<HealthReport>;
   metrics: MetricsRegistry;
   logger: Logger;
@@ -36,10 +42,14 @@ function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
 }
 
 export function createApp(opts: AppOptions) {
+  const retention = opts.retention ?? retentionSchema.parse({});
+  const resolveOpenCase = opts.resolveOpenCase ?? (async () => null);
   const data = new Hono();
   data.use('*', opts.dataGuard ?? (async (_c, next) => next()));
   for (const r of opts.dataRoutes ?? []) data.route('/', r);
-  const dataRoutes = data.route('/', readsRoutes({ client: opts.client }));
+  const dataRoutes = data
+    .route('/', readsRoutes({ client: opts.client, retention }))
+    .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }));
 
   // Chained so that AppType carries these routes for the dashboard's typed client.
   const app = new Hono().route('/api', systemRoutes(opts)).route('/api', dataRoutes);

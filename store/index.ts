@@ -1,6 +1,11 @@
 export { createClickHouseClient } from './client.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './migrate.ts';
-export { insertReads, searchReads, getPlateImage, readToRow, type ReadQuery, type StoredRead } from './reads.ts';
+export { insertReads, getPlateImage } from './reads.ts';
+export { readRow, locationRow, locationId } from './rows.ts';
+export { searchReads, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
+export { confusionKey, keysWithinOneEdit, editDistance, wildcardToLike, PatternError } from './plate-patterns.ts';
 export { startStoreWriter, type StoreWriter, type StoreWriterOptions } from './writer.ts';
 export { tacticalExpiry, holdCeiling, toEpochSeconds } from './retention.ts';
+export { applyRetentionSettings, runRetention, retentionReport, type RetentionRun } from './retention-job.ts';
+export { holdReads, releaseCaseHolds, caseHolds, HoldError } from './holds.ts';
 export { StoreUnavailableError, MigrationError } from './errors.ts';

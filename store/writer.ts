@@ -8,14 +8,12 @@ import {
   streams,
   type Logger,
   type PlateRead,
-  type RetentionConfig,
 } from '../contracts/index.ts';
 import { insertReads } from './reads.ts';
 
 export interface StoreWriterOptions {
   nc: NatsConnection;
   client: ClickHouseClient;
-  retention: RetentionConfig;
   logger: Logger;
   /** Most reads per insert: ClickHouse wants few large inserts, not many small ones. */
   batchSize?: number;
@@ -23,7 +21,6 @@ export interface StoreWriterOptions {
   maxWaitMs?: number;
   /** Delay before a batch that could not be stored is redelivered. */
   retryDelayMs?: number;
-  clock?: () => Date;
   onBatch?: (e: { stored: number; invalid: number; ms: number }) => void;
   onError?: (err: Error) => void;
 }
@@ -43,11 +40,10 @@ export interface StoreWriter {
  * retried forever) and logged whole, so nothing disappears unseen.
  */
 export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreWriter> {
-  const { nc, client, retention, logger } = opts;
+  const { nc, client, logger } = opts;
   const batchSize = opts.batchSize ?? 1000;
   const maxWaitMs = Math.max(1000, opts.maxWaitMs ?? 1000);
   const retryDelayMs = opts.retryDelayMs ?? 2000;
-  const clock = opts.clock ?? (() => new Date());
 
   const jsm = await jetstreamManager(nc);
   const consumerConfig = {
@@ -67,6 +63,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   }
   const consumer = await jetstream(nc).consumers.get(streams.reads, consumers.storeWriter);
 
+  const knownLocations = new Set<string>();
   let stopping = false;
   let healthy = true;
   let lastError: string | null = null;
@@ -86,7 +83,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
       }
     }
     try {
-      await insertReads(client, valid.map((v) => v.read), retention, clock());
+      await insertReads(client, valid.map((v) => v.read), knownLocations);
     } catch (err) {
       healthy = false;
       lastError = (err as Error).message;

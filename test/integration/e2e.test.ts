@@ -68,6 +68,41 @@ describe('a read published on NATS is stored and served by the API', () => {
     const body = (await res.json()) as { problems: { param: string }[] };
     expect(body.problems.map((p) => p.param).sort()).toEqual(['(request)', 'limit', 'plate']);
     expect((await fetch(`${base}/api/reads/not-a-uuid/image`)).status).toBe(400);
+    const hostile = [
+      'pattern=*', // matches everything
+      `pattern=${encodeURIComponent("AB%'; DROP TABLE reads")}`,
+      'from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', // longer than 3 years
+      'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      'bbox=1,2,3',
+      'near=91,0,10',
+      'plate=ABC&pattern=AB*',
+      'state=XX',
+      'camera=..%2F..',
+      'offset=-1',
+    ];
+    for (const q of hostile) {
+      const r = await fetch(`${base}/api/reads?${q}`);
+      const text = await r.text();
+      expect(r.status, q).toBe(400);
+      expect(text, q).not.toMatch(/DB::|Exception|at .*\.ts/);
+    }
+  });
+
+  it('searches partial, fuzzy and geographic forms over HTTP, and exports CSV as a stream', async () => {
+    const js = jetstream(nc);
+    const a = makeRead({ plate: 'HTP1234', cameraId: 'cam-http' });
+    const b = makeRead({ plate: 'HTP1235', cameraId: 'cam-http', location: { lat: 25.76, lon: -80.19, description: '=HYPERLINK("x"), Miami' } });
+    await publishRead(js, a);
+    await publishRead(js, b);
+    await until(async () => ((await search('pattern=HTP123?')).reads.length === 2 ? true : undefined));
+    expect((await search('fuzzy=HTP1Z34&maxEdits=0')).reads.map((r) => r.id)).toEqual([a.id]);
+    expect((await search('pattern=HTP*&near=25.76,-80.19,1000')).reads.map((r) => r.id)).toEqual([b.id]);
+    const csv = await fetch(`${base}/api/reads/export.csv?pattern=HTP123*`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toMatch(/^id,captured_at,plate,/);
+    expect(lines).toHaveLength(3);
+    expect(lines.join('\n')).toContain(`"'=HYPERLINK(""x""), Miami"`); // a formula is defused
   });
 
   it('serves the built dashboard at / and its assets, but never masks an unknown API route', async () => {

@@ -1,15 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, plateReadSchema, silentLogger } from '../../contracts/index.ts';
-import { getPlateImage, insertReads, loadMigrations, migrate, searchReads } from '../../store/index.ts';
+import { plateReadSchema, silentLogger, type PlateRead } from '../../contracts/index.ts';
+import { getPlateImage, insertReads, loadMigrations, migrate, searchReads, SearchTooBroadError, type ReadSearch } from '../../store/index.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 
-const retention = configSchema.parse({}).retention;
 let store: Awaited<ReturnType<typeof startTestStore>>;
-const parse = (over = {}) => plateReadSchema.parse(makeRead(over));
+const parse = (over = {}): PlateRead => plateReadSchema.parse(makeRead(over));
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+const HOUR = 3600_000;
+const search = (q: Partial<ReadSearch>) => searchReads(store.client, { limit: 100, offset: 0, ...q }, 30);
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
+
+const pensacola = { lat: 30.4213, lon: -87.2169, description: 'Pensacola, Palafox St' };
+const miami = { lat: 25.7617, lon: -80.1918, description: 'Miami, Biscayne Blvd' };
+
+const r = {
+  exact1: parse({ plate: 'FLA-1234', cameraId: 'cam-a', capturedAt: ago(3 * HOUR) }),
+  exact2: parse({ plate: 'FLA1234', cameraId: 'cam-b', capturedAt: ago(HOUR), location: miami, state: 'GA' }),
+  other: parse({ plate: 'XYZ9876', cameraId: 'cam-a', capturedAt: ago(2 * HOUR) }),
+  confusable: parse({ plate: 'B0Z1234', cameraId: 'cam-a', capturedAt: ago(4 * HOUR), candidates: [{ text: 'RUN1NER', confidence: 0.2 }] }),
+  infix: parse({ plate: '7AB1234', cameraId: 'cam-c', capturedAt: ago(5 * HOUR), location: pensacola }),
+  image: parse({ plate: 'IMG0001', cropJpeg: smallJpegBase64() }),
+};
 
 beforeAll(async () => {
   store = await startTestStore();
+  await insertReads(store.client, Object.values(r));
 });
 afterAll(async () => store?.stop());
 
@@ -20,56 +36,76 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     await expect(migrate(store.client, silentLogger, edited)).rejects.toThrow(/changed after it was applied/);
   });
 
-  it('stores reads and finds them by exact plate, time range and camera', async () => {
-    const now = Date.now();
-    const a = parse({ plate: 'FLA-1234', cameraId: 'cam-a', capturedAt: new Date(now - 3600_000).toISOString() });
-    const b = parse({ plate: 'FLA1234', cameraId: 'cam-b', capturedAt: new Date(now - 60_000).toISOString() });
-    const c = parse({ plate: 'XYZ9876', cameraId: 'cam-a' });
-    await insertReads(store.client, [a, b, c], retention, new Date());
-    const byPlate = await searchReads(store.client, { plate: 'fla 1234', limit: 10, offset: 0 });
-    expect(byPlate.map((r) => r.id)).toEqual([b.id, a.id]); // newest first
-    expect(byPlate[0]).toMatchObject({ plateNorm: 'FLA1234', cameraId: 'cam-b', state: 'FL' });
-    const byCamera = await searchReads(store.client, { plate: 'FLA1234', cameras: ['cam-a'], limit: 10, offset: 0 });
-    expect(byCamera.map((r) => r.id)).toEqual([a.id]);
-    const recent = await searchReads(store.client, { plate: 'FLA1234', from: new Date(now - 600_000), limit: 10, offset: 0 });
-    expect(recent.map((r) => r.id)).toEqual([b.id]);
-    const page2 = await searchReads(store.client, { plate: 'FLA1234', limit: 1, offset: 1 });
-    expect(page2.map((r) => r.id)).toEqual([a.id]);
+  it('finds an exact plate in normalised form, newest first, with its location', async () => {
+    const rows = await search({ plate: 'fla 1234' });
+    expect(rows.map((x) => x.id)).toEqual([r.exact2.id, r.exact1.id]);
+    expect(rows[0]).toMatchObject({ plate: 'FLA1234', cameraId: 'cam-b', state: 'GA', location: { description: miami.description }, match: { kind: 'exact' } });
+    expect(rows[1]!.plate).toBe('FLA-1234'); // the text as read is kept when it differs
+    expect(rows[0]!.expiresAt > new Date(Date.now() + 29 * 24 * HOUR).toISOString()).toBe(true);
   });
 
-  it('keeps one row for a read inserted twice (JetStream redelivery)', async () => {
-    const r = parse({ plate: 'DUP0001' });
-    await insertReads(store.client, [r], retention, new Date());
-    await insertReads(store.client, [r], retention, new Date());
-    expect(await searchReads(store.client, { plate: 'DUP0001', limit: 10, offset: 0 })).toHaveLength(1);
+  it('narrows by camera, time range, state, and pages', async () => {
+    expect(ids(await search({ plate: 'FLA1234', cameras: ['cam-a'] }))).toEqual([r.exact1.id]);
+    expect(ids(await search({ plate: 'FLA1234', from: new Date(Date.now() - 2 * HOUR) }))).toEqual([r.exact2.id]);
+    expect(ids(await search({ plate: 'FLA1234', state: 'GA' }))).toEqual([r.exact2.id]);
+    expect((await search({ plate: 'FLA1234', limit: 1, offset: 1 })).map((x) => x.id)).toEqual([r.exact1.id]);
+    expect(ids(await search({ order: 'oldest', cameras: ['cam-a'], from: new Date(Date.now() - 10 * HOUR) }))).toEqual(ids([r.exact1, r.other, r.confusable]));
+  });
+
+  it('matches partial plates with wildcards', async () => {
+    expect(ids(await search({ pattern: 'FL?12*' }))).toEqual(ids([r.exact1, r.exact2]));
+    expect(ids(await search({ pattern: '*1234*' }))).toEqual(ids([r.exact1, r.exact2, r.confusable, r.infix]));
+    expect(ids(await search({ pattern: '?AB1234' }))).toEqual([r.infix.id]);
+    expect((await search({ pattern: '*AB1*' }))[0]!.match).toMatchObject({ kind: 'wildcard', term: '7AB1234' });
+  });
+
+  it('matches through OCR confusions and one edit, ranked by distance', async () => {
+    const hits = await search({ fuzzy: '8OZ1234', maxEdits: 0 });
+    expect(ids(hits)).toEqual([r.confusable.id]);
+    expect(hits[0]!.match).toMatchObject({ kind: 'fuzzy', term: 'B0Z1234' });
+    expect(ids(await search({ fuzzy: 'FLA123', maxEdits: 1 }))).toEqual(ids([r.exact1, r.exact2]));
+    expect(await search({ fuzzy: 'FLA12', maxEdits: 1 })).toEqual([]);
+  });
+
+  it('finds reads by their runner-up candidates only when asked', async () => {
+    expect(await search({ plate: 'RUN1NER' })).toEqual([]);
+    const hits = await search({ plate: 'RUN1NER', candidates: true });
+    expect(hits.map((x) => x.id)).toEqual([r.confusable.id]);
+    expect(hits[0]!.match).toMatchObject({ kind: 'candidate', term: 'RUN1NER' });
+  });
+
+  it('searches a geographic box and a radius', async () => {
+    const box = { south: 30, west: -88, north: 31, east: -87 };
+    expect(ids(await search({ box, pattern: '*1234' }))).toEqual([r.infix.id]);
+    expect(ids(await search({ near: { lat: 25.76, lon: -80.19, radiusM: 2000 } }))).toEqual([r.exact2.id]);
+    expect(await search({ near: { lat: 0, lon: 0, radiusM: 1000 } })).toEqual([]);
+  });
+
+  it('refuses a wildcard that would match the whole file', async () => {
+    await expect(search({ pattern: '*1*' })).rejects.toThrow(/two known characters/);
+    const many = Array.from({ length: 5100 }, (_, i) => parse({ plate: `ZZ${String(i).padStart(5, '0')}` }));
+    await insertReads(store.client, many);
+    await expect(search({ pattern: 'ZZ*' })).rejects.toBeInstanceOf(SearchTooBroadError);
+  });
+
+  it('keeps one read for a read inserted twice (JetStream redelivery)', async () => {
+    const dup = parse({ plate: 'DUP0001' });
+    await insertReads(store.client, [dup]);
+    await insertReads(store.client, [dup]);
+    expect(await search({ plate: 'DUP0001' })).toHaveLength(1);
+    expect(await search({ pattern: 'DUP00*' })).toHaveLength(1);
   });
 
   it('stores the plate image with its read', async () => {
-    const jpeg = smallJpegBase64();
-    const r = parse({ plate: 'IMG0001', cropJpeg: jpeg });
-    await insertReads(store.client, [r], retention, new Date());
-    const [found] = await searchReads(store.client, { plate: 'IMG0001', limit: 1, offset: 0 });
+    const [found] = await search({ plate: 'IMG0001' });
     expect(found!.hasImage).toBe(true);
-    const img = await getPlateImage(store.client, r.id);
+    const img = await getPlateImage(store.client, r.image.id, 30);
     expect(img!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
-  it('purges reads and images whose retention ended, through the TTL', async () => {
-    const old = parse({ plate: 'OLD0001', cropJpeg: smallJpegBase64(), capturedAt: new Date(Date.now() - 31 * 86_400_000).toISOString() });
-    const fresh = parse({ plate: 'OLD0001', cropJpeg: smallJpegBase64(), capturedAt: new Date(Date.now() - 29 * 86_400_000).toISOString() });
-    await insertReads(store.client, [old, fresh], retention, new Date());
-    await store.client.command({ query: 'OPTIMIZE TABLE reads FINAL' });
-    await store.client.command({ query: 'OPTIMIZE TABLE plate_images FINAL' });
-    const raw = await store.client.query({ query: "SELECT id FROM reads WHERE plate_norm = 'OLD0001'", format: 'JSONEachRow' });
-    expect((await raw.json<{ id: string }>()).map((r) => r.id)).toEqual([fresh.id]);
-    const imgs = await store.client.query({ query: 'SELECT read_id FROM plate_images', format: 'JSONEachRow' });
-    const ids = (await imgs.json<{ read_id: string }>()).map((r) => r.read_id);
-    expect(ids).toContain(fresh.id);
-    expect(ids).not.toContain(old.id);
-  });
-
   it('binds hostile input as data, never as SQL', async () => {
-    const rows = await searchReads(store.client, { plate: "X' OR 1=1 --", cameras: ["a') OR ('1'='1"], limit: 10, offset: 0 });
-    expect(rows).toEqual([]);
+    expect(await search({ plate: "X' OR 1=1 --", cameras: ["a') OR ('1'='1"] })).toEqual([]);
+    expect(await search({ fuzzy: "'; DROP TABLE reads; --" })).toEqual([]);
+    expect((await search({ plate: 'FLA1234' })).length).toBe(2);
   });
 });

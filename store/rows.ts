@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { normalizePlate, type PlateRead } from '../contracts/index.ts';
+
+/** Rounded to hundredths: all the precision a confidence has, and it compresses to a byte. */
+const hundredths = (x: number) => Math.round(x * 100) / 100;
+
+/** Identifies a camera location by its content, so the writer needs no lookup to assign it. */
+export function locationId(read: Pick<PlateRead, 'cameraId' | 'location' | 'direction'>): string {
+  const h = createHash('sha256')
+    .update(JSON.stringify([read.cameraId, read.location.lat, read.location.lon, read.location.description, read.direction]))
+    .digest();
+  return h.readBigUInt64BE(0).toString();
+}
+
+export function locationRow(read: PlateRead) {
+  return {
+    location_id: locationId(read),
+    camera_id: read.cameraId,
+    lat: read.location.lat,
+    lon: read.location.lon,
+    description: read.location.description,
+    direction: read.direction,
+    first_seen: Date.parse(read.capturedAt),
+  };
+}
+
+/** A read as its `reads` row; times as epoch milliseconds so no text date parsing is involved. */
+export function readRow(read: PlateRead) {
+  const capturedAt = Date.parse(read.capturedAt);
+  const plateNorm = normalizePlate(read.plate);
+  return {
+    id: read.id,
+    site_id: read.siteId,
+    camera_id: read.cameraId,
+    location_id: locationId(read),
+    captured_at: capturedAt,
+    first_seen_ms: Math.max(0, capturedAt - Date.parse(read.firstSeenAt)),
+    last_seen_ms: Math.max(0, Date.parse(read.lastSeenAt) - capturedAt),
+    plate_norm: plateNorm,
+    plate_text: read.plate === plateNorm ? '' : read.plate,
+    confidence: hundredths(read.confidence),
+    candidate_texts: read.candidates.map((c) => normalizePlate(c.text)),
+    candidate_confidences: read.candidates.map((c) => hundredths(c.confidence)),
+    state: read.state ?? '',
+    state_confidence: hundredths(read.stateConfidence),
+    frames_seen: Math.min(read.framesSeen, 65_535),
+    has_image: Boolean(read.cropJpeg),
+  };
+}

@@ -1,0 +1,252 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { normalizePlate } from '../contracts/index.ts';
+import { confusionKey, editDistance, keysWithinOneEdit, wildcardToLike } from './plate-patterns.ts';
+
+/** Beyond this many distinct plates a partial or fuzzy search is no longer about one vehicle. */
+export const MAX_PLATES_PER_SEARCH = 5000;
+
+export class SearchTooBroadError extends Error {
+  override readonly name = 'SearchTooBroadError';
+}
+
+export interface ReadSearch {
+  /** Exact plate, compared in normalised form. */
+  plate?: string;
+  /** Partial plate: `?` one character, `*` any run (`AB?12*`, `*1234*`). */
+  pattern?: string;
+  /** Fuzzy plate: OCR-confusion classes folded, and `maxEdits` (0 or 1) edits on top. */
+  fuzzy?: string;
+  maxEdits?: 0 | 1;
+  /** Also match the runner-up candidates the pipeline kept with each read. */
+  candidates?: boolean;
+  from?: Date;
+  to?: Date;
+  cameras?: string[];
+  state?: string;
+  box?: { south: number; west: number; north: number; east: number };
+  near?: { lat: number; lon: number; radiusM: number };
+  order?: 'newest' | 'oldest';
+  limit: number;
+  offset: number;
+  /** Keyset cursor (exports): only reads strictly after this one in the sort order. */
+  after?: { capturedAtMs: number; id: string };
+}
+
+export interface StoredRead {
+  id: string;
+  siteId: string;
+  cameraId: string;
+  capturedAt: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  plate: string;
+  plateNorm: string;
+  confidence: number;
+  candidates: { text: string; confidence: number }[];
+  state: string | null;
+  stateConfidence: number;
+  location: { lat: number; lon: number; description: string; direction: string } | null;
+  framesSeen: number;
+  hasImage: boolean;
+  heldUntil: string | null;
+  expiresAt: string;
+  /** How the read matched a plate search: the text that hit and how. */
+  match: { kind: 'exact' | 'candidate' | 'wildcard' | 'fuzzy'; term: string; distance: number } | null;
+}
+
+interface Row {
+  id: string;
+  site_id: string;
+  camera_id: string;
+  location_id: string;
+  captured_ms: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  plate_norm: string;
+  plate_text: string;
+  confidence: number;
+  candidate_texts: string[];
+  candidate_confidences: number[];
+  state: string;
+  state_confidence: number;
+  frames_seen: number;
+  has_image: boolean;
+  held_until_s: string;
+  expires_s: string;
+}
+
+type Match = NonNullable<StoredRead['match']>;
+
+/** Resolves a partial, fuzzy or candidate search to the plates it names, through plate_terms. */
+async function resolvePlates(client: ClickHouseClient, q: ReadSearch): Promise<Map<string, Match> | null> {
+  let where: string;
+  let params: Record<string, unknown>;
+  let kind: Match['kind'];
+  let query = '';
+  if (q.pattern !== undefined) {
+    where = 'term LIKE {like:String}';
+    params = { like: wildcardToLike(q.pattern) };
+    kind = 'wildcard';
+    query = q.pattern;
+  } else if (q.fuzzy !== undefined) {
+    const key = confusionKey(q.fuzzy);
+    where = 'confusion_key IN {keys:Array(String)}';
+    params = { keys: q.maxEdits === 0 ? [key] : keysWithinOneEdit(key) };
+    kind = 'fuzzy';
+    query = normalizePlate(q.fuzzy);
+  } else if (q.plate !== undefined && q.candidates) {
+    where = 'term = {term:String}';
+    params = { term: normalizePlate(q.plate) };
+    kind = 'exact';
+    query = normalizePlate(q.plate);
+  } else {
+    return null;
+  }
+  if (!q.candidates) where += ' AND NOT is_candidate';
+  const rs = await client.query({
+    query: `SELECT plate_norm, any(term) AS hit, min(is_candidate) AS via_candidate
+            FROM plate_terms WHERE ${where}
+            GROUP BY plate_norm LIMIT {cap:UInt32}`,
+    query_params: { ...params, cap: MAX_PLATES_PER_SEARCH + 1 },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ plate_norm: string; hit: string; via_candidate: boolean }>();
+  if (rows.length > MAX_PLATES_PER_SEARCH) {
+    throw new SearchTooBroadError(`more than ${MAX_PLATES_PER_SEARCH} plates match; add characters or narrow the search`);
+  }
+  const plates = new Map<string, Match>();
+  for (const r of rows) {
+    const k: Match['kind'] = kind === 'exact' && r.via_candidate ? 'candidate' : kind;
+    plates.set(r.plate_norm, { kind: k, term: r.hit, distance: kind === 'fuzzy' ? editDistance(query, r.hit) : 0 });
+  }
+  return plates;
+}
+
+/** Locations inside the box or radius, as (location, camera) sets that narrow the read scan. */
+async function resolveLocations(client: ClickHouseClient, q: ReadSearch): Promise<{ ids: string[]; cameras: string[] } | null> {
+  if (!q.box && !q.near) return null;
+  const conds: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (q.box) {
+    conds.push('lat BETWEEN {south:Float64} AND {north:Float64} AND lon BETWEEN {west:Float64} AND {east:Float64}');
+    Object.assign(params, q.box);
+  }
+  if (q.near) {
+    conds.push('greatCircleDistance(lon, lat, {nlon:Float64}, {nlat:Float64}) <= {radius:Float64}');
+    Object.assign(params, { nlon: q.near.lon, nlat: q.near.lat, radius: q.near.radiusM });
+  }
+  const rs = await client.query({
+    query: `SELECT toString(location_id) AS id, camera_id FROM camera_locations FINAL WHERE ${conds.join(' AND ')}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ id: string; camera_id: string }>();
+  return { ids: rows.map((r) => r.id), cameras: [...new Set(rows.map((r) => r.camera_id))] };
+}
+
+async function locationsById(client: ClickHouseClient, ids: string[]) {
+  if (!ids.length) return new Map<string, StoredRead['location']>();
+  const rs = await client.query({
+    query: `SELECT toString(location_id) AS id, lat, lon, description, direction FROM camera_locations FINAL
+            WHERE location_id IN {ids:Array(UInt64)}`,
+    // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
+    query_params: { ids: ids.map(BigInt) },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ id: string; lat: number; lon: number; description: string; direction: string }>();
+  return new Map(rows.map((r) => [r.id, { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction }]));
+}
+
+/**
+ * Searches stored reads within their retention. Plate forms are resolved to plates first (a
+ * small table), then reads are fetched by primary key; camera-and-time searches use the
+ * by_camera projection. Every value is a bound parameter: the SQL text holds only the fixed
+ * fragments below. Redelivered duplicates not yet merged away are dropped by LIMIT 1 BY id.
+ */
+export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacticalDays: number): Promise<StoredRead[]> {
+  const where: string[] = ['greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until) > now()'];
+  const params: Record<string, unknown> = { days: tacticalDays, limit: q.limit, offset: q.offset };
+
+  const plates = await resolvePlates(client, q);
+  if (plates) {
+    if (plates.size === 0) return [];
+    where.push('plate_norm IN {plates:Array(String)}');
+    params.plates = [...plates.keys()];
+  } else if (q.plate !== undefined) {
+    where.push('plate_norm = {plate:String}');
+    params.plate = normalizePlate(q.plate);
+  }
+  const locs = await resolveLocations(client, q);
+  if (locs) {
+    if (locs.ids.length === 0) return [];
+    where.push('location_id IN {locs:Array(UInt64)}');
+    params.locs = locs.ids.map(BigInt);
+  }
+  const cameras = locs ? (q.cameras ? q.cameras.filter((c) => locs.cameras.includes(c)) : locs.cameras) : q.cameras;
+  if (cameras?.length) {
+    where.push('camera_id IN {cameras:Array(String)}');
+    params.cameras = cameras;
+  } else if (cameras && locs) return [];
+  if (q.from) {
+    where.push('captured_at >= fromUnixTimestamp64Milli({from:Int64})');
+    params.from = q.from.getTime();
+  }
+  if (q.to) {
+    where.push('captured_at < fromUnixTimestamp64Milli({to:Int64})');
+    params.to = q.to.getTime();
+  }
+  if (q.state) {
+    where.push('state = {state:String}');
+    params.state = q.state;
+  }
+  const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
+  if (q.after) {
+    where.push(`(captured_at, id) ${dir === 'DESC' ? '<' : '>'} (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:UUID})`);
+    params.afterTs = q.after.capturedAtMs;
+    params.afterId = q.after.id;
+  }
+  const rs = await client.query({
+    query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,
+                   first_seen_ms, last_seen_ms, plate_norm, plate_text, confidence, candidate_texts, candidate_confidences,
+                   state, state_confidence, frames_seen, has_image, toString(toUnixTimestamp(held_until)) AS held_until_s,
+                   toString(toUnixTimestamp(greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until))) AS expires_s
+            FROM reads
+            WHERE ${where.join(' AND ')}
+            ORDER BY captured_at ${dir}, id ${dir}
+            LIMIT 1 BY id
+            LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<Row>();
+  const locations = await locationsById(client, [...new Set(rows.map((r) => r.location_id))]);
+  return rows.map((r) => toStoredRead(r, locations.get(r.location_id) ?? null, plates?.get(r.plate_norm) ?? null, q));
+}
+
+function toStoredRead(r: Row, location: StoredRead['location'], resolved: Match | null, q: ReadSearch): StoredRead {
+  const captured = Number(r.captured_ms);
+  const heldUntil = Number(r.held_until_s);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let match: Match | null = resolved;
+  if (!match && q.plate !== undefined) match = { kind: 'exact', term: r.plate_norm, distance: 0 };
+  return {
+    id: r.id,
+    siteId: r.site_id,
+    cameraId: r.camera_id,
+    capturedAt: iso(captured),
+    firstSeenAt: iso(captured - r.first_seen_ms),
+    lastSeenAt: iso(captured + r.last_seen_ms),
+    plate: r.plate_text || r.plate_norm,
+    plateNorm: r.plate_norm,
+    confidence: r.confidence,
+    candidates: r.candidate_texts.map((text, i) => ({ text, confidence: r.candidate_confidences[i] ?? 0 })),
+    state: r.state || null,
+    stateConfidence: r.state_confidence,
+    location,
+    framesSeen: r.frames_seen,
+    hasImage: r.has_image,
+    heldUntil: heldUntil > 0 ? iso(heldUntil * 1000) : null,
+    expiresAt: iso(Number(r.expires_s) * 1000),
+    match,
+  };
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type NatsConnection } from '../../contracts/index.ts';
+import { searchReads, startStoreWriter, type StoreWriter } from '../../store/index.ts';
+import { makeRead } from '../helpers/reads.ts';
+import { startNats, type TestNats } from '../helpers/nats.ts';
+import { startTestStore } from '../helpers/store.ts';
+
+let nats: TestNats;
+let nc: NatsConnection;
+let store: Awaited<ReturnType<typeof startTestStore>>;
+let writer: StoreWriter;
+
+async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+/** Rows stored for a plate, duplicates included (count(), not FINAL: a duplicate must show). */
+const count = async (plate: string) => {
+  const rs = await store.client.query({ query: 'SELECT count() AS n FROM reads WHERE plate_norm = {p:String}', query_params: { p: plate }, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string }>())[0]!.n);
+};
+const pending = async () => (await (await jetstreamManager(nc)).consumers.info(streams.reads, consumers.storeWriter)).num_ack_pending;
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await nats.connect();
+  await ensureStreams(nc, configSchema.parse({}).nats);
+  store = await startTestStore();
+  writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300 });
+});
+afterAll(async () => {
+  await writer?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await store?.stop();
+});
+
+describe('store writer: JetStream to ClickHouse', () => {
+  it('stores a burst of reads in batches, each once', async () => {
+    const js = jetstream(nc);
+    await Promise.all(Array.from({ length: 2500 }, () => publishRead(js, makeRead({ plate: 'BATCH01' }))));
+    await until(async () => (await count('BATCH01')) === 2500);
+    await until(async () => (await pending()) === 0);
+  });
+
+  it('keeps reads in JetStream while the store refuses them, and stores them all when it is back', async () => {
+    // A real outage of the table: inserts fail until it is attached again.
+    await store.client.command({ query: 'DETACH TABLE reads' });
+    const js = jetstream(nc);
+    for (let i = 0; i < 50; i++) await publishRead(js, makeRead({ plate: 'OUTAGE1' }));
+    await until(async () => !writer.healthy);
+    expect(writer.lastError).toMatch(/insert of \d+ reads failed/);
+    const info = await (await jetstreamManager(nc)).consumers.info(streams.reads, consumers.storeWriter);
+    expect(info.num_ack_pending + info.num_pending).toBeGreaterThan(0); // nothing acknowledged
+    await store.client.command({ query: 'ATTACH TABLE reads' });
+    await until(async () => (await count('OUTAGE1').catch(() => 0)) === 50);
+    expect(writer.healthy).toBe(true);
+  });
+
+  it('does not duplicate a read that JetStream delivers again', async () => {
+    const read = makeRead({ plate: 'REDELIV' });
+    await publishRead(jetstream(nc), read);
+    await until(async () => (await count('REDELIV')) === 1);
+    // The same read arriving again (published outside the duplicate window, or redelivered
+    // after a crash between insert and acknowledgement) must not become a second row.
+    nc.publish('alpr.reads.cam-1', new TextEncoder().encode(JSON.stringify(read)));
+    await until(async () => (await pending()) === 0);
+    expect(await searchReads(store.client, { plate: 'REDELIV', limit: 10, offset: 0 }, 30)).toHaveLength(1);
+    await store.client.command({ query: 'OPTIMIZE TABLE reads FINAL' });
+    expect(await count('REDELIV')).toBe(1); // collapsed on disk too
+  });
+});
