@@ -131,6 +131,61 @@ export const supervisorSchema = z
   })
   .describe('How the supervisor restarts and stops services.');
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour clock');
+
+export const DEFAULT_BANNER = [
+  'You are accessing a criminal justice information system of a law enforcement agency.',
+  'Use is restricted to authorized users for criminal justice purposes only (CJJIS ALPR guidelines 2b; F.S. 316.0777).',
+  'All activity, including every search and image view, is logged and audited.',
+  'Unauthorized use or disclosure may result in disciplinary action, civil liability and criminal prosecution.',
+  'By signing in you consent to this monitoring.',
+].join(' ');
+
+export const accessSchema = z
+  .strictObject({
+    banner: z.string().min(20).max(4000).default(DEFAULT_BANNER).describe('System-use notification shown before sign-in; every user must accept it to sign in.'),
+    sessionIdleMinutes: z.number().int().min(1).max(30).default(30).describe('Minutes without activity after which a session locks and needs password and code again (CJIS: at most 30).'),
+    sessionMaxHours: z.number().int().min(1).max(24).default(12).describe('Hours after sign-in at which a session ends whatever its activity.'),
+    lockoutAttempts: z.number().int().min(1).max(10).default(5).describe('Consecutive failed sign-ins after which the account locks (CJIS: at most 5).'),
+    lockoutMinutes: z.number().int().min(0).max(24 * 60).default(30).describe('How long a lockout lasts; 0 keeps it until an administrator unlocks the account.'),
+    passwordMinLength: z.number().int().min(8).max(128).default(12).describe('Shortest password accepted.'),
+    scrypt: z
+      .strictObject({
+        cost: z.number().int().min(2).max(2 ** 20).refine((n) => (n & (n - 1)) === 0, 'a power of two').default(2 ** 15).describe('scrypt N (CPU/memory cost, a power of two); 2^15 with r=8 uses 32 MiB per hash.'),
+        blockSize: z.number().int().min(1).max(32).default(8).describe('scrypt r.'),
+        parallelization: z.number().int().min(1).max(16).default(1).describe('scrypt p.'),
+      })
+      .default({ cost: 2 ** 15, blockSize: 8, parallelization: 1 })
+      .describe('Cost of the memory-hard password hash; stored with each hash, so raising it affects new passwords only.'),
+    enrolmentHours: z.number().int().min(1).max(24 * 14).default(72).describe('Validity of the one-time enrolment link an administrator issues to a new user (and of the first-start setup link).'),
+    requiredCourses: z.array(z.string().min(1).max(120)).max(20).default([]).describe('Courses a user must hold current to reach data; empty: any current training record suffices.'),
+    dutyHours: z
+      .strictObject({
+        start: clockTime.default('07:00').describe('Start of the duty day.'),
+        end: clockTime.default('19:00').describe('End of the duty day (may be before start for a night shift).'),
+        days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]).describe('Duty days, 0 = Sunday.'),
+        timeZone: z
+          .string()
+          .min(1)
+          .refine((tz) => {
+            try {
+              new Intl.DateTimeFormat('en-US', { timeZone: tz });
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'an IANA time zone, e.g. America/New_York')
+          .default('America/New_York')
+          .describe('IANA time zone of the duty hours.'),
+      })
+      .default({ start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' })
+      .describe('Duty hours: searches outside them are reported as anomalies by the audit report.'),
+    searchesPerDayAlert: z.number().int().min(1).default(50).describe('Searches by one user in one day above which the audit report flags unusual volume.'),
+    enforceDeployments: z.boolean().default(true).describe('Refuse reads from cameras without an active deployment authorisation (guidelines 2d, 5b). Turn off only on a test bench.'),
+    cookieSecure: z.boolean().default(true).describe('Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on.'),
+  })
+  .describe('Users, sign-in, sessions and the compliance rules the appliance enforces.');
+
 export const configSchema = z
   .strictObject({
     site: z
@@ -148,6 +203,7 @@ export const configSchema = z
     retention: retentionSchema.default(retentionSchema.parse({})),
     server: serverSchema.default(serverSchema.parse({})),
     supervisor: supervisorSchema.default(supervisorSchema.parse({})),
+    access: accessSchema.default(accessSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -169,6 +225,7 @@ export type AlprConfigInput = z.input<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type AccessConfig = z.infer<typeof accessSchema>;
 
 /** One problem found in a configuration, with the dotted path of the offending key. */
 export interface ConfigProblem {

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AccessConfig, AuditSink } from '../contracts/index.ts';
+import { hashToken } from './auth.ts';
+import { ConflictError, InvalidInputError, NotAuthenticatedError } from './errors.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
+import { countUsers, findUserBy, getUser, putAuthState, putUser, usernameSchema, FRESH_AUTH_STATE, type User } from './users.ts';
+import { keyedMutex } from './versions.ts';
+
+/**
+ * How people get credentials without anyone else ever knowing them: an administrator
+ * designates a user and hands over a one-time enrolment link; the user sets a password and
+ * enrols an authenticator on it. The very first administrator comes from the CLI or from a
+ * one-time setup link the core prints on a first start with no users.
+ */
+export const ISSUER = 'ALPR appliance';
+
+export interface EnrolmentOptions {
+  client: ClickHouseClient;
+  access: AccessConfig;
+  audit: AuditSink;
+  clock?: () => Date;
+}
+
+export function createEnrolment(opts: EnrolmentOptions) {
+  const { client, access, audit } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  const lock = keyedMutex();
+  let setup: { hash: string; expires: number; secret: string } | null = null;
+
+  function checkPassword(password: unknown, username: string): string {
+    const problem = passwordProblem(String(password ?? ''), { minLength: access.passwordMinLength, username });
+    if (problem) throw new InvalidInputError('password refused', [{ param: 'password', message: problem }]);
+    return String(password);
+  }
+
+  function checkCode(secret: string, code: unknown): number {
+    const step = verifyTotp(secret, String(code ?? ''), clock());
+    if (step === null) throw new InvalidInputError('the authenticator code does not match; check the device clock and try again', [{ param: 'code', message: 'wrong code' }]);
+    return step;
+  }
+
+  /** Writes a new active administrator with password and enrolled TOTP. */
+  async function writeAdmin(a: { username: string; displayName: string; password: string; secret: string; by: string; change: string }): Promise<User> {
+    const now = clock();
+    const user: Omit<User, 'version' | 'changedAt'> = {
+      username: a.username,
+      kind: 'person',
+      displayName: a.displayName,
+      roles: ['admin'],
+      status: 'active',
+      designatedBy: a.by,
+      designatedAt: now,
+      passwordHash: await hashPassword(a.password, access.scrypt),
+      totpSecret: a.secret,
+      totpEnabled: true,
+      tokenHash: '',
+      enrolTokenHash: '',
+      enrolExpires: null,
+      changedBy: a.by,
+      change: a.change,
+    };
+    await putUser(client, user, now);
+    await putAuthState(client, a.username, FRESH_AUTH_STATE, now);
+    return { ...user, version: '', changedAt: now };
+  }
+
+  return {
+    /**
+     * Creates the first administrator directly (the CLI path). Refused when users exist unless
+     * `recovery` is set (every administrator locked out): that too is audited.
+     */
+    async createFirstAdmin(a: { username: string; displayName: string; password: string; recovery?: boolean }) {
+      return lock('setup', async () => {
+        const username = usernameSchema.parse(a.username);
+        const existing = await countUsers(client);
+        if (existing > 0 && !a.recovery) throw new ConflictError('users exist already; an administrator designates new ones (or use --recovery)');
+        if (await getUser(client, username)) throw new ConflictError(`user "${username}" exists`);
+        const password = checkPassword(a.password, username);
+        const secret = newTotpSecret();
+        await writeAdmin({ username, displayName: a.displayName, password, secret, by: 'cli', change: existing ? 'recovery administrator created by the CLI' : 'first administrator created by the CLI' });
+        await audit.append({ actor: 'cli', action: existing ? 'user.create-admin.recovery' : 'user.create-admin', target: username, outcome: 'ok', detail: 'administrator designated from the command line' });
+        return { username, secret, otpauthUri: otpauthUri({ secret, account: username, issuer: ISSUER }) };
+      });
+    },
+
+    /** On a first start with no users: a one-time setup token (null when users exist). */
+    async issueSetupToken(): Promise<string | null> {
+      if ((await countUsers(client)) > 0) return null;
+      const token = randomBytes(24).toString('base64url');
+      setup = { hash: hashToken(token), expires: clock().getTime() + access.enrolmentHours * 3_600_000, secret: newTotpSecret() };
+      return token;
+    },
+
+    beginSetup(token: unknown) {
+      const s = validSetup(token);
+      return { secret: s.secret, otpauthUri: otpauthUri({ secret: s.secret, account: 'administrator', issuer: ISSUER }), banner: access.banner };
+    },
+
+    async completeSetup(body: { token?: unknown; username?: unknown; displayName?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
+      return lock('setup', async () => {
+        const s = validSetup(body.token);
+        const username = parseField(usernameSchema, body.username, 'username');
+        const displayName = parseDisplayName(body.displayName);
+        const password = checkPassword(body.password, username);
+        checkCode(s.secret, body.code);
+        if ((await countUsers(client)) > 0) {
+          setup = null;
+          throw new NotAuthenticatedError('setup link no longer valid');
+        }
+        await writeAdmin({ username, displayName, password, secret: s.secret, by: 'setup-link', change: 'first administrator created through the setup link' });
+        setup = null;
+        await audit.append({ actor: username, action: 'user.create-admin', target: username, outcome: 'ok', detail: 'first administrator through the one-time setup link', ip });
+        return { username };
+      });
+    },
+
+    /** Starts a user's enrolment: tells them who they are and which secret to enrol. */
+    async beginEnrolment(token: unknown) {
+      const user = await validEnrolment(token);
+      return { username: user.username, displayName: user.displayName, secret: user.totpSecret, otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }), banner: access.banner };
+    },
+
+    async completeEnrolment(body: { token?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
+      const user = await validEnrolment(body.token);
+      return lock(user.username, async () => {
+        const password = checkPassword(body.password, user.username);
+        checkCode(user.totpSecret, body.code);
+        const now = clock();
+        await putUser(client, { ...user, status: 'active', passwordHash: await hashPassword(password, access.scrypt), totpEnabled: true, enrolTokenHash: '', enrolExpires: null, changedBy: user.username, change: 'enrolment completed: password set, authenticator enrolled' }, now);
+        await putAuthState(client, user.username, FRESH_AUTH_STATE, now);
+        await audit.append({ actor: user.username, action: 'user.enrol', target: user.username, outcome: 'ok', ip });
+        return { username: user.username };
+      });
+    },
+
+    /** A fresh enrolment token and TOTP secret for a pending user (issued by an administrator). */
+    newEnrolment() {
+      const token = randomBytes(24).toString('base64url');
+      return { token, hash: hashToken(token), expires: new Date(clock().getTime() + access.enrolmentHours * 3_600_000), secret: newTotpSecret() };
+    },
+  };
+
+  function validSetup(token: unknown) {
+    if (!setup || typeof token !== 'string' || hashToken(token) !== setup.hash || clock().getTime() > setup.expires) {
+      throw new NotAuthenticatedError('setup link unknown, used or expired');
+    }
+    return setup;
+  }
+
+  async function validEnrolment(token: unknown): Promise<User> {
+    const user = typeof token === 'string' && token.length < 100 ? await findUserBy(client, 'enrol_token_hash', hashToken(token)) : null;
+    if (!user || user.status !== 'pending' || !user.enrolExpires || user.enrolExpires.getTime() < clock().getTime()) {
+      throw new NotAuthenticatedError('enrolment link unknown, used or expired; ask the ALPR administrator for a new one');
+    }
+    return user;
+  }
+}
+
+function parseField<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown, param: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new InvalidInputError(`invalid ${param}`, [{ param, message: r.error.issues[0]?.message ?? 'invalid' }]);
+  return r.data;
+}
+
+export function parseDisplayName(v: unknown): string {
+  if (typeof v !== 'string' || !/^[^\p{Cc}<>]{1,120}$/u.test(v.trim()) || !v.trim()) {
+    throw new InvalidInputError('invalid displayName', [{ param: 'displayName', message: '1-120 characters, no control characters or angle brackets' }]);
+  }
+  return v.trim();
+}
+
+export type Enrolment = ReturnType<typeof createEnrolment>;

@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import type { AccessConfig, AuditSink, Logger } from '../../contracts/index.ts';
+import type { AuthService } from '../auth.ts';
+import type { Enrolment } from '../enrolment.ts';
+import { clientIp, CSRF_HEADER } from '../guard.ts';
+import { SESSION_COOKIE, type SessionStore } from '../sessions.ts';
+import { accessErrorHandler, readJson, smallBody } from './util.ts';
+
+const loginBody = z.strictObject({
+  username: z.string().max(64),
+  password: z.string().max(256),
+  code: z.string().max(12),
+  bannerAccepted: z.boolean().optional(),
+});
+const unlockBody = z.strictObject({ password: z.string().max(256), code: z.string().max(12) });
+const tokenBody = z.strictObject({ token: z.string().max(100) });
+const setupBody = z.strictObject({
+  token: z.string().max(100),
+  username: z.string().max(64),
+  displayName: z.string().max(120),
+  password: z.string().max(256),
+  code: z.string().max(12),
+});
+const enrolBody = z.strictObject({ token: z.string().max(100), password: z.string().max(256), code: z.string().max(12) });
+
+export interface AuthRoutesOptions {
+  access: AccessConfig;
+  auth: AuthService;
+  enrolment: Enrolment;
+  sessions: SessionStore;
+  audit: AuditSink;
+  logger: Logger;
+}
+
+/**
+ * Sign-in, sign-out, unlock, first-start setup and enrolment: the routes reachable without a
+ * session. None reveals stored data; each checks its own token or credentials.
+ */
+export function authPublicRoutes(opts: AuthRoutesOptions) {
+  const { access, auth, enrolment, sessions, audit } = opts;
+  const cookieOpts = { httpOnly: true, secure: access.cookieSecure, sameSite: 'Strict' as const, path: '/api', maxAge: access.sessionMaxHours * 3600 };
+
+  const app = new Hono()
+    .use('*', smallBody)
+    .get('/auth/banner', (c) => c.json({ banner: access.banner }))
+    .post('/auth/login', async (c) => {
+      const body = await readJson(c, loginBody);
+      const { token, session, user } = await auth.login(body, clientIp(c));
+      setCookie(c, SESSION_COOKIE, token, cookieOpts);
+      return c.json({
+        user: { username: user.username, displayName: user.displayName, roles: user.roles },
+        csrfToken: session.csrf,
+        idleMinutes: access.sessionIdleMinutes,
+      });
+    })
+    .post('/auth/logout', async (c) => {
+      const session = sessions.peek(getCookie(c, SESSION_COOKIE));
+      sessions.checkCsrf(session, c.req.header(CSRF_HEADER));
+      sessions.destroy(session);
+      deleteCookie(c, SESSION_COOKIE, { path: '/api', secure: access.cookieSecure });
+      await audit.append({ actor: session.username, action: 'logout', outcome: 'ok', ip: clientIp(c) });
+      return c.json({ ok: true });
+    })
+    .post('/auth/unlock', async (c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      sessions.checkCsrf(sessions.peek(token), c.req.header(CSRF_HEADER));
+      const body = await readJson(c, unlockBody);
+      const session = await auth.unlock(token, body, clientIp(c));
+      return c.json({ ok: true, csrfToken: session.csrf });
+    })
+    .post('/setup/begin', async (c) => {
+      const { token } = await readJson(c, tokenBody);
+      return c.json(enrolment.beginSetup(token));
+    })
+    .post('/setup/complete', async (c) => {
+      const body = await readJson(c, setupBody);
+      return c.json(await enrolment.completeSetup(body, clientIp(c)), 201);
+    })
+    .post('/enrol/begin', async (c) => {
+      const { token } = await readJson(c, tokenBody);
+      return c.json(await enrolment.beginEnrolment(token));
+    })
+    .post('/enrol/complete', async (c) => {
+      const body = await readJson(c, enrolBody);
+      return c.json(await enrolment.completeEnrolment(body, clientIp(c)));
+    });
+  app.onError(accessErrorHandler(opts.logger));
+  return app;
+}

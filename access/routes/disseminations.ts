@@ -1,0 +1,95 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { normalizePlate, type Logger } from '../../contracts/index.ts';
+import { searchReads, type StoredRead } from '../../store/index.ts';
+import { activeIntelCasesForPlate } from '../cases.ts';
+import { listDisseminations, recordDissemination, STATUTORY_NOTICE } from '../disseminations.ts';
+import { ForbiddenError } from '../errors.ts';
+import type { AccessEnv } from '../principal.ts';
+import { accessErrorHandler, readJson, readQuery, smallBody } from './util.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
+const time = z.iso.datetime({ offset: true });
+const MAX_READS = 10_000;
+
+const selection = {
+  plate,
+  from: time.optional(),
+  to: time.optional(),
+};
+const agencyBody = z.strictObject({
+  recipientAgency: text(200),
+  recipientPerson: text(200),
+  /** The standing order or the designee who authorised the sharing (guidelines 6c). */
+  authority: text(300),
+  ...selection,
+});
+const ownerBody = z.strictObject({
+  requesterName: text(200),
+  /** How ownership of the plate was established (registration document seen, DHSMV record…). */
+  ownershipVerifiedBy: text(300),
+  ...selection,
+});
+const listQuery = z.strictObject({ from: time.optional(), to: time.optional(), caseRef: z.string().max(80).optional() });
+
+/**
+ * Exports to another agency and answers to registered owners. Both pass the case gate (the
+ * guard), both are recorded whether sent or refused, and both carry the statutory notice.
+ */
+export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDays: number; logger: Logger; clock?: () => Date }) {
+  const { client } = opts;
+  const clock = opts.clock ?? (() => new Date());
+
+  async function select(body: { plate: string; from?: string; to?: string }): Promise<StoredRead[]> {
+    return searchReads(
+      client,
+      { plate: body.plate, from: body.from ? new Date(body.from) : undefined, to: body.to ? new Date(body.to) : undefined, limit: MAX_READS, offset: 0 },
+      opts.tacticalDays,
+    );
+  }
+
+  const app = new Hono<AccessEnv>()
+    .use('*', smallBody)
+    .get('/disseminations', async (c) => {
+      const q = readQuery(c, listQuery);
+      return c.json({ disseminations: await listDisseminations(client, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, caseRef: q.caseRef }) });
+    })
+    .post('/disseminations', async (c) => {
+      const body = await readJson(c, agencyBody);
+      c.set('auditBody', body);
+      const cc = c.get('caseContext')!;
+      const reads = await select(body);
+      const rec = await recordDissemination(
+        client,
+        { kind: 'agency', outcome: 'sent', refusal: '', recipientAgency: body.recipientAgency, recipientPerson: body.recipientPerson, caseRef: cc.caseRef, purpose: cc.purpose, authority: body.authority, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), readIds: reads.map((r) => r.id), sentBy: c.get('principal').username },
+        clock(),
+      );
+      c.set('auditTarget', `dissemination ${rec.id}`);
+      c.set('auditDetail', `${reads.length} read(s) to ${body.recipientAgency}`);
+      return c.json({ notice: STATUTORY_NOTICE, dissemination: rec, reads }, 201);
+    })
+    .post('/disseminations/owner-request', async (c) => {
+      const body = await readJson(c, ownerBody);
+      c.set('auditBody', body);
+      const cc = c.get('caseContext')!;
+      const by = c.get('principal').username;
+      const base = { kind: 'owner' as const, recipientAgency: '', recipientPerson: body.requesterName, caseRef: cc.caseRef, purpose: cc.purpose, authority: body.ownershipVerifiedBy, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), sentBy: by };
+      // Guidelines 2g: never while the data is active criminal intelligence or investigative information.
+      const blocking = await activeIntelCasesForPlate(client, body.plate);
+      if (blocking.length > 0) {
+        const refusal = 'the data on this plate is active criminal intelligence or investigative information';
+        const rec = await recordDissemination(client, { ...base, outcome: 'refused', refusal, readIds: [] }, clock());
+        c.set('auditTarget', `dissemination ${rec.id}`);
+        throw new ForbiddenError(`request refused and recorded (${rec.id}): ${refusal}`);
+      }
+      const reads = await select(body);
+      const rec = await recordDissemination(client, { ...base, outcome: 'sent', refusal: '', readIds: reads.map((r) => r.id) }, clock());
+      c.set('auditTarget', `dissemination ${rec.id}`);
+      c.set('auditDetail', `${reads.length} read(s) to the registered owner`);
+      return c.json({ notice: STATUTORY_NOTICE, dissemination: rec, reads }, 201);
+    });
+  app.onError(accessErrorHandler(opts.logger));
+  return app;
+}

@@ -1,0 +1,81 @@
+import { Hono } from 'hono';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { z } from 'zod';
+import type { AccessConfig, Logger, RetentionConfig } from '../../contracts/index.ts';
+import type { AuditLog } from '../audit-log.ts';
+import type { AccessEnv } from '../principal.ts';
+import { auditReport, evaluationReport } from '../reports.ts';
+import { accessErrorHandler, esc, readQuery } from './util.ts';
+
+const DAY = 86_400_000;
+const periodQuery = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    format: z.enum(['json', 'html']).default('json'),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] });
+
+/** A printable page: headings and tables, every value escaped, no script, no external resource. */
+function page(title: string, sections: [string, Record<string, unknown>[] | Record<string, unknown>][]): string {
+  const table = (rows: Record<string, unknown>[]) => {
+    if (!rows.length) return '<p>None.</p>';
+    const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const cell = (v: unknown) => esc(typeof v === 'object' && v !== null ? JSON.stringify(v) : v);
+    return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  };
+  const body = sections.map(([h, rows]) => `<h2>${esc(h)}</h2>${table(Array.isArray(rows) ? rows : [rows])}`).join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font:12px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}@media print{h2{page-break-after:avoid}}</style>
+</head><body><h1>${esc(title)}</h1><p>Generated ${esc(new Date().toISOString())}. FOR OFFICIAL USE ONLY.</p>${body}</body></html>`;
+}
+
+const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' };
+
+export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; access: AccessConfig; retention: RetentionConfig; logger: Logger; clock?: () => Date }) {
+  const clock = opts.clock ?? (() => new Date());
+  const period = (q: { from?: string; to?: string }, days: number) => {
+    const to = q.to ? new Date(q.to) : clock();
+    return { from: q.from ? new Date(q.from) : new Date(to.getTime() - days * DAY), to };
+  };
+
+  const app = new Hono<AccessEnv>()
+    .get('/reports/audit', async (c) => {
+      const q = readQuery(c, periodQuery);
+      const { from, to } = period(q, 30);
+      const entries = await opts.audit.list({ from, to, limit: 10_000 });
+      const report = { period: { from: from.toISOString(), to: to.toISOString() }, truncated: entries.length === 10_000, chain: await opts.audit.verify(), ...auditReport(entries, { dutyHours: opts.access.dutyHours, searchesPerDay: opts.access.searchesPerDayAlert }) };
+      if (q.format === 'json') return c.json(report);
+      return c.html(
+        page(`ALPR audit report ${report.period.from} – ${report.period.to}`, [
+          ['Audit chain', { ok: report.chain.ok, entries: report.chain.entries, firstBreak: report.chain.firstBreak?.reason ?? '' }],
+          ['Anomalies', report.anomalies.map(({ seqs, ...a }) => ({ ...a, entries: seqs.slice(0, 20).join(' ') }))],
+          ['By user', Object.entries(report.byUser).map(([user, u]) => ({ user, ...u }))],
+          ['By case', Object.entries(report.byCase).map(([caseRef, v]) => ({ case: caseRef, ...v }))],
+        ]),
+        200,
+        HTML_HEADERS,
+      );
+    })
+    .get('/reports/evaluation', async (c) => {
+      const q = readQuery(c, periodQuery);
+      const { from, to } = period(q, 365);
+      const report = await evaluationReport({ client: opts.client, audit: opts.audit, retention: opts.retention, from, to });
+      if (q.format === 'json') return c.json(report);
+      const { cameras, deployments, dataQuality, purge, verdicts, disseminations, period: p, ...totals } = report;
+      return c.html(
+        page(`ALPR annual evaluation ${p.from} – ${p.to}`, [
+          ['Totals', { ...totals, verdicts }],
+          ['Cameras', cameras],
+          ['Data quality', dataQuality],
+          ['Purge compliance', purge],
+          ['Deployments', deployments],
+          ['Disseminations', disseminations],
+        ]),
+        200,
+        HTML_HEADERS,
+      );
+    });
+  app.onError(accessErrorHandler(opts.logger));
+  return app;
+}

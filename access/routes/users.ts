@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AccessConfig, Logger } from '../../contracts/index.ts';
+import { newApiToken } from '../auth.ts';
+import { parseDisplayName, type Enrolment } from '../enrolment.ts';
+import { ConflictError, ForbiddenError, InvalidCredentialsError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { unlocked, isLocked, lockedUntilForDisplay } from '../lockout.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../passwords.ts';
+import type { AccessEnv } from '../principal.ts';
+import { permissionsOf, validRoleSet } from '../roles.ts';
+import type { SessionStore } from '../sessions.ts';
+import { listTraining, putTraining, trainingStatus } from '../training.ts';
+import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, roleSchema, userHistory, usernameSchema, type User } from '../users.ts';
+import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
+import { accessErrorHandler, readJson, smallBody } from './util.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const isoDay = z.iso.date();
+const reasonBody = z.strictObject({ reason: text(500) });
+const designateBody = z.strictObject({
+  username: usernameSchema,
+  displayName: text(120),
+  kind: z.enum(['person', 'service']).default('person'),
+  roles: z.array(roleSchema).min(1).max(6),
+});
+const rolesBody = z.strictObject({ roles: z.array(roleSchema).min(1).max(6), reason: text(500) });
+const trainingBody = z
+  .strictObject({ course: text(120), completedOn: isoDay, expiresOn: isoDay, note: z.string().max(500).default('') })
+  .refine((t) => t.expiresOn >= t.completedOn, { message: 'expiresOn must not be before completedOn', path: ['expiresOn'] });
+const ncBody = z.strictObject({
+  finding: text(1000),
+  action: z.enum(['none', 'warning', 'retraining', 'suspension']),
+});
+const passwordBody = z.strictObject({ currentPassword: z.string().max(256), newPassword: z.string().max(256) });
+
+export interface UserRoutesOptions {
+  client: ClickHouseClient;
+  access: AccessConfig;
+  sessions: SessionStore;
+  enrolment: Enrolment;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** Designation, training records, suspension and non-compliance (guidelines 2a, 2f, 5c, 7d). */
+export function userRoutes(opts: UserRoutesOptions) {
+  const { client, access, sessions, enrolment } = opts;
+  const clock = opts.clock ?? (() => new Date());
+
+  async function mustGet(username: string): Promise<User> {
+    const u = usernameSchema.safeParse(username).success ? await getUser(client, username) : null;
+    if (!u) throw new NotFoundError(`no user "${username.slice(0, 64)}"`);
+    return u;
+  }
+
+  /** An agency must never lose its last administrator to a suspension or role change. */
+  async function keepAnAdmin(target: string) {
+    const admins = (await listUsers(client)).filter((u) => u.status === 'active' && u.roles.includes('admin') && u.username !== target);
+    if (admins.length === 0) throw new ConflictError('this would leave no active administrator');
+  }
+
+  async function suspend(u: User, by: string, reason: string) {
+    if (u.roles.includes('admin')) await keepAnAdmin(u.username);
+    await putUser(client, { ...u, status: 'suspended', changedBy: by, change: `suspended: ${reason}` }, clock());
+    sessions.destroyUser(u.username);
+  }
+
+  const app = new Hono<AccessEnv>()
+    .use('*', smallBody)
+    .get('/auth/session', async (c) => {
+      const p = c.get('principal');
+      const training = p.kind === 'person' ? trainingStatus(await listTraining(client, p.username), clock(), access.requiredCourses) : null;
+      return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
+    })
+    .post('/auth/password', async (c) => {
+      const p = c.get('principal');
+      const body = await readJson(c, passwordBody);
+      const u = await mustGet(p.username);
+      if (u.kind !== 'person' || !(await verifyPassword(body.currentPassword, u.passwordHash))) throw new InvalidCredentialsError();
+      const problem = passwordProblem(body.newPassword, { minLength: access.passwordMinLength, username: u.username });
+      if (problem) throw new InvalidInputError('password refused', [{ param: 'newPassword', message: problem }]);
+      await putUser(client, { ...u, passwordHash: await hashPassword(body.newPassword, access.scrypt), changedBy: u.username, change: 'password changed by its user' }, clock());
+      return c.json({ ok: true });
+    })
+    .get('/users', async (c) => {
+      const now = clock();
+      const [users, training] = await Promise.all([listUsers(client), listTraining(client)]);
+      const rows = await Promise.all(
+        users.map(async (u) => {
+          const st = await getAuthState(client, u.username);
+          return {
+            ...publicUser(u),
+            locked: isLocked(st, now),
+            lastLoginAt: st.lastLoginAt?.toISOString() ?? null,
+            training: u.kind === 'person' ? trainingStatus(training.filter((t) => t.username === u.username), now, access.requiredCourses) : null,
+          };
+        }),
+      );
+      return c.json({ users: rows });
+    })
+    .post('/users', async (c) => {
+      const body = await readJson(c, designateBody);
+      c.set('auditBody', body);
+      c.set('auditTarget', body.username);
+      const roleProblem = validRoleSet(body.roles) ?? (body.kind === 'service' && !body.roles.every((r) => r === 'service') ? 'a service account holds the service role only' : null) ?? (body.kind === 'person' && body.roles.includes('service') ? 'a person cannot hold the service role' : null);
+      if (roleProblem) throw new InvalidInputError('invalid roles', [{ param: 'roles', message: roleProblem }]);
+      if (await getUser(client, body.username)) throw new ConflictError(`user "${body.username}" exists`);
+      const by = c.get('principal').username;
+      const now = clock();
+      const base = { username: body.username, kind: body.kind, displayName: parseDisplayName(body.displayName), roles: body.roles, designatedBy: by, designatedAt: now, passwordHash: '', changedBy: by };
+      if (body.kind === 'service') {
+        const { token, hash } = newApiToken();
+        await putUser(client, { ...base, status: 'active', totpSecret: '', totpEnabled: false, tokenHash: hash, enrolTokenHash: '', enrolExpires: null, change: 'service account designated' }, now);
+        return c.json({ user: publicUser((await getUser(client, body.username))!), apiToken: token, note: 'shown once: store it in the client now' }, 201);
+      }
+      const e = enrolment.newEnrolment();
+      await putUser(client, { ...base, status: 'pending', totpSecret: e.secret, totpEnabled: false, tokenHash: '', enrolTokenHash: e.hash, enrolExpires: e.expires, change: 'designated; enrolment link issued' }, now);
+      return c.json({ user: publicUser((await getUser(client, body.username))!), enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() } }, 201);
+    })
+    .get('/users/:username', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      c.set('auditTarget', u.username);
+      const [history, training, st, nc] = await Promise.all([userHistory(client, u.username), listTraining(client, u.username), getAuthState(client, u.username), listNoncompliance(client, u.username)]);
+      return c.json({
+        user: publicUser(u),
+        permissions: [...permissionsOf(u.roles)],
+        locked: isLocked(st, clock()),
+        lockedUntil: isLocked(st, clock()) ? (lockedUntilForDisplay(st)?.toISOString() ?? 'until an administrator unlocks') : null,
+        failedAttempts: st.failedAttempts,
+        lastLoginAt: st.lastLoginAt?.toISOString() ?? null,
+        training,
+        trainingStatus: trainingStatus(training, clock(), access.requiredCourses),
+        noncompliance: nc,
+        history: history.map(publicUser),
+      });
+    })
+    .post('/users/:username/roles', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const body = await readJson(c, rolesBody);
+      c.set('auditTarget', u.username);
+      c.set('auditBody', body);
+      const problem = validRoleSet(body.roles) ?? (u.kind === 'service' !== body.roles.includes('service') ? 'service accounts hold the service role, people never' : null);
+      if (problem) throw new InvalidInputError('invalid roles', [{ param: 'roles', message: problem }]);
+      if (u.roles.includes('admin') && !body.roles.includes('admin')) await keepAnAdmin(u.username);
+      await putUser(client, { ...u, roles: body.roles, changedBy: c.get('principal').username, change: `roles ${u.roles.join(',')} -> ${body.roles.join(',')}: ${body.reason}` }, clock());
+      sessions.destroyUser(u.username);
+      return c.json({ user: publicUser((await getUser(client, u.username))!) });
+    })
+    .post('/users/:username/suspend', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const { reason } = await readJson(c, reasonBody);
+      c.set('auditTarget', u.username);
+      c.set('auditBody', { reason });
+      if (u.status === 'suspended') throw new ConflictError('already suspended');
+      await suspend(u, c.get('principal').username, reason);
+      return c.json({ user: publicUser((await getUser(client, u.username))!) });
+    })
+    .post('/users/:username/reinstate', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const { reason } = await readJson(c, reasonBody);
+      c.set('auditTarget', u.username);
+      c.set('auditBody', { reason });
+      if (u.status !== 'suspended') throw new ConflictError('not suspended');
+      const status = u.kind === 'service' || u.totpEnabled ? 'active' : 'pending';
+      await putUser(client, { ...u, status, changedBy: c.get('principal').username, change: `reinstated: ${reason}` }, clock());
+      return c.json({ user: publicUser((await getUser(client, u.username))!) });
+    })
+    .post('/users/:username/unlock', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      c.set('auditTarget', u.username);
+      const now = clock();
+      await putAuthState(client, u.username, unlocked(await getAuthState(client, u.username)), now);
+      return c.json({ ok: true });
+    })
+    .post('/users/:username/enrolment', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      c.set('auditTarget', u.username);
+      if (u.kind !== 'person') throw new InvalidInputError('service accounts use API tokens; rotate the token instead');
+      if (u.status === 'suspended') throw new ConflictError('reinstate the user first');
+      if (u.username === c.get('principal').username) throw new ForbiddenError('another administrator must reset your credentials');
+      const e = enrolment.newEnrolment();
+      await putUser(client, { ...u, status: 'pending', passwordHash: '', totpSecret: e.secret, totpEnabled: false, enrolTokenHash: e.hash, enrolExpires: e.expires, changedBy: c.get('principal').username, change: 'credentials reset; new enrolment link issued' }, clock());
+      sessions.destroyUser(u.username);
+      return c.json({ enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() } });
+    })
+    .post('/users/:username/token', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      c.set('auditTarget', u.username);
+      if (u.kind !== 'service') throw new InvalidInputError('only service accounts have API tokens');
+      const { token, hash } = newApiToken();
+      await putUser(client, { ...u, tokenHash: hash, changedBy: c.get('principal').username, change: 'API token rotated' }, clock());
+      return c.json({ apiToken: token, note: 'shown once: the previous token no longer works' });
+    })
+    .post('/users/:username/training', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const body = await readJson(c, trainingBody);
+      c.set('auditTarget', u.username);
+      c.set('auditBody', body);
+      const rec = await putTraining(client, { username: u.username, course: body.course, completedOn: body.completedOn, expiresOn: body.expiresOn, recordedBy: c.get('principal').username, revoked: false, note: body.note }, clock());
+      return c.json({ training: rec }, 201);
+    })
+    .post('/users/:username/training/:id/revoke', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const { reason } = await readJson(c, reasonBody);
+      const rec = (await listTraining(client, u.username)).find((t) => t.id === c.req.param('id'));
+      if (!rec) throw new NotFoundError('no such training record');
+      c.set('auditTarget', `${u.username}/${rec.id}`);
+      c.set('auditBody', { reason });
+      await putTraining(client, { ...rec, revoked: true, recordedBy: c.get('principal').username, note: `revoked: ${reason}` }, clock());
+      return c.json({ ok: true });
+    })
+    .post('/users/:username/noncompliance', async (c) => {
+      const u = await mustGet(c.req.param('username'));
+      const body = await readJson(c, ncBody);
+      c.set('auditTarget', u.username);
+      c.set('auditBody', body);
+      const by = c.get('principal').username;
+      if (body.action === 'suspension' && u.status !== 'suspended') await suspend(u, by, `non-compliance: ${body.finding}`);
+      const rec = await recordNoncompliance(client, { id: randomUUID(), username: u.username, recordedBy: by, finding: body.finding, action: body.action }, clock());
+      return c.json({ noncompliance: rec, user: publicUser((await getUser(client, u.username))!) }, 201);
+    })
+    .get('/noncompliance', async (c) => c.json({ noncompliance: await listNoncompliance(client) }));
+  app.onError(accessErrorHandler(opts.logger));
+  return app;
+}

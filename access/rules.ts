@@ -1,0 +1,140 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Context } from 'hono';
+import type { Permission } from './roles.ts';
+import type { Principal } from './principal.ts';
+
+/**
+ * Which permission each guarded route needs, keyed "METHOD /path" exactly as Hono registers
+ * the route. A route with no rule here is refused for everyone (and the route-walk test
+ * fails), so a new data route cannot ship open by accident.
+ */
+export interface RuleContext {
+  client: ClickHouseClient;
+  now: Date;
+  tacticalDays: number;
+}
+
+export interface AccessRule {
+  /** Holding any one of these admits. */
+  anyOf: Permission[];
+  /** Audit action name (dotted verb). */
+  action: string;
+  /** Needs an open case and a purpose (x-alpr-case, x-alpr-purpose headers): guidelines 6e. */
+  caseGate?: boolean;
+  /** false for requests that reveal nothing and would only flood the log (session polling). */
+  audit?: boolean;
+  /** Record the JSON request body in the audit entry (for routes that do not set auditBody themselves). */
+  auditBody?: boolean;
+  /** A further check once the permission is granted: a refusal reason, or null. */
+  check?: (c: Context, p: Principal, ctx: RuleContext) => Promise<string | null> | string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Principals with tactical access only may not reach data older than the tactical window (30 days). */
+function tacticalSearch(c: Context, p: Principal, ctx: RuleContext): string | null {
+  if (p.permissions.has('reads.investigate')) return null;
+  const from = Date.parse(c.req.query('from') ?? '');
+  const floor = ctx.now.getTime() - ctx.tacticalDays * DAY_MS;
+  if (!Number.isFinite(from) || from < floor) {
+    return `your role searches the last ${ctx.tacticalDays} days only: give "from" no earlier than ${new Date(floor).toISOString()}`;
+  }
+  return null;
+}
+
+async function tacticalImage(c: Context, p: Principal, ctx: RuleContext): Promise<string | null> {
+  if (p.permissions.has('reads.investigate')) return null;
+  const id = c.req.path.split('/')[3] ?? '';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null; // the route answers 400
+  const rs = await ctx.client.query({
+    query: 'SELECT toUnixTimestamp64Milli(captured_at) AS at FROM reads WHERE id = {id:UUID} LIMIT 1',
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
+  const at = Number((await rs.json<{ at: string }>())[0]?.at ?? NaN);
+  if (Number.isFinite(at) && at < ctx.now.getTime() - ctx.tacticalDays * DAY_MS) return `your role views images of the last ${ctx.tacticalDays} days only`;
+  return null;
+}
+
+/**
+ * Routes reachable without signing in. They reveal no stored data and check their own
+ * tokens or credentials; the guard lets exactly these through whatever order the app mounts
+ * them in, and the route-walk test pins the list.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/health',
+  'GET /api/metrics',
+  'GET /api/auth/banner',
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'POST /api/auth/unlock',
+  'POST /api/setup/begin',
+  'POST /api/setup/complete',
+  'POST /api/enrol/begin',
+  'POST /api/enrol/complete',
+]);
+
+const search: Permission[] = ['reads.tactical', 'reads.investigate'];
+
+export const accessRules: Record<string, AccessRule> = {
+  // Stored data (server/routes/reads.ts).
+  'GET /api/reads': { anyOf: search, action: 'reads.search', caseGate: true, check: tacticalSearch },
+  'GET /api/reads/:id/image': { anyOf: search, action: 'image.view', caseGate: true, check: tacticalImage },
+  'GET /api/reads/export.csv': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },
+
+  // Retention and case holds (server/routes/retention.ts); the route itself checks the case is open.
+  'GET /api/retention': { anyOf: ['reports.read', 'audit.read'], action: 'retention.view' },
+  'POST /api/retention/run': { anyOf: ['retention.manage'], action: 'retention.run' },
+  'POST /api/holds': { anyOf: ['reads.investigate'], action: 'hold.place', auditBody: true },
+  'POST /api/holds/release': { anyOf: ['reads.investigate', 'cases.write'], action: 'hold.release', auditBody: true },
+  'GET /api/holds': { anyOf: ['reads.investigate', 'audit.read'], action: 'holds.list' },
+
+  // Alerts and the extract (hotlists), for the routes those parts add.
+  'GET /api/alerts': { anyOf: ['alerts.view'], action: 'alerts.view' },
+  'POST /api/alerts/:id/verify': { anyOf: ['alerts.act'], action: 'alert.verify', auditBody: true },
+  'POST /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlist.import' },
+  'GET /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlists.list' },
+
+  // The signed-in principal itself.
+  'GET /api/auth/session': { anyOf: ['self'], action: 'session.view', audit: false },
+  'POST /api/auth/password': { anyOf: ['self'], action: 'password.change' },
+
+  // Designation, training, enforcement (guidelines 2a, 2f, 7d).
+  'GET /api/users': { anyOf: ['users.manage'], action: 'users.list' },
+  'POST /api/users': { anyOf: ['users.manage'], action: 'user.designate' },
+  'GET /api/users/:username': { anyOf: ['users.manage'], action: 'user.view' },
+  'POST /api/users/:username/roles': { anyOf: ['users.manage'], action: 'user.roles' },
+  'POST /api/users/:username/suspend': { anyOf: ['users.manage'], action: 'user.suspend' },
+  'POST /api/users/:username/reinstate': { anyOf: ['users.manage'], action: 'user.reinstate' },
+  'POST /api/users/:username/unlock': { anyOf: ['users.manage'], action: 'user.unlock' },
+  'POST /api/users/:username/enrolment': { anyOf: ['users.manage'], action: 'user.reenrol' },
+  'POST /api/users/:username/token': { anyOf: ['users.manage'], action: 'user.token' },
+  'POST /api/users/:username/training': { anyOf: ['users.manage'], action: 'training.record' },
+  'POST /api/users/:username/training/:id/revoke': { anyOf: ['users.manage'], action: 'training.revoke' },
+  'POST /api/users/:username/noncompliance': { anyOf: ['users.manage'], action: 'noncompliance.record' },
+  'GET /api/noncompliance': { anyOf: ['users.manage', 'audit.read'], action: 'noncompliance.list' },
+
+  // The case registry.
+  'GET /api/cases': { anyOf: ['cases.read'], action: 'cases.list' },
+  'POST /api/cases': { anyOf: ['cases.write'], action: 'case.open' },
+  'POST /api/cases/update': { anyOf: ['cases.write'], action: 'case.update' },
+
+  // The audit log and reports (guidelines 7a, 7b, 7c): viewing them is itself audited.
+  'GET /api/audit': { anyOf: ['audit.read'], action: 'audit.view' },
+  'GET /api/audit/verify': { anyOf: ['audit.read'], action: 'audit.verify' },
+  'GET /api/reports/audit': { anyOf: ['audit.read'], action: 'report.audit' },
+  'GET /api/reports/evaluation': { anyOf: ['reports.read', 'audit.read'], action: 'report.evaluation' },
+
+  // Deployment authorisations (guidelines 2d, 5b, 5e).
+  'GET /api/deployments': { anyOf: ['deployments.read'], action: 'deployments.list' },
+  'GET /api/deployments/:id': { anyOf: ['deployments.read'], action: 'deployment.view' },
+  'POST /api/deployments': { anyOf: ['deployments.manage'], action: 'deployment.authorise' },
+  'POST /api/deployments/:id/change': { anyOf: ['deployments.manage'], action: 'deployment.change' },
+  'POST /api/deployments/:id/rescind': { anyOf: ['deployments.manage'], action: 'deployment.rescind' },
+  'POST /api/deployments/:id/events': { anyOf: ['deployments.manage', 'reads.tactical'], action: 'deployment.event' },
+
+  // Dissemination and exports (guidelines 2g, 6c): every one needs an open case.
+  'GET /api/disseminations': { anyOf: ['disseminate', 'audit.read'], action: 'disseminations.list' },
+  'POST /api/disseminations': { anyOf: ['disseminate'], action: 'dissemination.agency', caseGate: true },
+  'POST /api/disseminations/owner-request': { anyOf: ['disseminate'], action: 'dissemination.owner', caseGate: true },
+};
