@@ -10,13 +10,12 @@ import { locationRow, readRow } from './rows.ts';
  */
 export async function insertReads(client: ClickHouseClient, reads: PlateRead[], knownLocations = new Set<string>()): Promise<void> {
   if (reads.length === 0) return;
-  const rows = reads.map(readRow);
+  const rows = reads.map((r) => readRow(r));
   const images = reads.flatMap((r, i) => (r.cropJpeg ? [{ read_id: r.id, captured_at: rows[i]!.captured_at, jpeg: r.cropJpeg }] : []));
   const locations = new Map<string, ReturnType<typeof locationRow>>();
-  for (const r of reads) {
-    const loc = locationRow(r);
-    if (!knownLocations.has(loc.location_id)) locations.set(loc.location_id, loc);
-  }
+  reads.forEach((r, i) => {
+    if (!knownLocations.has(rows[i]!.location_id)) locations.set(rows[i]!.location_id, locationRow(r));
+  });
   try {
     // Images and locations first: a read row must never point at what a crash kept from landing.
     if (images.length) await client.insert({ table: 'plate_images', values: images, format: 'JSONEachRow' });

@@ -4,12 +4,19 @@ import { normalizePlate, type PlateRead } from '../contracts/index.ts';
 /** Rounded to hundredths: all the precision a confidence has, and it compresses to a byte. */
 const hundredths = (x: number) => Math.round(x * 100) / 100;
 
+/** Location ids by content; a site has a few hundred, and hashing each read costs more than the rest of its row. */
+const locationIds = new Map<string, string>();
+
 /** Identifies a camera location by its content, so the writer needs no lookup to assign it. */
 export function locationId(read: Pick<PlateRead, 'cameraId' | 'location' | 'direction'>): string {
-  const h = createHash('sha256')
-    .update(JSON.stringify([read.cameraId, read.location.lat, read.location.lon, read.location.description, read.direction]))
-    .digest();
-  return h.readBigUInt64BE(0).toString();
+  const key = JSON.stringify([read.cameraId, read.location.lat, read.location.lon, read.location.description, read.direction]);
+  let id = locationIds.get(key);
+  if (id === undefined) {
+    id = createHash('sha256').update(key).digest().readBigUInt64BE(0).toString();
+    if (locationIds.size > 100_000) locationIds.clear();
+    locationIds.set(key, id);
+  }
+  return id;
 }
 
 export function locationRow(read: PlateRead) {
@@ -25,14 +32,14 @@ export function locationRow(read: PlateRead) {
 }
 
 /** A read as its `reads` row; times as epoch milliseconds so no text date parsing is involved. */
-export function readRow(read: PlateRead) {
+export function readRow(read: PlateRead, location = locationId(read)) {
   const capturedAt = Date.parse(read.capturedAt);
   const plateNorm = normalizePlate(read.plate);
   return {
     id: read.id,
     site_id: read.siteId,
     camera_id: read.cameraId,
-    location_id: locationId(read),
+    location_id: location,
     captured_at: capturedAt,
     first_seen_ms: Math.max(0, capturedAt - Date.parse(read.firstSeenAt)),
     last_seen_ms: Math.max(0, Date.parse(read.lastSeenAt) - capturedAt),

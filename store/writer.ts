@@ -68,9 +68,15 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   let healthy = true;
   let lastError: string | null = null;
 
-  async function handleBatch(msgs: JsMsg[]): Promise<void> {
+  interface Decoded {
+    valid: { msg: JsMsg; read: PlateRead }[];
+    invalid: number;
+    t0: number;
+  }
+
+  function decodeBatch(msgs: JsMsg[]): Decoded {
     const t0 = performance.now();
-    const valid: { msg: JsMsg; read: PlateRead }[] = [];
+    const valid: Decoded['valid'] = [];
     let invalid = 0;
     for (const msg of msgs) {
       try {
@@ -82,6 +88,10 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         msg.term('invalid payload');
       }
     }
+    return { valid, invalid, t0 };
+  }
+
+  async function storeBatch({ valid, invalid, t0 }: Decoded): Promise<void> {
     try {
       await insertReads(client, valid.map((v) => v.read), knownLocations);
     } catch (err) {
@@ -99,7 +109,11 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     opts.onBatch?.({ stored: valid.length, invalid, ms: performance.now() - t0 });
   }
 
+  // Pipelined: while one batch is being inserted (on chDB's own thread, or over HTTP), the next
+  // is fetched and decoded. At most one insert is in flight, so acknowledgements stay in order
+  // and memory stays bounded.
   const loop = (async () => {
+    let inflight: Promise<void> = Promise.resolve();
     while (!stopping) {
       const batch: JsMsg[] = [];
       try {
@@ -110,8 +124,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         logger.warn('fetch from JetStream failed', { err });
         await new Promise((r) => setTimeout(r, 500));
       }
-      if (batch.length) await handleBatch(batch);
+      if (!batch.length) continue;
+      const decoded = decodeBatch(batch);
+      await inflight;
+      inflight = storeBatch(decoded);
     }
+    await inflight;
     // Acks are fire-and-forget publishes: flush so that none is lost with the connection.
     await nc.flush().catch(() => {});
   })();

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench -- <name> [flags]`: runs test/bench/<name>.ts, whose last output line is one
+ * JSON object with the figures. Benchmarks hold the speed and memory targets; tests never time.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.includes('.test.') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3));
+const name = process.argv[2];
+if (!name || !available.includes(name)) {
+  console.error(`usage: npm run bench -- <${available.join('|')}> [flags]`);
+  process.exit(2);
+}
+const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run(argv: string[]): Promise<Record<string, unknown>> };
+const result = await mod.run(process.argv.slice(3));
+console.log(JSON.stringify(result));
+process.exit(0);

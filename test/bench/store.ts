@@ -1,0 +1,195 @@
+/**
+ * Store benchmark: `npm run bench -- store [--rows N] [--ingest M] [--queries Q]`.
+ *
+ * Synthetic reads over 3 years and 500 cameras. `--ingest` of them (default 5 million, at most
+ * --rows) go the real way, published to JetStream and written by the store writer, and give
+ * ingestRowsPerSec; the rest are bulk-loaded with INSERT … SELECT. Then each search form runs
+ * --queries times against random targets and reports its p95, and bytesPerRead sums every
+ * table, projection and index on disk except plate images.
+ */
+import { rmSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
+import { applyRetentionSettings, searchReads, startStoreWriter, type ReadSearch } from '../../store/index.ts';
+import { startNats, tempDir } from '../helpers/nats.ts';
+import { startTestStore } from '../helpers/store.ts';
+import { numericFlags, percentile, round } from './_args.ts';
+
+const CAMERAS = 500;
+const YEAR_MS = 365.25 * 86_400_000;
+const STATES = ['FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'GA', 'AL', 'NY', 'TX', 'NC', 'SC', 'TN', 'OH', 'PA'];
+
+/** Plate number p as text: three letters then four digits, the same mapping as the SQL below. */
+function plateOf(p: number): string {
+  const l = (k: number) => String.fromCharCode(65 + (Math.floor(p / k) % 26));
+  return l(1) + l(26) + l(676) + String(Math.floor(p / 17_576) % 10_000).padStart(4, '0');
+}
+const PLATE_SQL = `concat(char(65 + p % 26), char(65 + intDiv(p, 26) % 26), char(65 + intDiv(p, 676) % 26), leftPad(toString(intDiv(p, 17576) % 10000), 4, '0'))`;
+
+export async function run(argv: string[]) {
+  const flags = numericFlags(argv, { rows: 100_000_000, ingest: 5_000_000, queries: 50, chunk: 10_000_000 });
+  const rows = Math.floor(flags.rows);
+  const ingest = Math.min(Math.floor(flags.ingest), rows);
+  const plates = Math.max(1000, Math.floor(rows / 8)); // a plate passes about 8 times in 3 years
+  const log = (msg: string, extra: Record<string, unknown> = {}) => console.error(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }));
+
+  const nats = await startNats();
+  const nc = await nats.connect('bench');
+  await ensureStreams(nc, { ...configSchema.parse({}).nats, readsMaxBytes: 16 * 1024 ** 3 });
+  const store = await startTestStore();
+  const { client } = store;
+  // Reads span 3 years: the bench keeps them all (the tactical window set to its ceiling).
+  const retention = { tacticalDays: 1095, holdMaxYears: 3 };
+  await applyRetentionSettings(client, retention, silentLogger);
+  const now = Date.now();
+  const start = now - 3 * YEAR_MS + 2 * 86_400_000;
+  const span = 3 * YEAR_MS - 4 * 86_400_000;
+
+  // Camera locations: one per camera, spread over Florida.
+  await client.command({
+    query: `INSERT INTO camera_locations SELECT cityHash64('loc', number), concat('cam-', toString(number)),
+              25 + (number % 50) / 10, -87 + intDiv(number, 50) / 2.5, concat('Road ', toString(number)), 'N', now64(3)
+            FROM numbers(${CAMERAS})`,
+  });
+
+  // 1. Bulk load: everything that does not go through JetStream.
+  const bulk = rows - ingest;
+  const tBulk = performance.now();
+  for (let offset = 0; offset < bulk; offset += flags.chunk) {
+    const n = Math.min(flags.chunk, bulk - offset);
+    await client.command({
+      query: `INSERT INTO reads (id, site_id, camera_id, location_id, captured_at, first_seen_ms, last_seen_ms, plate_norm, plate_text,
+                                 confidence, candidate_texts, candidate_confidences, state, state_confidence, frames_seen, has_image)
+              SELECT generateUUIDv4(number), 'site-1', concat('cam-', toString(cam)), cityHash64('loc', cam),
+                     fromUnixTimestamp64Milli(toInt64({start:Float64} + number * {step:Float64} + cityHash64(number, 3) % 60000)),
+                     200 + cityHash64(number, 4) % 800, 200 + cityHash64(number, 5) % 800, plate, '',
+                     round(0.7 + (cityHash64(number, 6) % 30) / 100, 2),
+                     if(cityHash64(number, 7) % 10 < 3, [concat(substring(plate, 1, 6), toString((toUInt8(substring(plate, 7, 1)) + 1) % 10))], []),
+                     if(cityHash64(number, 7) % 10 < 3, [0.1], []),
+                     {states:Array(String)}[1 + cityHash64(number, 8) % length({states:Array(String)})],
+                     round(0.5 + (cityHash64(number, 9) % 50) / 100, 2), 3 + cityHash64(number, 10) % 20, false
+              FROM (SELECT number, cityHash64(number, 1) % ${CAMERAS} AS cam, cityHash64(number, 2) % {plates:UInt64} AS p, ${PLATE_SQL} AS plate
+                    FROM numbers({offset:UInt64}, {n:UInt64}))`,
+      query_params: { start, step: span / rows, states: STATES, plates, offset, n },
+      clickhouse_settings: { max_insert_threads: '2' },
+    });
+    log('bulk loaded', { rows: offset + n, of: bulk });
+  }
+  const bulkSeconds = (performance.now() - tBulk) / 1000;
+
+  // 2. The real path: publish to JetStream (not timed), then time the store writer draining it.
+  const js = jetstream(nc);
+  const tPub = performance.now();
+  const window: Promise<unknown>[] = [];
+  for (let i = 0; i < ingest; i++) {
+    const p = (i * 7919) % plates;
+    const cam = i % CAMERAS;
+    const at = new Date(now - 20 * 86_400_000 + (i / ingest) * 19 * 86_400_000).toISOString();
+    const read: PlateReadInput = {
+      id: crypto.randomUUID(),
+      siteId: 'site-1',
+      cameraId: `cam-${cam}`,
+      capturedAt: at,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      plate: plateOf(p),
+      confidence: 0.91,
+      candidates: i % 3 === 0 ? [{ text: plateOf(p + 1), confidence: 0.05 }] : [],
+      state: 'FL',
+      stateConfidence: 0.8,
+      location: { lat: 25 + (cam % 50) / 10, lon: -87 + Math.floor(cam / 50) / 2.5, description: `Road ${cam}` },
+      direction: 'N',
+      framesSeen: 6,
+    };
+    window.push(publishRead(js, read));
+    if (window.length >= 2000) await Promise.all(window.splice(0));
+    if (i && i % 500_000 === 0) log('published', { reads: i });
+  }
+  await Promise.all(window);
+  const publishPerSec = ingest / ((performance.now() - tPub) / 1000);
+  log('published all', { reads: ingest, perSec: Math.round(publishPerSec) });
+
+  const tIngest = performance.now();
+  const writer = await startStoreWriter({ nc, client, logger: silentLogger, batchSize: 5000 });
+  const jsm = await jetstreamManager(nc);
+  for (;;) {
+    const info = await jsm.consumers.info(streams.reads, consumers.storeWriter);
+    if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const ingestSeconds = (performance.now() - tIngest) / 1000;
+  await writer.stop();
+  log('ingested', { reads: ingest, seconds: round(ingestSeconds) });
+
+  // Let merges settle so queries see the layout they would in steady state.
+  for (let i = 0; i < 600; i++) {
+    const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
+    if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  // 3. Searches, each against random targets.
+  const rand = (n: number) => Math.floor(Math.random() * n);
+  const timeQueries = async (make: () => Partial<ReadSearch>) => {
+    const samples: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < flags.queries; i++) {
+      const q = make();
+      const t = performance.now();
+      hits += (await searchReads(client, { limit: 100, offset: 0, ...q }, retention.tacticalDays)).length;
+      samples.push(performance.now() - t);
+    }
+    return { p95: round(percentile(samples, 95)), meanHits: round(hits / flags.queries) };
+  };
+  const plateSample = () => plateOf(rand(plates));
+  const exact = await timeQueries(() => ({ plate: plateSample() }));
+  const prefix = await timeQueries(() => {
+    const p = plateSample();
+    return { pattern: `${p.slice(0, 2)}?${p[3]}*` };
+  });
+  const infix = await timeQueries(() => ({ pattern: `*${String(rand(10_000)).padStart(4, '0')}*` }));
+  const single = await timeQueries(() => {
+    const p = plateSample();
+    return { pattern: `${p[0]}?${p.slice(2)}` };
+  });
+  const fuzzy = await timeQueries(() => {
+    const p = plateSample();
+    const i = 3 + rand(4);
+    return { fuzzy: p.slice(0, i) + String((Number(p[i]) + 1) % 10) + p.slice(i + 1), maxEdits: 1 };
+  });
+  const cameraDay = await timeQueries(() => {
+    const day = Math.floor((start + rand(Math.floor(span / 86_400_000) - 1) * 86_400_000) / 86_400_000) * 86_400_000;
+    return { cameras: [`cam-${rand(CAMERAS)}`], from: new Date(day), to: new Date(day + 86_400_000) };
+  });
+
+  const bytes = async (q: string) => Number((await (await client.query({ query: q, format: 'JSONEachRow' })).json<{ b: string }>())[0]?.b ?? 0);
+  const partBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table != 'plate_images'`);
+  const projectionBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.projection_parts WHERE active AND database = currentDatabase()`);
+  const tableBytes = await (await client.query({
+    query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
+    format: 'JSONEachRow',
+  })).json();
+  log('bytes by table', { tables: tableBytes, projectionBytes });
+
+  await nc.close();
+  await nats.stop();
+  await store.stop();
+  rmSync(tempDir('x'), { recursive: true, force: true });
+
+  return {
+    rows,
+    ingestedThroughJetStream: ingest,
+    ingestRowsPerSec: Math.round(ingest / ingestSeconds),
+    bulkRowsPerSec: bulk ? Math.round(bulk / bulkSeconds) : null,
+    exactP95Ms: exact.p95,
+    wildcardP95Ms: Math.max(prefix.p95, infix.p95, single.p95),
+    wildcard: { prefixP95Ms: prefix.p95, infixP95Ms: infix.p95, singleCharP95Ms: single.p95 },
+    fuzzyP95Ms: fuzzy.p95,
+    cameraDayP95Ms: cameraDay.p95,
+    meanHits: { exact: exact.meanHits, prefix: prefix.meanHits, infix: infix.meanHits, single: single.meanHits, fuzzy: fuzzy.meanHits, cameraDay: cameraDay.meanHits },
+    bytesPerRead: round((partBytes + projectionBytes) / rows, 2),
+    projectionBytesIncludedSeparately: projectionBytes,
+    distinctPlates: plates,
+    queriesPerForm: flags.queries,
+  };
+}
