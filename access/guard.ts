@@ -49,11 +49,15 @@ async function bodyForAudit(c: Context): Promise<unknown> {
   }
 }
 
-/** "METHOD /path" of the route that will answer, as registered (params unexpanded), or null. */
+/**
+ * "METHOD /path" of the API route that will answer, as registered (params unexpanded), or null.
+ * Handlers run in registration order, so the first match answers. A match outside /api is a
+ * catch-all of the dashboard's static files, which answers API paths with a 404: no route.
+ */
 export function routeKey(c: Context): string | null {
   const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-  const route = matchedRoutes(c).filter((r) => r.method === method).at(-1);
-  return route ? `${method} ${route.path}` : null;
+  const route = matchedRoutes(c).find((r) => r.method === method);
+  return route && route.path.startsWith('/api/') ? `${method} ${route.path}` : null;
 }
 
 export function errorBody(err: AccessError) {

@@ -84,3 +84,5 @@ export { CASE_HEADER, PURPOSE_HEADER, CSRF_HEADER } from './guard.ts';
 export { SESSION_COOKIE } from './sessions.ts';
 export { createDeploymentGate, type DeploymentGate, type CameraAuthorisation } from './deployments.ts';
 export { ROLES, PERMISSIONS, permissionsOf, type Role, type Permission } from './roles.ts';
+export { serveAuditVerify } from './bus.ts';
+export { recordConfigLoaded } from './config-audit.ts';

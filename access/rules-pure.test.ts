@@ -118,3 +118,19 @@ describe('access configuration', () => {
     );
   });
 });
+
+describe('configuration audit', () => {
+  it('removes secrets and names the sections that changed', async () => {
+    const { validateConfig } = await import('../contracts/index.ts');
+    const { redactConfig, changedSections } = await import('./config-audit.ts');
+    const cam = { id: 'cam-1', name: 'c', url: 'rtsp://admin:hunter2@10.0.0.5/s', location: { lat: 1, lon: 2, description: 'x' }, deploymentRef: 'DEP-1' };
+    const a = validateConfig({ cameras: [cam], storage: { kind: 'remote', url: 'https://ch:8443', password: 'secret' } });
+    const b = validateConfig({ cameras: [cam], storage: { kind: 'remote', url: 'https://ch:8443', password: 'secret' }, retention: { tacticalDays: 20 } });
+    if (!a.ok || !b.ok) throw new Error('fixture');
+    const ra = redactConfig(a.config);
+    expect(JSON.stringify(ra)).not.toMatch(/hunter2|secret/);
+    expect((ra.cameras as { url: string }[])[0]!.url).toBe('rtsp://[credentials]@10.0.0.5/s');
+    expect(changedSections(ra, redactConfig(b.config))).toEqual(['retention']);
+    expect(changedSections(null, ra)).toEqual([]);
+  });
+});

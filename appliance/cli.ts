@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { configSchema, createJsonLogger, type ConfigProblem } from '../contracts/index.ts';
 import { startAppliance } from './appliance.ts';
 import { loadConfigFile } from './config-file.ts';
+import { accessCommands } from '../access/cli.ts';
 
 interface Command {
   usage: string;
@@ -93,6 +94,24 @@ Without --config the appliance runs on safe defaults: everything on 127.0.0.1, d
     },
   },
 };
+
+// Access control's commands (access/cli.ts) take the appliance configuration for the store and NATS.
+for (const [name, c] of Object.entries(accessCommands)) {
+  commands[name] = {
+    ...c,
+    usage: c.usage,
+    options: { ...c.options, config: { type: 'string', short: 'c' } },
+    async run(values, positionals) {
+      const file = values.config as string | undefined;
+      const loaded = loadConfigFile(file);
+      if (!loaded.ok) {
+        printProblems(file ?? '(defaults)', loaded.problems);
+        return 1;
+      }
+      return c.run(values, positionals, loaded.config);
+    },
+  };
+}
 
 function usage(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));

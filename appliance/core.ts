@@ -12,6 +12,7 @@ import {
 import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
 import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startStoreWriter } from '../store/index.ts';
 import type { RunningService } from './service-registry.ts';
+import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
 
 
 /**
@@ -29,11 +30,20 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   await applyRetentionSettings(client, config.retention, logger);
 
   const metrics = new MetricsRegistry();
+  // Access control: reads of a camera without an active deployment authorisation are not stored.
+  const accessLog = logger.child({ part: 'access' });
+  const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
+  const access = createAccess({ client, access: config.access, retention: config.retention, logger: accessLog, onDeploymentsChanged: () => gate.invalidate() });
+  await recordConfigLoaded(access.audit, config, client);
+  const auditVerifySub = serveAuditVerify(nc, access.audit);
+
   const writer = await startStoreWriter({
     nc,
     client,
     logger: logger.child({ part: 'store-writer' }),
-    onBatch: ({ stored, invalid, ms }) => {
+    admit: (read) => gate.admit(read),
+    onBatch: ({ stored, invalid, refused, ms }) => {
+      metrics.inc('alpr_reads_refused_unauthorised_total', 'Reads not stored: their camera has no active deployment authorisation.', refused);
       metrics.inc('alpr_reads_stored_total', 'Reads written to the store.', stored);
       metrics.inc('alpr_reads_invalid_total', 'Read messages refused as invalid.', invalid);
       metrics.inc('alpr_store_batches_total', 'Insert batches written.');
@@ -56,6 +66,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       cameras: [...cameras.values()],
       store: { healthy: storeHealthy, lastError: writer.lastError ?? (ping.success ? null : String(ping.error?.message)) },
       nats: { connected: !nc.isClosed() },
+      authorisations: await gate.status().catch(() => undefined),
     };
     for (const s of services ?? []) {
       metrics.set('alpr_service_up', 'Whether the supervised service is running (1) or not (0).', s.state === 'running' ? 1 : 0, { service: s.name });
@@ -80,16 +91,31 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     health,
     metrics,
     logger: logger.child({ part: 'api' }),
+    dataGuard: access.guard,
+    publicRoutes: access.publicRoutes,
+    dataRoutes: access.dataRoutes,
+    resolveOpenCase: access.resolveOpenCase,
     dashboard: true,
   });
   const { server, port } = await listen(app, config.server);
   const scheme = config.server.tls ? 'https' : 'http';
   logger.info('API listening', { url: `${scheme}://${config.server.host}:${port}` });
+  if (!config.server.tls && !['127.0.0.1', '::1', 'localhost'].includes(config.server.host)) {
+    logger.warn('the API is reachable from the network without TLS; CJIS requires server.tls when it leaves the box', { host: config.server.host });
+  }
+  const setupToken = await access.issueSetupToken();
+  if (setupToken) {
+    logger.warn('no users yet: open this one-time link to create the first administrator (or stop the appliance and run "alpr user create-admin")', {
+      setupUrl: `${scheme}://${config.server.host}:${port}/setup#${setupToken}`,
+      validHours: config.access.enrolmentHours,
+    });
+  }
 
   return {
     info: { port, url: `${scheme}://${config.server.host}:${port}` },
     async stop() {
       clearInterval(retentionTimer);
+      auditVerifySub.unsubscribe();
       await close(server);
       await writer.stop();
       cameraSub.unsubscribe();

@@ -21,6 +21,8 @@ export const subjects = {
   cameraStateAll: 'alpr.cameras.*.state',
   /** Request-reply: the supervisor answers with the state of every service it runs. */
   supervisorHealth: 'alpr.supervisor.health',
+  /** Request-reply: the core verifies the audit chain and answers with the first break, if any (no entry content). */
+  auditVerify: 'alpr.audit.verify',
 } as const;
 
 /** JetStream stream names. */

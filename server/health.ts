@@ -9,6 +9,8 @@ export interface HealthReport {
   cameras: CameraState[];
   store: { healthy: boolean; lastError: string | null };
   nats: { connected: boolean };
+  /** Deployment authorisation per camera (access control): reads of an unauthorised camera are not stored. */
+  authorisations?: { cameraId: string; deploymentRef: string | null; authorised: boolean; deploymentId: string | null; refused: number }[];
 }
 
 /**
@@ -18,6 +20,6 @@ export interface HealthReport {
 export function overallStatus(h: Omit<HealthReport, 'status'>): HealthReport['status'] {
   if (!h.store.healthy || !h.nats.connected) return 'down';
   const badService = h.services?.some((s) => s.state !== 'running') ?? false;
-  const badCamera = h.cameras.some((c) => c.state !== 'live');
+  const badCamera = h.cameras.some((c) => c.state !== 'live') || (h.authorisations?.some((a) => !a.authorised) ?? false);
   return badService || badCamera ? 'degraded' : 'ok';
 }

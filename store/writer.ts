@@ -21,7 +21,13 @@ export interface StoreWriterOptions {
   maxWaitMs?: number;
   /** Delay before a batch that could not be stored is redelivered. */
   retryDelayMs?: number;
-  onBatch?: (e: { stored: number; invalid: number; ms: number }) => void;
+  /**
+   * Whether a valid read may be stored: null to store it, or why not (access control: a camera
+   * without an active deployment authorisation). Refused reads are terminated and never stored;
+   * if the check itself fails the batch is redelivered like a failed insert.
+   */
+  admit?: (read: PlateRead) => Promise<string | null>;
+  onBatch?: (e: { stored: number; invalid: number; refused: number; ms: number }) => void;
   onError?: (err: Error) => void;
 }
 
@@ -92,7 +98,17 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   }
 
   async function storeBatch({ valid, invalid, t0 }: Decoded): Promise<void> {
+    let refused = 0;
     try {
+      if (opts.admit) {
+        const verdicts = await Promise.all(valid.map((v) => opts.admit!(v.read)));
+        for (let i = valid.length - 1; i >= 0; i--) {
+          if (verdicts[i] === null) continue;
+          valid[i]!.msg.term(verdicts[i]!);
+          valid.splice(i, 1);
+          refused++;
+        }
+      }
       await insertReads(client, valid.map((v) => v.read), knownLocations);
     } catch (err) {
       healthy = false;
@@ -106,7 +122,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     healthy = true;
     lastError = null;
     for (const v of valid) v.msg.ack();
-    opts.onBatch?.({ stored: valid.length, invalid, ms: performance.now() - t0 });
+    opts.onBatch?.({ stored: valid.length, invalid, refused, ms: performance.now() - t0 });
   }
 
   // Pipelined: while one batch is being inserted (on chDB's own thread, or over HTTP), the next

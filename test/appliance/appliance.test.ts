@@ -6,6 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
+import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
 
 /**
  * The appliance as a user runs it: `alpr appliance --config FILE` in its own process, with
@@ -18,6 +19,8 @@ let natsUrl: string;
 let api: string;
 let proc: ChildProcess | null = null;
 let logs = '';
+// Searching needs a signed-in, trained investigator with a case; cam-app needs a deployment authorisation.
+let access: AccessFixture;
 
 type Health = { status: string; services: SupervisorHealth['services'] | null };
 
@@ -69,7 +72,10 @@ async function publish(plate: string): Promise<string> {
 
 /** The stored reads of a plate; null until there is at least one (or the API is down). */
 const stored = async (plate: string) => {
-  const res = await fetch(`${api}/api/reads?plate=${plate}`).catch(() => null);
+  const get = () => access.fetch(api, `/api/reads?plate=${plate}`).catch(() => null);
+  let res = await get();
+  // Sessions live in the core's memory: a restarted core wants a new sign-in.
+  if (res?.status === 401 && (await access.signInAgain(api).then(() => true, () => false))) res = await get();
   if (!res?.ok) return null;
   const reads = ((await res.json()) as { reads: { id: string }[] }).reads;
   return reads.length ? reads : null;
@@ -92,6 +98,10 @@ beforeAll(async () => {
     ].join('\n'),
   );
   proc = startAppliance();
+  // First start, no users: the core logs a one-time setup link. The simulated camera (no cameras
+  // configured) is authorised too, else its reads are refused and health stays degraded.
+  const token = await until(async () => setupTokenFrom(logs), 'the setup link in the log');
+  access = await bootstrapAccess(api, token, ['cam-app', 'sim-1']);
   await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy');
 });
 

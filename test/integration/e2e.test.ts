@@ -1,16 +1,20 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstream, publishRead, silentLogger, validateConfig, type AlprConfig, type NatsConnection } from '../../contracts/index.ts';
+import { createJsonLogger, jetstream, publishRead, validateConfig, type AlprConfig, type NatsConnection } from '../../contracts/index.ts';
 import { startCore } from '../../appliance/core.ts';
 import type { RunningService } from '../../appliance/service-registry.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
+import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
 let core: RunningService;
 let base: string;
 let dataDir: string;
+// Every data route sits behind access control: an investigator with a case does the searching.
+let access: AccessFixture;
+const api = (path: string, init?: RequestInit) => access.fetch(base, path, init);
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -22,7 +26,7 @@ async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<
   }
 }
 
-const search = async (q: string) => (await (await fetch(`${base}/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
+const search = async (q: string) => (await (await api(`/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
 
 beforeAll(async () => {
   nats = await startNats();
@@ -31,8 +35,10 @@ beforeAll(async () => {
   const r = validateConfig({ dataDir, nats: { embedded: false, urls: [nats.url] }, server: { port: 0 } });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   const config: AlprConfig = r.config;
-  core = await startCore(config, silentLogger);
+  let logs = '';
+  core = await startCore(config, createJsonLogger({ level: 'warn', write: (line) => (logs += line + '\n') }));
   base = core.info.url as string;
+  access = await bootstrapAccess(base, setupTokenFrom(logs)!, ['cam-e2e', 'cam-http']);
 });
 afterAll(async () => {
   await core?.stop();
@@ -47,7 +53,7 @@ describe('a read published on NATS is stored and served by the API', () => {
     await publishRead(jetstream(nc), read);
     const found = await until(async () => (await search('plate=E2E100')).reads.find((r) => r.id === read.id));
     expect(found).toMatchObject({ id: read.id, cameraId: 'cam-e2e', plate: 'E2E 100', state: 'FL', imageUrl: `/api/reads/${read.id}/image` });
-    const img = await fetch(`${base}${found.imageUrl}`);
+    const img = await api(found.imageUrl!);
     expect(img.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await img.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
@@ -63,11 +69,11 @@ describe('a read published on NATS is stored and served by the API', () => {
   });
 
   it('answers bad search parameters with a clear 400', async () => {
-    const res = await fetch(`${base}/api/reads?plate=${encodeURIComponent("A' OR 1=1")}&limit=5000&bogus=1`);
+    const res = await api(`/api/reads?plate=${encodeURIComponent("A' OR 1=1")}&limit=5000&bogus=1`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { problems: { param: string }[] };
     expect(body.problems.map((p) => p.param).sort()).toEqual(['(request)', 'limit', 'plate']);
-    expect((await fetch(`${base}/api/reads/not-a-uuid/image`)).status).toBe(400);
+    expect((await api('/api/reads/not-a-uuid/image')).status).toBe(400);
     const hostile = [
       'pattern=*', // matches everything
       `pattern=${encodeURIComponent("AB%'; DROP TABLE reads")}`,
@@ -81,7 +87,7 @@ describe('a read published on NATS is stored and served by the API', () => {
       'offset=-1',
     ];
     for (const q of hostile) {
-      const r = await fetch(`${base}/api/reads?${q}`);
+      const r = await api(`/api/reads?${q}`);
       const text = await r.text();
       expect(r.status, q).toBe(400);
       expect(text, q).not.toMatch(/DB::|Exception|at .*\.ts/);
@@ -97,7 +103,7 @@ describe('a read published on NATS is stored and served by the API', () => {
     await until(async () => ((await search('pattern=HTP123?')).reads.length === 2 ? true : undefined));
     expect((await search('fuzzy=HTP1Z34&maxEdits=0')).reads.map((r) => r.id)).toEqual([a.id]);
     expect((await search('pattern=HTP*&near=25.76,-80.19,1000')).reads.map((r) => r.id)).toEqual([b.id]);
-    const csv = await fetch(`${base}/api/reads/export.csv?pattern=HTP123*`);
+    const csv = await api('/api/reads/export.csv?pattern=HTP123*');
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toMatch(/^id,captured_at,plate,/);
@@ -111,7 +117,8 @@ describe('a read published on NATS is stored and served by the API', () => {
     expect(html).toContain('<div id="app">');
     const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)![1]!;
     expect((await fetch(`${base}${asset}`)).headers.get('content-type')).toMatch(/javascript/);
-    expect((await fetch(`${base}/api/nope`)).status).toBe(404);
+    expect((await api('/api/nope')).status).toBe(404);
+    expect((await fetch(`${base}/api/nope`)).status).toBe(401); // without a session, not even that
   });
 
   it('reports health: store and NATS up, no supervisor in this process', async () => {

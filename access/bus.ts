@@ -1,0 +1,53 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { subjects } from '../contracts/index.ts';
+import type { AuditLog, VerifyResult } from './audit-log.ts';
+
+/**
+ * Audit verification over NATS, so that `alpr audit verify` works while the core holds the
+ * embedded store. The answer carries only the chain's state (counts, head hash, first break),
+ * never an entry's content, so answering anyone on the local bus reveals nothing.
+ */
+const verifySchema = z.strictObject({
+  ok: z.boolean(),
+  entries: z.number().int().min(0),
+  head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable(),
+  firstBreak: z.strictObject({ seq: z.number().int(), reason: z.string() }).nullable(),
+});
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export function serveAuditVerify(nc: NatsConnection, audit: AuditLog): { unsubscribe(): void } {
+  const sub = nc.subscribe(subjects.auditVerify, {
+    callback: (err, msg) => {
+      if (err) return;
+      audit.verify().then(
+        (r) => msg.respond(enc.encode(JSON.stringify(verifySchema.parse(r)))),
+        (e: Error) => msg.respond(enc.encode(JSON.stringify({ error: e.message.slice(0, 200) }))),
+      );
+    },
+  });
+  return { unsubscribe: () => sub.unsubscribe() };
+}
+
+/** Asks a running core; null when no core answers (NATS down, or nothing subscribed). */
+export async function requestAuditVerify(servers: string[], timeoutMs = 30_000): Promise<VerifyResult | null> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers, reconnect: false, timeout: 1000, name: 'alpr-cli' });
+  } catch {
+    return null;
+  }
+  try {
+    const reply = await nc.request(subjects.auditVerify, undefined, { timeout: timeoutMs });
+    const body = JSON.parse(dec.decode(reply.data)) as unknown;
+    if (body && typeof body === 'object' && 'error' in body) throw new Error(`the core could not verify: ${String((body as { error: unknown }).error)}`);
+    return verifySchema.parse(body);
+  } catch (err) {
+    if (/no responders|timeout/i.test((err as Error).message)) return null;
+    throw err;
+  } finally {
+    await nc.close().catch(() => {});
+  }
+}

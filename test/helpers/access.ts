@@ -1,0 +1,95 @@
+import { stepOf, totpAt } from '../../access/totp.ts';
+
+/**
+ * Brings a freshly started appliance (no users) to the point where an investigator can search,
+ * through the real first-start flow over HTTP: the one-time setup link from the log, an
+ * administrator, a designated and trained investigator, an open case, and deployment
+ * authorisations for the cameras the test publishes from.
+ */
+export const ACCESS_CASE = 'IT-0001';
+const PASSWORD = 'integration test passphrase';
+
+/** The one-time setup token from the core's JSON log lines, or null while it has not logged it. */
+export function setupTokenFrom(logs: string): string | null {
+  const m = /"setupUrl":"[^"#]*#([A-Za-z0-9_-]+)"/.exec(logs);
+  return m ? m[1]! : null;
+}
+
+interface Account {
+  username: string;
+  secret: string;
+  lastStep: number;
+}
+
+/** A code for a step not used yet (TOTP codes are single-use; ±1 step of drift is accepted). */
+function freshCode(a: Account): string {
+  const now = stepOf(new Date());
+  const step = [now - 1, now, now + 1].find((s) => s > a.lastStep);
+  if (step === undefined) throw new Error(`no unused TOTP step left for ${a.username} in this window`);
+  a.lastStep = step;
+  return totpAt(a.secret, step);
+}
+
+async function json(res: Response, what: string): Promise<Record<string, unknown>> {
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+export interface SignedIn {
+  /** Session cookie, CSRF token and the case and purpose every search needs. */
+  headers(extra?: Record<string, string>): Record<string, string>;
+}
+
+async function signIn(base: string, a: Account): Promise<SignedIn> {
+  const res = await post(base, '/api/auth/login', { username: a.username, password: PASSWORD, code: freshCode(a), bannerAccepted: true });
+  const body = await json(res, `sign-in of ${a.username}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = String(body.csrfToken);
+  return { headers: (extra = {}) => ({ cookie, 'x-csrf-token': csrf, 'x-alpr-case': ACCESS_CASE, 'x-alpr-purpose': 'integration test of the read path', ...extra }) };
+}
+
+export interface AccessFixture {
+  investigator: SignedIn;
+  admin: SignedIn;
+  /** Signs both in again (sessions live in the core's memory and end when it restarts). */
+  signInAgain(base: string): Promise<void>;
+  /** fetch with the investigator's session and case. */
+  fetch(base: string, path: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function bootstrapAccess(base: string, setupToken: string, cameras: string[]): Promise<AccessFixture> {
+  const begin = await json(await post(base, '/api/setup/begin', { token: setupToken }), 'setup begin');
+  const admin: Account = { username: 'it-admin', secret: String(begin.secret), lastStep: -1 };
+  await json(await post(base, '/api/setup/complete', { token: setupToken, username: admin.username, displayName: 'IT Admin', password: PASSWORD, code: freshCode(admin) }), 'setup complete');
+  admin.lastStep = -1; // setup does not spend the code's step; sign-in tracks its own
+  const a = await signIn(base, admin);
+
+  const created = await json(await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()), 'designate');
+  const token = (created.enrolment as { token: string }).token;
+  const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
+  const inv: Account = { username: 'it-investigator', secret: String(enrol.secret), lastStep: -1 };
+  await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: freshCode(inv) }), 'enrol complete');
+  inv.lastStep = -1;
+  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  await json(await post(base, '/api/users/it-investigator/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) }, a.headers()), 'training');
+  await json(await post(base, '/api/cases', { caseRef: ACCESS_CASE, title: 'integration tests', activeIntel: false }, a.headers()), 'case');
+  for (const cameraId of cameras) {
+    await json(
+      await post(base, '/api/deployments', { id: `DEP-${cameraId}`, cameraId, mode: 'fixed', location: { lat: 30.44, lon: -84.28, description: 'test bench' }, publicViewAttested: true, purpose: 'integration tests', validFrom: new Date(Date.now() - 86_400_000).toISOString() }, a.headers()),
+      `deployment of ${cameraId}`,
+    );
+  }
+  const fixture: AccessFixture = {
+    admin: a,
+    investigator: await signIn(base, inv),
+    async signInAgain(b) {
+      fixture.admin = await signIn(b, admin);
+      fixture.investigator = await signIn(b, inv);
+    },
+    fetch: (b, path, init = {}) => fetch(`${b}${path}`, { ...init, headers: { ...fixture.investigator.headers(), ...(init.headers as Record<string, string> | undefined) } }),
+  };
+  return fixture;
+}
