@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectBus, natsServers, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 import { natsServerSpec } from './nats-server.ts';
 import { nodeServiceSpec } from './node-service.ts';
 import { Supervisor, type ServiceSpec } from './supervisor.ts';
@@ -16,7 +17,11 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
     ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
     // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
     nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
-    // 3. Camera workers (one process per camera) and the matcher join here as they land.
+    // 3. Camera workers, one process per camera (a wedged decoder or a crash stays with its
+    //    camera). With no camera configured, a simulated one shows the whole chain working.
+    ...(config.cameras.length === 0
+      ? [nodeServiceSpec({ service: 'camera', args: [SIM_CAMERA_ID], config })]
+      : config.cameras.filter((c) => c.enabled).map((c) => nodeServiceSpec({ service: 'camera', args: [c.id], config }))),
   ];
 }
 

@@ -65,6 +65,84 @@ Without --config the appliance runs on safe defaults: everything on 127.0.0.1, d
       return 0;
     },
   },
+  simulate: {
+    usage: 'alpr simulate [--cameras N] [--port P] [--width W --height H --fps F] [--passes N] [--key FILE]',
+    summary: 'serve simulated RTSP cameras with vehicles and plates of known text, and write the answer key',
+    help: `Renders a road scene per camera (vehicles with plates of all 50 states and DC), encodes it once
+to H.264 (cached) and serves it in a loop over RTSP on 127.0.0.1: rtsp://127.0.0.1:PORT/cam-1 … cam-N.
+Each pass of each plate is appended to the answer key (JSON lines: camera, plate, state, from, to in ms).
+Runs until SIGINT/SIGTERM. Needs /usr/bin/python3 with GI and the GStreamer RTSP server (Debian packages).
+Options:
+  --cameras N     number of streams (default 1)
+  --port P        RTSP port (default 8554)
+  --width W, --height H, --fps F   picture (default 1280x720 at 15 fps)
+  --passes N      vehicles per loop of the clip (default 8); --gap S seconds between them (default 3)
+  --parked        add a parked car whose plate stays in view
+  --seed N        scene seed (default 1)
+  --key FILE      answer key file (default ./simulator-key.jsonl)
+  --cache DIR     where encoded clips are kept (default: the system temp dir)`,
+    options: {
+      cameras: { type: 'string' }, port: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' },
+      fps: { type: 'string' }, passes: { type: 'string' }, gap: { type: 'string' }, parked: { type: 'boolean' },
+      seed: { type: 'string' }, key: { type: 'string' }, cache: { type: 'string' },
+    },
+    async run(values) {
+      const { startSimulator } = await import('../pipeline/simulator/index.ts');
+      const num = (k: string, d: number) => {
+        const v = values[k] === undefined ? d : Number(values[k]);
+        if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number`);
+        return v;
+      };
+      const n = num('cameras', 1);
+      const ids = Array.from({ length: n }, (_, i) => `cam-${i + 1}`);
+      const keyFile = (values.key as string | undefined) ?? 'simulator-key.jsonl';
+      console.error(`preparing ${n} clip(s)…`);
+      const sim = await startSimulator({
+        cameras: ids,
+        port: num('port', 8554),
+        keyFile,
+        cacheDir: values.cache as string | undefined,
+        scene: {
+          width: num('width', 1280), height: num('height', 720), fps: num('fps', 15), passes: num('passes', 8),
+          gapS: num('gap', 3), seed: num('seed', 1), parked: Boolean(values.parked),
+        },
+      });
+      for (const id of ids) console.log(sim.url(id));
+      console.error(`answer key: ${keyFile}; Ctrl-C stops`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await sim.stop();
+      return 0;
+    },
+  },
+  read: {
+    usage: 'alpr read --json FILE...',
+    summary: 'read the plates in still images (JPEG/PNG), one JSON line per file',
+    help: `Prints one JSON line per file, plates best first:
+  {"file":…,"ms":…,"plates":[{"text":"ABC1234","confidence":0.97,"box":[x,y,w,h],"state":"FL","stateConfidence":0.8}]}
+ms is decoding plus recognition of that file. A file that cannot be read gets "error" and no plates; exit 1 then.
+Options: --threads N (inference threads, default 2), --reader NAME (a registered model), --det-max-side PX (default 960).`,
+    options: { json: { type: 'boolean' }, threads: { type: 'string' }, reader: { type: 'string' }, 'det-max-side': { type: 'string' } },
+    async run(values, files) {
+      if (!values.json || files.length === 0) {
+        console.error('usage: alpr read --json FILE...');
+        return 2;
+      }
+      const { readFiles } = await import('../pipeline/read-files.ts');
+      let failed = false;
+      for await (const r of readFiles(files, {
+        threads: values.threads ? Number(values.threads) : undefined,
+        reader: values.reader as string | undefined,
+        detMaxSide: values['det-max-side'] ? Number(values['det-max-side']) : undefined,
+      })) {
+        if (r.error) failed = true;
+        process.stdout.write(JSON.stringify(r) + '\n');
+      }
+      return failed ? 1 : 0;
+    },
+  },
   'config check': {
     usage: 'alpr config check FILE',
     summary: 'validate a configuration file and list every problem in it',

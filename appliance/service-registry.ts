@@ -17,4 +17,7 @@ export type ServiceStart = (config: AlprConfig, logger: Logger, args: string[]) 
  */
 export const serviceRegistry: Record<string, ServiceStart> = {
   core: (config, logger) => startCore(config, logger),
+  /** One camera: capture, recognition, tracking, publishing. Args: camera id [flags]. */
+  // Imported on demand: only camera processes load GStreamer and onnxruntime.
+  camera: async (config, logger, args) => (await import('../pipeline/worker.ts')).startCameraWorker(config, logger, args),
 };

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { alertSchema, type Alert } from './alert.ts';
 import type { AlprConfig } from './config.ts';
 import { InvalidPayloadError, PublishFailedError } from './errors.ts';
+import { cameraMetricsSchema, type CameraMetrics } from './camera-metrics.ts';
 import { cameraStateSchema, supervisorHealthSchema, type CameraState, type SupervisorHealth } from './health.ts';
 import { plateReadSchema, type PlateRead, type PlateReadInput } from './read.ts';
 import { streams, subjects } from './subjects.ts';
@@ -152,6 +153,26 @@ export function subscribeCameraStates(
       } catch (e) {
         if (e instanceof InvalidPayloadError) onInvalid(e);
         else throw e;
+      }
+    },
+  });
+  return { unsubscribe: () => sub.unsubscribe() };
+}
+
+export function publishCameraMetrics(nc: NatsConnection, m: CameraMetrics): void {
+  const subject = subjects.cameraMetrics(m.cameraId);
+  nc.publish(subject, enc.encode(JSON.stringify(validate(cameraMetricsSchema, subject, m))));
+}
+
+/** Calls `onMetrics` with each valid camera metrics message; invalid ones are dropped. */
+export function subscribeCameraMetrics(nc: NatsConnection, onMetrics: (m: CameraMetrics) => void): { unsubscribe(): void } {
+  const sub = nc.subscribe(subjects.cameraMetricsAll, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        onMetrics(decodeJson(cameraMetricsSchema, msg.subject, msg.data));
+      } catch (e) {
+        if (!(e instanceof InvalidPayloadError)) throw e;
       }
     },
   });

@@ -19,6 +19,9 @@ export const subjects = {
   /** Camera state changes (connecting / live / failed), core NATS, latest wins. */
   cameraState: (cameraId: string) => `alpr.cameras.${subjectToken(cameraId)}.state`,
   cameraStateAll: 'alpr.cameras.*.state',
+  /** Pipeline metrics of one camera (fps, inference time, read rate, maintenance flag), core NATS. */
+  cameraMetrics: (cameraId: string) => `alpr.cameras.${subjectToken(cameraId)}.metrics`,
+  cameraMetricsAll: 'alpr.cameras.*.metrics',
   /** Request-reply: the supervisor answers with the state of every service it runs. */
   supervisorHealth: 'alpr.supervisor.health',
   /** Request-reply: the core verifies the audit chain and answers with the first break, if any (no entry content). */

@@ -1,0 +1,205 @@
+import type { Logger } from '../../contracts/index.ts';
+import { backoffMs, FpsMeter } from './timing.ts';
+import { newPipeline, receiveChain, type Codec, type GstPipeline } from './gst.ts';
+
+/** A decoded grey frame. `capturedAt` is when it reached the appsink (epoch ms): GStreamer
+ * buffers arrive here without timestamps, and that moment is what latency is measured from. */
+export interface Frame {
+  seq: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  capturedAt: number;
+}
+
+export type CaptureState = 'connecting' | 'live' | 'failed' | 'stopped';
+
+export interface CaptureOptions {
+  url: string;
+  transport?: 'tcp' | 'udp';
+  latencyMs?: number;
+  width?: number;
+  /** Give up on an attempt that shows no picture within this time. */
+  firstFrameTimeoutMs?: number;
+  /** A live stream with no frame for this long is declared stalled and reconnected. */
+  stallTimeoutMs?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface CaptureEvents {
+  frame(f: Frame): void;
+  state(s: CaptureState, reason: string | null): void;
+}
+
+export interface CaptureStats {
+  state: CaptureState;
+  reason: string | null;
+  fps: number;
+  frames: number;
+  lastFrameAt: number | null;
+  attempts: number;
+  reconnects: number;
+  /** Frame rate the stream declares (0 until known). */
+  nominalFps: number;
+  /** Frames the stream should have delivered while live at its declared rate but did not. */
+  dropped: number;
+}
+
+/**
+ * One camera's capture: runs the receive chain, reconnects with exponential backoff after an
+ * error, an end of stream, a stall or a stream that never shows a picture, and reports each
+ * state change with its reason. It alternates H.264 and H.265 chains when a stream does not
+ * link, so a camera sending either works without configuration.
+ */
+export class RtspCapture {
+  private pipeline: GstPipeline | null = null;
+  private generation = 0;
+  private attempt = 0;
+  private codec: Codec = 'h264';
+  private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private attemptStarted = 0;
+  private lastWarning: string | null = null;
+  private readonly meter = new FpsMeter();
+  private st: CaptureStats = { state: 'stopped', reason: null, fps: 0, frames: 0, lastFrameAt: null, attempts: 0, reconnects: 0, nominalFps: 0, dropped: 0 };
+  private period = { start: 0, last: 0, frames: 0 };
+  private droppedClosed = 0;
+  private seq = 0;
+
+  constructor(private readonly opts: CaptureOptions, private readonly events: CaptureEvents, private readonly logger: Logger) {}
+
+  stats(): CaptureStats {
+    return { ...this.st, fps: this.meter.fps(Date.now()), dropped: this.droppedClosed + this.periodDropped() };
+  }
+
+  private periodDropped(): number {
+    const { start, last, frames } = this.period;
+    if (!frames || !this.st.nominalFps) return 0;
+    return Math.max(0, Math.round(((last - start) / 1000) * this.st.nominalFps) + 1 - frames);
+  }
+
+  start(): void {
+    this.connect();
+    this.watchdog = setInterval(() => this.check(), 500);
+  }
+
+  stop(): void {
+    this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.teardown();
+    this.setState('stopped', null);
+  }
+
+  private setState(s: CaptureState, reason: string | null): void {
+    if (this.st.state === s && this.st.reason === reason) return;
+    this.st.state = s;
+    this.st.reason = reason;
+    this.events.state(s, reason);
+  }
+
+  private connect(): void {
+    const gen = ++this.generation;
+    this.st.attempts++;
+    this.attemptStarted = Date.now();
+    this.lastWarning = null;
+    this.setState('connecting', this.st.reason);
+    let p: GstPipeline;
+    try {
+      p = newPipeline(receiveChain({ url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width }));
+    } catch (err) {
+      this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
+      return;
+    }
+    this.pipeline = p;
+    p.pollBus((msg) => {
+      if (gen !== this.generation) return;
+      if (msg.type === 'error') this.fail(gen, this.explain(msg.message ?? 'unknown error', msg._src_element_name));
+      else if (msg.type === 'eos') this.fail(gen, 'stream ended (end of stream from the camera)');
+      else if (msg.type === 'warning' && msg.message) this.lastWarning = String(msg.message);
+    });
+    const sink = p.findChild('sink')!;
+    let width = 0, height = 0;
+    const onSample = (buf: Buffer | null, caps?: Record<string, unknown> | null) => {
+      if (gen !== this.generation) return;
+      if (caps) {
+        width = Number(caps.width) || width;
+        height = Number(caps.height) || height;
+        const fr = /^(\d+)\/(\d+)$/.exec(String(caps.framerate ?? ''));
+        if (fr && Number(fr[2]) > 0) this.st.nominalFps = Number(fr[1]) / Number(fr[2]);
+      }
+      if (!buf) {
+        // Null = EOS or flush: the bus tells which; pulling again would spin.
+        return;
+      }
+      if (!width || !height) {
+        sink.pull(onSample);
+        return;
+      }
+      const now = Date.now();
+      this.meter.tick(now);
+      this.st.frames++;
+      this.st.lastFrameAt = now;
+      this.period.frames++;
+      this.period.last = now;
+      if (this.st.state !== 'live') {
+        this.period = { start: now, last: now, frames: 1 };
+        this.attempt = 0;
+        this.setState('live', null);
+      }
+      sink.pull(onSample);
+      this.events.frame({ seq: this.seq++, width, height, data: buf, capturedAt: now });
+    };
+    // Play first: a pull on an appsink that is not yet running returns null at once.
+    p.play();
+    sink.pull(onSample);
+  }
+
+  private explain(message: string, element?: string): string {
+    if (/not-linked|not negotiated|no suitable/i.test(message)) {
+      this.codec = this.codec === 'h264' ? 'h265' : 'h264';
+      return `${message} (${element ?? 'pipeline'}); trying ${this.codec.toUpperCase()} next`;
+    }
+    if (/not found/i.test(message)) return `camera URL not found: ${message}`;
+    if (/Could not open resource/i.test(message)) return `cannot connect to the camera: ${message}`;
+    if (/Could not read from resource/i.test(message)) return `no playable stream from the camera (it answered but sent no media in time): ${message}`;
+    if (/Unauthorized/i.test(message)) return `camera refused the credentials: ${message}`;
+    return `${element ? `${element}: ` : ''}${message}`;
+  }
+
+  private check(): void {
+    const now = Date.now();
+    const { firstFrameTimeoutMs = 10_000, stallTimeoutMs = 5_000 } = this.opts;
+    if (!this.pipeline) return;
+    if (this.st.state === 'connecting' && now - this.attemptStarted > firstFrameTimeoutMs) {
+      const hint = this.lastWarning ? ` (last warning: ${this.lastWarning})` : '';
+      this.fail(this.generation, `no picture within ${Math.round(firstFrameTimeoutMs / 1000)} s: stream undecodable or silent${hint}`);
+    } else if (this.st.state === 'live' && this.st.lastFrameAt && now - this.st.lastFrameAt > stallTimeoutMs) {
+      this.fail(this.generation, `stream stalled: no frame for ${Math.round(stallTimeoutMs / 1000)} s`);
+    }
+  }
+
+  private fail(gen: number, reason: string): void {
+    if (gen !== this.generation) return;
+    this.generation++;
+    this.teardown();
+    this.droppedClosed += this.periodDropped();
+    this.period = { start: 0, last: 0, frames: 0 };
+    this.setState('failed', reason);
+    const delay = backoffMs(this.attempt++, this.opts.backoffInitialMs ?? 500, this.opts.backoffMaxMs ?? 30_000);
+    this.logger.warn('camera stream failed; reconnecting', { reason, retryInMs: delay });
+    this.st.reconnects++;
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  private teardown(): void {
+    const p = this.pipeline;
+    this.pipeline = null;
+    try {
+      p?.stop();
+    } catch (err) {
+      this.logger.warn('stopping the pipeline failed', { err: err as Error });
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { RtspCapture, type Frame, type CaptureState, type CaptureOptions, type CaptureEvents, type CaptureStats } from './capture.ts';
+export { receiveChain, newPipeline, type Codec, type ReceiveChainOptions, type GstPipeline } from './gst.ts';
+export { backoffMs, FpsMeter } from './timing.ts';

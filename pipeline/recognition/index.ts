@@ -1,0 +1,12 @@
+import { BaselineReader } from './baseline.ts';
+import { registerReader } from './reader.ts';
+
+export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
+export { BaselineReader, stateBands } from './baseline.ts';
+export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
+export { plateSyntax, stateFromText, conformToState, fitsStateFormat, textSimilarity, editDistance, type SyntaxVerdict } from './syntax.ts';
+export { ctcDecode, dbBoxes, detSize, detTensor, recTensor, rectBox, mergeLines, type TextRect, type Region } from './ppocr-math.ts';
+
+/** The model the appliance uses until the models issue registers a better one. */
+export const DEFAULT_READER = 'ppocr-v4-baseline';
+registerReader(DEFAULT_READER, (opts) => BaselineReader.create({ threads: opts.threads ?? 2 }));

@@ -1,0 +1,63 @@
+import type { UsState } from '../../contracts/index.ts';
+import type { Image } from '../render/raster.ts';
+import type { Region, TextRect } from './ppocr-math.ts';
+
+/** One plate found in one image. */
+export interface PlateResult {
+  /** Serial in canonical form (A-Z, 0-9). */
+  text: string;
+  /** 0..1: OCR confidence times the syntax prior. */
+  confidence: number;
+  /** [x, y, w, h] of the serial in image pixels. */
+  box: [number, number, number, number];
+  /** The rotated rectangle the serial was read from (crop-and-rectify geometry). */
+  rect: TextRect;
+  state: UsState | null;
+  stateConfidence: number;
+}
+
+export interface ReadInput {
+  image: Image;
+  /** Look only here (for example where motion is); the whole image when absent. */
+  region?: Region;
+}
+
+export interface ReadOptions {
+  /** Longer side of the detection input; larger finds smaller plates, slower. */
+  detMaxSide?: number;
+  /** Look for the state of issue (costs one batched recognition of the bands around each plate). */
+  state?: boolean;
+}
+
+/**
+ * What recognition models implement. `read` takes a batch (frames of several cameras, or
+ * several stills) so that a model can run them together; results are per input, best first.
+ */
+export interface PlateReader {
+  readonly name: string;
+  read(inputs: ReadInput[], opts?: ReadOptions): Promise<PlateResult[][]>;
+  close(): Promise<void>;
+}
+
+export interface ReaderFactoryOptions {
+  threads?: number;
+}
+
+export type ReaderFactory = (opts: ReaderFactoryOptions) => Promise<PlateReader>;
+
+const registry = new Map<string, ReaderFactory>();
+
+/** Registers a model under a name; the models issue adds its own and points the config at it. */
+export function registerReader(name: string, factory: ReaderFactory): void {
+  registry.set(name, factory);
+}
+
+export function readerNames(): string[] {
+  return [...registry.keys()];
+}
+
+export async function createReader(name: string, opts: ReaderFactoryOptions = {}): Promise<PlateReader> {
+  const f = registry.get(name);
+  if (!f) throw new Error(`unknown plate reader "${name}" (known: ${readerNames().join(', ') || 'none'})`);
+  return f(opts);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { conformToState, editDistance, plateSyntax, stateFromText } from './syntax.ts';
+
+describe('plateSyntax', () => {
+  it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484'])('accepts the serial %s', (t) => {
+    expect(plateSyntax(t)).toMatchObject({ ok: true, prior: 1 });
+  });
+  it.each([
+    ['12:34:56', 'timestamp'],
+    ['2024-05-01', 'date'],
+    ['05/01/24', 'date'],
+    ['FLORIDA', 'word printed on plates'],
+    ['FL0RIDA', 'state name'],
+    ['SUNSHINE', 'word printed on plates'],
+    ['ANERICA', 'word printed on plates'],
+    ['WWW.AUTOS.COM', 'dealer frame'],
+    ['SMITH MOTORS', 'dealer frame'],
+    ['AB', 'too short'],
+    ['ABCD123456', 'too long'],
+  ])('refuses %s (%s)', (t, reason) => {
+    expect(plateSyntax(t)).toMatchObject({ ok: false, reason });
+  });
+  it('lets all-letter vanity plates through with a lower prior', () => {
+    expect(plateSyntax('GOFISH')).toMatchObject({ ok: true, prior: 0.6 });
+  });
+});
+
+describe('stateFromText', () => {
+  it('matches names with OCR slips, names with extra words, and unique slogans', () => {
+    expect(stateFromText('FLORIDA')).toMatchObject({ state: 'FL', score: 1 });
+    expect(stateFromText('Fl0rida')?.state).toBe('FL');
+    expect(stateFromText('NEWHAMPSHIRE')?.state).toBe('NH');
+    expect(stateFromText('VISIT FLORIDA')?.state).toBe('FL');
+    expect(stateFromText('LIVE FREE OR DIE')?.state).toBe('NH');
+    expect(stateFromText('IN GOD WE TRUST')).toBeNull(); // printed in several states
+    expect(stateFromText('ABC1234')).toBeNull();
+  });
+});
+
+describe('conformToState', () => {
+  it('resolves look-alikes by the state formats and leaves misfits alone', () => {
+    expect(conformToState('0L07441', 'AZ')).toBe('OLO7441'); // AZ: LLLNNNN
+    expect(conformToState('O1AB234', 'AL')).toBe('01AB234'); // AL: NNLLNNN
+    expect(conformToState('ABCI234', 'GA')).toBe('ABC1234');
+    expect(conformToState('ZZZZZZZZ', 'GA')).toBe('ZZZZZZZZ');
+  });
+});
+
+describe('editDistance', () => {
+  it('counts edits', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+});

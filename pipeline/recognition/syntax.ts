@@ -1,0 +1,155 @@
+import { normalizePlate, US_STATES, type UsState } from '../../contracts/index.ts';
+import { PLATE_DESIGNS } from '../render/states.ts';
+
+/**
+ * Plate-syntax filtering and state-of-issue matching: pure functions over OCR text. OCR finds
+ * every piece of text in a frame (camera timestamps, dealer frames, state names, slogans);
+ * only some of it is a plate serial, and the rest tells the state of issue.
+ */
+
+export type SyntaxVerdict = { ok: true; text: string; prior: number } | { ok: false; text: string; reason: string };
+
+/** Words printed on plates and plate frames that are never serials. */
+const NON_SERIAL_WORDS = new Set<string>([
+  ...PLATE_DESIGNS.flatMap((d) => [normalizePlate(d.name), ...d.name.split(' '), ...d.slogan.split(' ')]).map(normalizePlate),
+  ...'DEALER MOTORS MOTOR AUTO AUTOS SALES CARS FORD TOYOTA HONDA CHEVROLET CHEVY NISSAN DODGE JEEP KIA HYUNDAI BMW AUDI LEXUS MAZDA SUBARU TESLA COUNTY TRUST STATE USA AMERICA JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC EXP EXPIRES TAG PLATE CAM CAMERA REC LIVE TOW'.split(' '),
+].filter((w) => w.length > 1));
+
+const DEALER = /(WWW|\.COM|\.NET|\.ORG|\.GOV|DEALER|MOTORS|AUTO ?(GROUP|SALES|MALL)|HTTP)/i;
+const TIME = /\d{1,2}\s*:\s*\d{2}/;
+const DATE = /(\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})|(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4})/;
+
+/**
+ * Whether OCR text can be a US plate serial. `prior` (0..1) lowers serials that are legal but
+ * unlikely (all letters: vanity plates exist, but words on frames and slogans are far more common).
+ */
+export function plateSyntax(raw: string): SyntaxVerdict {
+  const text = normalizePlate(raw);
+  if (TIME.test(raw)) return { ok: false, text, reason: 'timestamp' };
+  if (DATE.test(raw)) return { ok: false, text, reason: 'date' };
+  if (DEALER.test(raw)) return { ok: false, text, reason: 'dealer frame' };
+  // Two-character plates exist, but far more two-character reads are fragments of a split line.
+  if (text.length < 3) return { ok: false, text, reason: 'too short' };
+  if (text.length > 8) return { ok: false, text, reason: 'too long' };
+  if (NON_SERIAL_WORDS.has(text)) return { ok: false, text, reason: 'word printed on plates' };
+  if (stateFromText(raw, 0.85)) return { ok: false, text, reason: 'state name' };
+  const digits = text.replace(/[^0-9]/g, '').length;
+  if (digits === 0) {
+    // Misread slogan words ("ANERICA") are the commonest all-letter reads.
+    const tol = text.length >= 7 ? 2 : text.length >= 5 ? 1 : 0;
+    if (tol && [...NON_SERIAL_WORDS].some((w) => Math.abs(w.length - text.length) <= tol && editDistance(w, text) <= tol)) {
+      return { ok: false, text, reason: 'word printed on plates' };
+    }
+    return { ok: true, text, prior: 0.6 };
+  }
+  // Real serials mix letters and digits or are numbers; long single-digit runs are artefacts.
+  if (/^(.)\1+$/.test(text) && text.length > 4) return { ok: true, text, prior: 0.5 };
+  return { ok: true, text, prior: 1 };
+}
+
+/** Levenshtein distance, for fuzzy matching of OCR'd names. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Text similarity 0..1 (1 = identical) on normalized plate text. */
+export function textSimilarity(a: string, b: string): number {
+  const n = Math.max(a.length, b.length);
+  return n === 0 ? 1 : 1 - editDistance(a, b) / n;
+}
+
+const lettersOnly = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
+
+/** Names and the slogans unique to one state, as letter strings. */
+const STATE_KEYS: { key: string; state: UsState; weight: number }[] = (() => {
+  const out: { key: string; state: UsState; weight: number }[] = [];
+  const sloganCount = new Map<string, number>();
+  for (const d of PLATE_DESIGNS) if (d.slogan) sloganCount.set(lettersOnly(d.slogan), (sloganCount.get(lettersOnly(d.slogan)) ?? 0) + 1);
+  for (const d of PLATE_DESIGNS) {
+    out.push({ key: lettersOnly(d.name), state: d.state, weight: 1 });
+    const s = lettersOnly(d.slogan);
+    if (s.length >= 6 && sloganCount.get(s) === 1) out.push({ key: s, state: d.state, weight: 0.7 });
+  }
+  return out;
+})();
+
+/**
+ * The state whose name (or unique slogan) the text spells, with a score 0..1, or null.
+ * Tolerates OCR slips in proportion to the length of the name ("FL0RIDA" is Florida).
+ */
+export function stateFromText(raw: string, minScore = 0.7): { state: UsState; score: number } | null {
+  const t = lettersOnly(raw);
+  if (t.length < 4) return null;
+  let best: { state: UsState; score: number } | null = null;
+  for (const { key, state, weight } of STATE_KEYS) {
+    // Plates often print the name with a word on either side ("VISIT FLORIDA"): compare with
+    // the best-aligned window of the text as well as the whole of it.
+    let dist = editDistance(t, key);
+    if (t.length > key.length) {
+      for (let i = 0; i + key.length <= t.length; i++) dist = Math.min(dist, editDistance(t.slice(i, i + key.length), key) + 0.5);
+    }
+    const score = weight * Math.max(0, 1 - dist / key.length);
+    if (score >= minScore && (!best || score > best.score)) best = { state, score };
+  }
+  return best;
+}
+
+export function isUsState(s: string): s is UsState {
+  return (US_STATES as readonly string[]).includes(s);
+}
+
+const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B', '4': 'A', '7': 'T' };
+const TO_DIGIT: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1', L: '1', J: '1', T: '7', Z: '2', S: '5', B: '8', G: '6', A: '4' };
+
+/**
+ * Resolves look-alike characters (O/0, I/1, S/5, B/8…) by the serial formats of the state of
+ * issue: where the format says digit, a letter that looks like a digit becomes that digit.
+ * Applied only when one format fits with at most `maxChanges` substitutions; otherwise the
+ * text is returned as read, since vanity and specialty plates follow no format.
+ */
+export function conformToState(text: string, state: UsState, maxChanges = 2): string {
+  return fitState(text, state, maxChanges)?.text ?? text;
+}
+
+/** Whether the text is one of the state's serial formats (look-alikes allowed, as above). */
+export function fitsStateFormat(text: string, state: UsState, maxChanges = 2): boolean {
+  return fitState(text, state, maxChanges) !== null;
+}
+
+function fitState(text: string, state: UsState, maxChanges: number): { text: string; changes: number } | null {
+  const design = PLATE_DESIGNS.find((d) => d.state === state);
+  if (!design) return null;
+  let best: { text: string; changes: number } | null = null;
+  for (const fmt of design.formats) {
+    const f = fmt.replace(/[^LN]/g, '');
+    if (f.length !== text.length) continue;
+    let out = '';
+    let changes = 0;
+    for (let i = 0; i < f.length; i++) {
+      const c = text[i]!;
+      const isDigit = c >= '0' && c <= '9';
+      if (f[i] === 'N' && !isDigit) {
+        const d = TO_DIGIT[c];
+        if (!d) { changes = Infinity; break; }
+        out += d;
+        changes++;
+      } else if (f[i] === 'L' && isDigit) {
+        const l = TO_LETTER[c];
+        if (!l) { changes = Infinity; break; }
+        out += l;
+        changes++;
+      } else out += c;
+    }
+    if (changes <= maxChanges && (!best || changes < best.changes)) best = { text: out, changes };
+  }
+  return best;
+}

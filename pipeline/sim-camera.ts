@@ -1,0 +1,39 @@
+import path from 'node:path';
+import type { AlprConfig, CameraConfig, Logger } from '../contracts/index.ts';
+import { startSimulator } from './simulator/index.ts';
+import { freePort } from './simulator/ports.ts';
+
+/** Id of the camera the appliance simulates when none is configured. */
+export const SIM_CAMERA_ID = 'sim-1';
+
+/**
+ * The simulated camera of an appliance with no cameras configured: an RTSP server on a free
+ * loopback port, run by the camera worker itself so that the two need not agree on a port and
+ * the server goes when the worker goes. Its answer key is written under the data dir.
+ */
+export async function startSimulatedCamera(config: AlprConfig, logger: Logger): Promise<{ camera: CameraConfig; stop(): Promise<void> }> {
+  const dir = path.resolve(config.dataDir, 'simulator');
+  const port = await freePort();
+  const keyFile = path.join(dir, 'answer-key.jsonl');
+  const sim = await startSimulator({
+    cameras: [SIM_CAMERA_ID],
+    port,
+    cacheDir: path.join(dir, 'clips'),
+    keyFile,
+    scene: { width: 1280, height: 720, fps: 15, passes: 8, gapS: 3, parked: true },
+  });
+  logger.info('simulated camera serving', { url: sim.url(SIM_CAMERA_ID), keyFile });
+  return {
+    camera: {
+      id: SIM_CAMERA_ID,
+      name: 'Simulated camera',
+      url: sim.url(SIM_CAMERA_ID),
+      transport: 'tcp',
+      location: { lat: 30.4383, lon: -84.2807, description: 'Simulated camera (no cameras configured)' },
+      direction: 'N',
+      deploymentRef: 'simulation',
+      enabled: true,
+    },
+    stop: () => sim.stop(),
+  };
+}

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import {
+  connectBus,
+  jetstream,
+  natsServers,
+  publishCameraMetrics,
+  publishCameraState,
+  publishRead,
+  type AlprConfig,
+  type CameraConfig,
+  type CameraState,
+  type Logger,
+  type PlateReadInput,
+} from '../contracts/index.ts';
+import { RtspCapture, type Frame } from './capture/index.ts';
+import { RecentSamples, assessMaintenance, recordRead, type MinuteBucket } from './metrics/metrics.ts';
+import { createReader, DEFAULT_READER, type PlateReader } from './recognition/index.ts';
+import { encodeJpeg } from './render/codec.ts';
+import { resizeRegion, type Image } from './render/raster.ts';
+import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
+import { DEFAULT_TRACKER, emptyTracker, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+
+/**
+ * The camera service: one per camera, in its own process. Capture → recognition → tracking →
+ * publish. Recognition takes the newest frame whenever it is free (frames decoded meanwhile
+ * are skipped by design and counted), so a slow model lowers the inference rate instead of
+ * building a backlog and latency.
+ */
+
+export interface WorkerOptions {
+  /** Decode only, no recognition: what the benchmark uses to find the decode limit. */
+  decodeOnly?: boolean;
+  readerName?: string;
+  threads?: number;
+  detMaxSide?: number;
+}
+
+export function parseWorkerArgs(args: string[]): { cameraId: string; opts: WorkerOptions } {
+  const [cameraId, ...flags] = args;
+  if (!cameraId) throw new Error('camera service needs a camera id: camera <id> [--decode-only] [--threads N]');
+  const opts: WorkerOptions = {};
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i];
+    if (f === '--decode-only') opts.decodeOnly = true;
+    else if (f === '--threads') opts.threads = Number(flags[++i]);
+    else if (f === '--reader') opts.readerName = flags[++i];
+    else if (f === '--det-max-side') opts.detMaxSide = Number(flags[++i]);
+    else throw new Error(`unknown camera service flag ${f}`);
+  }
+  return { cameraId, opts };
+}
+
+type Crop = Image;
+
+/** Plate crop for the read's image: the serial's box widened to take in the state name. */
+function plateCrop(frame: Frame, box: [number, number, number, number]): Crop {
+  const [x, y, w, h] = box;
+  const cx = Math.max(0, Math.floor(x - w * 0.15)), cy = Math.max(0, Math.floor(y - h * 0.7));
+  const cw = Math.min(frame.width - cx, Math.ceil(w * 1.3)), ch = Math.min(frame.height - cy, Math.ceil(h * 2.4));
+  const scale = Math.min(1, 400 / Math.max(cw, 1));
+  const img: Image = { width: frame.width, height: frame.height, channels: 1, data: frame.data };
+  return resizeRegion(img, cx, cy, Math.max(1, cw), Math.max(1, ch), Math.max(1, Math.round(cw * scale)), Math.max(1, Math.round(ch * scale)));
+}
+
+export async function startCameraWorker(config: AlprConfig, logger: Logger, args: string[]) {
+  const { cameraId, opts } = parseWorkerArgs(args);
+  let camera: CameraConfig | undefined = config.cameras.find((c) => c.id === cameraId);
+  let simulator: Awaited<ReturnType<typeof startSimulatedCamera>> | null = null;
+  if (!camera && cameraId === SIM_CAMERA_ID && config.cameras.length === 0) {
+    simulator = await startSimulatedCamera(config, logger.child({ part: 'simulator' }));
+    camera = simulator.camera;
+  }
+  if (!camera) throw new Error(`camera "${cameraId}" is not in the configuration`);
+  const cam = camera;
+  const log = logger.child({ camera: cam.id });
+
+  const nc = await connectBus({ servers: natsServers(config.nats), name: `camera-${cam.id}` });
+  const js = jetstream(nc);
+  const enabledCameras = Math.max(1, config.cameras.filter((c) => c.enabled).length);
+  // One process per camera: with several cameras on few cores, one intra-op thread each avoids
+  // oversubscription; alone, two threads are fastest (measured, see stack notes).
+  const threads = opts.threads ?? (enabledCameras > 1 ? 1 : 2);
+  const reader: PlateReader | null = opts.decodeOnly ? null : await createReader(opts.readerName ?? DEFAULT_READER, { threads });
+
+  let tracker: TrackerState<Crop> = emptyTracker();
+  const inferMs = new RecentSamples(500);
+  const latencyMs = new RecentSamples(500);
+  let buckets: MinuteBucket[] = [];
+  let framesInferred = 0, framesSkipped = 0, readsTotal = 0;
+  let pending: Frame | null = null;
+  let busy = false;
+  let stopped = false;
+  const inflight = new Set<Promise<void>>();
+
+  const state = (s: CameraState['state'], reason: string | null) => {
+    const st = capture.stats();
+    if (nc.isClosed()) return;
+    publishCameraState(nc, {
+      cameraId: cam.id,
+      state: s,
+      reason,
+      fps: st.fps,
+      lastFrameAt: st.lastFrameAt ? new Date(st.lastFrameAt).toISOString() : null,
+      at: new Date().toISOString(),
+    });
+  };
+
+  const publish = async (r: TrackRead<Crop>) => {
+    const read: PlateReadInput = {
+      id: randomUUID(),
+      siteId: config.site.id,
+      cameraId: cam.id,
+      capturedAt: new Date(r.best.t).toISOString(),
+      firstSeenAt: new Date(r.firstSeen).toISOString(),
+      lastSeenAt: new Date(r.lastSeen).toISOString(),
+      plate: r.text,
+      confidence: r.confidence,
+      candidates: r.candidates,
+      state: r.state,
+      stateConfidence: r.stateConfidence,
+      location: cam.location,
+      direction: cam.direction,
+      framesSeen: r.frames,
+      box: r.best.box,
+      cropJpeg: r.best.ref ? encodeJpeg(r.best.ref, 80).toString('base64') : undefined,
+    };
+    // Same id on every retry: JetStream's duplicate window stores it once however often we try.
+    for (let attempt = 0; !stopped || attempt < 3; attempt++) {
+      try {
+        await publishRead(js, read);
+        readsTotal++;
+        buckets = recordRead(buckets, Date.now(), r.confidence);
+        const frameToReadMs = Date.now() - r.triggerAt;
+        latencyMs.add(frameToReadMs);
+        log.info('read', { plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs });
+        return;
+      } catch (err) {
+        log.warn('publishing a read failed; retrying', { err: err as Error, attempt, id: read.id });
+        await new Promise((res) => setTimeout(res, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
+    log.error('read dropped after retries at shutdown', { id: read.id, plate: read.plate });
+  };
+
+  const emit = (reads: TrackRead<Crop>[]) => {
+    for (const r of reads) {
+      const p = publish(r).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+  };
+
+  const infer = async (frame: Frame) => {
+    busy = true;
+    try {
+      const t0 = performance.now();
+      const image: Image = { width: frame.width, height: frame.height, channels: 1, data: frame.data };
+      const [plates = []] = await reader!.read([{ image }], { detMaxSide: opts.detMaxSide ?? 640 });
+      inferMs.add(performance.now() - t0);
+      framesInferred++;
+      const obs: Observation<Crop>[] = usableObservations(
+        plates.map((p) => ({ t: frame.capturedAt, box: p.box, text: p.text, confidence: p.confidence, state: p.state, stateConfidence: p.stateConfidence })),
+        frame.width,
+        frame.height,
+      ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));
+      const step = trackStep(tracker, obs, frame.capturedAt, DEFAULT_TRACKER);
+      tracker = step.state;
+      emit(step.reads);
+    } catch (err) {
+      log.error('recognition failed on a frame', { err: err as Error });
+    } finally {
+      busy = false;
+    }
+    const next = pending;
+    pending = null;
+    if (next && !stopped) void infer(next);
+  };
+
+  const capture: RtspCapture = new RtspCapture(
+    { url: cam.url, transport: cam.transport },
+    {
+      frame: (f) => {
+        if (!reader || stopped) return;
+        if (busy) {
+          if (pending) framesSkipped++;
+          pending = f;
+          return;
+        }
+        void infer(f);
+      },
+      state: (s, reason) => {
+        if (s === 'failed' && reason) log.warn('camera failed', { reason });
+        if (s === 'live') log.info('camera live');
+        // The plates in view when a stream dies are read now, not when it comes back.
+        if (s === 'failed' && reader) {
+          const step = trackStep(tracker, [], Date.now() + DEFAULT_TRACKER.lostMs + 1, DEFAULT_TRACKER);
+          tracker = step.state;
+          emit(step.reads);
+        }
+        state(s, reason);
+      },
+    },
+    log,
+  );
+
+  const metricsTimer = setInterval(() => {
+    const st = capture.stats();
+    state(st.state, st.reason);
+    if (nc.isClosed()) return;
+    publishCameraMetrics(nc, {
+      cameraId: cam.id,
+      at: new Date().toISOString(),
+      decodedFps: st.fps,
+      framesDecoded: st.frames,
+      framesInferred,
+      framesSkipped,
+      framesDropped: st.dropped,
+      queueDepth: pending ? 1 : 0,
+      inferenceMsP50: inferMs.percentile(50),
+      inferenceMsP99: inferMs.percentile(99),
+      frameToReadMsP50: latencyMs.percentile(50),
+      frameToReadMsP99: latencyMs.percentile(99),
+      readsTotal,
+      ...assessMaintenance(buckets, Math.floor(Date.now() / 60_000)),
+    });
+  }, 2000);
+
+  capture.start();
+  log.info('camera worker started', { url: cam.url.replace(/\/\/[^@/]*@/, '//***@'), decodeOnly: !!opts.decodeOnly, threads });
+
+  return {
+    info: { camera: cam.id, url: cam.url.replace(/\/\/[^@/]*@/, '//***@') },
+    async stop() {
+      stopped = true;
+      clearInterval(metricsTimer);
+      capture.stop();
+      if (reader) {
+        // Plates still in view are read on the way out rather than lost.
+        const step = trackStep(tracker, [], Date.now() + DEFAULT_TRACKER.lostMs + 1, DEFAULT_TRACKER);
+        emit(step.reads);
+      }
+      await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 5000))]);
+      state('stopped', null);
+      await nc.drain().catch(() => {});
+      await reader?.close().catch(() => {});
+      await simulator?.stop();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F]`.
+ *
+ * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all) against real
+ * camera workers, each in its own process as the appliance runs them, publishing to a real
+ * nats-server. Two searches, one camera more each step, stopping at the first failure:
+ *  - decodeOnlyCameras: workers with --decode-only; a step passes when every camera decoded at
+ *    least 99 % of the frames its stream declared over the window (no unintended loss).
+ *  - fullPipelineCameras: full workers; a step passes when at least 99 % of the passes that
+ *    completed in the window were read (passRecall, scored against the simulator's answer key).
+ * frameToReadMs: from capture of the frame whose processing completed a read to the read
+ * acknowledged by JetStream, over every read of the largest passing full step (or of step 1).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { configSchema, decodeRead, ensureStreams, subscribeCameraMetrics, type CameraMetrics, type PlateRead } from '../../contracts/index.ts';
+import { SERVICE_MAIN } from '../../appliance/node-service.ts';
+import { freePort, scoreAgainstKey, startSimulator } from '../../pipeline/simulator/index.ts';
+import { startNats, tempDir } from '../helpers/nats.ts';
+import { numericFlags, percentile, round } from './_args.ts';
+
+interface Worker {
+  child: ChildProcess;
+  latencies: number[];
+}
+
+function spawnWorker(configJson: string, args: string[]): Promise<Worker> {
+  const child = fork(SERVICE_MAIN, ['camera', ...args], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    env: { ...process.env, ALPR_CONFIG_JSON: configJson },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const w: Worker = { child, latencies: [] };
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    try {
+      const e = JSON.parse(line) as { msg?: string; frameToReadMs?: number };
+      if (e.msg === 'read' && typeof e.frameToReadMs === 'number') w.latencies.push(e.frameToReadMs);
+    } catch {
+      /* not a log line */
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve(w));
+    child.once('exit', (code) => reject(new Error(`worker ${args.join(' ')} exited ${code} before ready`)));
+  });
+}
+
+async function killAll(ws: Worker[]): Promise<void> {
+  await Promise.all(ws.map(async ({ child }) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function run(argv: string[]): Promise<Record<string, unknown>> {
+  const f = numericFlags(argv, { maxCameras: 6, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3 });
+  const nats = await startNats();
+  const nc = await nats.connect('bench');
+  const dataDir = tempDir('bench-pipeline');
+  const ids = Array.from({ length: f.maxCameras }, (_, i) => `bench-${i + 1}`);
+  console.error(`preparing the ${f.width}x${f.height}@${f.fps} clip (cached after the first run)…`);
+  const sim = await startSimulator({
+    cameras: ids, port: await freePort(), shareClip: true,
+    scene: { width: f.width, height: f.height, fps: f.fps, passes: f.passes, gapS: f.gap, seed: 7, parked: false },
+  });
+  const config = configSchema.parse({
+    dataDir, logLevel: 'info', nats: { port: nats.port },
+    cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', location: { lat: 30, lon: -84, description: id } })),
+  });
+  await ensureStreams(nc, config.nats);
+  const configJson = JSON.stringify(config);
+  const metrics = new Map<string, CameraMetrics>();
+  subscribeCameraMetrics(nc, (m) => metrics.set(m.cameraId, m));
+  const reads: PlateRead[] = [];
+  nc.subscribe('alpr.reads.>', { callback: (_e, m) => void reads.push(decodeRead(m)) });
+
+  const steps: Record<string, unknown>[] = [];
+  try {
+    // Decode only.
+    let decodeOnlyCameras = 0;
+    for (let k = 1; k <= f.maxCameras; k++) {
+      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--decode-only'])));
+      await sleep(f.warmup * 1000);
+      const before = new Map(ids.slice(0, k).map((id) => [id, metrics.get(id)?.framesDecoded ?? 0]));
+      const t0 = Date.now();
+      await sleep(f.seconds * 1000);
+      const secs = (Date.now() - t0) / 1000;
+      const shares = ids.slice(0, k).map((id) => ((metrics.get(id)?.framesDecoded ?? 0) - before.get(id)!) / (f.fps * secs));
+      await killAll(ws);
+      // Metrics arrive every 2 s, so a window can be short by up to one interval of frames.
+      const ok = shares.every((s) => s >= 0.99 - 2 / secs);
+      steps.push({ mode: 'decode-only', cameras: k, decodedShare: shares.map((s) => round(s, 3)), ok });
+      console.error(JSON.stringify(steps.at(-1)));
+      if (!ok) break;
+      decodeOnlyCameras = k;
+    }
+
+    // Full pipeline.
+    let fullPipelineCameras = 0;
+    let latencies: number[] = [];
+    let passRecall = 0;
+    for (let k = 1; k <= f.maxCameras; k++) {
+      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1'])));
+      await sleep(f.warmup * 1000);
+      const t0 = Date.now();
+      const readsFrom = reads.length;
+      await sleep(f.seconds * 1000);
+      // Passes whose plate was in view inside the window, given time to be read.
+      const tEnd = Date.now();
+      await sleep(6000);
+      await killAll(ws);
+      const key = sim.key().filter((e) => ids.slice(0, k).includes(e.cameraId) && e.from >= t0 && e.to <= tEnd);
+      const stepReads = reads.slice(readsFrom);
+      const score = scoreAgainstKey(key, stepReads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
+      const stepLat = ws.flatMap((w) => w.latencies);
+      const ok = score.passes > 0 && score.recall >= 0.99;
+      steps.push({
+        mode: 'full', cameras: k, ...score, recall: round(score.recall, 3),
+        frameToReadMsP50: round(percentile(stepLat, 50)), frameToReadMsP99: round(percentile(stepLat, 99)),
+        inferenceMsP50: ids.slice(0, k).map((id) => metrics.get(id)?.inferenceMsP50 ?? null), ok,
+      });
+      console.error(JSON.stringify(steps.at(-1)));
+      if (k === 1 || ok) {
+        latencies = stepLat;
+        passRecall = score.recall;
+      }
+      if (!ok) break;
+      fullPipelineCameras = k;
+    }
+    return {
+      bench: 'pipeline',
+      stream: `${f.width}x${f.height}@${f.fps}`,
+      windowSeconds: f.seconds,
+      decodeOnlyCameras,
+      fullPipelineCameras,
+      ratio: decodeOnlyCameras ? round(fullPipelineCameras / decodeOnlyCameras, 2) : 0,
+      frameToReadMsP50: round(percentile(latencies, 50)),
+      frameToReadMsP99: round(percentile(latencies, 99)),
+      passRecall: round(passRecall, 3),
+      steps,
+    };
+  } finally {
+    await sim.stop();
+    await nc.close();
+    await nats.stop();
+  }
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeRead, ensureStreams, subscribeCameraStates, subscribeCameraMetrics, type CameraMetrics, type CameraState, type NatsConnection, type PlateRead } from '../../contracts/index.ts';
+import { ensureClip, scoreAgainstKey, startRtspServer, startSimulator, freePort, type Simulator, type RtspServer } from '../../pipeline/simulator/index.ts';
+import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
+import { spawnWorker, testCamera, testConfig, waitFor } from './harness.ts';
+
+/**
+ * The camera pipeline against real services: the simulator's RTSP server streaming real
+ * H.264, a camera worker in its own process, a real nats-server with JetStream.
+ */
+const scene = { width: 640, height: 360, fps: 10, passes: 6, gapS: 2.5, crossS: 2.2, seed: 11, parked: true };
+
+let nats: TestNats;
+let nc: NatsConnection;
+let sim: Simulator;
+const reads: PlateRead[] = [];
+const states = new Map<string, CameraState[]>();
+const metrics = new Map<string, CameraMetrics>();
+const workers: { kill(): Promise<void> }[] = [];
+const dataDir = tempDir('pipeline');
+
+const latest = (id: string) => states.get(id)?.at(-1);
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await nats.connect('test');
+  const config = testConfig(nats.port, dataDir, []);
+  await ensureStreams(nc, config.nats);
+  nc.subscribe('alpr.reads.>', {
+    callback: (_e, m) => {
+      reads.push(decodeRead(m));
+    },
+  });
+  subscribeCameraStates(nc, (s) => states.set(s.cameraId, [...(states.get(s.cameraId) ?? []), s]));
+  subscribeCameraMetrics(nc, (m) => metrics.set(m.cameraId, m));
+  sim = await startSimulator({ cameras: ['cam-a'], port: await freePort(), scene });
+});
+
+afterAll(async () => {
+  for (const w of workers) await w.kill();
+  await sim?.stop();
+  await nc?.close();
+  await nats?.stop();
+});
+
+describe('camera worker on a simulated RTSP camera', () => {
+  it('publishes one read per vehicle pass, matching the answer key', async () => {
+    const config = testConfig(nats.port, dataDir, [testCamera('cam-a', sim.url('cam-a'))]);
+    const w = spawnWorker(config, ['cam-a']);
+    workers.push(w);
+    await w.ready;
+    await waitFor('cam-a live', () => latest('cam-a')?.state === 'live', 30_000);
+    // A full loop of the clip plus the next loop's first passes, so repeats of a plate are seen.
+    const due = () => sim.key().filter((k) => k.to < Date.now() - 6000);
+    await waitFor('eight passes behind us', () => due().length >= 8, 60_000);
+    const key = due();
+    const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
+    expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
+    expect(score.duplicates).toBe(0);
+    // The parked car stays in view through the loops: read once, never again.
+    const parked = key.find((k) => k.parked)!;
+    expect(reads.filter((r) => r.plate === parked.plate)).toHaveLength(1);
+    const r = reads.find((x) => x.plate === key.find((k) => !k.parked)!.plate)!;
+    expect(r.state).toBe(key.find((k) => k.plate === r.plate)!.state);
+    expect(r.cropJpeg && Buffer.from(r.cropJpeg, 'base64').subarray(0, 2).toString('hex')).toBe('ffd8');
+    expect(r.framesSeen).toBeGreaterThanOrEqual(2);
+    expect(r.location.description).toBe('test camera cam-a');
+    expect(new Set(reads.map((x) => x.id)).size).toBe(reads.length);
+    await waitFor('metrics from cam-a', () => (metrics.get('cam-a')?.framesInferred ?? 0) > 0);
+    const m = metrics.get('cam-a')!;
+    expect(m.readsTotal).toBeGreaterThan(0);
+    expect(m.inferenceMsP50).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('reconnects to a camera that drops and comes back', async () => {
+    await sim.stop(true);
+    await waitFor('cam-a failed', () => latest('cam-a')?.state === 'failed', 20_000);
+    expect(latest('cam-a')!.reason).toBeTruthy();
+    const before = reads.length;
+    await sim.restart();
+    await waitFor('cam-a live again', () => latest('cam-a')?.state === 'live', 40_000);
+    await waitFor('a read after the reconnect', () => reads.length > before, 30_000);
+  }, 90_000);
+
+  it('reports a wrong URL, a corrupt stream and a truncated stream clearly, and the good camera stays live', async () => {
+    const clip = await ensureClip({ ...scene, passes: 2 }, sim.clips.get('cam-a')!.file.replace(/\/[^/]+$/, ''));
+    // Separate servers: a mount that never prepares holds up others on the same server.
+    const bad: RtspServer = await startRtspServer({ port: await freePort(), cameras: [{ id: 'noise', clip, corrupt: true }] });
+    const short: RtspServer = await startRtspServer({ port: await freePort(), cameras: [{ id: 'short', clip, loop: false }] });
+    const closed = await freePort();
+    const cams = [
+      testCamera('cam-a', sim.url('cam-a')),
+      testCamera('nomount', `${bad.url('noise').replace('/noise', '/nothing-here')}`),
+      testCamera('noport', `rtsp://127.0.0.1:${closed}/x`),
+      testCamera('noise', bad.url('noise')),
+      testCamera('short', short.url('short')),
+    ];
+    const config = testConfig(nats.port, dataDir, cams);
+    for (const id of ['nomount', 'noport', 'noise', 'short']) {
+      const w = spawnWorker(config, [id, '--decode-only']);
+      workers.push(w);
+      await w.ready;
+    }
+    try {
+      const nomount = await waitFor('nomount failed', () => states.get('nomount')?.find((s) => s.state === 'failed'), 30_000);
+      expect(nomount.reason).toMatch(/not found/i);
+      const noport = await waitFor('noport failed', () => states.get('noport')?.find((s) => s.state === 'failed'), 30_000);
+      expect(noport.reason).toMatch(/connect/i);
+      const noise = await waitFor('noise failed', () => states.get('noise')?.find((s) => s.state === 'failed'), 40_000);
+      expect(noise.reason).toMatch(/no picture|no playable|stream/i);
+      await waitFor('short live', () => states.get('short')?.find((s) => s.state === 'live'), 30_000);
+      const short = await waitFor('short ended', () => states.get('short')?.find((s) => s.state === 'failed'), 40_000);
+      expect(short.reason).toMatch(/ended|stalled/i);
+      // The healthy camera never noticed.
+      expect(latest('cam-a')!.state).toBe('live');
+    } finally {
+      await bad.stop();
+      await short.stop();
+    }
+  }, 150_000);
+});

@@ -1,0 +1,51 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { configSchema, type AlprConfig, type AlprConfigInput } from '../../contracts/index.ts';
+import { SERVICE_MAIN } from '../../appliance/node-service.ts';
+
+/** Test camera at a loopback URL, with the fields the config schema requires. */
+export function testCamera(id: string, url: string): NonNullable<AlprConfigInput['cameras']>[number] {
+  return {
+    id, name: id, url, deploymentRef: 'test',
+    location: { lat: 30.44, lon: -84.28, description: `test camera ${id}` }, direction: 'N',
+  };
+}
+
+export function testConfig(natsPort: number, dataDir: string, cameras: AlprConfigInput['cameras']): AlprConfig {
+  return configSchema.parse({ dataDir, nats: { embedded: true, port: natsPort }, cameras, logLevel: 'warn' });
+}
+
+/** A camera worker as the supervisor runs it: its own process through service-main.ts. */
+export function spawnWorker(config: AlprConfig, args: string[]): { child: ChildProcess; ready: Promise<void>; kill(): Promise<void> } {
+  const child = fork(SERVICE_MAIN, ['camera', ...args], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    env: { ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready`)));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    ready,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
