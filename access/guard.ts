@@ -80,7 +80,7 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
   const clock = opts.clock ?? (() => new Date());
   const rules = { ...accessRules, ...opts.extraRules };
 
-  async function authenticate(c: Context, ip: string | null): Promise<Principal> {
+  async function authenticate(c: Context, ip: string | null, passive: boolean): Promise<Principal> {
     const bearer = c.req.header('authorization');
     if (bearer !== undefined) {
       const m = /^Bearer (\S{1,200})$/.exec(bearer);
@@ -89,7 +89,7 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       if (user.status !== 'active') throw new ForbiddenError(`service account ${user.status}`);
       return { username: user.username, kind: 'service', roles: user.roles, permissions: permissionsOf(user.roles), via: 'token', session: null };
     }
-    const session = sessions.resolve(getCookie(c, SESSION_COOKIE));
+    const session = sessions.resolve(getCookie(c, SESSION_COOKIE), !passive);
     if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(session, c.req.header(CSRF_HEADER));
     const user = await getUser(client, session.username);
     if (!user || user.kind !== 'person' || user.status !== 'active' || !user.totpEnabled) {
@@ -128,7 +128,7 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       audit.append({ actor: principal?.username ?? 'anonymous', action, query: query(), ip, ...e });
 
     try {
-      principal = await authenticate(c, ip);
+      principal = await authenticate(c, ip, rule?.passive === true);
       if (!key) return next(); // no such route: the 404 reveals nothing once signed in
       if (!rule) {
         logger.error('route has no access rule; refused', { route: key });

@@ -23,6 +23,8 @@ export interface AccessRule {
   caseGate?: boolean;
   /** false for requests that reveal nothing and would only flood the log (session polling). */
   audit?: boolean;
+  /** A request a page makes by itself (polling): it does not count as activity, so the idle lock still comes. */
+  passive?: boolean;
   /** Record the JSON request body in the audit entry (for routes that do not set auditBody themselves). */
   auditBody?: boolean;
   /** A further check once the permission is granted: a refusal reason, or null. */
@@ -96,7 +98,7 @@ export const accessRules: Record<string, AccessRule> = {
   'GET /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlists.list' },
 
   // The signed-in principal itself.
-  'GET /api/auth/session': { anyOf: ['self'], action: 'session.view', audit: false },
+  'GET /api/auth/session': { anyOf: ['self'], action: 'session.view', audit: false, passive: true },
   'POST /api/auth/password': { anyOf: ['self'], action: 'password.change' },
 
   // Designation, training, enforcement (guidelines 2a, 2f, 7d).
