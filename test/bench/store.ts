@@ -19,12 +19,14 @@ const CAMERAS = 500;
 const YEAR_MS = 365.25 * 86_400_000;
 const STATES = ['FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'GA', 'AL', 'NY', 'TX', 'NC', 'SC', 'TN', 'OH', 'PA'];
 
-/** Plate number p as text: three letters then four digits, the same mapping as the SQL below. */
+/** Plate number p as text: scrambled over all 175,760,000 plates of the form ABC1234 (a bijection),
+ * then three letters and four digits; the same mapping as the SQL below. */
 function plateOf(p: number): string {
-  const l = (k: number) => String.fromCharCode(65 + (Math.floor(p / k) % 26));
-  return l(1) + l(26) + l(676) + String(Math.floor(p / 17_576) % 10_000).padStart(4, '0');
+  const s = Number((BigInt(p) * 2654435761n) % 175_760_000n);
+  const l = (k: number) => String.fromCharCode(65 + (Math.floor(s / k) % 26));
+  return l(1) + l(26) + l(676) + String(Math.floor(s / 17_576) % 10_000).padStart(4, '0');
 }
-const PLATE_SQL = `concat(char(65 + p % 26), char(65 + intDiv(p, 26) % 26), char(65 + intDiv(p, 676) % 26), leftPad(toString(intDiv(p, 17576) % 10000), 4, '0'))`;
+const PLATE_SQL = `concat(char(65 + s % 26), char(65 + intDiv(s, 26) % 26), char(65 + intDiv(s, 676) % 26), leftPad(toString(intDiv(s, 17576) % 10000), 4, '0'))`;
 
 export async function run(argv: string[]) {
   const flags = numericFlags(argv, { rows: 100_000_000, ingest: 5_000_000, queries: 50, chunk: 10_000_000 });
@@ -68,7 +70,7 @@ export async function run(argv: string[]) {
                      if(cityHash64(number, 7) % 10 < 3, [0.1], []),
                      {states:Array(String)}[1 + cityHash64(number, 8) % length({states:Array(String)})],
                      round(0.5 + (cityHash64(number, 9) % 50) / 100, 2), 3 + cityHash64(number, 10) % 20, false
-              FROM (SELECT number, cityHash64(number, 1) % ${CAMERAS} AS cam, cityHash64(number, 2) % {plates:UInt64} AS p, ${PLATE_SQL} AS plate
+              FROM (SELECT number, cityHash64(number, 1) % ${CAMERAS} AS cam, cityHash64(number, 2) % {plates:UInt64} AS p, (p * 2654435761) % 175760000 AS s, ${PLATE_SQL} AS plate
                     FROM numbers({offset:UInt64}, {n:UInt64}))`,
       query_params: { start, step: span / rows, states: STATES, plates, offset, n },
       clickhouse_settings: { max_insert_threads: '2' },
@@ -169,7 +171,12 @@ export async function run(argv: string[]) {
     query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
     format: 'JSONEachRow',
   })).json();
-  log('bytes by table', { tables: tableBytes, projectionBytes });
+  const columnBytes = await (await client.query({
+    query: `SELECT name, data_compressed_bytes AS b, round(data_compressed_bytes / ${rows}, 2) AS perRead FROM system.columns
+            WHERE database = currentDatabase() AND table = 'reads' ORDER BY b DESC`,
+    format: 'JSONEachRow',
+  })).json();
+  log('bytes by table', { tables: tableBytes, projectionBytes, readsColumns: columnBytes });
 
   await nc.close();
   await nats.stop();
