@@ -4,6 +4,7 @@ import {
   ensureStreams,
   natsServers,
   requestSupervisorHealth,
+  subscribeCameraMetrics,
   subscribeCameraStates,
   type AlprConfig,
   type CameraState,
@@ -11,6 +12,7 @@ import {
 } from '../contracts/index.ts';
 import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
 import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startStoreWriter } from '../store/index.ts';
+import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
 
@@ -54,6 +56,8 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
 
   const cameras = new Map<string, CameraState>();
   const cameraSub = subscribeCameraStates(nc, (s) => cameras.set(s.cameraId, s));
+  // Each camera worker publishes its pipeline metrics; the core serves them in /api/metrics.
+  const cameraMetricsSub = subscribeCameraMetrics(nc, (m) => foldCameraMetrics(metrics, m));
 
   async function health(): Promise<HealthReport> {
     const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
@@ -119,6 +123,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       await close(server);
       await writer.stop();
       cameraSub.unsubscribe();
+      cameraMetricsSub.unsubscribe();
       await nc.drain().catch(() => {});
       await client.close();
     },

@@ -18,7 +18,8 @@ export async function startSimulatedCamera(config: AlprConfig, logger: Logger): 
   const sim = await startSimulator({
     cameras: [SIM_CAMERA_ID],
     port,
-    cacheDir: path.join(dir, 'clips'),
+    // Clips depend only on the scene: tests share one cache across data dirs through ALPR_SIM_CACHE.
+    cacheDir: process.env.ALPR_SIM_CACHE ?? path.join(dir, 'clips'),
     keyFile,
     scene: { width: 1280, height: 720, fps: 15, passes: 8, gapS: 3, parked: true },
   });
