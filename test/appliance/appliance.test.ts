@@ -116,6 +116,7 @@ describe('alpr appliance', () => {
     expect(h!.services!.map((s) => [s.name, s.state])).toEqual([
       ['nats', 'running'],
       ['core', 'running'],
+      ['camera:sim-1', 'running'], // no camera configured: the simulated one
     ]);
     const id = await publish('APP0001');
     const reads = await until(() => stored('APP0001'), 'the read to be stored');
