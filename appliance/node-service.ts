@@ -28,7 +28,9 @@ export function nodeServiceSpec(opts: {
     spawn(): ChildProcess {
       return fork(SERVICE_MAIN, [service, ...args], {
         execArgv: ['--import', import.meta.resolve('tsx')],
-        env: { ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
+        // A larger libuv pool: GStreamer's appsink pull and bus poll each hold a pool thread
+        // while they wait, and onnxruntime and fs work need the rest.
+        env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         detached: true,
       });

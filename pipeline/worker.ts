@@ -18,7 +18,8 @@ import { createReader, DEFAULT_READER, type PlateReader } from './recognition/in
 import { encodeJpeg } from './render/codec.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
-import { DEFAULT_TRACKER, emptyTracker, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+import type { Region } from './recognition/index.ts';
 
 /**
  * The camera service: one per camera, in its own process. Capture → recognition → tracking →
@@ -88,6 +89,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   let buckets: MinuteBucket[] = [];
   let framesInferred = 0, framesSkipped = 0, readsTotal = 0;
   let pending: Frame | null = null;
+  let prevThumb: Uint8Array | null = null;
+  let lastFullAt = 0;
   let busy = false;
   let stopped = false;
   const inflight = new Set<Promise<void>>();
@@ -149,12 +152,47 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     }
   };
 
+  /**
+   * Where recognition looks in this frame: what moved since the last look plus the plates being
+   * tracked; the whole frame every FULL_LOOK_MS, or when most of it changed. Null: nothing to see.
+   */
+  const FULL_LOOK_MS = 2000;
+  const lookAt = (frame: Frame): Region | undefined | null => {
+    const step = Math.max(4, Math.round(frame.width / 160));
+    const th = thumbnail(frame.data, frame.width, frame.height, step);
+    const prev = prevThumb;
+    prevThumb = th.data;
+    if (!prev || prev.length !== th.data.length || frame.capturedAt - lastFullAt >= FULL_LOOK_MS) {
+      lastFullAt = frame.capturedAt;
+      return undefined;
+    }
+    const moved = changedRegion(prev, th.data, th.w, th.h, step);
+    // Parked plates already read are left to the periodic full look: watching them would keep
+    // the region (and the cost) large for nothing.
+    const watched = tracker.tracks.filter((t) => !isParked(t)).map((t) => t.box);
+    const region = lookRegion([...(moved ? [moved] : []), ...watched], frame.width, frame.height);
+    if (!region) return null;
+    if (region.w * region.h > 0.6 * frame.width * frame.height) {
+      lastFullAt = frame.capturedAt;
+      return undefined;
+    }
+    return region;
+  };
+
   const infer = async (frame: Frame) => {
     busy = true;
     try {
       const t0 = performance.now();
       const image: Image = { width: frame.width, height: frame.height, channels: 1, data: frame.data };
-      const [plates = []] = await reader!.read([{ image }], { detMaxSide: opts.detMaxSide ?? 640 });
+      const region = lookAt(frame);
+      if (region === null) {
+        // Nothing moved and nothing tracked: time still passes for the tracks' timeouts.
+        const step = trackStep(tracker, [], frame.capturedAt, DEFAULT_TRACKER);
+        tracker = step.state;
+        emit(step.reads);
+        return;
+      }
+      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640 });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
@@ -169,10 +207,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       log.error('recognition failed on a frame', { err: err as Error });
     } finally {
       busy = false;
+      const next = pending;
+      pending = null;
+      if (next && !stopped) void infer(next);
     }
-    const next = pending;
-    pending = null;
-    if (next && !stopped) void infer(next);
   };
 
   const capture: RtspCapture = new RtspCapture(

@@ -59,3 +59,9 @@ describe('ctcDecode', () => {
     expect(r.charConfidences).toHaveLength(2);
   });
 });
+
+describe('detSize of a region', () => {
+  it('keeps the scale of the whole image, so a region costs its share', () => {
+    expect(detSize(600, 480, 640, 1920)).toEqual({ w: 192, h: 160 });
+  });
+});

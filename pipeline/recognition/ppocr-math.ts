@@ -28,9 +28,12 @@ export interface TextRect {
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
 
-/** Detection input size for a region: longer side at most `maxSide`, both multiples of 32. */
-export function detSize(w: number, h: number, maxSide: number): { w: number; h: number } {
-  const s = Math.min(1, maxSide / Math.max(w, h));
+/**
+ * Detection input size for a region: scaled as the whole image would be to fit `maxSide`
+ * (so a region costs its share of the frame, at the same scale), both multiples of 32.
+ */
+export function detSize(w: number, h: number, maxSide: number, imageMax = Math.max(w, h)): { w: number; h: number } {
+  const s = Math.min(1, maxSide / imageMax);
   return { w: Math.max(32, Math.round((w * s) / 32) * 32), h: Math.max(32, Math.round((h * s) / 32) * 32) };
 }
 

@@ -66,7 +66,7 @@ export class PpOcr {
     const groups = new Map<string, number[]>();
     const sizes = items.map(({ image, region }) => {
       const r = region ?? { x: 0, y: 0, w: image.width, h: image.height };
-      return { r, s: detSize(r.w, r.h, maxSide) };
+      return { r, s: detSize(r.w, r.h, maxSide, Math.max(image.width, image.height)) };
     });
     sizes.forEach(({ s }, i) => {
       const key = `${s.w}x${s.h}`;

@@ -60,8 +60,15 @@ describe('trackStep', () => {
   });
 
   it('separates two passes of the same plate', () => {
-    const { reads } = run([...moving('ABC1234', 5), ...empty(20), ...moving('ABC1234', 5, 2500)]);
+    const { reads } = run([...moving('ABC1234', 5), ...empty(150), ...moving('ABC1234', 5, 15_500)]);
     expect(reads.map((r) => r.text)).toEqual(['ABC1234', 'ABC1234']);
+  });
+
+  it('does not read a pass twice when detection loses it for a while', () => {
+    const first = moving('ABC1234', 4);
+    const rest = Array.from({ length: 4 }, (_, i) => [obs(2400 + i * 100, 100, 300 + i * 25, i ? 'ABC1234' : 'ABC1Z34')]);
+    const { reads } = run([...first, ...empty(20), ...rest, ...empty(20)]);
+    expect(reads).toHaveLength(1);
   });
 
   it('reads a parked car once, even after it is hidden for a while', () => {

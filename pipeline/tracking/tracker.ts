@@ -39,6 +39,9 @@ export interface TrackerConfig {
   parkedAfterMs: number;
   /** How long a parked plate that was read stays known, so it is read once, not after every occlusion. */
   parkedMemoryMs: number;
+  /** A plate read again within this time (same or nearly the same text) is the same pass, split
+   * in two by a gap in detection: not read twice. No vehicle passes one camera twice this fast. */
+  repeatWindowMs: number;
 }
 
 export const DEFAULT_TRACKER: TrackerConfig = {
@@ -50,6 +53,7 @@ export const DEFAULT_TRACKER: TrackerConfig = {
   maxJump: 2.5,
   parkedAfterMs: 3000,
   parkedMemoryMs: 30 * 60_000,
+  repeatWindowMs: 10_000,
 };
 
 interface Vote {
@@ -78,6 +82,8 @@ export interface TrackerState<R = unknown> {
   nextId: number;
   /** Plates of stationary tracks already read: text, box, when last seen. */
   parked: { text: string; box: Box; until: number }[];
+  /** Texts read lately, for the repeat window. */
+  recent: { text: string; at: number }[];
 }
 
 export interface TrackRead<R = unknown> {
@@ -97,7 +103,7 @@ export interface TrackRead<R = unknown> {
 }
 
 export function emptyTracker<R = unknown>(): TrackerState<R> {
-  return { tracks: [], nextId: 1, parked: [] };
+  return { tracks: [], nextId: 1, parked: [], recent: [] };
 }
 
 export function iou(a: Box, b: Box): number {
@@ -197,8 +203,18 @@ function isKnownParked<R>(s: TrackerState<R>, t: Track<R>, now: number): boolean
  */
 export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>[], now: number, cfg: TrackerConfig = DEFAULT_TRACKER): { state: TrackerState<R>; reads: TrackRead<R>[] } {
   const tracks = prev.tracks.map((t) => ({ ...t, votes: { ...t.votes }, stateVotes: { ...t.stateVotes } }));
-  const state: TrackerState<R> = { tracks, nextId: prev.nextId, parked: prev.parked.filter((p) => p.until >= now) };
+  const state: TrackerState<R> = {
+    tracks,
+    nextId: prev.nextId,
+    parked: prev.parked.filter((p) => p.until >= now),
+    recent: prev.recent.filter((r) => r.at >= now - cfg.repeatWindowMs),
+  };
   const reads: TrackRead<R>[] = [];
+  const push = (r: TrackRead<R>) => {
+    if (state.recent.some((x) => textSimilarity(x.text, r.text) >= 0.8)) return;
+    state.recent.push({ text: r.text, at: now });
+    reads.push(r);
+  };
 
   // Greedy assignment, cheapest pairs first: few plates per frame, so optimality is not worth a solver.
   const pairs: { t: number; o: number; cost: number }[] = [];
@@ -240,7 +256,7 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
     if (settled(t, cfg)) {
       t.emitted = true;
       if (moved(t) < 0.5 && isKnownParked(state, t, now)) continue;
-      reads.push(summarize(t, 'settled', now));
+      push(summarize(t, 'settled', now));
     }
   }
 
@@ -259,9 +275,14 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
     }
     if (t.emitted) continue;
     const lead = leader(t.votes);
-    if (lead && lead[1].score >= cfg.minScore && !(moved(t) < 0.5 && isKnownParked(state, t, now))) reads.push(summarize(t, 'ended', now));
+    if (lead && lead[1].score >= cfg.minScore && !(moved(t) < 0.5 && isKnownParked(state, t, now))) push(summarize(t, 'ended', now));
   }
   return { state, reads };
+}
+
+/** A read plate that has stood still long enough to be remembered as parked: no need to keep looking at it. */
+export function isParked(t: Track, cfg: TrackerConfig = DEFAULT_TRACKER): boolean {
+  return t.emitted && moved(t) < 0.5 && t.lastSeen - t.firstSeen >= cfg.parkedAfterMs;
 }
 
 function addVote<R>(t: Track<R>, o: Observation<R>): void {

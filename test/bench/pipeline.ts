@@ -27,7 +27,7 @@ interface Worker {
 function spawnWorker(configJson: string, args: string[]): Promise<Worker> {
   const child = fork(SERVICE_MAIN, ['camera', ...args], {
     execArgv: ['--import', import.meta.resolve('tsx')],
-    env: { ...process.env, ALPR_CONFIG_JSON: configJson },
+    env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: configJson },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const w: Worker = { child, latencies: [] };

@@ -11,14 +11,14 @@ export function testCamera(id: string, url: string): NonNullable<AlprConfigInput
 }
 
 export function testConfig(natsPort: number, dataDir: string, cameras: AlprConfigInput['cameras']): AlprConfig {
-  return configSchema.parse({ dataDir, nats: { embedded: true, port: natsPort }, cameras, logLevel: 'warn' });
+  return configSchema.parse({ dataDir, nats: { embedded: true, port: natsPort }, cameras, logLevel: (process.env.ALPR_TEST_LOG as 'info' | undefined) ?? 'warn' });
 }
 
 /** A camera worker as the supervisor runs it: its own process through service-main.ts. */
 export function spawnWorker(config: AlprConfig, args: string[]): { child: ChildProcess; ready: Promise<void>; kill(): Promise<void> } {
   const child = fork(SERVICE_MAIN, ['camera', ...args], {
     execArgv: ['--import', import.meta.resolve('tsx')],
-    env: { ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
+    env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = new Promise<void>((resolve, reject) => {
