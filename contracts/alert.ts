@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { plateReadSchema } from './read.ts';
 
+/** Guidelines 5d: shown with every alert, wherever it is displayed or sent. */
+export const OWNER_REMINDER =
+  'The driver of the vehicle may not be the registered owner. Verify the read and the state of issue, and confirm the record with the entering agency before acting (CJJIS ALPR guidelines 5d).';
+
 /**
  * A hotlist hit raised by the matcher. It carries the read (without its image: the
  * image is fetched from the store, through the audited image route) and the record
@@ -17,8 +21,23 @@ export const alertSchema = z.strictObject({
     state: z.string().nullable(),
     category: z.string().min(1).describe('Stolen vehicle, wanted person, AMBER, expired tag…'),
     extractVersion: z.string().min(1).describe('Version of the imported extract that matched.'),
+    plateType: z.string().nullable().default(null).describe('Plate type (PC passenger, TK truck …) as the source gives it.'),
+    ori: z.string().nullable().default(null).describe('ORI of the entering agency, to confirm the hit with.'),
+    priority: z.number().int().min(1).max(9).default(5).describe('1 most urgent.'),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
   }),
   matchKind: z.enum(['exact', 'fuzzy', 'wildcard', 'candidate']),
   score: z.number().min(0).max(1),
+  match: z
+    .strictObject({
+      text: z.string().describe('The read text (plate or runner-up candidate) that hit.'),
+      distance: z.number().int().min(0).describe('Edits beyond the OCR confusion classes.'),
+      confusion: z.boolean().describe('Whether confusion classes were needed (0/O, 1/I …).'),
+      stateMatch: z.enum(['same', 'unknown', 'different']),
+    })
+    .optional(),
+  stale: z.boolean().default(false).describe('The extract was older than its source\'s staleness limit when it matched.'),
+  historical: z.boolean().default(false).describe('Raised by searching stored reads when the plate was listed, not live.'),
 });
 export type Alert = z.infer<typeof alertSchema>;
+export type AlertInput = z.input<typeof alertSchema>;

@@ -186,6 +186,62 @@ export const accessSchema = z
   })
   .describe('Users, sign-in, sessions and the compliance rules the appliance enforces.');
 
+const hotlistSourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, "-" or "_" (it names a stored object and a NATS key)');
+
+export const hotlistSourceSchema = z
+  .strictObject({
+    name: hotlistSourceName.describe('Source name: ncic, fcic, dhsmv, or an agency list. Names the hotlist in alerts and the API.'),
+    kind: z.enum(['extract', 'agency']).default('extract').describe('extract: files from FCIC/NCIC/DHSMV (CJI); agency: a list the agency keeps by hand in the API.'),
+    format: z.enum(['csv', 'jsonl']).default('csv').describe('File format of imports for this source (see hotlist/README.md).'),
+    mapping: z
+      .union([z.enum(['standard', 'ncic', 'fcic', 'dhsmv']), z.record(z.string(), z.string().min(1).max(64))])
+      .default('standard')
+      .describe('Field mapping: a built-in one, or { field: "column header" } for plate, state, plateType, recordId, category, ori, enteredAt, expiresAt, priority, notes.'),
+    maxEdits: z.union([z.literal(0), z.literal(1)]).default(1).describe('Edit distance allowed on top of the OCR confusion classes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G).'),
+    confusion: z.boolean().default(true).describe('Match across OCR confusion classes.'),
+    candidates: z.boolean().default(true).describe('Also match the read\'s runner-up candidate texts.'),
+    wildcards: z.boolean().default(true).describe('Honour wildcard entries (partial plates such as ABC* or A?C123).'),
+    minScore: z.number().min(0).max(1).default(0.5).describe('Hits scoring below this raise no alert.'),
+    staleAfterHours: z.number().positive().max(24 * 365).default(48).describe('An extract older than this (from its extract date) is stale (guidelines 5d: the record must still be active).'),
+    staleAction: z.enum(['mark', 'suppress']).default('mark').describe('What a hit from a stale extract does: raise an alert marked stale, or raise none.'),
+    watch: z.boolean().default(true).describe('Import files for this source dropped into the watched folder (<watchDir>/<name>/).'),
+  })
+  .describe('One hotlist source and its match policy.');
+
+export const DEFAULT_HOTLIST_SOURCES = [
+  { name: 'ncic', mapping: 'ncic', staleAfterHours: 24 },
+  { name: 'fcic', mapping: 'fcic', staleAfterHours: 24 },
+  { name: 'dhsmv', mapping: 'dhsmv', staleAfterHours: 168 },
+  { name: 'agency', kind: 'agency', maxEdits: 1, staleAfterHours: 24 * 365 },
+] as const;
+
+export const hotlistsSchema = z
+  .strictObject({
+    sources: z
+      .array(hotlistSourceSchema)
+      .min(1)
+      .default(() => DEFAULT_HOTLIST_SOURCES.map((s) => hotlistSourceSchema.parse(s)))
+      .describe('Hotlist sources; by default ncic, fcic, dhsmv and one agency list.'),
+    watchDir: z.string().min(1).optional().describe('Folder watched for extract files (one subfolder per source); defaults to <dataDir>/hotlists/incoming.'),
+    watchIntervalSeconds: z.number().int().min(5).max(86_400).default(60).describe('How often the watched folder is scanned for new files.'),
+    maxBadLineFraction: z.number().min(0).max(0.5).default(0.05).describe('A file with a larger share of malformed lines is refused whole.'),
+    maxFileBytes: z.number().int().positive().default(4 * 1024 ** 3).describe('Largest hotlist file accepted.'),
+    historicalMaxPlates: z.number().int().min(0).max(100_000).default(1000).describe('Most newly listed plates searched in stored reads of the tactical window after an import (historical hits).'),
+    escalationMinutes: z.number().positive().max(24 * 60).default(5).describe('An alert not acknowledged within this many minutes is escalated.'),
+    webhook: z
+      .strictObject({
+        url: z.url().describe('Endpoint that receives alert events as JSON (POST).'),
+        secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('ALPR_WEBHOOK_SECRET').describe('Environment variable holding the HMAC-SHA256 signing secret.'),
+        maxAttempts: z.number().int().min(1).max(20).default(8).describe('Deliveries tried per event before it is dropped (and logged).'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('Timeout of one delivery.'),
+      })
+      .optional()
+      .describe('Optional signed webhook for alert events (x-alpr-signature: t=<unix>,v1=<hex HMAC of "t.body">).'),
+  })
+  .describe('Hotlists (the extract), matching policy and alert notifications.');
+
 export const configSchema = z
   .strictObject({
     site: z
@@ -204,6 +260,7 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     supervisor: supervisorSchema.default(supervisorSchema.parse({})),
     access: accessSchema.default(accessSchema.parse({})),
+    hotlists: hotlistsSchema.default(hotlistsSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -214,6 +271,11 @@ export const configSchema = z
     if (!cfg.nats.embedded && cfg.nats.urls.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'urls'], message: 'external NATS (embedded: false) needs at least one URL' });
     }
+    const sourceNames = new Set<string>();
+    cfg.hotlists.sources.forEach((src, i) => {
+      if (sourceNames.has(src.name)) ctx.addIssue({ code: 'custom', path: ['hotlists', 'sources', i, 'name'], message: `duplicate hotlist source "${src.name}"` });
+      sourceNames.add(src.name);
+    });
     if (cfg.supervisor.restartMaxMs < cfg.supervisor.restartInitialMs) {
       ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must be at least restartInitialMs' });
     }
@@ -226,6 +288,8 @@ export type CameraConfig = z.infer<typeof cameraSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
+export type HotlistsConfig = z.infer<typeof hotlistsSchema>;
+export type HotlistSourceConfig = z.infer<typeof hotlistSourceSchema>;
 
 /** One problem found in a configuration, with the dotted path of the offending key. */
 export interface ConfigProblem {

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { normalizePlate, type Alert, type PlateRead } from '../contracts/index.ts';
+import type { HotlistSourceConfig } from '../contracts/index.ts';
+import { staleness } from '../hotlist/staleness.ts';
+import type { CompiledList, RawHit } from './list.ts';
+import { scoreHit, stateMatch, type StateMatch } from './score.ts';
+
+/**
+ * Matching one read against every active list, as a pure function of the read, the lists,
+ * their policies and the clock. The matcher service wraps it with NATS; the bench calls it.
+ */
+export type MatchPolicy = Pick<HotlistSourceConfig, 'maxEdits' | 'confusion' | 'candidates' | 'wildcards' | 'minScore' | 'staleAfterHours' | 'staleAction'>;
+
+export interface ActiveList {
+  list: CompiledList;
+  policy: MatchPolicy;
+}
+
+export interface Hit {
+  source: string;
+  versionId: string;
+  entry: number;
+  text: string;
+  kind: Alert['matchKind'];
+  distance: number;
+  confusion: boolean;
+  stateMatch: StateMatch;
+  score: number;
+  stale: boolean;
+}
+
+function editDistanceSmall(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = t;
+    }
+  }
+  return prev[b.length]!;
+}
+
+export interface MatchStats {
+  suppressedStale: number;
+  expired: number;
+  belowScore: number;
+}
+
+/** Every hit of the read (best text, then candidates) on every list, best per record, best first. */
+export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>, lists: readonly ActiveList[], nowMs: number, stats?: MatchStats): Hit[] {
+  const texts: { text: string; candidate: { confidence: number } | null }[] = [{ text: normalizePlate(read.plate), candidate: null }];
+  for (const c of read.candidates) texts.push({ text: normalizePlate(c.text), candidate: { confidence: c.confidence } });
+  const best = new Map<string, Hit>();
+  const raw: RawHit[] = [];
+  for (const { list, policy } of lists) {
+    const stale = staleness(list.meta.extractedAt, policy, nowMs);
+    for (const t of texts) {
+      if (t.candidate && !policy.candidates) continue;
+      if (!t.text) continue;
+      raw.length = 0;
+      if (policy.maxEdits === 0 && !policy.confusion) list.exactEntries(t.text, raw);
+      else list.fuzzyEntries(t.text, policy.maxEdits, policy.confusion, raw);
+      if (policy.wildcards && list.wildcardCount) list.wildcardEntries(t.text, raw);
+      for (const h of raw) {
+        if (list.expired(h.entry, nowMs)) {
+          if (stats) stats.expired++;
+          continue;
+        }
+        if (stale === 'suppress') {
+          if (stats) stats.suppressedStale++;
+          continue;
+        }
+        const view = list.entry(h.entry);
+        const trueDistance = h.wildcard ? 0 : editDistanceSmall(t.text, view.plate);
+        const distance = h.wildcard ? 0 : Math.min(h.distance, trueDistance);
+        const sm = stateMatch(read.state, view.state);
+        const score = scoreHit({ wildcard: h.wildcard, distance, confusion: trueDistance > distance, candidate: t.candidate, stateMatch: sm });
+        if (score < policy.minScore) {
+          if (stats) stats.belowScore++;
+          continue;
+        }
+        const kind: Alert['matchKind'] = h.wildcard ? 'wildcard' : t.candidate ? 'candidate' : trueDistance === 0 ? 'exact' : 'fuzzy';
+        const key = `${list.meta.source}\u0000${view.recordId}`;
+        const prior = best.get(key);
+        if (!prior || prior.score < score) {
+          best.set(key, { source: list.meta.source, versionId: list.meta.versionId, entry: h.entry, text: t.text, kind, distance, confusion: trueDistance > distance, stateMatch: sm, score, stale: stale === 'stale' });
+        }
+      }
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
+/** Alert id from read and record: a redelivered read, or a historical search of the same read, gives the same id. */
+export function alertId(readId: string, source: string, recordId: string): string {
+  const h = createHash('sha1').update(`${readId}\u0000${source}\u0000${recordId}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** The alert for one hit. */
+export function toAlert(read: PlateRead, hit: Hit, list: CompiledList, raisedAt: Date, historical = false): Alert {
+  const v = list.entry(hit.entry);
+  const { cropJpeg: _omit, ...bare } = read;
+  return {
+    id: alertId(read.id, hit.source, v.recordId),
+    raisedAt: raisedAt.toISOString(),
+    read: bare,
+    record: {
+      source: hit.source,
+      recordId: v.recordId,
+      plate: v.plate,
+      state: v.state,
+      category: v.category,
+      extractVersion: hit.versionId,
+      plateType: v.plateType,
+      ori: v.ori,
+      priority: v.priority,
+      expiresAt: v.expiresAt === null ? null : new Date(v.expiresAt).toISOString(),
+    },
+    matchKind: hit.kind,
+    score: hit.score,
+    match: { text: hit.text, distance: hit.distance, confusion: hit.confusion, stateMatch: hit.stateMatch },
+    stale: hit.stale,
+    historical,
+  };
+}
