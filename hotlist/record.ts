@@ -59,7 +59,8 @@ export class RecordError extends Error {
 const printable = /^[^\p{Cc}\p{Cf}\t]*$/u;
 
 function text(field: string, raw: string | undefined, max: number): string | null {
-  const v = (raw ?? '').trim();
+  // A quoted CSV field may span lines; canonical text is one line (see compiled.ts).
+  const v = (raw ?? '').replace(/\r?\n/g, ' ').trim();
   if (v === '') return null;
   if (v.length > max) throw new RecordError(`${field}: longer than ${max} characters`);
   if (!printable.test(v)) throw new RecordError(`${field}: contains control characters`);
