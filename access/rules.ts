@@ -84,6 +84,10 @@ export const accessRules: Record<string, AccessRule> = {
   'GET /api/reads/:id/image': { anyOf: search, action: 'image.view', caseGate: true, check: tacticalImage },
   'GET /api/reads/export.csv': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },
 
+  // Chart series for the dashboard (server/routes/metrics-series.ts): counts per camera, no plate;
+  // any signed-in user, not audited and passive because the charts poll.
+  'GET /api/metrics/series': { anyOf: ['self'], action: 'metrics.series', audit: false, passive: true },
+
   // Retention and case holds (server/routes/retention.ts); the route itself checks the case is open.
   'GET /api/retention': { anyOf: ['reports.read', 'audit.read'], action: 'retention.view' },
   'POST /api/retention/run': { anyOf: ['retention.manage'], action: 'retention.run' },

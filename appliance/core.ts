@@ -10,7 +10,7 @@ import {
   type CameraState,
   type Logger,
 } from '../contracts/index.ts';
-import { close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
+import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
 import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startStoreWriter } from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
@@ -57,7 +57,12 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   const cameras = new Map<string, CameraState>();
   const cameraSub = subscribeCameraStates(nc, (s) => cameras.set(s.cameraId, s));
   // Each camera worker publishes its pipeline metrics; the core serves them in /api/metrics.
-  const cameraMetricsSub = subscribeCameraMetrics(nc, (m) => foldCameraMetrics(metrics, m));
+  // The dashboard's charts draw the same metrics over time (server/routes/metrics-series.ts).
+  const cameraSeries = new CameraSeries();
+  const cameraMetricsSub = subscribeCameraMetrics(nc, (m) => {
+    foldCameraMetrics(metrics, m);
+    cameraSeries.record(m);
+  });
 
   async function health(): Promise<HealthReport> {
     const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
@@ -99,6 +104,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     publicRoutes: access.publicRoutes,
     dataRoutes: access.dataRoutes,
     resolveOpenCase: access.resolveOpenCase,
+    cameraSeries,
     dashboard: true,
   });
   const { server, port } = await listen(app, config.server);

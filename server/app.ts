@@ -6,6 +6,7 @@ import type { MetricsRegistry } from './metrics.ts';
 import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
 import { retentionRoutes, type ResolveOpenCase } from './routes/retention.ts';
+import { CameraSeries, metricsSeriesRoutes } from './routes/metrics-series.ts';
 
 export interface AppOptions {
   client: ClickHouseClient;
@@ -27,6 +28,8 @@ export interface AppOptions {
   publicRoutes?: Hono[];
   /** More routes under /api that reveal stored data: mounted behind dataGuard. */
   dataRoutes?: Hono[];
+  /** Pipeline gauges sampled from the camera workers, for the dashboard's charts. */
+  cameraSeries?: CameraSeries;
   /** Serve the built dashboard at / (off in API-only tests). */
   dashboard?: boolean;
 }
@@ -49,7 +52,8 @@ export function createApp(opts: AppOptions) {
   for (const r of opts.dataRoutes ?? []) data.route('/', r);
   const dataRoutes = data
     .route('/', readsRoutes({ client: opts.client, retention }))
-    .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }));
+    .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }))
+    .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }));
 
   // Chained so that AppType carries these routes for the dashboard's typed client.
   const app = new Hono().route('/api', systemRoutes(opts)).route('/api', dataRoutes);

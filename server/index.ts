@@ -3,3 +3,4 @@ export { MetricsRegistry } from './metrics.ts';
 export { overallStatus, type HealthReport } from './health.ts';
 export { listen, close } from './http.ts';
 export { readSearchParams } from './routes/reads.ts';
+export { CameraSeries, SERIES_RANGES, type SeriesRange } from './routes/metrics-series.ts';

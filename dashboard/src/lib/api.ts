@@ -1,5 +1,112 @@
-import { hc } from 'hono/client';
+import { hc, type ClientResponse } from 'hono/client';
+import type { SuccessStatusCode } from 'hono/utils/http-status';
 import type { AppType } from '../../../server/app.ts';
+import type { authPublicRoutes } from '../../../access/routes/auth.ts';
+import type { userRoutes } from '../../../access/routes/users.ts';
+import type { caseRoutes } from '../../../access/routes/cases.ts';
+import type { auditRoutes } from '../../../access/routes/audit.ts';
+import type { deploymentRoutes } from '../../../access/routes/deployments.ts';
+import type { disseminationRoutes } from '../../../access/routes/disseminations.ts';
+import type { reportRoutes } from '../../../access/routes/reports.ts';
 
-/** The typed client: routes and payloads come from the Hono app's type, not from hand-written fetches. */
-export const api = hc<AppType>(location.origin, { init: { credentials: 'same-origin' } });
+/**
+ * The typed clients: routes and payloads come from the Hono apps' types, not hand-written
+ * fetches. Access control hands its routers to createApp as a plain list (their types are
+ * lost there), so each access router gets its own client, typed from its factory, on /api.
+ */
+const csrf = { token: null as string | null };
+
+/** The double-submit token of the session: every state-changing request must carry it. */
+export function setCsrfToken(token: string | null): void {
+  csrf.token = token;
+}
+
+const options = {
+  init: { credentials: 'same-origin' as const },
+  headers: (): Record<string, string> => (csrf.token ? { 'x-csrf-token': csrf.token } : {}),
+};
+const origin = location.origin;
+const apiBase = `${origin}/api`;
+
+export const api = hc<AppType>(origin, options);
+export const authApi = hc<ReturnType<typeof authPublicRoutes>>(apiBase, options);
+export const usersApi = hc<ReturnType<typeof userRoutes>>(apiBase, options);
+export const casesApi = hc<ReturnType<typeof caseRoutes>>(apiBase, options);
+export const auditApi = hc<ReturnType<typeof auditRoutes>>(apiBase, options);
+export const deploymentsApi = hc<ReturnType<typeof deploymentRoutes>>(apiBase, options);
+export const disseminationsApi = hc<ReturnType<typeof disseminationRoutes>>(apiBase, options);
+export const reportsApi = hc<ReturnType<typeof reportRoutes>>(apiBase, options);
+
+export interface Problem {
+  param: string;
+  message: string;
+}
+
+/** A refusal or failure as the API words it: the message is meant for the user. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: Problem[] = [],
+    /** The session is locked by inactivity: password and code unlock it. */
+    readonly locked = false,
+  ) {
+    super(message);
+  }
+  /** The message with each problem, for an inline error. */
+  get detail(): string {
+    return [this.message, ...this.problems.map((p) => `${p.param}: ${p.message}`)].join(' — ');
+  }
+}
+
+/** Called on every 401: the session state locks or signs out (set by SessionState). */
+let onUnauthorised: ((e: ApiError) => void) | null = null;
+export function onAuthFailure(fn: (e: ApiError) => void): void {
+  onUnauthorised = fn;
+}
+
+async function toError(res: Response | ClientResponse<unknown>): Promise<ApiError> {
+  let body: { error?: string; problems?: Problem[]; locked?: boolean } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    /* not JSON: the status says enough */
+  }
+  const e = new ApiError(res.status, body.error ?? `HTTP ${res.status}`, body.problems ?? [], body.locked === true);
+  if (res.status === 401) onUnauthorised?.(e);
+  return e;
+}
+
+/** The body type of a response's success statuses. */
+type OkBody<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? T : never) : never;
+
+/** Awaits a typed call: its success body, or an ApiError with the API's own words. */
+export async function ok<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(call: Promise<R>): Promise<OkBody<R>> {
+  const res = await call;
+  if (!res.ok) throw await toError(res);
+  return (await res.json()) as OkBody<R>;
+}
+
+/** Awaits a typed call whose body is binary (an image, a CSV): a Blob, or an ApiError. */
+export async function blob(call: Promise<ClientResponse<unknown, number, string>>): Promise<Blob> {
+  const res = await call;
+  if (!res.ok) throw await toError(res);
+  return (res as unknown as Response).blob();
+}
+
+/**
+ * Path parameters plus a JSON body. The access routes validate bodies with zod inside the
+ * handler rather than with a Hono validator, so their client type knows the path but not the
+ * body; the server answers a wrong body with a 400 naming each problem.
+ */
+export const withBody = <P>(param: P, json: unknown) => ({ param, json }) as { param: P };
+
+/** The case and purpose every search, export and image view must name (guidelines 6e). */
+export interface CaseContext {
+  caseRef: string;
+  purpose: string;
+}
+export const caseHeaders = (c: CaseContext) => ({ 'x-alpr-case': c.caseRef, 'x-alpr-purpose': c.purpose });
+
+/** A message for any failure: the API's words when it answered, else the network's. */
+export const messageOf = (err: unknown) => (err instanceof ApiError ? err.detail : `the appliance did not answer (${(err as Error).message})`);

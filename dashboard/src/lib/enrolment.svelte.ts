@@ -1,0 +1,49 @@
+import { authApi, messageOf, ok } from './api.ts';
+
+type Begun = { secret: string; otpauthUri: string; banner: string; username?: string; displayName?: string };
+
+/**
+ * The one-time links: /setup#TOKEN (the first administrator, on a first start) and
+ * /enrol#TOKEN (a designated user). Begin shows the authenticator secret; complete sets the
+ * password and proves the authenticator with its first code.
+ */
+export class EnrolmentFlow {
+  begun = $state<Begun | null>(null);
+  done = $state<string | null>(null);
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  constructor(
+    readonly kind: 'setup' | 'enrol',
+    readonly token: string | null,
+  ) {}
+
+  async begin(): Promise<void> {
+    if (!this.token) {
+      this.error = 'This link has no token: open the full link exactly as it was given to you.';
+      return;
+    }
+    try {
+      this.begun = this.kind === 'setup' ? await ok(authApi.setup.begin.$post({ json: { token: this.token } })) : await ok(authApi.enrol.begin.$post({ json: { token: this.token } }));
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  async complete(form: { username: string; displayName: string; password: string; code: string }): Promise<void> {
+    if (!this.token) return;
+    this.busy = true;
+    this.error = null;
+    try {
+      const r =
+        this.kind === 'setup'
+          ? await ok(authApi.setup.complete.$post({ json: { token: this.token, ...form } }))
+          : await ok(authApi.enrol.complete.$post({ json: { token: this.token, password: form.password, code: form.code } }));
+      this.done = r.username;
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { stepOf, totpAt } from '../../access/totp.ts';
+import { defaultClipCache } from '../../pipeline/simulator/index.ts';
+import { setupTokenFrom } from '../helpers/access.ts';
+import { freePort, tempDir } from '../helpers/nats.ts';
+
+/**
+ * The real appliance (`alpr appliance`, no camera configured, so it runs the simulated camera)
+ * and Debian's chromium driven by playwright-core: what a user of the dashboard meets.
+ */
+export interface Appliance {
+  url: string;
+  natsUrl: string;
+  dir: string;
+  logs(): string;
+  setupToken: string;
+  stop(): Promise<void>;
+}
+
+export async function until<T>(fn: () => Promise<T | null | undefined | false>, what: string, ms: number, logs?: () => string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${logs ? `\n--- logs ---\n${logs().slice(-3000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function startAppliance(name: string): Promise<Appliance> {
+  const dir = tempDir(name);
+  const [natsPort, apiPort] = [await freePort(), await freePort()];
+  const configFile = path.join(dir, 'alpr.yaml');
+  writeFileSync(
+    configFile,
+    [
+      `dataDir: ${path.join(dir, 'data')}`,
+      `nats: { port: ${natsPort} }`,
+      `server: { port: ${apiPort} }`,
+      // A cheap scrypt: the two shared cores hash every sign-in of the test.
+      `access: { scrypt: { cost: 1024, blockSize: 8, parallelization: 1 } }`,
+    ].join('\n'),
+  );
+  let logs = '';
+  const proc: ChildProcess = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ALPR_SIM_CACHE: defaultClipCache() },
+  });
+  proc.stdout!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
+  proc.stderr!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
+  const setupToken = await until(async () => setupTokenFrom(logs), 'the setup link in the log', 90_000, () => logs);
+  return {
+    url: `http://127.0.0.1:${apiPort}`,
+    natsUrl: `nats://127.0.0.1:${natsPort}`,
+    dir,
+    logs: () => logs,
+    setupToken,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A page that collects console errors (but the favicon's 404) for the test to assert on. */
+export async function openPage(browser: Browser, size = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: size, acceptDownloads: true });
+  const page = await context.newPage();
+  // A step that cannot happen fails by name, well before the test's own timeout.
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon/.test(m.text()) && !/status of 40[13]/.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, errors };
+}
+
+/** A TOTP account: codes are single-use per 30-s step, so each sign-in takes a step not used yet. */
+export class Totp {
+  #last = -1;
+  constructor(readonly secret: string) {}
+  code(): string {
+    const now = stepOf(new Date());
+    const step = [now - 1, now, now + 1].find((s) => s > this.#last);
+    if (step === undefined) throw new Error('no unused TOTP step in the window');
+    this.#last = step;
+    return totpAt(this.secret, step);
+  }
+}
+
+export const SHOTS = path.resolve('docs/screenshots');
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
