@@ -62,10 +62,10 @@ describe('retention on the real ClickHouse engine', () => {
     const ancient = read('RET0001', 400);
     await insertReads(store.client, [fresh]);
     // Stored while a hold kept them, which ends two seconds from now.
-    await insertHeldUntil(old, Date.now() + 2000);
-    await insertHeldUntil(ancient, Date.now() + 2000);
-    expect(await physical('reads', [old.id, ancient.id])).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 2500));
+    const holdEnds = Date.now() + 2000;
+    await insertHeldUntil(old, holdEnds);
+    await insertHeldUntil(ancient, holdEnds);
+    await new Promise((r) => setTimeout(r, holdEnds + 1000 - Date.now()));
     // Expired reads are out of reach at once, before any purge has run.
     expect((await searchReads(store.client, { plate: 'RET0001', limit: 10, offset: 0 }, 30)).map((r) => r.id)).toEqual([fresh.id]);
     expect(await getPlateImage(store.client, old.id, 30)).toBeNull();
