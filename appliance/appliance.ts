@@ -25,13 +25,19 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
   ];
 }
 
-export interface RunningAppliance {
+export interface Appliance {
   supervisor: Supervisor;
+  /** Boots every service in order; resolves once all are ready. */
+  start(): Promise<void>;
+  /** Stops whatever has started, in reverse order; safe at any moment, during boot too. */
   stop(): Promise<void>;
 }
 
-/** Boots the appliance and returns once every service is ready. */
-export async function startAppliance(config: AlprConfig, logger: Logger): Promise<RunningAppliance> {
+/**
+ * The appliance's services under one supervisor. Creating it starts nothing, so a signal that
+ * arrives during boot (a camera still connecting) can stop exactly what has started so far.
+ */
+export function createAppliance(config: AlprConfig, logger: Logger): Appliance {
   mkdirSync(path.resolve(config.dataDir), { recursive: true });
   let nc: NatsConnection | null = null;
   let healthSub: { unsubscribe(): void } | null = null;
@@ -62,13 +68,22 @@ export async function startAppliance(config: AlprConfig, logger: Logger): Promis
     await supervisor.stop();
   };
 
-  try {
-    if (!config.nats.embedded) await connectHealth();
-    await supervisor.start();
-    await connectHealth();
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { supervisor, stop };
+  const start = async () => {
+    try {
+      if (!config.nats.embedded) await connectHealth();
+      await supervisor.start();
+      await connectHealth();
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  };
+  return { supervisor, start, stop };
+}
+
+/** Boots the appliance and returns once every service is ready. */
+export async function startAppliance(config: AlprConfig, logger: Logger): Promise<Appliance> {
+  const appliance = createAppliance(config, logger);
+  await appliance.start();
+  return appliance;
 }

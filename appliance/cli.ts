@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { configSchema, createJsonLogger, type ConfigProblem } from '../contracts/index.ts';
-import { startAppliance } from './appliance.ts';
+import { createAppliance } from './appliance.ts';
 import { loadConfigFile } from './config-file.ts';
 import { accessCommands } from '../access/cli.ts';
 
@@ -36,7 +36,8 @@ Without --config the appliance runs on safe defaults: everything on 127.0.0.1, d
       }
       const config = loaded.config;
       const logger = createJsonLogger({ level: config.logLevel, fields: { service: 'supervisor' } });
-      let app: Awaited<ReturnType<typeof startAppliance>> | null = null;
+      // Created before any signal handler, so a stop during boot stops what has started.
+      const app = createAppliance(config, logger);
       let stopping = false;
       const shutdown = async (signal: string) => {
         if (stopping) return;
@@ -48,15 +49,16 @@ Without --config the appliance runs on safe defaults: everything on 127.0.0.1, d
           logger.error('shutdown overran its deadline; exiting', { deadlineMs: deadline });
           process.exit(1);
         }, deadline).unref();
-        await app?.stop();
+        await app.stop();
         logger.info('stopped');
         process.exit(0);
       };
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
       process.on('SIGINT', () => void shutdown('SIGINT'));
       try {
-        app = await startAppliance(config, logger);
+        await app.start();
       } catch (err) {
+        if (stopping) return 0;
         logger.error('appliance failed to start', { err: err as Error });
         return 1;
       }

@@ -1,4 +1,4 @@
-export { startAppliance, applianceServices, type RunningAppliance } from './appliance.ts';
+export { createAppliance, startAppliance, applianceServices, type Appliance } from './appliance.ts';
 export { Supervisor, BootError, type ServiceSpec, type SupervisorOptions } from './supervisor.ts';
 export { decideRestart, type RestartPolicy, type RestartDecision } from './restart-policy.ts';
 export { natsServerSpec } from './nats-server.ts';
