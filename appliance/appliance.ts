@@ -17,6 +17,9 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
     ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
     // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
     nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
+    // Matcher: the active hotlists in memory, every read matched, alerts raised. Before the
+    // cameras, so that its durable consumer exists before the first read is published.
+    nodeServiceSpec({ service: 'matcher', config }),
     // 3. Camera workers, one process per camera (a wedged decoder or a crash stays with its
     //    camera). With no camera configured, a simulated one shows the whole chain working.
     ...(config.cameras.length === 0

@@ -15,6 +15,7 @@ import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, 
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
+import { hotlistAccessRules, startHotlistCore } from '../hotlist/core.ts';
 
 
 /**
@@ -35,7 +36,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
-  const access = createAccess({ client, access: config.access, retention: config.retention, logger: accessLog, onDeploymentsChanged: () => gate.invalidate() });
+  const access = createAccess({ client, access: config.access, retention: config.retention, logger: accessLog, extraRules: hotlistAccessRules, onDeploymentsChanged: () => gate.invalidate() });
   await recordConfigLoaded(access.audit, config, client);
   const auditVerifySub = serveAuditVerify(nc, access.audit);
 
@@ -53,6 +54,9 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     },
     onError: () => metrics.inc('alpr_store_insert_failures_total', 'Insert batches that failed and were left for redelivery.'),
   });
+
+  // Hotlists and alerts (hotlist/core.ts): imports, alert storage and workflow, notifications.
+  const hotlistCore = await startHotlistCore({ nc, client, config, logger, audit: access.audit });
 
   const cameras = new Map<string, CameraState>();
   const cameraSub = subscribeCameraStates(nc, (s) => cameras.set(s.cameraId, s));
@@ -102,7 +106,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger: logger.child({ part: 'api' }),
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
-    dataRoutes: access.dataRoutes,
+    dataRoutes: [...access.dataRoutes, ...hotlistCore.dataRoutes],
     resolveOpenCase: access.resolveOpenCase,
     cameraSeries,
     dashboard: true,
@@ -128,6 +132,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       auditVerifySub.unsubscribe();
       await close(server);
       await writer.stop();
+      await hotlistCore.stop();
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();
       await nc.drain().catch(() => {});

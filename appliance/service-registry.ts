@@ -20,4 +20,6 @@ export const serviceRegistry: Record<string, ServiceStart> = {
   /** One camera: capture, recognition, tracking, publishing. Args: camera id [flags]. */
   // Imported on demand: only camera processes load GStreamer and onnxruntime.
   camera: async (config, logger, args) => (await import('../pipeline/worker.ts')).startCameraWorker(config, logger, args),
+  /** Matches every read against the active hotlists and raises alerts (matcher/service.ts). */
+  matcher: async (config, logger) => (await import('../matcher/service.ts')).startMatcherService(config, logger),
 };

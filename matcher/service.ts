@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  connectBus,
   consumers,
   decodeRead,
+  ensureStreams,
+  natsServers,
   hotlistSourceSchema,
   InvalidPayloadError,
   publishAlert,
@@ -177,6 +180,20 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
       watcher.stop();
       await watchLoop.catch(() => {});
       await nc.flush().catch(() => {});
+    },
+  };
+}
+
+/** The matcher as a supervised service (appliance/service-registry.ts). */
+export async function startMatcherService(config: AlprConfig, logger: Logger): Promise<{ info: Record<string, unknown>; stop(): Promise<void> }> {
+  const nc = await connectBus({ servers: natsServers(config.nats), name: `matcher-${config.site.id}` });
+  await ensureStreams(nc, config.nats);
+  const matcher = await startMatcher({ nc, config, logger });
+  return {
+    info: { versions: matcher.versions() },
+    async stop() {
+      await matcher.stop();
+      await nc.drain().catch(() => {});
     },
   };
 }

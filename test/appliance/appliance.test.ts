@@ -116,6 +116,7 @@ describe('alpr appliance', () => {
     expect(h!.services!.map((s) => [s.name, s.state])).toEqual([
       ['nats', 'running'],
       ['core', 'running'],
+      ['matcher', 'running'],
       ['camera:sim-1', 'running'], // no camera configured: the simulated one
     ]);
     const id = await publish('APP0001');

@@ -1,0 +1,128 @@
+import { createHmac } from 'node:crypto';
+import { OWNER_REMINDER, type Alert, type Logger } from '../contracts/index.ts';
+import type { AlertState, WorkflowEvent } from './workflow.ts';
+
+/**
+ * Alert events for people: a live feed (the SSE route subscribes here) and an optional signed
+ * webhook. Neither can hold up the store consumer or the matcher: publishing only queues, the
+ * webhook drains its queue on its own with retries and backoff, and a slow SSE client loses
+ * its own messages past a bound, never anyone else's.
+ */
+export type AlertNotice =
+  | { type: 'alert.raised'; alert: Alert; reminder: string }
+  | { type: 'alert.event'; alertId: string; event: WorkflowEvent; state: AlertState }
+  | { type: 'alert.escalated'; alertId: string; event: WorkflowEvent; alert: Alert | null; reminder: string };
+
+export class AlertHub {
+  private readonly subscribers = new Set<(n: AlertNotice) => void>();
+  subscribe(fn: (n: AlertNotice) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+  publish(n: AlertNotice): void {
+    for (const fn of this.subscribers) {
+      try {
+        fn(n);
+      } catch {
+        // one broken subscriber must not silence the others
+      }
+    }
+  }
+  raised(alert: Alert): void {
+    this.publish({ type: 'alert.raised', alert, reminder: OWNER_REMINDER });
+  }
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: receivers recompute it and reject old t. */
+export function signWebhook(secret: string, body: string, unixSeconds: number): string {
+  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+}
+
+export interface WebhookOptions {
+  url: string;
+  secret: string;
+  maxAttempts: number;
+  timeoutMs: number;
+  logger: Logger;
+  /** Delay before attempt n (1-based retries); exponential by default. */
+  backoffMs?: (attempt: number) => number;
+  maxQueue?: number;
+  fetchImpl?: typeof fetch;
+}
+
+export function startWebhook(hub: AlertHub, opts: WebhookOptions) {
+  const queue: { body: string; attempt: number; due: number }[] = [];
+  const backoff = opts.backoffMs ?? ((n) => Math.min(60_000, 500 * 2 ** (n - 1)));
+  const maxQueue = opts.maxQueue ?? 10_000;
+  const doFetch = opts.fetchImpl ?? fetch;
+  let stopped = false;
+  let delivered = 0;
+  let dropped = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const unsubscribe = hub.subscribe((n) => {
+    if (queue.length >= maxQueue) {
+      dropped++;
+      opts.logger.error('webhook queue full; event dropped', { type: n.type });
+      return;
+    }
+    queue.push({ body: JSON.stringify(n), attempt: 0, due: Date.now() });
+    kick();
+  });
+
+  function kick(delay = 0) {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void drain();
+    }, delay);
+    timer.unref?.();
+  }
+
+  let draining = false;
+  async function drain() {
+    if (draining) return;
+    draining = true;
+    try {
+      while (!stopped && queue.length) {
+        const item = queue[0]!;
+        const wait = item.due - Date.now();
+        if (wait > 0) return kick(wait);
+        queue.shift();
+        const ts = Math.floor(Date.now() / 1000);
+        try {
+          const res = await doFetch(opts.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-alpr-signature': signWebhook(opts.secret, item.body, ts) },
+            body: item.body,
+            signal: AbortSignal.timeout(opts.timeoutMs),
+          });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          delivered++;
+        } catch (err) {
+          item.attempt++;
+          if (item.attempt >= opts.maxAttempts) {
+            dropped++;
+            opts.logger.error('webhook delivery abandoned', { attempts: item.attempt, err: err as Error, body: item.body.slice(0, 500) });
+          } else {
+            item.due = Date.now() + backoff(item.attempt);
+            queue.push(item);
+          }
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    get stats() {
+      return { queued: queue.length, delivered, dropped };
+    },
+    stop() {
+      stopped = true;
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Logger } from '../contracts/index.ts';
+import type { AccessRule } from '../access/rules.ts';
+import type { AccessEnv } from '../access/principal.ts';
+import { AlertNotFoundError, type AlertService } from './service.ts';
+import { getAlert, listAlerts } from './store.ts';
+import { DISPOSITIONS, WorkflowError, type WorkflowAction } from './workflow.ts';
+
+/** Access rules for these routes, for createAccessGuard({ extraRules }). */
+export const alertRules: Record<string, AccessRule> = {
+  'GET /api/alerts/stream': { anyOf: ['alerts.view'], action: 'alerts.stream' },
+  'GET /api/alerts/:id': { anyOf: ['alerts.view'], action: 'alert.view' },
+  'POST /api/alerts/:id/actions': { anyOf: ['alerts.act'], action: 'alert.action', auditBody: true },
+};
+
+const note = z.string().trim().min(1).max(2000).regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'no control characters other than line breaks');
+const actionSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('acknowledge'), note: note.optional() }),
+  z.strictObject({ action: z.literal('verify_read'), correct: z.boolean(), note: note.optional() }),
+  z.strictObject({ action: z.literal('verify_state'), correct: z.boolean(), note: note.optional() }),
+  z.strictObject({
+    action: z.literal('confirm_record'),
+    active: z.boolean(),
+    agency: z.string().trim().min(2).max(40).describe('Entering agency (ORI or name).'),
+    contact: z.string().trim().min(2).max(120).describe('Who at the agency confirmed.'),
+    method: z.enum(['teletype', 'phone', 'radio', 'ncic_query', 'in_person', 'other']),
+    confirmedAt: z.iso.datetime({ offset: true }),
+    note: note.optional(),
+  }),
+  z.strictObject({ action: z.literal('dispose'), disposition: z.enum(DISPOSITIONS), note }),
+  z.strictObject({ action: z.literal('note'), note }),
+]);
+
+const listQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  status: z.enum(['new', 'acknowledged', 'closed']).optional(),
+  camera: z.string().max(64).optional(),
+  source: z.string().max(32).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function problems(err: z.ZodError) {
+  return err.issues.map((i) => ({ param: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message }));
+}
+
+const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
+
+export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertService; logger: Logger }) {
+  const { client, alerts } = opts;
+  return new Hono<AccessEnv>()
+    .get('/alerts', async (c) => {
+      const q = listQuery.safeParse(c.req.query());
+      if (!q.success) return c.json({ error: 'invalid request', problems: problems(q.error) }, 400);
+      const { from, to, ...rest } = q.data;
+      return c.json({ alerts: await listAlerts(client, { ...rest, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }) });
+    })
+    .get('/alerts/stream', (c) =>
+      streamSSE(c, async (stream) => {
+        const queue: string[] = [];
+        let wake: (() => void) | null = null;
+        const unsubscribe = alerts.hub.subscribe((n) => {
+          // A client that stops reading loses its own backlog, never blocks the others.
+          if (queue.length < 1000) queue.push(JSON.stringify(n));
+          wake?.();
+        });
+        stream.onAbort(() => {
+          unsubscribe();
+          wake?.();
+        });
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (!stream.aborted) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            await stream.writeSSE({ event: 'alert', data: next });
+            continue;
+          }
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 15_000).unref?.();
+          });
+          wake = null;
+          if (!queue.length && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+        }
+        unsubscribe();
+      }),
+    )
+    .get('/alerts/:id', async (c) => {
+      const id = c.req.param('id');
+      if (!uuid.test(id)) return c.json({ error: 'invalid alert id' }, 400);
+      const a = await getAlert(client, id);
+      return a ? c.json(a) : c.json({ error: 'no such alert' }, 404);
+    })
+    .post('/alerts/:id/actions', async (c) => {
+      const id = c.req.param('id');
+      if (!uuid.test(id)) return c.json({ error: 'invalid alert id' }, 400);
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ error: 'the request body must be a JSON object' }, 400);
+      }
+      const parsed = actionSchema.safeParse(body);
+      if (!parsed.success) return c.json({ error: 'invalid request', problems: problems(parsed.error) }, 400);
+      c.set('auditTarget', id);
+      try {
+        return c.json(await alerts.act(id, actor(c), parsed.data as WorkflowAction));
+      } catch (err) {
+        if (err instanceof AlertNotFoundError) return c.json({ error: err.message }, 404);
+        if (err instanceof WorkflowError) return c.json({ error: err.message }, 409);
+        throw err;
+      }
+    });
+}
