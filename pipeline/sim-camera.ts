@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AlprConfig, CameraConfig, Logger } from '../contracts/index.ts';
-import { startSimulator } from './simulator/index.ts';
+import { defaultClipCache, startSimulator } from './simulator/index.ts';
 import { freePort } from './simulator/ports.ts';
 
 /** Id of the camera the appliance simulates when none is configured. */
@@ -18,10 +18,11 @@ export async function startSimulatedCamera(config: AlprConfig, logger: Logger): 
   const sim = await startSimulator({
     cameras: [SIM_CAMERA_ID],
     port,
-    // Clips depend only on the scene: tests share one cache across data dirs through ALPR_SIM_CACHE.
-    cacheDir: process.env.ALPR_SIM_CACHE ?? path.join(dir, 'clips'),
+    // Clips depend only on the scene, so one cache serves every data dir (and every test run).
+    cacheDir: defaultClipCache(),
     keyFile,
-    scene: { width: 1280, height: 720, fps: 15, passes: 8, gapS: 3, parked: true },
+    // Modest on purpose: the demo camera shares two cores with everything else on the box.
+    scene: { width: 960, height: 540, fps: 10, passes: 8, gapS: 3, parked: true },
   });
   logger.info('simulated camera serving', { url: sim.url(SIM_CAMERA_ID), keyFile });
   return {

@@ -133,8 +133,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         await publishRead(js, read);
         readsTotal++;
         buckets = recordRead(buckets, Date.now(), r.confidence);
-        const frameToReadMs = Date.now() - r.triggerAt;
-        latencyMs.add(frameToReadMs);
+        // Reads flushed at a stream failure or shutdown have no triggering frame: no latency.
+        const frameToReadMs = r.triggerAt <= Date.now() ? Date.now() - r.triggerAt : undefined;
+        if (frameToReadMs !== undefined) latencyMs.add(frameToReadMs);
         log.info('read', { plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs });
         return;
       } catch (err) {

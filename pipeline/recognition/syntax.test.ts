@@ -39,8 +39,10 @@ describe('stateFromText', () => {
 
 describe('conformToState', () => {
   it('resolves look-alikes by the state formats and leaves misfits alone', () => {
-    expect(conformToState('0L07441', 'AZ')).toBe('OLO7441'); // AZ: LLLNNNN
+    expect(conformToState('ALB744I', 'AZ')).toBe('ALB7441'); // AZ: LLLNNNN
     expect(conformToState('O1AB234', 'AL')).toBe('01AB234'); // AL: NNLLNNN
+    expect(conformToState('0L07441', 'AZ')).toBe('0L07441'); // two changes: left as read
+    expect(conformToState('JKT482', 'FL')).toBe('JKT482'); // 4 and A are not look-alikes
     expect(conformToState('ABCI234', 'GA')).toBe('ABC1234');
     expect(conformToState('ZZZZZZZZ', 'GA')).toBe('ZZZZZZZZ');
   });

@@ -107,8 +107,10 @@ export function isUsState(s: string): s is UsState {
   return (US_STATES as readonly string[]).includes(s);
 }
 
-const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B', '4': 'A', '7': 'T' };
-const TO_DIGIT: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1', L: '1', J: '1', T: '7', Z: '2', S: '5', B: '8', G: '6', A: '4' };
+// Only the pairs OCR truly confuses on plate faces; a wider map turns real serials of
+// specialty formats into wrong ones ("JKT482" is not "JKTA82").
+const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '8': 'B' };
+const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', Z: '2', S: '5', B: '8' };
 
 /**
  * Resolves look-alike characters (O/0, I/1, S/5, B/8…) by the serial formats of the state of
@@ -116,7 +118,7 @@ const TO_DIGIT: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1
  * Applied only when one format fits with at most `maxChanges` substitutions; otherwise the
  * text is returned as read, since vanity and specialty plates follow no format.
  */
-export function conformToState(text: string, state: UsState, maxChanges = 2): string {
+export function conformToState(text: string, state: UsState, maxChanges = 1): string {
   return fitState(text, state, maxChanges)?.text ?? text;
 }
 

@@ -48,7 +48,7 @@ export const DEFAULT_TRACKER: TrackerConfig = {
   lostMs: 1200,
   settleVotes: 3,
   settleShare: 0.75,
-  minScore: 0.8,
+  minScore: 0.6,
   minTextSimilarity: 0.34,
   maxJump: 2.5,
   parkedAfterMs: 3000,

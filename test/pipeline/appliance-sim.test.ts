@@ -78,10 +78,13 @@ describe('appliance with no camera configured', () => {
     }, 'a simulated plate in /api/reads', 120_000);
     expect(found.hit.plate).toBe(found.k.plate);
 
+    // Metrics come every 2 s: wait for one sent after that read.
     const metrics = await until(async () => {
       const text = await (await fetch(`${api}/api/metrics`)).text();
-      return /alpr_camera_decoded_fps\{camera="sim-1"\}/.test(text) ? text : null;
-    }, 'camera metrics in /api/metrics', 30_000);
-    expect(metrics).toMatch(/alpr_camera_reads\{camera="sim-1"\} [1-9]/);
+      return /alpr_camera_reads\{camera="sim-1"\} [1-9]/.test(text) ? text : null;
+    }, 'camera metrics with the read in /api/metrics', 30_000);
+    for (const name of ['decoded_fps', 'frames_inferred', 'inference_ms_p50', 'queue_depth', 'frames_dropped', 'reads_per_minute', 'maintenance_flag']) {
+      expect(metrics).toMatch(new RegExp(`alpr_camera_${name}\\{camera="sim-1"\\} `));
+    }
   }, 300_000);
 });

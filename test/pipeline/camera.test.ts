@@ -8,7 +8,9 @@ import { spawnWorker, testCamera, testConfig, waitFor } from './harness.ts';
  * The camera pipeline against real services: the simulator's RTSP server streaming real
  * H.264, a camera worker in its own process, a real nats-server with JetStream.
  */
-const scene = { width: 640, height: 360, fps: 10, passes: 6, gapS: 2.5, crossS: 2.2, seed: 11, parked: true };
+// Vehicles in view for about three seconds each: the suite shares two cores with other test
+// files, and a starved recogniser still sees every plate a few times.
+const scene = { width: 640, height: 360, fps: 10, passes: 5, gapS: 3.6, crossS: 3.2, seed: 11, parked: true };
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -52,7 +54,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     await waitFor('cam-a live', () => latest('cam-a')?.state === 'live', 30_000);
     // A full loop of the clip plus the next loop's first passes, so repeats of a plate are seen.
     const due = () => sim.key().filter((k) => k.to < Date.now() - 6000);
-    await waitFor('eight passes behind us', () => due().length >= 8, 60_000);
+    await waitFor('seven passes behind us', () => due().length >= 7, 60_000);
     const key = due();
     const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
     expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
