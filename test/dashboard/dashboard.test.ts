@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, publishRead } from '../../contracts/index.ts';
+import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
 
 /**
@@ -86,6 +89,11 @@ describe('administration', () => {
     await page.locator('tr[data-user="ivan"] button').click();
     await page.getByTestId('user-detail').getByRole('button', { name: 'Record training' }).click();
     await expect.poll(() => page.locator('tr[data-user="ivan"]').textContent()).toContain('current');
+    // The administrator's own training: the extract is data too, and lapsed training blocks it.
+    await page.locator('tr[data-user="chief"] button').click();
+    await expect.poll(() => page.getByTestId('user-detail').locator('h2').textContent()).toContain('chief');
+    await page.getByTestId('user-detail').getByRole('button', { name: 'Record training' }).click();
+    await expect.poll(() => page.locator('tr[data-user="chief"]').textContent()).toContain('current');
 
     await page.getByRole('tab', { name: 'Cases' }).click();
     await page.getByLabel('Case number').fill('DASH-1');
@@ -178,5 +186,83 @@ describe('search', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Dissemination .* recorded/);
     expect(errors).toEqual([]);
     investigator = { page, errors, totp, plate };
+  }, 120_000);
+});
+
+/** An enrolled, trained user made through the API with the administrator's session (the UI path is tested above). */
+async function enrolViaApi(username: string, roles: string[]): Promise<Totp> {
+  const req = admin.page.context().request;
+  const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
+  const h = { 'x-csrf-token': csrf, 'content-type': 'application/json' };
+  const made = (await (await req.post(`${app.url}/api/users`, { headers: h, data: { username, displayName: username, roles } })).json()) as { enrolment: { token: string } };
+  const token = made.enrolment.token;
+  const begun = (await (await fetch(`${app.url}/api/enrol/begin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json()) as { secret: string };
+  const totp = new Totp(begun.secret);
+  const done = await fetch(`${app.url}/api/enrol/complete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD, code: totp.code() }) });
+  expect(done.status).toBe(200);
+  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  expect((await req.post(`${app.url}/api/users/${username}/training`, { headers: h, data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) } })).status()).toBe(201);
+  return totp;
+}
+
+describe('live', () => {
+  it('adds a plate to the agency list, then an operator sees its alert arrive and walks it through verification', async () => {
+    // The administrator lists the plate by hand (the hotlist administration path).
+    const { page: adminPage } = admin;
+    await adminPage.getByRole('tab', { name: 'Hotlists' }).click();
+    await adminPage.locator('tr[data-source="agency"]').waitFor();
+    await adminPage.getByLabel('Plate', { exact: true }).fill('DSH4521');
+    await adminPage.getByLabel('State', { exact: true }).fill('FL');
+    await adminPage.getByLabel('Category', { exact: true }).fill('stolen_vehicle');
+    await adminPage.getByLabel('Reason (recorded)').fill('Reported stolen, case DASH-1');
+    await adminPage.getByRole('button', { name: 'Add entry' }).click();
+    await expect.poll(() => adminPage.getByRole('status').textContent()).toContain('DSH4521 added to agency');
+    await expect.poll(() => adminPage.locator('tr[data-source="agency"]').textContent()).toContain('current');
+    await screenshot(adminPage, 'hotlists');
+
+    const totp = await enrolViaApi('olga', ['operator']);
+    const { page, errors } = await openPage(browser);
+    await signIn(page, 'olga', totp);
+    expect(page.url()).toBe(`${app.url}/`);
+    await expect.poll(() => page.getByTestId('stream').textContent()).toBe('live');
+    await expect.poll(() => page.locator('[data-testid="camera-health"] [data-camera="sim-1"]').textContent(), { timeout: 30_000 }).toContain('live');
+
+    // The plate passes the authorised simulated camera.
+    const nc = await connect({ servers: app.natsUrl });
+    const read = makeRead({ cameraId: 'sim-1', plate: 'DSH4521', state: 'FL', cropJpeg: smallJpegBase64() });
+    await publishRead(jetstream(nc), read);
+    await nc.close();
+
+    const card = page.locator('[data-testid="alert-list"] .alert-card', { hasText: 'DSH4521' });
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.getAttribute('class')).toContain('fresh');
+    expect(await page.title()).toMatch(/^\(1\) ALPR alerts/);
+    await card.click();
+    const detail = page.getByTestId('alert-detail');
+    expect(await detail.textContent()).toContain('stolen_vehicle');
+    expect(await detail.textContent()).toContain('may not be the registered owner');
+
+    // The crop comes through the audited image route under a case.
+    await detail.getByLabel('Case or incident for image views').fill('DASH-1');
+    await detail.getByRole('button', { name: 'Show crop' }).click();
+    await expect.poll(() => detail.locator('.crop img').getAttribute('src')).toMatch(/^blob:/);
+
+    // The steps unlock in order, as the server enforces them.
+    const steps = page.getByTestId('verify-steps');
+    await steps.getByRole('button', { name: 'Acknowledge' }).click();
+    await steps.getByRole('button', { name: 'Characters match' }).click();
+    await steps.getByRole('button', { name: 'State matches' }).click();
+    await steps.getByLabel('Who confirmed').fill('Dispatcher J. Lee, TPD');
+    await steps.getByRole('button', { name: 'Record active' }).click();
+    await page.getByRole('button', { name: 'Record inactive' }).waitFor({ state: 'detached' });
+    await screenshot(page, 'live');
+    await steps.getByLabel('Note').fill('Vehicle stopped by unit 12; hit confirmed');
+    await steps.getByRole('button', { name: 'Close alert' }).click();
+    await expect.poll(() => card.textContent()).toContain('closed');
+    expect(await steps.textContent()).toContain('confirmed_hit');
+    expect(await page.title()).toBe('ALPR appliance');
+    // The ticker counts the simulated camera's reads.
+    await expect.poll(async () => Number(await page.locator('[data-testid="reads-ticker"] tr[data-camera="sim-1"] [data-testid="reads-hour"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -21,21 +21,22 @@ export function setCsrfToken(token: string | null): void {
   csrf.token = token;
 }
 
-const options = {
+/** Options every typed client shares: same-origin cookies and the CSRF header. */
+export const clientOptions = {
   init: { credentials: 'same-origin' as const },
   headers: (): Record<string, string> => (csrf.token ? { 'x-csrf-token': csrf.token } : {}),
 };
 const origin = location.origin;
 const apiBase = `${origin}/api`;
 
-export const api = hc<AppType>(origin, options);
-export const authApi = hc<ReturnType<typeof authPublicRoutes>>(apiBase, options);
-export const usersApi = hc<ReturnType<typeof userRoutes>>(apiBase, options);
-export const casesApi = hc<ReturnType<typeof caseRoutes>>(apiBase, options);
-export const auditApi = hc<ReturnType<typeof auditRoutes>>(apiBase, options);
-export const deploymentsApi = hc<ReturnType<typeof deploymentRoutes>>(apiBase, options);
-export const disseminationsApi = hc<ReturnType<typeof disseminationRoutes>>(apiBase, options);
-export const reportsApi = hc<ReturnType<typeof reportRoutes>>(apiBase, options);
+export const api = hc<AppType>(origin, clientOptions);
+export const authApi = hc<ReturnType<typeof authPublicRoutes>>(apiBase, clientOptions);
+export const usersApi = hc<ReturnType<typeof userRoutes>>(apiBase, clientOptions);
+export const casesApi = hc<ReturnType<typeof caseRoutes>>(apiBase, clientOptions);
+export const auditApi = hc<ReturnType<typeof auditRoutes>>(apiBase, clientOptions);
+export const deploymentsApi = hc<ReturnType<typeof deploymentRoutes>>(apiBase, clientOptions);
+export const disseminationsApi = hc<ReturnType<typeof disseminationRoutes>>(apiBase, clientOptions);
+export const reportsApi = hc<ReturnType<typeof reportRoutes>>(apiBase, clientOptions);
 
 export interface Problem {
   param: string;

@@ -1,0 +1,183 @@
+import type { alertRoutes } from '../../../alerts/routes.ts';
+import type { StoredAlert } from '../../../alerts/store.ts';
+import type { AlertNotice } from '../../../alerts/notify.ts';
+import type { WorkflowAction } from '../../../alerts/workflow.ts';
+import type { HealthReport } from '../../../server/health.ts';
+import { hc } from 'hono/client';
+import { api, blob, caseHeaders, messageOf, ok, withBody, clientOptions, type CaseContext } from './api.ts';
+
+const alertsApi = hc<ReturnType<typeof alertRoutes>>(`${location.origin}/api`, clientOptions);
+
+export type LiveAlert = StoredAlert & { fresh: boolean };
+export type Series = Awaited<ReturnType<typeof loadSeries>>;
+const loadSeries = (range: '1h' | '6h' | '24h' | '7d' | '30d' | '1y') => ok(api.api.metrics.series.$get({ query: { range } }));
+
+/**
+ * The command centre: alerts as they are raised (server-sent events, so a hit shows within a
+ * second), the verification workflow of the selected one, camera health and a ticker of reads
+ * per camera. The page polls health and counts; polling does not keep a session unlocked.
+ */
+export class LiveState {
+  alerts = $state<LiveAlert[]>([]);
+  /** false when this appliance has no alerts API (or this role may not see alerts). */
+  alertsAvailable = $state(true);
+  streamUp = $state(false);
+  selectedId = $state<string | null>(null);
+  health = $state<HealthReport | null>(null);
+  series = $state<Series | null>(null);
+  sound = $state(localStorage.getItem('alpr.sound') === 'on');
+  error = $state<string | null>(null);
+  busy = $state(false);
+  /** Plate crops by read id; the image route needs a case, given once per shift here. */
+  images = $state<Record<string, string | 'error'>>({});
+  imageContext = $state<CaseContext | null>(null);
+  #source: EventSource | null = null;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #audio: AudioContext | null = null;
+
+  get selected(): LiveAlert | null {
+    return this.alerts.find((a) => a.alert.id === this.selectedId) ?? null;
+  }
+
+  get open(): LiveAlert[] {
+    return this.alerts.filter((a) => a.state.status !== 'closed');
+  }
+
+  start(withAlerts: boolean): void {
+    void this.refreshHealth();
+    void this.refreshSeries();
+    this.#timers.push(setInterval(() => void this.refreshHealth(), 3000), setInterval(() => void this.refreshSeries(), 15_000));
+    if (withAlerts) void this.loadAlerts().then(() => this.alertsAvailable && this.#connect());
+    else this.alertsAvailable = false;
+  }
+
+  stop(): void {
+    this.#timers.forEach(clearInterval);
+    this.#source?.close();
+    for (const url of Object.values(this.images)) if (url !== 'error') URL.revokeObjectURL(url);
+  }
+
+  async refreshHealth(): Promise<void> {
+    try {
+      this.health = (await (await api.api.health.$get()).json()) as HealthReport;
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  async refreshSeries(): Promise<void> {
+    try {
+      this.series = await loadSeries('1h');
+    } catch {
+      /* the ticker waits for the next round */
+    }
+  }
+
+  async loadAlerts(): Promise<void> {
+    try {
+      const r = await ok(alertsApi.alerts.$get({ query: { limit: '100' } }));
+      this.alerts = r.alerts.map((a) => ({ ...a, fresh: false }));
+    } catch (err) {
+      this.alertsAvailable = false;
+      this.error = `Alerts unavailable: ${messageOf(err)}`;
+    }
+  }
+
+  #connect(): void {
+    // Same origin: the session cookie goes along; EventSource reconnects by itself.
+    const es = new EventSource('/api/alerts/stream');
+    this.#source = es;
+    es.addEventListener('ready', () => (this.streamUp = true));
+    es.addEventListener('error', () => (this.streamUp = false));
+    es.addEventListener('alert', (e) => this.#notice(JSON.parse((e as MessageEvent<string>).data) as AlertNotice));
+  }
+
+  #notice(n: AlertNotice): void {
+    if (n.type === 'alert.raised') {
+      if (this.alerts.some((a) => a.alert.id === n.alert.id)) return;
+      const fresh: LiveAlert = { alert: n.alert, reminder: n.reminder, events: [], state: { status: 'new', escalated: false, acknowledgedBy: null, readVerified: null, stateVerified: null, recordActive: null, disposition: null }, fresh: true };
+      this.alerts = [fresh, ...this.alerts];
+      this.#cue();
+    } else {
+      // An action by anyone (or an escalation): reload that alert so every console agrees.
+      void this.reload(n.alertId);
+    }
+  }
+
+  #cue(): void {
+    if (!this.sound) return;
+    try {
+      this.#audio ??= new AudioContext();
+      const o = this.#audio.createOscillator();
+      const g = this.#audio.createGain();
+      o.frequency.value = 880;
+      g.gain.value = 0.15;
+      o.connect(g).connect(this.#audio.destination);
+      o.start();
+      o.stop(this.#audio.currentTime + 0.35);
+    } catch {
+      /* no audio device: the visual cue remains */
+    }
+  }
+
+  toggleSound(): void {
+    this.sound = !this.sound;
+    localStorage.setItem('alpr.sound', this.sound ? 'on' : 'off');
+    // Browsers allow audio only after a user gesture: this click is one.
+    if (this.sound) this.#audio ??= new AudioContext();
+  }
+
+  select(id: string): void {
+    this.selectedId = id;
+    this.alerts = this.alerts.map((a) => (a.alert.id === id ? { ...a, fresh: false } : a));
+  }
+
+  async reload(id: string): Promise<void> {
+    try {
+      const a = await ok(alertsApi.alerts[':id'].$get({ param: { id } }));
+      if ('alert' in a) this.alerts = this.alerts.map((x) => (x.alert.id === id ? { ...a, fresh: x.fresh } : x));
+    } catch {
+      /* shown on the next action */
+    }
+  }
+
+  /** One step of the verification workflow; the server checks the order and records it. */
+  async act(action: WorkflowAction): Promise<boolean> {
+    const a = this.selected;
+    if (!a) return false;
+    this.busy = true;
+    this.error = null;
+    try {
+      const r = await ok(alertsApi.alerts[':id'].actions.$post(withBody({ id: a.alert.id }, action)));
+      if ('alert' in r) this.alerts = this.alerts.map((x) => (x.alert.id === a.alert.id ? { ...r, fresh: false } : x));
+      return true;
+    } catch (err) {
+      this.error = messageOf(err);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async image(readId: string): Promise<void> {
+    if (!this.imageContext || this.images[readId]) return;
+    try {
+      const b = await blob(api.api.reads[':id'].image.$get({ param: { id: readId } }, { headers: caseHeaders(this.imageContext) }));
+      this.images = { ...this.images, [readId]: URL.createObjectURL(b) };
+    } catch (err) {
+      this.images = { ...this.images, [readId]: 'error' };
+      this.error = messageOf(err);
+    }
+  }
+
+  /** Reads per minute per camera: the latest complete minute and the hour's total. */
+  get ticker(): { cameraId: string; lastMinute: number; hour: number; recent: number[] }[] {
+    const s = this.series;
+    if (!s) return [];
+    const ids = new Set([...Object.keys(s.reads), ...(this.health?.cameras.map((c) => c.cameraId) ?? [])]);
+    return [...ids].sort().map((id) => {
+      const per = s.reads[id] ?? new Array<number>(s.t.length).fill(0);
+      return { cameraId: id, lastMinute: per.at(-2) ?? 0, hour: Math.round(per.reduce((a, b) => a + b, 0)), recent: per.slice(-30) };
+    });
+  }
+}
