@@ -4,6 +4,7 @@ import { configSchema, createJsonLogger, type ConfigProblem } from '../contracts
 import { createAppliance } from './appliance.ts';
 import { loadConfigFile } from './config-file.ts';
 import { accessCommands } from '../access/cli.ts';
+import { hotlistCommands } from '../hotlist/cli.ts';
 
 interface Command {
   usage: string;
@@ -176,7 +177,7 @@ Options: --threads N (inference threads, default 2), --reader NAME (a registered
 };
 
 // Access control's commands (access/cli.ts) take the appliance configuration for the store and NATS.
-for (const [name, c] of Object.entries(accessCommands)) {
+for (const [name, c] of [...Object.entries(accessCommands), ...Object.entries(hotlistCommands)]) {
   commands[name] = {
     ...c,
     usage: c.usage,

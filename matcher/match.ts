@@ -52,12 +52,15 @@ export interface MatchStats {
 
 /** Every hit of the read (best text, then candidates) on every list, best per record, best first. */
 export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>, lists: readonly ActiveList[], nowMs: number, stats?: MatchStats): Hit[] {
-  const texts: { text: string; candidate: { confidence: number } | null }[] = [{ text: normalizePlate(read.plate), candidate: null }];
-  for (const c of read.candidates) texts.push({ text: normalizePlate(c.text), candidate: { confidence: c.confidence } });
-  const best = new Map<string, Hit>();
+  const plate = normalizePlate(read.plate);
+  let texts: { text: string; candidate: { confidence: number } | null }[] | null = null;
+  let best: Map<string, Hit> | null = null;
   const raw: RawHit[] = [];
   for (const { list, policy } of lists) {
     const stale = staleness(list.meta.extractedAt, policy, nowMs);
+    // Candidates are normalised only when a list wants them: the exact-only path stays lean.
+    if (!texts) texts = [{ text: plate, candidate: null }];
+    if (policy.candidates && texts.length === 1) for (const c of read.candidates) texts.push({ text: normalizePlate(c.text), candidate: { confidence: c.confidence } });
     for (const t of texts) {
       if (t.candidate && !policy.candidates) continue;
       if (!t.text) continue;
@@ -85,6 +88,7 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
         }
         const kind: Alert['matchKind'] = h.wildcard ? 'wildcard' : t.candidate ? 'candidate' : trueDistance === 0 ? 'exact' : 'fuzzy';
         const key = `${list.meta.source}\u0000${view.recordId}`;
+        best ??= new Map();
         const prior = best.get(key);
         if (!prior || prior.score < score) {
           best.set(key, { source: list.meta.source, versionId: list.meta.versionId, entry: h.entry, text: t.text, kind, distance, confusion: trueDistance > distance, stateMatch: sm, score, stale: stale === 'stale' });
@@ -92,7 +96,7 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
       }
     }
   }
-  return [...best.values()].sort((a, b) => b.score - a.score);
+  return best ? [...best.values()].sort((a, b) => b.score - a.score) : [];
 }
 
 /** Alert id from read and record: a redelivered read, or a historical search of the same read, gives the same id. */
