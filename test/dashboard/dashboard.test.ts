@@ -18,6 +18,7 @@ let browser: Browser;
 let admin: { page: Page; errors: string[]; totp: Totp };
 let investigator: { page: Page; errors: string[]; totp: Totp; plate: string };
 let enrolLink = '';
+let operator: { page: Page; errors: string[] };
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startAppliance('dashboard'), launchBrowser()]);
@@ -264,5 +265,70 @@ describe('live', () => {
     // The ticker counts the simulated camera's reads.
     await expect.poll(async () => Number(await page.locator('[data-testid="reads-ticker"] tr[data-camera="sim-1"] [data-testid="reads-hour"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(errors).toEqual([]);
+    operator = { page, errors };
   }, 120_000);
+});
+
+/** At a 1366-px command-centre width nothing may scroll sideways. */
+const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+describe('metrics', () => {
+  it('charts reads per camera and the pipeline gauges, over ranges from an hour to a year', async () => {
+    const { page, errors } = operator;
+    await page.keyboard.press('Alt+2');
+    expect(page.url()).toBe(`${app.url}/metrics`);
+    const reads = page.locator('[data-chart="reads"]');
+    await reads.locator('canvas').waitFor();
+    // The simulated camera's line is in the legend of reads and of the pipeline's gauges.
+    await expect.poll(() => reads.locator('.u-legend').textContent(), { timeout: 20_000 }).toContain('sim-1');
+    await expect.poll(() => page.locator('[data-chart="decodedFps"] .u-legend').textContent(), { timeout: 20_000 }).toContain('sim-1');
+    expect(await page.locator('[data-chart]').count()).toBe(7);
+    // What the charts draw: the camera worker's gauges, sampled by the core.
+    const series = (await (await page.context().request.get(`${app.url}/api/metrics/series?range=1h`)).json()) as { pipeline: Record<string, { decodedFps: (number | null)[] }>; reads: Record<string, number[]> };
+    expect(series.pipeline['sim-1']!.decodedFps.some((v) => v !== null && v > 0)).toBe(true);
+    expect(series.reads['sim-1']!.some((v) => v > 0)).toBe(true);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'metrics');
+
+    await page.getByRole('radio', { name: 'Year' }).click();
+    await expect.poll(() => page.getByText(/Buckets of 24 h/).count()).toBe(1);
+    await reads.locator('canvas').waitFor();
+    expect(await page.getByRole('radio', { name: 'Year' }).getAttribute('aria-checked')).toBe('true');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+describe('audit and reports', () => {
+  it('shows an auditor the log with its chain intact, the searches under their case, and the annual evaluation', async () => {
+    const totp = await enrolViaApi('ada', ['auditor']);
+    const { page, errors } = await openPage(browser);
+    await signIn(page, 'ada', totp);
+    // An auditor sees oversight pages only: no Live, no Search, no Administration.
+    expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Live', 'Metrics', 'Audit & reports']);
+    await page.getByRole('link', { name: 'Audit & reports' }).click();
+    await expect.poll(() => page.getByTestId('chain').textContent()).toContain('intact');
+    const log = page.getByTestId('audit-log');
+    await expect.poll(() => log.locator('tr[data-action="reads.search"]').count()).toBeGreaterThan(0);
+    expect(await log.locator('tr[data-action="reads.search"]').first().textContent()).toContain('DASH-1');
+
+    await page.getByLabel('User', { exact: true }).fill('ivan');
+    await page.getByLabel('Action', { exact: true }).fill('image.view');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => new Set(await log.locator('tbody tr td:nth-child(3)').allTextContents())).toEqual(new Set(['ivan']));
+    expect(new Set(await log.locator('tbody tr td:nth-child(4)').allTextContents())).toEqual(new Set(['image.view']));
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'audit');
+
+    await page.getByRole('tab', { name: 'Audit report' }).click();
+    await expect.poll(() => page.getByTestId('audit-report').textContent()).toContain('DASH-1');
+    await page.getByRole('tab', { name: 'Annual evaluation' }).click();
+    await expect.poll(async () => Number(await page.getByTestId('eval-reads').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('evaluation').textContent()).toContain('DEP-SIM-1');
+    await screenshot(page, 'evaluation');
+    // The printable page is the server's, under the same session.
+    const printable = await page.context().request.get(app.url + (await page.getByRole('link', { name: 'Printable page' }).getAttribute('href'))!);
+    expect(printable.status()).toBe(200);
+    expect(await printable.text()).toContain('ALPR annual evaluation');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
