@@ -7,6 +7,7 @@ import { requestAuditVerify } from '../../access/bus.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
+import { until } from '../helpers/wait.ts';
 
 /** The core as the appliance runs it: deployment gate on ingest, setup link, audit over NATS. */
 let nats: TestNats;
@@ -34,15 +35,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the core with access control', () => {
   it('printed a one-time setup link that works once', async () => {

@@ -6,6 +6,7 @@ import type { RunningService } from '../../appliance/service-registry.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
+import { until } from '../helpers/wait.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -16,15 +17,6 @@ let dataDir: string;
 let access: AccessFixture;
 const api = (path: string, init?: RequestInit) => access.fetch(base, path, init);
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const search = async (q: string) => (await (await api(`/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
 

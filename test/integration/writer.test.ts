@@ -5,19 +5,13 @@ import { searchReads, startStoreWriter, type StoreWriter } from '../../store/ind
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, type TestNats } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
+import { until } from '../helpers/wait.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
 let store: Awaited<ReturnType<typeof startTestStore>>;
 let writer: StoreWriter;
 
-async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 /** Rows stored for a plate, duplicates included (count(), not FINAL: a duplicate must show). */
 const count = async (plate: string) => {
   const rs = await store.client.query({ query: 'SELECT count() AS n FROM reads WHERE plate_norm = {p:String}', query_params: { p: plate }, format: 'JSONEachRow' });
