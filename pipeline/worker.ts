@@ -128,15 +128,17 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       cropJpeg: r.best.ref ? encodeJpeg(r.best.ref, 80).toString('base64') : undefined,
     };
     // Same id on every retry: JetStream's duplicate window stores it once however often we try.
+    const emittedAt = Date.now();
     for (let attempt = 0; !stopped || attempt < 3; attempt++) {
       try {
         await publishRead(js, read);
+        const publishMs = Date.now() - emittedAt;
         readsTotal++;
         buckets = recordRead(buckets, Date.now(), r.confidence);
         // Reads flushed at a stream failure or shutdown have no triggering frame: no latency.
         const frameToReadMs = r.triggerAt <= Date.now() ? Date.now() - r.triggerAt : undefined;
         if (frameToReadMs !== undefined) latencyMs.add(frameToReadMs);
-        log.info('read', { plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs });
+        log.info('read', { plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs, publishMs, recognisedAfterMs: emittedAt - r.triggerAt });
         return;
       } catch (err) {
         log.warn('publishing a read failed; retrying', { err: err as Error, attempt, id: read.id });
@@ -193,7 +195,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         emit(step.reads);
         return;
       }
-      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640 });
+      // Tracks whose state vote is already clear need not have their state read again.
+      const stateKnownAt = [tracker.tracks.filter((t) => Object.values(t.stateVotes).some((v) => (v ?? 0) >= 1.5)).map((t) => t.box)];
+      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
@@ -201,6 +205,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         frame.width,
         frame.height,
       ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));
+      log.debug('frame read', {
+        seq: frame.seq, region, ms: Math.round(performance.now() - t0), waitedMs: Date.now() - frame.capturedAt,
+        plates: plates.map((p) => `${p.text}@${p.box.join(',')}:${p.confidence}`), kept: obs.length,
+      });
       const step = trackStep(tracker, obs, frame.capturedAt, DEFAULT_TRACKER);
       tracker = step.state;
       emit(step.reads);

@@ -80,6 +80,10 @@ export class BaselineReader implements PlateReader {
         const near = stateNear(p.line, lines);
         states.set(p.line, near);
         if (near && near.score > 0.8) continue;
+        const [bx, by, bw, bh] = rectBox(p.line.rect);
+        const cx = bx + bw / 2, cy = by + bh / 2;
+        const known = opts.stateKnownAt?.[p.line.input]?.some(([x, y, w, h]) => cx > x - w && cx < x + 2 * w && cy > y - 2 * h && cy < y + 3 * h);
+        if (known) continue;
         const image = inputs[p.line.input]!.image;
         for (const b of stateBands(p.line.rect, image)) bandCrops.push({ image, rect: b, plate: p.line });
       }

@@ -27,6 +27,9 @@ export interface ReadOptions {
   detMaxSide?: number;
   /** Look for the state of issue (costs one batched recognition of the bands around each plate). */
   state?: boolean;
+  /** Where the state of issue is already known (plates being tracked, per input): plates
+   * found there skip the state bands, the costliest part of reading a plate again. */
+  stateKnownAt?: [number, number, number, number][][];
 }
 
 /**

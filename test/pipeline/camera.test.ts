@@ -8,9 +8,10 @@ import { spawnWorker, testCamera, testConfig, waitFor } from './harness.ts';
  * The camera pipeline against real services: the simulator's RTSP server streaming real
  * H.264, a camera worker in its own process, a real nats-server with JetStream.
  */
-// Vehicles in view for about three seconds each: the suite shares two cores with other test
-// files, and a starved recogniser still sees every plate a few times.
-const scene = { width: 640, height: 360, fps: 10, passes: 5, gapS: 3.6, crossS: 3.2, seed: 11, parked: true };
+// Slow traffic: each plate is in view for about four seconds. The suite shares two cores with
+// other test files (and, here, other work): recognition has been measured taking 1-3 s a frame
+// under that load, and it must still see every plate a few times.
+const scene = { width: 640, height: 360, fps: 10, passes: 4, gapS: 5.5, crossS: 5, seed: 11, parked: true };
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -54,7 +55,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     await waitFor('cam-a live', () => latest('cam-a')?.state === 'live', 30_000);
     // A full loop of the clip plus the next loop's first passes, so repeats of a plate are seen.
     const due = () => sim.key().filter((k) => k.to < Date.now() - 6000);
-    await waitFor('seven passes behind us', () => due().length >= 7, 60_000);
+    await waitFor('six passes behind us', () => due().length >= 6, 90_000);
     const key = due();
     const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
     expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
@@ -72,7 +73,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     const m = metrics.get('cam-a')!;
     expect(m.readsTotal).toBeGreaterThan(0);
     expect(m.inferenceMsP50).toBeGreaterThan(0);
-  }, 120_000);
+  }, 150_000);
 
   it('reconnects to a camera that drops and comes back', async () => {
     await sim.stop(true);
