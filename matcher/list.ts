@@ -387,6 +387,12 @@ export class CompiledList {
     return d !== 0 && (d - 1) * DAY <= nowMs;
   }
 
+  /** The entry's plate (or wildcard pattern) without building the whole view. */
+  plateOf(e: number): string {
+    const k = this.c.exact[e]!;
+    return k < 0 ? this.c.wildcards.find((w) => w.entry === e)!.pattern : decodeExactKey(k);
+  }
+
   stateOf(entry: number): string | null {
     return this.c.states[this.c.state[entry]!] ?? null;
   }

@@ -54,9 +54,11 @@ export interface MatchStats {
 export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>, lists: readonly ActiveList[], nowMs: number, stats?: MatchStats): Hit[] {
   const plate = normalizePlate(read.plate);
   let texts: { text: string; candidate: { confidence: number } | null }[] | null = null;
-  let best: Map<string, Hit> | null = null;
+  let best: Map<number, Hit> | null = null;
+  let listNo = 0;
   const raw: RawHit[] = [];
   for (const { list, policy } of lists) {
+    listNo++;
     const stale = staleness(list.meta.extractedAt, policy, nowMs);
     // Candidates are normalised only when a list wants them: the exact-only path stays lean.
     if (!texts) texts = [{ text: plate, candidate: null }];
@@ -77,17 +79,18 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
           if (stats) stats.suppressedStale++;
           continue;
         }
-        const view = list.entry(h.entry);
-        const trueDistance = h.wildcard ? 0 : editDistanceSmall(t.text, view.plate);
+        // Only the plate and state are needed to score; the full record is read for alerts.
+        const entryPlate = list.plateOf(h.entry);
+        const trueDistance = h.wildcard ? 0 : editDistanceSmall(t.text, entryPlate);
         const distance = h.wildcard ? 0 : Math.min(h.distance, trueDistance);
-        const sm = stateMatch(read.state, view.state);
+        const sm = stateMatch(read.state, list.stateOf(h.entry));
         const score = scoreHit({ wildcard: h.wildcard, distance, confusion: trueDistance > distance, candidate: t.candidate, stateMatch: sm });
         if (score < policy.minScore) {
           if (stats) stats.belowScore++;
           continue;
         }
         const kind: Alert['matchKind'] = h.wildcard ? 'wildcard' : t.candidate ? 'candidate' : trueDistance === 0 ? 'exact' : 'fuzzy';
-        const key = `${list.meta.source}\u0000${view.recordId}`;
+        const key = listNo * 4294967296 + h.entry;
         best ??= new Map();
         const prior = best.get(key);
         if (!prior || prior.score < score) {
@@ -96,7 +99,16 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
       }
     }
   }
-  return best ? [...best.values()].sort((a, b) => b.score - a.score) : [];
+  if (!best) return [];
+  // One hit per record: a record listed under two plates is still one record.
+  const byRecord = new Map<string, Hit>();
+  for (const h of best.values()) {
+    const list = lists.find((l) => l.list.meta.versionId === h.versionId)!.list;
+    const key = `${h.source}\u0000${list.entry(h.entry).recordId}`;
+    const prior = byRecord.get(key);
+    if (!prior || prior.score < h.score) byRecord.set(key, h);
+  }
+  return [...byRecord.values()].sort((a, b) => b.score - a.score);
 }
 
 /** Alert id from read and record: a redelivered read, or a historical search of the same read, gives the same id. */

@@ -37,7 +37,7 @@ function rng(seed: number) {
 }
 const plateOf = (r: () => number) => {
   let p = '';
-  const n = 5 + Math.floor(r() * 4);
+  const n = 6 + Math.floor(r() * 3); // 6-8 characters, as most US plates
   for (let i = 0; i < n; i++) p += ALPHA[Math.floor(r() * ALPHA.length)];
   return p;
 };

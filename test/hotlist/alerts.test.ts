@@ -11,6 +11,11 @@ import { startMatcher, type Matcher } from '../../matcher/service.ts';
 import { freePort, startNats, type TestNats } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { hotlistCommands, progressBar } from '../../hotlist/cli.ts';
+import { tempDir } from '../helpers/nats.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -104,6 +109,34 @@ describe('hotlist import API', () => {
     await publishRead(jetstream(nc), read);
     await until(async () => ((await (await app.request('/api/alerts?source=agency')).json()) as { alerts: unknown[] }).alerts.length, 'the agency alert');
     expect((await app.request('/api/hotlists/ncic/entries', json({ plate: 'X1', reason: 'r', expiresAt: '2099-01-01' }))).status).toBe(409);
+  });
+});
+
+describe('alpr hotlist import', () => {
+  it('uploads a file to the API and exits 0, or 1 with the line problems when refused', async () => {
+    const port = await freePort();
+    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+    const dir = tempDir('cli');
+    const good = path.join(dir, 'fcic.csv');
+    writeFileSync(good, csv(['CLI1234,FL,F1,stolen,FL0370000']));
+    const junk = path.join(dir, 'junk.csv');
+    writeFileSync(junk, 'plate,state,record_id,category\n' + 'x\n'.repeat(10));
+    const cmd = hotlistCommands['hotlist import']!;
+    const config = configSchema.parse({});
+    const out: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void out.push(a.join(' '));
+    try {
+      expect(await cmd.run({ source: 'fcic', url: `http://127.0.0.1:${port}` }, [good], config)).toBe(0);
+      expect(await cmd.run({ source: 'fcic', url: `http://127.0.0.1:${port}` }, [junk], config)).toBe(1);
+      expect(await cmd.run({ url: `http://127.0.0.1:${port}` }, [good], config)).toBe(2);
+    } finally {
+      console.log = log;
+      server.close();
+    }
+    expect(out[0]).toMatch(/^done: version fcic-.*, 1 records, 0 malformed lines$/);
+    expect(out).toContain('  line 2: 1 fields where the header has 4 (truncated line?)');
+    expect(progressBar(0.5, 10, 'x')).toBe('[#####-----]  50% x');
   });
 });
 
