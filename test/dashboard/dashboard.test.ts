@@ -156,7 +156,7 @@ describe('search', () => {
         await page.getByRole('button', { name: 'Search', exact: true }).click();
         await page.getByTestId('result-count').waitFor();
         return rows.count();
-      }, { timeout: 60_000, intervals: [2000] })
+      }, { timeout: 60_000, interval: 2000 })
       .toBeGreaterThan(0);
     // The crop is fetched with the case headers and shown from a blob.
     const withImage = rows.filter({ has: page.locator('img') }).first();
