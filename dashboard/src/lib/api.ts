@@ -66,7 +66,7 @@ export function onAuthFailure(fn: (e: ApiError) => void): void {
   onUnauthorised = fn;
 }
 
-async function toError(res: Response | ClientResponse<unknown>): Promise<ApiError> {
+async function toError(res: Response | ClientResponse<unknown>, ownAuth = false): Promise<ApiError> {
   let body: { error?: string; problems?: Problem[]; locked?: boolean } = {};
   try {
     body = (await res.json()) as typeof body;
@@ -74,17 +74,20 @@ async function toError(res: Response | ClientResponse<unknown>): Promise<ApiErro
     /* not JSON: the status says enough */
   }
   const e = new ApiError(res.status, body.error ?? `HTTP ${res.status}`, body.problems ?? [], body.locked === true);
-  if (res.status === 401) onUnauthorised?.(e);
+  if (res.status === 401 && !ownAuth) onUnauthorised?.(e);
   return e;
 }
 
 /** The body type of a response's success statuses. */
 type OkBody<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? T : never) : never;
 
-/** Awaits a typed call: its success body, or an ApiError with the API's own words. */
-export async function ok<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(call: Promise<R>): Promise<OkBody<R>> {
+/**
+ * Awaits a typed call: its success body, or an ApiError with the API's own words. `ownAuth`
+ * marks a call that handles its own 401 (sign-in, unlock: a wrong code is not a lost session).
+ */
+export async function ok<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(call: Promise<R>, ownAuth = false): Promise<OkBody<R>> {
   const res = await call;
-  if (!res.ok) throw await toError(res);
+  if (!res.ok) throw await toError(res, ownAuth);
   return (await res.json()) as OkBody<R>;
 }
 

@@ -1,7 +1,7 @@
 import { ApiError, authApi, messageOf, ok, onAuthFailure, setCsrfToken, usersApi } from './api.ts';
 
 export type SessionInfo = Awaited<ReturnType<typeof loadSession>>;
-const loadSession = () => ok(usersApi.auth.session.$get());
+const loadSession = () => ok(usersApi.auth.session.$get(), true);
 
 /** Re-checks the session this often: the server's idle lock shows within a minute. */
 const CHECK_MS = 60_000;
@@ -78,7 +78,7 @@ export class SessionState {
 
   login(form: { username: string; password: string; code: string; bannerAccepted: boolean }): Promise<boolean> {
     return this.#run(async () => {
-      const r = await ok(authApi.auth.login.$post({ json: form }));
+      const r = await ok(authApi.auth.login.$post({ json: form }), true);
       setCsrfToken(r.csrfToken);
       this.locked = false;
       await this.load();
@@ -87,7 +87,7 @@ export class SessionState {
 
   unlock(form: { password: string; code: string }): Promise<boolean> {
     return this.#run(async () => {
-      const r = await ok(authApi.auth.unlock.$post({ json: form }));
+      const r = await ok(authApi.auth.unlock.$post({ json: form }), true);
       setCsrfToken(r.csrfToken);
       this.locked = false;
       await this.load();
@@ -95,7 +95,7 @@ export class SessionState {
   }
 
   async logout(): Promise<void> {
-    await ok(authApi.auth.logout.$post()).catch(() => undefined);
+    await ok(authApi.auth.logout.$post(), true).catch(() => undefined);
     this.#signedOut(null);
   }
 
