@@ -46,13 +46,19 @@ export class AdminState {
   error = $state<string | null>(null);
   busy = $state(false);
 
+  /** `onChange` runs after each change: the signed-in user may have changed their own record (training). */
+  constructor(private readonly onChange: () => void = () => {}) {}
+
   async #act(fn: () => Promise<string | void>): Promise<boolean> {
     this.busy = true;
     this.error = null;
     this.message = null;
     try {
       const m = await fn();
-      if (m) this.message = m;
+      if (m) {
+        this.message = m;
+        this.onChange();
+      }
       return true;
     } catch (err) {
       this.error = messageOf(err);
@@ -76,7 +82,11 @@ export class AdminState {
 
   async loadUsersQuiet() {
     this.users = (await listUsers()).users;
-    if (this.selected) this.selected = await getUser(this.selected.user.username);
+    // Refresh the detail only if the administrator has not opened another user meanwhile.
+    const shown = this.selected?.user.username;
+    if (!shown) return;
+    const fresh = await getUser(shown);
+    if (this.selected?.user.username === shown) this.selected = fresh;
   }
 
   recordTraining(username: string, t: { course: string; completedOn: string; expiresOn: string }) {

@@ -46,9 +46,10 @@ export class HotlistsState {
     try {
       // The file is the request body, streamed by the server's parser as it arrives.
       const res = await hotlistsApi.hotlists.$post({ query: { source, filename: file.name } }, { init: { body: file } });
-      const job = (await res.json()) as { state?: string; records?: number; badLines?: number; error?: string | null; summary?: { problems?: { line: number; reason: string }[] } | null };
+      // A refused or failed import is still an answer worth showing: which lines, and why.
+      const job = (await res.json()) as { state?: string; records?: number; badLines?: number; error?: string | null; summary?: { bad?: number; problems?: { line: number; reason: string }[] } | null };
       if (!job.state) throw new Error(job.error ?? `HTTP ${res.status}`);
-      this.lastImport = { state: job.state, records: job.records ?? 0, badLines: job.badLines ?? 0, error: job.error ?? null, problems: job.summary?.problems ?? [] };
+      this.lastImport = { state: job.state, records: job.records ?? 0, badLines: job.summary?.bad ?? job.badLines ?? 0, error: job.error ?? null, problems: job.summary?.problems ?? [] };
       await this.load();
     } catch (err) {
       this.error = messageOf(err);
