@@ -5,5 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 log "type check"
 npx tsc --noEmit -p .
+# The dashboard's components and state classes against the server's route types.
+npm run --silent check:dashboard
 log "tests"
 exec npx vitest run "$@"

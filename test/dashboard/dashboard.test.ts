@@ -132,6 +132,12 @@ describe('administration', () => {
     await page.getByTestId('user-detail').getByRole('button', { name: 'Record training' }).click();
     await expect.poll(() => page.locator('tr[data-user="chief"]').textContent()).toContain('current');
     await expect.poll(() => page.getByText('training lapsed').count()).toBe(0);
+    // Non-compliance (guidelines 7d): recorded against the user, with what was done.
+    await page.locator('tr[data-user="ivan"] button').click();
+    await expect.poll(() => page.getByTestId('user-detail').locator('h2').textContent()).toContain('ivan');
+    await page.getByLabel('Finding').fill('Search without a stated purpose on 11/02');
+    await page.getByRole('form', { name: 'Record non-compliance' }).getByRole('button', { name: 'Record' }).click();
+    await expect.poll(() => page.getByTestId('noncompliance').textContent()).toContain('Search without a stated purpose on 11/02 (warning, by chief)');
 
     await page.getByRole('tab', { name: 'Cases' }).click();
     await page.getByLabel('Case number').fill('DASH-1');
@@ -155,6 +161,10 @@ describe('administration', () => {
     await page.getByRole('button', { name: 'Authorise' }).click();
     await page.locator('tr[data-deployment="DEP-SIM-1"]').waitFor();
     expect(await page.locator('tr[data-camera="sim-1"]').textContent()).toContain('DEP-SIM-1');
+    // An exception at the deployment, for the annual evaluation.
+    page.once('dialog', (d) => void d.accept('Camera offline 20 minutes for lens cleaning'));
+    await page.locator('tr[data-deployment="DEP-SIM-1"]').getByRole('button', { name: 'Exception' }).click();
+    await expect.poll(() => page.locator('tr[data-deployment="DEP-SIM-1"]').textContent()).toContain('0 / 1');
     await screenshot(page, 'administration');
     expect(admin.errors).toEqual([]);
   }, 60_000);

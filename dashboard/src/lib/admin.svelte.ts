@@ -130,6 +130,15 @@ export class AdminState {
     });
   }
 
+  /** Guidelines 7d: a finding and what was done about it; a suspension also suspends the user. */
+  recordNoncompliance(username: string, finding: string, action: 'none' | 'warning' | 'retraining' | 'suspension') {
+    return this.#act(async () => {
+      await ok(usersApi.users[':username'].noncompliance.$post(withBody({ username }, { finding, action })));
+      await this.loadUsersQuiet();
+      return `Non-compliance recorded for ${username}.`;
+    });
+  }
+
   loadCases = () => this.#act(async () => {
     const r = await listCases();
     this.cases = 'cases' in r ? r.cases : [];
@@ -185,6 +194,15 @@ export class AdminState {
       await ok(deploymentsApi.deployments[':id'].rescind.$post(withBody({ id }, { reason })));
       await this.loadCameras();
       return `Deployment ${id} rescinded.`;
+    });
+  }
+
+  /** A deployment's results and exceptions, for the annual evaluation (guidelines 5e). */
+  deploymentEvent(id: string, kind: 'result' | 'exception', note: string) {
+    return this.#act(async () => {
+      await ok(deploymentsApi.deployments[':id'].events.$post(withBody({ id }, { kind, note })));
+      await this.refreshCameras();
+      return `${kind === 'result' ? 'Result' : 'Exception'} recorded for ${id}.`;
     });
   }
 

@@ -78,8 +78,8 @@ async function toError(res: Response | ClientResponse<unknown>, ownAuth = false)
   return e;
 }
 
-/** The body type of a response's success statuses. */
-type OkBody<R> = R extends ClientResponse<infer T, infer S, infer _F> ? (S extends SuccessStatusCode ? T : never) : never;
+/** The JSON body type of a response's success statuses (a route that can also answer HTML, like the reports, keeps its JSON shape). */
+type OkBody<R> = R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatusCode ? (F extends 'json' ? T : never) : never) : never;
 
 /**
  * Awaits a typed call: its success body, or an ApiError with the API's own words. `ownAuth`
@@ -89,6 +89,16 @@ export async function ok<R extends ClientResponse<unknown, number, 'json' | 'tex
   const res = await call;
   if (!res.ok) throw await toError(res, ownAuth);
   return (await res.json()) as OkBody<R>;
+}
+
+/**
+ * For routes whose client type is loose because they answer JSON or HTML (the reports, by
+ * ?format=): the success body typed as the server's builder types it.
+ */
+export async function okAs<T>(call: Promise<ClientResponse<unknown, number, string>>): Promise<T> {
+  const res = await call;
+  if (!res.ok) throw await toError(res);
+  return (await res.json()) as T;
 }
 
 /** Awaits a typed call whose body is binary (an image, a CSV): a Blob, or an ApiError. */

@@ -1,15 +1,17 @@
-import { auditApi, messageOf, ok, reportsApi } from './api.ts';
+import type { AuditReport as AuditFigures, evaluationReport } from '../../../access/reports.ts';
+import type { VerifyResult } from '../../../access/audit-log.ts';
+import { auditApi, messageOf, ok, okAs, reportsApi } from './api.ts';
 import { toLocalInput } from './search.svelte.ts';
 
 export type AuditEntry = Awaited<ReturnType<typeof listAudit>>['entries'][number];
 export type ChainState = Awaited<ReturnType<typeof verifyChain>>;
-export type AuditReport = Awaited<ReturnType<typeof auditReport>>;
-export type Evaluation = Awaited<ReturnType<typeof evaluation>>;
+export type AuditReport = AuditFigures & { period: { from: string; to: string }; truncated: boolean; chain: VerifyResult };
+export type Evaluation = Awaited<ReturnType<typeof evaluationReport>>;
 
 const listAudit = (query: Record<string, string>) => ok(auditApi.audit.$get({ query }));
 const verifyChain = () => ok(auditApi.audit.verify.$get());
-const auditReport = (query: Record<string, string>) => ok(reportsApi.reports.audit.$get({ query }));
-const evaluation = (query: Record<string, string>) => ok(reportsApi.reports.evaluation.$get({ query }));
+const auditReport = (query: Record<string, string>) => okAs<AuditReport>(reportsApi.reports.audit.$get({ query }));
+const evaluation = (query: Record<string, string>) => okAs<Evaluation>(reportsApi.reports.evaluation.$get({ query }));
 
 export interface AuditFilter {
   from: string;
