@@ -47,11 +47,12 @@ describe('audit report', () => {
 
   it('derives misread rate from operators verdicts', () => {
     const e = entries([
-      { actor: 'op', at: '2025-07-02T14:00:00Z', action: 'alert.verify', query: '{"body":{"verdict":"confirmed"}}' },
-      { actor: 'op', at: '2025-07-02T14:01:00Z', action: 'alert.verify', query: '{"body":{"verdict":"misread"}}' },
-      { actor: 'op', at: '2025-07-02T14:02:00Z', action: 'alert.verify', query: '{"body":{"verdict":"confirmed"}}' },
-      { actor: 'op', at: '2025-07-02T14:03:00Z', action: 'alert.verify', query: '{"body":{"verdict":"misread"}}' },
+      { actor: 'op', at: '2025-07-02T14:00:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}' },
+      { actor: 'op', at: '2025-07-02T14:01:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"misread"}}' },
+      { actor: 'op', at: '2025-07-02T14:01:30Z', action: 'alert.action', query: '{"body":{"action":"verify_read","correct":false}}' },
+      { actor: 'op', at: '2025-07-02T14:02:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}' },
+      { actor: 'op', at: '2025-07-02T14:03:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"misread"}}' },
     ]);
-    expect(verificationFigures(e)).toEqual({ verifications: 4, verdicts: { confirmed: 2, misread: 2 }, verifiedHits: 2, misreadRate: 0.5 });
+    expect(verificationFigures(e)).toEqual({ verifications: 4, verdicts: { confirmed_hit: 2, misread: 2 }, verifiedHits: 2, misreadRate: 0.5 });
   });
 });

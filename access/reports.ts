@@ -110,22 +110,31 @@ export function auditReport(entries: readonly ChainEntry[], opts: { dutyHours: A
   return { entries: entries.length, byUser, byCase, anomalies };
 }
 
-/** Hit and misread figures from operators' verifications (audit action alert.verify, body.verdict). */
+/** The audit action of the alert workflow's steps (alerts/routes.ts); a disposition closes the verification. */
+export const ALERT_ACTION = 'alert.action';
+
+/**
+ * Hit and misread figures from operators' verifications: each alert disposition recorded in the
+ * audit log (body { action: 'dispose', disposition }). A confirmed hit is a verified hit; a
+ * misread is the operator finding that the system read the plate wrongly (guidelines 5d).
+ */
 export function verificationFigures(entries: readonly ChainEntry[]) {
   const verdicts: Record<string, number> = {};
   for (const e of entries) {
-    if (e.action !== 'alert.verify' || e.outcome !== 'ok') continue;
-    let verdict = 'unknown';
+    if (e.action !== ALERT_ACTION || e.outcome !== 'ok') continue;
+    let body: { action?: unknown; disposition?: unknown } | undefined;
     try {
-      verdict = String((JSON.parse(e.query) as { body?: { verdict?: unknown } }).body?.verdict ?? 'unknown');
+      body = (JSON.parse(e.query) as { body?: typeof body }).body;
     } catch {
-      /* clipped query: counted as unknown */
+      body = { action: 'dispose', disposition: 'unknown' }; // clipped query: counted as unknown
     }
+    if (body?.action !== 'dispose') continue; // the other steps are not verdicts
+    const verdict = String(body.disposition ?? 'unknown');
     verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
   }
   const total = Object.values(verdicts).reduce((a, b) => a + b, 0);
   const misread = verdicts.misread ?? 0;
-  return { verifications: total, verdicts, verifiedHits: verdicts.confirmed ?? 0, misreadRate: total ? misread / total : null };
+  return { verifications: total, verdicts, verifiedHits: verdicts.confirmed_hit ?? 0, misreadRate: total ? misread / total : null };
 }
 
 export interface EvaluationInput {
@@ -163,7 +172,7 @@ export async function evaluationReport(i: EvaluationInput) {
   });
   const reads = cams.reduce((a, c) => a + c.reads, 0);
   const hits = await countHits(client, i.from, i.to);
-  const entries = await i.audit.list({ from: i.from, to: i.to, action: 'alert.verify', limit: 10_000 });
+  const entries = await i.audit.list({ from: i.from, to: i.to, action: ALERT_ACTION, limit: 10_000 });
   const ver = verificationFigures(entries);
   const [deployments, events, dissem] = await Promise.all([listDeployments(client), listDeploymentEvents(client), listDisseminations(client, { from: i.from, to: i.to })]);
   const retention = await retentionReport(client, i.retention, 400).catch(() => null);

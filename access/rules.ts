@@ -97,7 +97,6 @@ export const accessRules: Record<string, AccessRule> = {
 
   // Alerts and the extract (hotlists), for the routes those parts add.
   'GET /api/alerts': { anyOf: ['alerts.view'], action: 'alerts.view' },
-  'POST /api/alerts/:id/verify': { anyOf: ['alerts.act'], action: 'alert.verify', auditBody: true },
   'POST /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlist.import' },
   'GET /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlists.list' },
 
