@@ -27,17 +27,8 @@ export interface ListMeta {
   recordCount: number;
 }
 
-export interface EntryView {
-  recordId: string;
-  plate: string;
-  wildcard: boolean;
-  state: string | null;
-  plateType: string | null;
-  category: string;
-  ori: string | null;
-  priority: number;
-  expiresAt: number | null;
-}
+/** What the matcher keeps of a record: the fields an alert carries, not the notes or dates of entry. */
+export type EntryView = Pick<HotlistRecord, 'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'>;
 
 const NONE = 0xffffffff;
 const DAY = 86_400_000;
@@ -98,7 +89,7 @@ export class ListBuilder {
     this.ids = Buffer.allocUnsafe(sizeHint * 12);
   }
 
-  add(r: Pick<HotlistRecord, 'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'>): void {
+  add(r: EntryView): void {
     const i = this.n++;
     if (i >= this.conf.length) {
       const m = i + 1;
