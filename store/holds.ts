@@ -1,9 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RetentionConfig } from '../contracts/index.ts';
-
-export class HoldError extends Error {
-  override readonly name = 'HoldError';
-}
+import { EXPIRES_AT_SQL } from './retention.ts';
 
 /**
  * Case holds (guidelines 6e): a read tied to an open case is kept past its tactical window,
@@ -27,7 +24,7 @@ export async function holdReads(
                    toString(toUnixTimestamp(addYears(toDateTime(captured_at), {years:UInt8}))) AS ceiling_s
             FROM reads
             WHERE id IN {ids:Array(UUID)}
-              AND greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until) > now()`,
+              AND ${EXPIRES_AT_SQL} > now()`,
     query_params: { ids: readIds, days: retention.tacticalDays, years: retention.holdMaxYears },
     format: 'JSONEachRow',
   });

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PlateRead } from '../contracts/index.ts';
 import { StoreUnavailableError } from './errors.ts';
+import { EXPIRES_AT_SQL } from './retention.ts';
 import { locationRow, readRow } from './rows.ts';
 
 /**
@@ -32,7 +33,7 @@ export async function getPlateImage(client: ClickHouseClient, readId: string, ta
   const rs = await client.query({
     query: `SELECT jpeg FROM plate_images FINAL
             WHERE read_id = {id:UUID}
-              AND greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until) > now()
+              AND ${EXPIRES_AT_SQL} > now()
             LIMIT 1`,
     query_params: { id: readId, days: tacticalDays },
     format: 'JSONEachRow',

@@ -1,10 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger, RetentionConfig } from '../contracts/index.ts';
+import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 
 /** Tables whose rows follow read retention; both carry captured_at and held_until. */
 const RETAINED = ['reads', 'plate_images'] as const;
 
-const ttlExpression = (days: number) => `greatest(toDateTime(captured_at) + toIntervalDay(${days}), held_until)`;
 
 /**
  * Brings each retained table's TTL in line with the agency's tactical period. The period is
@@ -13,7 +13,7 @@ const ttlExpression = (days: number) => `greatest(toDateTime(captured_at) + toIn
  */
 export async function applyRetentionSettings(client: ClickHouseClient, retention: RetentionConfig, logger: Logger): Promise<void> {
   const days = retention.tacticalDays;
-  if (!Number.isInteger(days) || days < 1 || days > 1098) throw new Error(`bad tactical period ${days}`);
+  const ttl = ttlExpression(days);
   for (const table of RETAINED) {
     const rs = await client.query({
       query: 'SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
@@ -25,7 +25,7 @@ export async function applyRetentionSettings(client: ClickHouseClient, retention
     // Existing parts are brought in line by the retention run (MATERIALIZE TTL per partition),
     // not by rewriting every part of a years-deep table at start-up.
     await client.command({
-      query: `ALTER TABLE ${table} MODIFY TTL ${ttlExpression(days)} DELETE`,
+      query: `ALTER TABLE ${table} MODIFY TTL ${ttl} DELETE`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },
     });
     logger.info('retention period applied', { table, tacticalDays: days });
@@ -54,7 +54,7 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
   const days = retention.tacticalDays;
   const runs: RetentionRun[] = [];
   for (const table of RETAINED) {
-    const expired = `captured_at < now() - toIntervalDay({days:UInt16}) AND greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until) <= now()`;
+    const expired = `captured_at < now() - toIntervalDay({days:UInt16}) AND ${EXPIRES_AT_SQL} <= now()`;
     const before = await client.query({
       query: `SELECT count() AS n, toString(min(captured_at)) AS oldest, toString(max(captured_at)) AS newest,
                      groupUniqArray(_partition_id) AS partitions

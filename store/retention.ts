@@ -1,15 +1,22 @@
 import type { RetentionConfig } from '../contracts/index.ts';
 
 /**
- * Retention rules as pure functions (guidelines 6e, F.S. 316.0778). The store stamps
- * each row with the instant it must be gone; ClickHouse's TTL does the purging.
+ * Retention rules (guidelines 6e, F.S. 316.0778): the expiry expression the store's TTL and
+ * queries share, and the hold ceiling as a pure function.
  */
 
-const DAY_MS = 86_400_000;
+/**
+ * The instant a stored row's retention ends, in SQL over its own columns: the later of the
+ * tactical window and the case hold. It is the TTL of reads and plate_images, and every query
+ * that must not reach an expired row (searches, images, holds) filters on it too, so the law
+ * applies from the moment a window ends, not from when the purge runs. `{days:UInt16}` is bound.
+ */
+export const EXPIRES_AT_SQL = 'greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until)';
 
-/** End of the tactical window: capture time plus the agency's tactical days. */
-export function tacticalExpiry(capturedAt: Date, r: RetentionConfig): Date {
-  return new Date(capturedAt.getTime() + r.tacticalDays * DAY_MS);
+/** The same expression with the period written in, as a TTL needs it (a validated integer, never user text). */
+export function ttlExpression(days: number): string {
+  if (!Number.isInteger(days) || days < 1 || days > 1098) throw new Error(`bad tactical period ${days}`);
+  return EXPIRES_AT_SQL.replace('{days:UInt16}', String(days));
 }
 
 /**
@@ -25,7 +32,3 @@ export function holdCeiling(capturedAt: Date, r: RetentionConfig): Date {
   return d;
 }
 
-/** Whole seconds, rounded up, as ClickHouse DateTime stores them: never purge early by a fraction. */
-export function toEpochSeconds(d: Date): number {
-  return Math.ceil(d.getTime() / 1000);
-}

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { normalizePlate } from '../contracts/index.ts';
 import { confusionKey, editDistance, keysWithinOneEdit, wildcardToLike } from './plate-patterns.ts';
+import { EXPIRES_AT_SQL } from './retention.ts';
 
 /** Beyond this many distinct plates a partial or fuzzy search is no longer about one vehicle. */
 export const MAX_PLATES_PER_SEARCH = 5000;
@@ -164,7 +165,7 @@ async function locationsById(client: ClickHouseClient, ids: string[]) {
  * fragments below. Redelivered duplicates not yet merged away are dropped by LIMIT 1 BY id.
  */
 export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacticalDays: number): Promise<StoredRead[]> {
-  const where: string[] = ['greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until) > now()'];
+  const where: string[] = [`${EXPIRES_AT_SQL} > now()`];
   const params: Record<string, unknown> = { days: tacticalDays, limit: q.limit, offset: q.offset };
 
   const plates = await resolvePlates(client, q);
@@ -209,7 +210,7 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
     query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,
                    first_seen_ms, last_seen_ms, plate_norm, plate_text, confidence, candidate_texts, candidate_confidences,
                    state, state_confidence, frames_seen, has_image, toString(toUnixTimestamp(held_until)) AS held_until_s,
-                   toString(toUnixTimestamp(greatest(toDateTime(captured_at) + toIntervalDay({days:UInt16}), held_until))) AS expires_s
+                   toString(toUnixTimestamp(${EXPIRES_AT_SQL})) AS expires_s
             FROM reads
             WHERE ${where.join(' AND ')}
             ORDER BY captured_at ${dir}, id ${dir}
