@@ -67,6 +67,15 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     foldCameraMetrics(metrics, m);
     cameraSeries.record(m);
   });
+  // Once a minute the last full minute goes to camera_metrics_minutely, for charts beyond a day.
+  const metricsHistoryTimer = setInterval(() => {
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+    const values = cameraSeries.minuteRows(minute);
+    if (values.length) {
+      client.insert({ table: 'camera_metrics_minutely', values, format: 'JSONEachRow' }).catch((err: Error) => logger.warn('metrics history insert failed', { err }));
+    }
+  }, 60_000);
+  metricsHistoryTimer.unref();
 
   async function health(): Promise<HealthReport> {
     const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
@@ -129,6 +138,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     info: { port, url: `${scheme}://${config.server.host}:${port}` },
     async stop() {
       clearInterval(retentionTimer);
+      clearInterval(metricsHistoryTimer);
       auditVerifySub.unsubscribe();
       await close(server);
       await writer.stop();

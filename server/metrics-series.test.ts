@@ -40,4 +40,17 @@ describe('CameraSeries', () => {
     s.record(m(T0 + 25 * 3_600_000, { decodedFps: 2 }));
     expect(s.buckets(T0, 60_000, 1)['cam-a']!.decodedFps).toEqual([null]);
   });
+
+  it('turns a minute of samples into one history row per camera', () => {
+    const s = new CameraSeries();
+    s.record(m(T0, { decodedFps: 10, inferenceMsP99: 40, queueDepth: 1, framesInferred: 0 }));
+    s.record(m(T0 + 30_000, { decodedFps: 20, inferenceMsP99: 90, queueDepth: 3, framesInferred: 150 }));
+    s.record(m(T0 + 10_000, { cameraId: 'cam-b', decodedFps: 8 }));
+    const rows = s.minuteRows(T0);
+    expect(rows).toEqual([
+      { minute: T0 / 1000, camera_id: 'cam-a', decoded_fps: 15, inferred_fps: 5, inference_ms_p50: 20, inference_ms_p99: 90, queue_depth: 3 },
+      { minute: T0 / 1000, camera_id: 'cam-b', decoded_fps: 8, inferred_fps: null, inference_ms_p50: 20, inference_ms_p99: 40, queue_depth: 0 },
+    ]);
+    expect(s.minuteRows(T0 + 120_000)).toEqual([]);
+  });
 });

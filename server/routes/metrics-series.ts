@@ -7,9 +7,10 @@ import { badRequest } from '../validate.ts';
 /**
  * Time series for the dashboard's charts. Read counts come from the store (minutely from
  * `reads` for ranges up to a day, from the `reads_hourly` aggregate beyond, because reads are
- * purged after the tactical window while the hourly counts stay); pipeline gauges (fps,
- * inference latency, queue depth) are sampled in the core's memory, so they cover the last
- * 24 hours since the core started. Counts only: no plate, no location.
+ * purged after the tactical window while the hourly counts stay); hits likewise from `alerts`
+ * or `alerts_hourly`. Pipeline gauges (fps, inference latency, queue depth) come from the core's
+ * memory (5-second samples, last 24 h) for short ranges and from `camera_metrics_minutely`,
+ * which the core fills once a minute, for longer ones. Counts only: no plate, no location.
  */
 export const SERIES_RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400, '1y': 365 * 86_400 } as const;
 export type SeriesRange = keyof typeof SERIES_RANGES;
@@ -48,6 +49,25 @@ export class CameraSeries {
     this.#samples.set(m.cameraId, list);
   }
 
+  /** One row per camera for the minute starting at `minuteMs`, for camera_metrics_minutely. */
+  minuteRows(minuteMs: number) {
+    return Object.entries(this.buckets(minuteMs, 60_000, 1)).flatMap(([camera, b]) =>
+      b.decodedFps[0] === null || b.decodedFps[0] === undefined
+        ? []
+        : [
+            {
+              minute: Math.floor(minuteMs / 1000),
+              camera_id: camera,
+              decoded_fps: b.decodedFps[0],
+              inferred_fps: b.inferredFps[0] ?? null,
+              inference_ms_p50: b.inferenceMsP50[0] ?? null,
+              inference_ms_p99: b.inferenceMsP99[0] ?? null,
+              queue_depth: Math.round(b.queueDepth[0] ?? 0),
+            },
+          ],
+    );
+  }
+
   /** Bucket means over [from, from + n*step): one array per gauge, null where no sample fell. */
   buckets(from: number, stepMs: number, n: number) {
     const out: Record<string, Record<Exclude<keyof Sample, 'at'>, (number | null)[]>> = {};
@@ -78,6 +98,31 @@ const seriesQuery = z.strictObject({ range: z.enum(Object.keys(SERIES_RANGES) as
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
   return rs.json<T>();
+}
+
+/** Pipeline gauges per camera and bucket from the minutely history, in the shape of CameraSeries.buckets. */
+async function pipelineHistory(client: ClickHouseClient, params: { from: number; to: number; step: number }, n: number) {
+  const history = await rows<{ b: string; camera_id: string; fps: number; inf: number | null; p50: number | null; p99: number | null; q: string }>(
+    client,
+    `SELECT toUnixTimestamp(toStartOfInterval(minute, INTERVAL {step:UInt32} SECOND)) AS b, camera_id,
+            avg(decoded_fps) AS fps, avg(inferred_fps) AS inf, avg(inference_ms_p50) AS p50, max(inference_ms_p99) AS p99, max(queue_depth) AS q
+     FROM camera_metrics_minutely WHERE minute >= fromUnixTimestamp({from:UInt32}) AND minute < fromUnixTimestamp({to:UInt32})
+     GROUP BY b, camera_id`,
+    params,
+  );
+  const out: ReturnType<CameraSeries['buckets']> = {};
+  const empty = () => new Array<number | null>(n).fill(null);
+  for (const r of history) {
+    const i = Math.floor((Number(r.b) - params.from) / params.step);
+    if (i < 0 || i >= n) continue;
+    const cam = (out[r.camera_id] ??= { decodedFps: empty(), inferredFps: empty(), inferenceMsP50: empty(), inferenceMsP99: empty(), queueDepth: empty() });
+    cam.decodedFps[i] = r.fps;
+    cam.inferredFps[i] = r.inf;
+    cam.inferenceMsP50[i] = r.p50;
+    cam.inferenceMsP99[i] = r.p99;
+    cam.queueDepth[i] = Number(r.q);
+  }
+  return out;
 }
 
 export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: CameraSeries; clock?: () => Date }) {
@@ -114,11 +159,14 @@ export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: Ca
       totals[i]! += Number(r.n);
     }
 
-    // Hits come from the matcher's alerts table; before the matcher has one, there are none to count.
+    // Hits come from the matcher's alerts (kept 30 days), or their hourly counts (kept a year).
     const hitRows = await rows<{ b: string; n: string }>(
       opts.client,
-      `SELECT toUnixTimestamp(toStartOfInterval(raised_at, INTERVAL {step:UInt32} SECOND)) AS b, count() AS n
-       FROM alerts WHERE raised_at >= fromUnixTimestamp({from:UInt32}) AND raised_at < fromUnixTimestamp({to:UInt32}) GROUP BY b`,
+      step < 3600
+        ? `SELECT toUnixTimestamp(toStartOfInterval(raised_at, INTERVAL {step:UInt32} SECOND)) AS b, count() AS n
+           FROM alerts WHERE raised_at >= fromUnixTimestamp({from:UInt32}) AND raised_at < fromUnixTimestamp({to:UInt32}) GROUP BY b`
+        : `SELECT toUnixTimestamp(toStartOfInterval(hour, INTERVAL {step:UInt32} SECOND)) AS b, sum(hits) AS n
+           FROM alerts_hourly WHERE hour >= fromUnixTimestamp({from:UInt32}) AND hour < fromUnixTimestamp({to:UInt32}) GROUP BY b`,
       params,
     ).catch(() => null);
     let hitRate: (number | null)[] | null = null;
@@ -140,8 +188,11 @@ export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: Ca
       reads,
       hits,
       hitRate,
-      pipeline: opts.series.buckets(from * 1000, step * 1000, n),
-      pipelineNote: 'pipeline gauges are kept in memory for the last 24 hours since the core started',
+      pipeline: SERIES_RANGES[range] <= 86_400 ? opts.series.buckets(from * 1000, step * 1000, n) : await pipelineHistory(opts.client, params, n),
+      pipelineNote:
+        SERIES_RANGES[range] <= 86_400
+          ? 'pipeline gauges from 5-second samples kept in the core since it started (last 24 hours)'
+          : 'pipeline gauges from the per-minute history (kept a year)',
     });
   });
 }
