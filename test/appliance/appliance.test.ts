@@ -6,6 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
+import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
 
 /**
@@ -106,9 +107,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  await stopApplianceProcess(proc, path.join(dir, 'data'));
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('alpr appliance', () => {
   it('boots nats-server then core, and stores a read published on NATS', async () => {

@@ -6,6 +6,7 @@ import { stepOf, totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
 import { setupTokenFrom } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
+import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 
 /**
  * The real appliance (`alpr appliance`, no camera configured, so it runs the simulated camera)
@@ -59,13 +60,7 @@ export async function startAppliance(name: string): Promise<Appliance> {
     logs: () => logs,
     setupToken,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopApplianceProcess(proc, path.join(dir, 'data'));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultClipCache, type KeyEntry } from '../../pipeline/simulator/index.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
+import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 
 /**
  * `alpr appliance` with no camera configured: it runs a simulated camera, and the plates the
@@ -45,13 +46,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((r) => proc!.once('exit', r));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc?.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(t);
-  }
+  await stopApplianceProcess(proc, path.join(dir, 'data'), 30_000);
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
