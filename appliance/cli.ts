@@ -22,11 +22,12 @@ function printProblems(file: string, problems: ConfigProblem[]): void {
 const commands: Record<string, Command> = {
   appliance: {
     usage: 'alpr appliance [--config FILE]',
-    summary: 'run the whole appliance: NATS, store, API (and cameras, matcher as they land)',
-    help: `Starts nats-server with JetStream, then the core service (store + API), in order, and
-supervises them: crashed services restart with backoff, a crash loop stops the retries.
-SIGTERM or SIGINT stops everything in reverse order.
-Without --config the appliance runs on safe defaults: everything on 127.0.0.1, data in ./data.`,
+    summary: 'run the whole appliance: NATS, store and API, matcher, one worker per camera',
+    help: `Starts nats-server with JetStream, then the core service (store, API, dashboard), the
+matcher and one worker per camera, in order, and supervises them: crashed services restart
+with backoff, a crash loop stops the retries. SIGTERM or SIGINT stops everything in reverse
+order. Without --config the appliance runs on safe defaults: everything on 127.0.0.1, data in
+./data, and a simulated camera when none is configured.`,
     options: { config: { type: 'string', short: 'c' } },
     async run(values) {
       const file = values.config as string | undefined;
