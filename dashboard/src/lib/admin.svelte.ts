@@ -1,6 +1,7 @@
 import type { Role } from '../../../access/roles.ts';
 import type { HealthReport } from '../../../server/health.ts';
-import { api, casesApi, deploymentsApi, messageOf, ok, usersApi, withBody } from './api.ts';
+import { api, casesApi, deploymentsApi, ok, usersApi, withBody } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 export type UserRow = Awaited<ReturnType<typeof listUsers>>['users'][number];
 export type UserDetail = Awaited<ReturnType<typeof getUser>>;
@@ -49,23 +50,15 @@ export class AdminState {
   /** `onChange` runs after each change: the signed-in user may have changed their own record (training). */
   constructor(private readonly onChange: () => void = () => {}) {}
 
-  async #act(fn: () => Promise<string | void>): Promise<boolean> {
-    this.busy = true;
-    this.error = null;
+  #act(fn: () => Promise<string | void>): Promise<boolean> {
     this.message = null;
-    try {
+    return whileBusy(this, async () => {
       const m = await fn();
       if (m) {
         this.message = m;
         this.onChange();
       }
-      return true;
-    } catch (err) {
-      this.error = messageOf(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   loadUsers = () => this.#act(async () => void (this.users = (await listUsers()).users));

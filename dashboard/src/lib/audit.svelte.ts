@@ -1,7 +1,8 @@
 import type { AuditReport as AuditFigures, evaluationReport } from '../../../access/reports.ts';
 import type { VerifyResult } from '../../../access/audit-log.ts';
-import { auditApi, messageOf, ok, okAs, reportsApi } from './api.ts';
+import { auditApi, ok, okAs, reportsApi } from './api.ts';
 import { toLocalInput } from './search.svelte.ts';
+import { whileBusy } from './busy.ts';
 
 export type AuditEntry = Awaited<ReturnType<typeof listAudit>>['entries'][number];
 export type ChainState = Awaited<ReturnType<typeof verifyChain>>;
@@ -43,15 +44,7 @@ export class AuditState {
   busy = $state(false);
 
   async #run(fn: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = null;
-    try {
-      await fn();
-    } catch (err) {
-      this.error = messageOf(err);
-    } finally {
-      this.busy = false;
-    }
+    await whileBusy(this, fn);
   }
 
   search = () =>

@@ -1,4 +1,5 @@
 import { authApi, messageOf, ok } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 type Begun = { secret: string; otpauthUri: string; banner: string; username?: string; displayName?: string };
 
@@ -32,18 +33,13 @@ export class EnrolmentFlow {
 
   async complete(form: { username: string; displayName: string; password: string; code: string }): Promise<void> {
     if (!this.token) return;
-    this.busy = true;
-    this.error = null;
-    try {
+    const token = this.token;
+    await whileBusy(this, async () => {
       const r =
         this.kind === 'setup'
-          ? await ok(authApi.setup.complete.$post({ json: { token: this.token, ...form } }))
-          : await ok(authApi.enrol.complete.$post({ json: { token: this.token, password: form.password, code: form.code } }));
+          ? await ok(authApi.setup.complete.$post({ json: { token, ...form } }))
+          : await ok(authApi.enrol.complete.$post({ json: { token, password: form.password, code: form.code } }));
       this.done = r.username;
-    } catch (err) {
-      this.error = messageOf(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { hc } from 'hono/client';
 import type { hotlistRoutes } from '../../../hotlist/routes.ts';
 import { clientOptions, messageOf, ok, withBody } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 const hotlistsApi = hc<ReturnType<typeof hotlistRoutes>>(`${location.origin}/api`, clientOptions);
 
@@ -40,10 +41,9 @@ export class HotlistsState {
   }
 
   async upload(source: string, file: File): Promise<void> {
-    this.busy = true;
-    this.error = this.message = null;
+    this.message = null;
     this.lastImport = null;
-    try {
+    await whileBusy(this, async () => {
       // The file is the request body, streamed by the server's parser as it arrives.
       const res = await hotlistsApi.hotlists.$post({ query: { source, filename: file.name } }, { init: { body: file } });
       // A refused or failed import is still an answer worth showing: which lines, and why.
@@ -51,26 +51,15 @@ export class HotlistsState {
       if (!job.state) throw new Error(job.error ?? `HTTP ${res.status}`);
       this.lastImport = { state: job.state, records: job.records ?? 0, badLines: job.summary?.bad ?? job.badLines ?? 0, error: job.error ?? null, problems: job.summary?.problems ?? [] };
       await this.load();
-    } catch (err) {
-      this.error = messageOf(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
-  async addEntry(source: string, e: { plate: string; state: string; category: string; reason: string; expiresAt: string }): Promise<boolean> {
-    this.busy = true;
-    this.error = this.message = null;
-    try {
+  addEntry(source: string, e: { plate: string; state: string; category: string; reason: string; expiresAt: string }): Promise<boolean> {
+    this.message = null;
+    return whileBusy(this, async () => {
       await ok(hotlistsApi.hotlists[':source'].entries.$post(withBody({ source }, { ...e, state: e.state.trim().toUpperCase() || null })));
       this.message = `${e.plate.toUpperCase()} added to ${source}.`;
       await this.load();
-      return true;
-    } catch (err) {
-      this.error = messageOf(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }

@@ -5,6 +5,7 @@ import type { WorkflowAction } from '../../../alerts/workflow.ts';
 import type { HealthReport } from '../../../server/health.ts';
 import { hc } from 'hono/client';
 import { api, blob, caseHeaders, messageOf, ok, withBody, clientOptions, type CaseContext } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 const alertsApi = hc<ReturnType<typeof alertRoutes>>(`${location.origin}/api`, clientOptions);
 
@@ -145,18 +146,10 @@ export class LiveState {
   async act(action: WorkflowAction): Promise<boolean> {
     const a = this.selected;
     if (!a) return false;
-    this.busy = true;
-    this.error = null;
-    try {
+    return whileBusy(this, async () => {
       const r = await ok(alertsApi.alerts[':id'].actions.$post(withBody({ id: a.alert.id }, action)));
       if ('alert' in r) this.alerts = this.alerts.map((x) => (x.alert.id === a.alert.id ? { ...r, fresh: false } : x));
-      return true;
-    } catch (err) {
-      this.error = messageOf(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   async image(readId: string): Promise<void> {

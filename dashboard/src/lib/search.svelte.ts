@@ -1,5 +1,6 @@
 import type { StoredRead } from '../../../store/search.ts';
 import { api, blob, caseHeaders, casesApi, disseminationsApi, messageOf, ok, type CaseContext } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 export type Read = StoredRead & { imageUrl: string | null };
 export type SearchMode = 'plate' | 'pattern' | 'fuzzy';
@@ -88,22 +89,17 @@ export class SearchState {
   }
 
   async search(offset = 0): Promise<void> {
-    if (!this.context) return;
-    this.busy = true;
-    this.error = null;
-    try {
+    const context = this.context;
+    if (!context) return;
+    await whileBusy(this, async () => {
       // One more than a page tells whether there is a next page without a count query.
-      const r = await ok(api.api.reads.$get({ query: this.#query(PAGE + 1, offset) }, { headers: caseHeaders(this.context) }));
+      const r = await ok(api.api.reads.$get({ query: this.#query(PAGE + 1, offset) }, { headers: caseHeaders(context) }));
       this.clear();
       this.more = r.reads.length > PAGE;
       this.reads = r.reads.slice(0, PAGE);
       this.offset = offset;
       this.searched = true;
-    } catch (err) {
-      this.error = messageOf(err);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** Fetches a plate crop once, as a blob: each view is an audited access under the case. */

@@ -1,4 +1,5 @@
 import { ApiError, authApi, messageOf, ok, onAuthFailure, setCsrfToken, usersApi } from './api.ts';
+import { whileBusy } from './busy.ts';
 
 export type SessionInfo = Awaited<ReturnType<typeof loadSession>>;
 const loadSession = () => ok(usersApi.auth.session.$get(), true);
@@ -62,18 +63,8 @@ export class SessionState {
     }
   }
 
-  async #run(fn: () => Promise<void>): Promise<boolean> {
-    this.busy = true;
-    this.error = null;
-    try {
-      await fn();
-      return true;
-    } catch (err) {
-      this.error = messageOf(err);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+  #run(fn: () => Promise<void>): Promise<boolean> {
+    return whileBusy(this, fn);
   }
 
   login(form: { username: string; password: string; code: string; bannerAccepted: boolean }): Promise<boolean> {
