@@ -56,7 +56,9 @@ export class RecordError extends Error {
   override readonly name = 'RecordError';
 }
 
-const printable = /^[^\p{Cc}\p{Cf}\t]*$/u;
+// Lone surrogates (\p{Cs}) arrive only through JSON escapes ("\ud800"); they are not text and
+// would reach the store and the compiled list as replacement characters.
+const printable = /^[^\p{Cc}\p{Cf}\p{Cs}\t]*$/u;
 
 function text(field: string, raw: string | undefined, max: number): string | null {
   // A quoted CSV field may span lines; canonical text is one line (see compiled.ts).
