@@ -93,7 +93,8 @@ export function parseDate(field: string, raw: string | undefined): number | null
 
 export function canonicalCategory(raw: string): string {
   const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return CATEGORY_ALIASES[key] ?? key.replace(/[^a-z0-9_]/g, '').slice(0, 40);
+  // Own keys only: "__proto__" or "constructor" in a file must not fetch Object's prototype.
+  return (Object.hasOwn(CATEGORY_ALIASES, key) ? CATEGORY_ALIASES[key] : undefined) ?? key.replace(/[^a-z0-9_]/g, '').slice(0, 40);
 }
 
 /**
@@ -130,7 +131,7 @@ export function toRecord(row: Partial<Record<RecordField, string>>): HotlistReco
   if (rawState !== null && !/^[A-Z]{2}$/.test(rawState)) throw new RecordError(`state: "${rawState}" is not a two-letter code`);
 
   const rawPriority = text('priority', row.priority, 2);
-  let priority = CATEGORY_PRIORITY[category] ?? 5;
+  let priority = (Object.hasOwn(CATEGORY_PRIORITY, category) ? CATEGORY_PRIORITY[category] : undefined) ?? 5;
   if (rawPriority !== null) {
     if (!/^[1-9]$/.test(rawPriority)) throw new RecordError(`priority: "${rawPriority}" is not 1-9`);
     priority = Number(rawPriority);
