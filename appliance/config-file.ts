@@ -22,6 +22,8 @@ export function loadConfigFile(file: string | undefined): ConfigResult {
       const where = err.linePos?.[0] ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '(file)';
       return { ok: false, problems: [{ path: where, message: err.message.split('\n')[0]! }] };
     }
-    throw err;
+    // The YAML library refuses some documents with plain errors (an alias bomb is a
+    // ReferenceError): still a problem with the file, not a crash of the loader.
+    return { ok: false, problems: [{ path: '(file)', message: `not a usable YAML document: ${(err as Error).message.split('\n')[0]}` }] };
   }
 }
