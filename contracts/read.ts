@@ -15,7 +15,12 @@ export type UsState = (typeof US_STATES)[number];
  * inconsistently ("ABC-123", "ABC 123"), and none of them distinguish one plate from another.
  */
 export function normalizePlate(text: string): string {
-  return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  // Reads arrive normalised nearly always; the matcher calls this per read and per candidate.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || (c > 57 && c < 65) || c > 90) return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  }
+  return text;
 }
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO-8601 timestamp with zone.');

@@ -37,6 +37,31 @@ describe('plate keys', () => {
   });
 });
 
+describe('fuzzyEntries against brute force', () => {
+  it('finds every entry within one edit in confusion space, and no other, over random lists', () => {
+    let seed = 42;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    // A small alphabet makes neighbours common, so the filters are exercised on real hits.
+    const plate = (min: number, max: number) => Array.from({ length: min + Math.floor(rand() * (max - min + 1)) }, () => 'AB8C0O1'[Math.floor(rand() * 7)]).join('');
+    const b = new ListBuilder({ source: 's', versionId: 'v', extractedAt: NOW });
+    const plates = Array.from({ length: 3000 }, () => plate(1, 10));
+    plates.forEach((p, i) => b.add(toRecord({ plate: p, recordId: `R${i}`, category: 'stolen_vehicle' })));
+    const compiled = b.build();
+    const byKey = new Map<number, number[]>();
+    plates.forEach((p, i) => byKey.set(confKey(p), [...(byKey.get(confKey(p)) ?? []), i]));
+    for (let q = 0; q < 400; q++) {
+      const text = q % 2 ? plates[q]!.slice(0, -1) + 'C' : plate(1, 10);
+      const d = new Uint8Array(10);
+      const k = confDigits(text, d);
+      const want = new Set<number>(byKey.get(k) ?? []);
+      forEachKeyWithinOneEdit(d, text.length, k, (v) => (byKey.get(v) ?? []).forEach((e) => want.add(e)));
+      const got: { entry: number }[] = [];
+      compiled.fuzzyEntries(text, 1, true, got as never);
+      expect(new Set(got.map((h) => h.entry)), text).toEqual(want);
+    }
+  });
+});
+
 describe('matchRead: what must and must not match', () => {
   const l = list([{ plate: 'ABC1234', state: 'FL', recordId: 'R1' }, { plate: 'XYZ987', state: 'GA', recordId: 'R2' }, { plate: 'QRS*', recordId: 'W1' }]);
 

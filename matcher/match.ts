@@ -50,26 +50,29 @@ export interface MatchStats {
   belowScore: number;
 }
 
+// Scratch for the one synchronous call in progress: the hot path allocates nothing per read.
+const raw: RawHit[] = [];
+
 /** Every hit of the read (best text, then candidates) on every list, best per record, best first. */
 export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>, lists: readonly ActiveList[], nowMs: number, stats?: MatchStats): Hit[] {
   const plate = normalizePlate(read.plate);
-  let texts: { text: string; candidate: { confidence: number } | null }[] | null = null;
+  // Candidates are normalised only when a list wants them: the exact-only path stays lean.
+  let candidateTexts: string[] | null = null;
   let best: Map<number, Hit> | null = null;
   let listNo = 0;
-  const raw: RawHit[] = [];
   for (const { list, policy } of lists) {
     listNo++;
     const stale = staleness(list.meta.extractedAt, policy, nowMs);
-    // Candidates are normalised only when a list wants them: the exact-only path stays lean.
-    if (!texts) texts = [{ text: plate, candidate: null }];
-    if (policy.candidates && texts.length === 1) for (const c of read.candidates) texts.push({ text: normalizePlate(c.text), candidate: { confidence: c.confidence } });
-    for (const t of texts) {
-      if (t.candidate && !policy.candidates) continue;
-      if (!t.text) continue;
+    const texts = policy.candidates ? 1 + read.candidates.length : 1;
+    if (texts > 1 && !candidateTexts) candidateTexts = read.candidates.map((c) => normalizePlate(c.text));
+    for (let ti = 0; ti < texts; ti++) {
+      const text = ti === 0 ? plate : candidateTexts![ti - 1]!;
+      const candidate = ti === 0 ? null : read.candidates[ti - 1]!;
+      if (!text) continue;
       raw.length = 0;
-      if (policy.maxEdits === 0 && !policy.confusion) list.exactEntries(t.text, raw);
-      else list.fuzzyEntries(t.text, policy.maxEdits, policy.confusion, raw);
-      if (policy.wildcards && list.wildcardCount) list.wildcardEntries(t.text, raw);
+      if (policy.maxEdits === 0 && !policy.confusion) list.exactEntries(text, raw);
+      else list.fuzzyEntries(text, policy.maxEdits, policy.confusion, raw);
+      if (policy.wildcards && list.wildcardCount) list.wildcardEntries(text, raw);
       for (const h of raw) {
         if (list.expired(h.entry, nowMs)) {
           if (stats) stats.expired++;
@@ -81,20 +84,20 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
         }
         // Only the plate and state are needed to score; the full record is read for alerts.
         const entryPlate = list.plateOf(h.entry);
-        const trueDistance = h.wildcard ? 0 : editDistanceSmall(t.text, entryPlate);
+        const trueDistance = h.wildcard ? 0 : editDistanceSmall(text, entryPlate);
         const distance = h.wildcard ? 0 : Math.min(h.distance, trueDistance);
         const sm = stateMatch(read.state, list.stateOf(h.entry));
-        const score = scoreHit({ wildcard: h.wildcard, distance, confusion: trueDistance > distance, candidate: t.candidate, stateMatch: sm });
+        const score = scoreHit({ wildcard: h.wildcard, distance, confusion: trueDistance > distance, candidate, stateMatch: sm });
         if (score < policy.minScore) {
           if (stats) stats.belowScore++;
           continue;
         }
-        const kind: Alert['matchKind'] = h.wildcard ? 'wildcard' : t.candidate ? 'candidate' : trueDistance === 0 ? 'exact' : 'fuzzy';
+        const kind: Alert['matchKind'] = h.wildcard ? 'wildcard' : candidate ? 'candidate' : trueDistance === 0 ? 'exact' : 'fuzzy';
         const key = listNo * 4294967296 + h.entry;
         best ??= new Map();
         const prior = best.get(key);
         if (!prior || prior.score < score) {
-          best.set(key, { source: list.meta.source, versionId: list.meta.versionId, entry: h.entry, text: t.text, kind, distance, confusion: trueDistance > distance, stateMatch: sm, score, stale: stale === 'stale' });
+          best.set(key, { source: list.meta.source, versionId: list.meta.versionId, entry: h.entry, text, kind, distance, confusion: trueDistance > distance, stateMatch: sm, score, stale: stale === 'stale' });
         }
       }
     }
