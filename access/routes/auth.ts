@@ -6,7 +6,7 @@ import type { AuthService } from '../auth.ts';
 import type { Enrolment } from '../enrolment.ts';
 import { clientIp, CSRF_HEADER } from '../guard.ts';
 import { SESSION_COOKIE, type SessionStore } from '../sessions.ts';
-import { accessErrorHandler, readJson, smallBody } from './util.ts';
+import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const loginBody = z.strictObject({
   username: z.string().max(64),
@@ -43,7 +43,7 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
   const cookieOpts = { httpOnly: true, secure: access.cookieSecure, sameSite: 'Strict' as const, path: '/api', maxAge: access.sessionMaxHours * 3600 };
 
   const app = new Hono()
-    .use('*', smallBody)
+    .use('*', smallBodyOn('/auth', '/setup', '/enrol'))
     .get('/auth/banner', (c) => c.json({ banner: access.banner }))
     .post('/auth/login', async (c) => {
       const body = await readJson(c, loginBody);

@@ -5,7 +5,7 @@ import { normalizePlate, type Logger } from '../../contracts/index.ts';
 import { caseHistory, caseRefSchema, getCase, listCases, putCase } from '../cases.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, smallBody } from './util.ts';
+import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes').transform(normalizePlate);
 const title = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'no control characters');
@@ -23,7 +23,7 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
   const { client } = opts;
   const clock = opts.clock ?? (() => new Date());
   const app = new Hono<AccessEnv>()
-    .use('*', smallBody)
+    .use('*', smallBodyOn('/cases'))
     .get('/cases', async (c) => {
       const ref = c.req.query('caseRef');
       if (ref !== undefined) {

@@ -5,7 +5,7 @@ import { locationSchema, type Logger } from '../../contracts/index.ts';
 import { addDeploymentEvent, deploymentHistory, deploymentIdSchema, getDeployment, listDeploymentEvents, listDeployments, putDeployment, type Deployment } from '../deployments.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, smallBody } from './util.ts';
+import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const cameraId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a camera id');
@@ -48,7 +48,7 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
   }
 
   const app = new Hono<AccessEnv>()
-    .use('*', smallBody)
+    .use('*', smallBodyOn('/deployments'))
     .get('/deployments', async (c) => {
       const [deployments, events] = await Promise.all([listDeployments(client), listDeploymentEvents(client)]);
       return c.json({

@@ -7,7 +7,7 @@ import { activeIntelCasesForPlate } from '../cases.ts';
 import { listDisseminations, recordDissemination, STATUTORY_NOTICE } from '../disseminations.ts';
 import { ForbiddenError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, readQuery, smallBody } from './util.ts';
+import { accessErrorHandler, readJson, readQuery, smallBodyOn } from './util.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
@@ -51,7 +51,7 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
   }
 
   const app = new Hono<AccessEnv>()
-    .use('*', smallBody)
+    .use('*', smallBodyOn('/disseminations'))
     .get('/disseminations', async (c) => {
       const q = readQuery(c, listQuery);
       return c.json({ disseminations: await listDisseminations(client, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, caseRef: q.caseRef }) });

@@ -14,7 +14,7 @@ import type { SessionStore } from '../sessions.ts';
 import { listTraining, putTraining, trainingStatus } from '../training.ts';
 import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, roleSchema, userHistory, usernameSchema, type User } from '../users.ts';
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
-import { accessErrorHandler, readJson, smallBody } from './util.ts';
+import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const isoDay = z.iso.date();
@@ -68,7 +68,7 @@ export function userRoutes(opts: UserRoutesOptions) {
   }
 
   const app = new Hono<AccessEnv>()
-    .use('*', smallBody)
+    .use('*', smallBodyOn('/auth/session', '/auth/password', '/users', '/noncompliance'))
     .get('/auth/session', async (c) => {
       const p = c.get('principal');
       const training = p.kind === 'person' ? trainingStatus(await listTraining(client, p.username), clock(), access.requiredCourses) : null;

@@ -1,4 +1,4 @@
-import type { Context, ErrorHandler } from 'hono';
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import type { Logger } from '../../contracts/index.ts';
@@ -7,6 +7,16 @@ import { AccessError, InvalidInputError } from '../errors.ts';
 
 /** Bodies of access routes are small JSON documents; anything bigger is hostile. */
 export const smallBody = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'request body too large' }, 413) });
+
+/**
+ * smallBody for one router's own paths (under /api). The routers are mounted side by side at
+ * /api, where a '*' middleware reaches every other route too: it refused hotlist uploads and hold
+ * bodies over 64 KiB, and, on a body sent without content-length, re-wrapped a stream the guard
+ * had already read for the audit log (a 500 on POST /api/holds, found by fuzzing).
+ */
+export function smallBodyOn(...prefixes: string[]): MiddlewareHandler {
+  return async (c, next) => (prefixes.some((p) => c.req.path === `/api${p}` || c.req.path.startsWith(`/api${p}/`)) ? smallBody(c, next) : next());
+}
 
 /** Parses and validates a JSON body; a bad one is a 400 naming each problem, never a stack trace. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
