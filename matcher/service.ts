@@ -65,6 +65,9 @@ export async function loadVersion(buckets: HotlistBuckets, v: ActiveVersion): Pr
   return builder.build();
 }
 
+/** Reads whose alerts may await the ALERTS stream's ack at once. */
+const MAX_ALERTS_IN_FLIGHT = 64;
+
 export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
   const { nc, config, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
@@ -156,15 +159,22 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
     msg.ack();
   }
 
+  // Matching is synchronous; only publishing a hit's alerts waits (for the ALERTS stream's
+  // ack). Awaiting that read by read let a burst of hits queue behind one round trip each, so
+  // several reads' alerts are in flight at once; each read is still acked after its own alerts.
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of messages) {
-      try {
-        await handle(msg);
-      } catch (err) {
-        logger.error('match failed; the read will be redelivered', { err: err as Error, seq: msg.seq });
-        msg.nak(1000);
-      }
+      const p: Promise<void> = handle(msg)
+        .catch((err) => {
+          logger.error('match failed; the read will be redelivered', { err: err as Error, seq: msg.seq });
+          msg.nak(1000);
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= MAX_ALERTS_IN_FLIGHT) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   })();
 
   return {
