@@ -138,7 +138,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         // Reads flushed at a stream failure or shutdown have no triggering frame: no latency.
         const frameToReadMs = r.triggerAt <= Date.now() ? Date.now() - r.triggerAt : undefined;
         if (frameToReadMs !== undefined) latencyMs.add(frameToReadMs);
-        log.info('read', { plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs, publishMs, recognisedAfterMs: emittedAt - r.triggerAt });
+        log.info('read', { id: read.id, plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs, publishMs, recognisedAfterMs: emittedAt - r.triggerAt });
         return;
       } catch (err) {
         log.warn('publishing a read failed; retrying', { err: err as Error, attempt, id: read.id });
