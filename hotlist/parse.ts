@@ -93,6 +93,7 @@ export function createHotlistParser(opts: ParserOptions) {
   let first = true;
   let skippingLongLine = false;
   let columns: Partial<Record<RecordField, number>> | null = null;
+  let columnList: [RecordField, number][] = [];
   let headerWidth = 0;
   let pending: { start: number; text: string; parts: number } | null = null;
 
@@ -122,6 +123,7 @@ export function createHotlistParser(opts: ParserOptions) {
   function csvRecord(parts: string[], line: number) {
     if (!columns) {
       columns = resolveColumns(parts, opts.mapping);
+      columnList = Object.entries(columns) as [RecordField, number][];
       headerWidth = parts.length;
       return;
     }
@@ -131,7 +133,7 @@ export function createHotlistParser(opts: ParserOptions) {
       return;
     }
     const fields: Partial<Record<RecordField, string>> = {};
-    for (const [f, i] of Object.entries(columns) as [RecordField, number][]) fields[f] = parts[i];
+    for (const [f, i] of columnList) fields[f] = parts[i];
     accept(fields, line);
   }
 

@@ -60,19 +60,53 @@ export class RecordError extends Error {
 // would reach the store and the compiled list as replacement characters.
 const printable = /^[^\p{Cc}\p{Cf}\p{Cs}\t]*$/u;
 
+/** Plain printable ASCII, the text of nearly every field: checked without the Unicode regex. */
+function plainAscii(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
+
 function text(field: string, raw: string | undefined, max: number): string | null {
+  if (raw === undefined || raw === '') return null;
   // A quoted CSV field may span lines; canonical text is one line (see compiled.ts).
-  const v = (raw ?? '').replace(/\r?\n/g, ' ').trim();
+  const v = (raw.includes('\n') ? raw.replace(/\r?\n/g, ' ') : raw).trim();
   if (v === '') return null;
   if (v.length > max) throw new RecordError(`${field}: longer than ${max} characters`);
-  if (!printable.test(v)) throw new RecordError(`${field}: contains control characters`);
+  if (!plainAscii(v) && !printable.test(v)) throw new RecordError(`${field}: contains control characters`);
   return v;
+}
+
+/**
+ * Memo of small, often repeated values (dates, categories): an extract of millions of records
+ * carries a few thousand distinct ones. Bounded, so a file of all-distinct values cannot grow it.
+ */
+function memo<T>(limit: number, compute: (raw: string) => T): (raw: string) => T {
+  const cache = new Map<string, T>();
+  return (raw) => {
+    let v = cache.get(raw);
+    if (v === undefined) {
+      v = compute(raw);
+      if (cache.size < limit) cache.set(raw, v);
+    }
+    return v;
+  };
 }
 
 /** Dates as extracts write them: 2024-05-01, 20240501, 05/01/2024, or a full ISO timestamp. */
 export function parseDate(field: string, raw: string | undefined): number | null {
-  const v = (raw ?? '').trim();
-  if (v === '') return null;
+  if (raw === undefined || raw === '') return null;
+  const ms = dateMs(raw);
+  if (ms === null) throw new RecordError(`${field}: "${raw.trim().slice(0, 40)}" is not a date (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY or ISO-8601)`);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Milliseconds of a date text, NaN for a blank one, null for one that is not a date. */
+const dateMs = memo(4096, (raw: string): number | null => {
+  const v = raw.trim();
+  if (v === '') return Number.NaN;
   let ymd: [number, number, number] | null = null;
   let m: RegExpExecArray | null;
   if ((m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v))) ymd = [+m[1]!, +m[2]!, +m[3]!];
@@ -88,14 +122,14 @@ export function parseDate(field: string, raw: string | undefined): number | null
     // Date.UTC rolls 2024-02-31 over into March: a date that does not round-trip is not a date.
     if (y >= 1900 && y <= 2200 && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) return ms;
   }
-  throw new RecordError(`${field}: "${v.slice(0, 40)}" is not a date (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY or ISO-8601)`);
-}
+  return null;
+});
 
-export function canonicalCategory(raw: string): string {
+export const canonicalCategory = memo(1024, (raw: string): string => {
   const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
   // Own keys only: "__proto__" or "constructor" in a file must not fetch Object's prototype.
   return (Object.hasOwn(CATEGORY_ALIASES, key) ? CATEGORY_ALIASES[key] : undefined) ?? key.replace(/[^a-z0-9_]/g, '').slice(0, 40);
-}
+});
 
 /**
  * Validates one mapped row and returns the canonical record, or throws a RecordError whose
@@ -104,7 +138,7 @@ export function canonicalCategory(raw: string): string {
 export function toRecord(row: Partial<Record<RecordField, string>>): HotlistRecord {
   const rawPlate = text('plate', row.plate, 24);
   if (!rawPlate) throw new RecordError('plate: missing');
-  const wildcard = /[*?]/.test(rawPlate);
+  const wildcard = rawPlate.includes('*') || rawPlate.includes('?');
   let plate: string;
   if (wildcard) {
     try {
@@ -118,7 +152,7 @@ export function toRecord(row: Partial<Record<RecordField, string>>): HotlistReco
     plate = normalizePlate(rawPlate);
     if (plate.length === 0) throw new RecordError('plate: no letters or digits');
   }
-  if (plate.replace(/\*/g, '').length > MAX_PLATE_LENGTH) throw new RecordError(`plate: more than ${MAX_PLATE_LENGTH} characters`);
+  if ((wildcard ? plate.replace(/\*/g, '') : plate).length > MAX_PLATE_LENGTH) throw new RecordError(`plate: more than ${MAX_PLATE_LENGTH} characters`);
 
   const recordId = text('recordId', row.recordId, 40);
   if (!recordId) throw new RecordError('recordId: missing');
