@@ -1,5 +1,7 @@
 import { BaselineReader } from './baseline.ts';
 import { registerReader } from './reader.ts';
+// The project's own models (models/platerec, models/platedet) register themselves: platerec-v1, own-v1.
+import './own.ts';
 
 export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
 export { BaselineReader, stateBands } from './baseline.ts';

@@ -1,0 +1,49 @@
+import { PpOcr } from '../../pipeline/recognition/ppocr.ts';
+import { rectBox } from '../../pipeline/recognition/ppocr-math.ts';
+import { plateAroundLine } from '../../pipeline/recognition/own.ts';
+import type { Image } from '../../pipeline/render/index.ts';
+
+/** Plate boxes ([x, y, w, h] in image pixels) from one frame: what `eval detect` scores. */
+export interface PlateBoxes {
+  detect(image: Image): Promise<[number, number, number, number][]>;
+  close(): Promise<void>;
+}
+
+/**
+ * `ppocr`: the baseline's PP-OCRv4 text detector, each text line widened to the plate around
+ * it as platerec-v1 does. `platedet`: the project's own plate detector (models/platedet).
+ */
+export async function detectorFor(name: string, threads: number): Promise<PlateBoxes> {
+  if (name === 'ppocr') {
+    const ocr = await PpOcr.load({ threads });
+    return {
+      async detect(image) {
+        const [rects = []] = await ocr.detect([{ image }], 960);
+        return rects.filter((r) => r.w >= r.h * 1.2 && r.h >= 6).map((r) => rectBox({ ...plateAroundLine(r), score: r.score }));
+      },
+      close: () => ocr.close(),
+    };
+  }
+  if (name === 'ppocr-lines') {
+    const ocr = await PpOcr.load({ threads });
+    return {
+      async detect(image) {
+        const [rects = []] = await ocr.detect([{ image }], 960);
+        return rects.map((r) => rectBox(r));
+      },
+      close: () => ocr.close(),
+    };
+  }
+  if (name === 'platedet') {
+    const { PlateDetector } = await import('../../pipeline/recognition/platedet.ts');
+    const det = await PlateDetector.load({ threads });
+    return {
+      async detect(image) {
+        const [found = []] = await det.detect([image]);
+        return found.map((b) => b.box);
+      },
+      close: () => det.close(),
+    };
+  }
+  throw new Error(`unknown detector "${name}" (ppocr, ppocr-lines, platedet)`);
+}

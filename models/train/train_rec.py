@@ -1,0 +1,145 @@
+"""Trains PlateRec (plate text by CTC + state of issue) on synthetic crops (synth.py).
+
+    nice -n 10 /usr/bin/python3 models/train/train_rec.py --minutes 55 [--threads 2]
+
+Progress goes to stdout (one line per 20 steps, a synthetic validation every 200). The learning
+rate follows a cosine over the time budget (the CPU is shared, so steps per minute vary); the
+checkpoint (models/.cache/platerec/last.pt, every 50 steps and at the end) holds the model, the
+optimiser and the time spent, and a rerun resumes from it. Export with export_rec.py.
+Never trains on openalpr-eval (evaluation only).
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from recnet import CHARS, PlateRec  # noqa: E402
+from synth import CACHE, Synth  # noqa: E402
+
+
+class Stream(torch.utils.data.IterableDataset):
+    def __init__(self, batch, seed):
+        self.batch, self.seed = batch, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        s = Synth(self.seed + (info.id if info else 0) * 1000 + int(time.time()) % 100000)
+        while True:
+            x, labels, states = s.batch(self.batch)
+            yield torch.from_numpy(x), labels, torch.from_numpy(states)
+
+
+def encode(labels):
+    targets = torch.tensor([CHARS.index(c) + 1 for t in labels for c in t], dtype=torch.long)
+    lengths = torch.tensor([len(t) for t in labels], dtype=torch.long)
+    return targets, lengths
+
+
+def greedy(lp):
+    best = lp.argmax(2).numpy()
+    out = []
+    for row in best:
+        s, prev = [], 0
+        for k in row:
+            if k != prev and k != 0:
+                s.append(CHARS[k - 1])
+            prev = k
+        out.append(''.join(s))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--minutes', type=float, default=55)
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--workers', type=int, default=1)
+    ap.add_argument('--out', default=os.path.join(CACHE, 'platerec'))
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    os.makedirs(a.out, exist_ok=True)
+    ckpt = os.path.join(a.out, 'last.pt')
+    net = PlateRec()
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    step, spent = 0, 0.0
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        net.load_state_dict(st['model'])
+        opt.load_state_dict(st['opt'])
+        step, spent = st['step'], st['spent']
+        print(f'resumed at step {step}, {spent / 60:.1f} min spent', flush=True)
+    budget = a.minutes * 60
+
+    val = Synth(12345)
+    vx, vlabels, vstates = val.batch(512)
+    vx = torch.from_numpy(vx).float() / 255
+
+    def save():
+        torch.save({'model': net.state_dict(), 'opt': opt.state_dict(), 'step': step, 'spent': spent}, ckpt + '.tmp')
+        os.replace(ckpt + '.tmp', ckpt)
+
+    def validate():
+        net.eval()
+        with torch.no_grad():
+            lp, st = net(vx)
+        net.train()
+        pred = greedy(lp)
+        exact = np.mean([p == t for p, t in zip(pred, vlabels)])
+        sacc = (st.argmax(1).numpy() == vstates).mean()
+        return exact, sacc
+
+    loader = torch.utils.data.DataLoader(Stream(a.batch, step), batch_size=None, num_workers=a.workers,
+                                         prefetch_factor=4 if a.workers else None, persistent_workers=False)
+    net.train()
+    t_last = time.time()
+    t0 = time.time()
+    seen = 0
+    for x, labels, states in loader:
+        if spent >= budget:
+            break
+        frac = spent / budget
+        warm = min(1.0, (step + 1) / 150)
+        lr = a.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g['lr'] = lr
+        x = x.float() / 255
+        lp, st = net(x)
+        targets, lengths = encode(labels)
+        T = lp.shape[1]
+        ctc = F.ctc_loss(lp.permute(1, 0, 2), targets, torch.full((x.shape[0],), T, dtype=torch.long), lengths,
+                         blank=0, zero_infinity=True)
+        sl = F.cross_entropy(st, states, label_smoothing=0.05)
+        loss = ctc + 0.5 * sl
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step()
+        step += 1
+        seen += x.shape[0]
+        now = time.time()
+        spent += now - t_last
+        t_last = now
+        if step % 20 == 0:
+            rate = seen / (now - t0)
+            print(f'step {step} ctc {ctc.item():.3f} state {sl.item():.3f} lr {lr:.2e} {rate:.0f} samples/s '
+                  f'spent {spent / 60:.1f}/{a.minutes:.0f} min', flush=True)
+        if step % 50 == 0:
+            save()
+        if step % 200 == 0:
+            e, s = validate()
+            print(f'val step {step} synthetic exact {e:.3f} state {s:.3f}', flush=True)
+    save()
+    e, s = validate()
+    print(f'done step {step} synthetic exact {e:.3f} state {s:.3f} spent {spent / 60:.1f} min', flush=True)
+
+
+if __name__ == '__main__':
+    main()

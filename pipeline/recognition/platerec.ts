@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { US_STATES, type UsState } from '../../contracts/index.ts';
+import type { Image } from '../render/raster.ts';
+import type { TextRect } from './ppocr-math.ts';
+
+/**
+ * The project's own plate recogniser (models/platerec: a small CNN with CTC for the serial and
+ * a state-of-issue head, trained on synthetic plates by models/train/). It reads whole plates:
+ * each crop is a plate framed as a detector would frame it, sampled to 96x48 grey here.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const PLATEREC_DIR = path.resolve(here, '../../models/platerec');
+
+interface Meta {
+  input: [number, number, number];
+  chars: string;
+  blank: number;
+  states: string[];
+}
+
+export interface PlateText {
+  /** Serial, A-Z and 0-9. */
+  text: string;
+  /** 0..1: the least certain character's probability (0 when nothing was read). */
+  confidence: number;
+  /** Per character probability, in reading order. */
+  charConfidence: number[];
+  state: UsState | null;
+  stateConfidence: number;
+  /** Next most likely states with their probabilities, best first. */
+  states: { state: UsState; p: number }[];
+}
+
+/** A plate region: a rotated rectangle in image pixels (cx, cy, w, h, angle in radians). */
+export type PlateQuad = Pick<TextRect, 'cx' | 'cy' | 'w' | 'h' | 'angle'>;
+
+/**
+ * Samples a rotated rectangle of `img` into `out` (grey 0..1, row-major ow x oh) at `offset`,
+ * bilinear, with edge pixels repeated outside the image.
+ */
+export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out: Float32Array, offset = 0): void {
+  const { width: W, height: H, channels: ch, data } = img;
+  const cos = Math.cos(q.angle), sin = Math.sin(q.angle);
+  // Pre-blur by area when shrinking a lot: sample a small grid per output pixel.
+  const fx = q.w / ow, fy = q.h / oh;
+  const sub = Math.max(1, Math.min(3, Math.round(Math.max(fx, fy) / 1.5)));
+  const px = (x: number, y: number): number => {
+    const xi = Math.min(W - 1, Math.max(0, x)), yi = Math.min(H - 1, Math.max(0, y));
+    const x0 = Math.floor(xi), y0 = Math.floor(yi);
+    const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
+    const wx = xi - x0, wy = yi - y0;
+    if (ch === 1) {
+      const a = data[y0 * W + x0]!, b = data[y0 * W + x1]!, c = data[y1 * W + x0]!, d = data[y1 * W + x1]!;
+      return (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
+    }
+    const g = (i: number) => (data[i * 3]! * 299 + data[i * 3 + 1]! * 587 + data[i * 3 + 2]! * 114) / 1000;
+    const a = g(y0 * W + x0), b = g(y0 * W + x1), c = g(y1 * W + x0), d = g(y1 * W + x1);
+    return (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
+  };
+  const k = 1 / (255 * sub * sub);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      let acc = 0;
+      for (let sy = 0; sy < sub; sy++) {
+        const v = ((y + (sy + 0.5) / sub) / oh - 0.5) * q.h;
+        for (let sx = 0; sx < sub; sx++) {
+          const u = ((x + (sx + 0.5) / sub) / ow - 0.5) * q.w;
+          acc += px(q.cx + u * cos - v * sin - 0.5, q.cy + u * sin + v * cos - 0.5);
+        }
+      }
+      out[offset + y * ow + x] = acc * k;
+    }
+  }
+}
+
+/** Greedy CTC decoding of one row of log-probabilities (T x C, class 0 = blank). */
+export function ctcGreedy(logp: Float32Array, n: number, T: number, C: number, chars: string): { text: string; probs: number[] } {
+  let text = '';
+  const probs: number[] = [];
+  let prev = 0;
+  let run = 0; // best probability within the current character's run
+  for (let t = 0; t < T; t++) {
+    const o = (n * T + t) * C;
+    let best = 0, bv = logp[o]!;
+    for (let c = 1; c < C; c++) if (logp[o + c]! > bv) { bv = logp[o + c]!; best = c; }
+    if (best !== 0 && best !== prev) {
+      text += chars[best - 1]!;
+      probs.push(Math.exp(bv));
+      run = probs.length - 1;
+    } else if (best !== 0 && best === prev) {
+      probs[run] = Math.max(probs[run]!, Math.exp(bv));
+    }
+    prev = best;
+  }
+  return { text, probs };
+}
+
+function softmax(v: Float32Array, offset: number, n: number): Float64Array {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) m = Math.max(m, v[offset + i]!);
+  const out = new Float64Array(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += out[i] = Math.exp(v[offset + i]! - m);
+  for (let i = 0; i < n; i++) out[i]! /= s;
+  return out;
+}
+
+export class PlateRecognizer {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly meta: Meta,
+  ) {}
+
+  static async load(opts: { threads?: number; dir?: string } = {}): Promise<PlateRecognizer> {
+    const dir = opts.dir ?? PLATEREC_DIR;
+    const meta = JSON.parse(readFileSync(path.join(dir, 'platerec.json'), 'utf8')) as Meta;
+    const session = await ort.InferenceSession.create(path.join(dir, 'platerec.onnx'), {
+      intraOpNumThreads: opts.threads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    return new PlateRecognizer(session, meta);
+  }
+
+  get inputSize(): { width: number; height: number } {
+    return { width: this.meta.input[2], height: this.meta.input[1] };
+  }
+
+  /** Reads each plate region (whole image when `quad` is absent), all in one batched run. */
+  async read(crops: { image: Image; quad?: PlateQuad }[]): Promise<PlateText[]> {
+    if (crops.length === 0) return [];
+    const [, h, w] = this.meta.input;
+    const input = new Float32Array(crops.length * h * w);
+    crops.forEach((c, i) => {
+      const q = c.quad ?? { cx: c.image.width / 2, cy: c.image.height / 2, w: c.image.width, h: c.image.height, angle: 0 };
+      sampleQuad(c.image, q, w, h, input, i * h * w);
+    });
+    return this.run(input, crops.length);
+  }
+
+  /** Runs prepared input (N x H x W grey 0..1). */
+  async run(input: Float32Array, n: number): Promise<PlateText[]> {
+    const [, h, w] = this.meta.input;
+    const res = await this.session.run({ image: new ort.Tensor('float32', input, [n, 1, h, w]) });
+    const logits = res.logits!, st = res.state!;
+    const [, T, C] = logits.dims as number[];
+    const S = this.meta.states.length;
+    const lp = logits.data as Float32Array, sp = st.data as Float32Array;
+    const out: PlateText[] = [];
+    for (let i = 0; i < n; i++) {
+      const { text, probs } = ctcGreedy(lp, i, T!, C!, this.meta.chars);
+      const p = softmax(sp, i * S, S);
+      const order = [...p.keys()].sort((a, b) => p[b]! - p[a]!).slice(0, 3);
+      const states = order
+        .map((k) => ({ state: this.meta.states[k] as UsState, p: round(p[k]!) }))
+        .filter((s) => (US_STATES as readonly string[]).includes(s.state));
+      out.push({
+        text,
+        confidence: round(probs.length ? Math.min(...probs) : 0),
+        charConfidence: probs.map(round),
+        state: states[0]?.state ?? null,
+        stateConfidence: states[0]?.p ?? 0,
+        states,
+      });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,0 +1,54 @@
+/**
+ * `npm run bench -- models [--threads 1 --runs 30 --batch 32]`: the own models' inference cost on
+ * one core (intra-op threads 1): the plate detector on a 1080p grey frame (scaling included) and
+ * the recogniser per plate in a batch (crop sampling included), and at batch 1.
+ * Targets: detector <= 15 ms per 1080p frame, recogniser <= 1 ms per plate.
+ */
+import { PlateDetector } from '../../pipeline/recognition/platedet.ts';
+import { PlateRecognizer } from '../../pipeline/recognition/platerec.ts';
+import { blit, createImage, PLATE_DESIGNS, renderPlate, rng, toGray } from '../../pipeline/render/index.ts';
+import { numericFlags, percentile, round } from './_args.ts';
+
+export async function run(argv: string[]): Promise<Record<string, unknown>> {
+  const f = numericFlags(argv, { threads: 1, runs: 30, batch: 32 });
+  const random = rng(99);
+  const frame = createImage(1920, 1080, 1, [80, 80, 80]);
+  const plates = Array.from({ length: f.batch }, (_, i) => {
+    const d = PLATE_DESIGNS[i % PLATE_DESIGNS.length]!;
+    return renderPlate({ state: d.state, width: 160 + Math.floor(random() * 160), seed: 5000 + i });
+  });
+  plates.slice(0, 4).forEach((p, i) => blit(frame, toGray(p.image), 200 + i * 420, 500 + (i % 2) * 200));
+
+  const det = await PlateDetector.load({ threads: f.threads });
+  const rec = await PlateRecognizer.load({ threads: f.threads });
+  const timeIt = async (fn: () => Promise<unknown>) => {
+    for (let i = 0; i < 3; i++) await fn();
+    const ms: number[] = [];
+    for (let i = 0; i < f.runs; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  };
+  const detMs = await timeIt(() => det.detect([frame]));
+  const crops = plates.map((p) => ({ image: p.image }));
+  const batchMs = await timeIt(() => rec.read(crops));
+  const oneMs = await timeIt(() => rec.read(crops.slice(0, 1)));
+  const found = (await det.detect([frame]))[0]!.length;
+  await det.close();
+  await rec.close();
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  return {
+    bench: 'models',
+    threads: f.threads,
+    detector: { frame: '1920x1080 grey', input: det.size({ x: 0, y: 0, w: 1920, h: 1080 }), msPerFrameP50: round(percentile(detMs, 50), 2), msPerFrameMean: round(mean(detMs), 2), platesFound: found, targetMs: 15 },
+    recognizer: {
+      batch: f.batch,
+      msPerPlateP50: round(percentile(batchMs, 50) / f.batch, 3),
+      msPerPlateMean: round(mean(batchMs) / f.batch, 3),
+      msBatch1P50: round(percentile(oneMs, 50), 2),
+      targetMs: 1,
+    },
+  };
+}
