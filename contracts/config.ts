@@ -131,6 +131,30 @@ export const supervisorSchema = z
   })
   .describe('How the supervisor restarts and stops services.');
 
+export const durabilitySchema = z
+  .strictObject({
+    storeFsync: z
+      .boolean()
+      .default(true)
+      .describe(
+        'The store fsyncs every inserted part and its directory before an insert returns (ClickHouse fsync_after_insert, fsync_part_directory on every table), so a read, alert or audit entry the appliance acknowledged survives power loss. Costs insert throughput: see docs/durability.md.',
+      ),
+    readSpool: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Each camera worker writes a read to an fsync'd spool (<dataDir>/spool/<camera>.jsonl) before publishing it and keeps it until the core confirms it stored, publishing it again if JetStream lost it. nats-server 2.9 flushes JetStream to disk only every two minutes: without the spool, reads it acknowledged in that window can be lost to a power failure.",
+      ),
+    spoolCheckSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(10)
+      .describe('How often a camera worker asks the core which of its spooled reads are stored (a read is asked about once it is this old).'),
+  })
+  .describe('What survives a power failure, and what it costs (docs/durability.md).');
+
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour clock');
 
 export const DEFAULT_BANNER = [
@@ -201,7 +225,7 @@ export const hotlistSourceSchema = z
       .describe('Field mapping: a built-in one, or { field: "column header" } for plate, state, plateType, recordId, category, ori, enteredAt, expiresAt, priority, notes.'),
     maxEdits: z.union([z.literal(0), z.literal(1)]).default(1).describe('Edit distance allowed on top of the OCR confusion classes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G).'),
     confusion: z.boolean().default(true).describe('Match across OCR confusion classes.'),
-    candidates: z.boolean().default(true).describe('Also match the read\'s runner-up candidate texts.'),
+    candidates: z.boolean().default(true).describe('Also match the read\'s runner-up candidate texts (exactly or through the confusion classes; never with an edit on top).'),
     wildcards: z.boolean().default(true).describe('Honour wildcard entries (partial plates such as ABC* or A?C123).'),
     minScore: z.number().min(0).max(1).default(0.5).describe('Hits scoring below this raise no alert.'),
     staleAfterHours: z.number().positive().max(24 * 365).default(48).describe('An extract older than this (from its extract date) is stale (guidelines 5d: the record must still be active).'),
@@ -261,6 +285,7 @@ export const configSchema = z
     supervisor: supervisorSchema.default(supervisorSchema.parse({})),
     access: accessSchema.default(accessSchema.parse({})),
     hotlists: hotlistsSchema.default(hotlistsSchema.parse({})),
+    durability: durabilitySchema.default(durabilitySchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

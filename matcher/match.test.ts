@@ -102,6 +102,9 @@ describe('matchRead: what must and must not match', () => {
     const [h] = matchRead(read('ZZZ0000', 'FL', [{ text: 'ABC1234', confidence: 0.4 }]), [l], NOW);
     expect(h).toMatchObject({ kind: 'candidate', text: 'ABC1234' });
     expect(h!.score).toBeLessThan(1);
+    // A candidate matches through the confusion classes, but an edit on top of a second guess does not.
+    expect(matchRead(read('ZZZ0000', 'FL', [{ text: 'A8C1234', confidence: 0.4 }]), [l], NOW)[0]).toMatchObject({ kind: 'candidate' });
+    expect(matchRead(read('ZZZ0000', 'FL', [{ text: 'ABC1235', confidence: 0.4 }]), [l], NOW)).toEqual([]);
     const off = list([{ plate: 'ABC1234', state: 'FL', recordId: 'R1' }], { candidates: false });
     expect(matchRead(read('ZZZ0000', 'FL', [{ text: 'ABC1234', confidence: 0.4 }]), [off], NOW)).toEqual([]);
   });

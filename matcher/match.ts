@@ -29,19 +29,24 @@ export interface Hit {
   stale: boolean;
 }
 
+// One row of the edit-distance table, reused: plates are at most MAX_KEY_LENGTH characters.
+const row = new Int32Array(64);
+
 function editDistanceSmall(a: string, b: string): number {
   if (a === b) return 0;
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (b.length >= row.length) throw new RangeError('plate too long');
+  for (let j = 0; j <= b.length; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    let diag = row[0]!;
+    row[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const t = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const t = row[j]!;
+      row[j] = Math.min(t + 1, row[j - 1]! + 1, diag + (ca === b.charCodeAt(j - 1) ? 0 : 1));
       diag = t;
     }
   }
-  return prev[b.length]!;
+  return row[b.length]!;
 }
 
 export interface MatchStats {
@@ -70,8 +75,12 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
       const candidate = ti === 0 ? null : read.candidates[ti - 1]!;
       if (!text) continue;
       raw.length = 0;
-      if (policy.maxEdits === 0 && !policy.confusion) list.exactEntries(text, raw);
-      else list.fuzzyEntries(text, policy.maxEdits, policy.confusion, raw);
+      // A runner-up candidate is already the pipeline's second guess at the characters; an edit
+      // on top of it would alert on plates two guesses away from what was read, so candidates
+      // match through the confusion classes only.
+      const maxEdits = candidate ? 0 : policy.maxEdits;
+      if (maxEdits === 0 && !policy.confusion) list.exactEntries(text, raw);
+      else list.fuzzyEntries(text, maxEdits, policy.confusion, raw);
       if (policy.wildcards && list.wildcardCount) list.wildcardEntries(text, raw);
       for (const h of raw) {
         if (list.expired(h.entry, nowMs)) {
@@ -103,6 +112,7 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
     }
   }
   if (!best) return [];
+  if (best.size === 1) return [...best.values()];
   // One hit per record: a record listed under two plates is still one record.
   const byRecord = new Map<string, Hit>();
   for (const h of best.values()) {
