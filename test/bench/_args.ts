@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import os from 'node:os';
 
 /** Parses `--name value` numeric flags with defaults; unknown flags are errors. */
 export function numericFlags<T extends Record<string, number>>(argv: string[], defaults: T): T {
@@ -22,3 +23,22 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * Wall and CPU seconds of a synchronous piece of work. The development machine is shared, so
+ * the benches report single-core throughput from the process's CPU time (what one core does)
+ * beside the wall-clock figure (what it did while others ran).
+ */
+export function measure<T>(work: () => T): { value: T; wallS: number; cpuS: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = work();
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { value, wallS, cpuS: (c.user + c.system) / 1e6 };
+}
+
+/** The 1-minute load average and core count when a bench ran: how contended its figures are. */
+export function machineLoad(): { loadAverage1m: number; cores: number } {
+  return { loadAverage1m: round(os.loadavg()[0]!, 2), cores: os.availableParallelism() };
+}
