@@ -16,6 +16,7 @@ import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
 import { hotlistAccessRules, startHotlistCore } from '../hotlist/core.ts';
+import { applyStoreDurability, serveStoredCheck } from './durability.ts';
 
 
 /**
@@ -31,6 +32,8 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   const client: ClickHouseClient = await createClickHouseClient(config.storage, config.dataDir);
   await migrate(client, logger);
   await applyRetentionSettings(client, config.retention, logger);
+  // Power-loss durability (docs/durability.md): fsync'd inserts when durability.storeFsync.
+  await applyStoreDurability(client, config.durability, logger);
 
   const metrics = new MetricsRegistry();
   // Access control: reads of a camera without an active deployment authorisation are not stored.
@@ -54,6 +57,9 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     },
     onError: () => metrics.inc('alpr_store_insert_failures_total', 'Insert batches that failed and were left for redelivery.'),
   });
+
+  // Camera workers ask which of their spooled reads are stored (durability.readSpool).
+  const storedCheckSub = serveStoredCheck({ nc, client, logger: logger.child({ part: 'durability' }), admit: (read) => gate.admit(read) });
 
   // Hotlists and alerts (hotlist/core.ts): imports, alert storage and workflow, notifications.
   const hotlistCore = await startHotlistCore({ nc, client, config, logger, audit: access.audit });
@@ -140,6 +146,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       clearInterval(retentionTimer);
       clearInterval(metricsHistoryTimer);
       auditVerifySub.unsubscribe();
+      storedCheckSub.unsubscribe();
       await close(server);
       await writer.stop();
       await hotlistCore.stop();

@@ -24,6 +24,10 @@ export const subjects = {
   cameraMetricsAll: 'alpr.cameras.*.metrics',
   /** Request-reply: the supervisor answers with the state of every service it runs. */
   supervisorHealth: 'alpr.supervisor.health',
+  /** Request-reply: a camera worker asks the core which of its spooled reads the store holds
+   * (durability.readSpool). Outside alpr.reads.> on purpose: the READS stream would capture it. */
+  readsStoredCheckFor: (cameraId: string) => `alpr.store.check.${subjectToken(cameraId)}`,
+  readsStoredCheck: 'alpr.store.check.*',
   /** Request-reply: the core verifies the audit chain and answers with the first break, if any (no entry content). */
   auditVerify: 'alpr.audit.verify',
 } as const;

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { reconcileSpool } from '../appliance/durability.ts';
+import { ReadSpool } from '../appliance/read-spool.ts';
 import {
   connectBus,
   jetstream,
@@ -77,6 +80,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
 
   const nc = await connectBus({ servers: natsServers(config.nats), name: `camera-${cam.id}` });
   const js = jetstream(nc);
+  // Reads stay in an fsync'd spool until the core confirms them stored (docs/durability.md).
+  const spool = config.durability.readSpool ? ReadSpool.open(path.resolve(config.dataDir, 'spool', `${cam.id}.jsonl`)) : null;
+  if (spool?.size) log.warn('reads left unconfirmed by an earlier run: checking them with the store', { reads: spool.size });
   const enabledCameras = Math.max(1, config.cameras.filter((c) => c.enabled).length);
   // One process per camera: with several cameras on few cores, one intra-op thread each avoids
   // oversubscription; alone, two threads are fastest (measured, see stack notes).
@@ -127,6 +133,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       box: r.best.box,
       cropJpeg: r.best.ref ? encodeJpeg(r.best.ref, 80).toString('base64') : undefined,
     };
+    spool?.add(read);
     // Same id on every retry: JetStream's duplicate window stores it once however often we try.
     const emittedAt = Date.now();
     for (let attempt = 0; !stopped || attempt < 3; attempt++) {
@@ -271,6 +278,23 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     });
   }, 2000);
 
+  // The spool's check (appliance/durability.ts): reads the store holds are forgotten, one the
+  // stream lost is published again under its own id.
+  const republished = new Map<string, number>();
+  let checking = false;
+  const checkSpool = async () => {
+    if (!spool || checking || stopped || nc.isClosed()) return;
+    checking = true;
+    try {
+      await reconcileSpool({ spool, nc, js, cameraId: cam.id, checkSeconds: config.durability.spoolCheckSeconds, republished, logger: log });
+    } catch (err) {
+      log.warn('checking the read spool failed; will retry', { err: err as Error });
+    } finally {
+      checking = false;
+    }
+  };
+  const spoolTimer = spool ? setInterval(() => void checkSpool(), Math.min(5000, config.durability.spoolCheckSeconds * 1000)) : null;
+
   capture.start();
   log.info('camera worker started', { url: cam.url.replace(/\/\/[^@/]*@/, '//***@'), decodeOnly: !!opts.decodeOnly, threads });
 
@@ -286,6 +310,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         emit(step.reads);
       }
       await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 5000))]);
+      if (spoolTimer) clearInterval(spoolTimer);
+      spool?.close();
       state('stopped', null);
       await nc.drain().catch(() => {});
       await reader?.close().catch(() => {});
