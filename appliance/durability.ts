@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { consumers, normalizePlate, publishRead, streams, subjects, type AlprConfig, type JetStreamClient, type Logger } from '../contracts/index.ts';
+import { alertStoreConsumer } from '../contracts/hotlist.ts';
 import type { ReadSpool } from './read-spool.ts';
 
 /**
@@ -43,7 +44,7 @@ export const storedCheckRequest = z.strictObject({
 export type StoredCheckRequest = z.infer<typeof storedCheckRequest>;
 
 export const storedCheckReply = z.strictObject({
-  /** Ids found in the store (durably, when storeFsync is on). */
+  /** Ids found in the store (durably, when storeFsync is on), with the matcher and the alert store caught up behind them. */
   stored: z.array(z.string()),
   /** Ids the store will never hold (refused by the deployment gate): drop them from the spool. */
   settled: z.array(z.string()),
@@ -81,8 +82,17 @@ export function serveStoredCheck(opts: {
         }
         try {
           const jsm = await jetstreamManager(nc);
-          const ci = await jsm.consumers.info(streams.reads, consumers.storeWriter);
-          const writerCaughtUp = ci.num_pending === 0 && ci.num_ack_pending === 0;
+          const idle = async (stream: string, consumer: string) => {
+            const ci = await jsm.consumers.info(stream, consumer).catch((e: Error) => {
+              if (/not found/i.test(e.message)) return null; // that service does not run here
+              throw e;
+            });
+            return !ci || (ci.num_pending === 0 && ci.num_ack_pending === 0);
+          };
+          const writerCaughtUp = await idle(streams.reads, consumers.storeWriter);
+          // A read is confirmed only once the matcher has seen it and its alerts are stored too:
+          // the spool must not forget a read whose alert still lives only in JetStream.
+          const downstreamCaughtUp = (await idle(streams.reads, consumers.matcher)) && (await idle(streams.alerts, alertStoreConsumer));
           const times = req.reads.map((r) => Date.parse(r.capturedAt));
           const rs = await client.query({
             query: `SELECT toString(id) AS id FROM reads
@@ -91,10 +101,11 @@ export function serveStoredCheck(opts: {
             query_params: { plates: [...new Set(req.reads.map((r) => normalizePlate(r.plate)))], ids: req.reads.map((r) => r.id), lo: Math.min(...times), hi: Math.max(...times) },
             format: 'JSONEachRow',
           });
-          const stored = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
+          const found = (await rs.json<{ id: string }>()).map((r) => r.id);
+          const stored = new Set(downstreamCaughtUp ? found : []);
           const settled: string[] = [];
           if (opts.admit) {
-            for (const r of req.reads.filter((x) => !stored.has(x.id))) {
+            for (const r of req.reads.filter((x) => !found.includes(x.id))) {
               const cameraId = msg.subject.split('.').at(-1) ?? '';
               if ((await opts.admit({ cameraId, capturedAt: r.capturedAt }).catch(() => null)) !== null) settled.push(r.id);
             }
