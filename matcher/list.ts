@@ -1,5 +1,6 @@
 import { wildcardToLike } from '../store/plate-patterns.ts';
 import type { HotlistRecord } from '../hotlist/record.ts';
+import { GapFilter, headOf, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';
 
 // Module-local copies: tsx turns imported bindings into getter calls, which cost more than the
@@ -81,7 +82,7 @@ export class ListBuilder {
   private gapKeys = 0;
 
   constructor(readonly meta: Omit<ListMeta, 'recordCount'>, sizeHint = 1024) {
-    this.gap = newGapFilter(sizeHint * 8);
+    this.gap = new GapFilter(sizeHint * 8);
     this.conf = new Float64Array(sizeHint);
     this.exact = new Float64Array(sizeHint);
     this.state = new Uint8Array(sizeHint);
@@ -116,10 +117,8 @@ export class ListBuilder {
     } else {
       const key = confDigits(r.plate, scratch);
       this.conf[i] = key;
-      const m = r.plate.length;
-      const tag = CONF_POW[m]!;
-      for (let j = 0; j < m; j++) addGapKey(this.gap, key - scratch[j]! * CONF_POW[m - 1 - j]! + tag);
-      this.gapKeys += m;
+      this.gap.addEntry(scratch, r.plate.length, key);
+      this.gapKeys += r.plate.length;
       this.exact[i] = exactKey(r.plate);
     }
     this.state[i] = this.states.id(r.state);
@@ -169,11 +168,11 @@ export class ListBuilder {
       }
     }
     const filters = buildFilters(this.conf, n);
-    const gap = this.gapKeys > this.gap.capacity * 1.25 ? buildGapFilter(this.conf, n, this.gapKeys) : this.gap;
+    const gap = this.gapKeys > this.gap.capacity * 1.25 ? GapFilter.fromKeys(this.conf, n, this.gapKeys) : this.gap;
     return new CompiledList(
       { ...this.meta, recordCount: n },
       {
-        conf: this.conf.slice(0, n), exact: this.exact.slice(0, n), next, table, mask, ...filters, gap: gap.gap, gapBlocks: gap.gapBlocks,
+        conf: this.conf.slice(0, n), exact: this.exact.slice(0, n), next, table, mask, ...filters, gap,
         state: this.state.slice(0, n), category: this.category.slice(0, n), plateType: this.plateType.slice(0, n),
         ori: this.ori.slice(0, n), priority: this.priority.slice(0, n), expiresDay: this.expiresDay.slice(0, n),
         idOffsets: this.idOffsets.slice(0, n + 1), ids: this.ids.subarray(0, this.idBytes),
@@ -232,78 +231,12 @@ function setBits(f: Uint32Array, base: number, h: number, mask: number): void {
   f[base + (b >>> 5)]! |= 1 << (b & 31);
 }
 
-/**
- * The gap filter: a blocked Bloom filter of every entry's key with one symbol blanked (a 0
- * digit, tagged with the length). All 26 substitutions of a read at position i share one gap
- * key, and so do all 27 insertions at position i; testing that one key first skips the whole
- * family when no entry has that shape, which is nearly always. ~23 tests per text instead of
- * ~580, each one cache line (512 bits) of a filter of ~10 bits per gap key.
- */
-const GAP_BLOCK_WORDS = 16;
-
-/** A second 32-bit mix of a key, independent of hashKey, for the bit positions inside a block. */
-function hash2(key: number): number {
-  const lo = key >>> 0;
-  const hi = (key / 4294967296) | 0;
-  let h = Math.imul(hi ^ Math.imul(lo, 0xcc9e2d51), 0x1b873593) ^ 0x27d4eb2f;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function gapBlock(key: number, blocks: number): number {
-  return Math.floor((hashKey(key) / 4294967296) * blocks) * GAP_BLOCK_WORDS;
-}
-
-interface GapFilter {
-  gap: Int32Array;
-  gapBlocks: number;
-  /** Gap keys it was sized for, at ~10 bits each. */
-  capacity: number;
-}
-
-function newGapFilter(capacity: number): GapFilter {
-  const gapBlocks = Math.max(1, Math.ceil((capacity * 10) / (GAP_BLOCK_WORDS * 32)));
-  return { gap: new Int32Array(gapBlocks * GAP_BLOCK_WORDS), gapBlocks, capacity };
-}
-
-function addGapKey(f: GapFilter, g: number): void {
-  const gap = f.gap;
-  const base = gapBlock(g, f.gapBlocks);
-  const h = hash2(g);
-  gap[base + ((h & 511) >>> 5)]! |= 1 << (h & 31);
-  gap[base + (((h >>> 9) & 511) >>> 5)]! |= 1 << ((h >>> 9) & 31);
-  gap[base + (((h >>> 18) & 511) >>> 5)]! |= 1 << ((h >>> 18) & 31);
-}
-
-function buildGapFilter(conf: Float64Array, n: number, keys: number): GapFilter {
-  const f = newGapFilter(keys);
-  for (let i = 0; i < n; i++) {
-    const key = conf[i]!;
-    if (key <= 0) continue;
-    let m = 1;
-    while (m < MAX_KEY_LENGTH && key >= CONF_POW[m]!) m++;
-    const tag = CONF_POW[m]!;
-    let rest = key;
-    for (let j = m - 1; j >= 0; j--) {
-      const p = CONF_POW[m - 1 - j]!;
-      const digit = rest % CONF_BASE;
-      rest = (rest - digit) / CONF_BASE;
-      addGapKey(f, key - digit * p + tag);
-    }
-  }
-  return f;
-}
-
 interface Columns {
   filterP: Uint32Array;
   filterS: Uint32Array;
   blockWords: number;
   blockMask: number;
-  gap: Int32Array;
-  gapBlocks: number;
+  gap: GapFilter;
   conf: Float64Array;
   exact: Float64Array;
   next: Uint32Array;
@@ -358,18 +291,6 @@ export class CompiledList {
     return (f[base + (a >>> 5)]! & (1 << (a & 31))) !== 0 && (f[base + (b >>> 5)]! & (1 << (b & 31))) !== 0;
   }
 
-  /** Whether some entry may have gap key `g` (a key with one 0 digit, plus the length tag). */
-  private gapMay(g: number): boolean {
-    const gap = this.c.gap;
-    const base = gapBlock(g, this.c.gapBlocks);
-    const h = hash2(g);
-    return (
-      (gap[base + ((h & 511) >>> 5)]! & (1 << (h & 31))) !== 0 &&
-      (gap[base + (((h >>> 9) & 511) >>> 5)]! & (1 << ((h >>> 9) & 31))) !== 0 &&
-      (gap[base + (((h >>> 18) & 511) >>> 5)]! & (1 << ((h >>> 18) & 31))) !== 0
-    );
-  }
-
   /** Entries with exactly this normalised plate. */
   exactEntries(plate: string, out: RawHit[]): void {
     const d = this.digits;
@@ -408,6 +329,9 @@ export class CompiledList {
     const sBase = n >= K ? blockOf(d, n - K) * blockWords : -1;
     this.collect(key, pBase, filterP, 0, out);
     if (maxEdits === 1) {
+      const gap = this.c.gap;
+      const head = headOf(d, n);
+      const tail = tailOf(d, n);
       const prefix = this.prefix;
       const suffix = this.suffix;
       prefix[0] = 0;
@@ -422,7 +346,7 @@ export class CompiledList {
         const usesP = i >= K;
         const f = usesP ? filterP : filterS;
         const b = usesP ? pBase : i < n - K ? sBase : -1;
-        if (this.gapMay(base + CONF_POW[n]!)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
+        if (gap.may(head, tail, n, i, base + CONF_POW[n]!)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
         if (n > 1) {
           const bd = n - 1 < K ? -1 : b;
           this.collect(prefix[i]! * CONF_POW[n - 1 - i]! + suffix[i + 1]!, bd, f, 1, out);
@@ -430,13 +354,14 @@ export class CompiledList {
       }
       if (n < MAX_KEY_LENGTH) {
         for (let i = 0; i <= n; i++) {
-          const head = prefix[i]! * CONF_POW[n - i + 1]! + suffix[i]!;
+          // The key with a 0 digit inserted before position i.
+          const at = prefix[i]! * CONF_POW[n - i + 1]! + suffix[i]!;
           const p = CONF_POW[n - i]!;
           // Insertion before position i keeps the first K when i >= K, the last K when i <= n - K.
           const usesP = i >= K;
           const f = usesP ? filterP : filterS;
           const b = n < K ? -1 : usesP ? pBase : i <= n - K ? sBase : -1;
-          if (this.gapMay(head + CONF_POW[n + 1]!)) for (let s = 1; s < CONF_BASE; s++) this.collect(head + s * p, b, f, 1, out);
+          if (gap.may(head, tail, n + 1, i, at + CONF_POW[n + 1]!)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
         }
       }
     }
@@ -497,7 +422,7 @@ export class CompiledList {
   /** Bytes held by the columns (for metrics and the bench). */
   get bytes(): number {
     const c = this.c;
-    return [c.gap, c.filterP, c.filterS, c.conf, c.exact, c.next, c.table, c.state, c.category, c.plateType, c.ori, c.priority, c.expiresDay, c.idOffsets, c.ids].reduce((s, a) => s + a.byteLength, 0);
+    return [c.gap.words, c.filterP, c.filterS, c.conf, c.exact, c.next, c.table, c.state, c.category, c.plateType, c.ori, c.priority, c.expiresDay, c.idOffsets, c.ids].reduce((s, a) => s + a.byteLength, 0);
   }
 }
 
