@@ -4,7 +4,7 @@ import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { alertStoreConsumer } from '../../contracts/hotlist.ts';
-import { consumers, streams } from '../../contracts/index.ts';
+import { consumers, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
 import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
@@ -40,6 +40,8 @@ export interface FaultRecord {
   killedAt: number;
   /** Until the supervisor had it running again (and, for a camera, live). */
   recoveredMs: number;
+  /** A camera only: until its new worker had recognised its first frame (it sees nothing before). */
+  inferringMs?: number;
   restarts: number;
 }
 
@@ -154,6 +156,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       return h?.services?.every((s) => s.state === 'running') && liveSince(h, 0) ? h : null;
     }, 180_000, tail);
     const firstLiveAt = Date.now();
+    nc = await connect({ servers: `nats://127.0.0.1:${natsPort}`, name: 'chaos', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // When a camera worker has recognised frames (its counter starts at 0 in each new process).
+    let lastInferring = { at: 0, frames: 0 };
+    subscribeCameraMetrics(nc, (m) => {
+      if (m.cameraId === 'cam-a') lastInferring = { at: Date.now(), frames: m.framesInferred };
+    });
     await until('the hotlist imported from the watched folder', async () => {
       const done = path.join(incoming, 'done');
       return existsSync(done) && readdirSync(done).some((f) => f.endsWith('list.csv'));
@@ -164,7 +172,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     say(`camera live, hotlist active; streaming ${opts.warmupS} s before the first fault`);
     await sleep(opts.warmupS * 1000);
 
-    nc = await connect({ servers: `nats://127.0.0.1:${natsPort}`, name: 'chaos', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const faults: FaultRecord[] = [];
     const blind: { from: number; to: number }[] = [];
     for (const victim of opts.victims) {
@@ -183,9 +190,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         return s;
       }, 180_000, tail);
       const recoveredMs = Date.now() - killedAt;
-      if (victim.startsWith('camera:')) blind.push({ from: killedAt, to: Date.now() });
-      faults.push({ service: victim, killedAt, recoveredMs, restarts: after.restarts });
-      say(`${victim} back after ${(recoveredMs / 1000).toFixed(1)} s`);
+      let inferringMs: number | undefined;
+      if (victim.startsWith('camera:')) {
+        const backAt = Date.now();
+        // Metrics come every 2 s; a report after the restart with frames recognised.
+        await until('the new camera worker recognising frames', async () => lastInferring.at > backAt && lastInferring.frames > 0, 120_000, tail);
+        inferringMs = Date.now() - killedAt;
+        blind.push({ from: killedAt, to: Date.now() });
+      }
+      faults.push({ service: victim, killedAt, recoveredMs, restarts: after.restarts, ...(inferringMs ? { inferringMs } : {}) });
+      say(`${victim} back after ${(recoveredMs / 1000).toFixed(1)} s${inferringMs ? `, recognising after ${(inferringMs / 1000).toFixed(1)} s` : ''}`);
       await sleep(opts.gapS * 1000);
     }
 
