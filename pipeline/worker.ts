@@ -81,7 +81,13 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const nc = await connectBus({ servers: natsServers(config.nats), name: `camera-${cam.id}` });
   const js = jetstream(nc);
   // Reads stay in an fsync'd spool until the core confirms them stored (docs/durability.md).
-  const spool = config.durability.readSpool ? ReadSpool.open(path.resolve(config.dataDir, 'spool', `${cam.id}.jsonl`)) : null;
+  let spool: ReadSpool | null = null;
+  try {
+    spool = config.durability.readSpool ? ReadSpool.open(path.resolve(config.dataDir, 'spool', `${cam.id}.jsonl`)) : null;
+  } catch (err) {
+    // A full disk at start: the camera still reads plates, without the power-loss guarantee.
+    log.error('read spool cannot be opened; reads go out without their power-loss guarantee', { err: err as Error });
+  }
   if (spool?.size) log.warn('reads left unconfirmed by an earlier run: checking them with the store', { reads: spool.size });
   const enabledCameras = Math.max(1, config.cameras.filter((c) => c.enabled).length);
   // One process per camera: with several cameras on few cores, one intra-op thread each avoids
@@ -133,7 +139,13 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       box: r.best.box,
       cropJpeg: r.best.ref ? encodeJpeg(r.best.ref, 80).toString('base64') : undefined,
     };
-    spool?.add(read);
+    try {
+      spool?.add(read);
+    } catch (err) {
+      // A full or failing disk must not cost the read itself: it still goes out, without the
+      // power-loss guarantee, and the log says so.
+      log.error('read spool append failed; publishing the read without its power-loss guarantee', { err: err as Error, id: read.id });
+    }
     // Same id on every retry: JetStream's duplicate window stores it once however often we try.
     const emittedAt = Date.now();
     for (let attempt = 0; !stopped || attempt < 3; attempt++) {
