@@ -52,33 +52,51 @@ export class GapFilter {
     this.words = new Int32Array(this.blocks * BLOCK_WORDS);
   }
 
-  /**
-   * Word offset of the block for the gap at position j of a key of length m whose first and
-   * last SPAN symbols are `head` and `tail`; `g` is the tagged gap key.
-   */
-  private base(head: number, tail: number, m: number, j: number, g: number): number {
-    const h = hashKey(j >= SPAN ? head + SALT_PREFIX : j < m - SPAN ? tail + SALT_SUFFIX : g);
+  /** Word offset of the block a hash selects. */
+  private blockAt(h: number): number {
     return Math.floor((h / 4294967296) * this.blocks) * BLOCK_WORDS;
   }
 
-  add(head: number, tail: number, m: number, j: number, g: number): void {
+  /** Block of the gap keys that keep the first SPAN symbols, `head`. */
+  headBlock(head: number): number {
+    return this.blockAt(hashKey(head + SALT_PREFIX));
+  }
+
+  /** Block of the gap keys that keep the last SPAN symbols, `tail`. */
+  tailBlock(tail: number): number {
+    return this.blockAt(hashKey(tail + SALT_SUFFIX));
+  }
+
+  /** Block of a gap key of a short key, where neither end is whole. */
+  keyBlock(g: number): number {
+    return this.blockAt(hashKey(g));
+  }
+
+  /**
+   * Block for the gap at position j of a key of length m, given the head and tail blocks
+   * (computed once per key, as the two shared ends): the rule add and may must agree on.
+   */
+  static pick(j: number, m: number, headBlock: number, tailBlock: number): number {
+    return j >= SPAN ? headBlock : j < m - SPAN ? tailBlock : -1;
+  }
+
+  private set(b: number, g: number): void {
     const w = this.words;
-    const b = this.base(head, tail, m, j, g);
     const h = hash2(g);
     const x = h & 1023;
     const y = (h >>> 10) & 1023;
     const z = (h >>> 20) & 1023;
     const v = Math.imul(h, 0x9e3779b1) >>> 22;
     w[b + (x >>> 5)]! |= 1 << (x & 31);
-    w[b + (v >>> 5)]! |= 1 << (v & 31);
     w[b + (y >>> 5)]! |= 1 << (y & 31);
     w[b + (z >>> 5)]! |= 1 << (z & 31);
+    w[b + (v >>> 5)]! |= 1 << (v & 31);
   }
 
-  /** Whether some entry may have gap key `g` (gap at j, length m, ends `head`/`tail`). */
-  may(head: number, tail: number, m: number, j: number, g: number): boolean {
+  /** Whether some entry may have gap key `g`, whose block is `b` (-1: the key's own block). */
+  may(b: number, g: number): boolean {
+    if (b < 0) b = this.keyBlock(g);
     const w = this.words;
-    const b = this.base(head, tail, m, j, g);
     const h = hash2(g);
     const x = h & 1023;
     const y = (h >>> 10) & 1023;
@@ -94,10 +112,14 @@ export class GapFilter {
 
   /** Adds every gap key of the entry whose digits are d[0..m-1] and key `key`. */
   addEntry(d: ArrayLike<number>, m: number, key: number): void {
-    const head = headOf(d, m);
-    const tail = tailOf(d, m);
+    const hb = m > SPAN ? this.headBlock(headOf(d, m)) : 0;
+    const tb = m > SPAN ? this.tailBlock(tailOf(d, m)) : 0;
     const tag = CONF_POW[m]!;
-    for (let j = 0; j < m; j++) this.add(head, tail, m, j, key - d[j]! * CONF_POW[m - 1 - j]! + tag);
+    for (let j = 0; j < m; j++) {
+      const g = key - d[j]! * CONF_POW[m - 1 - j]! + tag;
+      const b = GapFilter.pick(j, m, hb, tb);
+      this.set(b < 0 ? this.keyBlock(g) : b, g);
+    }
   }
 
   /** A filter of all the keys in conf[0..n-1] (negative: not a plain key), taken apart again. */

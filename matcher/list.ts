@@ -1,6 +1,6 @@
 import { wildcardToLike } from '../store/plate-patterns.ts';
 import type { HotlistRecord } from '../hotlist/record.ts';
-import { GapFilter, headOf, tailOf } from './gap-filter.ts';
+import { GapFilter, headOf, SPAN, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';
 
 // Module-local copies: tsx turns imported bindings into getter calls, which cost more than the
@@ -330,8 +330,9 @@ export class CompiledList {
     this.collect(key, pBase, filterP, 0, out);
     if (maxEdits === 1) {
       const gap = this.c.gap;
-      const head = headOf(d, n);
-      const tail = tailOf(d, n);
+      // Both ends' blocks once per text: every gap test below lands in one of them.
+      const hb = n >= SPAN ? gap.headBlock(headOf(d, n)) : 0;
+      const tb = n >= SPAN ? gap.tailBlock(tailOf(d, n)) : 0;
       const prefix = this.prefix;
       const suffix = this.suffix;
       prefix[0] = 0;
@@ -346,7 +347,7 @@ export class CompiledList {
         const usesP = i >= K;
         const f = usesP ? filterP : filterS;
         const b = usesP ? pBase : i < n - K ? sBase : -1;
-        if (gap.may(head, tail, n, i, base + CONF_POW[n]!)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
+        if (gap.may(GapFilter.pick(i, n, hb, tb), base + CONF_POW[n]!)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
         if (n > 1) {
           const bd = n - 1 < K ? -1 : b;
           this.collect(prefix[i]! * CONF_POW[n - 1 - i]! + suffix[i + 1]!, bd, f, 1, out);
@@ -361,7 +362,7 @@ export class CompiledList {
           const usesP = i >= K;
           const f = usesP ? filterP : filterS;
           const b = n < K ? -1 : usesP ? pBase : i <= n - K ? sBase : -1;
-          if (gap.may(head, tail, n + 1, i, at + CONF_POW[n + 1]!)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
+          if (gap.may(GapFilter.pick(i, n + 1, hb, tb), at + CONF_POW[n + 1]!)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
         }
       }
     }
