@@ -19,9 +19,18 @@ export async function storeAlerts(client: ClickHouseClient, alerts: Alert[], now
   const have = new Set((await rs.json<{ sid: string }>()).map((r) => r.sid));
   const fresh = unique.filter((a) => !have.has(a.id));
   if (!fresh.length) return [];
+  // An alert lives as long as its read (migration 032): a historical alert on a read a case
+  // already holds starts with that hold.
+  const held = await client.query({
+    query: 'SELECT toString(id) AS sid, toUnixTimestamp(max(held_until)) AS until FROM reads WHERE id IN {ids:Array(UUID)} GROUP BY id',
+    query_params: { ids: [...new Set(fresh.map((a) => a.read.id))] },
+    format: 'JSONEachRow',
+  });
+  const heldUntil = new Map((await held.json<{ sid: string; until: number }>()).map((r) => [r.sid, Number(r.until)]));
   await client.insert({
     table: 'alerts',
     values: fresh.map((a) => ({
+      captured_at: Date.parse(a.read.capturedAt), held_until: heldUntil.get(a.read.id) ?? 0,
       id: a.id, raised_at: Date.parse(a.raisedAt), stored_at: now, camera_id: a.read.cameraId, read_id: a.read.id, plate: a.record.plate,
       source: a.record.source, record_id: a.record.recordId, category: a.record.category, match_kind: a.matchKind, score: a.score,
       stale: a.stale, historical: a.historical, payload: JSON.stringify(a),
@@ -95,9 +104,20 @@ export async function getAlert(client: ClickHouseClient, id: string): Promise<St
 }
 
 export async function appendEvent(client: ClickHouseClient, alertId: string, e: WorkflowEvent): Promise<void> {
+  // The timeline lives exactly as long as its alert: same capture time, same hold.
+  const rs = await client.query({
+    query: 'SELECT toUnixTimestamp64Milli(captured_at) AS captured, toUnixTimestamp(held_until) AS until FROM alerts FINAL WHERE id = {id:UUID} LIMIT 1',
+    query_params: { id: alertId },
+    format: 'JSONEachRow',
+  });
+  const [alert] = await rs.json<{ captured: string | number; until: number }>();
+  if (!alert) throw new Error(`alert ${alertId} is not stored (or its retention has ended)`);
   await client.insert({
     table: 'alert_events',
-    values: [{ alert_id: alertId, seq: e.seq, at: Date.parse(e.at), actor: e.actor, action: e.action, data: JSON.stringify(e.data) }],
+    values: [{
+      alert_id: alertId, seq: e.seq, at: Date.parse(e.at), actor: e.actor, action: e.action, data: JSON.stringify(e.data),
+      captured_at: Number(alert.captured), held_until: Number(alert.until),
+    }],
     format: 'JSONEachRow',
   });
 }

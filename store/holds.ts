@@ -101,12 +101,20 @@ export async function caseHolds(client: ClickHouseClient, caseKey: string) {
   return rs.json<{ read_id: string; held_until: string; held_by: string; held_at: string; released: boolean; released_by: string }>();
 }
 
-/** Moves held_until on reads and their images together, synchronously (mutations_sync = 2). */
+/**
+ * Moves held_until on reads, their images, their alerts and the alerts' timelines together,
+ * synchronously (mutations_sync = 2): everything that quotes a read lives exactly as long.
+ */
 async function setHeldUntil(client: ClickHouseClient, ids: string[], expression: string): Promise<void> {
-  for (const table of ['reads', 'plate_images'] as const) {
-    const idColumn = table === 'reads' ? 'id' : 'read_id';
+  const where = {
+    reads: 'id IN {ids:Array(UUID)}',
+    plate_images: 'read_id IN {ids:Array(UUID)}',
+    alerts: 'read_id IN {ids:Array(UUID)}',
+    alert_events: 'alert_id IN (SELECT id FROM alerts WHERE read_id IN {ids:Array(UUID)})',
+  };
+  for (const [table, condition] of Object.entries(where)) {
     await client.command({
-      query: `ALTER TABLE ${table} UPDATE held_until = ${expression} WHERE ${idColumn} IN {ids:Array(UUID)}`,
+      query: `ALTER TABLE ${table} UPDATE held_until = ${expression} WHERE ${condition}`,
       query_params: { ids },
       clickhouse_settings: { mutations_sync: '2' },
     });

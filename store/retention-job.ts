@@ -2,8 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger, RetentionConfig } from '../contracts/index.ts';
 import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 
-/** Tables whose rows follow read retention; both carry captured_at and held_until. */
-const RETAINED = ['reads', 'plate_images'] as const;
+/** Tables whose rows follow read retention; each carries captured_at and held_until. */
+const RETAINED = ['reads', 'plate_images', 'alerts', 'alert_events'] as const;
 
 
 /**
@@ -65,6 +65,11 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
     const [stats] = await before.json<{ n: string; oldest: string; newest: string; partitions: string[] }>();
     const purged = Number(stats?.n ?? 0);
     for (const p of stats?.partitions ?? []) {
+      // Reads and images are partitioned by month; the alert tables are small and are not ('all').
+      if (p === 'all') {
+        await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: '2' } });
+        continue;
+      }
       if (!/^\d{6}$/.test(p)) throw new Error(`unexpected partition id ${p}`);
       await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`, clickhouse_settings: { mutations_sync: '2' } });
     }

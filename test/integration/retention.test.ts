@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plateReadSchema, silentLogger, type PlateRead } from '../../contracts/index.ts';
+import { alertSchema, plateReadSchema, silentLogger, type Alert, type PlateRead } from '../../contracts/index.ts';
+import { appendEvent, getAlert, storeAlerts } from '../../alerts/store.ts';
 import {
   applyRetentionSettings,
   caseHolds,
@@ -138,6 +139,36 @@ describe('retention on the real ClickHouse engine', () => {
     await releaseCaseHolds(store.client, { caseKey: 'CASE-B', by: 'b' });
     const [after] = await searchReads(store.client, { plate: 'HLD0003', limit: 1, offset: 0 }, 30);
     expect(after!.heldUntil).toBeNull();
+  });
+
+  it('keeps an alert and its timeline exactly as long as the read it quotes', async () => {
+    const alertOf = (r: PlateRead, n: number): Alert => {
+      const { cropJpeg: _crop, ...bare } = r;
+      return alertSchema.parse({
+        id: `00000000-0000-5000-8000-00000000000${n}`, raisedAt: r.capturedAt, read: bare, matchKind: 'exact', score: 1, stale: false, historical: false,
+        record: { source: 'ncic', recordId: `R${n}`, plate: r.plate, state: 'FL', category: 'stolen_vehicle', extractVersion: 'v1', plateType: null, ori: null, priority: 3, expiresAt: null },
+        match: { text: r.plate, distance: 0, confusion: false, stateMatch: 'same' },
+      });
+    };
+    const held = read('ALR0001', 20);
+    const unheld = read('ALR0001', 20);
+    await insertReads(store.client, [held, unheld]);
+    const [a1, a2] = [alertOf(held, 1), alertOf(unheld, 2)];
+    await storeAlerts(store.client, [a1, a2]);
+    const ack = { seq: 1, at: new Date().toISOString(), actor: 'op', action: 'acknowledge' as const, data: {} };
+    await appendEvent(store.client, a1.id, ack);
+    await appendEvent(store.client, a2.id, ack);
+    await holdReads(store.client, { caseKey: 'CASE-ALR', readIds: [held.id], by: 'det', retention });
+    // Twelve days later the tactical window of both has ended; only the held read's alert stays.
+    const later = { tacticalDays: 8, holdMaxYears: 3 };
+    await applyRetentionSettings(store.client, later, silentLogger);
+    await runRetention(store.client, later, silentLogger);
+    await applyRetentionSettings(store.client, retention, silentLogger);
+    expect(await getAlert(store.client, a2.id)).toBeNull();
+    const kept = await getAlert(store.client, a1.id);
+    expect(kept?.events.map((e) => e.action)).toEqual(['acknowledge']);
+    const events = await store.client.query({ query: 'SELECT count() AS n FROM alert_events WHERE alert_id = {id:UUID}', query_params: { id: a2.id }, format: 'JSONEachRow' });
+    expect(Number((await events.json<{ n: string }>())[0]!.n)).toBe(0);
   });
 
   it('applies a shorter tactical period to reads already stored', async () => {
