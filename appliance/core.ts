@@ -1,3 +1,5 @@
+import { statfs } from 'node:fs/promises';
+import path from 'node:path';
 import { type ClickHouseClient } from '@clickhouse/client';
 import {
   connectBus,
@@ -18,6 +20,18 @@ import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerif
 import { hotlistAccessRules, startHotlistCore } from '../hotlist/core.ts';
 import { applyStoreDurability, serveStoredCheck } from './durability.ts';
 
+
+/** Below this much free space under the data dir the store is reported down before an insert fails. */
+const DISK_FULL_BYTES = 64 * 1024 ** 2;
+
+/** "disk full: …" when the data dir's filesystem is (nearly) full, else null. */
+async function diskFull(dataDir: string): Promise<string | null> {
+  const st = await statfs(path.resolve(dataDir)).catch(() => null);
+  if (!st) return null;
+  const free = st.bavail * st.bsize;
+  if (free >= DISK_FULL_BYTES) return null;
+  return `disk full: ${Math.floor(free / 1024 ** 2)} MiB free of ${Math.floor((st.blocks * st.bsize) / 1024 ** 2)} MiB under ${path.resolve(dataDir)}; reads wait in JetStream until space is freed`;
+}
 
 /**
  * The core service: the one process that owns the store (libchdb admits one process per
@@ -86,13 +100,14 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   async function health(): Promise<HealthReport> {
     const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
     const ping = await client.ping().catch((err: Error) => ({ success: false as const, error: err }));
-    const storeHealthy = writer.healthy && ping.success;
+    const disk = await diskFull(config.dataDir);
+    const storeHealthy = writer.healthy && ping.success && !disk;
     const report = {
       time: new Date().toISOString(),
       siteId: config.site.id,
       services,
       cameras: [...cameras.values()],
-      store: { healthy: storeHealthy, lastError: writer.lastError ?? (ping.success ? null : String(ping.error?.message)) },
+      store: { healthy: storeHealthy, lastError: disk ?? writer.lastError ?? (ping.success ? null : String(ping.error?.message)) },
       nats: { connected: !nc.isClosed() },
       authorisations: await gate.status().catch(() => undefined),
     };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -85,5 +86,45 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       }
       throw signal.reason ?? new Error('aborted');
     },
+    // nats-server 2.9.10 on a full disk stops answering JetStream (publishes time out, not a log
+    // line) and does not recover when space comes back: it must be restarted, which only helps
+    // once there is space again (found by the fault run, docs/durability.md).
+    async watch(_child, signal) {
+      const url = `nats://${config.nats.host}:${config.nats.port}`;
+      let failures = 0;
+      let warnedFull = false;
+      while (!signal.aborted) {
+        await new Promise((r) => setTimeout(r, WATCH_EVERY_MS));
+        if (signal.aborted) break;
+        const ok = await probeJetStream(url);
+        failures = ok ? 0 : failures + 1;
+        if (ok) warnedFull = false;
+        if (failures < WATCH_FAILURES) continue;
+        const st = await statfs(dir).catch(() => null);
+        const free = st ? st.bavail * st.bsize : Infinity;
+        if (free >= WATCH_MIN_FREE_BYTES) return `JetStream has not answered for ${failures} checks in a row`;
+        if (!warnedFull) log.error('JetStream is not answering and its disk is full: nats-server will be restarted once space is freed', { dir, freeBytes: free });
+        warnedFull = true;
+      }
+      return new Promise<string>(() => {});
+    },
   };
+}
+
+const WATCH_EVERY_MS = 5000;
+const WATCH_FAILURES = 3;
+const WATCH_MIN_FREE_BYTES = 64 * 1024 ** 2;
+
+/** Whether JetStream answers an account-info request in time. */
+async function probeJetStream(url: string): Promise<boolean> {
+  let nc;
+  try {
+    nc = await connect({ servers: url, reconnect: false, timeout: 2000 });
+    await (await jetstreamManager(nc, { timeout: 3000 })).getAccountInfo();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await nc?.close().catch(() => {});
+  }
 }

@@ -8,6 +8,12 @@ export interface ServiceSpec {
   spawn(): ChildProcess;
   /** Resolves once the instance serves; rejects (or the signal aborts) when it cannot. */
   ready(child: ChildProcess, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional liveness watch of a running instance: resolves with a reason when the instance is
+   * alive but no longer serving and should be killed and restarted (the signal aborts when it
+   * exits). For a server that wedges without exiting, such as nats-server on a full disk.
+   */
+  watch?(child: ChildProcess, signal: AbortSignal): Promise<string>;
 }
 
 export interface SupervisorOptions {
@@ -137,6 +143,19 @@ export class Supervisor {
     if (this.stopping) return true;
     this.setState(slot, 'running');
     log.info('service running', { pid: child.pid });
+    if (spec.watch) {
+      const watching = new AbortController();
+      void exited.then(() => watching.abort());
+      spec.watch(child, watching.signal).then(
+        (reason) => {
+          if (watching.signal.aborted || this.stopping || slot.child !== child) return;
+          log.error('service alive but not serving; killing it for a restart', { reason, pid: child.pid });
+          slot.reason = reason;
+          child.kill('SIGKILL');
+        },
+        () => {},
+      );
+    }
     return true;
   }
 
