@@ -27,12 +27,20 @@ export async function applyStoreDurability(client: ClickHouseClient, durability:
   });
   const tables = (await rs.json<{ name: string }>()).map((t) => t.name);
   const on = durability.storeFsync ? 1 : 0;
+  const applied: string[] = [];
   for (const name of tables) {
-    // Identifiers cannot be bound; the names come from system.tables and are quoted.
-    await client.command({ query: `ALTER TABLE \`${name.replace(/`/g, '``')}\` MODIFY SETTING fsync_after_insert = ${on}, fsync_part_directory = ${on}` });
+    try {
+      // Identifiers cannot be bound; the names come from system.tables and are quoted.
+      await client.command({ query: `ALTER TABLE \`${name.replace(/`/g, '``')}\` MODIFY SETTING fsync_after_insert = ${on}, fsync_part_directory = ${on}` });
+      applied.push(name);
+    } catch (err) {
+      // A remote server may not grant ALTER to the appliance's user: the store still works, with
+      // whatever fsync policy its administrator set (docs/durability.md).
+      logger.warn('could not apply the fsync settings to a table', { table: name, storeFsync: durability.storeFsync, err: err as Error });
+    }
   }
-  logger.info('store durability applied', { storeFsync: durability.storeFsync, tables: tables.length });
-  return tables;
+  logger.info('store durability applied', { storeFsync: durability.storeFsync, tables: applied.length, of: tables.length });
+  return applied;
 }
 
 /** A camera worker asks which of its spooled reads the store holds. */
