@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runChaos, type ChaosReport } from './harness.ts';
 
+const canMount = process.getuid?.() === 0;
+
 /**
  * The fault run in its short form (CI): the appliance with a simulated camera streaming, kill -9
  * of nats-server, the core (the store's owner), the camera worker and the matcher in turn, then
- * the store frozen for a few seconds. `npm run chaos` is the long form with minutes of outage.
+ * the store frozen for a few seconds, then (as root, on a tmpfs data dir) the disk full for eight.
+ * `npm run chaos` is the long form with minutes of outage.
  * No timing is asserted: what counts is that nothing JetStream acknowledged went missing and
  * nothing came out twice.
  */
@@ -16,9 +19,11 @@ describe('faults under a streaming camera', () => {
       report = await runChaos({
         victims: ['nats', 'core', 'camera:cam-a', 'matcher'],
         warmupS: 5,
-        gapS: 4,
+        gapS: 3,
         tailS: 8,
-        storeOutageS: 8,
+        storeOutageS: 6,
+        // The disk full for a while: only where a tmpfs can be mounted for the data dir (root).
+        ...(canMount ? { diskMiB: 1200, fullDiskS: 8 } : {}),
         progress: (l) => lines.push(l),
       });
     } catch (err) {
@@ -40,6 +45,11 @@ describe('faults under a streaming camera', () => {
     expect(report.alerts.expected, why).toBeGreaterThan(0);
     expect(report.alerts.missing, why).toEqual([]);
     expect(report.alerts.duplicatePairs, why).toBe(0);
+    // The full disk: a clear state in /api/health, and everything well again once space is back.
+    if (canMount) {
+      expect(report.fullDisk!.health.some((h) => /^503 down; store unhealthy: disk full/.test(h)), why).toBe(true);
+      expect(report.fullDisk!.recoveredMs, why).toBeGreaterThan(0);
+    }
     expect(report.appliance.exitCode, why).toBe(0);
   }, 400_000);
 });

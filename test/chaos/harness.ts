@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -29,6 +29,10 @@ export interface ChaosOptions {
   /** Seconds the store's owner is frozen (SIGSTOP) after the kills; 0 for none. */
   storeOutageS: number;
   scene?: Partial<SceneSpec>;
+  /** Mount a tmpfs of this many MiB as the data dir (needs root), so that the disk can fill. */
+  diskMiB?: number;
+  /** Seconds the data dir's disk is kept full (a ballast file) after the other faults; 0 for none. */
+  fullDiskS?: number;
   /** Extra YAML lines for the appliance's configuration (e.g. a durability setting). */
   extraConfig?: string[];
   /** Progress lines (the CLI prints them; the test keeps them for a failure message). */
@@ -48,6 +52,8 @@ export interface FaultRecord {
 export interface ChaosReport {
   faults: FaultRecord[];
   storeOutage: { seconds: number; readsWaitingAtEnd: number; alertsRaisedDuring: number; readsPublishedDuring: number } | null;
+  /** The disk full: what /api/health said meanwhile (distinct states), and how long until all was well again once space came back. */
+  fullDisk: { seconds: number; health: string[]; logErrors: string[]; readsPublishedDuring: number; recoveredMs: number } | null;
   /** Reads the camera worker logged as acknowledged by JetStream. */
   published: number;
   /** Of those, not in the store after the run. Must be 0. */
@@ -93,11 +99,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let proc: ChildProcess | null = null;
   let nc: NatsConnection | null = null;
   let logTail = '';
+  let mounted = false;
   const published = new Map<string, string>();
   const errors: string[] = [];
   const tail = () => logTail.slice(-6000);
 
   try {
+    if (opts.diskMiB) {
+      mkdirSync(dataDir, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.diskMiB}m`, 'tmpfs', dataDir]);
+      mounted = true;
+    }
     sim = await startSimulator({ cameras: ['cam-a'], port: simPort, scene: { ...CHAOS_SCENE, ...opts.scene }, cacheDir: defaultClipCache() });
     const clip = sim.clips.get('cam-a')!;
     // Every plate of the clip is on the hotlist: each read must raise an alert.
@@ -114,7 +126,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         `dataDir: ${dataDir}`,
         'logLevel: info',
         `cameras: [{ id: cam-a, name: chaos camera, url: "${sim.url('cam-a')}", deploymentRef: chaos, location: { lat: 30.44, lon: -84.28, description: chaos bench } }]`,
-        `nats: { port: ${natsPort} }`,
+        // On a small disk the reads stream must fit beside the rest (JetStream reserves its limits).
+        `nats: { port: ${natsPort}${opts.diskMiB ? `, readsMaxBytes: ${Math.floor((opts.diskMiB / 4) * 2 ** 20)}` : ''} }`,
         `server: { port: ${apiPort} }`,
         'supervisor: { restartInitialMs: 200, stopTimeoutMs: 15000, readyTimeoutMs: 90000 }',
         'access: { enforceDeployments: false }',
@@ -224,6 +237,50 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       say(`store back: ${storeOutage.readsWaitingAtEnd} reads were waiting in JetStream, ${alertsDuring} alerts raised meanwhile`);
     }
 
+    let fullDisk: ChaosReport['fullDisk'] = null;
+    if (opts.fullDiskS) {
+      const ballast = path.join(dataDir, 'ballast');
+      const fd = openSync(ballast, 'w');
+      const chunk = Buffer.alloc(1 << 20, 0x5a);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      } finally {
+        closeSync(fd);
+      }
+      const errorsBefore = errors.length;
+      const publishedBefore = published.size;
+      say(`disk full (ballast file) for ${opts.fullDiskS} s`);
+      const seen = new Set<string>();
+      const end = Date.now() + opts.fullDiskS * 1000;
+      while (Date.now() < end) {
+        const res = await fetch(`${api}/api/health`).catch(() => null);
+        if (!res) seen.add('API unreachable');
+        else {
+          const h = (await res.json()) as Health & { status: string; store: { healthy: boolean; lastError: string | null }; nats: { connected: boolean } };
+          const down = (h.services ?? []).filter((x) => x.state !== 'running').map((x) => `${x.name} ${x.state}`);
+          seen.add(`${res.status} ${h.status}; store ${h.store.healthy ? 'healthy' : `unhealthy: ${(h.store.lastError ?? '').slice(0, 160)}`}${down.length ? `; ${down.join(', ')}` : ''}`);
+        }
+        await sleep(1000);
+      }
+      rmSync(ballast, { force: true });
+      const freedAt = Date.now();
+      say('disk space back');
+      await until('all well again after the disk was freed', async () => {
+        const h = (await (await fetch(`${api}/api/health`)).json()) as Health & { status: string };
+        return h.status === 'ok' && h.services?.every((x) => x.state === 'running') && liveSince(h, 0);
+      }, 180_000, tail);
+      fullDisk = {
+        seconds: opts.fullDiskS,
+        health: [...seen],
+        logErrors: [...new Set(errors.slice(errorsBefore).map((l) => l.replace(/"time":"[^"]*",?/, '').slice(0, 300)))].slice(0, 20),
+        readsPublishedDuring: published.size - publishedBefore,
+        recoveredMs: Date.now() - freedAt,
+      };
+      say(`all well ${(fullDisk.recoveredMs / 1000).toFixed(1)} s after the disk was freed`);
+    }
+
     say(`streaming ${opts.tailS} s more`);
     await sleep(opts.tailS * 1000);
     await sim.stop();
@@ -280,6 +337,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     return {
       faults,
       storeOutage,
+      fullDisk,
       published: published.size,
       publishedNotStored: [...published.keys()].filter((id) => !byId.has(id)),
       storedRows: stored.length,
@@ -293,6 +351,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await nc?.close().catch(() => {});
     await stopApplianceProcess(proc, dataDir, 30_000);
     await sim?.stop().catch(() => {});
+    if (mounted) {
+      try {
+        execFileSync('umount', [dataDir]);
+      } catch {
+        execFileSync('umount', ['-l', dataDir]);
+      }
+    }
     if (!process.env.ALPR_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
     else say(`kept ${dir}`);
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --warmup S --gap S --tail S --outage S --victims a,b,c]`: the full fault run
+ * `npm run chaos [-- --warmup S --gap S --tail S --outage S --victims a,b,c --disk-mib M --full-disk S]`: the full fault run
  * (test/chaos/harness.ts). Progress on stderr; the figures as one JSON line at the end. Exits 1
  * when a read JetStream acknowledged is not in the store, an alert is missing or duplicated.
  */
@@ -14,6 +14,8 @@ const { values } = parseArgs({
     outage: { type: 'string', default: '120' },
     victims: { type: 'string', default: 'nats,core,camera:cam-a,matcher' },
     config: { type: 'string', multiple: true, default: [] },
+    'disk-mib': { type: 'string', default: '0' },
+    'full-disk': { type: 'string', default: '0' },
   },
   strict: true,
 });
@@ -25,6 +27,8 @@ const report = await runChaos({
   tailS: Number(values.tail),
   storeOutageS: Number(values.outage),
   extraConfig: values.config,
+  diskMiB: Number(values['disk-mib']),
+  fullDiskS: Number(values['full-disk']),
   progress: (line) => console.error(`[chaos +${Math.round((Date.now() - started) / 1000)}s] ${line}`),
 });
 const ok = report.publishedNotStored.length === 0 && report.alerts.missing.length === 0 && report.alerts.duplicatePairs === 0 && report.key.duplicates === 0;
