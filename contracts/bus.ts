@@ -73,7 +73,7 @@ export function streamConfigs(cfg: AlprConfig['nats']): (Partial<StreamConfig> &
       max_bytes: cfg.readsMaxBytes,
       max_msg_size: 1024 * 1024,
       duplicate_window: 2 * 60 * 1e9,
-      num_replicas: 1,
+      num_replicas: cfg.replicas,
     },
     {
       name: streams.alerts,
@@ -85,7 +85,7 @@ export function streamConfigs(cfg: AlprConfig['nats']): (Partial<StreamConfig> &
       max_bytes: 512 * 1024 ** 2,
       max_msg_size: 1024 * 1024,
       duplicate_window: 2 * 60 * 1e9,
-      num_replicas: 1,
+      num_replicas: cfg.replicas,
     },
   ];
 }

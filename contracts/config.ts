@@ -84,6 +84,10 @@ export const natsSchema = z
       .default(2 * 1024 ** 3)
       .describe('Disk bound of the reads stream; when full, publishers are refused rather than old reads silently dropped.'),
     alertsMaxAgeHours: z.number().positive().max(24 * 30).default(72).describe('How long alerts stay in their stream for late subscribers.'),
+    replicas: z
+      .union([z.literal(1), z.literal(3), z.literal(5)])
+      .default(1)
+      .describe('Copies JetStream keeps of the reads and alerts streams: 1 on one embedded server; 3 (or 5) on an external NATS cluster of at least that many nodes, so that losing one node loses nothing (docs/scale-out.md).'),
   })
   .describe('NATS JetStream messaging between the parts.');
 
@@ -293,6 +297,9 @@ export const configSchema = z
       if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
       seen.add(cam.id);
     });
+    if (cfg.nats.embedded && cfg.nats.replicas > 1) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });
+    }
     if (!cfg.nats.embedded && cfg.nats.urls.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'urls'], message: 'external NATS (embedded: false) needs at least one URL' });
     }
