@@ -32,6 +32,13 @@ function hash2(key: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const PROBES = 4;
+
+/** The k-th bit (0..1023) a key with second hash h sets in its block. */
+function probe(h: number, k: number): number {
+  return k < 3 ? (h >>> (10 * k)) & 1023 : Math.imul(h, 0x9e3779b1) >>> 22;
+}
+
 /** Value of the first SPAN digits of d[0..n-1] (0 when n < SPAN). */
 export function headOf(d: ArrayLike<number>, n: number): number {
   return n < SPAN ? 0 : ((d[0]! * CONF_BASE + d[1]!) * CONF_BASE + d[2]!) * CONF_BASE + d[3]!;
@@ -83,14 +90,10 @@ export class GapFilter {
   private set(b: number, g: number): void {
     const w = this.words;
     const h = hash2(g);
-    const x = h & 1023;
-    const y = (h >>> 10) & 1023;
-    const z = (h >>> 20) & 1023;
-    const v = Math.imul(h, 0x9e3779b1) >>> 22;
-    w[b + (x >>> 5)]! |= 1 << (x & 31);
-    w[b + (y >>> 5)]! |= 1 << (y & 31);
-    w[b + (z >>> 5)]! |= 1 << (z & 31);
-    w[b + (v >>> 5)]! |= 1 << (v & 31);
+    for (let k = 0; k < PROBES; k++) {
+      const x = probe(h, k);
+      w[b + (x >>> 5)]! |= 1 << (x & 31);
+    }
   }
 
   /** Whether some entry may have gap key `g`, whose block is `b` (-1: the key's own block). */
@@ -98,16 +101,11 @@ export class GapFilter {
     if (b < 0) b = this.keyBlock(g);
     const w = this.words;
     const h = hash2(g);
-    const x = h & 1023;
-    const y = (h >>> 10) & 1023;
-    const z = (h >>> 20) & 1023;
-    const v = Math.imul(h, 0x9e3779b1) >>> 22;
-    return (
-      (w[b + (x >>> 5)]! & (1 << (x & 31))) !== 0 &&
-      (w[b + (y >>> 5)]! & (1 << (y & 31))) !== 0 &&
-      (w[b + (z >>> 5)]! & (1 << (z & 31))) !== 0 &&
-      (w[b + (v >>> 5)]! & (1 << (v & 31))) !== 0
-    );
+    for (let k = 0; k < PROBES; k++) {
+      const x = probe(h, k);
+      if ((w[b + (x >>> 5)]! & (1 << (x & 31))) === 0) return false;
+    }
+    return true;
   }
 
   /** Adds every gap key of the entry whose digits are d[0..m-1] and key `key`. */
