@@ -84,6 +84,11 @@ export function splitCsv(text: string): string[] | null {
   return out;
 }
 
+/** The cell at column i, undefined where the file has no such column (i < 0). */
+function cell(parts: string[], i: number): string | undefined {
+  return i < 0 ? undefined : parts[i];
+}
+
 export function createHotlistParser(opts: ParserOptions) {
   const maxProblems = opts.maxProblems ?? 1000;
   const hash = createHash('sha256');
@@ -136,11 +141,12 @@ export function createHotlistParser(opts: ParserOptions) {
       return;
     }
     const a = at!;
-    const v = (i: number) => (i < 0 ? undefined : parts[i]);
+    const p = parts;
     accept(
       {
-        plate: v(a.plate), state: v(a.state), plateType: v(a.plateType), recordId: v(a.recordId), category: v(a.category),
-        ori: v(a.ori), enteredAt: v(a.enteredAt), expiresAt: v(a.expiresAt), priority: v(a.priority), notes: v(a.notes),
+        plate: cell(p, a.plate), state: cell(p, a.state), plateType: cell(p, a.plateType), recordId: cell(p, a.recordId),
+        category: cell(p, a.category), ori: cell(p, a.ori), enteredAt: cell(p, a.enteredAt), expiresAt: cell(p, a.expiresAt),
+        priority: cell(p, a.priority), notes: cell(p, a.notes),
       },
       line,
     );
