@@ -12,7 +12,8 @@ Usage: rtsp_server.py CONFIG_JSON
    "mounts": [{"path": "/cam1", "clip": "file.h264", "fps": 25, "loop": true,
                "corrupt": false, "width": 1920, "height": 1080}]}
 A mount with "loop": false ends its stream (EOS) after one pass of the clip: a truncated
-stream. "corrupt": true serves random bytes in place of the clip's slices.
+stream. "corrupt": true serves random bytes in place of the clip's slices; "damage": 0.1 flips
+bytes in, or truncates, that share of the clip's access units.
 """
 import json
 import os
@@ -67,6 +68,24 @@ class Mount:
             rnd = random.Random(7)
             # Noise from the first byte: a stream that never yields a decodable picture.
             self.units = [rnd.randbytes(len(u)) for u in self.units]
+        elif spec.get("damage"):
+            # Damaged slices among good ones (a lossy link, a failing encoder): that share of
+            # access units get bytes flipped past their NAL headers or are cut short.
+            rnd = random.Random(11)
+            damaged = []
+            for u in self.units:
+                if len(u) > 32 and rnd.random() < float(spec["damage"]):
+                    b = bytearray(u)
+                    if rnd.random() < 0.5:
+                        for _ in range(max(1, len(b) // 50)):
+                            i = rnd.randrange(16, len(b))
+                            b[i] ^= 1 << rnd.randrange(8)
+                    else:
+                        b = b[: rnd.randrange(16, len(b))]
+                    damaged.append(bytes(b))
+                else:
+                    damaged.append(u)
+            self.units = damaged
         self.appsrc = None
         self.index = 0
         self.started = None

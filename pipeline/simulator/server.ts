@@ -22,6 +22,8 @@ export interface SimCamera {
   loop?: boolean;
   /** Serve noise in place of the clip's pictures (a corrupt stream). */
   corrupt?: boolean;
+  /** Share of access units damaged (bytes flipped or cut short) among good ones: a lossy link. */
+  damage?: number;
 }
 
 /** One expected read: a plate passing a camera. Times are ms since the epoch. */
@@ -93,6 +95,7 @@ export async function startRtspServer(opts: {
           fps: c.clip.spec.fps,
           loop: c.loop ?? true,
           corrupt: c.corrupt ?? false,
+          damage: c.damage ?? 0,
         })),
       };
       // stdin stays open as a lifeline: the server exits when its parent goes, however it goes.
