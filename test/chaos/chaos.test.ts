@@ -1,7 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/nats.ts';
 import { runChaos, type ChaosReport } from './harness.ts';
 
-const canMount = process.getuid?.() === 0;
+/** Whether a tmpfs can be mounted here (root with the capability; not in every container). */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const dir = tempDir('mount-probe');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const canMount = canMountTmpfs();
 
 /**
  * The fault run in its short form (CI): the appliance with a simulated camera streaming, kill -9
