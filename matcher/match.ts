@@ -117,7 +117,7 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
   const byRecord = new Map<string, Hit>();
   for (const h of best.values()) {
     const list = lists.find((l) => l.list.meta.versionId === h.versionId)!.list;
-    const key = `${h.source}\u0000${list.entry(h.entry).recordId}`;
+    const key = `${h.source}\u0000${list.recordKeyOf(h.entry)}`;
     const prior = byRecord.get(key);
     if (!prior || prior.score < h.score) byRecord.set(key, h);
   }
