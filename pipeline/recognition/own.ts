@@ -5,13 +5,16 @@ import { rectBox, type TextRect } from './ppocr-math.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad, type PlateText } from './platerec.ts';
 import { registerReader, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
-import { conformToState, plateSyntax } from './syntax.ts';
+import { conformToState, plateSyntax, stateFromText } from './syntax.ts';
 
 /**
  * Readers built on the project's own recogniser (models/platerec). `PlateRecReader` finds
  * plates with the baseline's PP-OCRv4 text detector (the serial's text line, widened to the
  * plate around it) and reads each candidate plate with platerec in one batch: serial and state
- * from one small model instead of PP-OCR's recogniser run on every line and on state-name bands.
+ * from one small model. The state of issue: the name printed at the top or bottom of the plate,
+ * read by PP-OCR's recogniser (the two bands in one batch) when it spells a state; otherwise
+ * platerec's state head, which sees the name at only 5-8 px and knows the plates' look from
+ * synthetic designs alone.
  */
 
 /** The plate around a serial's text line: characters take about 85% of the plate's width and
@@ -19,6 +22,12 @@ import { conformToState, plateSyntax } from './syntax.ts';
 export function plateAroundLine(r: TextRect): PlateQuad {
   const w = Math.max(r.w * 1.15, r.h * 3.6);
   return { cx: r.cx, cy: r.cy, w, h: w / 2, angle: r.angle };
+}
+
+/** The bands of a plate where the state name is printed: the top and bottom quarter, full width. */
+export function nameBands(q: PlateQuad): TextRect[] {
+  const ux = Math.cos(q.angle), uy = Math.sin(q.angle);
+  return [-0.36, 0.38].map((f) => ({ cx: q.cx - f * q.h * uy, cy: q.cy + f * q.h * ux, w: q.w * 0.92, h: q.h * 0.24, angle: q.angle, score: 0 }));
 }
 
 interface Candidate {
@@ -63,8 +72,30 @@ export class PlateRecReader implements PlateReader {
   }
 
   /** Reads images that are each one plate (crops from a detector or another system). */
-  readPlates(images: Image[]): Promise<PlateText[]> {
-    return this.rec.read(images.map((image) => ({ image })));
+  async readPlates(images: Image[]): Promise<PlateText[]> {
+    const crops = images.map((image) => ({ image, quad: { cx: image.width / 2, cy: image.height / 2, w: image.width, h: image.height, angle: 0 } }));
+    const reads = await this.rec.read(crops);
+    await this.stateFromNames(crops, reads);
+    return reads;
+  }
+
+  /** Replaces each read's state by the one its printed name spells, where a name is read. */
+  private async stateFromNames(crops: { image: Image; quad: PlateQuad }[], reads: PlateText[]): Promise<void> {
+    const bands = crops.flatMap((c, i) => nameBands(c.quad).map((rect) => ({ image: c.image, rect, i })));
+    const texts = await this.det.recognize(bands);
+    const best: ({ state: UsState; score: number } | null)[] = reads.map(() => null);
+    bands.forEach((b, k) => {
+      const m = stateFromText(texts[k]!.text);
+      if (!m) return;
+      const score = m.score * texts[k]!.confidence;
+      if (!best[b.i] || score > best[b.i]!.score) best[b.i] = { state: m.state, score };
+    });
+    best.forEach((b, i) => {
+      if (!b || b.score < 0.5) return;
+      const r = reads[i]!;
+      r.state = b.state;
+      r.stateConfidence = Math.round(b.score * 1000) / 1000;
+    });
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
@@ -84,8 +115,10 @@ export class PlateRecReader implements PlateReader {
       if (!v.ok || read.confidence < 0.2) return;
       cands.push({ input: crops[i]!.input, quad: crops[i]!.quad, read, text: v.text, score: read.confidence * v.prior });
     });
+    const plates = suppress(cands);
+    if (opts.state !== false) await this.stateFromNames(plates.map((c) => ({ image: inputs[c.input]!.image, quad: c.quad })), plates.map((c) => c.read));
     const out: PlateResult[][] = inputs.map(() => []);
-    for (const c of suppress(cands)) out[c.input]!.push(toResult(c));
+    for (const c of plates) out[c.input]!.push(toResult(c));
     return out;
   }
 

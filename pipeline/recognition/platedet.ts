@@ -12,7 +12,8 @@ import type { Region } from './ppocr-math.ts';
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const PLATEDET_DIR = path.resolve(here, '../../models/platedet');
+/** Where the model lives; ALPR_PLATEDET_DIR points readers at another export (a candidate under evaluation). */
+export const PLATEDET_DIR = process.env.ALPR_PLATEDET_DIR ?? path.resolve(here, '../../models/platedet');
 
 interface Meta {
   stride: number;

@@ -13,7 +13,8 @@ import type { TextRect } from './ppocr-math.ts';
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const PLATEREC_DIR = path.resolve(here, '../../models/platerec');
+/** Where the model lives; ALPR_PLATEREC_DIR points readers at another export (a candidate under evaluation). */
+export const PLATEREC_DIR = process.env.ALPR_PLATEREC_DIR ?? path.resolve(here, '../../models/platerec');
 
 interface Meta {
   input: [number, number, number];
@@ -40,28 +41,27 @@ export type PlateQuad = Pick<TextRect, 'cx' | 'cy' | 'w' | 'h' | 'angle'>;
 
 /**
  * Samples a rotated rectangle of `img` into `out` (grey 0..1, row-major ow x oh) at `offset`,
- * bilinear, with edge pixels repeated outside the image.
+ * bilinear, with edge pixels repeated outside the image. The rectangle's bounding region is
+ * turned grey once, then sampled with a small grid per output pixel when it shrinks a lot.
  */
 export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out: Float32Array, offset = 0): void {
   const { width: W, height: H, channels: ch, data } = img;
   const cos = Math.cos(q.angle), sin = Math.sin(q.angle);
-  // Pre-blur by area when shrinking a lot: sample a small grid per output pixel.
+  const ex = Math.abs((q.w / 2) * cos) + Math.abs((q.h / 2) * sin), ey = Math.abs((q.w / 2) * sin) + Math.abs((q.h / 2) * cos);
+  const x0 = Math.min(W - 1, Math.max(0, Math.floor(q.cx - ex) - 1)), x1 = Math.min(W - 1, Math.max(0, Math.ceil(q.cx + ex) + 1));
+  const y0 = Math.min(H - 1, Math.max(0, Math.floor(q.cy - ey) - 1)), y1 = Math.min(H - 1, Math.max(0, Math.ceil(q.cy + ey) + 1));
+  const rw = x1 - x0 + 1, rh = y1 - y0 + 1;
+  const g = new Float32Array(rw * rh);
+  for (let y = 0; y < rh; y++) {
+    const row = (y0 + y) * W + x0;
+    if (ch === 1) for (let x = 0; x < rw; x++) g[y * rw + x] = data[row + x]!;
+    else for (let x = 0; x < rw; x++) { const i = (row + x) * 3; g[y * rw + x] = (data[i]! * 299 + data[i + 1]! * 587 + data[i + 2]! * 114) / 1000; }
+  }
   const fx = q.w / ow, fy = q.h / oh;
   const sub = Math.max(1, Math.min(3, Math.round(Math.max(fx, fy) / 1.5)));
-  const px = (x: number, y: number): number => {
-    const xi = Math.min(W - 1, Math.max(0, x)), yi = Math.min(H - 1, Math.max(0, y));
-    const x0 = Math.floor(xi), y0 = Math.floor(yi);
-    const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
-    const wx = xi - x0, wy = yi - y0;
-    if (ch === 1) {
-      const a = data[y0 * W + x0]!, b = data[y0 * W + x1]!, c = data[y1 * W + x0]!, d = data[y1 * W + x1]!;
-      return (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
-    }
-    const g = (i: number) => (data[i * 3]! * 299 + data[i * 3 + 1]! * 587 + data[i * 3 + 2]! * 114) / 1000;
-    const a = g(y0 * W + x0), b = g(y0 * W + x1), c = g(y1 * W + x0), d = g(y1 * W + x1);
-    return (a + (b - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
-  };
   const k = 1 / (255 * sub * sub);
+  const mx = rw - 1, my = rh - 1;
+  const bx = q.cx - 0.5 - x0, by = q.cy - 0.5 - y0;
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       let acc = 0;
@@ -69,7 +69,14 @@ export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out
         const v = ((y + (sy + 0.5) / sub) / oh - 0.5) * q.h;
         for (let sx = 0; sx < sub; sx++) {
           const u = ((x + (sx + 0.5) / sub) / ow - 0.5) * q.w;
-          acc += px(q.cx + u * cos - v * sin - 0.5, q.cy + u * sin + v * cos - 0.5);
+          let px = bx + u * cos - v * sin, py = by + u * sin + v * cos;
+          px = px < 0 ? 0 : px > mx ? mx : px;
+          py = py < 0 ? 0 : py > my ? my : py;
+          const ix = px | 0, iy = py | 0;
+          const jx = ix < mx ? ix + 1 : ix, jy = iy < my ? iy + 1 : iy;
+          const wx = px - ix, wy = py - iy;
+          const a = g[iy * rw + ix]!, b2 = g[iy * rw + jx]!, c = g[jy * rw + ix]!, d = g[jy * rw + jx]!;
+          acc += (a + (b2 - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
         }
       }
       out[offset + y * ow + x] = acc * k;
