@@ -145,17 +145,43 @@ async function resolveLocations(client: ClickHouseClient, q: ReadSearch): Promis
   return { ids: rows.map((r) => r.id), cameras: [...new Set(rows.map((r) => r.camera_id))] };
 }
 
-async function locationsById(client: ClickHouseClient, ids: string[]) {
-  if (!ids.length) return new Map<string, StoredRead['location']>();
-  const rs = await client.query({
-    query: `SELECT toString(location_id) AS id, lat, lon, description, direction FROM camera_locations FINAL
-            WHERE location_id IN {ids:Array(UInt64)}`,
-    // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
-    query_params: { ids: ids.map(BigInt) },
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ id: string; lat: number; lon: number; description: string; direction: string }>();
-  return new Map(rows.map((r) => [r.id, { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction }]));
+type Location = NonNullable<StoredRead['location']>;
+
+/**
+ * Locations already looked up, per store. A location id is a hash of the row's content
+ * (store/rows.ts), so the row behind an id never changes and a cached one never goes stale;
+ * a site has a few hundred. Every search but the first is spared a second query.
+ */
+const locationCache = new WeakMap<ClickHouseClient, Map<string, Location>>();
+const MAX_CACHED_LOCATIONS = 10_000;
+
+async function locationsById(client: ClickHouseClient, ids: string[]): Promise<Map<string, Location>> {
+  let cache = locationCache.get(client);
+  if (!cache) locationCache.set(client, (cache = new Map()));
+  const out = new Map<string, Location>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const loc = cache.get(id);
+    if (loc) out.set(id, loc);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rs = await client.query({
+      query: `SELECT toString(location_id) AS id, lat, lon, description, direction FROM camera_locations FINAL
+              WHERE location_id IN {ids:Array(UInt64)}`,
+      // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
+      query_params: { ids: missing.map(BigInt) },
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ id: string; lat: number; lon: number; description: string; direction: string }>();
+    if (cache.size + rows.length > MAX_CACHED_LOCATIONS) cache.clear();
+    for (const r of rows) {
+      const loc = { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction };
+      cache.set(r.id, loc);
+      out.set(r.id, loc);
+    }
+  }
+  return out;
 }
 
 /**
