@@ -27,31 +27,36 @@ export interface DetectedPlate {
 }
 
 /**
- * Writes `region` of `img` scaled to dw x dh grey 0..1 into `out`, averaging a small grid of
- * source pixels per output pixel (frames shrink 2-4x, and point sampling would alias).
+ * Writes `region` of `img` scaled to dw x dh grey 0..1 into `out`, averaging a 2x2 grid of
+ * source pixels spread over each output pixel's footprint (frames shrink 2-4x, and point
+ * sampling would alias; a full box filter costs more than the network).
  */
 export function detInput(img: Image, region: Region, dw: number, dh: number, out: Float32Array, offset = 0): void {
   const { width: W, height: H, channels: ch, data } = img;
   const fx = region.w / dw, fy = region.h / dh;
-  const kx = Math.max(1, Math.min(4, Math.round(fx))), ky = Math.max(1, Math.min(4, Math.round(fy)));
+  const kx = fx >= 1.5 ? 2 : 1, ky = fy >= 1.5 ? 2 : 1;
   const xs = new Int32Array(dw * kx);
   for (let x = 0; x < dw; x++) for (let i = 0; i < kx; i++) xs[x * kx + i] = Math.min(W - 1, Math.max(0, Math.floor(region.x + (x + (i + 0.5) / kx) * fx)));
   const norm = 1 / (255 * kx * ky);
-  const rows = new Int32Array(ky);
   for (let y = 0; y < dh; y++) {
-    for (let j = 0; j < ky; j++) rows[j] = Math.min(H - 1, Math.max(0, Math.floor(region.y + (y + (j + 0.5) / ky) * fy))) * W;
     const o = offset + y * dw;
-    for (let x = 0; x < dw; x++) {
-      let acc = 0;
-      for (let j = 0; j < ky; j++) {
-        const r = rows[j]!;
-        for (let i = 0; i < kx; i++) {
-          const p = r + xs[x * kx + i]!;
-          acc += ch === 1 ? data[p]! : (data[p * 3]! * 299 + data[p * 3 + 1]! * 587 + data[p * 3 + 2]! * 114) / 1000;
+    for (let j = 0; j < ky; j++) {
+      const r = Math.min(H - 1, Math.max(0, Math.floor(region.y + (y + (j + 0.5) / ky) * fy))) * W;
+      if (ch === 1) {
+        if (kx === 2) for (let x = 0; x < dw; x++) out[o + x] = (j ? out[o + x]! : 0) + data[r + xs[2 * x]!]! + data[r + xs[2 * x + 1]!]!;
+        else for (let x = 0; x < dw; x++) out[o + x] = (j ? out[o + x]! : 0) + data[r + xs[x]!]!;
+      } else {
+        for (let x = 0; x < dw; x++) {
+          let acc = j ? out[o + x]! : 0;
+          for (let i = 0; i < kx; i++) {
+            const p = (r + xs[x * kx + i]!) * 3;
+            acc += (data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114) / 1000;
+          }
+          out[o + x] = acc;
         }
       }
-      out[o + x] = acc * norm;
     }
+    for (let x = 0; x < dw; x++) out[o + x]! *= norm;
   }
 }
 
