@@ -54,6 +54,8 @@ export type StoredCheckRequest = z.infer<typeof storedCheckRequest>;
 export const storedCheckReply = z.strictObject({
   /** Ids found in the store (durably, when storeFsync is on), with the matcher and the alert store caught up behind them. */
   stored: z.array(z.string()),
+  /** Ids in the store whose matching or alert storage is still behind: not lost, not yet confirmed. */
+  found: z.array(z.string()),
   /** Ids the store will never hold (refused by the deployment gate): drop them from the spool. */
   settled: z.array(z.string()),
   /** The store writer has nothing pending: a read older than the check that is not stored was lost on the way. */
@@ -118,7 +120,7 @@ export function serveStoredCheck(opts: {
               if ((await opts.admit({ cameraId, capturedAt: r.capturedAt }).catch(() => null)) !== null) settled.push(r.id);
             }
           }
-          const reply: StoredCheckReply = { stored: [...stored], settled, writerCaughtUp };
+          const reply: StoredCheckReply = { stored: [...stored], found: found.filter((id) => !stored.has(id)), settled, writerCaughtUp };
           msg.respond(enc.encode(JSON.stringify(reply)));
         } catch (e) {
           logger.warn('stored-read check failed; the camera asks again', { err: e as Error });
@@ -165,7 +167,10 @@ export async function reconcileSpool(opts: {
   const known = new Set([...reply.stored, ...reply.settled]);
   spool.done([...known]);
   for (const id of known) republished.delete(id);
-  const missing = due.filter((r) => !known.has(r.id));
+  // In the store but with the matcher or the alert store behind: wait, neither lost nor confirmed.
+  const waiting = new Set(reply.found);
+  const missing = due.filter((r) => !known.has(r.id) && !waiting.has(r.id));
+  spool.checked(due.filter((r) => waiting.has(r.id)).map((r) => r.id));
   spool.checked(missing.map((r) => r.id));
   let sent = 0, dropped = 0;
   if (reply.writerCaughtUp) {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSpool, serveStoredCheck } from '../../appliance/durability.ts';
 import { ReadSpool } from '../../appliance/read-spool.ts';
-import { configSchema, ensureStreams, jetstream, publishRead, silentLogger, type NatsConnection } from '../../contracts/index.ts';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type NatsConnection } from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
@@ -103,6 +104,24 @@ describe('reads spooled by the camera survive the loss of JetStream data', () =>
     const ids = await storedIds();
     expect(new Set(ids).size).toBe(20);
     expect(ids.sort()).toEqual([...first, ...second].map((r) => r.id).sort());
+
+    // 5. The matcher behind (its consumer exists and has not taken these reads): they are in the
+    //    store, so neither republished nor confirmed; confirmed once it has caught up.
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(streams.reads, { durable_name: consumers.matcher, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+    const third = Array.from({ length: 3 }, (_, i) => makeRead({ cameraId: 'cam-pl', plate: `PLC${100 + i}` }));
+    for (const r of third) {
+      reopened.add(r);
+      await publishRead(js, r);
+    }
+    await until(async () => (await storedIds()).length === 23, { what: 'the third reads stored', ms: 30_000 });
+    const behind = await reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger });
+    expect(behind).toMatchObject({ checked: 3, confirmed: 0, republished: 0, dropped: 0 });
+    expect(reopened.size).toBe(3);
+    await jsm.consumers.delete(streams.reads, consumers.matcher);
+    const caughtUp = await reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger });
+    expect(caughtUp).toMatchObject({ checked: 3, confirmed: 3, republished: 0 });
+    expect(reopened.size).toBe(0);
     reopened.close();
   });
 });
