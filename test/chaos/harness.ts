@@ -62,7 +62,7 @@ export interface ChaosReport {
   storedRows: number;
   storedReads: number;
   /** Against the answer key, for passes the camera could see (not during its own restart). */
-  key: { passes: number; found: number; recall: number; duplicates: number; unmatched: number; blindPasses: number; blindPlates: string[]; missed: string[] };
+  key: { passes: number; found: number; recall: number; duplicates: number; unmatched: number; blindPasses: number; blindPlates: string[]; missed: string[]; misread: string[] };
   alerts: { expected: number; raised: number; missing: string[]; duplicatePairs: number; rows: number };
   appliance: { exitCode: number | null; errors: string[] };
   wallS: number;
@@ -322,6 +322,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const seeable = due.filter((k) => !isBlind(k));
     const blindPasses = due.filter(isBlind);
     const score = scoreAgainstKey(seeable, reads.filter((r) => r.capturedAt >= firstLiveAt && !blind.some((b) => r.capturedAt > b.from - 3000 && r.capturedAt < b.to + 3000)));
+    // Reads no pass of the whole key explains (plate and time): misreads, with the plate then in view.
+    const allKey = sim.key();
+    const misread = reads
+      .filter((r) => !allKey.some((k) => k.plate === r.plate && r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000))
+      .map((r) => `${r.plate}@${new Date(r.capturedAt).toISOString()} (in view: ${allKey.filter((k) => r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000).map((k) => k.plate).join(',') || 'none'})`);
     const missed = seeable.filter((k) => !reads.some((r) => r.plate === k.plate && r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000)).map((k) => `${k.plate}@${new Date(k.from).toISOString()}`);
 
     // Alerts: every stored read of a listed plate, captured once the list was active, has one
@@ -342,7 +347,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       publishedNotStored: [...published.keys()].filter((id) => !byId.has(id)),
       storedRows: stored.length,
       storedReads: byId.size,
-      key: { ...score, blindPasses: blindPasses.length, blindPlates: blindPasses.map((k) => k.plate), missed },
+      key: { ...score, blindPasses: blindPasses.length, blindPlates: blindPasses.map((k) => k.plate), missed, misread },
       alerts: { expected: expected.length, raised: new Set(alerts.map((a) => a.id)).size, missing, duplicatePairs: [...alertKeys.values()].filter((s) => s.size > 1).length, rows: alerts.length },
       appliance: { exitCode, errors: errors.slice(0, 50) },
       wallS: Math.round((Date.now() - t0) / 1000),
