@@ -70,10 +70,10 @@ order. Without --config the appliance runs on safe defaults: everything on 127.0
     },
   },
   simulate: {
-    usage: 'alpr simulate [--cameras N] [--port P] [--width W --height H --fps F] [--passes N] [--key FILE]',
+    usage: 'alpr simulate [--cameras N] [--port P] [--width W --height H --fps F] [--passes N] [--h265] [--key FILE]',
     summary: 'serve simulated RTSP cameras with vehicles and plates of known text, and write the answer key',
     help: `Renders a road scene per camera (vehicles with plates of all 50 states and DC), encodes it once
-to H.264 (cached) and serves it in a loop over RTSP on 127.0.0.1: rtsp://127.0.0.1:PORT/cam-1 … cam-N.
+to H.264 or H.265 (cached) and serves it in a loop over RTSP on 127.0.0.1: rtsp://127.0.0.1:PORT/cam-1 … cam-N.
 Each pass of each plate is appended to the answer key (JSON lines: camera, plate, state, from, to in ms).
 Runs until SIGINT/SIGTERM. Needs /usr/bin/python3 with GI and the GStreamer RTSP server (Debian packages).
 Options:
@@ -82,13 +82,14 @@ Options:
   --width W, --height H, --fps F   picture (default 1280x720 at 15 fps)
   --passes N      vehicles per loop of the clip (default 8); --gap S seconds between them (default 3)
   --parked        add a parked car whose plate stays in view
+  --h265          encode the streams as H.265 instead of H.264
   --seed N        scene seed (default 1)
   --key FILE      answer key file (default ./simulator-key.jsonl)
   --cache DIR     where encoded clips are kept (default: the system temp dir)`,
     options: {
       cameras: { type: 'string' }, port: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' },
       fps: { type: 'string' }, passes: { type: 'string' }, gap: { type: 'string' }, parked: { type: 'boolean' },
-      seed: { type: 'string' }, key: { type: 'string' }, cache: { type: 'string' },
+      seed: { type: 'string' }, key: { type: 'string' }, cache: { type: 'string' }, h265: { type: 'boolean' },
     },
     async run(values) {
       const { startSimulator } = await import('../pipeline/simulator/index.ts');
@@ -108,7 +109,7 @@ Options:
         cacheDir: values.cache as string | undefined,
         scene: {
           width: num('width', 1280), height: num('height', 720), fps: num('fps', 15), passes: num('passes', 8),
-          gapS: num('gap', 3), seed: num('seed', 1), parked: Boolean(values.parked),
+          gapS: num('gap', 3), seed: num('seed', 1), parked: Boolean(values.parked), ...(values.h265 ? { codec: 'h265' as const } : {}),
         },
       });
       for (const id of ids) console.log(sim.url(id));

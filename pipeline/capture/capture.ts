@@ -115,7 +115,7 @@ export class RtspCapture {
     this.pipeline = p;
     p.pollBus((msg) => {
       if (gen !== this.generation) return;
-      if (msg.type === 'error') this.fail(gen, this.explain(msg.message ?? 'unknown error', msg._src_element_name));
+      if (msg.type === 'error') this.fail(gen, this.explain(msg.message ?? 'unknown error', msg._src_element_name, typeof msg.debug === 'string' ? msg.debug : undefined));
       else if (msg.type === 'eos') this.fail(gen, 'stream ended (end of stream from the camera)');
       else if (msg.type === 'warning' && msg.message) this.lastWarning = String(msg.message);
     });
@@ -156,8 +156,10 @@ export class RtspCapture {
     sink.pull(onSample);
   }
 
-  private explain(message: string, element?: string): string {
-    if (/not-linked|not negotiated|no suitable/i.test(message)) {
+  private explain(message: string, element?: string, debug?: string): string {
+    // rtspsrc reports a depayloader that cannot take the stream's codec as "Internal data stream
+    // error."; only the debug text says "not-linked".
+    if (/not-linked|not negotiated|no suitable/i.test(`${message} ${debug ?? ''}`)) {
       this.codec = this.codec === 'h264' ? 'h265' : 'h264';
       return `${message} (${element ?? 'pipeline'}); trying ${this.codec.toUpperCase()} next`;
     }

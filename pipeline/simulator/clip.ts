@@ -5,7 +5,7 @@ import path from 'node:path';
 import { clipFrames, Scene, type ScenePass, type SceneSpec } from './scene.ts';
 
 /**
- * Renders a scene once and encodes it to an H.264 byte-stream file, cached by its spec: the
+ * Renders a scene once and encodes it to an H.264 (or H.265) byte-stream file, cached by its spec: the
  * RTSP server then only re-sends the encoded clip, so serving N cameras costs almost no CPU
  * and the machine's cores stay with the cameras under test.
  */
@@ -25,7 +25,9 @@ export function clipKey(spec: SceneSpec): string {
 export async function ensureClip(spec: SceneSpec, cacheDir: string): Promise<Clip> {
   mkdirSync(cacheDir, { recursive: true });
   const base = path.join(cacheDir, `clip-${spec.width}x${spec.height}-${spec.fps}fps-${clipKey(spec)}`);
-  const file = `${base}.h264`;
+  const codec = spec.codec ?? 'h264';
+  // The extension names the codec: the RTSP server picks its parser and payloader by it.
+  const file = `${base}.${codec}`;
   const meta = `${base}.json`;
   if (existsSync(file) && existsSync(meta)) return { file, ...(JSON.parse(readFileSync(meta, 'utf8')) as Omit<Clip, 'file'>) };
 
@@ -38,8 +40,10 @@ export async function ensureClip(spec: SceneSpec, cacheDir: string): Promise<Cli
     '-q', 'fdsrc', 'fd=0', `blocksize=${spec.width * spec.height}`, '!',
     'rawvideoparse', `width=${spec.width}`, `height=${spec.height}`, 'format=gray8', `framerate=${spec.fps}/1`, '!',
     'videoconvert', '!', 'video/x-raw,format=I420', '!',
-    'x264enc', 'tune=zerolatency', 'speed-preset=veryfast', 'pass=qual', 'quantizer=23', `key-int-max=${gop}`, '!',
-    'video/x-h264,stream-format=byte-stream', '!', 'filesink', `location=${tmp}`,
+    ...(codec === 'h265'
+      ? ['x265enc', 'tune=zerolatency', 'speed-preset=veryfast', 'qp=26', `key-int-max=${gop}`, '!', 'video/x-h265,stream-format=byte-stream']
+      : ['x264enc', 'tune=zerolatency', 'speed-preset=veryfast', 'pass=qual', 'quantizer=23', `key-int-max=${gop}`, '!', 'video/x-h264,stream-format=byte-stream']),
+    '!', 'filesink', `location=${tmp}`,
   ];
   const child = spawn('gst-launch-1.0', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';

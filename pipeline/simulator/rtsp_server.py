@@ -35,11 +35,17 @@ def emit(event):
     sys.stdout.flush()
 
 
+def codec_of(path):
+    """The clip's codec, from its extension (.h264 or .h265)."""
+    return "h265" if path.endswith(".h265") else "h264"
+
+
 def split_access_units(path):
-    """Access units of an Annex B H.264 file, through h264parse (alignment=au)."""
+    """Access units of an Annex B H.264/H.265 file, through its parser (alignment=au)."""
+    c = codec_of(path)
     pipe = Gst.parse_launch(
-        f'filesrc location="{path}" ! h264parse ! '
-        "video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false"
+        f'filesrc location="{path}" ! {c}parse ! '
+        f"video/x-{c},stream-format=byte-stream,alignment=au ! appsink name=sink sync=false"
     )
     sink = pipe.get_by_name("sink")
     pipe.set_state(Gst.State.PLAYING)
@@ -55,7 +61,7 @@ def split_access_units(path):
             buf.unmap(info)
     pipe.set_state(Gst.State.NULL)
     if not units:
-        raise RuntimeError(f"{path}: no H.264 access units")
+        raise RuntimeError(f"{path}: no {codec_of(path).upper()} access units")
     return units
 
 
@@ -94,10 +100,11 @@ class Mount:
 
     def factory(self):
         f = GstRtspServer.RTSPMediaFactory()
-        caps = f"video/x-h264,stream-format=byte-stream,alignment=au,framerate={int(self.fps)}/1"
+        c = codec_of(self.spec["clip"])
+        caps = f"video/x-{c},stream-format=byte-stream,alignment=au,framerate={int(self.fps)}/1"
         f.set_launch(
             f"( appsrc name=src is-live=true do-timestamp=true format=time caps={caps} "
-            "! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=1 )"
+            f"! {c}parse config-interval=-1 ! rtp{c}pay name=pay0 pt=96 config-interval=1 )"
         )
         f.set_shared(True)
         f.connect("media-configure", self.on_configure)

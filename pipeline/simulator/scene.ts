@@ -20,6 +20,8 @@ export interface SceneSpec {
   seed: number;
   /** A parked car whose plate stays in view for the whole clip (one read expected, not one per loop). */
   parked: boolean;
+  /** How the clip is encoded (H.264 when absent): cameras send either, and capture must take both. */
+  codec?: 'h264' | 'h265';
 }
 
 export const DEFAULT_SCENE: SceneSpec = { width: 1280, height: 720, fps: 15, passes: 8, gapS: 3, crossS: 2.6, seed: 1, parked: false };

@@ -127,4 +127,20 @@ describe('camera worker on a simulated RTSP camera', () => {
       await short.stop();
     }
   }, 150_000);
+  it('decodes a camera that sends H.265, switching its receive chain on its own', async () => {
+    const clip = await ensureClip({ ...scene, passes: 2, codec: 'h265' }, sim.clips.get('cam-a')!.file.replace(/\/[^/]+$/, ''));
+    expect(clip.file.endsWith('.h265')).toBe(true);
+    const hevc: RtspServer = await startRtspServer({ port: await freePort(), cameras: [{ id: 'hevc', clip }] });
+    try {
+      const w = spawnWorker(testConfig(nats.port, dataDir, [testCamera('hevc', hevc.url('hevc'))]), ['hevc', '--decode-only']);
+      workers.push(w);
+      await w.ready;
+      // The first attempt runs the H.264 chain, which cannot link to an H.265 stream; the next is H.265.
+      await waitFor('hevc live', () => latest('hevc')?.state === 'live', 60_000);
+      expect(states.get('hevc')!.some((s) => /H265/.test(s.reason ?? '')), JSON.stringify(states.get('hevc'))).toBe(true);
+      await waitFor('hevc frames decoded', () => (metrics.get('hevc')?.decodedFps ?? 0) > 0, 30_000);
+    } finally {
+      await hevc.stop();
+    }
+  }, 120_000);
 });
