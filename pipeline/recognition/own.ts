@@ -30,6 +30,11 @@ export function nameBands(q: PlateQuad): TextRect[] {
   return [-0.36, 0.38].map((f) => ({ cx: q.cx - f * q.h * uy, cy: q.cy + f * q.h * ux, w: q.w * 0.92, h: q.h * 0.24, angle: q.angle, score: 0 }));
 }
 
+/** A plate's text with look-alike characters resolved by its state's formats, when the state is sure enough. */
+function conformed(r: PlateText): PlateText {
+  return r.state && r.stateConfidence >= 0.5 ? { ...r, text: conformToState(r.text, r.state) } : r;
+}
+
 interface Candidate {
   input: number;
   quad: PlateQuad;
@@ -76,7 +81,7 @@ export class PlateRecReader implements PlateReader {
     const crops = images.map((image) => ({ image, quad: { cx: image.width / 2, cy: image.height / 2, w: image.width, h: image.height, angle: 0 } }));
     const reads = await this.rec.read(crops);
     await this.stateFromNames(crops, reads);
-    return reads;
+    return reads.map(conformed);
   }
 
   /** Replaces each read's state by the one its printed name spells, where a name is read. */
@@ -141,8 +146,8 @@ export class OwnReader implements PlateReader {
     return new OwnReader(det, rec);
   }
 
-  readPlates(images: Image[]): Promise<PlateText[]> {
-    return this.rec.read(images.map((image) => ({ image })));
+  async readPlates(images: Image[]): Promise<PlateText[]> {
+    return (await this.rec.read(images.map((image) => ({ image })))).map(conformed);
   }
 
   async read(inputs: ReadInput[]): Promise<PlateResult[][]> {
