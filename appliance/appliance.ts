@@ -12,19 +12,27 @@ import { Supervisor, type ServiceSpec } from './supervisor.ts';
  * flushes its last batch.
  */
 export function applianceServices(config: AlprConfig, logger: Logger): ServiceSpec[] {
+  const full = config.role === 'full';
   return [
     // 1. Messaging: the JetStream store every other part hands its data through.
     ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
-    // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
-    nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
-    // Matcher: the active hotlists in memory, every read matched, alerts raised. Before the
-    // cameras, so that its durable consumer exists before the first read is published.
-    nodeServiceSpec({ service: 'matcher', config }),
+    // A cameras-only site (docs/scale-out.md) hands its reads to a central appliance's core and matcher.
+    ...(full ? coreAndMatcher(config, logger) : []),
     // 3. Camera workers, one process per camera (a wedged decoder or a crash stays with its
     //    camera). With no camera configured, a simulated one shows the whole chain working.
     ...(config.cameras.length === 0
       ? [nodeServiceSpec({ service: 'camera', args: [SIM_CAMERA_ID], config })]
       : config.cameras.filter((c) => c.enabled).map((c) => nodeServiceSpec({ service: 'camera', args: [c.id], config }))),
+  ];
+}
+
+function coreAndMatcher(config: AlprConfig, logger: Logger): ServiceSpec[] {
+  return [
+    // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
+    nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
+    // Matcher: the active hotlists in memory, every read matched, alerts raised. Before the
+    // cameras, so that its durable consumer exists before the first read is published.
+    nodeServiceSpec({ service: 'matcher', config }),
   ];
 }
 
@@ -52,7 +60,9 @@ export function createAppliance(config: AlprConfig, logger: Logger): Appliance {
   const connectHealth = () =>
     (connecting ??= connectBus({ servers: natsServers(config.nats), name: `supervisor-${config.site.id}` }).then((conn) => {
       nc = conn;
-      healthSub = serveSupervisorHealth(conn, () => supervisor.snapshot());
+      // A cameras-only site shares its subjects with the central appliance through the leaf
+      // connection: answering there would put this site's services in the centre's health.
+      if (config.role === 'full') healthSub = serveSupervisorHealth(conn, () => supervisor.snapshot());
     }));
 
   const supervisor: Supervisor = new Supervisor({

@@ -279,6 +279,10 @@ export const configSchema = z
       })
       .default({ id: 'site-1', agency: 'Unnamed agency' })
       .describe('The appliance and its owning agency.'),
+    role: z
+      .enum(['full', 'cameras'])
+      .default('full')
+      .describe('full: the whole appliance. cameras: only the camera workers, for a site whose NATS server is a leaf node of a central appliance that stores and matches its reads (docs/scale-out.md); needs nats.embedded false.'),
     dataDir: z.string().min(1).default('./data').describe('Directory for the JetStream store, the embedded ClickHouse and logs.'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
     cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera once the pipeline provides one.'),
@@ -297,6 +301,9 @@ export const configSchema = z
       if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
       seen.add(cam.id);
     });
+    if (cfg.role === 'cameras' && cfg.nats.embedded) {
+      ctx.addIssue({ code: 'custom', path: ['role'], message: 'a cameras-only site publishes to its leaf NATS server: set nats.embedded to false and nats.urls to that server' });
+    }
     if (cfg.nats.embedded && cfg.nats.replicas > 1) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });
     }
