@@ -36,9 +36,13 @@ export interface HotlistBuckets {
   os: ObjectStore;
 }
 
-export async function openHotlistBuckets(nc: NatsConnection): Promise<HotlistBuckets> {
-  const kv = await new Kvm(nc).create(hotlistBuckets.active, { history: 5 });
-  const os = await new Objm(nc).create(hotlistBuckets.objects);
+/**
+ * The hotlist buckets, replicated like the appliance's streams (`nats.replicas`): on a
+ * three-node cluster losing a node must not lose the active extract or the pointer to it.
+ */
+export async function openHotlistBuckets(nc: NatsConnection, replicas = 1): Promise<HotlistBuckets> {
+  const kv = await new Kvm(nc).create(hotlistBuckets.active, { history: 5, replicas });
+  const os = await new Objm(nc).create(hotlistBuckets.objects, { replicas });
   return { kv, os };
 }
 

@@ -72,7 +72,7 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
   const { nc, config, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
   const policies = new Map(config.hotlists.sources.map((s) => [s.name, s]));
-  const buckets = await openHotlistBuckets(nc);
+  const buckets = await openHotlistBuckets(nc, config.nats.replicas);
   const js = jetstream(nc);
   const stats = { reads: 0, alerts: 0, invalid: 0, suppressedStale: 0, expired: 0, belowScore: 0 };
   // The one reference the match loop reads: replaced whole, never mutated.

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { hotlistBuckets, openHotlistBuckets } from '../../contracts/hotlist.ts';
 import { configSchema, ensureStreams, jetstream, publishRead, silentLogger, streams, validateConfig, type PlateReadInput } from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
@@ -74,6 +75,11 @@ describe('three-node NATS cluster, streams replicated ×3', () => {
     const info = await jsm.streams.info(streams.reads);
     expect(info.config.num_replicas).toBe(3);
     expect(info.cluster?.replicas?.length).toBe(2);
+    // The hotlist extract and the pointer to the active version are replicated like the reads.
+    await openHotlistBuckets(nc, natsConfig.replicas);
+    for (const bucket of [`KV_${hotlistBuckets.active}`, `OBJ_${hotlistBuckets.objects}`]) {
+      expect((await jsm.streams.info(bucket)).config.num_replicas, bucket).toBe(3);
+    }
 
     writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger });
     const reads = Array.from({ length: 120 }, (_, i) => makeRead({ cameraId: 'cam-r3', plate: `RTH${String(i).padStart(3, '0')}` }));
