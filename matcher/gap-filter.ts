@@ -1,4 +1,11 @@
-import { CONF_BASE, CONF_POW, hashKey, MAX_KEY_LENGTH } from './keys.ts';
+import * as keys from './keys.ts';
+
+// Module-local copies: tsx turns imported bindings into getter calls, which cost more than the
+// arithmetic in the loops below (as in list.ts).
+const CONF_BASE = keys.CONF_BASE;
+const CONF_POW = keys.CONF_POW;
+const MAX_KEY_LENGTH = keys.MAX_KEY_LENGTH;
+const hashKey = keys.hashKey;
 
 /**
  * The gap filter: a blocked Bloom filter of every entry's confusion key with one symbol blanked

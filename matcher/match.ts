@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { normalizePlate, type Alert, type PlateRead } from '../contracts/index.ts';
-import type { HotlistSourceConfig } from '../contracts/index.ts';
-import { staleness } from '../hotlist/staleness.ts';
+import * as contracts from '../contracts/index.ts';
+import type { Alert, HotlistSourceConfig, PlateRead } from '../contracts/index.ts';
+import * as stalenessModule from '../hotlist/staleness.ts';
 import type { CompiledList, RawHit } from './list.ts';
-import { scoreHit, stateMatch, type StateMatch } from './score.ts';
+import * as score from './score.ts';
+import type { StateMatch } from './score.ts';
+
+// Module-local copies: tsx turns imported bindings into getter calls, which matchRead would
+// pay on every read and every hit (as in list.ts).
+const normalizePlate = contracts.normalizePlate;
+const staleness = stalenessModule.staleness;
+const scoreHit = score.scoreHit;
+const stateMatch = score.stateMatch;
 
 /**
  * Matching one read against every active list, as a pure function of the read, the lists,
