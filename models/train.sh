@@ -4,7 +4,7 @@
 # Each step prints its progress; logs also go to models/.cache/*/train.log. CPU only, 2 threads.
 set -e
 cd "$(dirname "$0")/.."
-REC_MIN=${1:-70}
+REC_MIN=${1:-118}
 DET_MIN=${2:-60}
 mkdir -p models/.cache/platerec models/.cache/platedet
 node --import tsx models/render/export.ts --plates 12000 --seed 7
