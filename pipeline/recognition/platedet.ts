@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../render/raster.ts';
+import { loadOwnModel } from './onnx-model.ts';
 import type { Region } from './ppocr-math.ts';
 
 /**
@@ -103,14 +103,7 @@ export class PlateDetector {
   ) {}
 
   static async load(opts: { threads?: number; dir?: string } = {}): Promise<PlateDetector> {
-    const dir = opts.dir ?? PLATEDET_DIR;
-    const meta = JSON.parse(readFileSync(path.join(dir, 'platedet.json'), 'utf8')) as Meta;
-    const session = await ort.InferenceSession.create(path.join(dir, 'platedet.onnx'), {
-      intraOpNumThreads: opts.threads ?? 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const { session, meta } = await loadOwnModel<Meta>(opts.dir ?? PLATEDET_DIR, 'platedet', opts.threads ?? 1);
     return new PlateDetector(session, meta);
   }
 

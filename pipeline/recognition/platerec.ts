@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { US_STATES, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
+import { loadOwnModel } from './onnx-model.ts';
 import type { TextRect } from './ppocr-math.ts';
 
 /**
@@ -123,14 +123,7 @@ export class PlateRecognizer {
   ) {}
 
   static async load(opts: { threads?: number; dir?: string } = {}): Promise<PlateRecognizer> {
-    const dir = opts.dir ?? PLATEREC_DIR;
-    const meta = JSON.parse(readFileSync(path.join(dir, 'platerec.json'), 'utf8')) as Meta;
-    const session = await ort.InferenceSession.create(path.join(dir, 'platerec.onnx'), {
-      intraOpNumThreads: opts.threads ?? 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const { session, meta } = await loadOwnModel<Meta>(opts.dir ?? PLATEREC_DIR, 'platerec', opts.threads ?? 1);
     return new PlateRecognizer(session, meta);
   }
 
