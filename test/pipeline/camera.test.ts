@@ -57,6 +57,10 @@ describe('camera worker on a simulated RTSP camera', () => {
     const due = () => sim.key().filter((k) => k.to < Date.now() - 6000);
     await waitFor('six passes behind us', () => due().length >= 6, 90_000);
     const key = due();
+    // Under load a vehicle's read comes a while after it leaves (recognition runs behind the
+    // frames, and a track closes only after frames without it): wait for the reads, not for a clock.
+    const scoreNow = () => scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
+    await waitFor('reads for the passes behind us', () => scoreNow().recall >= 0.95, 45_000).catch(() => undefined);
     const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
     expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
     expect(score.duplicates).toBe(0);
@@ -73,7 +77,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     const m = metrics.get('cam-a')!;
     expect(m.readsTotal).toBeGreaterThan(0);
     expect(m.inferenceMsP50).toBeGreaterThan(0);
-  }, 150_000);
+  }, 200_000);
 
   it('reconnects to a camera that drops and comes back', async () => {
     await sim.stop(true);
