@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, silentLogger, validateConfig } from '../contracts/index.ts';
 import { applianceServices } from './appliance.ts';
+import { natsServerConf } from './nats-server.ts';
 
 const camera = { id: 'site-a-cam1', name: 'cam 1', url: 'rtsp://10.0.0.5/stream', deploymentRef: 'DEP-1', location: { lat: 30, lon: -84, description: 'site A, lane 1' } };
 
@@ -14,8 +15,40 @@ describe('appliance role', () => {
     expect(applianceServices(config, silentLogger).map((s) => s.name)).toEqual(['camera:site-a-cam1']);
   });
 
-  it('refuses a cameras-only site on an embedded nats-server', () => {
+  it('refuses a cameras-only site on an embedded nats-server that joins no hub', () => {
     const r = validateConfig({ role: 'cameras', cameras: [camera] });
     expect(r.ok ? [] : r.problems.map((p) => p.path)).toEqual(['role']);
+  });
+
+  it('runs a site on its own embedded leaf server, without JetStream, joined to the hub', () => {
+    const config = configSchema.parse({ role: 'cameras', site: { id: 'site-a' }, nats: { port: 4300, leafnodes: { remotes: ['nats-leaf://site-a:pw@hub.example:7422'] } }, cameras: [camera] });
+    expect(applianceServices(config, silentLogger).map((s) => s.name)).toEqual(['nats', 'camera:site-a-cam1']);
+    const conf = natsServerConf(config, '/data/nats', '/data/nats/nats-server.pid', {});
+    expect(conf).toContain('server_name: "alpr-site-a"');
+    expect(conf).toContain('listen: "127.0.0.1:4300"');
+    expect(conf).not.toContain('jetstream');
+    expect(conf).toContain('remotes: [ { urls: ["nats-leaf://site-a:pw@hub.example:7422"] } ]');
+  });
+
+  it('runs a hub with JetStream that accepts sites, with their password, and no simulated camera', () => {
+    const config = configSchema.parse({ nats: { leafnodes: { listen: { host: '0.0.0.0', port: 7422, user: 'sites', password: 'from-file' } } } });
+    expect(applianceServices(config, silentLogger).map((s) => s.name)).toEqual(['nats', 'core', 'matcher']);
+    const conf = natsServerConf(config, '/data/nats', '/data/nats/nats-server.pid', { ALPR_LEAF_PASSWORD: 'from-env' });
+    expect(conf).toContain('jetstream { store_dir: "/data/nats" }');
+    expect(conf).toContain('listen: "0.0.0.0:7422"');
+    expect(conf).toContain('authorization { user: "sites", password: "from-env" }');
+    expect(natsServerConf(configSchema.parse({}), '/d', '/d/p', {})).not.toContain('leafnodes');
+  });
+
+  it('refuses leaf settings that cannot work', () => {
+    const problems = (input: unknown) => {
+      const r = validateConfig(input);
+      return r.ok ? [] : r.problems.map((p) => p.path);
+    };
+    // A full appliance joining a hub would run a second JetStream holding the same streams.
+    expect(problems({ nats: { leafnodes: { remotes: ['nats-leaf://hub:7422'] } } })).toEqual(['nats.leafnodes.remotes']);
+    expect(problems({ role: 'cameras', cameras: [camera], nats: { leafnodes: { remotes: ['nats://hub:4222'] } } })).toEqual(['nats.leafnodes.remotes.0']);
+    expect(problems({ nats: { leafnodes: { listen: { user: 'sites' } } } })).toEqual(['nats.leafnodes.listen.password']);
+    expect(problems({ nats: { embedded: false, urls: ['nats://x:4222'], leafnodes: { listen: {} } } })).toEqual(['nats.leafnodes']);
   });
 });

@@ -19,9 +19,12 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
     // A cameras-only site (docs/scale-out.md) hands its reads to a central appliance's core and matcher.
     ...(full ? coreAndMatcher(config, logger) : []),
     // 3. Camera workers, one process per camera (a wedged decoder or a crash stays with its
-    //    camera). With no camera configured, a simulated one shows the whole chain working.
+    //    camera). With no camera configured, a simulated one shows the whole chain working;
+    //    not on a hub, whose cameras are at its sites and whose store must hold theirs alone.
     ...(config.cameras.length === 0
-      ? [nodeServiceSpec({ service: 'camera', args: [SIM_CAMERA_ID], config })]
+      ? config.nats.leafnodes.listen
+        ? []
+        : [nodeServiceSpec({ service: 'camera', args: [SIM_CAMERA_ID], config })]
       : config.cameras.filter((c) => c.enabled).map((c) => nodeServiceSpec({ service: 'camera', args: [c.id], config }))),
   ];
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -18,7 +18,8 @@ function stopStaleServer(pidFile: string, logger: Logger): void {
   }
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('nats-server') || !cmdline.includes(pidFile)) return;
+    // Ours: started on the config file beside the pid file (older runs: with -P pidFile).
+    if (!cmdline.includes('nats-server') || !cmdline.includes(path.dirname(pidFile))) return;
     process.kill(pid, 'SIGKILL');
     logger.warn('killed a stale nats-server from an earlier run', { pid });
   } catch {
@@ -43,9 +44,42 @@ export function pipeLines(stream: NodeJS.ReadableStream | null, onLine: (line: s
   });
 }
 
+/** Whether the embedded server runs JetStream: a cameras-only site does not, its hub does. */
+export function embeddedRunsJetStream(config: AlprConfig): boolean {
+  return config.role !== 'cameras';
+}
+
+/**
+ * The embedded server's configuration file. A file, not command-line flags: leaf-node links
+ * (a site joining its hub, a hub accepting sites) can only be set there.
+ */
+export function natsServerConf(config: AlprConfig, dir: string, pidFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const q = (v: string) => JSON.stringify(v);
+  const lines = [
+    `server_name: ${q(`alpr-${config.site.id}`)}`,
+    `listen: ${q(`${config.nats.host}:${config.nats.port}`)}`,
+    `pid_file: ${q(pidFile)}`,
+  ];
+  if (embeddedRunsJetStream(config)) lines.push(`jetstream { store_dir: ${q(dir)} }`);
+  const { listen, remotes } = config.nats.leafnodes;
+  if (listen || remotes.length > 0) {
+    lines.push('leafnodes {');
+    if (listen) {
+      lines.push(`  listen: ${q(`${listen.host}:${listen.port}`)}`);
+      const password = env.ALPR_LEAF_PASSWORD ?? listen.password;
+      if (listen.user && password) lines.push(`  authorization { user: ${q(listen.user)}, password: ${q(password)} }`);
+    }
+    if (remotes.length > 0) lines.push(`  remotes: [ { urls: [${remotes.map(q).join(', ')}] } ]`);
+    lines.push('}');
+  }
+  return lines.join('\n') + '\n';
+}
+
 /**
  * The embedded nats-server (Debian package) with JetStream, its store under the data dir.
  * Ready means: a client connects and JetStream answers, not merely that the port is open.
+ * A site's server has no JetStream (its hub's answers, over the leaf link, when the link is
+ * up): ready there means a client connects, so its cameras start while the link is down.
  */
 export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec {
   const dir = path.resolve(config.dataDir, 'nats');
@@ -56,8 +90,10 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
     spawn(): ChildProcess {
       mkdirSync(dir, { recursive: true });
       stopStaleServer(pidFile, log);
-      const args = ['-js', '-sd', dir, '-a', config.nats.host, '-p', String(config.nats.port), '-n', `alpr-${config.site.id}`, '-P', pidFile];
-      const child = spawn(config.nats.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const confFile = path.join(dir, 'nats-server.conf');
+      // Written with the password in it: readable by the appliance's user only.
+      writeFileSync(confFile, natsServerConf(config, dir, pidFile), { mode: 0o600 });
+      const child = spawn(config.nats.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       const onLine = (line: string) => {
         // nats-server tags its lines [INF]/[WRN]/[ERR]/[FTL]; its start-up banner is noise at info.
         if (/\[(ERR|FTL)\]/.test(line)) log.error('nats-server', { line });
@@ -75,7 +111,8 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
         try {
           const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
           try {
-            await (await jetstreamManager(nc)).getAccountInfo();
+            if (embeddedRunsJetStream(config)) await (await jetstreamManager(nc)).getAccountInfo();
+            else await nc.flush();
             return;
           } finally {
             await nc.close();
@@ -96,13 +133,13 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       while (!signal.aborted) {
         await new Promise((r) => setTimeout(r, WATCH_EVERY_MS));
         if (signal.aborted) break;
-        const ok = await probeJetStream(url);
+        const ok = await probeServer(url, embeddedRunsJetStream(config));
         failures = ok ? 0 : failures + 1;
         if (ok) warnedFull = false;
         if (failures < WATCH_FAILURES) continue;
         const st = await statfs(dir).catch(() => null);
         const free = st ? st.bavail * st.bsize : Infinity;
-        if (free >= WATCH_MIN_FREE_BYTES) return `JetStream has not answered for ${failures} checks in a row`;
+        if (free >= WATCH_MIN_FREE_BYTES) return `${embeddedRunsJetStream(config) ? 'JetStream' : 'nats-server'} has not answered for ${failures} checks in a row`;
         if (!warnedFull) log.error('JetStream is not answering and its disk is full: nats-server will be restarted once space is freed', { dir, freeBytes: free });
         warnedFull = true;
       }
@@ -115,12 +152,13 @@ const WATCH_EVERY_MS = 5000;
 const WATCH_FAILURES = 3;
 const WATCH_MIN_FREE_BYTES = 64 * 1024 ** 2;
 
-/** Whether JetStream answers an account-info request in time. */
-async function probeJetStream(url: string): Promise<boolean> {
+/** Whether the server (and its JetStream, where it runs one) answers in time. */
+async function probeServer(url: string, jetStream: boolean): Promise<boolean> {
   let nc;
   try {
     nc = await connect({ servers: url, reconnect: false, timeout: 2000 });
-    await (await jetstreamManager(nc, { timeout: 3000 })).getAccountInfo();
+    if (jetStream) await (await jetstreamManager(nc, { timeout: 3000 })).getAccountInfo();
+    else await nc.flush();
     return true;
   } catch {
     return false;

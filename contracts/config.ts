@@ -64,6 +64,24 @@ export const storageSchema = z
   ])
   .describe('Where reads, alerts and audit records are stored.');
 
+export const leafnodesSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: hostSchema.default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).default(7422).describe('Port sites connect to as leaf nodes.'),
+        user: z.string().min(1).optional().describe('User a site must present (with password); without one any site that reaches the port is let in, so set it whenever the port is off loopback.'),
+        password: z.string().min(1).optional().describe('Password of `user`; prefer the ALPR_LEAF_PASSWORD environment variable.'),
+      })
+      .optional()
+      .describe('Central appliance (hub): accept leaf-node connections from sites, whose cameras then publish into this JetStream.'),
+    remotes: z
+      .array(z.string().regex(/^(nats-leaf|tls):\/\//, 'a leaf remote URL starts nats-leaf:// (or tls://)'))
+      .default([])
+      .describe('Site: hub URLs this embedded nats-server joins as a leaf node (user:password@ in the URL when the hub asks for them). With role cameras the site runs no JetStream of its own: publishes are acknowledged by the hub, and the camera spool holds reads while the link is down.'),
+  })
+  .describe('Leaf-node links of the embedded nats-server between sites and a central appliance (docs/scale-out.md).');
+
 export const natsSchema = z
   .strictObject({
     embedded: z.boolean().default(true).describe('Start a nats-server with JetStream as a child of the appliance. When false, connect to `urls`.'),
@@ -88,6 +106,7 @@ export const natsSchema = z
       .union([z.literal(1), z.literal(3), z.literal(5)])
       .default(1)
       .describe('Copies JetStream keeps of the reads and alerts streams: 1 on one embedded server; 3 (or 5) on an external NATS cluster of at least that many nodes, so that losing one node loses nothing (docs/scale-out.md).'),
+    leafnodes: leafnodesSchema.default(leafnodesSchema.parse({})),
   })
   .describe('NATS JetStream messaging between the parts.');
 
@@ -282,10 +301,10 @@ export const configSchema = z
     role: z
       .enum(['full', 'cameras'])
       .default('full')
-      .describe('full: the whole appliance. cameras: only the camera workers, for a site whose NATS server is a leaf node of a central appliance that stores and matches its reads (docs/scale-out.md); needs nats.embedded false.'),
+      .describe('full: the whole appliance. cameras: only the camera workers, for a site whose NATS server is a leaf node of a central appliance that stores and matches its reads (docs/scale-out.md); needs nats.leafnodes.remotes (or an external nats.urls).'),
     dataDir: z.string().min(1).default('./data').describe('Directory for the JetStream store, the embedded ClickHouse and logs.'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
-    cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera once the pipeline provides one.'),
+    cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera (not on a hub that accepts leaf-node sites, nats.leafnodes.listen).'),
     storage: storageSchema.default({ kind: 'embedded' }),
     nats: natsSchema.default(natsSchema.parse({})),
     retention: retentionSchema.default(retentionSchema.parse({})),
@@ -301,8 +320,18 @@ export const configSchema = z
       if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
       seen.add(cam.id);
     });
-    if (cfg.role === 'cameras' && cfg.nats.embedded) {
-      ctx.addIssue({ code: 'custom', path: ['role'], message: 'a cameras-only site publishes to its leaf NATS server: set nats.embedded to false and nats.urls to that server' });
+    if (cfg.role === 'cameras' && cfg.nats.embedded && cfg.nats.leafnodes.remotes.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['role'], message: 'a cameras-only site publishes through a leaf NATS server: set nats.leafnodes.remotes to the hub, or nats.embedded false and nats.urls to that server' });
+    }
+    if (cfg.role === 'full' && cfg.nats.leafnodes.remotes.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'remotes'], message: 'only a cameras-only site joins a hub as a leaf node: a full appliance would run a second JetStream with the same streams' });
+    }
+    if (!cfg.nats.embedded && (cfg.nats.leafnodes.listen || cfg.nats.leafnodes.remotes.length > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes'], message: 'leaf nodes are set on the embedded nats-server; an external one is configured in its own file' });
+    }
+    const listen = cfg.nats.leafnodes.listen;
+    if (listen && (listen.user === undefined) !== (listen.password === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'password'], message: 'user and password go together' });
     }
     if (cfg.nats.embedded && cfg.nats.replicas > 1) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });

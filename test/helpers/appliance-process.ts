@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -19,8 +19,40 @@ export async function stopApplianceProcess(proc: ChildProcess | null, dataDir: s
   const pidFile = path.join(dataDir, 'nats', 'nats-server.pid');
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(pidFile)) process.kill(pid, 'SIGKILL');
+    // Started on its config file beside the pid file.
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.dirname(pidFile))) process.kill(pid, 'SIGKILL');
   } catch {
     // no pid file, or the server is already gone
   }
+}
+
+/** An `alpr appliance` process with its JSON log lines parsed as they come, and a tail for failures. */
+export interface ApplianceProcess {
+  proc: ChildProcess;
+  /** Log entries so far (lines that are not JSON are kept in the tail only). */
+  entries: Record<string, unknown>[];
+  tail(): string;
+}
+
+export function spawnApplianceProcess(configFile: string): ApplianceProcess {
+  const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const entries: Record<string, unknown>[] = [];
+  let tail = '';
+  let partial = '';
+  const onData = (d: Buffer) => {
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      tail = (tail + line + '\n').slice(-20_000);
+      if (!line.startsWith('{')) continue;
+      try {
+        entries.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // a line cut by the process dying: in the tail only
+      }
+    }
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  return { proc, entries, tail: () => tail.slice(-6000) };
 }
