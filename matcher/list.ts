@@ -32,6 +32,14 @@ export interface ListMeta {
 export type EntryView = Pick<HotlistRecord, 'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'>;
 
 const NONE = 0xffffffff;
+/**
+ * A table slot's value packs the chain's first entry with what a lookup needs next: whether
+ * more entries share the key, and the entry's state id. On a list of millions every array read
+ * at a random entry is a cache and TLB miss; most keys hold one entry, and most fuzzy hits are
+ * on another state's plate and scored out, so neither `next` nor `state` is read for them.
+ */
+const CHAINED = 2 ** 32;
+const STATE_UNIT = 2 ** 33;
 const DAY = 86_400_000;
 
 const scratch = new Uint8Array(MAX_KEY_LENGTH);
@@ -156,12 +164,12 @@ export class ListBuilder {
         const k = table[slot * 2]!;
         if (k === 0) {
           table[slot * 2] = key;
-          table[slot * 2 + 1] = i;
+          table[slot * 2 + 1] = i + this.state[i]! * STATE_UNIT;
           break;
         }
         if (k === key) {
-          next[i] = table[slot * 2 + 1]!;
-          table[slot * 2 + 1] = i;
+          next[i] = table[slot * 2 + 1]! % CHAINED;
+          table[slot * 2 + 1] = i + CHAINED + this.state[i]! * STATE_UNIT;
           break;
         }
         slot = (slot + 1) & mask;
@@ -206,36 +214,56 @@ const BLOCK_OF = (() => {
   return t;
 })();
 
-function buildFilters(conf: Float64Array, n: number): { filterP: Uint32Array; filterS: Uint32Array; blockWords: number; blockMask: number } {
+/** Filter layout: a block per three-symbol end, made of 512-bit lines; both bits of a key in one line. */
+interface FilterShape {
+  blockWords: number;
+  lineWords: number;
+  /** Lines per block, less one (a power of two). */
+  lineSel: number;
+  /** Bits per line, less one. */
+  bitMask: number;
+}
+
+/** Word of the line a key hash selects inside the block at word `base`. */
+function lineAt(s: FilterShape, base: number, h: number): number {
+  return base + ((h >>> 23) & s.lineSel) * s.lineWords;
+}
+
+const FILTER_BITS_PER_KEY = 32;
+
+function buildFilters(conf: Float64Array, n: number): { filterP: Uint32Array; filterS: Uint32Array } & FilterShape {
   let bits = 64;
-  while (bits < (16 * n) / BLOCKS) bits *= 2;
-  const blockWords = bits / 32;
-  const filterP = new Uint32Array(BLOCKS * blockWords);
-  const filterS = new Uint32Array(BLOCKS * blockWords);
+  while (bits < (FILTER_BITS_PER_KEY * n) / BLOCKS) bits *= 2;
+  const lineBits = Math.min(bits, 512);
+  const shape: FilterShape = { blockWords: bits / 32, lineWords: lineBits / 32, lineSel: bits / lineBits - 1, bitMask: lineBits - 1 };
+  const filterP = new Uint32Array(BLOCKS * shape.blockWords);
+  const filterS = new Uint32Array(BLOCKS * shape.blockWords);
   for (let i = 0; i < n; i++) {
     const key = conf[i]!;
     if (key < CONF_POW[FILTER_K - 1]! * 1) continue; // wildcard (-1) or shorter than K symbols
     let m = FILTER_K;
     while (m < MAX_KEY_LENGTH && key >= CONF_POW[m]!) m++;
     const h = hashKey(key);
-    setBits(filterP, BLOCK_OF[Math.floor(key / CONF_POW[m - FILTER_K]!)]! * blockWords, h, bits - 1);
-    setBits(filterS, BLOCK_OF[key % CONF_POW[FILTER_K]!]! * blockWords, h, bits - 1);
+    setBits(filterP, lineAt(shape, BLOCK_OF[Math.floor(key / CONF_POW[m - FILTER_K]!)]! * shape.blockWords, h), h, shape.bitMask);
+    setBits(filterS, lineAt(shape, BLOCK_OF[key % CONF_POW[FILTER_K]!]! * shape.blockWords, h), h, shape.bitMask);
   }
-  return { filterP, filterS, blockWords, blockMask: bits - 1 };
+  return { filterP, filterS, ...shape };
 }
 
-function setBits(f: Uint32Array, base: number, h: number, mask: number): void {
+function setBits(f: Uint32Array, line: number, h: number, mask: number): void {
   const a = h & mask;
-  const b = (h >>> 16) & mask;
-  f[base + (a >>> 5)]! |= 1 << (a & 31);
-  f[base + (b >>> 5)]! |= 1 << (b & 31);
+  const b = (h >>> 9) & mask;
+  f[line + (a >>> 5)]! |= 1 << (a & 31);
+  f[line + (b >>> 5)]! |= 1 << (b & 31);
 }
 
 interface Columns {
   filterP: Uint32Array;
   filterS: Uint32Array;
   blockWords: number;
-  blockMask: number;
+  lineWords: number;
+  lineSel: number;
+  bitMask: number;
   gap: GapFilter;
   conf: Float64Array;
   exact: Float64Array;
@@ -260,6 +288,8 @@ interface Columns {
 /** A raw hit of one text on one entry, before scoring. `distance` counts edits in confusion space. */
 export interface RawHit {
   entry: number;
+  /** The entry's state id (CompiledList.stateName). */
+  state: number;
   distance: number;
   wildcard: boolean;
 }
@@ -270,25 +300,35 @@ export class CompiledList {
     private readonly c: Columns,
   ) {}
 
-  /** First entry whose confusion key is `key`, or NONE. */
+  /** The slot value (entry, chain flag, state) of the first entry whose confusion key is `key`, or -1. */
   private head(key: number): number {
     const { table, mask } = this.c;
     let slot = hashKey(key) & mask;
     for (;;) {
       const k = table[slot * 2]!;
-      if (k === 0) return NONE;
+      if (k === 0) return -1;
       if (k === key) return table[slot * 2 + 1]!;
       slot = (slot + 1) & mask;
     }
   }
 
+  /** Pushes every entry of the chain whose head slot value is `v` (from head, not -1). */
+  private pushChain(v: number, distance: number, out: RawHit[]): void {
+    let e = v % CHAINED;
+    out.push({ entry: e, state: Math.floor(v / STATE_UNIT), distance, wildcard: false });
+    if (v % STATE_UNIT < CHAINED) return;
+    const { next, state } = this.c;
+    for (e = next[e]!; e !== NONE; e = next[e]!) out.push({ entry: e, state: state[e]!, distance, wildcard: false });
+  }
+
   /** Whether filter `f` (block starting at word `base`) may hold key hash `h`; base < 0: no filter applies. */
   private may(f: Uint32Array, base: number, h: number): boolean {
     if (base < 0) return true;
-    const m = this.c.blockMask;
-    const a = h & m;
-    const b = (h >>> 16) & m;
-    return (f[base + (a >>> 5)]! & (1 << (a & 31))) !== 0 && (f[base + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+    const c = this.c;
+    const line = base + ((h >>> 23) & c.lineSel) * c.lineWords;
+    const a = h & c.bitMask;
+    const b = (h >>> 9) & c.bitMask;
+    return (f[line + (a >>> 5)]! & (1 << (a & 31))) !== 0 && (f[line + (b >>> 5)]! & (1 << (b & 31))) !== 0;
   }
 
   /** Entries with exactly this normalised plate. */
@@ -298,8 +338,14 @@ export class CompiledList {
     if (key < 0) return;
     const n = plate.length;
     if (n >= FILTER_K && !this.may(this.c.filterP, blockOf(d, 0) * this.c.blockWords, hashKey(key))) return;
+    const v = this.head(key);
+    if (v < 0) return;
     const ek = exactKey(plate);
-    for (let e = this.head(key); e !== NONE; e = this.c.next[e]!) if (this.c.exact[e] === ek) out.push({ entry: e, distance: 0, wildcard: false });
+    const { exact, next, state } = this.c;
+    let e = v % CHAINED;
+    if (exact[e] === ek) out.push({ entry: e, state: Math.floor(v / STATE_UNIT), distance: 0, wildcard: false });
+    if (v % STATE_UNIT < CHAINED) return;
+    for (e = next[e]!; e !== NONE; e = next[e]!) if (exact[e] === ek) out.push({ entry: e, state: state[e]!, distance: 0, wildcard: false });
   }
 
   private readonly digits = new Uint8Array(MAX_KEY_LENGTH + 1);
@@ -308,7 +354,8 @@ export class CompiledList {
 
   private collect(key: number, base: number, filter: Uint32Array, distance: number, out: RawHit[]): void {
     if (!this.may(filter, base, hashKey(key))) return;
-    for (let e = this.head(key); e !== NONE; e = this.c.next[e]!) out.push({ entry: e, distance, wildcard: false });
+    const v = this.head(key);
+    if (v >= 0) this.pushChain(v, distance, out);
   }
 
   /**
@@ -380,7 +427,7 @@ export class CompiledList {
   }
 
   wildcardEntries(plate: string, out: RawHit[]): void {
-    for (const w of this.c.wildcards) if (w.re.test(plate)) out.push({ entry: w.entry, distance: 0, wildcard: true });
+    for (const w of this.c.wildcards) if (w.re.test(plate)) out.push({ entry: w.entry, state: this.c.state[w.entry]!, distance: 0, wildcard: true });
   }
 
   get wildcardCount(): number {
@@ -409,6 +456,11 @@ export class CompiledList {
 
   stateOf(entry: number): string | null {
     return this.c.states[this.c.state[entry]!] ?? null;
+  }
+
+  /** The state a state id (RawHit.state) stands for. */
+  stateName(id: number): string | null {
+    return this.c.states[id] ?? null;
   }
 
   entry(e: number): EntryView {

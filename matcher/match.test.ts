@@ -46,7 +46,8 @@ describe('fuzzyEntries against brute force', () => {
     const plate = (min: number, max: number) => Array.from({ length: min + Math.floor(rand() * (max - min + 1)) }, () => 'AB8C0O1'[Math.floor(rand() * 7)]).join('');
     const b = new ListBuilder({ source: 's', versionId: 'v', extractedAt: NOW }, sizeHint);
     const plates = Array.from({ length: 3000 }, () => plate(1, 10));
-    plates.forEach((p, i) => b.add(toRecord({ plate: p, recordId: `R${i}`, category: 'stolen_vehicle' })));
+    // States vary so that chains of one key mix them: each hit carries its own entry's state.
+    plates.forEach((p, i) => b.add(toRecord({ plate: p, recordId: `R${i}`, category: 'stolen_vehicle', state: ['FL', 'GA', undefined][i % 3] })));
     const compiled = b.build();
     const byKey = new Map<number, number[]>();
     plates.forEach((p, i) => byKey.set(confKey(p), [...(byKey.get(confKey(p)) ?? []), i]));
@@ -56,9 +57,10 @@ describe('fuzzyEntries against brute force', () => {
       const k = confDigits(text, d);
       const want = new Set<number>(byKey.get(k) ?? []);
       forEachKeyWithinOneEdit(d, text.length, k, (v) => (byKey.get(v) ?? []).forEach((e) => want.add(e)));
-      const got: { entry: number }[] = [];
+      const got: { entry: number; state: number }[] = [];
       compiled.fuzzyEntries(text, 1, true, got as never);
       expect(new Set(got.map((h) => h.entry)), text).toEqual(want);
+      for (const h of got) expect(compiled.stateName(h.state)).toBe(compiled.stateOf(h.entry));
     }
   });
 });

@@ -91,19 +91,27 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
       else list.fuzzyEntries(text, maxEdits, policy.confusion, raw);
       if (policy.wildcards && list.wildcardCount) list.wildcardEntries(text, raw);
       for (const h of raw) {
-        if (list.expired(h.entry, nowMs)) {
-          if (stats) stats.expired++;
-          continue;
-        }
         if (stale === 'suppress') {
           if (stats) stats.suppressedStale++;
+          continue;
+        }
+        const sm = stateMatch(read.state, list.stateName(h.state));
+        // The best this hit can score is with no confusion on top of its edits (the true
+        // distance is never below the distance in confusion space). An edit on another state's
+        // plate falls below minScore already here, before the entry's expiry and text are read
+        // (each a cache miss on a large list): that is most of the raw hits of a fuzzy text.
+        if (!h.wildcard && scoreHit({ wildcard: false, distance: h.distance, confusion: false, candidate, stateMatch: sm }) < policy.minScore) {
+          if (stats) stats.belowScore++;
+          continue;
+        }
+        if (list.expired(h.entry, nowMs)) {
+          if (stats) stats.expired++;
           continue;
         }
         // Only the plate and state are needed to score; the full record is read for alerts.
         const entryPlate = list.plateOf(h.entry);
         const trueDistance = h.wildcard ? 0 : editDistanceSmall(text, entryPlate);
         const distance = h.wildcard ? 0 : Math.min(h.distance, trueDistance);
-        const sm = stateMatch(read.state, list.stateOf(h.entry));
         const score = scoreHit({ wildcard: h.wildcard, distance, confusion: trueDistance > distance, candidate, stateMatch: sm });
         if (score < policy.minScore) {
           if (stats) stats.belowScore++;
