@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { connectBus, natsServers, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { hugePagesEnv } from '../matcher/huge-pages.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 import { natsServerSpec } from './nats-server.ts';
 import { nodeServiceSpec } from './node-service.ts';
@@ -35,7 +36,8 @@ function coreAndMatcher(config: AlprConfig, logger: Logger): ServiceSpec[] {
     nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
     // Matcher: the active hotlists in memory, every read matched, alerts raised. Before the
     // cameras, so that its durable consumer exists before the first read is published.
-    nodeServiceSpec({ service: 'matcher', config }),
+    // Its index on huge pages: matching a read is a few dozen random reads in a gigabyte.
+    nodeServiceSpec({ service: 'matcher', config, env: hugePagesEnv() }),
   ];
 }
 

@@ -20,6 +20,8 @@ export function nodeServiceSpec(opts: {
   /** Arguments for the service, e.g. the camera id. */
   args?: string[];
   config: AlprConfig;
+  /** Extra environment for the child (read by native code at its start, e.g. glibc tunables). */
+  env?: Record<string, string>;
   onReady?: (info: Record<string, unknown>) => void;
 }): ServiceSpec {
   const { service, args = [], config, onReady } = opts;
@@ -30,7 +32,7 @@ export function nodeServiceSpec(opts: {
         execArgv: ['--import', import.meta.resolve('tsx')],
         // A larger libuv pool: GStreamer's appsink pull and bus poll each hold a pool thread
         // while they wait, and onnxruntime and fs work need the rest.
-        env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
+        env: { UV_THREADPOOL_SIZE: '8', ...process.env, ...opts.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         detached: true,
       });

@@ -21,6 +21,9 @@ const hashKey = keys.hashKey;
  * is two cache and TLB misses per text instead of ~23, at build time and at match time alike.
  */
 export const SPAN = 4;
+/** Symbols of the end that selects a block of the list's end filters (list.ts FILTER_K). */
+export const END_K = 3;
+export const IN_END_FILTER = -2;
 const BLOCK_BITS = 1024;
 const BLOCK_WORDS = BLOCK_BITS / 32;
 const BITS_PER_KEY = 14;
@@ -89,9 +92,14 @@ export class GapFilter {
   /**
    * Block for the gap at position j of a key of length m, given the head and tail blocks
    * (computed once per key, as the two shared ends): the rule add and may must agree on.
+   * IN_END_FILTER: a gap that leaves neither SPAN-symbol end whole but one END_K-symbol end
+   * (the middle of a 6- or 7-symbol plate) is kept by the list's end filters instead, in the
+   * block of that end, which the entry's own key already writes and a read's variants already
+   * test: one random block fewer per entry at build time and per text at match time.
+   * -1: the key's own block (short keys only).
    */
   static pick(j: number, m: number, headBlock: number, tailBlock: number): number {
-    return j >= SPAN ? headBlock : j < m - SPAN ? tailBlock : -1;
+    return j >= SPAN ? headBlock : j < m - SPAN ? tailBlock : j >= END_K || j < m - END_K ? IN_END_FILTER : -1;
   }
 
   private set(b: number, g: number): void {
@@ -123,6 +131,7 @@ export class GapFilter {
     for (let j = 0; j < m; j++) {
       const g = key - d[j]! * CONF_POW[m - 1 - j]! + tag;
       const b = GapFilter.pick(j, m, hb, tb);
+      if (b === IN_END_FILTER) continue;
       this.set(b < 0 ? this.keyBlock(g) : b, g);
     }
   }

@@ -1,6 +1,6 @@
 import { wildcardToLike } from '../store/plate-patterns.ts';
 import type { HotlistRecord } from '../hotlist/record.ts';
-import { GapFilter, headOf, SPAN, tailOf } from './gap-filter.ts';
+import { END_K, GapFilter, headOf, IN_END_FILTER, SPAN, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';
 
 // Module-local copies: tsx turns imported bindings into getter calls, which cost more than the
@@ -200,7 +200,7 @@ export class ListBuilder {
  * bits in a block chosen by its first three symbols (filter P) and in one chosen by its last
  * three (filter S); a query tests all its variants in just two blocks, which stay in cache.
  */
-export const FILTER_K = 3;
+export const FILTER_K = END_K;
 const BLOCKS = 27 ** FILTER_K;
 
 function blockOf(d: ArrayLike<number>, from: number): number {
@@ -244,8 +244,20 @@ function buildFilters(conf: Float64Array, n: number): { filterP: Uint32Array; fi
     let m = FILTER_K;
     while (m < MAX_KEY_LENGTH && key >= CONF_POW[m]!) m++;
     const h = hashKey(key);
-    setBits(filterP, lineAt(shape, BLOCK_OF[Math.floor(key / CONF_POW[m - FILTER_K]!)]! * shape.blockWords, h), h, shape.bitMask);
-    setBits(filterS, lineAt(shape, BLOCK_OF[key % CONF_POW[FILTER_K]!]! * shape.blockWords, h), h, shape.bitMask);
+    const pBase = BLOCK_OF[Math.floor(key / CONF_POW[m - FILTER_K]!)]! * shape.blockWords;
+    const sBase = BLOCK_OF[key % CONF_POW[FILTER_K]!]! * shape.blockWords;
+    setBits(filterP, lineAt(shape, pBase, h), h, shape.bitMask);
+    setBits(filterS, lineAt(shape, sBase, h), h, shape.bitMask);
+    // The gap keys the gap filter leaves to these blocks (gap-filter.ts pick): with the first
+    // FILTER_K symbols whole in P, else with the last FILTER_K whole in S.
+    for (let j = Math.max(0, m - SPAN); j < Math.min(SPAN, m); j++) {
+      if (GapFilter.pick(j, m, 0, 0) !== IN_END_FILTER) continue;
+      const p = CONF_POW[m - 1 - j]!;
+      const g = key - (Math.floor(key / p) % CONF_BASE) * p + CONF_POW[m]!;
+      const hg = hashKey(g);
+      if (j >= FILTER_K) setBits(filterP, lineAt(shape, pBase, hg), hg, shape.bitMask);
+      else setBits(filterS, lineAt(shape, sBase, hg), hg, shape.bitMask);
+    }
   }
   return { filterP, filterS, ...shape };
 }
@@ -331,6 +343,15 @@ export class CompiledList {
     return (f[line + (a >>> 5)]! & (1 << (a & 31))) !== 0 && (f[line + (b >>> 5)]! & (1 << (b & 31))) !== 0;
   }
 
+  /**
+   * Whether some entry may have gap key `g`, tested where pick `b` put it: the gap filter, or
+   * the end filter block of the text (P when the gap leaves the first FILTER_K symbols whole).
+   */
+  private mayGap(b: number, g: number, headWhole: boolean, pBase: number, sBase: number): boolean {
+    if (b !== IN_END_FILTER) return this.c.gap.may(b, g);
+    return headWhole ? this.may(this.c.filterP, pBase, hashKey(g)) : this.may(this.c.filterS, sBase, hashKey(g));
+  }
+
   /** Entries with exactly this normalised plate. */
   exactEntries(plate: string, out: RawHit[]): void {
     const d = this.digits;
@@ -394,7 +415,7 @@ export class CompiledList {
         const usesP = i >= K;
         const f = usesP ? filterP : filterS;
         const b = usesP ? pBase : i < n - K ? sBase : -1;
-        if (gap.may(GapFilter.pick(i, n, hb, tb), base + CONF_POW[n]!)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
+        if (this.mayGap(GapFilter.pick(i, n, hb, tb), base + CONF_POW[n]!, i >= K, pBase, sBase)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
         if (n > 1) {
           const bd = n - 1 < K ? -1 : b;
           this.collect(prefix[i]! * CONF_POW[n - 1 - i]! + suffix[i + 1]!, bd, f, 1, out);
@@ -409,7 +430,7 @@ export class CompiledList {
           const usesP = i >= K;
           const f = usesP ? filterP : filterS;
           const b = n < K ? -1 : usesP ? pBase : i <= n - K ? sBase : -1;
-          if (gap.may(GapFilter.pick(i, n + 1, hb, tb), at + CONF_POW[n + 1]!)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
+          if (this.mayGap(GapFilter.pick(i, n + 1, hb, tb), at + CONF_POW[n + 1]!, i >= K, pBase, sBase)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
         }
       }
     }

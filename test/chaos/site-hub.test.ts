@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -98,6 +98,9 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     }, 120_000);
     // A hub whose cameras are at its sites runs none of its own.
     expect(booted.services!.map((s) => s.name)).toEqual(['nats', 'core', 'matcher']);
+    // The matcher runs with its index on transparent huge pages (matcher/huge-pages.ts).
+    const matcherPid = booted.services!.find((s) => s.name === 'matcher')!.pid!;
+    expect(readFileSync(`/proc/${matcherPid}/environ`, 'utf8').split('\0')).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
     await until('the hotlist imported', async () => existsSync(path.join(incoming, 'done')) && readdirSync(path.join(incoming, 'done')).some((f) => f.endsWith('list.csv')), 60_000);
     // The matcher swaps the version in once its pointer is written: a little after the file moves.
     await sleep(2000);
