@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -7,7 +7,7 @@ import { alertStoreConsumer } from '../../contracts/hotlist.ts';
 import { consumers, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
 import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
-import { stopApplianceProcess } from '../helpers/appliance-process.ts';
+import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 
 /**
@@ -98,11 +98,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let sim: Simulator | null = null;
   let proc: ChildProcess | null = null;
   let nc: NatsConnection | null = null;
-  let logTail = '';
+  let app: ApplianceProcess | null = null;
   let mounted = false;
   const published = new Map<string, string>();
   const errors: string[] = [];
-  const tail = () => logTail.slice(-6000);
+  const tail = () => app?.tail() ?? '';
 
   try {
     if (opts.diskMiB) {
@@ -135,26 +135,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         ...(opts.extraConfig ?? []),
       ].join('\n'),
     );
-    proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    const onData = (d: Buffer) => {
-      const text = partial + d.toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        logTail = (logTail + line + '\n').slice(-20_000);
-        if (!line.startsWith('{')) continue;
-        try {
-          const e = JSON.parse(line) as { msg?: string; level?: string; id?: string; plate?: string };
-          if (e.msg === 'read' && e.id) published.set(e.id, e.plate ?? '');
-          if (e.level === 'error') errors.push(line.slice(0, 500));
-        } catch {
-          /* not a log line */
-        }
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    app = spawnApplianceProcess(configFile, {
+      onEntry: (e, line) => {
+        if (e.msg === 'read' && typeof e.id === 'string') published.set(e.id, typeof e.plate === 'string' ? e.plate : '');
+        if (e.level === 'error') errors.push(line.slice(0, 500));
+      },
+    });
+    proc = app.proc;
 
     const health = async (): Promise<Health | null> => {
       const res = await fetch(`${api}/api/health`).catch(() => null);

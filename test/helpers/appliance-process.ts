@@ -34,7 +34,7 @@ export interface ApplianceProcess {
   tail(): string;
 }
 
-export function spawnApplianceProcess(configFile: string): ApplianceProcess {
+export function spawnApplianceProcess(configFile: string, opts: { onEntry?(e: Record<string, unknown>, line: string): void } = {}): ApplianceProcess {
   const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const entries: Record<string, unknown>[] = [];
   let tail = '';
@@ -45,11 +45,14 @@ export function spawnApplianceProcess(configFile: string): ApplianceProcess {
     for (const line of lines) {
       tail = (tail + line + '\n').slice(-20_000);
       if (!line.startsWith('{')) continue;
+      let e: Record<string, unknown>;
       try {
-        entries.push(JSON.parse(line) as Record<string, unknown>);
+        e = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        // a line cut by the process dying: in the tail only
+        continue; // a line cut by the process dying: in the tail only
       }
+      entries.push(e);
+      opts.onEntry?.(e, line);
     }
   };
   proc.stdout!.on('data', onData);
