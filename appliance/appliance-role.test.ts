@@ -49,6 +49,8 @@ describe('appliance role', () => {
     expect(problems({ nats: { leafnodes: { remotes: ['nats-leaf://hub:7422'] } } })).toEqual(['nats.leafnodes.remotes']);
     expect(problems({ role: 'cameras', cameras: [camera], nats: { leafnodes: { remotes: ['nats://hub:4222'] } } })).toEqual(['nats.leafnodes.remotes.0']);
     expect(problems({ nats: { leafnodes: { listen: { user: 'sites' } } } })).toEqual(['nats.leafnodes.listen.password']);
+    // Off loopback, a hub must ask sites for a password: anyone reaching the port could publish reads.
+    expect(problems({ nats: { leafnodes: { listen: { host: '0.0.0.0' } } } })).toEqual(['nats.leafnodes.listen.user']);
     expect(problems({ nats: { embedded: false, urls: ['nats://x:4222'], leafnodes: { listen: {} } } })).toEqual(['nats.leafnodes']);
   });
 });

@@ -108,18 +108,8 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
     async ready(_child, signal) {
       const url = `nats://${config.nats.host}:${config.nats.port}`;
       while (!signal.aborted) {
-        try {
-          const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
-          try {
-            if (embeddedRunsJetStream(config)) await (await jetstreamManager(nc)).getAccountInfo();
-            else await nc.flush();
-            return;
-          } finally {
-            await nc.close();
-          }
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        if (await probeServer(url, embeddedRunsJetStream(config), 500)) return;
+        await new Promise((r) => setTimeout(r, 100));
       }
       throw signal.reason ?? new Error('aborted');
     },
@@ -153,10 +143,10 @@ const WATCH_FAILURES = 3;
 const WATCH_MIN_FREE_BYTES = 64 * 1024 ** 2;
 
 /** Whether the server (and its JetStream, where it runs one) answers in time. */
-async function probeServer(url: string, jetStream: boolean): Promise<boolean> {
+async function probeServer(url: string, jetStream: boolean, connectMs = 2000): Promise<boolean> {
   let nc;
   try {
-    nc = await connect({ servers: url, reconnect: false, timeout: 2000 });
+    nc = await connect({ servers: url, reconnect: false, timeout: connectMs });
     if (jetStream) await (await jetstreamManager(nc, { timeout: 3000 })).getAccountInfo();
     else await nc.flush();
     return true;

@@ -333,6 +333,10 @@ export const configSchema = z
     if (listen && (listen.user === undefined) !== (listen.password === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'password'], message: 'user and password go together' });
     }
+    // An open leaf port off loopback would let any host publish reads into the central store.
+    if (listen && listen.user === undefined && !['127.0.0.1', '::1', 'localhost'].includes(listen.host)) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'user'], message: `sites reach ${listen.host}: set a user and password they must present` });
+    }
     if (cfg.nats.embedded && cfg.nats.replicas > 1) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });
     }
