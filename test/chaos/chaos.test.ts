@@ -60,7 +60,7 @@ describe('faults under a streaming camera', () => {
     // unacknowledged when it froze), while the matcher went on raising alerts.
     const outage = report.storeOutage!;
     expect(outage.readsWaitingAtEnd, why).toBeGreaterThanOrEqual(outage.readsStreamedDuring);
-    expect(outage.readsWaitingAtEnd, why).toBeLessThanOrEqual(outage.readsStreamedDuring + outage.readsWaitingAtFreeze);
+    expect(outage.readsWaitingAtEnd, why).toBeLessThanOrEqual(outage.readsStreamedByEnd + outage.readsWaitingAtFreeze);
     // Alerts: one for every stored read of a listed plate, never two for the same read and record.
     expect(report.alerts.expected, why).toBeGreaterThan(0);
     expect(report.alerts.missing, why).toEqual([]);

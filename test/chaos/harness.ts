@@ -51,7 +51,7 @@ export interface FaultRecord {
 
 export interface ChaosReport {
   faults: FaultRecord[];
-  storeOutage: { seconds: number; readsWaitingAtFreeze: number; readsWaitingAtEnd: number; readsStreamedDuring: number; alertsRaisedDuring: number; readsPublishedDuring: number } | null;
+  storeOutage: { seconds: number; readsWaitingAtFreeze: number; readsWaitingAtEnd: number; readsStreamedDuring: number; readsStreamedByEnd: number; alertsRaisedDuring: number; readsPublishedDuring: number } | null;
   /** The disk full: what /api/health said meanwhile (distinct states), and how long until all was well again once space came back. */
   fullDisk: { seconds: number; health: string[]; logErrors: string[]; readsPublishedDuring: number; recoveredMs: number } | null;
   /** Reads the camera worker logged as acknowledged by JetStream. */
@@ -210,22 +210,27 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const alertsBefore = (await jsm.streams.info(streams.alerts)).state.messages;
       const publishedBefore = published.size;
       process.kill(core.pid!, 'SIGSTOP');
+      // Counted by the stream, not by the camera's log lines, which can come a moment late.
+      // Read before the consumer, so a read published in between counts in both (never in neither).
+      const seqAtFreeze = (await jsm.streams.info(streams.reads)).state.last_seq;
       // Reads the store took before the freeze but had not acknowledged yet (it writes in
       // batches) stay pending too: counted once it can no longer acknowledge anything.
       const atFreeze = await jsm.consumers.info(streams.reads, consumers.storeWriter);
-      // Counted by the stream, not by the camera's log lines, which can come a moment late.
-      const seqAtFreeze = (await jsm.streams.info(streams.reads)).state.last_seq;
       say(`store frozen (SIGSTOP of core, pid ${core.pid}) for ${opts.storeOutageS} s`);
       await sleep(opts.storeOutageS * 1000);
+      // The stream's count on both sides of the consumer's: a read published in between is
+      // allowed to count as waiting or not.
+      const seqBefore = (await jsm.streams.info(streams.reads)).state.last_seq;
       const waiting = await jsm.consumers.info(streams.reads, consumers.storeWriter);
-      const seqAtEnd = (await jsm.streams.info(streams.reads)).state.last_seq;
+      const seqAfter = (await jsm.streams.info(streams.reads)).state.last_seq;
       const alertsDuring = (await jsm.streams.info(streams.alerts)).state.messages - alertsBefore;
       process.kill(core.pid!, 'SIGCONT');
       storeOutage = {
         seconds: opts.storeOutageS,
         readsWaitingAtFreeze: atFreeze.num_pending + atFreeze.num_ack_pending,
         readsWaitingAtEnd: waiting.num_pending + waiting.num_ack_pending,
-        readsStreamedDuring: seqAtEnd - seqAtFreeze,
+        readsStreamedDuring: seqBefore - seqAtFreeze,
+        readsStreamedByEnd: seqAfter - seqAtFreeze,
         alertsRaisedDuring: alertsDuring,
         readsPublishedDuring: published.size - publishedBefore,
       };
