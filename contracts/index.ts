@@ -8,3 +8,4 @@ export * from './errors.ts';
 export * from './logger.ts';
 export * from './bus.ts';
 export * from './audit.ts';
+export * from './read-id.ts';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { reconcileSpool } from '../appliance/durability.ts';
 import { ReadSpool } from '../appliance/read-spool.ts';
@@ -6,6 +5,7 @@ import {
   connectBus,
   jetstream,
   natsServers,
+  newReadId,
   publishCameraMetrics,
   publishCameraState,
   publishRead,
@@ -122,7 +122,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
 
   const publish = async (r: TrackRead<Crop>) => {
     const read: PlateReadInput = {
-      id: randomUUID(),
+      id: newReadId(cam.id, r.best.t),
       siteId: config.site.id,
       cameraId: cam.id,
       capturedAt: new Date(r.best.t).toISOString(),

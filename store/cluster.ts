@@ -19,7 +19,13 @@ export interface ClusterOptions {
 }
 
 const SHARDING_KEYS: Record<string, string> = {
-  reads: 'cityHash64(plate_norm)',
+  // Reads by camera: a camera-day search touches one shard, and a redelivered read meets its
+  // first copy there. The plate tables by plate: a plate's index entries sit on one shard.
+  reads: 'cityHash64(camera_id)',
+  reads_v2: 'cityHash64(camera_id)',
+  reads_by_plate: 'cityHash64(plate_norm)',
+  plates: 'cityHash64(plate_norm)',
+  candidate_terms: 'cityHash64(plate_norm)',
   plate_terms: 'cityHash64(plate_norm)',
   plate_images: 'cityHash64(read_id)',
   read_holds: 'cityHash64(read_id)',
@@ -55,9 +61,33 @@ export function clusterDdl(migrations: Migration[], opts: ClusterOptions): strin
             .replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1_local`),
         );
       } else {
-        out.push(stmt);
+        out.push(...rebuildStatement(stmt, db, on, opts.cluster));
       }
     }
   }
   return out;
+}
+
+/**
+ * The statements of a table rebuild (store/migrations/060_reads_by_camera.sql) on a cluster:
+ * views and tables dropped on every node, the copy through the Distributed tables, and a
+ * rename of the local tables followed by the Distributed table re-created over its new local
+ * twin (a Distributed table names its local table, so it cannot simply be renamed with it).
+ */
+function rebuildStatement(stmt: string, db: string, on: string, cluster: string): string[] {
+  const dropView = /^DROP VIEW IF EXISTS (\w+)$/.exec(stmt);
+  if (dropView) return [`DROP VIEW IF EXISTS ${db}.${dropView[1]} ${on}`];
+  const dropTable = /^DROP TABLE IF EXISTS (\w+)$/.exec(stmt);
+  if (dropTable) return [`DROP TABLE IF EXISTS ${db}.${dropTable[1]} ${on}`, `DROP TABLE IF EXISTS ${db}.${dropTable[1]}_local ${on} SYNC`];
+  const rename = /^RENAME TABLE (.+)$/s.exec(stmt);
+  if (rename) {
+    const pairs = rename[1]!.split(',').map((p) => /^\s*(\w+) TO (\w+)\s*$/.exec(p)!.slice(1, 3) as [string, string]);
+    return [
+      ...pairs.map(([from]) => `DROP TABLE IF EXISTS ${db}.${from} ${on}`),
+      `RENAME TABLE ${pairs.map(([from, to]) => `${db}.${from}_local TO ${db}.${to}_local`).join(', ')} ${on}`,
+      ...pairs.map(([, to]) => `CREATE TABLE IF NOT EXISTS ${db}.${to} ${on} AS ${db}.${to}_local ENGINE = Distributed(${cluster}, ${db}, ${to}_local, ${SHARDING_KEYS[to] ?? 'rand()'})`),
+    ];
+  }
+  if (/^INSERT INTO /.test(stmt)) return [stmt.replace(/^INSERT INTO (\w+)/, `INSERT INTO ${db}.$1`).replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1`)];
+  return [stmt];
 }

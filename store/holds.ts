@@ -102,15 +102,19 @@ export async function caseHolds(client: ClickHouseClient, caseKey: string) {
 }
 
 /**
- * Moves held_until on reads, their images, their alerts and the alerts' timelines together,
+ * Moves held_until on reads, their plate index entries, their images, their alerts and the alerts' timelines together,
  * synchronously (mutations_sync = 2): everything that quotes a read lives exactly as long.
  */
 async function setHeldUntil(client: ClickHouseClient, ids: string[], expression: string): Promise<void> {
+  // Dependents first: a mutation that ends a hold may purge the row it rewrites on the spot,
+  // and the plate index and the alert timelines find their rows through reads and alerts.
   const where = {
-    reads: 'id IN {ids:Array(UUID)}',
+    // The plate index carries the hold too, so that it is purged with the reads, not before.
+    reads_by_plate: '(camera_id, captured_at) IN (SELECT camera_id, captured_at FROM reads WHERE id IN {ids:Array(UUID)})',
+    alert_events: 'alert_id IN (SELECT id FROM alerts WHERE read_id IN {ids:Array(UUID)})',
     plate_images: 'read_id IN {ids:Array(UUID)}',
     alerts: 'read_id IN {ids:Array(UUID)}',
-    alert_events: 'alert_id IN (SELECT id FROM alerts WHERE read_id IN {ids:Array(UUID)})',
+    reads: 'id IN {ids:Array(UUID)}',
   };
   for (const [table, condition] of Object.entries(where)) {
     await client.command({

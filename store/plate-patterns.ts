@@ -17,6 +17,17 @@ export function confusionKey(plate: string): string {
   return out;
 }
 
+/**
+ * A LIKE pattern over plates (from wildcardToLike) as the same pattern over confusion keys: a
+ * plate can only match if its key matches this, and the key's leading known characters are a
+ * primary-key range in the tables sorted by key.
+ */
+export function confusionKeyLike(like: string): string {
+  let out = '';
+  for (const ch of like) out += FOLD.get(ch) ?? ch;
+  return out;
+}
+
 /** The alphabet of confusion keys: digits and the letters that survive folding. */
 const KEY_ALPHABET = [...new Set([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'].map((c) => FOLD.get(c) ?? c))];
 

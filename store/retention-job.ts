@@ -3,7 +3,7 @@ import type { Logger, RetentionConfig } from '../contracts/index.ts';
 import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 
 /** Tables whose rows follow read retention; each carries captured_at and held_until. */
-const RETAINED = ['reads', 'plate_images', 'alerts', 'alert_events'] as const;
+const RETAINED = ['reads', 'reads_by_plate', 'plate_images', 'alerts', 'alert_events'] as const;
 
 
 /**
@@ -70,7 +70,8 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
         await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: '2' } });
         continue;
       }
-      if (!/^\d{6}$/.test(p)) throw new Error(`unexpected partition id ${p}`);
+      // Reads and images by month, the plate index by year.
+      if (!/^\d{4}(\d{2})?$/.test(p)) throw new Error(`unexpected partition id ${p}`);
       await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`, clickhouse_settings: { mutations_sync: '2' } });
     }
     const after = await client.query({ query: `SELECT count() AS n FROM ${table} WHERE ${expired}`, query_params: { days }, format: 'JSONEachRow' });

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { normalizePlate } from '../contracts/index.ts';
-import { confusionKey, editDistance, keysWithinOneEdit, wildcardToLike } from './plate-patterns.ts';
+import { confusionKey, confusionKeyLike, editDistance, keysWithinOneEdit, wildcardToLike } from './plate-patterns.ts';
 import { EXPIRES_AT_SQL } from './retention.ts';
 
 /** Beyond this many distinct plates a partial or fuzzy search is no longer about one vehicle. */
@@ -78,40 +78,49 @@ interface Row {
 
 type Match = NonNullable<StoredRead['match']>;
 
-/** Resolves a partial, fuzzy or candidate search to the plates it names, through plate_terms. */
+/**
+ * Resolves a partial, fuzzy or candidate search to the plates it names: through `plates`
+ * (every plate read, sorted by OCR-confusion key) and, when runner-ups count, `candidate_terms`.
+ * A wildcard is matched on the key first, so its known leading characters are a key range.
+ */
 async function resolvePlates(client: ClickHouseClient, q: ReadSearch): Promise<Map<string, Match> | null> {
-  let where: string;
+  let plateWhere: string;
+  let termWhere: string;
   let params: Record<string, unknown>;
   let kind: Match['kind'];
   let query = '';
   if (q.pattern !== undefined) {
-    where = 'term LIKE {like:String}';
-    params = { like: wildcardToLike(q.pattern) };
+    const like = wildcardToLike(q.pattern);
+    plateWhere = 'confusion_key LIKE {klike:String} AND plate_norm LIKE {like:String}';
+    termWhere = 'confusion_key LIKE {klike:String} AND term LIKE {like:String}';
+    params = { like, klike: confusionKeyLike(like) };
     kind = 'wildcard';
     query = q.pattern;
   } else if (q.fuzzy !== undefined) {
     const key = confusionKey(q.fuzzy);
-    where = 'confusion_key IN {keys:Array(String)}';
+    plateWhere = termWhere = 'confusion_key IN {keys:Array(String)}';
     params = { keys: q.maxEdits === 0 ? [key] : keysWithinOneEdit(key) };
     kind = 'fuzzy';
     query = normalizePlate(q.fuzzy);
   } else if (q.plate !== undefined && q.candidates) {
-    where = 'term = {term:String}';
-    params = { term: normalizePlate(q.plate) };
+    plateWhere = 'confusion_key = {key:String} AND plate_norm = {term:String}';
+    termWhere = 'confusion_key = {key:String} AND term = {term:String}';
+    params = { term: normalizePlate(q.plate), key: confusionKey(q.plate) };
     kind = 'exact';
     query = normalizePlate(q.plate);
   } else {
     return null;
   }
-  if (!q.candidates) where += ' AND NOT is_candidate';
+  const sources = [`SELECT plate_norm, plate_norm AS hit, false AS via FROM plates WHERE ${plateWhere}`];
+  if (q.candidates) sources.push(`SELECT plate_norm, term AS hit, true AS via FROM candidate_terms WHERE ${termWhere}`);
   const rs = await client.query({
-    query: `SELECT plate_norm, any(term) AS hit, min(is_candidate) AS via_candidate
-            FROM plate_terms WHERE ${where}
+    query: `SELECT plate_norm, argMin(hit, via) AS hit, min(via) AS via_candidate
+            FROM (${sources.join(' UNION ALL ')})
             GROUP BY plate_norm LIMIT {cap:UInt32}`,
     query_params: { ...params, cap: MAX_PLATES_PER_SEARCH + 1 },
     format: 'JSONEachRow',
   });
-  const rows = await rs.json<{ plate_norm: string; hit: string; via_candidate: boolean }>();
+  const rows = await rs.json<{ plate_norm: string; hit: string; via_candidate: boolean | number }>();
   if (rows.length > MAX_PLATES_PER_SEARCH) {
     throw new SearchTooBroadError(`more than ${MAX_PLATES_PER_SEARCH} plates match; add characters or narrow the search`);
   }
@@ -185,22 +194,27 @@ async function locationsById(client: ClickHouseClient, ids: string[]): Promise<M
 }
 
 /**
- * Searches stored reads within their retention. Plate forms are resolved to plates first (a
- * small table), then reads are fetched by primary key; camera-and-time searches use the
- * by_camera projection. Every value is a bound parameter: the SQL text holds only the fixed
- * fragments below. Redelivered duplicates not yet merged away are dropped by LIMIT 1 BY id.
+ * Searches stored reads within their retention. Reads are sorted by camera and time, so a
+ * camera-and-time search is a key range; a plate search (exact, or the plates a partial or
+ * fuzzy form resolves to) first finds its (camera, time) pairs in reads_by_plate, sorted by
+ * plate, and reads only those rows by primary key. Every value is a bound parameter: the SQL
+ * text holds only the fixed fragments below. Redelivered duplicates not yet merged away are
+ * dropped by DISTINCT and LIMIT 1 BY id.
  */
 export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacticalDays: number): Promise<StoredRead[]> {
   const where: string[] = [`${EXPIRES_AT_SQL} > now()`];
+  // Conditions reads_by_plate can answer too (it has plate, time, camera and the hold).
+  const shared: string[] = [];
   const params: Record<string, unknown> = { days: tacticalDays, limit: q.limit, offset: q.offset };
 
+  let plateFilter: string | null = null;
   const plates = await resolvePlates(client, q);
   if (plates) {
     if (plates.size === 0) return [];
-    where.push('plate_norm IN {plates:Array(String)}');
+    plateFilter = 'plate_norm IN {plates:Array(String)}';
     params.plates = [...plates.keys()];
   } else if (q.plate !== undefined) {
-    where.push('plate_norm = {plate:String}');
+    plateFilter = 'plate_norm = {plate:String}';
     params.plate = normalizePlate(q.plate);
   }
   const locs = await resolveLocations(client, q);
@@ -211,15 +225,15 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
   }
   const cameras = locs ? (q.cameras ? q.cameras.filter((c) => locs.cameras.includes(c)) : locs.cameras) : q.cameras;
   if (cameras?.length) {
-    where.push('camera_id IN {cameras:Array(String)}');
+    shared.push('camera_id IN {cameras:Array(String)}');
     params.cameras = cameras;
   } else if (cameras && locs) return [];
   if (q.from) {
-    where.push('captured_at >= fromUnixTimestamp64Milli({from:Int64})');
+    shared.push('captured_at >= fromUnixTimestamp64Milli({from:Int64})');
     params.from = q.from.getTime();
   }
   if (q.to) {
-    where.push('captured_at < fromUnixTimestamp64Milli({to:Int64})');
+    shared.push('captured_at < fromUnixTimestamp64Milli({to:Int64})');
     params.to = q.to.getTime();
   }
   if (q.state) {
@@ -228,10 +242,23 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
   }
   const dir = q.order === 'oldest' ? 'ASC' : 'DESC';
   if (q.after) {
+    shared.push(`captured_at ${dir === 'DESC' ? '<=' : '>='} fromUnixTimestamp64Milli({afterTs:Int64})`);
     where.push(`(captured_at, id) ${dir === 'DESC' ? '<' : '>'} (fromUnixTimestamp64Milli({afterTs:Int64}), {afterId:UUID})`);
     params.afterTs = q.after.capturedAtMs;
     params.afterId = q.after.id;
   }
+  if (plateFilter) {
+    // With no filter the index cannot see, only the page's worth of newest (or oldest) pairs is
+    // needed; the margin covers reads sharing the cursor's millisecond that the cursor skips.
+    const pageOnly = !q.state && !locs;
+    params.pairs = q.offset + q.limit + (q.after ? 100 : 0);
+    // GLOBAL: on a cluster the index lives on other shards than the reads; one node resolves it.
+    where.push(plateFilter, `(camera_id, captured_at) GLOBAL IN (
+      SELECT DISTINCT camera_id, captured_at FROM reads_by_plate
+      WHERE ${[plateFilter, `${EXPIRES_AT_SQL} > now()`, ...shared].join(' AND ')}
+      ${pageOnly ? `ORDER BY captured_at ${dir} LIMIT {pairs:UInt32}` : ''})`);
+  }
+  where.push(...shared);
   const rs = await client.query({
     query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,
                    first_seen_ms, last_seen_ms, plate_norm, plate_text, confidence, candidate_texts, candidate_confidences,

@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
+import { configSchema, consumers, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
 import { applyRetentionSettings, searchReads, startStoreWriter, type ReadSearch } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
@@ -26,6 +26,11 @@ function plateOf(p: number): string {
   const l = (k: number) => String.fromCharCode(65 + (Math.floor(s / k) % 26));
   return l(1) + l(26) + l(676) + String(Math.floor(s / 17_576) % 10_000).padStart(4, '0');
 }
+/** Read ids as the pipeline issues them (contracts/read-id.ts): capture millisecond, camera tag,
+ * counter. The counter here runs over all cameras, so a camera's consecutive ids differ more than
+ * a camera worker's own would: if anything, ids cost more bytes here than in service. */
+const READ_ID_SQL = `reinterpretAsUUID(concat(reinterpretAsFixedString(bitOr(bitShiftLeft(toUInt64(toUnixTimestamp64Milli(ts)), 16), 0x7000)),
+  reinterpretAsFixedString(bitOr(bitOr(toUInt64(9223372036854775808), bitShiftLeft(toUInt64(cityHash64('cam', cam) % 1073741824), 32)), number % 4294967296))))`;
 const PLATE_SQL = `concat(char(65 + s % 26), char(65 + intDiv(s, 26) % 26), char(65 + intDiv(s, 676) % 26), leftPad(toString(intDiv(s, 17576) % 10000), 4, '0'))`;
 
 export async function run(argv: string[]) {
@@ -62,15 +67,15 @@ export async function run(argv: string[]) {
     await client.command({
       query: `INSERT INTO reads (id, site_id, camera_id, location_id, captured_at, first_seen_ms, last_seen_ms, plate_norm, plate_text,
                                  confidence, candidate_texts, candidate_confidences, state, state_confidence, frames_seen, has_image)
-              SELECT generateUUIDv4(number), 'site-1', concat('cam-', toString(cam)), cityHash64('loc', cam),
-                     fromUnixTimestamp64Milli(toInt64({start:Float64} + number * {step:Float64} + cityHash64(number, 3) % 60000)),
+              SELECT ${READ_ID_SQL}, 'site-1', concat('cam-', toString(cam)), cityHash64('loc', cam), ts,
                      200 + cityHash64(number, 4) % 800, 200 + cityHash64(number, 5) % 800, plate, '',
                      round(0.7 + (cityHash64(number, 6) % 30) / 100, 2),
                      if(cityHash64(number, 7) % 10 < 3, [concat(substring(plate, 1, 6), toString((toUInt8(substring(plate, 7, 1)) + 1) % 10))], []),
                      if(cityHash64(number, 7) % 10 < 3, [0.1], []),
                      {states:Array(String)}[1 + cityHash64(number, 8) % length({states:Array(String)})],
                      round(0.5 + (cityHash64(number, 9) % 50) / 100, 2), 3 + cityHash64(number, 10) % 20, false
-              FROM (SELECT number, cityHash64(number, 1) % ${CAMERAS} AS cam, cityHash64(number, 2) % {plates:UInt64} AS p, (p * 2654435761) % 175760000 AS s, ${PLATE_SQL} AS plate
+              FROM (SELECT number, cityHash64(number, 1) % ${CAMERAS} AS cam, cityHash64(number, 2) % {plates:UInt64} AS p, (p * 2654435761) % 175760000 AS s, ${PLATE_SQL} AS plate,
+                           fromUnixTimestamp64Milli(toInt64({start:Float64} + number * {step:Float64} + cityHash64(number, 3) % 60000)) AS ts
                     FROM numbers({offset:UInt64}, {n:UInt64}))`,
       query_params: { start, step: span / rows, states: STATES, plates, offset, n },
       clickhouse_settings: { max_insert_threads: '2' },
@@ -88,7 +93,7 @@ export async function run(argv: string[]) {
     const cam = i % CAMERAS;
     const at = new Date(now - 20 * 86_400_000 + (i / ingest) * 19 * 86_400_000).toISOString();
     const read: PlateReadInput = {
-      id: crypto.randomUUID(),
+      id: newReadId(`cam-${cam}`, Date.parse(at)),
       siteId: 'site-1',
       cameraId: `cam-${cam}`,
       capturedAt: at,
@@ -166,6 +171,7 @@ export async function run(argv: string[]) {
 
   const bytes = async (q: string) => Number((await (await client.query({ query: q, format: 'JSONEachRow' })).json<{ b: string }>())[0]?.b ?? 0);
   const partBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table != 'plate_images'`);
+  // (No projections since 060_reads_by_camera; still counted, should one return.)
   const projectionBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.projection_parts WHERE active AND database = currentDatabase()`);
   const tableBytes = await (await client.query({
     query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,

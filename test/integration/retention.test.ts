@@ -48,6 +48,16 @@ async function insertHeldUntil(r: PlateRead, untilMs: number): Promise<void> {
   await store.client.insert({ table: 'plate_images', values: [{ read_id: r.id, captured_at: Date.parse(r.capturedAt), held_until, jpeg: r.cropJpeg }], format: 'JSONEachRow' });
   await store.client.insert({ table: 'reads', values: [{ ...readRow(r), held_until }], format: 'JSONEachRow' });
 }
+/** Entries of the plate index (which carries no read id): capture times of a plate's reads. */
+async function indexed(plate: string): Promise<number[]> {
+  const rs = await store.client.query({
+    query: 'SELECT DISTINCT toUnixTimestamp64Milli(captured_at) AS t FROM reads_by_plate WHERE plate_norm = {p:String} ORDER BY t',
+    query_params: { p: plate },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ t: string }>()).map((r) => Number(r.t));
+}
+const at = (...rs: PlateRead[]) => rs.map((r) => Date.parse(r.capturedAt)).sort((a, b) => a - b);
 const ceilingOf = (r: PlateRead) => holdCeiling(new Date(r.capturedAt), retention).getTime();
 
 beforeAll(async () => {
@@ -75,6 +85,7 @@ describe('retention on the real ClickHouse engine', () => {
     const all = [fresh.id, old.id, ancient.id];
     expect(await physical('reads', all)).toEqual([fresh.id]);
     expect(await physical('plate_images', all)).toEqual([fresh.id]);
+    expect(await indexed('RET0001')).toEqual(at(fresh));
     expect(runs.find((r) => r.table === 'reads')!.remainingExpired).toBe(0);
     const report = await retentionReport(store.client, retention, 1000);
     expect(report.runs.find((r) => r.table === 'reads')).toMatchObject({ remainingExpired: 0, tacticalDays: 30 });
@@ -101,6 +112,9 @@ describe('retention on the real ClickHouse engine', () => {
     const ceiling = holdCeiling(new Date(live.capturedAt), retention);
     expect(Math.abs(Date.parse(found!.heldUntil!) - ceiling.getTime())).toBeLessThan(1000);
     expect(found!.expiresAt).toBe(found!.heldUntil);
+    // The plate index carries the same hold, so it outlives the tactical window with the read.
+    const rs = await store.client.query({ query: "SELECT toUnixTimestamp(held_until) AS h FROM reads_by_plate WHERE plate_norm = 'HLD0001'", format: 'JSONEachRow' });
+    expect((await rs.json<{ h: string }>()).map((x) => Number(x.h) * 1000)).toEqual([Date.parse(found!.heldUntil!)]);
     expect(await caseHolds(store.client, 'CASE-1')).toMatchObject([{ read_id: live.id, held_by: 'det.smith', released: false }]);
   });
 
@@ -120,11 +134,13 @@ describe('retention on the real ClickHouse engine', () => {
     await runRetention(store.client, retention, silentLogger);
     expect(await physical('reads', [held.id, beyond.id, unheld.id])).toEqual([held.id]);
     expect(await physical('plate_images', [held.id, beyond.id, unheld.id])).toEqual([held.id]);
+    expect(await indexed('HLD0002')).toEqual(at(held));
 
     expect(await releaseCaseHolds(store.client, { caseKey: 'CASE-2', by: 'admin' })).toEqual({ released: 1 });
     await runRetention(store.client, retention, silentLogger);
     expect(await physical('reads', [held.id])).toEqual([]);
     expect(await physical('plate_images', [held.id])).toEqual([]);
+    expect(await indexed('HLD0002')).toEqual([]);
     expect(await caseHolds(store.client, 'CASE-2')).toMatchObject([{ read_id: held.id, released: true, released_by: 'admin' }]);
   });
 
