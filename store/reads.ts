@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { PlateRead } from '../contracts/index.ts';
 import { StoreUnavailableError } from './errors.ts';
 import { EXPIRES_AT_SQL } from './retention.ts';
-import { locationRow, readRow } from './rows.ts';
+import { locationRow, READ_COLUMNS, readRow } from './rows.ts';
 
 /**
  * Inserts a batch of reads with their images and locations. Resolves only once ClickHouse
@@ -21,7 +21,8 @@ export async function insertReads(client: ClickHouseClient, reads: PlateRead[], 
     // Images and locations first: a read row must never point at what a crash kept from landing.
     if (images.length) await client.insert({ table: 'plate_images', values: images, format: 'JSONEachRow' });
     if (locations.size) await client.insert({ table: 'camera_locations', values: [...locations.values()], format: 'JSONEachRow' });
-    await client.insert({ table: 'reads', values: rows, format: 'JSONEachRow' });
+    // Rows as arrays under one column list: half the text of keyed objects to write and to parse.
+    await client.insert({ table: 'reads', columns: READ_COLUMNS, values: rows.map(Object.values), format: 'JSONCompactEachRow' });
   } catch (err) {
     throw new StoreUnavailableError(`insert of ${reads.length} reads failed: ${(err as Error).message}`, err);
   }

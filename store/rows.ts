@@ -9,10 +9,13 @@ const locationIds = new Map<string, string>();
 
 /** Identifies a camera location by its content, so the writer needs no lookup to assign it. */
 export function locationId(read: Pick<PlateRead, 'cameraId' | 'location' | 'direction'>): string {
-  const key = JSON.stringify([read.cameraId, read.location.lat, read.location.lon, read.location.description, read.direction]);
+  // The cache key is cheaper to build than the hashed form, which must not change (ids on disk).
+  const { lat, lon, description } = read.location;
+  const key = `${read.cameraId}\u0000${lat}\u0000${lon}\u0000${description}\u0000${read.direction}`;
   let id = locationIds.get(key);
   if (id === undefined) {
-    id = createHash('sha256').update(key).digest().readBigUInt64BE(0).toString();
+    const content = JSON.stringify([read.cameraId, lat, lon, description, read.direction]);
+    id = createHash('sha256').update(content).digest().readBigUInt64BE(0).toString();
     if (locationIds.size > 100_000) locationIds.clear();
     locationIds.set(key, id);
   }
@@ -30,6 +33,12 @@ export function locationRow(read: PlateRead) {
     first_seen: Date.parse(read.capturedAt),
   };
 }
+
+/** The columns of a `reads` row, in the order readRow writes them. */
+export const READ_COLUMNS: [string, ...string[]] = [
+  'id', 'site_id', 'camera_id', 'location_id', 'captured_at', 'first_seen_ms', 'last_seen_ms', 'plate_norm', 'plate_text',
+  'confidence', 'candidate_texts', 'candidate_confidences', 'state', 'state_confidence', 'frames_seen', 'has_image',
+];
 
 /** A read as its `reads` row; times as epoch milliseconds so no text date parsing is involved. */
 export function readRow(read: PlateRead, location = locationId(read)) {

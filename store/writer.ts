@@ -15,8 +15,14 @@ export interface StoreWriterOptions {
   nc: NatsConnection;
   client: ClickHouseClient;
   logger: Logger;
-  /** Most reads per insert: ClickHouse wants few large inserts, not many small ones. */
+  /**
+   * Most reads per insert. ClickHouse wants few large inserts: each one writes a part for reads
+   * and for every view on them, a fixed ~150 ms on the 2-core appliance, so batches of 5000
+   * spent more time on that than on the reads themselves (README, store benchmark).
+   */
   batchSize?: number;
+  /** Most payload bytes per batch, so that batches of reads with plate crops stay bounded. */
+  batchBytes?: number;
   /** Longest a read waits for its batch to fill (JetStream's pull floor is 1000 ms). */
   maxWaitMs?: number;
   /** Delay before a batch that could not be stored is redelivered. */
@@ -47,7 +53,8 @@ export interface StoreWriter {
  */
 export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreWriter> {
   const { nc, client, logger } = opts;
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 20_000;
+  const batchBytes = opts.batchBytes ?? 32 * 1024 ** 2;
   const maxWaitMs = Math.max(1000, opts.maxWaitMs ?? 1000);
   const retryDelayMs = opts.retryDelayMs ?? 2000;
 
@@ -59,7 +66,8 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     // A batch unacknowledged this long (its writer died) is redelivered to the next one;
     // far longer than an insert takes, short enough that a restarted core catches up quickly.
     ack_wait: 15 * 1e9,
-    max_ack_pending: 20_000,
+    // Room for the batch being inserted and the next one being fetched.
+    max_ack_pending: 3 * batchSize,
   };
   try {
     await jsm.consumers.add(streams.reads, consumerConfig);
@@ -80,11 +88,14 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     t0: number;
   }
 
-  function decodeBatch(msgs: JsMsg[]): Decoded {
+  async function decodeBatch(msgs: JsMsg[]): Promise<Decoded> {
     const t0 = performance.now();
     const valid: Decoded['valid'] = [];
     let invalid = 0;
-    for (const msg of msgs) {
+    for (let i = 0; i < msgs.length; i++) {
+      // The core serves the API from this process: let it answer between slices of a big batch.
+      if (i > 0 && i % 2000 === 0) await new Promise((r) => setImmediate(r));
+      const msg = msgs[i]!;
       try {
         valid.push({ msg, read: decodeRead(msg) });
       } catch (err) {
@@ -130,10 +141,11 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   // and memory stays bounded.
   const loop = (async () => {
     let inflight: Promise<void> = Promise.resolve();
+    let nextBatch = batchSize;
     while (!stopping) {
       const batch: JsMsg[] = [];
       try {
-        const iter = await consumer.fetch({ max_messages: batchSize, expires: maxWaitMs });
+        const iter = await consumer.fetch({ max_messages: nextBatch, expires: maxWaitMs });
         for await (const m of iter) batch.push(m);
       } catch (err) {
         if (stopping) break;
@@ -141,7 +153,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         await new Promise((r) => setTimeout(r, 500));
       }
       if (!batch.length) continue;
-      const decoded = decodeBatch(batch);
+      // Size the next batch by the bytes of this one (reads with plate crops are ~10x larger):
+      // the server's own max_bytes on a pull would do it, but not on every server we support.
+      let bytes = 0;
+      for (const m of batch) bytes += m.data.length;
+      nextBatch = Math.max(100, Math.min(batchSize, Math.floor(batchBytes / Math.max(1, bytes / batch.length))));
+      const decoded = await decodeBatch(batch);
       await inflight;
       inflight = storeBatch(decoded);
     }

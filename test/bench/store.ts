@@ -117,7 +117,7 @@ export async function run(argv: string[]) {
   log('published all', { reads: ingest, perSec: Math.round(publishPerSec) });
 
   const tIngest = performance.now();
-  const writer = await startStoreWriter({ nc, client, logger: silentLogger, batchSize: 5000 });
+  const writer = await startStoreWriter({ nc, client, logger: silentLogger });
   const jsm = await jetstreamManager(nc);
   for (;;) {
     const info = await jsm.consumers.info(streams.reads, consumers.storeWriter);
