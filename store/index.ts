@@ -2,7 +2,7 @@ export { createClickHouseClient } from './client.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './migrate.ts';
 export { insertReads, getPlateImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
-export { searchReads, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
+export { searchReads, searchTuning, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
 export { confusionKey, keysWithinOneEdit, editDistance, wildcardToLike, PatternError } from './plate-patterns.ts';
 export { startStoreWriter, type StoreWriter, type StoreWriterOptions } from './writer.ts';
 export { holdCeiling, EXPIRES_AT_SQL, ttlExpression } from './retention.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateReadSchema, silentLogger, type PlateRead } from '../../contracts/index.ts';
-import { getPlateImage, insertReads, loadMigrations, migrate, searchReads, SearchTooBroadError, type ReadSearch } from '../../store/index.ts';
+import { getPlateImage, insertReads, loadMigrations, migrate, readRow, searchReads, searchTuning, SearchTooBroadError, type ReadSearch } from '../../store/index.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 
@@ -107,5 +107,29 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     expect(await search({ plate: "X' OR 1=1 --", cameras: ["a') OR ('1'='1"] })).toEqual([]);
     expect(await search({ fuzzy: "'; DROP TABLE reads; --" })).toEqual([]);
     expect((await search({ plate: 'FLA1234' })).length).toBe(2);
+  });
+
+  it('walks the plate index a year at a time for broad searches, giving the pages one pass gives', async () => {
+    // Held reads over three years (a hold is what keeps a read that long).
+    const spread = [0, 100, 400, 500, 800].map((days, i) => parse({ plate: `YRW${i}000`, cameraId: 'cam-y', capturedAt: ago(days * 24 * HOUR + HOUR) }));
+    const heldUntil = Math.floor(Date.now() / 1000) + 86_400;
+    await store.client.insert({ table: 'reads', values: spread.map((x) => ({ ...readRow(x), held_until: heldUntil })), format: 'JSONEachRow' });
+    const pages = async () => {
+      const out: string[][] = [];
+      for (const order of ['newest', 'oldest'] as const) {
+        for (const [limit, offset] of [[2, 0], [2, 1], [3, 3], [10, 0]] as const) {
+          out.push((await search({ pattern: 'YRW*', order, limit, offset })).map((x) => x.id));
+        }
+      }
+      return out;
+    };
+    const onePass = await pages();
+    expect(onePass[3]).toEqual(spread.map((x) => x.id)); // newest first, all five
+    searchTuning.yearWalkMinPlates = 1;
+    try {
+      expect(await pages()).toEqual(onePass);
+    } finally {
+      searchTuning.yearWalkMinPlates = 200;
+    }
   });
 });
