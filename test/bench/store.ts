@@ -174,7 +174,7 @@ export async function run(argv: string[]) {
   // (No projections since 060_reads_by_camera; still counted, should one return.)
   const projectionBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.projection_parts WHERE active AND database = currentDatabase()`);
   const tableBytes = await (await client.query({
-    query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
+    query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows, count() AS parts FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
     format: 'JSONEachRow',
   })).json();
   const columnBytes = await (await client.query({

@@ -19,7 +19,7 @@ const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 const reads: PlateRead[] = [
   plateReadSchema.parse(makeRead({ plate: 'MIG1234', cameraId: 'cam-a', capturedAt: ago(1) })),
   plateReadSchema.parse(makeRead({ plate: 'MIG1234', cameraId: 'cam-b', capturedAt: ago(2) })),
-  plateReadSchema.parse(makeRead({ plate: 'OLD5678', cameraId: 'cam-a', capturedAt: ago(3), candidates: [{ text: 'OLD5679', confidence: 0.2 }] })),
+  plateReadSchema.parse(makeRead({ plate: 'OLD5678', cameraId: 'cam-a', capturedAt: ago(3), confidence: 0.29, stateConfidence: 0.57, candidates: [{ text: 'OLD5679', confidence: 0.29 }] })),
 ];
 const search = (q: object) => searchReads(client, { limit: 100, offset: 0, ...q }, 30);
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
@@ -44,6 +44,8 @@ describe('migration of the reads layout', () => {
     expect((await search({ plate: 'MIG1234' })).find((r) => r.id === reads[1]!.id)!.heldUntil).not.toBeNull();
     expect(ids(await search({ pattern: 'MIG*' }))).toEqual(ids(reads.slice(0, 2)));
     expect(ids(await search({ fuzzy: '0LD5678' }))).toEqual([reads[2]!.id]);
+    // Float32 confidences become exact hundredths (0.29 as a Float32 is 0.2899...).
+    expect(await search({ plate: 'OLD5678' })).toMatchObject([{ confidence: 0.29, stateConfidence: 0.57, candidates: [{ text: 'OLD5679', confidence: 0.29 }] }]);
     expect(ids(await search({ plate: 'OLD5679', candidates: true }))).toEqual([reads[2]!.id]);
     expect(ids(await search({ cameras: ['cam-a'] }))).toEqual(ids([reads[0]!, reads[2]!]));
 
