@@ -141,7 +141,9 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   // and memory stays bounded.
   const loop = (async () => {
     let inflight: Promise<void> = Promise.resolve();
-    let nextBatch = batchSize;
+    // The first batch is small: until one has been seen, nothing says how large reads are (a backlog of
+    // reads with crops at 20000 a batch would be hundreds of megabytes).
+    let nextBatch = Math.min(batchSize, 1000);
     while (!stopping) {
       const batch: JsMsg[] = [];
       try {
