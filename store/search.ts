@@ -208,7 +208,7 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
   const where: string[] = [`${EXPIRES_AT_SQL} > now()`];
   // Conditions reads_by_plate can answer too (it has plate, time, camera and the hold).
   const shared: string[] = [];
-  const params: Record<string, unknown> = { days: tacticalDays, limit: q.limit, offset: q.offset };
+  const params: Record<string, unknown> = { days: tacticalDays };
 
   let plateFilter: string | null = null;
   const plates = await resolvePlates(client, q);
