@@ -67,4 +67,44 @@ describe('store writer: JetStream to ClickHouse', () => {
     await store.client.command({ query: 'OPTIMIZE TABLE reads FINAL' });
     expect(await count('REDELIV')).toBe(1); // collapsed on disk too
   });
+
+  it('stores what a writer that died held unacknowledged before acknowledging anything newer', async () => {
+    // One acknowledgement covers every earlier delivery: a successor that acknowledged its first
+    // batch while its predecessor's deliveries were still pending would settle reads never stored.
+    await writer.stop();
+    const js = jetstream(nc);
+    for (let i = 0; i < 20; i++) await publishRead(js, makeRead({ plate: 'DIEDHLD' }));
+    const predecessor = await js.consumers.get(streams.reads, consumers.storeWriter);
+    let held = 0;
+    for await (const m of await predecessor.fetch({ max_messages: 20, expires: 2000 })) if (m) held++;
+    expect(held).toBe(20); // delivered, never acknowledged: the predecessor "died" here
+    for (let i = 0; i < 20; i++) await publishRead(js, makeRead({ plate: 'AFTERDH' }));
+    writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300 });
+    await until(async () => (await count('AFTERDH')) === 20);
+    await until(async () => (await count('DIEDHLD')) === 20, { what: 'the held reads stored' });
+    await until(async () => (await pending()) === 0);
+  });
+
+  it('never acknowledges past deliveries it did not receive', async () => {
+    // Another client pulling from the writer's consumer takes deliveries the writer never sees
+    // (as a lost pull response would). The writer must notice the gap and have them delivered
+    // again, not acknowledge over them.
+    const js = jetstream(nc);
+    const thief = await js.consumers.get(streams.reads, consumers.storeWriter);
+    let stolen = 0;
+    let published = 0;
+    for (let round = 0; round < 20 && stolen === 0; round++) {
+      const taking = (async () => {
+        for await (const m of await thief.fetch({ max_messages: 2, expires: 1500 })) if (m) stolen++;
+      })();
+      for (let i = 0; i < 10; i++, published++) await publishRead(js, makeRead({ plate: 'GAPREAD' }));
+      await taking;
+    }
+    expect(stolen).toBeGreaterThan(0);
+    const distinct = async () => {
+      const rs = await store.client.query({ query: "SELECT uniqExact(id) AS n FROM reads WHERE plate_norm = 'GAPREAD'", format: 'JSONEachRow' });
+      return Number((await rs.json<{ n: string }>())[0]!.n);
+    };
+    await until(async () => (await distinct()) === published && (await pending()) === 0, { ms: 40_000, what: `all ${published} reads stored, the ${stolen} stolen deliveries included` });
+  }, 60_000);
 });
