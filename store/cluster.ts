@@ -88,6 +88,9 @@ function rebuildStatement(stmt: string, db: string, on: string, cluster: string)
       ...pairs.map(([, to]) => `CREATE TABLE IF NOT EXISTS ${db}.${to} ${on} AS ${db}.${to}_local ENGINE = Distributed(${cluster}, ${db}, ${to}_local, ${SHARDING_KEYS[to] ?? 'rand()'})`),
     ];
   }
+  // Settings, TTLs and columns belong to the local tables that hold the data.
+  const alter = /^ALTER TABLE (\w+) (.+)$/s.exec(stmt);
+  if (alter) return [`ALTER TABLE ${db}.${alter[1]}_local ${on} ${alter[2]}`];
   if (/^INSERT INTO /.test(stmt)) return [stmt.replace(/^INSERT INTO (\w+)/, `INSERT INTO ${db}.$1`).replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1`)];
   return [stmt];
 }

@@ -3,6 +3,7 @@ import { plateReadSchema, silentLogger, type PlateRead } from '../../contracts/i
 import { getPlateImage, insertReads, loadMigrations, migrate, readRow, searchReads, searchTuning, SearchTooBroadError, type ReadSearch } from '../../store/index.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
+import { until } from '../helpers/wait.ts';
 
 let store: Awaited<ReturnType<typeof startTestStore>>;
 const parse = (over = {}): PlateRead => plateReadSchema.parse(makeRead(over));
@@ -132,4 +133,38 @@ describe('store on the real ClickHouse engine (chDB)', () => {
       searchTuning.yearWalkMinPlates = 200;
     }
   });
+
+  it('merges a partition nobody writes to any more into one part in the background', async () => {
+    // Migration 070 asks ClickHouse to merge a partition whole once it has been quiet for 10
+    // minutes; this store shortens the wait to a second so that the merge can be watched.
+    // Two years back: closed, and still within what a case hold may keep.
+    const year = new Date().getUTCFullYear() - 2;
+    const parts = async () => {
+      const rs = await store.client.query({
+        query: `SELECT table, count() AS n FROM system.parts WHERE active AND database = currentDatabase()
+                  AND table IN ('reads', 'reads_by_plate') AND partition_id IN ({month:String}, {year:String}) GROUP BY table ORDER BY table`,
+        query_params: { month: `${year}01`, year: String(year) },
+        format: 'JSONEachRow',
+      });
+      return Object.fromEntries((await rs.json<{ table: string; n: string }>()).map((x) => [x.table, Number(x.n)]));
+    };
+    const ddl = async (table: string) => (await (await store.client.query({ query: 'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}', query_params: { t: table }, format: 'JSONEachRow' })).json<{ q: string }>())[0]!.q;
+    for (const table of ['reads', 'reads_by_plate']) {
+      expect(await ddl(table)).toMatch(/min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 1/);
+    }
+    // Held reads of that January, inserted in three batches: three parts in each table.
+    const heldUntil = Math.floor(Date.now() / 1000) + 86_400;
+    for (let i = 0; i < 3; i++) {
+      const old = parse({ plate: `OLD${i}000`, cameraId: 'cam-o', capturedAt: new Date(Date.UTC(year, 0, 10 + i)).toISOString() });
+      await store.client.insert({ table: 'reads', values: [{ ...readRow(old), held_until: heldUntil }], format: 'JSONEachRow' });
+    }
+    const before = await parts();
+    expect(before.reads).toBeGreaterThanOrEqual(3); // the year may hold earlier tests' reads too
+    expect(before.reads_by_plate).toBeGreaterThanOrEqual(3);
+    for (const table of ['reads', 'reads_by_plate']) {
+      await store.client.command({ query: `ALTER TABLE ${table} MODIFY SETTING min_age_to_force_merge_seconds = 1` });
+    }
+    await until(async () => JSON.stringify(await parts()) === JSON.stringify({ reads: 1, reads_by_plate: 1 }), { ms: 60_000, what: 'the quiet partitions merged' });
+    expect((await search({ pattern: 'OLD*', limit: 10 })).map((x) => x.plate).sort()).toEqual(['OLD0000', 'OLD1000', 'OLD2000']);
+  }, 90_000);
 });
