@@ -94,8 +94,15 @@ async function resolvePlates(client: ClickHouseClient, q: ReadSearch): Promise<M
   let query = '';
   if (q.pattern !== undefined) {
     const like = wildcardToLike(q.pattern);
-    plateWhere = 'confusion_key LIKE {klike:String} AND plate_norm LIKE {like:String}';
-    termWhere = 'confusion_key LIKE {klike:String} AND term LIKE {like:String}';
+    if (/^[%_]/.test(like)) {
+      // No known leading character: the key gives no range, and reading it beside the plate
+      // doubled the scan (infix at 100M: 509 -> 261 ms p50 without it).
+      plateWhere = 'plate_norm LIKE {like:String}';
+      termWhere = 'term LIKE {like:String}';
+    } else {
+      plateWhere = 'confusion_key LIKE {klike:String} AND plate_norm LIKE {like:String}';
+      termWhere = 'confusion_key LIKE {klike:String} AND term LIKE {like:String}';
+    }
     params = { like, klike: confusionKeyLike(like) };
     kind = 'wildcard';
     query = q.pattern;
