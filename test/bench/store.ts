@@ -109,7 +109,7 @@ export async function run(argv: string[]) {
       framesSeen: 6,
     };
     window.push(publishRead(js, read));
-    if (window.length >= 2000) await Promise.all(window.splice(0));
+    if (window.length >= 10_000) await Promise.all(window.splice(0));
     if (i && i % 500_000 === 0) log('published', { reads: i });
   }
   await Promise.all(window);
