@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RetentionConfig } from '../contracts/index.ts';
 import { EXPIRES_AT_SQL } from './retention.ts';
+import { mutateAndWait } from './mutations.ts';
 
 /**
  * Case holds (guidelines 6e): a read tied to an open case is kept past its tactical window,
@@ -103,7 +104,7 @@ export async function caseHolds(client: ClickHouseClient, caseKey: string) {
 
 /**
  * Moves held_until on reads, their plate index entries, their images, their alerts and the alerts' timelines together,
- * synchronously (mutations_sync = 2): everything that quotes a read lives exactly as long.
+ * each applied before the next starts: everything that quotes a read lives exactly as long.
  */
 async function setHeldUntil(client: ClickHouseClient, ids: string[], expression: string): Promise<void> {
   // Dependents first: a mutation that ends a hold may purge the row it rewrites on the spot,
@@ -117,10 +118,6 @@ async function setHeldUntil(client: ClickHouseClient, ids: string[], expression:
     reads: 'id IN {ids:Array(UUID)}',
   };
   for (const [table, condition] of Object.entries(where)) {
-    await client.command({
-      query: `ALTER TABLE ${table} UPDATE held_until = ${expression} WHERE ${condition}`,
-      query_params: { ids },
-      clickhouse_settings: { mutations_sync: '2' },
-    });
+    await mutateAndWait(client, table, `ALTER TABLE ${table} UPDATE held_until = ${expression} WHERE ${condition}`, { ids });
   }
 }

@@ -8,4 +8,5 @@ export { startStoreWriter, type StoreWriter, type StoreWriterOptions } from './w
 export { holdCeiling, EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 export { applyRetentionSettings, runRetention, retentionReport, type RetentionRun } from './retention-job.ts';
 export { holdReads, releaseCaseHolds, caseHolds } from './holds.ts';
+export { mutateAndWait, type MutationWait } from './mutations.ts';
 export { StoreUnavailableError, MigrationError } from './errors.ts';

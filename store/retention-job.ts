@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger, RetentionConfig } from '../contracts/index.ts';
+import { mutateAndWait } from './mutations.ts';
 import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 
 /** Tables whose rows follow read retention; each carries captured_at and held_until. */
@@ -67,12 +68,12 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
     for (const p of stats?.partitions ?? []) {
       // Reads and images are partitioned by month; the alert tables are small and are not ('all').
       if (p === 'all') {
-        await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: '2' } });
+        await mutateAndWait(client, table, `ALTER TABLE ${table} MATERIALIZE TTL`);
         continue;
       }
       // Reads and images by month, the plate index by year.
       if (!/^\d{4}(\d{2})?$/.test(p)) throw new Error(`unexpected partition id ${p}`);
-      await client.command({ query: `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`, clickhouse_settings: { mutations_sync: '2' } });
+      await mutateAndWait(client, table, `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`);
     }
     const after = await client.query({ query: `SELECT count() AS n FROM ${table} WHERE ${expired}`, query_params: { days }, format: 'JSONEachRow' });
     const remaining = Number((await after.json<{ n: string }>())[0]?.n ?? 0);

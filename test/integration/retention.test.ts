@@ -8,6 +8,7 @@ import {
   holdCeiling,
   holdReads,
   insertReads,
+  mutateAndWait,
   readRow,
   releaseCaseHolds,
   retentionReport,
@@ -196,5 +197,21 @@ describe('retention on the real ClickHouse engine', () => {
     await runRetention(store.client, weekly, silentLogger);
     expect(await physical('reads', [young.id, older.id])).toEqual([young.id]);
     await applyRetentionSettings(store.client, retention, silentLogger);
+  });
+
+  it('reports a mutation that keeps failing instead of waiting on it for ever', async () => {
+    // Holds and retention wait for their mutations by polling, so that the store's one connection
+    // stays free for searches and inserts meanwhile; a mutation ClickHouse cannot apply must still
+    // come back to the caller as an error.
+    await store.client.command({ query: 'CREATE TABLE mutation_probe (x UInt8) ENGINE = MergeTree ORDER BY tuple()' });
+    await store.client.insert({ table: 'mutation_probe', values: [{ x: 1 }], format: 'JSONEachRow' });
+    try {
+      await expect(
+        mutateAndWait(store.client, 'mutation_probe', "ALTER TABLE mutation_probe UPDATE x = throwIf(x = 1, 'probe refuses') WHERE 1", {}, { pollMs: 50, timeoutMs: 30_000 }),
+      ).rejects.toThrow(/mutation of mutation_probe is failing: .*probe refuses/);
+    } finally {
+      await store.client.command({ query: "KILL MUTATION WHERE database = currentDatabase() AND table = 'mutation_probe'" });
+      await store.client.command({ query: 'DROP TABLE mutation_probe' });
+    }
   });
 });
