@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { consumers, normalizePlate, publishRead, streams, subjects, type AlprConfig, type JetStreamClient, type Logger } from '../contracts/index.ts';
+import { consumerInfoOrNull, consumers, normalizePlate, publishRead, streams, subjects, type AlprConfig, type JetStreamClient, type Logger } from '../contracts/index.ts';
 import { alertStoreConsumer } from '../contracts/hotlist.ts';
 import type { ReadSpool } from './read-spool.ts';
 
@@ -93,10 +93,7 @@ export function serveStoredCheck(opts: {
         try {
           const jsm = await jetstreamManager(nc);
           const idle = async (stream: string, consumer: string) => {
-            const ci = await jsm.consumers.info(stream, consumer).catch((e: Error) => {
-              if (/not found/i.test(e.message)) return null; // that service does not run here
-              throw e;
-            });
+            const ci = await consumerInfoOrNull(jsm, stream, consumer); // null: that service does not run here
             return !ci || (ci.num_pending === 0 && ci.num_ack_pending === 0);
           };
           const writerCaughtUp = await idle(streams.reads, consumers.storeWriter);

@@ -5,7 +5,9 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
+  type ConsumerInfo,
   type JetStreamClient,
+  type JetStreamManager,
   type JsMsg,
   type PubAck,
   type StreamConfig,
@@ -89,6 +91,14 @@ export function streamConfigs(cfg: AlprConfig['nats']): (Partial<StreamConfig> &
       num_replicas: cfg.replicas,
     },
   ];
+}
+
+/** A durable consumer's state, or null when it does not exist (its service has not run here yet). */
+export function consumerInfoOrNull(jsm: JetStreamManager, stream: string, name: string): Promise<ConsumerInfo | null> {
+  return jsm.consumers.info(stream, name).catch((err: Error) => {
+    if (/not found/i.test(err.message)) return null;
+    throw err;
+  });
 }
 
 /** Creates the streams or brings their limits up to date with the configuration. */

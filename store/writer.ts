@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, t
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
+  consumerInfoOrNull,
   consumers,
   decodeRead,
   InvalidPayloadError,
@@ -86,10 +87,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
    * above the floor may have been stored already, and the read id collapses it.
    */
   async function openConsumer(restart: boolean): Promise<{ consumer: Consumer; nextDelivery: number }> {
-    const info = await jsm.consumers.info(streams.reads, consumers.storeWriter).catch((err: Error) => {
-      if (/not found/i.test(err.message)) return null;
-      throw err;
-    });
+    const info = await consumerInfoOrNull(jsm, streams.reads, consumers.storeWriter);
     if (info && !restart && info.config.ack_policy === AckPolicy.All && info.num_ack_pending === 0) {
       if (info.config.ack_wait !== consumerConfig.ack_wait || info.config.max_ack_pending !== consumerConfig.max_ack_pending) {
         await jsm.consumers.update(streams.reads, consumers.storeWriter, { ack_wait: consumerConfig.ack_wait, max_ack_pending: consumerConfig.max_ack_pending });
