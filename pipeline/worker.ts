@@ -21,7 +21,7 @@ import { createReader, DEFAULT_READER, type PlateReader } from './recognition/in
 import { encodeJpeg } from './render/codec.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
-import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
 import type { Region } from './recognition/index.ts';
 
 /**
@@ -214,8 +214,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         emit(step.reads);
         return;
       }
-      // Tracks whose state vote is already clear need not have their state read again.
-      const stateKnownAt = [tracker.tracks.filter((t) => Object.values(t.stateVotes).some((v) => (v ?? 0) >= 1.5)).map((t) => t.box)];
+      // Tracks whose state vote is already clear need not have their state read again (their
+      // look-alike characters are still resolved by it).
+      const stateKnownAt = [knownStates(tracker.tracks)];
       const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt });
       inferMs.add(performance.now() - t0);
       framesInferred++;

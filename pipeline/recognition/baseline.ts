@@ -45,6 +45,15 @@ function stateNear(plate: Line, lines: Line[]): { state: UsState; score: number 
   return best;
 }
 
+export interface BaselineReadOptions extends ReadOptions {
+  /** Each input is the window around one plate (a detector found it): only its tallest text
+   * lines are read as serials. */
+  plateWindows?: boolean;
+}
+
+/** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
+const SERIAL_SHARE_OF_TALLEST = 0.7;
+
 export class BaselineReader implements PlateReader {
   readonly name = 'ppocr-v4-baseline';
   private constructor(private readonly ocr: PpOcr) {}
@@ -53,7 +62,7 @@ export class BaselineReader implements PlateReader {
     return new BaselineReader(await PpOcr.load(opts));
   }
 
-  async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
+  async read(inputs: ReadInput[], opts: BaselineReadOptions = {}): Promise<PlateResult[][]> {
     const { detMaxSide = 960, state = true } = opts;
     const rects = await this.ocr.detect(inputs, detMaxSide);
     const crops: { image: Image; rect: TextRect; input: number }[] = [];
@@ -64,8 +73,22 @@ export class BaselineReader implements PlateReader {
         crops.push({ image: inputs[input]!.image, rect, input });
       }
     });
-    const texts = await this.ocr.recognize(crops);
-    const lines: Line[] = crops.map((c, i) => ({ input: c.input, rect: c.rect, text: texts[i]!.text, confidence: texts[i]!.confidence }));
+    // In a plate's window the serial is the tallest text; the smaller lines (state name,
+    // slogan) are read only when a state is wanted there. Recognition costs by the padded
+    // width of its batch, and a long name line beside a short serial tripled it.
+    let serialCrops = crops, nameCrops: typeof crops = [];
+    if (opts.plateWindows) {
+      const tallest = new Map<number, number>();
+      for (const c of crops) tallest.set(c.input, Math.max(tallest.get(c.input) ?? 0, c.rect.h));
+      const isSerial = (c: (typeof crops)[number]) => c.rect.h >= SERIAL_SHARE_OF_TALLEST * tallest.get(c.input)!;
+      serialCrops = crops.filter(isSerial);
+      nameCrops = crops.filter((c) => !isSerial(c));
+    }
+    const toLines = async (cs: typeof crops): Promise<Line[]> => {
+      const texts = await this.ocr.recognize(cs);
+      return cs.map((c, i) => ({ input: c.input, rect: c.rect, text: texts[i]!.text, confidence: texts[i]!.confidence }));
+    };
+    const lines = await toLines(serialCrops);
 
     const plates: { line: Line; text: string; confidence: number }[] = [];
     for (const line of lines) {
@@ -74,16 +97,22 @@ export class BaselineReader implements PlateReader {
     }
 
     const states = new Map<Line, { state: UsState; score: number } | null>();
+    const knownAt = (p: { line: Line }) => {
+      const [bx, by, bw, bh] = rectBox(p.line.rect);
+      const cx = bx + bw / 2, cy = by + bh / 2;
+      return opts.stateKnownAt?.[p.line.input]?.find(({ box: [x, y, w, h] }) => cx > x - w && cx < x + 2 * w && cy > y - 2 * h && cy < y + 3 * h);
+    };
     if (state) {
+      const wanted = plates.filter((p) => !knownAt(p));
+      if (nameCrops.length && wanted.length) {
+        const inputsWanted = new Set(wanted.map((p) => p.line.input));
+        lines.push(...(await toLines(nameCrops.filter((c) => inputsWanted.has(c.input)))));
+      }
       const bandCrops: { image: Image; rect: TextRect; plate: Line }[] = [];
       for (const p of plates) {
         const near = stateNear(p.line, lines);
         states.set(p.line, near);
-        if (near && near.score > 0.8) continue;
-        const [bx, by, bw, bh] = rectBox(p.line.rect);
-        const cx = bx + bw / 2, cy = by + bh / 2;
-        const known = opts.stateKnownAt?.[p.line.input]?.some(([x, y, w, h]) => cx > x - w && cx < x + 2 * w && cy > y - 2 * h && cy < y + 3 * h);
-        if (known) continue;
+        if ((near && near.score > 0.8) || knownAt(p)) continue;
         const image = inputs[p.line.input]!.image;
         for (const b of stateBands(p.line.rect, image)) bandCrops.push({ image, rect: b, plate: p.line });
       }
@@ -102,8 +131,10 @@ export class BaselineReader implements PlateReader {
     const out: PlateResult[][] = inputs.map(() => []);
     for (const p of plates) {
       const s = states.get(p.line) ?? null;
+      // A state read here decides look-alikes; else the state the plate's track already settled.
+      const formatsOf = s && s.score >= 0.5 ? s.state : knownAt(p)?.state;
       out[p.line.input]!.push({
-        text: s && s.score >= 0.5 ? conformToState(p.text, s.state) : p.text,
+        text: formatsOf ? conformToState(p.text, formatsOf) : p.text,
         confidence: round(p.confidence),
         box: rectBox(p.line.rect),
         rect: p.line.rect,

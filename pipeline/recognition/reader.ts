@@ -22,14 +22,21 @@ export interface ReadInput {
   region?: Region;
 }
 
+/** A plate being tracked whose state of issue is settled: its box in image pixels. */
+export interface KnownState {
+  box: [number, number, number, number];
+  state: UsState;
+}
+
 export interface ReadOptions {
   /** Longer side of the detection input; larger finds smaller plates, slower. */
   detMaxSide?: number;
   /** Look for the state of issue (costs one batched recognition of the bands around each plate). */
   state?: boolean;
   /** Where the state of issue is already known (plates being tracked, per input): plates
-   * found there skip the state bands, the costliest part of reading a plate again. */
-  stateKnownAt?: [number, number, number, number][][];
+   * found there skip reading the state, the costliest part of reading a plate again, and
+   * their look-alike characters are resolved by that state's formats. */
+  stateKnownAt?: KnownState[][];
 }
 
 /**

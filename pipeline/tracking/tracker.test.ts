@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
+import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
 import { usableObservations } from './observations.ts';
 
 const obs = (t: number, x: number, y: number, text: string, confidence = 0.95, over: Partial<Observation> = {}): Observation => ({
@@ -98,5 +98,14 @@ describe('usableObservations', () => {
     const fragment = { ...obs(0, 180, 102, '34', 0.99), box: [180, 102, 20, 28] as [number, number, number, number] };
     const edge = obs(0, 100, 0, '54077M');
     expect(usableObservations([fragment, whole, edge], 640, 360).map((o) => o.text)).toEqual(['ABC1234']);
+  });
+});
+
+describe('knownStates', () => {
+  it('lists tracks whose state vote is settled, with their box and the leading state', () => {
+    // Two frames at 0.9 for FL: 1.8 >= 1.5. One frame of TX: not yet.
+    const { state } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX' })], [obs(100, 100, 45, 'ABC1234')]]);
+    expect(knownStates(state.tracks)).toEqual([{ box: [100, 45, 100, 30], state: 'FL' }]);
+    expect(knownStates(state.tracks, 0.5).map((k) => k.state).sort()).toEqual(['FL', 'TX']);
   });
 });

@@ -160,6 +160,17 @@ export function matchCost(t: Track, o: Observation, cfg: TrackerConfig): number 
   return jump + (1 - sim) * 2;
 }
 
+/** Tracks whose state-of-issue vote is settled (`minVotes` of summed confidence for one
+ * state), with their last box: recognition need not read their state again. */
+export function knownStates<R>(tracks: Track<R>[], minVotes = 1.5): { box: Box; state: UsState }[] {
+  const out: { box: Box; state: UsState }[] = [];
+  for (const t of tracks) {
+    const [best] = Object.entries(t.stateVotes).sort((a, b) => b[1] - a[1]);
+    if (best && best[1] >= minVotes) out.push({ box: t.box, state: best[0] as UsState });
+  }
+  return out;
+}
+
 /** The read a track stands for now (its vote), without deciding whether to emit it. */
 export function summarize<R>(t: Track<R>, trigger: TrackRead['trigger'], triggerAt: number): TrackRead<R> {
   const total = Object.values(t.votes).reduce((s, v) => s + v.score, 0) || 1;

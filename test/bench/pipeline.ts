@@ -1,5 +1,5 @@
 /**
- * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F]`.
+ * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F] [--reader NAME]`.
  *
  * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all) against real
  * camera workers, each in its own process as the appliance runs them, publishing to a real
@@ -15,6 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { configSchema, decodeRead, ensureStreams, subscribeCameraMetrics, type CameraMetrics, type PlateRead } from '../../contracts/index.ts';
 import { SERVICE_MAIN } from '../../appliance/node-service.ts';
+import { DEFAULT_READER } from '../../pipeline/recognition/index.ts';
 import { freePort, scoreAgainstKey, startSimulator } from '../../pipeline/simulator/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { numericFlags, percentile, round } from './_args.ts';
@@ -59,6 +60,11 @@ async function killAll(ws: Worker[]): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function run(argv: string[]): Promise<Record<string, unknown>> {
+  // --reader NAME: a registered plate reader for the full-pipeline steps (default: the appliance's).
+  const ri = argv.indexOf('--reader');
+  const reader = ri >= 0 ? argv[ri + 1] : undefined;
+  if (ri >= 0 && !reader) throw new Error('--reader needs a name');
+  if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
   const f = numericFlags(argv, { maxCameras: 6, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3 });
   const nats = await startNats();
   const nc = await nats.connect('bench');
@@ -113,7 +119,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     let latencies: number[] = [];
     let passRecall = 0;
     for (let k = 1; k <= f.maxCameras; k++) {
-      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1'])));
+      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])])));
       await sleep(f.warmup * 1000);
       const t0 = Date.now();
       const readsFrom = reads.length;
@@ -147,6 +153,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     return {
       bench: 'pipeline',
       stream: `${f.width}x${f.height}@${f.fps}`,
+      reader: reader ?? DEFAULT_READER,
       windowSeconds: f.seconds,
       decodeOnlyCameras,
       fullPipelineCameras,

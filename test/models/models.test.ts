@@ -138,3 +138,28 @@ describe.skipIf(!hasDet)('platedet model and the own-v1 reader', () => {
     }
   });
 });
+
+describe.skipIf(!hasDet)('the platedet-ppocr-v1 reader (own detector, PP-OCR reading)', () => {
+  it('reads plates in a frame with boxes in frame pixels, and a still that is one plate', async () => {
+    expect(readerNames()).toContain('platedet-ppocr-v1');
+    const reader = await createReader('platedet-ppocr-v1', { threads: 2 });
+    try {
+      let ok = 0, total = 0;
+      for (const seed of [21, 22, 23]) {
+        const { frame, plates } = scene(seed);
+        const [res = []] = await reader.read([{ image: frame }]);
+        for (const p of plates) {
+          total++;
+          // The serial's box lies on the plate: windows map back to where the plate is.
+          if (res.some((r) => r.text === p.text && boxIou(r.box, p.box) > 0.2)) ok++;
+        }
+      }
+      expect(ok / total).toBeGreaterThanOrEqual(0.8);
+      const still = renderPlate({ state: 'TX', serial: 'KDV-4821', width: 240, seed: 4242, channels: 3 });
+      const [[best] = []] = await reader.read([{ image: still.image }]);
+      expect(best?.text).toBe('KDV4821');
+    } finally {
+      await reader.close();
+    }
+  });
+});

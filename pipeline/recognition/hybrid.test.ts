@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { cropImage, dedupeResults, mergeWindows, plateWindow } from './hybrid.ts';
+import type { PlateResult } from './reader.ts';
+
+const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
+  text, confidence, box, rect: { cx: box[0] + box[2] / 2, cy: box[1] + box[3] / 2, w: box[2], h: box[3], angle: 0, score: confidence }, state: null, stateConfidence: 0,
+});
+
+describe('platedet-ppocr windows', () => {
+  it('widens a plate box for the state name and a stray character, inside the frame', () => {
+    // A 100x50 plate: 40 px each side (0.4 w), 30 px above and below (0.6 h).
+    expect(plateWindow([200, 100, 100, 50], 1920, 1080)).toEqual({ x: 160, y: 70, w: 180, h: 110 });
+    // At the frame's corner the window is clipped, never negative or past the edge.
+    const w = plateWindow([-5, 1060, 60, 30], 640, 1080);
+    expect(w.x).toBe(0);
+    expect(w.y + w.h).toBe(1080);
+    expect(w.w).toBeGreaterThan(0);
+  });
+
+  it('reads a long plate split in two by the detector as one window', () => {
+    const merged = mergeWindows([{ x: 150, y: 160, w: 120, h: 60 }, { x: 80, y: 165, w: 110, h: 60 }, { x: 600, y: 400, w: 100, h: 50 }]);
+    expect(merged).toEqual([{ x: 80, y: 160, w: 190, h: 65 }, { x: 600, y: 400, w: 100, h: 50 }]);
+    // Chains merge too: a overlaps b, b overlaps c, a does not overlap c.
+    expect(mergeWindows([{ x: 0, y: 0, w: 10, h: 10 }, { x: 20, y: 0, w: 10, h: 10 }, { x: 8, y: 0, w: 14, h: 10 }])).toEqual([{ x: 0, y: 0, w: 30, h: 10 }]);
+  });
+
+  it('copies a window of a grey or RGB image', () => {
+    const grey = { width: 4, height: 3, channels: 1 as const, data: Uint8Array.from({ length: 12 }, (_, i) => i) };
+    expect([...cropImage(grey, { x: 1, y: 1, w: 2, h: 2 }).data]).toEqual([5, 6, 9, 10]);
+    const rgb = { width: 2, height: 2, channels: 3 as const, data: Uint8Array.from({ length: 12 }, (_, i) => i) };
+    const c = cropImage(rgb, { x: 1, y: 0, w: 1, h: 2 });
+    expect([c.width, c.height, c.channels]).toEqual([1, 2, 3]);
+    expect([...c.data]).toEqual([3, 4, 5, 9, 10, 11]);
+  });
+
+  it('keeps the best of reads of one plate from overlapping windows, and plates apart', () => {
+    const kept = dedupeResults([result('WAGEN', [168, 266, 113, 22], 0.8), result('GWAGEN', [142, 262, 134, 26], 0.9), result('ABC1234', [600, 400, 100, 30], 0.5)]);
+    expect(kept.map((r) => r.text)).toEqual(['GWAGEN', 'ABC1234']);
+  });
+});
