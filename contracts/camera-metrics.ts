@@ -11,7 +11,7 @@ export const cameraMetricsSchema = z.strictObject({
   decodedFps: z.number().min(0).describe('Frames decoded per second, recent.'),
   framesDecoded: z.number().int().min(0).describe('Frames decoded since start.'),
   framesInferred: z.number().int().min(0).describe('Frames that went through recognition.'),
-  framesSkipped: z.number().int().min(0).describe('Decoded frames not inferred because recognition was busy (by design: the newest frame wins).'),
+  framesSkipped: z.number().int().min(0).describe('Decoded frames not inferred, by design: recognition was busy (the newest frame wins) or the camera\'s recognitionFps was reached.'),
   framesDropped: z.number().int().min(0).describe('Frames the stream should have delivered at its frame rate but did not (loss before decoding or at the appsink).'),
   queueDepth: z.number().int().min(0).describe('Frames waiting for recognition.'),
   inferenceMsP50: z.number().min(0).nullable(),

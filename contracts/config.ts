@@ -37,6 +37,12 @@ export const cameraSchema = z
       .regex(/^rtsps?:\/\/[^\s]+$/, 'an rtsp:// or rtsps:// URL')
       .describe('RTSP URL of the camera stream (H.264 or H.265).'),
     transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy links without smeared frames.'),
+    recognitionFps: z
+      .number()
+      .min(1)
+      .max(30)
+      .default(8)
+      .describe('Most frames per second that go through recognition (the rest are only decoded). A plate crosses a fixed camera in about a second and a read needs three agreeing frames; every frame more costs CPU that other cameras on the box need.'),
     location: locationSchema,
     direction: directionSchema.default('unknown'),
     deploymentRef: z

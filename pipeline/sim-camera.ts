@@ -31,6 +31,7 @@ export async function startSimulatedCamera(config: AlprConfig, logger: Logger): 
       name: 'Simulated camera',
       url: sim.url(SIM_CAMERA_ID),
       transport: 'tcp',
+      recognitionFps: 8,
       location: { lat: 30.4383, lon: -84.2807, description: 'Simulated camera (no cameras configured)' },
       direction: 'N',
       deploymentRef: 'simulation',

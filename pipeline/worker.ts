@@ -21,7 +21,8 @@ import { createReader, DEFAULT_READER, type PlateReader } from './recognition/in
 import { encodeJpeg } from './render/codec.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
-import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+import { lowerOtherThreads } from './capture/priority.ts';
+import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, followedPlates, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
 import type { Region } from './recognition/index.ts';
 
 /**
@@ -55,6 +56,9 @@ export function parseWorkerArgs(args: string[]): { cameraId: string; opts: Worke
 }
 
 type Crop = Image;
+
+/** Nice offset of a recognising worker's other threads (decoders) above its main thread. */
+const DECODER_NICE_OFFSET = 5;
 
 /** Plate crop for the read's image: the serial's box widened to take in the state name. */
 function plateCrop(frame: Frame, box: [number, number, number, number]): Crop {
@@ -104,6 +108,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   let prevThumb: Uint8Array | null = null;
   let lastFullAt = 0;
   let busy = false;
+  let lastInferAt = 0;
+  // A little under the interval, so that frames arriving with jitter are not skipped in pairs.
+  const minInferIntervalMs = 1000 / cam.recognitionFps - 10;
   let stopped = false;
   const inflight = new Set<Promise<void>>();
 
@@ -217,7 +224,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       // Tracks whose state vote is already clear need not have their state read again (their
       // look-alike characters are still resolved by it).
       const stateKnownAt = [knownStates(tracker.tracks)];
-      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt });
+      // Plates already read are followed, not read again, by readers that can tell them apart.
+      const followAt = [followedPlates(tracker.tracks, frame.capturedAt)];
+      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt, followAt });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
@@ -247,6 +256,12 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     {
       frame: (f) => {
         if (!reader || stopped) return;
+        // At most recognitionFps frames a second are read; the others are only decoded.
+        if (f.capturedAt - lastInferAt < minInferIntervalMs) {
+          framesSkipped++;
+          return;
+        }
+        lastInferAt = f.capturedAt;
         if (busy) {
           if (pending) framesSkipped++;
           pending = f;
@@ -256,7 +271,11 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       },
       state: (s, reason) => {
         if (s === 'failed' && reason) log.warn('camera failed', { reason });
-        if (s === 'live') log.info('camera live');
+        if (s === 'live') {
+          log.info('camera live');
+          // The stream's decoder threads exist now (and a few more start with the first frames).
+          if (reader) for (const ms of [0, 2000]) setTimeout(() => lowerOtherThreads(DECODER_NICE_OFFSET), ms).unref();
+        }
         // The plates in view when a stream dies are read now, not when it comes back.
         if (s === 'failed' && reader) {
           const step = trackStep(tracker, [], Date.now() + DEFAULT_TRACKER.lostMs + 1, DEFAULT_TRACKER);

@@ -110,7 +110,7 @@ export function foldCameraMetrics(reg: GaugeSink, m: CameraMetrics): void {
   g('alpr_camera_decoded_fps', 'Frames decoded per second.', m.decodedFps);
   g('alpr_camera_frames_decoded', 'Frames decoded since the camera worker started.', m.framesDecoded);
   g('alpr_camera_frames_inferred', 'Frames run through recognition since the worker started.', m.framesInferred);
-  g('alpr_camera_frames_skipped', 'Decoded frames not inferred because recognition was busy.', m.framesSkipped);
+  g('alpr_camera_frames_skipped', 'Decoded frames not inferred: recognition busy or at its frame rate.', m.framesSkipped);
   g('alpr_camera_frames_dropped', 'Frames lost before recognition could see them (stream loss, appsink drops).', m.framesDropped);
   g('alpr_camera_queue_depth', 'Frames waiting for recognition.', m.queueDepth);
   g('alpr_camera_inference_ms_p50', 'Median recognition time per frame, ms.', m.inferenceMsP50);

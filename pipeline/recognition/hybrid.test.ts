@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropImage, dedupeResults, mergeWindows, plateWindow } from './hybrid.ts';
+import { cropImage, dedupeResults, followedAt, mergeWindows, plateWindow } from './hybrid.ts';
 import type { PlateResult } from './reader.ts';
 
 const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
@@ -36,5 +36,14 @@ describe('platedet-ppocr windows', () => {
   it('keeps the best of reads of one plate from overlapping windows, and plates apart', () => {
     const kept = dedupeResults([result('WAGEN', [168, 266, 113, 22], 0.8), result('GWAGEN', [142, 262, 134, 26], 0.9), result('ABC1234', [600, 400, 100, 30], 0.5)]);
     expect(kept.map((r) => r.text)).toEqual(['GWAGEN', 'ABC1234']);
+  });
+
+  it('tells a detection of a followed plate from a new plate beside it', () => {
+    // Followed serial expected at 400..600 x 300..350; the detector's plate box is larger and
+    // centred on the same point; a plate on the next lane is not it.
+    const follows = [{ box: [400, 300, 200, 50] as [number, number, number, number], text: 'ABC1234' }];
+    expect(followedAt([380, 270, 240, 110], follows)?.text).toBe('ABC1234');
+    expect(followedAt([700, 270, 240, 110], follows)).toBeUndefined();
+    expect(followedAt([380, 420, 240, 110], follows)).toBeUndefined();
   });
 });

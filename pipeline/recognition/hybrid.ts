@@ -2,7 +2,7 @@ import type { Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
 import { PlateDetector } from './platedet.ts';
 import type { Region } from './ppocr-math.ts';
-import { registerReader, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
+import { registerReader, type FollowedPlate, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
 
 /**
  * `platedet-ppocr-v1`: the project's own plate detector finds plates (10 ms on a 1080p frame),
@@ -70,6 +70,12 @@ export function dedupeResults(results: PlateResult[]): PlateResult[] {
   return kept;
 }
 
+/** The followed plate a detection is (its centre near where that plate was expected), if any. */
+export function followedAt(box: [number, number, number, number], follows: FollowedPlate[]): FollowedPlate | undefined {
+  const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
+  return follows.find(({ box: [x, y, w, h] }) => Math.abs(cx - (x + w / 2)) < 0.6 * w && Math.abs(cy - (y + h / 2)) < 1.2 * h);
+}
+
 /** Longer side the text detector sees a window at: a plate's serial stays 20-40 px high. */
 const WINDOW_DET_SIDE = 320;
 /** Windows smaller than this are not plates anyone can read. */
@@ -99,18 +105,29 @@ export class DetectThenOcrReader implements PlateReader {
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
     const found = await this.det.detect(inputs.map((i) => i.image), { regions: inputs.map((i) => i.region) });
     const windows: { input: number; region: Region; image: Image }[] = [];
+    const followed: PlateResult[][] = inputs.map(() => []);
     found.forEach((list, input) => {
       const { image } = inputs[input]!;
-      for (const region of mergeWindows(list.map((d) => plateWindow(d.box, image.width, image.height)))) {
+      // Plates whose reads are out are only followed: their text is known, reading it again
+      // would cost ~60 ms a frame for nothing. The serial's box keeps its size, at the new place.
+      const toRead = list.filter((d) => {
+        const f = followedAt(d.box, opts.followAt?.[input] ?? []);
+        if (!f) return true;
+        const [, , w, h] = f.box;
+        const box: [number, number, number, number] = [Math.round(d.box[0] + d.box[2] / 2 - w / 2), Math.round(d.box[1] + d.box[3] / 2 - h / 2), w, h];
+        followed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });
+        return false;
+      });
+      for (const region of mergeWindows(toRead.map((d) => plateWindow(d.box, image.width, image.height)))) {
         if (region.w < MIN_WINDOW || region.h < MIN_WINDOW) continue;
         windows.push({ input, region, image: cropImage(image, region) });
       }
     });
-    const out = await this.readWindows(inputs.length, windows, opts);
+    const out = (await this.readWindows(inputs.length, windows, opts)).map((list, i) => [...list, ...followed[i]!]);
     // The detector learnt plates in scenes; in a still that is itself a plate (a crop from
     // another system, `alpr read` on it) it finds the name or slogan at best, so a small still
     // with nothing read is read again whole.
-    const stills = inputs.flatMap((inp, input) => (!out[input]!.length && !inp.region && Math.max(inp.image.width, inp.image.height) <= WHOLE_STILL_MAX_SIDE
+    const stills = inputs.flatMap((inp, input) => (!out[input]!.length && !inp.region && !opts.followAt && Math.max(inp.image.width, inp.image.height) <= WHOLE_STILL_MAX_SIDE
       ? [{ input, region: { x: 0, y: 0, w: inp.image.width, h: inp.image.height }, image: inp.image }]
       : []));
     if (stills.length) (await this.readWindows(inputs.length, stills, opts)).forEach((list, i) => list.length && (out[i] = list));

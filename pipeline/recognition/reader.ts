@@ -28,6 +28,13 @@ export interface KnownState {
   state: UsState;
 }
 
+/** A plate already read and now only followed (its track's read is out): where it is
+ * expected in this image (serial box, image pixels) and what it reads. */
+export interface FollowedPlate {
+  box: [number, number, number, number];
+  text: string;
+}
+
 export interface ReadOptions {
   /** Longer side of the detection input; larger finds smaller plates, slower. */
   detMaxSide?: number;
@@ -37,6 +44,9 @@ export interface ReadOptions {
    * found there skip reading the state, the costliest part of reading a plate again, and
    * their look-alike characters are resolved by that state's formats. */
   stateKnownAt?: KnownState[][];
+  /** Plates being followed, per input: a reader that finds a plate where one is expected may
+   * report it with the known text instead of reading it again (an optional saving). */
+  followAt?: FollowedPlate[][];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import type { Image } from './raster.ts';
+import { encodeGreyJpeg } from './jpeg-grey.ts';
 
 /**
  * Still-image codecs: JPEG through jpeg-js, PNG by hand on node:zlib (8-bit, non-interlaced,
@@ -34,6 +35,8 @@ function fromRgba(data: Uint8Array, width: number, height: number): Image {
 }
 
 export function encodeJpeg(img: Image, quality = 85): Buffer {
+  // Grey images (the camera workers' plate crops) as one-component JPEGs, ten times faster.
+  if (img.channels === 1) return encodeGreyJpeg(img.data, img.width, img.height, quality);
   return Buffer.from(jpeg.encode({ data: toRgba(img), width: img.width, height: img.height }, quality).data);
 }
 

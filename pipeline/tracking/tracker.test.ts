@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
+import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, followedPlates, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
 import { usableObservations } from './observations.ts';
 
 const obs = (t: number, x: number, y: number, text: string, confidence = 0.95, over: Partial<Observation> = {}): Observation => ({
@@ -107,5 +107,19 @@ describe('knownStates', () => {
     const { state } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX' })], [obs(100, 100, 45, 'ABC1234')]]);
     expect(knownStates(state.tracks)).toEqual([{ box: [100, 45, 100, 30], state: 'FL' }]);
     expect(knownStates(state.tracks, 0.5).map((k) => k.state).sort()).toEqual(['FL', 'TX']);
+  });
+});
+
+describe('followedPlates', () => {
+  it('lists plates whose read is out, where they should be next, and not the unread or parked ones', () => {
+    // ABC1234 settles in three frames moving 25 px down per 100 ms; XYZ987 is seen once.
+    const { state, reads } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987')], [obs(100, 100, 45, 'ABC1234')], [obs(200, 100, 70, 'ABC1234')]]);
+    expect(reads.map((r) => r.text)).toEqual(['ABC1234']);
+    // 100 ms after the last sighting it is expected 25 px further down.
+    expect(followedPlates(state.tracks, 300)).toEqual([{ box: [100, 95, 100, 30], text: 'ABC1234' }]);
+    // A read plate that stands still past parkedAfterMs is parked: left to the full look.
+    const still = run(Array.from({ length: 40 }, (_, i) => [obs(i * 100, 300, 300, 'PARK123')]));
+    expect(still.reads).toHaveLength(1);
+    expect(followedPlates(still.state.tracks, 4000)).toEqual([]);
   });
 });

@@ -171,6 +171,17 @@ export function knownStates<R>(tracks: Track<R>[], minVotes = 1.5): { box: Box; 
   return out;
 }
 
+/** Plates whose read is out and that are still moving through the view, with the box each
+ * is expected at by `at` (its last box moved by its velocity) and its text: recognition need
+ * only follow them. Parked plates are left to the periodic full look. */
+export function followedPlates<R>(tracks: Track<R>[], at: number, cfg: TrackerConfig = DEFAULT_TRACKER): { box: Box; text: string }[] {
+  return tracks.filter((t) => t.emitted && !isParked(t, cfg)).map((t) => {
+    const dt = at - t.lastSeen;
+    const box: Box = [Math.round(t.box[0] + t.vx * dt), Math.round(t.box[1] + t.vy * dt), t.box[2], t.box[3]];
+    return { box, text: leader(t.votes)![0] };
+  });
+}
+
 /** The read a track stands for now (its vote), without deciding whether to emit it. */
 export function summarize<R>(t: Track<R>, trigger: TrackRead['trigger'], triggerAt: number): TrackRead<R> {
   const total = Object.values(t.votes).reduce((s, v) => s + v.score, 0) || 1;

@@ -1,5 +1,7 @@
 /**
- * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F] [--reader NAME]`.
+ * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F] [--reader NAME]
+ * [--recognitionFps N] [--minCameras N]`. --minCameras starts both searches there (a quicker look at one
+ * step; the figures are only the benchmark's when it is 1).
  *
  * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all) against real
  * camera workers, each in its own process as the appliance runs them, publishing to a real
@@ -65,7 +67,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const reader = ri >= 0 ? argv[ri + 1] : undefined;
   if (ri >= 0 && !reader) throw new Error('--reader needs a name');
   if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
-  const f = numericFlags(argv, { maxCameras: 6, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3 });
+  const f = numericFlags(argv, { maxCameras: 6, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1 });
   const nats = await startNats();
   const nc = await nats.connect('bench');
   const dataDir = tempDir('bench-pipeline');
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   });
   const config = configSchema.parse({
     dataDir, logLevel: 'info', nats: { port: nats.port },
-    cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', location: { lat: 30, lon: -84, description: id } })),
+    cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', ...(f.recognitionFps ? { recognitionFps: f.recognitionFps } : {}), location: { lat: 30, lon: -84, description: id } })),
   });
   await ensureStreams(nc, config.nats);
   const configJson = JSON.stringify(config);
@@ -100,7 +102,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   try {
     // Decode only.
     let decodeOnlyCameras = 0;
-    for (let k = 1; k <= f.maxCameras; k++) {
+    for (let k = f.minCameras; k <= f.maxCameras; k++) {
       const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--decode-only'])));
       await sleep(f.warmup * 1000);
       const t0 = Date.now();
@@ -118,7 +120,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     let fullPipelineCameras = 0;
     let latencies: number[] = [];
     let passRecall = 0;
-    for (let k = 1; k <= f.maxCameras; k++) {
+    for (let k = f.minCameras; k <= f.maxCameras; k++) {
       const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])])));
       await sleep(f.warmup * 1000);
       const t0 = Date.now();
