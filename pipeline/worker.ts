@@ -15,13 +15,12 @@ import {
   type Logger,
   type PlateReadInput,
 } from '../contracts/index.ts';
-import { RtspCapture, type Frame } from './capture/index.ts';
+import { lowerOtherThreads, nextPace, RtspCapture, type Frame, type Pace } from './capture/index.ts';
 import { RecentSamples, assessMaintenance, recordRead, type MinuteBucket } from './metrics/metrics.ts';
 import { createReader, DEFAULT_READER, type PlateReader } from './recognition/index.ts';
 import { encodeJpeg } from './render/codec.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
-import { lowerOtherThreads } from './capture/priority.ts';
 import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, followedPlates, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
 import type { Region } from './recognition/index.ts';
 
@@ -110,7 +109,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   let busy = false;
   let lastInferAt = 0;
   // A little under the interval, so that frames arriving with jitter are not skipped in pairs.
-  const minInferIntervalMs = 1000 / cam.recognitionFps - 10;
+  const baseInferIntervalMs = 1000 / cam.recognitionFps - 10;
+  let pace: Pace = { slowdown: 1 };
+  let lastLook = { at: Date.now(), dropped: 0 };
   let stopped = false;
   const inflight = new Set<Promise<void>>();
 
@@ -257,7 +258,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       frame: (f) => {
         if (!reader || stopped) return;
         // At most recognitionFps frames a second are read; the others are only decoded.
-        if (f.capturedAt - lastInferAt < minInferIntervalMs) {
+        if (f.capturedAt - lastInferAt < baseInferIntervalMs * pace.slowdown) {
           framesSkipped++;
           return;
         }
@@ -290,6 +291,11 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
 
   const metricsTimer = setInterval(() => {
     const st = capture.stats();
+    const now = Date.now();
+    const next = nextPace(pace, st.dropped - lastLook.dropped, st.state === 'live' ? ((now - lastLook.at) / 1000) * st.nominalFps : 0);
+    if ((next.slowdown === 1) !== (pace.slowdown === 1)) log.info(next.slowdown === 1 ? 'recognition back to its full pace' : 'frames lost: recognition slows for the decoder', { slowdown: next.slowdown });
+    pace = next;
+    lastLook = { at: now, dropped: st.dropped };
     state(st.state, st.reason);
     if (nc.isClosed()) return;
     publishCameraMetrics(nc, {
