@@ -59,6 +59,29 @@ const NAME_MAX_W = 192;
 /** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
 const SERIAL_SHARE_OF_TALLEST = 0.7;
 
+/**
+ * Serial lines side by side in one plate's window are one serial split by a gap (an emblem, a
+ * wide dash): read alone, the right part passes as a shorter serial ("98943" of "7F98943").
+ * Lines whose rows overlap by most of the lower one are joined, however far apart.
+ */
+export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]): T[] {
+  const out = [...lines];
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!, b = out[j]!;
+      if (a.input !== b.input) continue;
+      const [ax, ay, aw, ah] = rectBox(a.rect), [bx, by, bw, bh] = rectBox(b.rect);
+      const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
+      if (iy < 0.6 * Math.min(ah, bh)) continue;
+      const x0 = Math.min(ax, bx), y0 = Math.min(ay, by), x1 = Math.max(ax + aw, bx + bw), y1 = Math.max(ay + ah, by + bh);
+      out[i] = { ...a, rect: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0, angle: (a.rect.angle * aw + b.rect.angle * bw) / (aw + bw), score: Math.max(a.rect.score, b.rect.score) } };
+      out.splice(j, 1);
+      j = i;
+    }
+  }
+  return out;
+}
+
 export class BaselineReader implements PlateReader {
   readonly name = 'ppocr-v4-baseline';
   private constructor(private readonly ocr: PpOcr) {}
@@ -86,7 +109,7 @@ export class BaselineReader implements PlateReader {
       const tallest = new Map<number, number>();
       for (const c of crops) tallest.set(c.input, Math.max(tallest.get(c.input) ?? 0, c.rect.h));
       const isSerial = (c: (typeof crops)[number]) => c.rect.h >= SERIAL_SHARE_OF_TALLEST * tallest.get(c.input)!;
-      serialCrops = crops.filter(isSerial);
+      serialCrops = joinRows(crops.filter(isSerial));
       nameCrops = crops.filter((c) => !isSerial(c));
     }
     const toLines = async (cs: typeof crops, maxW?: number): Promise<Line[]> => {

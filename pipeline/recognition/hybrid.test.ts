@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cropImage, dedupeResults, followedAt, mergeWindows, plateWindow } from './hybrid.ts';
+import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
 const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
@@ -45,5 +46,13 @@ describe('platedet-ppocr windows', () => {
     expect(followedAt([380, 270, 240, 110], follows)?.text).toBe('ABC1234');
     expect(followedAt([700, 270, 240, 110], follows)).toBeUndefined();
     expect(followedAt([380, 420, 240, 110], follows)).toBeUndefined();
+  });
+
+  it('joins serial lines on one row of a window however far apart, not lines of other rows or windows', () => {
+    const line = (input: number, cx: number, cy: number, w: number, h: number) => ({ input, rect: { cx, cy, w, h, angle: 0, score: 0.9 } });
+    const joined = joinRows([line(0, 40, 50, 40, 30), line(0, 160, 52, 120, 32), line(0, 100, 120, 150, 30), line(1, 40, 50, 40, 30)]);
+    expect(joined).toHaveLength(3);
+    expect(joined[0]).toEqual({ input: 0, rect: { cx: 120, cy: 51.5, w: 200, h: 33, angle: 0, score: 0.9 } });
+    expect(joined.map((l) => l.input)).toEqual([0, 0, 1]);
   });
 });
