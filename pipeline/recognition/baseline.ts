@@ -1,7 +1,7 @@
 import type { UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { PpOcr, type PpOcrOptions } from './ppocr.ts';
-import { mergeLines, rectBox, type TextRect } from './ppocr-math.ts';
+import { joinRects, mergeLines, rectBox, type TextRect } from './ppocr-math.ts';
 import type { PlateReader, PlateResult, ReadInput, ReadOptions } from './reader.ts';
 import { conformToState, fitsStateFormat, plateSyntax, stateFromText } from './syntax.ts';
 
@@ -70,11 +70,10 @@ export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]
     for (let j = i + 1; j < out.length; j++) {
       const a = out[i]!, b = out[j]!;
       if (a.input !== b.input) continue;
-      const [ax, ay, aw, ah] = rectBox(a.rect), [bx, by, bw, bh] = rectBox(b.rect);
+      const [, ay, , ah] = rectBox(a.rect), [, by, , bh] = rectBox(b.rect);
       const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
       if (iy < 0.6 * Math.min(ah, bh)) continue;
-      const x0 = Math.min(ax, bx), y0 = Math.min(ay, by), x1 = Math.max(ax + aw, bx + bw), y1 = Math.max(ay + ah, by + bh);
-      out[i] = { ...a, rect: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0, angle: (a.rect.angle * aw + b.rect.angle * bw) / (aw + bw), score: Math.max(a.rect.score, b.rect.score) } };
+      out[i] = { ...a, rect: joinRects(a.rect, b.rect) };
       out.splice(j, 1);
       j = i;
     }

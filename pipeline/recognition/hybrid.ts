@@ -1,5 +1,6 @@
 import type { Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
+import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
 import type { Region } from './ppocr-math.ts';
 import { registerReader, type FollowedPlate, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
@@ -61,13 +62,8 @@ export function mergeWindows(regions: Region[]): Region[] {
 /** Keeps the best of results whose centres fall inside one another's box (windows of plates
  * close together overlap, and both may read the same serial). */
 export function dedupeResults(results: PlateResult[]): PlateResult[] {
-  const kept: PlateResult[] = [];
-  for (const r of [...results].sort((a, b) => b.confidence - a.confidence)) {
-    const cx = r.box[0] + r.box[2] / 2, cy = r.box[1] + r.box[3] / 2;
-    const inside = kept.some((k) => Math.abs(k.box[0] + k.box[2] / 2 - cx) < k.box[2] / 2 && Math.abs(k.box[1] + k.box[3] / 2 - cy) < k.box[3] / 2);
-    if (!inside) kept.push(r);
-  }
-  return kept;
+  const boxed = results.map((r) => ({ r, input: 0, score: r.confidence, quad: { cx: r.box[0] + r.box[2] / 2, cy: r.box[1] + r.box[3] / 2, w: r.box[2], h: r.box[3], angle: 0 } }));
+  return suppress(boxed).map((b) => b.r);
 }
 
 /** The followed plate a detection is (its centre near where that plate was expected), if any. */
@@ -126,7 +122,7 @@ export class DetectThenOcrReader implements PlateReader {
     const out = (await this.readWindows(inputs.length, windows, opts)).map((list, i) => [...list, ...followed[i]!]);
     // The detector learnt plates in scenes; in a still that is itself a plate (a crop from
     // another system, `alpr read` on it) it finds the name or slogan at best, so a small still
-    // with nothing read is read again whole.
+    // with nothing read is read again whole. Video frames (they come with followAt) are not.
     const stills = inputs.flatMap((inp, input) => (!out[input]!.length && !inp.region && !opts.followAt && Math.max(inp.image.width, inp.image.height) <= WHOLE_STILL_MAX_SIDE
       ? [{ input, region: { x: 0, y: 0, w: inp.image.width, h: inp.image.height }, image: inp.image }]
       : []));

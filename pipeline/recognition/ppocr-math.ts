@@ -188,8 +188,7 @@ export function mergeLines(rects: TextRect[]): TextRect[] {
         const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
         const gap = Math.max(ax, bx) - Math.min(ax + aw, bx + bw);
         if (iy < 0.6 * hmin || gap > 0.8 * hmin) continue;
-        const x0 = Math.min(ax, bx), y0 = Math.min(ay, by), x1 = Math.max(ax + aw, bx + bw), y1 = Math.max(ay + ah, by + bh);
-        out[i] = { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0, angle: (a.angle * aw + b.angle * bw) / (aw + bw), score: Math.max(a.score, b.score) };
+        out[i] = joinRects(a, b);
         out.splice(j, 1);
         changed = true;
         break outer;
@@ -197,6 +196,13 @@ export function mergeLines(rects: TextRect[]): TextRect[] {
     }
   }
   return out;
+}
+
+/** One line of text from two parts of it: the box around both, the angle weighted by width. */
+export function joinRects(a: TextRect, b: TextRect): TextRect {
+  const [ax, ay, aw, ah] = rectBox(a), [bx, by, bw, bh] = rectBox(b);
+  const x0 = Math.min(ax, bx), y0 = Math.min(ay, by), x1 = Math.max(ax + aw, bx + bw), y1 = Math.max(ay + ah, by + bh);
+  return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0, angle: (a.angle * aw + b.angle * bw) / (aw + bw), score: Math.max(a.score, b.score) };
 }
 
 /** Axis-aligned [x, y, w, h] around a rotated rectangle. */
