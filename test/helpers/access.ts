@@ -1,4 +1,4 @@
-import { stepOf, totpAt } from '../../access/totp.ts';
+import { stepOf, TOTP_STEP_SECONDS, totpAt } from '../../access/totp.ts';
 
 /**
  * Brings a freshly started appliance (no users) to the point where an investigator can search,
@@ -21,10 +21,16 @@ interface Account {
   lastStep: number;
 }
 
-/** A code for a step not used yet (TOTP codes are single-use; ±1 step of drift is accepted). */
+/**
+ * A code for a step not used yet (TOTP codes are single-use; ±1 step of drift is accepted).
+ * The step before is used only early in the current one: made late, a step boundary can pass
+ * before the server checks it, and it is refused (seen in CI: "sign-in of it-admin: 401").
+ */
 function freshCode(a: Account): string {
-  const now = stepOf(new Date());
-  const step = [now - 1, now, now + 1].find((s) => s > a.lastStep);
+  const at = new Date();
+  const now = stepOf(at);
+  const early = at.getTime() - now * TOTP_STEP_SECONDS * 1000 < (TOTP_STEP_SECONDS - 10) * 1000;
+  const step = [...(early ? [now - 1] : []), now, now + 1].find((s) => s > a.lastStep);
   if (step === undefined) throw new Error(`no unused TOTP step left for ${a.username} in this window`);
   a.lastStep = step;
   return totpAt(a.secret, step);
