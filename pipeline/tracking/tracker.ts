@@ -165,10 +165,15 @@ export function matchCost(t: Track, o: Observation, cfg: TrackerConfig): number 
 export function knownStates<R>(tracks: Track<R>[], minVotes = 1.5): { box: Box; state: UsState }[] {
   const out: { box: Box; state: UsState }[] = [];
   for (const t of tracks) {
-    const [best] = Object.entries(t.stateVotes).sort((a, b) => b[1] - a[1]);
-    if (best && best[1] >= minVotes) out.push({ box: t.box, state: best[0] as UsState });
+    const best = leadingState(t);
+    if (best && best[1] >= minVotes) out.push({ box: t.box, state: best[0] });
   }
   return out;
+}
+
+/** The state of issue with the most vote behind it, and that vote. */
+function leadingState(t: Track): [UsState, number] | undefined {
+  return (Object.entries(t.stateVotes) as [UsState, number][]).sort((a, b) => b[1] - a[1])[0];
 }
 
 /** Plates whose read is out and that are still moving through the view, with the box each
@@ -187,15 +192,15 @@ export function summarize<R>(t: Track<R>, trigger: TrackRead['trigger'], trigger
   const total = Object.values(t.votes).reduce((s, v) => s + v.score, 0) || 1;
   const [text, v] = leader(t.votes)!;
   const entries = Object.entries(t.votes).filter(([c]) => c !== text).sort((a, b) => b[1].score - a[1].score);
-  const states = Object.entries(t.stateVotes).sort((a, b) => b[1] - a[1]);
+  const state = leadingState(t);
   const round = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
   return {
     trackId: t.id,
     text,
     confidence: round(Math.min(1, v.score / total) * (v.score / v.count)),
     candidates: entries.slice(0, 5).map(([c, cv]) => ({ text: c, confidence: round(cv.score / total) })),
-    state: (states[0]?.[0] as UsState | undefined) ?? null,
-    stateConfidence: round(states[0] ? states[0][1] / t.frames : 0),
+    state: state?.[0] ?? null,
+    stateConfidence: round(state ? state[1] / t.frames : 0),
     firstSeen: t.firstSeen,
     lastSeen: t.lastSeen,
     frames: t.frames,
