@@ -113,11 +113,24 @@ class Mount:
     def on_configure(self, _factory, media):
         self.appsrc = media.get_element().get_by_name("src")
         self.index = 0
-        self.started = time.time()
+        self.started = None
         self.loop_no = -1
         media.connect("unprepared", self.on_unprepared)
-        if self.timer is None:
+        # The clock starts when the stream does: a live appsrc asks for data once it plays.
+        # Frames pushed before that (the timer used to start here) were stamped without a
+        # clock, and now and then the client of such a media got no RTP at all: its camera
+        # saw no picture for 10 s while the answer key counted passes it was never shown.
+        self.appsrc.connect("need-data", self.on_need_data)
+
+    def on_need_data(self, src, _length):
+        if src is self.appsrc and self.started is None:
+            self.started = time.time()
+            GLib.idle_add(self.start_timer)
+
+    def start_timer(self):
+        if self.timer is None and self.appsrc is not None:
             self.timer = GLib.timeout_add(5, self.tick)
+        return False
 
     def on_unprepared(self, _media):
         self.appsrc = None
@@ -126,7 +139,7 @@ class Mount:
             self.timer = None
 
     def tick(self):
-        if self.appsrc is None:
+        if self.appsrc is None or self.started is None:
             self.timer = None
             return False
         due = int((time.time() - self.started) * self.fps) + 1
