@@ -43,6 +43,12 @@ export const cameraSchema = z
       .max(30)
       .default(8)
       .describe('Most frames per second that go through recognition (the rest are only decoded). A plate crosses a fixed camera in about a second and a read needs three agreeing frames; every frame more costs CPU that other cameras on the box need.'),
+    idleRecognitionFps: z
+      .number()
+      .min(1)
+      .max(30)
+      .default(4)
+      .describe('Frames per second that go through recognition while every plate in view has been read (or none is in view): enough to notice a plate coming in, which then brings the camera back to recognitionFps. Never above recognitionFps. Half the looks between vehicles are half the CPU they cost.'),
     location: locationSchema,
     direction: directionSchema.default('unknown'),
     deploymentRef: z

@@ -32,6 +32,7 @@ export async function startSimulatedCamera(config: AlprConfig, logger: Logger): 
       url: sim.url(SIM_CAMERA_ID),
       transport: 'tcp',
       recognitionFps: 8,
+      idleRecognitionFps: 4,
       location: { lat: 30.4383, lon: -84.2807, description: 'Simulated camera (no cameras configured)' },
       direction: 'N',
       deploymentRef: 'simulation',

@@ -102,14 +102,14 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const inferMs = new RecentSamples(500);
   const latencyMs = new RecentSamples(500);
   let buckets: MinuteBucket[] = [];
-  let framesInferred = 0, framesSkipped = 0, readsTotal = 0;
+  let framesInferred = 0, readsTotal = 0;
   let pending: Frame | null = null;
   let prevThumb: Uint8Array | null = null;
   let lastFullAt = 0;
   let busy = false;
-  let lastInferAt = 0;
+  let lastLookAt = 0;
   // A little under the interval, so that frames arriving with jitter are not skipped in pairs.
-  const baseInferIntervalMs = 1000 / cam.recognitionFps - 10;
+  const idleLookIntervalMs = 1000 / Math.min(cam.idleRecognitionFps, cam.recognitionFps) - 10;
   let pace: Pace = { slowdown: 1 };
   let lastLook = { at: Date.now(), dropped: 0 };
   let stopped = false;
@@ -211,6 +211,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
 
   const infer = async (frame: Frame) => {
     busy = true;
+    lastLookAt = frame.capturedAt;
     try {
       const t0 = performance.now();
       const image: Image = { width: frame.width, height: frame.height, channels: 1, data: frame.data };
@@ -227,7 +228,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       const stateKnownAt = [knownStates(tracker.tracks)];
       // Plates already read are followed, not read again, by readers that can tell them apart.
       const followAt = [followedPlates(tracker.tracks, frame.capturedAt)];
-      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt, followAt });
+      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt, followAt, skipCutPlates: true });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
@@ -253,18 +254,15 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   };
 
   const capture: RtspCapture = new RtspCapture(
-    { url: cam.url, transport: cam.transport },
+    // At most recognitionFps frames a second reach recognition; the capture drops the others
+    // after decoding them, before they cost a copy into JavaScript.
+    { url: cam.url, transport: cam.transport, ...(reader ? { deliverFps: cam.recognitionFps } : {}) },
     {
       frame: (f) => {
         if (!reader || stopped) return;
-        // At most recognitionFps frames a second are read; the others are only decoded.
-        if (f.capturedAt - lastInferAt < baseInferIntervalMs * pace.slowdown) {
-          framesSkipped++;
-          return;
-        }
-        lastInferAt = f.capturedAt;
+        // With every plate in view read, the next one is looked for at the idle rate.
+        if (f.capturedAt - lastLookAt < idleLookIntervalMs && tracker.tracks.every((t) => t.emitted)) return;
         if (busy) {
-          if (pending) framesSkipped++;
           pending = f;
           return;
         }
@@ -294,6 +292,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     const now = Date.now();
     const next = nextPace(pace, st.dropped - lastLook.dropped, st.state === 'live' ? ((now - lastLook.at) / 1000) * st.nominalFps : 0);
     if ((next.slowdown === 1) !== (pace.slowdown === 1)) log.info(next.slowdown === 1 ? 'recognition back to its full pace' : 'frames lost: recognition slows for the decoder', { slowdown: next.slowdown });
+    if (reader && next.slowdown !== pace.slowdown) capture.setDeliverFps(cam.recognitionFps / next.slowdown);
     pace = next;
     lastLook = { at: now, dropped: st.dropped };
     state(st.state, st.reason);
@@ -304,7 +303,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       decodedFps: st.fps,
       framesDecoded: st.frames,
       framesInferred,
-      framesSkipped,
+      // Decoded but not read: dropped before delivery by the frame-rate limit, or left while busy.
+      framesSkipped: reader ? Math.max(0, st.frames - framesInferred - (pending ? 1 : 0) - (busy ? 1 : 0)) : 0,
       framesDropped: st.dropped,
       queueDepth: pending ? 1 : 0,
       inferenceMsP50: inferMs.percentile(50),

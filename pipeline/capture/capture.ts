@@ -1,6 +1,6 @@
 import type { Logger } from '../../contracts/index.ts';
 import { backoffMs, FpsMeter } from './timing.ts';
-import { newPipeline, receiveChain, type Codec, type GstPipeline } from './gst.ts';
+import { lumaPlane, newPipeline, receiveChain, type Codec, type GstElement, type GstPipeline } from './gst.ts';
 
 /** A decoded grey frame. `capturedAt` is when it reached the appsink (epoch ms): GStreamer
  * buffers arrive here without timestamps, and that moment is what latency is measured from. */
@@ -25,6 +25,12 @@ export interface CaptureOptions {
   stallTimeoutMs?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Hand at most this many frames a second to `frame`; the others are decoded (and counted) but
+   * dropped inside GStreamer, never copied into JavaScript. Absent: every frame is handed over.
+   * Changed later with `setDeliverFps`.
+   */
+  deliverFps?: number;
 }
 
 export interface CaptureEvents {
@@ -54,6 +60,12 @@ export interface CaptureStats {
  */
 export class RtspCapture {
   private pipeline: GstPipeline | null = null;
+  /** The chain's rate limiter (when frames are limited) and its input count already accounted. */
+  private rate: GstElement | null = null;
+  private rateLimit = 0;
+  private counted = 0;
+  private pulled = 0;
+  private deliverFps: number | undefined;
   private generation = 0;
   private attempt = 0;
   private codec: Codec = 'h264';
@@ -67,7 +79,40 @@ export class RtspCapture {
   private droppedClosed = 0;
   private seq = 0;
 
-  constructor(private readonly opts: CaptureOptions, private readonly events: CaptureEvents, private readonly logger: Logger) {}
+  constructor(private readonly opts: CaptureOptions, private readonly events: CaptureEvents, private readonly logger: Logger) {
+    this.deliverFps = opts.deliverFps;
+  }
+
+  /** Frames a second handed to `frame` from now on (only for a capture built with `deliverFps`). */
+  setDeliverFps(fps: number): void {
+    this.deliverFps = fps;
+    this.applyRateLimit();
+  }
+
+  /**
+   * The limit goes on once the stream's own rate is known: the appsink's caps carry the limited
+   * rate after it, and the declared rate is what frame loss is measured against.
+   */
+  private applyRateLimit(): void {
+    if (!this.rate || this.deliverFps === undefined || !this.st.nominalFps) return;
+    const limit = this.deliverFps >= this.st.nominalFps ? 2_147_483_647 : Math.max(1, Math.round(this.deliverFps));
+    if (limit === this.rateLimit) return;
+    this.rateLimit = limit;
+    this.rate['max-rate'] = limit;
+  }
+
+  /** Accounts frames decoded since the last look: every pulled frame, or the limiter's input count. */
+  private observeDecoded(now: number): void {
+    const total = this.rate ? Number(this.rate.in) || 0 : this.pulled;
+    const n = total - this.counted;
+    if (n <= 0) return;
+    this.counted = total;
+    this.meter.tick(now, n);
+    this.st.frames += n;
+    this.st.lastFrameAt = now;
+    this.period.frames += n;
+    this.period.last = now;
+  }
 
   stats(): CaptureStats {
     return { ...this.st, fps: this.meter.fps(Date.now()), dropped: this.droppedClosed + this.periodDropped() };
@@ -107,12 +152,20 @@ export class RtspCapture {
     this.setState('connecting', this.st.reason);
     let p: GstPipeline;
     try {
-      p = newPipeline(receiveChain({ url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width }));
+      p = newPipeline(receiveChain({
+        url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width,
+        rateLimiter: this.deliverFps !== undefined,
+      }));
     } catch (err) {
       this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
       return;
     }
     this.pipeline = p;
+    this.rate = this.deliverFps !== undefined ? (p.findChild('rate') ?? null) : null;
+    this.rateLimit = 0;
+    this.counted = 0;
+    this.pulled = 0;
+    this.st.nominalFps = 0;
     p.pollBus((msg) => {
       if (gen !== this.generation) return;
       if (msg.type === 'error') this.fail(gen, this.explain(msg.message ?? 'unknown error', msg._src_element_name, typeof msg.debug === 'string' ? msg.debug : undefined));
@@ -127,7 +180,11 @@ export class RtspCapture {
         width = Number(caps.width) || width;
         height = Number(caps.height) || height;
         const fr = /^(\d+)\/(\d+)$/.exec(String(caps.framerate ?? ''));
-        if (fr && Number(fr[2]) > 0) this.st.nominalFps = Number(fr[1]) / Number(fr[2]);
+        // Once limited, the caps carry the limiter's rate, not the stream's.
+        if (fr && Number(fr[2]) > 0 && !this.rateLimit) {
+          this.st.nominalFps = Number(fr[1]) / Number(fr[2]);
+          this.applyRateLimit();
+        }
       }
       if (!buf) {
         // Null = EOS or flush: the bus tells which; pulling again would spin.
@@ -138,18 +195,16 @@ export class RtspCapture {
         return;
       }
       const now = Date.now();
-      this.meter.tick(now);
-      this.st.frames++;
-      this.st.lastFrameAt = now;
-      this.period.frames++;
-      this.period.last = now;
+      this.pulled++;
+      this.observeDecoded(now);
       if (this.st.state !== 'live') {
+        // Loss is counted from the first frame on; the frames decoded before it are not.
         this.period = { start: now, last: now, frames: 1 };
         this.attempt = 0;
         this.setState('live', null);
       }
       sink.pull(onSample);
-      this.events.frame({ seq: this.seq++, width, height, data: buf, capturedAt: now });
+      this.events.frame({ seq: this.seq++, width, height, data: lumaPlane(buf, width, height), capturedAt: now });
     };
     // Play first: a pull on an appsink that is not yet running returns null at once.
     p.play();
@@ -174,6 +229,7 @@ export class RtspCapture {
     const now = Date.now();
     const { firstFrameTimeoutMs = 10_000, stallTimeoutMs = 5_000 } = this.opts;
     if (!this.pipeline) return;
+    if (this.st.state === 'live') this.observeDecoded(now);
     if (this.st.state === 'connecting' && now - this.attemptStarted > firstFrameTimeoutMs) {
       const hint = this.lastWarning ? ` (last warning: ${this.lastWarning})` : '';
       this.fail(this.generation, `no picture within ${Math.round(firstFrameTimeoutMs / 1000)} s: stream undecodable or silent${hint}`);
@@ -198,6 +254,7 @@ export class RtspCapture {
   private teardown(): void {
     const p = this.pipeline;
     this.pipeline = null;
+    this.rate = null;
     try {
       p?.stop();
     } catch (err) {

@@ -43,14 +43,28 @@ export interface ReceiveChainOptions {
   width?: number;
   /** Appsink queue: small, and dropping, so a slow consumer sees fresh frames, not a backlog. */
   maxBuffers?: number;
+  /**
+   * A `videorate` named `rate` before the appsink, so that frames nobody will look at are dropped
+   * inside GStreamer (its `max-rate` is set at run time) instead of each being copied into
+   * JavaScript: 2 MB a 1080p frame, a tenth of a core per 25 fps camera (measured).
+   * Its `in` counter still counts every decoded frame.
+   */
+  rateLimiter?: boolean;
 }
 
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 
 /**
+ * Raw formats the appsink takes: 8-bit YUV layouts whose first plane is the luma, which is all
+ * recognition reads. The decoder's own output (I420 from H.264 and H.265 cameras) passes
+ * through untouched: converting it to GRAY8 cost videoconvert twice what decoding a 1080p frame
+ * costs (measured: 30 % of a core per 25 fps camera with the conversion, 10 % without).
+ */
+const LUMA_FIRST_FORMATS = 'I420,YV12,NV12,NV21,Y42B,Y444,GRAY8';
+
+/**
  * The receive chain for one camera, as a gst-launch description: RTSP → depay → parse →
- * libav decode → grey at appsink. Grey because recognition reads luminance only and it is a
- * third of the bytes to copy into JavaScript per frame.
+ * libav decode → appsink, converting only a format whose luma does not come first.
  */
 export function receiveChain(o: ReceiveChainOptions): string {
   const depay = o.codec === 'h265' ? 'rtph265depay ! h265parse ! avdec_h265' : 'rtph264depay ! h264parse ! avdec_h264';
@@ -58,7 +72,22 @@ export function receiveChain(o: ReceiveChainOptions): string {
   return [
     `rtspsrc name=src location=${quote(o.url)} protocols=${o.transport} latency=${o.latencyMs ?? 100} tcp-timeout=5000000 timeout=5000000`,
     depay,
-    `videoconvert${scale} ! video/x-raw,format=GRAY8`,
+    `videoconvert${scale} ! video/x-raw,format=(string){${LUMA_FIRST_FORMATS}}`,
+    ...(o.rateLimiter ? ['videorate name=rate drop-only=true'] : []),
     `appsink name=sink sync=false max-buffers=${o.maxBuffers ?? 2} drop=true`,
   ].join(' ! ');
+}
+
+/**
+ * The luma plane of a frame in one of LUMA_FIRST_FORMATS, as a width×height grey image. Rows in
+ * GStreamer's default layout are padded to 4 bytes, so only a width that is not a multiple of 4
+ * costs a copy; otherwise the plane is a view of the buffer.
+ */
+export function lumaPlane(buf: Uint8Array, width: number, height: number): Uint8Array {
+  const stride = (width + 3) & ~3;
+  if (buf.length < stride * (height - 1) + width) throw new Error(`frame buffer of ${buf.length} bytes is too small for ${width}x${height}`);
+  if (stride === width) return buf.subarray(0, width * height);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) out.set(buf.subarray(y * stride, y * stride + width), y * width);
+  return out;
 }

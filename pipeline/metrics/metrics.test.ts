@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessMaintenance, recordRead, RecentSamples, type MinuteBucket } from './metrics.ts';
 import { backoffMs, FpsMeter } from '../capture/timing.ts';
-import { receiveChain } from '../capture/gst.ts';
+import { lumaPlane, receiveChain } from '../capture/gst.ts';
 
 const history = (minutes: number, perMinute: (m: number) => number, conf = 0.9): MinuteBucket[] =>
   Array.from({ length: minutes }, (_, m) => ({ minute: m, reads: perMinute(m), confidenceSum: perMinute(m) * conf }));
@@ -54,8 +54,26 @@ describe('capture timing and chain', () => {
     expect(m.fps(1000)).toBeCloseTo(25, 0);
     expect(m.fps(5000)).toBe(0);
   });
+  it('measures fps from counts that come in batches', () => {
+    // A rate-limited capture learns of decoded frames in batches, from its limiter's counter.
+    const m = new FpsMeter(2000);
+    for (let t = 0; t <= 1000; t += 125) m.tick(t, t === 0 ? 40 : 3);
+    expect(m.fps(1000)).toBeCloseTo(24, 0);
+  });
+  it('takes the luma plane of a frame, padded rows or not', () => {
+    // 6x2 in GStreamer's layout: rows padded to 8 bytes, then chroma planes (here 0xee).
+    const padded = Uint8Array.from([1, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0, 0xee, 0xee, 0xee, 0xee]);
+    expect([...lumaPlane(padded, 6, 2)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const even = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 0xee, 0xee]);
+    const plane = lumaPlane(even, 4, 2);
+    expect([...plane]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(plane.buffer).toBe(even.buffer); // a view, no copy
+    expect(() => lumaPlane(even, 8, 2)).toThrow(/too small/);
+  });
   it('builds the receive chain per codec and transport', () => {
-    expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264' })).toMatch(/protocols=tcp.*rtph264depay ! h264parse ! avdec_h264.*GRAY8 ! appsink name=sink sync=false max-buffers=2 drop=true/);
+    expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264' })).toMatch(/protocols=tcp.*rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! video\/x-raw,format=\(string\)\{I420,[A-Z0-9,]*\} ! appsink name=sink sync=false max-buffers=2 drop=true/);
     expect(receiveChain({ url: 'rtsp://h/x', transport: 'udp', codec: 'h265' })).toMatch(/protocols=udp.*rtph265depay ! h265parse ! avdec_h265/);
+    expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264' })).not.toMatch(/videorate/);
+    expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264', rateLimiter: true })).toMatch(/GRAY8\} ! videorate name=rate drop-only=true ! appsink/);
   });
 });

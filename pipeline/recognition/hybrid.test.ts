@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropImage, dedupeResults, followedAt, mergeWindows, plateWindow } from './hybrid.ts';
+import { assignFollowed, cropImage, dedupeResults, followedAt, isCut, mergeWindows, plateWindow } from './hybrid.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
@@ -8,6 +8,14 @@ const result = (text: string, box: [number, number, number, number], confidence:
 });
 
 describe('platedet-ppocr windows', () => {
+  it('tells a plate cut by the frame edge from one wholly in view', () => {
+    expect(isCut([500, 1, 200, 40], 1920, 1080)).toBe(true);
+    expect(isCut([0, 500, 200, 40], 1920, 1080)).toBe(true);
+    expect(isCut([1720, 500, 199, 40], 1920, 1080)).toBe(true);
+    expect(isCut([500, 1040, 200, 39], 1920, 1080)).toBe(true);
+    expect(isCut([500, 10, 200, 40], 1920, 1080)).toBe(false);
+    expect(isCut([1700, 1000, 200, 40], 1920, 1080)).toBe(false);
+  });
   it('widens a plate box for the state name and a stray character, inside the frame', () => {
     // A 100x50 plate: 40 px each side (0.4 w), 30 px above and below (0.6 h).
     expect(plateWindow([200, 100, 100, 50], 1920, 1080)).toEqual({ x: 160, y: 70, w: 180, h: 110 });
@@ -46,6 +54,17 @@ describe('platedet-ppocr windows', () => {
     expect(followedAt([380, 270, 240, 110], follows)?.text).toBe('ABC1234');
     expect(followedAt([700, 270, 240, 110], follows)).toBeUndefined();
     expect(followedAt([380, 420, 240, 110], follows)).toBeUndefined();
+    // Further down the picture than its velocity said, still within reach: followed, not read again.
+    expect(followedAt([380, 380, 240, 110], follows)?.text).toBe('ABC1234');
+  });
+
+  it('gives each followed plate one detection, drops second boxes on it, and reads the rest', () => {
+    const follows = [
+      { box: [400, 300, 200, 50] as [number, number, number, number], text: 'ABC1234' },
+      { box: [1200, 600, 200, 50] as [number, number, number, number], text: 'XYZ987' },
+    ];
+    const got = assignFollowed([[395, 330, 200, 50], [390, 290, 210, 55], [800, 300, 200, 50], [1210, 640, 200, 50]], follows);
+    expect(got.map((f) => (f === null ? 'dropped' : f === undefined ? 'read' : f.text))).toEqual(['dropped', 'ABC1234', 'read', 'XYZ987']);
   });
 
   it('joins serial lines on one row of a window however far apart, not lines of other rows or windows', () => {

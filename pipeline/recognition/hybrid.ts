@@ -66,10 +66,66 @@ export function dedupeResults(results: PlateResult[]): PlateResult[] {
   return suppress(boxed).map((b) => b.r);
 }
 
+/**
+ * How far from where a followed plate was expected a detection may be and still be it, in the
+ * plate's widths and heights. Wide along the height: vehicles cross fixed cameras mostly up or
+ * down the picture, and the expected place (last box moved by the last velocity) was measured
+ * 100-250 px off a plate of 70-90 px at 4-8 looks a second in the benchmark; the plate was then
+ * read again, ~200 ms of a core. A different plate is never that close: lanes are many plate
+ * widths apart, and following vehicles many plate heights.
+ */
+const FOLLOW_REACH = { w: 0.8, h: 2.5 };
+
+/** Distance of a detection from a followed plate's expected place, in plate sizes, or null when
+ * out of reach. */
+function followDistance(box: [number, number, number, number], f: FollowedPlate): number | null {
+  const [x, y, w, h] = f.box;
+  const dx = box[0] + box[2] / 2 - (x + w / 2), dy = box[1] + box[3] / 2 - (y + h / 2);
+  if (Math.abs(dx) >= FOLLOW_REACH.w * w || Math.abs(dy) >= FOLLOW_REACH.h * h) return null;
+  return Math.hypot(dx / w, dy / h);
+}
+
 /** The followed plate a detection is (its centre near where that plate was expected), if any. */
 export function followedAt(box: [number, number, number, number], follows: FollowedPlate[]): FollowedPlate | undefined {
-  const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
-  return follows.find(({ box: [x, y, w, h] }) => Math.abs(cx - (x + w / 2)) < 0.6 * w && Math.abs(cy - (y + h / 2)) < 1.2 * h);
+  return assignFollowed([box], follows)[0] ?? undefined;
+}
+
+/**
+ * Matches detections to followed plates, nearest pairs first: each followed plate is one
+ * detection at most. Per detection: the followed plate it is, `null` when it is a second box on
+ * a plate another detection already follows (the detector fires twice on some plates, and a
+ * track of its own for the second box kept the camera at its full look rate), `undefined` when
+ * it is a plate to read.
+ */
+export function assignFollowed(boxes: [number, number, number, number][], follows: FollowedPlate[]): (FollowedPlate | null | undefined)[] {
+  const pairs: { d: number; det: number; f: number }[] = [];
+  boxes.forEach((b, det) => follows.forEach((f, fi) => {
+    const d = followDistance(b, f);
+    if (d !== null) pairs.push({ d, det, f: fi });
+  }));
+  pairs.sort((a, b) => a.d - b.d);
+  const out: (FollowedPlate | null | undefined)[] = boxes.map(() => undefined);
+  const taken = new Set<number>();
+  for (const p of pairs) {
+    if (out[p.det] !== undefined) continue;
+    if (!taken.has(p.f)) {
+      taken.add(p.f);
+      out[p.det] = follows[p.f]!;
+    }
+  }
+  for (const p of pairs) if (out[p.det] === undefined && taken.has(p.f)) out[p.det] = null;
+  return out;
+}
+
+/** A box this close to the frame's edge is cut by it (detector boxes are loose by a few pixels). */
+const CUT_MARGIN = 3;
+
+/** Whether a detected plate runs into the frame's edge: read then, it would read as a partial
+ * serial (the bench's "GNZ310" for "GNZ7316", as the plate entered at the top) and cost a
+ * window read for a wrong vote. */
+export function isCut(box: [number, number, number, number], width: number, height: number): boolean {
+  const [x, y, w, h] = box;
+  return x <= CUT_MARGIN || y <= CUT_MARGIN || x + w >= width - CUT_MARGIN || y + h >= height - CUT_MARGIN;
 }
 
 /** Longer side the text detector sees a window at: a plate's serial stays 20-40 px high. */
@@ -106,9 +162,11 @@ export class DetectThenOcrReader implements PlateReader {
       const { image } = inputs[input]!;
       // Plates whose reads are out are only followed: their text is known, reading it again
       // would cost ~60 ms a frame for nothing. The serial's box keeps its size, at the new place.
-      const toRead = list.filter((d) => {
-        const f = followedAt(d.box, opts.followAt?.[input] ?? []);
-        if (!f) return true;
+      const assigned = assignFollowed(list.map((d) => d.box), opts.followAt?.[input] ?? []);
+      const toRead = list.filter((d, k) => {
+        const f = assigned[k];
+        if (f === null) return false;
+        if (!f) return !(opts.skipCutPlates && isCut(d.box, image.width, image.height));
         const [, , w, h] = f.box;
         const box: [number, number, number, number] = [Math.round(d.box[0] + d.box[2] / 2 - w / 2), Math.round(d.box[1] + d.box[3] / 2 - h / 2), w, h];
         followed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });

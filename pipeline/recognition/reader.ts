@@ -47,6 +47,9 @@ export interface ReadOptions {
   /** Plates being followed, per input: a reader that finds a plate where one is expected may
    * report it with the known text instead of reading it again (an optional saving). */
   followAt?: FollowedPlate[][];
+  /** Video: a plate the detector finds against the frame's edge is partly out of view; a reader
+   * may leave it for a later frame, where it is whole (an optional saving). */
+  skipCutPlates?: boolean;
 }
 
 /**
