@@ -21,6 +21,12 @@ export interface SimulatorOptions {
   keyFile?: string;
   /** Use one clip for every camera (cheaper to prepare; plates repeat across cameras). */
   shareClip?: boolean;
+  /**
+   * Start each camera's stream at its own point of the clip, spread over its length (on whole
+   * seconds, where the clips have keyframes). Cameras sharing a clip otherwise show the same
+   * plate at the same instant, a burst of work no independent cameras would make together.
+   */
+  stagger?: boolean;
   onEvent?: (e: Record<string, unknown>) => void;
 }
 
@@ -37,7 +43,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     clips.set(id, await ensureClip(opts.shareClip ? spec : { ...spec, seed: spec.seed + i }, cacheDir));
   }
   const server = await startRtspServer({
-    cameras: opts.cameras.map((id) => ({ id, clip: clips.get(id)! })),
+    cameras: opts.cameras.map((id, i) => {
+      const clip = clips.get(id)!;
+      const fps = Math.max(1, Math.round(clip.spec.fps));
+      return { id, clip, startFrame: opts.stagger ? Math.floor((i * clip.frames) / opts.cameras.length / fps) * fps : 0 };
+    }),
     port: opts.port,
     keyFile: opts.keyFile,
     onEvent: opts.onEvent,

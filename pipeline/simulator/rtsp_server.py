@@ -95,8 +95,11 @@ class Mount:
         self.appsrc = None
         self.index = 0
         self.started = None
+        self.since = None
         self.timer = None
         self.loop_no = -1
+        # Where in the clip the stream starts (a keyframe), so cameras sharing a clip can differ.
+        self.start_frame = int(spec.get("start_frame", 0)) % max(1, len(self.units))
 
     def factory(self):
         f = GstRtspServer.RTSPMediaFactory()
@@ -112,7 +115,7 @@ class Mount:
 
     def on_configure(self, _factory, media):
         self.appsrc = media.get_element().get_by_name("src")
-        self.index = 0
+        self.index = self.start_frame
         self.started = None
         self.loop_no = -1
         media.connect("unprepared", self.on_unprepared)
@@ -124,7 +127,10 @@ class Mount:
 
     def on_need_data(self, src, _length):
         if src is self.appsrc and self.started is None:
-            self.started = time.time()
+            # Frame index i is due at started + i / fps, so a stream that starts into the clip
+            # has its (virtual) frame 0 in the past.
+            self.since = time.time()
+            self.started = self.since - self.index / self.fps
             GLib.idle_add(self.start_timer)
 
     def start_timer(self):
@@ -151,12 +157,13 @@ class Mount:
                 emit({"event": "eos", "mount": self.spec["path"], "t": time.time()})
                 self.timer = None
                 return False
-            if frame == 0 and loop_no != self.loop_no:
+            if loop_no != self.loop_no:
                 self.loop_no = loop_no
                 # Wall time of frame 0 of this loop, from the schedule rather than the push,
-                # so the key does not inherit the timer's jitter.
-                t0 = self.started + self.index / self.fps
-                emit({"event": "loop", "mount": self.spec["path"], "loop": loop_no, "t": t0})
+                # so the key does not inherit the timer's jitter. A stream that started into the
+                # clip has its first loop's frame 0 in the past ("since" says when it began).
+                t0 = self.started + (self.index - frame) / self.fps
+                emit({"event": "loop", "mount": self.spec["path"], "loop": loop_no, "t": t0, "since": self.since})
             buf = Gst.Buffer.new_wrapped(self.units[frame])
             buf.duration = int(Gst.SECOND / self.fps)
             self.appsrc.emit("push-buffer", buf)

@@ -24,6 +24,8 @@ export interface SimCamera {
   corrupt?: boolean;
   /** Share of access units damaged (bytes flipped or cut short) among good ones: a lossy link. */
   damage?: number;
+  /** Frame of the clip the stream starts at (a keyframe: clips have one a second); 0 by default. */
+  startFrame?: number;
 }
 
 /** One expected read: a plate passing a camera. Times are ms since the epoch. */
@@ -63,13 +65,15 @@ export async function startRtspServer(opts: {
   if (opts.keyFile) mkdirSync(path.dirname(opts.keyFile), { recursive: true });
   let child: ChildProcess | null = null;
 
-  const onLoop = (mount: string, loop: number, t: number) => {
+  const onLoop = (mount: string, loop: number, t: number, since: number) => {
     const cam = byMount.get(mount);
     if (!cam || cam.corrupt) return;
     const fps = cam.clip.spec.fps;
     for (const p of cam.clip.passes) {
       // A parked car is one pass for the whole time it stays: listed once per stream start.
       if (p.parked && loop > 0) continue;
+      // A stream started into its clip (staggered cameras) never showed the passes before it.
+      if (t + p.firstVisibleFrame / fps < since) continue;
       const e: KeyEntry = {
         cameraId: cam.id,
         plate: p.plate,
@@ -96,6 +100,7 @@ export async function startRtspServer(opts: {
           loop: c.loop ?? true,
           corrupt: c.corrupt ?? false,
           damage: c.damage ?? 0,
+          start_frame: c.startFrame ?? 0,
         })),
       };
       // stdin stays open as a lifeline: the server exits when its parent goes, however it goes.
@@ -119,7 +124,7 @@ export async function startRtspServer(opts: {
         if (e.event === 'ready') {
           ready = true;
           resolve();
-        } else if (e.event === 'loop') onLoop(String(e.mount), Number(e.loop), Number(e.t));
+        } else if (e.event === 'loop') onLoop(String(e.mount), Number(e.loop), Number(e.t), Number(e.since ?? e.t));
         else if (e.event === 'error') reject(new Error(String(e.message)));
       });
     });

@@ -1,9 +1,11 @@
 /**
  * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F] [--reader NAME]
- * [--recognitionFps N] [--minCameras N]`. --minCameras starts both searches there (a quicker look at one
- * step; the figures are only the benchmark's when it is 1).
+ * [--recognitionFps N] [--minCameras N] [--stagger 0|1]`. --minCameras starts both searches there (a quicker
+ * look at one step; the figures are only the benchmark's when it is 1).
  *
- * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all) against real
+ * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all, each camera
+ * starting at its own point of it unless --stagger 0: independent cameras do not all show a plate
+ * at the same instant, as cameras sharing one clip from its start would) against real
  * camera workers, each in its own process as the appliance runs them, publishing to a real
  * nats-server. Two searches, one camera more each step, stopping at the first failure:
  *  - decodeOnlyCameras: workers with --decode-only; a step passes when every camera decoded at
@@ -69,14 +71,14 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const reader = ri >= 0 ? argv[ri + 1] : undefined;
   if (ri >= 0 && !reader) throw new Error('--reader needs a name');
   if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
-  const f = numericFlags(argv, { maxCameras: 6, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1 });
+  const f = numericFlags(argv, { maxCameras: 12, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1, stagger: 1 });
   const nats = await startNats();
   const nc = await nats.connect('bench');
   const dataDir = tempDir('bench-pipeline');
   const ids = Array.from({ length: f.maxCameras }, (_, i) => `bench-${i + 1}`);
   console.error(`preparing the ${f.width}x${f.height}@${f.fps} clip (cached after the first run)…`);
   const sim = await startSimulator({
-    cameras: ids, port: await freePort(), shareClip: true,
+    cameras: ids, port: await freePort(), shareClip: true, stagger: f.stagger !== 0,
     scene: { width: f.width, height: f.height, fps: f.fps, passes: f.passes, gapS: f.gap, seed: 7, parked: false },
   });
   const config = configSchema.parse({
@@ -161,6 +163,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
       stream: `${f.width}x${f.height}@${f.fps}`,
       reader: reader ?? DEFAULT_READER,
       windowSeconds: f.seconds,
+      staggered: f.stagger !== 0,
       decodeOnlyCameras,
       fullPipelineCameras,
       ratio: decodeOnlyCameras ? round(fullPipelineCameras / decodeOnlyCameras, 2) : 0,
