@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFollowed, cropImage, dedupeResults, followedAt, isCut, mergeWindows, plateWindow } from './hybrid.ts';
+import { assignFollowed, cropImage, dedupeResults, followedAt, isCut, mergeWindows, plateWindow, regionInputWidth } from './hybrid.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
@@ -8,6 +8,13 @@ const result = (text: string, box: [number, number, number, number], confidence:
 });
 
 describe('platedet-ppocr windows', () => {
+  it('detects in a region at the scale of the whole frame', () => {
+    const image = { width: 1920, height: 1080, channels: 1 as const, data: new Uint8Array(0) };
+    expect(regionInputWidth(512, { image })).toBe(512);
+    // 1100 px of a 1920 px frame: 293 px, as those 1100 px are in the 512 px whole-frame input.
+    expect(regionInputWidth(512, { image, region: { x: 400, y: 0, w: 1100, h: 1000 } })).toBe(293);
+    expect(regionInputWidth(512, { image, region: { x: 0, y: 0, w: 40, h: 30 } })).toBe(32);
+  });
   it('tells a plate cut by the frame edge from one wholly in view', () => {
     expect(isCut([500, 1, 200, 40], 1920, 1080)).toBe(true);
     expect(isCut([0, 500, 200, 40], 1920, 1080)).toBe(true);

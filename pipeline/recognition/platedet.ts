@@ -113,14 +113,15 @@ export class PlateDetector {
     return { w: Math.max(32, Math.round((region.w * scale) / 32) * 32), h: Math.max(32, Math.round((region.h * scale) / 32) * 32), scale };
   }
 
-  /** Plates in each image (or region of it), in image pixels, best first. One run per image size. */
-  async detect(images: Image[], opts: { regions?: (Region | undefined)[]; inputWidth?: number; threshold?: number } = {}): Promise<DetectedPlate[][]> {
+  /** Plates in each image (or region of it), in image pixels, best first. One run per image size.
+   * `inputWidths` (per image) overrides `inputWidth`, the input's longer side. */
+  async detect(images: Image[], opts: { regions?: (Region | undefined)[]; inputWidth?: number; inputWidths?: (number | undefined)[]; threshold?: number } = {}): Promise<DetectedPlate[][]> {
     const out: DetectedPlate[][] = images.map(() => []);
     const stride = this.meta.stride;
     const groups = new Map<string, number[]>();
     const plans = images.map((img, i) => {
       const region = opts.regions?.[i] ?? { x: 0, y: 0, w: img.width, h: img.height };
-      const s = this.size(region, opts.inputWidth);
+      const s = this.size(region, opts.inputWidths?.[i] ?? opts.inputWidth);
       const key = `${s.w}x${s.h}`;
       groups.set(key, [...(groups.get(key) ?? []), i]);
       return { region, ...s };
