@@ -22,9 +22,9 @@ export interface SimulatorOptions {
   /** Use one clip for every camera (cheaper to prepare; plates repeat across cameras). */
   shareClip?: boolean;
   /**
-   * Start each camera's stream at its own point of the clip, spread over its length (on whole
-   * seconds, where the clips have keyframes). Cameras sharing a clip otherwise show the same
-   * plate at the same instant, a burst of work no independent cameras would make together.
+   * Start each camera's stream at its own point of the clip (`staggerStart`). Cameras sharing a
+   * clip otherwise show the same plate at the same instant, a burst of work no independent
+   * cameras would make together.
    */
   stagger?: boolean;
   onEvent?: (e: Record<string, unknown>) => void;
@@ -32,6 +32,24 @@ export interface SimulatorOptions {
 
 export interface Simulator extends RtspServer {
   clips: Map<string, Clip>;
+}
+
+/**
+ * The second of the clip camera `i` of `n` starts at, so that the n cameras are spread over the
+ * phase of the pass cycle (a vehicle every `periodS` seconds): offsets of whole cycles would
+ * change the plates and keep every camera's passes in step. Whole seconds, where clips have
+ * keyframes; the second whose phase is nearest i/n of the cycle.
+ */
+export function staggerStart(i: number, n: number, frames: number, fps: number, periodS: number): number {
+  const seconds = Math.max(1, Math.floor(frames / fps));
+  const target = (i / n) * periodS;
+  let best = 0, bestErr = Infinity;
+  for (let k = 0; k < seconds; k++) {
+    const d = Math.abs((k % periodS) - target);
+    const err = Math.min(d, periodS - d);
+    if (err < bestErr - 1e-9) [best, bestErr] = [k, err];
+  }
+  return best;
 }
 
 /** Renders (or reuses) the clips and serves one RTSP stream per camera. */
@@ -46,7 +64,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     cameras: opts.cameras.map((id, i) => {
       const clip = clips.get(id)!;
       const fps = Math.max(1, Math.round(clip.spec.fps));
-      return { id, clip, startFrame: opts.stagger ? Math.floor((i * clip.frames) / opts.cameras.length / fps) * fps : 0 };
+      return { id, clip, startFrame: opts.stagger ? staggerStart(i, opts.cameras.length, clip.frames, fps, clip.spec.gapS) * fps : 0 };
     }),
     port: opts.port,
     keyFile: opts.keyFile,

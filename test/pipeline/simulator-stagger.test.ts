@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../contracts/index.ts';
 import { RtspCapture } from '../../pipeline/capture/index.ts';
-import { freePort, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
+import { freePort, staggerStart, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
 import { waitFor } from './harness.ts';
 
 /**
@@ -18,11 +18,21 @@ afterAll(async () => {
 });
 
 describe('simulator with staggered cameras', () => {
+  it('spreads cameras over the phase of the pass cycle, on whole seconds', () => {
+    // A vehicle every 3 s in a 24 s clip: whole-cycle offsets (6 s, 12 s) would keep cameras in step.
+    const starts = [0, 1, 2, 3].map((i) => staggerStart(i, 4, 24 * 25, 25, 3));
+    // Whole seconds give a 3 s cycle three phases: the nearest to 0, 1/4, 2/4 and 3/4 of it.
+    expect(starts.map((s) => s % 3)).toEqual([0, 1, 1, 2]);
+    expect(starts[0]).toBe(0);
+    // With a 4 s cycle, four phases a quarter apart.
+    expect([0, 1, 2, 3].map((i) => staggerStart(i, 4, 24 * 25, 25, 4) % 4)).toEqual([0, 1, 2, 3]);
+  });
+
   it('starts each stream at its own point of the shared clip and keys the passes it shows', async () => {
     const scene = { width: 320, height: 180, fps: 10, passes: 4, gapS: 2, seed: 5, parked: false };
     sim = await startSimulator({ cameras: ['s0', 's1'], port: await freePort(), shareClip: true, stagger: true, scene });
     const clip = sim.clips.get('s0')!;
-    const startS = Math.floor(clip.frames / 2 / scene.fps); // camera s1 starts this far into the clip
+    const startS = staggerStart(1, 2, clip.frames, scene.fps, scene.gapS); // camera s1 starts this far into the clip
     expect(startS).toBeGreaterThan(0);
     const began = Date.now();
     for (const id of ['s0', 's1']) {
