@@ -46,7 +46,7 @@ export interface ReceiveChainOptions {
   /**
    * A `videorate` named `rate` before the appsink, so that frames nobody will look at are dropped
    * inside GStreamer (its `max-rate` is set at run time) instead of each being copied into
-   * JavaScript: 2 MB a 1080p frame, a tenth of a core per 25 fps camera (measured).
+   * JavaScript: 3 MB a 1080p I420 frame, a tenth of a core per 25 fps camera (measured).
    * Its `in` counter still counts every decoded frame.
    */
   rateLimiter?: boolean;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignFollowed, cropImage, dedupeResults, followedAt, isCut, mergeWindows, plateWindow, regionInputWidth } from './hybrid.ts';
+import { assignFollowed, cropImage, dedupeResults, mergeWindows, plateWindow, regionInputWidth } from './hybrid.ts';
+import { isCut } from './ppocr-math.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
@@ -16,12 +17,12 @@ describe('platedet-ppocr windows', () => {
     expect(regionInputWidth(512, { image, region: { x: 0, y: 0, w: 40, h: 30 } })).toBe(32);
   });
   it('tells a plate cut by the frame edge from one wholly in view', () => {
-    expect(isCut([500, 1, 200, 40], 1920, 1080)).toBe(true);
-    expect(isCut([0, 500, 200, 40], 1920, 1080)).toBe(true);
-    expect(isCut([1720, 500, 199, 40], 1920, 1080)).toBe(true);
-    expect(isCut([500, 1040, 200, 39], 1920, 1080)).toBe(true);
-    expect(isCut([500, 10, 200, 40], 1920, 1080)).toBe(false);
-    expect(isCut([1700, 1000, 200, 40], 1920, 1080)).toBe(false);
+    expect(isCut([500, 1, 200, 40], 1920, 1080, 3)).toBe(true);
+    expect(isCut([0, 500, 200, 40], 1920, 1080, 3)).toBe(true);
+    expect(isCut([1720, 500, 199, 40], 1920, 1080, 3)).toBe(true);
+    expect(isCut([500, 1040, 200, 39], 1920, 1080, 3)).toBe(true);
+    expect(isCut([500, 10, 200, 40], 1920, 1080, 3)).toBe(false);
+    expect(isCut([1700, 1000, 200, 40], 1920, 1080, 3)).toBe(false);
   });
   it('widens a plate box for the state name and a stray character, inside the frame', () => {
     // A 100x50 plate: 40 px each side (0.4 w), 30 px above and below (0.6 h).
@@ -58,11 +59,12 @@ describe('platedet-ppocr windows', () => {
     // Followed serial expected at 400..600 x 300..350; the detector's plate box is larger and
     // centred on the same point; a plate on the next lane is not it.
     const follows = [{ box: [400, 300, 200, 50] as [number, number, number, number], text: 'ABC1234' }];
-    expect(followedAt([380, 270, 240, 110], follows)?.text).toBe('ABC1234');
-    expect(followedAt([700, 270, 240, 110], follows)).toBeUndefined();
-    expect(followedAt([380, 420, 240, 110], follows)).toBeUndefined();
+    const one = (box: [number, number, number, number]) => assignFollowed([box], follows)[0];
+    expect(one([380, 270, 240, 110])?.text).toBe('ABC1234');
+    expect(one([700, 270, 240, 110])).toBeUndefined();
+    expect(one([380, 420, 240, 110])).toBeUndefined();
     // Further down the picture than its velocity said, still within reach: followed, not read again.
-    expect(followedAt([380, 380, 240, 110], follows)?.text).toBe('ABC1234');
+    expect(one([380, 380, 240, 110])?.text).toBe('ABC1234');
   });
 
   it('gives each followed plate one detection, drops second boxes on it, and reads the rest', () => {

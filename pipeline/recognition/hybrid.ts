@@ -2,7 +2,7 @@ import type { Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
-import type { Region } from './ppocr-math.ts';
+import { isCut, type Region } from './ppocr-math.ts';
 import { registerReader, type FollowedPlate, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
 
 /**
@@ -85,11 +85,6 @@ function followDistance(box: [number, number, number, number], f: FollowedPlate)
   return Math.hypot(dx / w, dy / h);
 }
 
-/** The followed plate a detection is (its centre near where that plate was expected), if any. */
-export function followedAt(box: [number, number, number, number], follows: FollowedPlate[]): FollowedPlate | undefined {
-  return assignFollowed([box], follows)[0] ?? undefined;
-}
-
 /**
  * Matches detections to followed plates, nearest pairs first: each followed plate is one
  * detection at most. Per detection: the followed plate it is, `null` when it is a second box on
@@ -117,16 +112,11 @@ export function assignFollowed(boxes: [number, number, number, number][], follow
   return out;
 }
 
-/** A box this close to the frame's edge is cut by it (detector boxes are loose by a few pixels). */
+/** A detector box this close to the frame's edge is cut by it (its boxes are loose by a few
+ * pixels). Read then, such a plate reads as a partial serial (the bench's "GNZ310" for
+ * "GNZ7316", as the plate entered at the top), which the tracker drops anyway: the window read
+ * cost the frame ~100 ms of a core for nothing. */
 const CUT_MARGIN = 3;
-
-/** Whether a detected plate runs into the frame's edge: read then, it would read as a partial
- * serial (the bench's "GNZ310" for "GNZ7316", as the plate entered at the top) and cost a
- * window read for a wrong vote. */
-export function isCut(box: [number, number, number, number], width: number, height: number): boolean {
-  const [x, y, w, h] = box;
-  return x <= CUT_MARGIN || y <= CUT_MARGIN || x + w >= width - CUT_MARGIN || y + h >= height - CUT_MARGIN;
-}
 
 /**
  * The detector's input for a region, at the scale it sees the whole frame at: its input width
@@ -182,7 +172,7 @@ export class DetectThenOcrReader implements PlateReader {
       const toRead = list.filter((d, k) => {
         const f = assigned[k];
         if (f === null) return false;
-        if (!f) return !(opts.skipCutPlates && isCut(d.box, image.width, image.height));
+        if (!f) return !(opts.skipCutPlates && isCut(d.box, image.width, image.height, CUT_MARGIN));
         const [, , w, h] = f.box;
         const box: [number, number, number, number] = [Math.round(d.box[0] + d.box[2] / 2 - w / 2), Math.round(d.box[1] + d.box[3] / 2 - h / 2), w, h];
         followed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });

@@ -289,3 +289,10 @@ export function ctcDecode(probs: Float32Array, n: number, T: number, C: number, 
   const confidence = confs.length ? confs.reduce((a, b) => a + b, 0) / confs.length : 0;
   return { text: text.trim(), confidence, charConfidences: confs };
 }
+
+/** Whether a box [x, y, w, h] runs into the edge of a width×height frame (within `marginPx`):
+ * a plate partly out of view. The tracker drops such reads; readers may skip reading them. */
+export function isCut(box: [number, number, number, number], width: number, height: number, marginPx: number): boolean {
+  const [x, y, w, h] = box;
+  return x <= marginPx || y <= marginPx || x + w >= width - marginPx || y + h >= height - marginPx;
+}

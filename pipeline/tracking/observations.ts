@@ -1,3 +1,4 @@
+import { isCut } from '../recognition/ppocr-math.ts';
 import type { Box, Observation } from './tracker.ts';
 
 /**
@@ -6,7 +7,7 @@ import type { Box, Observation } from './tracker.ts';
  * detection gives a fragment beside the whole. Both are dropped here.
  */
 export function usableObservations<R>(obs: Observation<R>[], frameW: number, frameH: number, marginPx = 2): Observation<R>[] {
-  const inside = obs.filter(({ box: [x, y, w, h] }) => x > marginPx && y > marginPx && x + w < frameW - marginPx && y + h < frameH - marginPx);
+  const inside = obs.filter(({ box }) => !isCut(box, frameW, frameH, marginPx));
   const keep: Observation<R>[] = [];
   const weight = (o: Observation<R>) => o.text.length * o.confidence;
   for (const o of [...inside].sort((a, b) => weight(b) - weight(a))) {
