@@ -4,8 +4,13 @@ import type { AlertNotice } from '../../../alerts/notify.ts';
 import type { WorkflowAction } from '../../../alerts/workflow.ts';
 import type { HealthReport } from '../../../server/health.ts';
 import { hc } from 'hono/client';
-import { api, blob, caseHeaders, messageOf, ok, withBody, clientOptions, type CaseContext } from './api.ts';
+import { api, ApiError, blob, caseHeaders, messageOf, ok, withBody, clientOptions, type CaseContext } from './api.ts';
 import { whileBusy } from './busy.ts';
+
+/** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
+const IMAGE_FRESH_MS = 60_000;
+const IMAGE_RETRIES = 20;
+const IMAGE_RETRY_MS = 1000;
 
 const alertsApi = hc<ReturnType<typeof alertRoutes>>(`${location.origin}/api`, clientOptions);
 
@@ -154,12 +159,25 @@ export class LiveState {
 
   async image(readId: string): Promise<void> {
     if (!this.imageContext || this.images[readId]) return;
-    try {
-      const b = await blob(api.api.reads[':id'].image.$get({ param: { id: readId } }, { headers: caseHeaders(this.imageContext) }));
-      this.images = { ...this.images, [readId]: URL.createObjectURL(b) };
-    } catch (err) {
-      this.images = { ...this.images, [readId]: 'error' };
-      this.error = messageOf(err);
+    // An alert comes from the matcher, which sees a read as soon as it is published; its image is
+    // served from the store, which writes reads in batches and under load a few seconds later.
+    // A fresh alert's image that is not there yet is asked for again, not reported missing.
+    const read = this.alerts.find((x) => x.alert.read.id === readId)?.alert.read;
+    const fresh = !!read && Date.now() - Date.parse(read.capturedAt) < IMAGE_FRESH_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const b = await blob(api.api.reads[':id'].image.$get({ param: { id: readId } }, { headers: caseHeaders(this.imageContext) }));
+        this.images = { ...this.images, [readId]: URL.createObjectURL(b) };
+        return;
+      } catch (err) {
+        if (fresh && err instanceof ApiError && err.status === 404 && attempt < IMAGE_RETRIES) {
+          await new Promise((r) => setTimeout(r, IMAGE_RETRY_MS));
+          continue;
+        }
+        this.images = { ...this.images, [readId]: 'error' };
+        this.error = messageOf(err);
+        return;
+      }
     }
   }
 
