@@ -56,14 +56,8 @@ export function parseWorkerArgs(args: string[]): { cameraId: string; opts: Worke
 
 type Crop = Image;
 
-/**
- * Nice offset of a recognising worker's other threads (decoders) above its main thread. 10, not
- * 5: with decoding down to ~10 % of a core per camera, the decoders have slack and recognition
- * bursts are what latency waits on (five and six cameras, alternated: frame → read p99 571 and
- * 412 ms at +10 against 607 and 954 at +5; 443 against 1064 at six). The pace rule slows a camera
- * whose decoder starts losing frames.
- */
-const DECODER_NICE_OFFSET = 10;
+/** Nice offset of a recognising worker's other threads (decoders) above its main thread. */
+const DECODER_NICE_OFFSET = 5;
 
 /** Plate crop for the read's image: the serial's box widened to take in the state name. */
 function plateCrop(frame: Frame, box: [number, number, number, number]): Crop {
