@@ -63,7 +63,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     await waitFor('reads for the passes behind us', () => scoreNow().recall >= 0.95, 45_000).catch(() => undefined);
     const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
     expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
-    expect(score.duplicates).toBe(0);
+    expect(score.duplicates, JSON.stringify({ key: key.map((k) => [k.plate, k.from, k.to, k.parked]), reads: reads.map((r) => [r.plate, Date.parse(r.capturedAt), r.framesSeen]) })).toBe(0);
     // The parked car stays in view through the loops: read once, never again.
     const parked = key.find((k) => k.parked)!;
     expect(reads.filter((r) => r.plate === parked.plate)).toHaveLength(1);
