@@ -108,11 +108,12 @@ export function assignFollowed(boxes: [number, number, number, number][], follow
   return out;
 }
 
-/** A detector box this close to the frame's edge is cut by it (its boxes are loose by a few
- * pixels). Read then, such a plate reads as a partial serial (the bench's "GNZ310" for
- * "GNZ7316", as the plate entered at the top), which the tracker drops anyway: the window read
- * cost the frame ~100 ms of a core for nothing. */
-const CUT_MARGIN = 3;
+/** A detector box that reaches the frame's edge is a plate cut by it. Read then, it reads as a
+ * partial serial (the bench's "GNZ310" for "GNZ7316", as the plate entered at the top), which the
+ * tracker drops anyway: ~100 ms of a core for nothing. 0, not a few pixels: detector boxes are
+ * looser than the serial's, and with 3 a parked plate near the edge of the camera test's frame
+ * was hardly ever read, its track never lasted, and it was read twice. */
+const CUT_MARGIN = 0;
 
 /**
  * The detector's input for a region, at the scale it sees the whole frame at: its input width
