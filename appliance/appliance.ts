@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { connectBus, natsServers, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { connectBus, natsServers, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
 import { hugePagesEnv } from '../matcher/huge-pages.ts';
+import { GATE_ENV, RecognitionGate } from '../pipeline/gate/index.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 import { natsServerSpec } from './nats-server.ts';
 import { nodeServiceSpec } from './node-service.ts';
@@ -14,6 +16,11 @@ import { Supervisor, type ServiceSpec } from './supervisor.ts';
  */
 export function applianceServices(config: AlprConfig, logger: Logger): ServiceSpec[] {
   const full = config.role === 'full';
+  // The cameras' plate reads take turns, most urgent first (pipeline/gate); served from here,
+  // the process that forks them and does little else.
+  const gate = new RecognitionGate({ slots: recognitionSlots(config, os.availableParallelism()), logger: logger.child({ part: 'recognition-gate' }) });
+  const camera = (id: string) =>
+    nodeServiceSpec({ service: 'camera', args: [id], config, env: { [GATE_ENV]: '1' }, onSpawn: (child) => gate.attach(child) });
   return [
     // 1. Messaging: the JetStream store every other part hands its data through.
     ...(config.nats.embedded ? [natsServerSpec(config, logger)] : []),
@@ -25,8 +32,8 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
     ...(config.cameras.length === 0
       ? config.nats.leafnodes.listen
         ? []
-        : [nodeServiceSpec({ service: 'camera', args: [SIM_CAMERA_ID], config })]
-      : config.cameras.filter((c) => c.enabled).map((c) => nodeServiceSpec({ service: 'camera', args: [c.id], config }))),
+        : [camera(SIM_CAMERA_ID)]
+      : config.cameras.filter((c) => c.enabled).map((c) => camera(c.id))),
   ];
 }
 

@@ -23,12 +23,14 @@ export function nodeServiceSpec(opts: {
   /** Extra environment for the child (read by native code at its start, e.g. glibc tunables). */
   env?: Record<string, string>;
   onReady?: (info: Record<string, unknown>) => void;
+  /** Called with each new instance, e.g. to serve it on its IPC channel. */
+  onSpawn?: (child: ChildProcess) => void;
 }): ServiceSpec {
   const { service, args = [], config, onReady } = opts;
   return {
     name: [service, ...args].join(':'),
     spawn(): ChildProcess {
-      return fork(SERVICE_MAIN, [service, ...args], {
+      const child = fork(SERVICE_MAIN, [service, ...args], {
         execArgv: ['--import', import.meta.resolve('tsx')],
         // A larger libuv pool: GStreamer's appsink pull and bus poll each hold a pool thread
         // while they wait, and onnxruntime and fs work need the rest.
@@ -36,6 +38,8 @@ export function nodeServiceSpec(opts: {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         detached: true,
       });
+      opts.onSpawn?.(child);
+      return child;
     },
     ready(child, signal) {
       return new Promise((resolve, reject) => {

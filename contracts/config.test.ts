@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, validateConfig } from './config.ts';
+import { configSchema, recognitionSlots, validateConfig } from './config.ts';
 
 const camera = {
   id: 'cam-1',
@@ -49,6 +49,16 @@ describe('config schema', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['cameras.1.id', 'nats.urls']));
+  });
+
+  it('leaves a core to decoding unless told how many reads may run at once', () => {
+    const auto = configSchema.parse({});
+    expect(recognitionSlots(auto, 2)).toBe(1);
+    expect(recognitionSlots(auto, 1)).toBe(1);
+    expect(recognitionSlots(auto, 16)).toBe(15);
+    expect(recognitionSlots(configSchema.parse({ recognition: { slots: 3 } }), 2)).toBe(3);
+    expect(validateConfig({ recognition: { slots: -1 } }).ok).toBe(false);
+    expect(validateConfig({ recognition: { slotz: 2 } }).ok).toBe(false);
   });
 
   it('takes a remote ClickHouse with credentials', () => {

@@ -301,6 +301,23 @@ export const hotlistsSchema = z
   })
   .describe('Hotlists (the extract), matching policy and alert notifications.');
 
+const recognitionSchema = z
+  .strictObject({
+    slots: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(0)
+      .describe('Frame reads that run at once across all the cameras of the box, most urgent first: a frame that may complete a vehicle\'s read goes before one that only watches the road. Run all at once, reads share the cores evenly and each comes out late. 0: one less than the cores (at least 1), leaving a core to decode the streams.'),
+  })
+  .describe('How the camera workers share the CPU for plate recognition.');
+
+/** Reads that may run at once: the configured slots, or one less than the cores (at least 1). */
+export function recognitionSlots(cfg: { recognition: { slots: number } }, cores: number): number {
+  return cfg.recognition.slots > 0 ? cfg.recognition.slots : Math.max(1, cores - 1);
+}
+
 export const configSchema = z
   .strictObject({
     site: z
@@ -325,6 +342,7 @@ export const configSchema = z
     access: accessSchema.default(accessSchema.parse({})),
     hotlists: hotlistsSchema.default(hotlistsSchema.parse({})),
     durability: durabilitySchema.default(durabilitySchema.parse({})),
+    recognition: recognitionSchema.default(recognitionSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

@@ -1,5 +1,5 @@
 export {
-  trackStep, emptyTracker, summarize, knownStates, followedPlates, matchCost, iou, isParked, effectiveVotes, DEFAULT_TRACKER,
+  trackStep, emptyTracker, summarize, knownStates, followedPlates, recognitionUrgency, matchCost, iou, isParked, effectiveVotes, DEFAULT_TRACKER,
   type Box, type Observation, type Track, type TrackerState, type TrackerConfig, type TrackRead,
 } from './tracker.ts';
 export { usableObservations } from './observations.ts';

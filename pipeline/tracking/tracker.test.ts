@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, followedPlates, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
+import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, followedPlates, recognitionUrgency, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
 import { usableObservations } from './observations.ts';
 
 const obs = (t: number, x: number, y: number, text: string, confidence = 0.95, over: Partial<Observation> = {}): Observation => ({
@@ -121,5 +121,20 @@ describe('followedPlates', () => {
     const still = run(Array.from({ length: 40 }, (_, i) => [obs(i * 100, 300, 300, 'PARK123')]));
     expect(still.reads).toHaveLength(1);
     expect(followedPlates(still.state.tracks, 4000)).toEqual([]);
+  });
+});
+
+describe('recognitionUrgency', () => {
+  it('ranks a plate about to settle over one just seen, over plates only followed, over an empty view', () => {
+    expect(recognitionUrgency(emptyTracker().tracks)).toBe(0);
+    const once = run(moving('ABC1234', 1)).state;
+    const twice = run(moving('ABC1234', 2)).state;
+    const read = run(moving('ABC1234', 4)).state;
+    expect(read.tracks[0]!.emitted).toBe(true);
+    expect(recognitionUrgency(read.tracks)).toBe(1);
+    expect(recognitionUrgency(once.tracks)).toBe(3);
+    expect(recognitionUrgency(twice.tracks)).toBe(4);
+    // The most urgent plate in view decides.
+    expect(recognitionUrgency([...read.tracks, ...twice.tracks])).toBe(4);
   });
 });

@@ -187,6 +187,21 @@ export function followedPlates<R>(tracks: Track<R>[], at: number, cfg: TrackerCo
   });
 }
 
+/**
+ * How urgent this camera's next frame is for recognition (the gate runs the most urgent first):
+ * 0 with nothing in view, 1 while every plate in view is read and only followed, and above that
+ * 2 + the leading text's agreeing sightings of the plate closest to settling, whose next frame
+ * may complete its read: the frame latency is measured on and an alert waits for.
+ */
+export function recognitionUrgency<R>(tracks: Track<R>[]): number {
+  let urgency = tracks.length > 0 ? 1 : 0;
+  for (const t of tracks) {
+    if (t.emitted) continue;
+    urgency = Math.max(urgency, 2 + (leader(t.votes)?.[1].count ?? 0));
+  }
+  return urgency;
+}
+
 /** The read a track stands for now (its vote), without deciding whether to emit it. */
 export function summarize<R>(t: Track<R>, trigger: TrackRead['trigger'], triggerAt: number): TrackRead<R> {
   const total = Object.values(t.votes).reduce((s, v) => s + v.score, 0) || 1;

@@ -1,6 +1,6 @@
 /**
  * Pipeline benchmark: `npm run bench -- pipeline [--maxCameras N] [--seconds S] [--width W --height H --fps F] [--reader NAME]
- * [--recognitionFps N] [--minCameras N] [--stagger 0|1]`. --minCameras starts both searches there (a quicker
+ * [--recognitionFps N] [--minCameras N] [--stagger 0|1] [--slots N]`. --minCameras starts both searches there (a quicker
  * look at one step; the figures are only the benchmark's when it is 1).
  *
  * Simulated cameras (default 1080p at 25 fps, one pre-encoded clip served to all, each camera
@@ -12,14 +12,19 @@
  *    least 99 % of the frames its stream declared over the window (no unintended loss).
  *  - fullPipelineCameras: full workers; a step passes when at least 99 % of the passes that
  *    completed in the window were read (passRecall, scored against the simulator's answer key).
+ * Full workers take turns at recognition through a RecognitionGate served from this process, as
+ * the supervisor serves the appliance's (--slots: reads at once; default the appliance's, one
+ * less than the cores).
  * frameToReadMs: from capture of the frame whose processing completed a read to the read
  * acknowledged by JetStream, over the reads after the warm-up of the largest passing full step
  * (or of step 1).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { configSchema, decodeRead, ensureStreams, subscribeCameraMetrics, type CameraMetrics, type PlateRead } from '../../contracts/index.ts';
+import { configSchema, recognitionSlots, decodeRead, ensureStreams, subscribeCameraMetrics, type CameraMetrics, type PlateRead } from '../../contracts/index.ts';
 import { SERVICE_MAIN } from '../../appliance/node-service.ts';
+import { GATE_ENV, RecognitionGate } from '../../pipeline/gate/index.ts';
 import { DEFAULT_READER } from '../../pipeline/recognition/index.ts';
 import { freePort, scoreAgainstKey, startSimulator } from '../../pipeline/simulator/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
@@ -31,12 +36,13 @@ interface Worker {
   latencies: { at: number; ms: number }[];
 }
 
-function spawnWorker(configJson: string, args: string[]): Promise<Worker> {
+function spawnWorker(configJson: string, args: string[], gate?: RecognitionGate): Promise<Worker> {
   const child = fork(SERVICE_MAIN, ['camera', ...args], {
     execArgv: ['--import', import.meta.resolve('tsx')],
-    env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: configJson },
+    env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: configJson, ...(gate ? { [GATE_ENV]: '1' } : {}) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  gate?.attach(child);
   const w: Worker = { child, latencies: [] };
   createInterface({ input: child.stderr! }).on('line', (line) => {
     try {
@@ -71,7 +77,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const reader = ri >= 0 ? argv[ri + 1] : undefined;
   if (ri >= 0 && !reader) throw new Error('--reader needs a name');
   if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
-  const f = numericFlags(argv, { maxCameras: 12, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1, stagger: 1 });
+  const f = numericFlags(argv, { maxCameras: 12, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1, stagger: 1, slots: 0 });
   const nats = await startNats();
   const nc = await nats.connect('bench');
   const dataDir = tempDir('bench-pipeline');
@@ -84,7 +90,9 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const config = configSchema.parse({
     dataDir, logLevel: 'info', nats: { port: nats.port },
     cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', ...(f.recognitionFps ? { recognitionFps: f.recognitionFps } : {}), location: { lat: 30, lon: -84, description: id } })),
+    recognition: { slots: f.slots },
   });
+  const slots = recognitionSlots(config, os.availableParallelism());
   await ensureStreams(nc, config.nats);
   const configJson = JSON.stringify(config);
   const metrics = new Map<string, CameraMetrics>();
@@ -125,7 +133,8 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     let latencies: number[] = [];
     let passRecall = 0;
     for (let k = f.minCameras; k <= f.maxCameras; k++) {
-      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])])));
+      const gate = new RecognitionGate({ slots });
+      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])], gate)));
       await sleep(f.warmup * 1000);
       const t0 = Date.now();
       const readsFrom = reads.length;
@@ -164,6 +173,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
       reader: reader ?? DEFAULT_READER,
       windowSeconds: f.seconds,
       staggered: f.stagger !== 0,
+      recognitionSlots: slots,
       decodeOnlyCameras,
       fullPipelineCameras,
       ratio: decodeOnlyCameras ? round(fullPipelineCameras / decodeOnlyCameras, 2) : 0,
