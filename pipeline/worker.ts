@@ -225,8 +225,9 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       let frame = first;
       let region = lookAt(frame);
       const asked = performance.now();
+      const urgency = recognitionUrgency(tracker.tracks);
       if (region !== null) {
-        release = await gate.acquire(recognitionUrgency(tracker.tracks));
+        release = await gate.acquire(urgency);
         // The newest frame that arrived while the slot was awaited is read, with what moved in
         // both looks (the one between them is skipped).
         if (pending) {
@@ -260,8 +261,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         frame.height,
       ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));
       log.debug('frame read', {
-        seq: frame.seq, region, ms: Math.round(performance.now() - t0), gateMs: Math.round(t0 - asked), waitedMs: Date.now() - frame.capturedAt,
-        plates: plates.map((p) => `${p.text}@${p.box.join(',')}:${p.confidence}`), kept: obs.length,
+        seq: frame.seq, region, ms: Math.round(performance.now() - t0), gateMs: Math.round(t0 - asked), urgency, waitedMs: Date.now() - frame.capturedAt,
+        plates: plates.map((p) => `${p.text}@${p.box.join(',')}:${p.confidence}:${p.state}:${p.stateConfidence}`), kept: obs.length,
       });
       const step = trackStep(tracker, obs, frame.capturedAt, DEFAULT_TRACKER);
       tracker = step.state;

@@ -103,10 +103,13 @@ describe('usableObservations', () => {
 
 describe('knownStates', () => {
   it('lists tracks whose state vote is settled, with their box and the leading state', () => {
-    // Two frames at 0.9 for FL: 1.8 >= 1.5. One frame of TX: not yet.
+    // Two frames at 0.9 for FL: 1.8 >= 0.95. One frame of TX at 0.9: not yet.
     const { state } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX' })], [obs(100, 100, 45, 'ABC1234')]]);
     expect(knownStates(state.tracks)).toEqual([{ box: [100, 45, 100, 30], state: 'FL' }]);
     expect(knownStates(state.tracks, 0.5).map((k) => k.state).sort()).toEqual(['FL', 'TX']);
+    // One name read with near certainty is enough.
+    const sure = run([[obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX', stateConfidence: 0.97 })]]).state;
+    expect(knownStates(sure.tracks).map((k) => k.state)).toEqual(['TX']);
   });
 });
 
