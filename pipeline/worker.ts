@@ -249,14 +249,14 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       }
       // Tracks whose state vote is already clear need not have their state read again (their
       // look-alike characters are still resolved by it).
-      const stateKnownAt = [knownStates(tracker.tracks)];
+      const stateKnownAt = [knownStates(tracker.tracks, undefined, frame.capturedAt)];
       // Plates already read are followed, not read again, by readers that can tell them apart.
       const followAt = [followedPlates(tracker.tracks, frame.capturedAt)];
       const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt, followAt, skipCutPlates: true });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
-        plates.map((p) => ({ t: frame.capturedAt, box: p.box, text: p.text, confidence: p.confidence, state: p.state, stateConfidence: p.stateConfidence })),
+        plates.map((p) => ({ t: frame.capturedAt, box: p.box, text: p.text, confidence: p.confidence, state: p.state, stateConfidence: p.stateConfidence, ...(p.plateBox ? { line: { plateBox: p.plateBox, rect: p.rect } } : {}) })),
         frame.width,
         frame.height,
       ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));

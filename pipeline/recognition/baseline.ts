@@ -174,6 +174,25 @@ export class BaselineReader implements PlateReader {
   }
 
   /**
+   * Reads serials already placed (tracked plates whose state is known: `PlacedLine`), with
+   * recognition alone: the text detector was a third of a re-read's time. A serial that reads
+   * otherwise than `expect` (the track's text so far) or unsure is null: the caller reads that
+   * plate the full way, so a misplaced line costs time, never a read, and a placed read only
+   * ever confirms what a full read found.
+   */
+  async readPlacedSerials(items: { image: Image; rect: TextRect; state: UsState; expect: string }[], minConfidence: number): Promise<(PlateResult | null)[]> {
+    const texts = await this.ocr.recognize(items);
+    return items.map(({ rect, state, expect }, i) => {
+      const v = plateSyntax(texts[i]!.text);
+      if (!v.ok) return null;
+      const text = conformToState(v.text, state);
+      const confidence = round(texts[i]!.confidence * v.prior);
+      if (text !== expect || confidence < minConfidence) return null;
+      return { text, confidence, box: rectBox(rect), rect, state: null, stateConfidence: 0 };
+    });
+  }
+
+  /**
    * Detection sometimes leaves out a character that stands apart from the rest (Montana's
    * "6-54077M": the lone county digit). When the state is known and the serial read fits none
    * of its formats, the line is read again with room on both sides, and the wider reading is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFollowed, cropImage, dedupeResults, mergeWindows, plateWindow, regionInputWidth } from './hybrid.ts';
+import { assignFollowed, cropImage, dedupeResults, mergeWindows, placeLine, plateWindow, regionInputWidth } from './hybrid.ts';
 import { isCut } from './ppocr-math.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
@@ -80,5 +80,13 @@ describe('platedet-ppocr windows', () => {
     expect(joined).toHaveLength(3);
     expect(joined[0]).toEqual({ input: 0, rect: { cx: 120, cy: 51.5, w: 200, h: 33, angle: 0, score: 0.9 } });
     expect(joined.map((l) => l.input)).toEqual([0, 0, 1]);
+  });
+
+  it('places a tracked serial on the new box of its plate with the layout it had on the old one', () => {
+    // Last frame: plate box 200x100 at (100, 100), serial 120x40 centred 10 px below the box's centre.
+    const line = { plateBox: [100, 100, 200, 100] as [number, number, number, number], rect: { cx: 200, cy: 160, w: 120, h: 40, angle: 0.05, score: 0.9 }, text: 'ABC1234' };
+    // Now the plate is 1.5 times as large and elsewhere: the serial scales and moves with it.
+    expect(placeLine([400, 300, 300, 150], line)).toEqual({ cx: 550, cy: 390, w: 180, h: 60, angle: 0.05, score: 0.9 });
+    expect(placeLine([100, 100, 200, 100], line)).toMatchObject({ cx: 200, cy: 160, w: 120, h: 40 });
   });
 });

@@ -2,8 +2,8 @@ import type { Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
-import { isCut, type Region } from './ppocr-math.ts';
-import { registerReader, type FollowedPlate, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
+import { isCut, type Region, type TextRect } from './ppocr-math.ts';
+import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
 
 /**
  * `platedet-ppocr-v1`: the project's own plate detector finds plates (10 ms on a 1080p frame),
@@ -77,7 +77,7 @@ const FOLLOW_REACH = { w: 0.6, h: 1.2 };
 
 /** Distance of a detection from a followed plate's expected place, in plate sizes, or null when
  * out of reach. */
-function followDistance(box: [number, number, number, number], f: FollowedPlate): number | null {
+function followDistance(box: [number, number, number, number], f: { box: [number, number, number, number] }): number | null {
   const [x, y, w, h] = f.box;
   const dx = box[0] + box[2] / 2 - (x + w / 2), dy = box[1] + box[3] / 2 - (y + h / 2);
   if (Math.abs(dx) >= FOLLOW_REACH.w * w || Math.abs(dy) >= FOLLOW_REACH.h * h) return null;
@@ -89,14 +89,14 @@ function followDistance(box: [number, number, number, number], f: FollowedPlate)
  * detection at most. Per detection: the followed plate it is, or `undefined`: a plate to read
  * (a second box near a followed plate is read too; dropping it could hide a plate beside it).
  */
-export function assignFollowed(boxes: [number, number, number, number][], follows: FollowedPlate[]): (FollowedPlate | undefined)[] {
+export function assignFollowed<F extends { box: [number, number, number, number] } = FollowedPlate>(boxes: [number, number, number, number][], follows: F[]): (F | undefined)[] {
   const pairs: { d: number; det: number; f: number }[] = [];
   boxes.forEach((b, det) => follows.forEach((f, fi) => {
     const d = followDistance(b, f);
     if (d !== null) pairs.push({ d, det, f: fi });
   }));
   pairs.sort((a, b) => a.d - b.d);
-  const out: (FollowedPlate | undefined)[] = boxes.map(() => undefined);
+  const out: (F | undefined)[] = boxes.map(() => undefined);
   const taken = new Set<number>();
   for (const p of pairs) {
     if (out[p.det] !== undefined) continue;
@@ -106,6 +106,45 @@ export function assignFollowed(boxes: [number, number, number, number][], follow
     }
   }
   return out;
+}
+
+/**
+ * Where a tracked plate's serial is on the plate's new box: the same place and size relative to
+ * the box as when it was last read (a plate seen from a fixed camera changes scale and place
+ * between frames, hardly its layout).
+ */
+export function placeLine(box: [number, number, number, number], line: PlacedLine): TextRect {
+  const [px, py, pw, ph] = line.plateBox;
+  const sx = box[2] / Math.max(pw, 1), sy = box[3] / Math.max(ph, 1);
+  return {
+    cx: box[0] + box[2] / 2 + (line.rect.cx - (px + pw / 2)) * sx,
+    cy: box[1] + box[3] / 2 + (line.rect.cy - (py + ph / 2)) * sy,
+    w: line.rect.w * sx,
+    h: line.rect.h * sy,
+    angle: line.rect.angle,
+    score: line.rect.score,
+  };
+}
+
+/** The box whose centre is nearest a point (the detection a serial read in a window came from). */
+function nearestBox(boxes: [number, number, number, number][], x: number, y: number): [number, number, number, number] | undefined {
+  let best: [number, number, number, number] | undefined, bestD = Infinity;
+  for (const b of boxes) {
+    const d = Math.hypot(b[0] + b[2] / 2 - x, b[1] + b[3] / 2 - y);
+    if (d < bestD) [best, bestD] = [b, d];
+  }
+  return best;
+}
+
+/** Least confidence a placed serial must read at to be taken without the full read. */
+const PLACED_MIN_CONFIDENCE = 0.8;
+
+/**
+ * Per detection: the tracked plate with a known state and a placed serial it is (matched as a
+ * followed plate is, the detector's box against the plate's last one), or undefined.
+ */
+function assignPlaced(boxes: [number, number, number, number][], known: KnownState[]): ({ box: [number, number, number, number]; state: KnownState['state']; line: PlacedLine } | undefined)[] {
+  return assignFollowed(boxes, known.flatMap((k) => (k.line ? [{ box: k.line.plateBox, state: k.state, line: k.line }] : [])));
 }
 
 /** A detector box that reaches the frame's edge is a plate cut by it. Read then, it reads as a
@@ -159,8 +198,9 @@ export class DetectThenOcrReader implements PlateReader {
       regions: inputs.map((i) => i.region),
       inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
     });
-    const windows: { input: number; region: Region; image: Image }[] = [];
+    const windows: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
     const followed: PlateResult[][] = inputs.map(() => []);
+    const placed: { input: number; image: Image; box: [number, number, number, number]; rect: TextRect; state: KnownState['state']; expect: string }[] = [];
     found.forEach((list, input) => {
       const { image } = inputs[input]!;
       // Plates whose reads are out are only followed: their text is known, reading it again
@@ -174,10 +214,21 @@ export class DetectThenOcrReader implements PlateReader {
         followed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });
         return false;
       });
-      for (const region of mergeWindows(toRead.map((d) => plateWindow(d.box, image.width, image.height)))) {
-        if (region.w < MIN_WINDOW || region.h < MIN_WINDOW) continue;
-        windows.push({ input, region, image: cropImage(image, region) });
-      }
+      // Plates tracked with a known state and a serial placed before: read the serial where it
+      // must be, without searching the window for text.
+      const places = assignPlaced(toRead.map((d) => d.box), opts.stateKnownAt?.[input] ?? []);
+      toRead.forEach((d, k) => {
+        const p = places[k];
+        if (p) placed.push({ input, image, box: d.box, rect: placeLine(d.box, p.line), state: p.state, expect: p.line.text });
+      });
+      windows.push(...this.windowsOf(input, image, toRead.filter((_, k) => !places[k]).map((d) => d.box)));
+    });
+    const placedReads = placed.length ? await this.ocr.readPlacedSerials(placed, PLACED_MIN_CONFIDENCE) : [];
+    placedReads.forEach((r, k) => {
+      const p = placed[k]!;
+      if (r) followed[p.input]!.push({ ...r, plateBox: p.box });
+      // Not read well where it was placed: the full way after all.
+      else windows.push(...this.windowsOf(p.input, p.image, [p.box]));
     });
     const out = (await this.readWindows(inputs.length, windows, opts)).map((list, i) => [...list, ...followed[i]!]);
     // The detector learnt plates in scenes; in a still that is itself a plate (a crop from
@@ -190,20 +241,29 @@ export class DetectThenOcrReader implements PlateReader {
     return out;
   }
 
+  /** The windows to read around these detector boxes of one input (overlapping ones as one). */
+  private windowsOf(input: number, image: Image, boxes: [number, number, number, number][]) {
+    const out: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
+    for (const region of mergeWindows(boxes.map((b) => plateWindow(b, image.width, image.height)))) {
+      if (region.w < MIN_WINDOW || region.h < MIN_WINDOW) continue;
+      const inside = boxes.filter((b) => b[0] + b[2] / 2 >= region.x && b[0] + b[2] / 2 <= region.x + region.w && b[1] + b[3] / 2 >= region.y && b[1] + b[3] / 2 <= region.y + region.h);
+      out.push({ input, region, image: cropImage(image, region), plateBoxes: inside });
+    }
+    return out;
+  }
+
   /** Reads each window and maps its plates back to its input's pixels. */
-  private async readWindows(n: number, windows: { input: number; region: Region; image: Image }[], opts: ReadOptions): Promise<PlateResult[][]> {
+  private async readWindows(n: number, windows: { input: number; region: Region; image: Image; plateBoxes?: [number, number, number, number][] }[], opts: ReadOptions): Promise<PlateResult[][]> {
     const out: PlateResult[][] = Array.from({ length: n }, () => []);
     if (!windows.length) return out;
     const stateKnownAt = opts.stateKnownAt && windows.map((w) => (opts.stateKnownAt![w.input] ?? []).map((k) => ({ ...k, box: [k.box[0] - w.region.x, k.box[1] - w.region.y, k.box[2], k.box[3]] as [number, number, number, number] })));
     const reads = await this.ocr.read(windows.map((w) => ({ image: w.image })), { detMaxSide: WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true });
     reads.forEach((list, k) => {
-      const { input, region } = windows[k]!;
+      const { input, region, plateBoxes = [] } = windows[k]!;
       for (const p of list) {
-        out[input]!.push({
-          ...p,
-          box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]],
-          rect: { ...p.rect, cx: p.rect.cx + region.x, cy: p.rect.cy + region.y },
-        });
+        const rect = { ...p.rect, cx: p.rect.cx + region.x, cy: p.rect.cy + region.y };
+        const plateBox = nearestBox(plateBoxes, rect.cx, rect.cy);
+        out[input]!.push({ ...p, box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]], rect, ...(plateBox ? { plateBox } : {}) });
       }
     });
     return out.map(dedupeResults);

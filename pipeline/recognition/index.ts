@@ -5,7 +5,7 @@ import './own.ts';
 // platedet finds plates, PP-OCR reads them: platedet-ppocr-v1.
 import './hybrid.ts';
 
-export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
+export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type PlacedLine, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
 export { BaselineReader, stateBands } from './baseline.ts';
 export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
 export { plateSyntax, stateFromText, conformToState, fitsStateFormat, textSimilarity, editDistance, type SyntaxVerdict } from './syntax.ts';

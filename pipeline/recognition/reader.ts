@@ -14,6 +14,19 @@ export interface PlateResult {
   rect: TextRect;
   state: UsState | null;
   stateConfidence: number;
+  /** The plate detector's box the serial was found in, where the reader has one: with `rect`,
+   * where the serial sits on the plate, which a tracker can hand back as a `PlacedLine`. */
+  plateBox?: [number, number, number, number];
+}
+
+/** Where a tracked plate's serial sat on it when last read: the detector's box and the serial's
+ * rectangle in that frame. On the next frame the serial is where the same geometry puts it on
+ * the plate's new box, and need not be searched for. `text`: what the track reads so far; a
+ * placed read is taken only when it agrees (it then confirms a read made the full way). */
+export interface PlacedLine {
+  plateBox: [number, number, number, number];
+  rect: TextRect;
+  text: string;
 }
 
 export interface ReadInput {
@@ -22,10 +35,12 @@ export interface ReadInput {
   region?: Region;
 }
 
-/** A plate being tracked whose state of issue is settled: its box in image pixels. */
+/** A plate being tracked whose state of issue is settled: its box in image pixels, and where
+ * its serial sat on it (a reader may read the serial there directly). */
 export interface KnownState {
   box: [number, number, number, number];
   state: UsState;
+  line?: PlacedLine;
 }
 
 /** A plate already read and now only followed (its track's read is out): where it is

@@ -107,6 +107,14 @@ describe('knownStates', () => {
     const { state } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX' })], [obs(100, 100, 45, 'ABC1234')]]);
     expect(knownStates(state.tracks)).toEqual([{ box: [100, 45, 100, 30], state: 'FL' }]);
     expect(knownStates(state.tracks, 0.5).map((k) => k.state).sort()).toEqual(['FL', 'TX']);
+    // While a track is being read, the serial's place on the plate goes with it, moved to where
+    // the plate's motion puts it, with the text read so far.
+    const rect = { cx: 150, cy: 60, w: 100, h: 30, angle: 0, score: 0.9 };
+    const placed = run([[obs(0, 100, 20, 'ABC1234', 0.95, { line: { plateBox: [80, 10, 140, 60], rect } })], [obs(100, 100, 45, 'ABC1234')]]).state;
+    expect(knownStates(placed.tracks, 0.95, 200)).toEqual([{
+      box: [100, 70, 100, 30], state: 'FL',
+      line: { plateBox: [80, 35 + 25, 140, 60], rect: { ...rect, cy: 60 + 50 }, text: 'ABC1234' },
+    }]);
     // One name read with near certainty is enough.
     const sure = run([[obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX', stateConfidence: 0.97 })]]).state;
     expect(knownStates(sure.tracks).map((k) => k.state)).toEqual(['TX']);

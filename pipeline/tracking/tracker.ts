@@ -20,6 +20,15 @@ export interface Observation<R = unknown> {
   stateConfidence: number;
   /** Opaque to the tracker: the worker hangs the plate crop here. */
   ref?: R;
+  /** Where the serial sat on the plate (detector box and the serial's rectangle), when the
+   * reader says: handed back to it while the track is read, so it can skip searching for it. */
+  line?: Line;
+}
+
+/** A serial's place on its plate in one frame. */
+export interface Line {
+  plateBox: Box;
+  rect: { cx: number; cy: number; w: number; h: number; angle: number; score: number };
 }
 
 export interface TrackerConfig {
@@ -75,6 +84,8 @@ export interface Track<R = unknown> {
   stateVotes: Partial<Record<UsState, number>>;
   best: Observation<R>;
   emitted: boolean;
+  /** The serial's place on the plate when last read. */
+  line?: Line;
 }
 
 export interface TrackerState<R = unknown> {
@@ -166,13 +177,23 @@ export function matchCost(t: Track, o: Observation, cfg: TrackerConfig): number 
  * more settles it: the name lines were most of the second frame's recognition (~50 of ~110 ms
  * at six cameras), and a plate's name reads at 0.96-0.99 on every frame it is read on.
  */
-export function knownStates<R>(tracks: Track<R>[], minVotes = 0.95): { box: Box; state: UsState }[] {
-  const out: { box: Box; state: UsState }[] = [];
+export function knownStates<R>(tracks: Track<R>[], minVotes = 0.95, at?: number): { box: Box; state: UsState; line?: Line & { text: string } }[] {
+  const out: { box: Box; state: UsState; line?: Line & { text: string } }[] = [];
   for (const t of tracks) {
     const best = leadingState(t);
-    if (best && best[1] >= minVotes) out.push({ box: t.box, state: best[0] });
+    if (!best || best[1] < minVotes) continue;
+    // Given the frame's time, the boxes are where the plate's motion puts them by then.
+    const dx = at === undefined ? 0 : Math.round(t.vx * (at - t.lastSeen)), dy = at === undefined ? 0 : Math.round(t.vy * (at - t.lastSeen));
+    // With the serial's place on the plate (recognition's PlacedLine, by shape) while the track
+    // is being read: the reader may then confirm the track's text without searching for it.
+    const line = t.line && !t.emitted ? { ...shiftLine(t.line, dx, dy), text: leader(t.votes)![0] } : undefined;
+    out.push({ box: [t.box[0] + dx, t.box[1] + dy, t.box[2], t.box[3]], state: best[0], ...(line ? { line } : {}) });
   }
   return out;
+}
+
+function shiftLine(l: Line, dx: number, dy: number): Line {
+  return { plateBox: [l.plateBox[0] + dx, l.plateBox[1] + dy, l.plateBox[2], l.plateBox[3]], rect: { ...l.rect, cx: l.rect.cx + dx, cy: l.rect.cy + dy } };
 }
 
 /** The state of issue with the most vote behind it, and that vote. */
@@ -285,6 +306,8 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
       t.vx = (bx - ax) / dt;
       t.vy = (by - ay) / dt;
     }
+    // A sighting without the serial's place moves the last known place along with the plate.
+    t.line = o.line ?? (t.line && shiftLine(t.line, o.box[0] - t.box[0], o.box[1] - t.box[1]));
     t.box = o.box;
     t.lastSeen = o.t;
     t.frames++;
@@ -292,7 +315,7 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
   }
   observations.forEach((o, i) => {
     if (usedO.has(i)) return;
-    const t: Track<R> = { id: state.nextId++, firstSeen: o.t, lastSeen: o.t, frames: 1, box: o.box, firstBox: o.box, vx: 0, vy: 0, votes: {}, stateVotes: {}, best: o, emitted: false };
+    const t: Track<R> = { id: state.nextId++, firstSeen: o.t, lastSeen: o.t, frames: 1, box: o.box, firstBox: o.box, vx: 0, vy: 0, votes: {}, stateVotes: {}, best: o, emitted: false, ...(o.line ? { line: o.line } : {}) };
     addVote(t, o);
     tracks.push(t);
   });

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { US_STATES } from '../../contracts/index.ts';
-import { createReader, readerNames } from '../../pipeline/recognition/index.ts';
+import { createReader, PpOcr, readerNames, type PlateResult } from '../../pipeline/recognition/index.ts';
 import { boxIou, decodeDet, PlateDetector, PLATEDET_DIR } from '../../pipeline/recognition/platedet.ts';
 import { ctcGreedy, PlateRecognizer, sampleQuad } from '../../pipeline/recognition/platerec.ts';
 import { blit, createImage, PLATE_DESIGNS, renderPlate, resize, rng, toGray, type Image } from '../../pipeline/render/index.ts';
@@ -83,10 +83,12 @@ describe('platerec model', () => {
   });
 });
 
-function scene(seed: number): { frame: Image; plates: { text: string; box: [number, number, number, number] }[] } {
+type Box = [number, number, number, number];
+
+function scene(seed: number): { frame: Image; plates: { text: string; state: (typeof US_STATES)[number]; box: Box }[] } {
   const random = rng(seed);
   const frame = createImage(1280, 720, 1, [70, 75, 80]);
-  const plates: { text: string; box: [number, number, number, number] }[] = [];
+  const plates: { text: string; state: (typeof US_STATES)[number]; box: Box }[] = [];
   for (let i = 0; i < 2; i++) {
     const d = PLATE_DESIGNS[Math.floor(random() * PLATE_DESIGNS.length)]!;
     const p = renderPlate({ state: d.state, width: 150 + Math.floor(random() * 80), seed: 700_000 + Math.floor(random() * 1e6) });
@@ -95,7 +97,7 @@ function scene(seed: number): { frame: Image; plates: { text: string; box: [numb
     const v = 40 + Math.floor(random() * 150);
     blit(frame, createImage(p.image.width * 4, p.image.height * 5, 1, [v, v, v]), Math.round(x - p.image.width * 1.5), y - p.image.height * 3);
     blit(frame, toGray(p.image), x, y);
-    plates.push({ text: p.text, box: [x, y, p.image.width, p.image.height] });
+    plates.push({ text: p.text, state: d.state, box: [x, y, p.image.width, p.image.height] });
   }
   return { frame, plates };
 }
@@ -159,6 +161,39 @@ describe.skipIf(!hasDet)('the platedet-ppocr-v1 reader (own detector, PP-OCR rea
       const [[best] = []] = await reader.read([{ image: still.image }]);
       expect(best?.text).toBe('KDV4821');
     } finally {
+      await reader.close();
+    }
+  });
+
+  it('confirms a tracked plate where its serial was, without searching the window for text, and reads it the full way when it disagrees', async () => {
+    const reader = await createReader('platedet-ppocr-v1', { threads: 2 });
+    const detect = vi.spyOn(PpOcr.prototype, 'detect');
+    try {
+      const { frame, plates } = scene(21);
+      const [first = []] = await reader.read([{ image: frame }]);
+      const target = plates.map((p) => ({ p, r: first.find((r) => r.text === p.text && r.plateBox) })).find((x) => x.r)!;
+      expect(target, 'the full read finds a plate and its detector box').toBeTruthy();
+      // The next frame: everything 36 px right and 24 px down, the tracked plate's state known.
+      const next = createImage(frame.width, frame.height, 1, [70, 75, 80]);
+      blit(next, frame, 36, 24);
+      const r: PlateResult = target.r!;
+      const move = (b: Box): Box => [b[0] + 36, b[1] + 24, b[2], b[3]];
+      const known = (text: string) => [[{ box: move(r.box), state: target.p.state, line: { plateBox: move(r.plateBox!), rect: { ...r.rect, cx: r.rect.cx + 36, cy: r.rect.cy + 24 }, text } }]];
+      const windowsSearched = async (text: string) => {
+        detect.mockClear();
+        const [res = []] = await reader.read([{ image: next }], { stateKnownAt: known(text), followAt: [[]] });
+        return { res, searched: detect.mock.calls.reduce((n, [items]) => n + items.length, 0) };
+      };
+      const confirmed = await windowsSearched(r.text);
+      expect(confirmed.res.map((x) => x.text)).toContain(r.text);
+      // Only the other plate's window is searched for text.
+      expect(confirmed.searched).toBe(plates.length - 1);
+      // A track whose text so far the placed serial does not read: the full read decides.
+      const disputed = await windowsSearched('ZZZ9999');
+      expect(disputed.res.map((x) => x.text)).toContain(r.text);
+      expect(disputed.searched).toBe(plates.length);
+    } finally {
+      detect.mockRestore();
       await reader.close();
     }
   });
