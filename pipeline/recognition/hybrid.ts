@@ -199,7 +199,8 @@ export class DetectThenOcrReader implements PlateReader {
       inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
     });
     const windows: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
-    const followed: PlateResult[][] = inputs.map(() => []);
+    // Plates that need no window read: followed ones (text carried) and confirmed placed serials.
+    const unwindowed: PlateResult[][] = inputs.map(() => []);
     const placed: { input: number; image: Image; box: [number, number, number, number]; rect: TextRect; state: KnownState['state']; expect: string }[] = [];
     found.forEach((list, input) => {
       const { image } = inputs[input]!;
@@ -211,7 +212,7 @@ export class DetectThenOcrReader implements PlateReader {
         if (!f) return !(opts.skipCutPlates && isCut(d.box, image.width, image.height, CUT_MARGIN));
         const [, , w, h] = f.box;
         const box: [number, number, number, number] = [Math.round(d.box[0] + d.box[2] / 2 - w / 2), Math.round(d.box[1] + d.box[3] / 2 - h / 2), w, h];
-        followed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });
+        unwindowed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });
         return false;
       });
       // Plates tracked with a known state and a serial placed before: read the serial where it
@@ -226,11 +227,11 @@ export class DetectThenOcrReader implements PlateReader {
     const placedReads = placed.length ? await this.ocr.readPlacedSerials(placed, PLACED_MIN_CONFIDENCE) : [];
     placedReads.forEach((r, k) => {
       const p = placed[k]!;
-      if (r) followed[p.input]!.push({ ...r, plateBox: p.box });
+      if (r) unwindowed[p.input]!.push({ ...r, plateBox: p.box });
       // Not read well where it was placed: the full way after all.
       else windows.push(...this.windowsOf(p.input, p.image, [p.box]));
     });
-    const out = (await this.readWindows(inputs.length, windows, opts)).map((list, i) => [...list, ...followed[i]!]);
+    const out = (await this.readWindows(inputs.length, windows, opts)).map((list, i) => [...list, ...unwindowed[i]!]);
     // The detector learnt plates in scenes; in a still that is itself a plate (a crop from
     // another system, `alpr read` on it) it finds the name or slogan at best, so a small still
     // with nothing read is read again whole. Video frames (they come with followAt) are not.
