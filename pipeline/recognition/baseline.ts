@@ -153,15 +153,19 @@ export class BaselineReader implements PlateReader {
       });
     }
 
-    await this.widenMisfits(inputs, plates, states);
+    // A state read here decides look-alikes and formats; else the state the plate's track settled.
+    const formatsOf = (p: { line: Line }): UsState | undefined => {
+      const s = states.get(p.line);
+      return s && s.score >= 0.5 ? s.state : knownAt(p)?.state;
+    };
+    await this.widenMisfits(inputs, plates, formatsOf);
 
     const out: PlateResult[][] = inputs.map(() => []);
     for (const p of plates) {
       const s = states.get(p.line) ?? null;
-      // A state read here decides look-alikes; else the state the plate's track already settled.
-      const formatsOf = s && s.score >= 0.5 ? s.state : knownAt(p)?.state;
+      const stateForFormat = formatsOf(p);
       out[p.line.input]!.push({
-        text: formatsOf ? conformToState(p.text, formatsOf) : p.text,
+        text: stateForFormat ? conformToState(p.text, stateForFormat) : p.text,
         confidence: round(p.confidence),
         box: rectBox(p.line.rect),
         rect: p.line.rect,
@@ -187,7 +191,9 @@ export class BaselineReader implements PlateReader {
       if (!v.ok) return null;
       const text = conformToState(v.text, state);
       const confidence = round(texts[i]!.confidence * v.prior);
-      if (text !== expect || confidence < minConfidence) return null;
+      // Equal to the track's text and a format of its state: a short reading the track took for
+      // the serial ("5407" of "654077M") is not confirmed here but read the full way, widened.
+      if (text !== expect || confidence < minConfidence || !fitsStateFormat(text, state)) return null;
       return { text, confidence, box: rectBox(rect), rect, state: null, stateConfidence: 0 };
     });
   }
@@ -196,20 +202,21 @@ export class BaselineReader implements PlateReader {
    * Detection sometimes leaves out a character that stands apart from the rest (Montana's
    * "6-54077M": the lone county digit). When the state is known and the serial read fits none
    * of its formats, the line is read again with room on both sides, and the wider reading is
-   * taken if it fits. Costs one more recognition only for the misfits.
+   * taken if it fits. Costs one more recognition only for the misfits. The state is the one read
+   * here or the one the plate's track settled: a track that knows its state no longer reads it,
+   * and without this its later frames kept the short reading ("5407" for "654077M" in CI).
    */
-  private async widenMisfits(inputs: ReadInput[], plates: { line: Line; text: string; confidence: number }[], states: Map<Line, { state: UsState; score: number } | null>): Promise<void> {
-    const misfits = plates.filter((p) => {
-      const s = states.get(p.line);
-      return s && s.score >= 0.5 && !fitsStateFormat(p.text, s.state);
+  private async widenMisfits(inputs: ReadInput[], plates: { line: Line; text: string; confidence: number }[], stateOf: (p: { line: Line }) => UsState | undefined): Promise<void> {
+    const misfits = plates.flatMap((p) => {
+      const state = stateOf(p);
+      return state && !fitsStateFormat(p.text, state) ? [{ p, state }] : [];
     });
     if (!misfits.length) return;
-    const wide = misfits.map((p) => ({ image: inputs[p.line.input]!.image, rect: { ...p.line.rect, w: p.line.rect.w + 1.8 * p.line.rect.h } }));
+    const wide = misfits.map(({ p }) => ({ image: inputs[p.line.input]!.image, rect: { ...p.line.rect, w: p.line.rect.w + 1.8 * p.line.rect.h } }));
     const texts = await this.ocr.recognize(wide);
-    misfits.forEach((p, i) => {
+    misfits.forEach(({ p, state }, i) => {
       const v = plateSyntax(texts[i]!.text);
-      const s = states.get(p.line)!;
-      if (v.ok && v.text.includes(p.text) && fitsStateFormat(v.text, s.state)) {
+      if (v.ok && v.text.includes(p.text) && fitsStateFormat(v.text, state)) {
         p.text = v.text;
         p.confidence = Math.min(p.confidence, texts[i]!.confidence * v.prior);
         p.line.rect = wide[i]!.rect;
