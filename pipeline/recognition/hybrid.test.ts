@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFollowed, cropImage, dedupeResults, mergeWindows, placeLine, plateWindow, regionInputWidth } from './hybrid.ts';
+import { PLACED_REACH, assignFollowed, cropImage, dedupeResults, mergeWindows, placeLine, plateWindow, regionInputWidth } from './hybrid.ts';
 import { isCut } from './ppocr-math.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
@@ -63,6 +63,17 @@ describe('platedet-ppocr windows', () => {
     expect(one([380, 270, 240, 110])?.text).toBe('ABC1234');
     expect(one([700, 270, 240, 110])).toBeUndefined();
     expect(one([380, 420, 240, 110])).toBeUndefined();
+  });
+
+  it('pairs a placed serial with its plate over a track-length jump, where a followed one is not', () => {
+    // A passing plate's second sighting, 400 ms later: 5 heights lower (the track has no velocity yet).
+    const known = [{ box: [400, 300, 160, 40] as [number, number, number, number], text: 'ABC1234' }];
+    const later: [number, number, number, number] = [405, 500, 165, 42];
+    expect(assignFollowed([later], known)[0]).toBeUndefined();
+    expect(assignFollowed([later], known, PLACED_REACH)[0]?.text).toBe('ABC1234');
+    // Nearest first still: the plate in the next lane keeps its own read, one beyond the reach too.
+    expect(assignFollowed([[700, 320, 160, 40], later], known, PLACED_REACH).map((f) => f?.text)).toEqual([undefined, 'ABC1234']);
+    expect(assignFollowed([[405, 720, 160, 40]], known, PLACED_REACH)[0]).toBeUndefined();
   });
 
   it('gives each followed plate one detection, the nearest, and reads the rest', () => {

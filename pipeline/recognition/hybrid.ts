@@ -73,15 +73,35 @@ export function dedupeResults(results: PlateResult[]): PlateResult[] {
  * camera test under CI's load: a nearby plate taken for a followed one goes unseen and is read
  * again later. Back to the reach that never did.
  */
-const FOLLOW_REACH = { w: 0.6, h: 1.2 };
+export const FOLLOW_REACH: Reach = { w: 0.6, h: 1.2 };
+
+/**
+ * How far a placed serial's plate may be from where it was last read, both ways in the plate's
+ * widths: as far as the tracker matches a sighting to a track. Wider than following because a
+ * placed serial is read, and taken only when it reads as the track's text: a wrong pairing costs
+ * one placed read (~10 ms), not a wrong plate. With the reach of following, a plate's second
+ * sighting was never placed once looks came more than ~250 ms apart (the track has no velocity
+ * yet, and a passing plate moves 2-7 of its heights between such looks): at seven cameras
+ * those second reads took 144 ms (p50) where a placed one takes ~40.
+ */
+export const PLACED_REACH: Reach = { w: 2.5, h: 2.5, inWidths: true };
+
+/** A box around a plate's expected centre, in its widths and heights (or only its widths: then
+ * distances inside it are measured in widths both ways too). */
+export interface Reach {
+  w: number;
+  h: number;
+  inWidths?: boolean;
+}
 
 /** Distance of a detection from a followed plate's expected place, in plate sizes, or null when
  * out of reach. */
-function followDistance(box: [number, number, number, number], f: { box: [number, number, number, number] }): number | null {
+function followDistance(box: [number, number, number, number], f: { box: [number, number, number, number] }, reach: Reach): number | null {
   const [x, y, w, h] = f.box;
   const dx = box[0] + box[2] / 2 - (x + w / 2), dy = box[1] + box[3] / 2 - (y + h / 2);
-  if (Math.abs(dx) >= FOLLOW_REACH.w * w || Math.abs(dy) >= FOLLOW_REACH.h * h) return null;
-  return Math.hypot(dx / w, dy / h);
+  const sy = reach.inWidths ? w : h;
+  if (Math.abs(dx) >= reach.w * w || Math.abs(dy) >= reach.h * sy) return null;
+  return Math.hypot(dx / w, dy / sy);
 }
 
 /**
@@ -89,10 +109,10 @@ function followDistance(box: [number, number, number, number], f: { box: [number
  * detection at most. Per detection: the followed plate it is, or `undefined`: a plate to read
  * (a second box near a followed plate is read too; dropping it could hide a plate beside it).
  */
-export function assignFollowed<F extends { box: [number, number, number, number] } = FollowedPlate>(boxes: [number, number, number, number][], follows: F[]): (F | undefined)[] {
+export function assignFollowed<F extends { box: [number, number, number, number] } = FollowedPlate>(boxes: [number, number, number, number][], follows: F[], reach: Reach = FOLLOW_REACH): (F | undefined)[] {
   const pairs: { d: number; det: number; f: number }[] = [];
   boxes.forEach((b, det) => follows.forEach((f, fi) => {
-    const d = followDistance(b, f);
+    const d = followDistance(b, f, reach);
     if (d !== null) pairs.push({ d, det, f: fi });
   }));
   pairs.sort((a, b) => a.d - b.d);
@@ -140,11 +160,11 @@ function nearestBox(boxes: [number, number, number, number][], x: number, y: num
 const PLACED_MIN_CONFIDENCE = 0.8;
 
 /**
- * Per detection: the tracked plate with a known state and a placed serial it is (matched as a
- * followed plate is, the detector's box against the plate's last one), or undefined.
+ * Per detection: the tracked plate with a known state and a placed serial it is (nearest pairs
+ * first, within `PLACED_REACH` of where the plate is expected), or undefined.
  */
 function assignPlaced(boxes: [number, number, number, number][], known: KnownState[]): ({ box: [number, number, number, number]; state: KnownState['state']; line: PlacedLine } | undefined)[] {
-  return assignFollowed(boxes, known.flatMap((k) => (k.line ? [{ box: k.line.plateBox, state: k.state, line: k.line }] : [])));
+  return assignFollowed(boxes, known.flatMap((k) => (k.line ? [{ box: k.line.plateBox, state: k.state, line: k.line }] : [])), PLACED_REACH);
 }
 
 /** A detector box that reaches the frame's edge is a plate cut by it. Read then, it reads as a
