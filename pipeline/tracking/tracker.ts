@@ -184,9 +184,10 @@ export function knownStates<R>(tracks: Track<R>[], minVotes = 0.95, at?: number)
     if (!best || best[1] < minVotes) continue;
     // Given the frame's time, the boxes are where the plate's motion puts them by then.
     const dx = at === undefined ? 0 : Math.round(t.vx * (at - t.lastSeen)), dy = at === undefined ? 0 : Math.round(t.vy * (at - t.lastSeen));
-    // With the serial's place on the plate (recognition's PlacedLine, by shape) while the track
-    // is being read: the reader may then confirm the track's text without searching for it.
-    const line = t.line && !t.emitted ? { ...shiftLine(t.line, dx, dy), text: leader(t.votes)![0] } : undefined;
+    // With the serial's place on the plate (recognition's PlacedLine, by shape): the reader may
+    // then confirm the track's text without searching for it. Plates whose read is out too: one
+    // that moved beyond following's reach is confirmed there instead of read again in full.
+    const line = t.line ? { ...shiftLine(t.line, dx, dy), text: leader(t.votes)![0] } : undefined;
     out.push({ box: [t.box[0] + dx, t.box[1] + dy, t.box[2], t.box[3]], state: best[0], ...(line ? { line } : {}) });
   }
   return out;
