@@ -16,6 +16,8 @@ export const cameraMetricsSchema = z.strictObject({
   queueDepth: z.number().int().min(0).describe('Frames waiting for recognition.'),
   inferenceMsP50: z.number().min(0).nullable(),
   inferenceMsP99: z.number().min(0).nullable(),
+  recognitionWaitMsP50: z.number().min(0).nullable().describe("How long a frame waited for its turn at recognition (the gate the camera workers share), median: near zero while the box has recognition to spare, growing as its cameras fill it."),
+  recognitionWaitMsP99: z.number().min(0).nullable(),
   frameToReadMsP50: z.number().min(0).nullable().describe('From capture of the frame that completed a read to the read acknowledged by JetStream, median.'),
   frameToReadMsP99: z.number().min(0).nullable(),
   readsTotal: z.number().int().min(0),

@@ -110,6 +110,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   let tracker: TrackerState<Crop> = emptyTracker();
   const inferMs = new RecentSamples(500);
   const latencyMs = new RecentSamples(500);
+  const gateWaitMs = new RecentSamples(500);
   let buckets: MinuteBucket[] = [];
   let framesInferred = 0, readsTotal = 0;
   let pending: Frame | null = null;
@@ -228,6 +229,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       const urgency = recognitionUrgency(tracker.tracks);
       if (region !== null) {
         release = await gate.acquire(urgency);
+        gateWaitMs.add(performance.now() - asked);
         // The newest frame that arrived while the slot was awaited is read, with what moved in
         // both looks (the one between them is skipped).
         if (pending) {
@@ -334,6 +336,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       queueDepth: pending ? 1 : 0,
       inferenceMsP50: inferMs.percentile(50),
       inferenceMsP99: inferMs.percentile(99),
+      recognitionWaitMsP50: gateWaitMs.percentile(50),
+      recognitionWaitMsP99: gateWaitMs.percentile(99),
       frameToReadMsP50: latencyMs.percentile(50),
       frameToReadMsP99: latencyMs.percentile(99),
       readsTotal,

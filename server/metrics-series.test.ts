@@ -6,7 +6,7 @@ const T0 = Date.parse('2026-03-01T10:00:00Z');
 function m(atMs: number, over: Partial<CameraMetrics> = {}): CameraMetrics {
   return {
     cameraId: 'cam-a', at: new Date(atMs).toISOString(), decodedFps: 10, framesDecoded: 0, framesInferred: 0, framesSkipped: 0, framesDropped: 0,
-    queueDepth: 0, inferenceMsP50: 20, inferenceMsP99: 40, frameToReadMsP50: null, frameToReadMsP99: null, readsTotal: 0, readsPerMinute: 0,
+    queueDepth: 0, inferenceMsP50: 20, inferenceMsP99: 40, recognitionWaitMsP50: null, recognitionWaitMsP99: null, frameToReadMsP50: null, frameToReadMsP99: null, readsTotal: 0, readsPerMinute: 0,
     meanConfidence: null, baselineReadsPerMinute: null, baselineConfidence: null, maintenance: { flagged: false, reason: null }, ...over,
   };
 }

@@ -115,6 +115,8 @@ export function foldCameraMetrics(reg: GaugeSink, m: CameraMetrics): void {
   g('alpr_camera_queue_depth', 'Frames waiting for recognition.', m.queueDepth);
   g('alpr_camera_inference_ms_p50', 'Median recognition time per frame, ms.', m.inferenceMsP50);
   g('alpr_camera_inference_ms_p99', '99th percentile recognition time per frame, ms.', m.inferenceMsP99);
+  g('alpr_camera_recognition_wait_ms_p50', 'Median wait of a frame for its turn at recognition (shared by all cameras), ms.', m.recognitionWaitMsP50);
+  g('alpr_camera_recognition_wait_ms_p99', '99th percentile wait of a frame for its turn at recognition, ms.', m.recognitionWaitMsP99);
   g('alpr_camera_reads', 'Reads published since the worker started.', m.readsTotal);
   g('alpr_camera_reads_per_minute', 'Reads per minute over the last 15 minutes.', m.readsPerMinute);
   g('alpr_camera_mean_confidence', 'Mean read confidence over the last 15 minutes.', m.meanConfidence);

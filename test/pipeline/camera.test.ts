@@ -77,6 +77,9 @@ describe('camera worker on a simulated RTSP camera', () => {
     const m = metrics.get('cam-a')!;
     expect(m.readsTotal).toBeGreaterThan(0);
     expect(m.inferenceMsP50).toBeGreaterThan(0);
+    // A worker run alone has no gate to wait for: its frames are read at once.
+    expect(m.recognitionWaitMsP50).not.toBeNull();
+    expect(m.recognitionWaitMsP50!).toBeLessThan(5);
   }, 200_000);
 
   it('reconnects to a camera that drops and comes back', async () => {
