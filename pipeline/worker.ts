@@ -219,6 +219,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     return region;
   };
 
+  /** A frame that waited longer than this for its turn is swapped for the newest decoded one. */
+  const FRESH_AFTER_WAIT_MS = 10;
   const infer = async (first: Frame) => {
     busy = true;
     let release: GateRelease = () => {};
@@ -229,12 +231,14 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       const urgency = recognitionUrgency(tracker.tracks);
       if (region !== null) {
         release = await gate.acquire(urgency);
-        gateWaitMs.add(performance.now() - asked);
-        // The newest frame that arrived while the slot was awaited is read, with what moved in
-        // both looks (the one between them is skipped).
-        if (pending) {
-          frame = pending;
-          pending = null;
+        const waited = performance.now() - asked;
+        gateWaitMs.add(waited);
+        // After a wait the newest decoded frame is read (else the newest delivered one, up to a
+        // delivery interval old), with what moved in both looks (the ones between are skipped).
+        const newer = (waited > FRESH_AFTER_WAIT_MS ? await capture.latest() : null) ?? pending;
+        pending = null;
+        if (newer) {
+          frame = newer;
           const later = lookAt(frame);
           region = region && later ? lookRegion([region, later], frame.width, frame.height, 0) : later === null ? region : undefined;
         }
@@ -283,7 +287,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const capture: RtspCapture = new RtspCapture(
     // At most recognitionFps frames a second reach recognition; the capture drops the others
     // after decoding them, before they cost a copy into JavaScript.
-    { url: cam.url, transport: cam.transport, ...(reader ? { deliverFps: cam.recognitionFps } : {}) },
+    { url: cam.url, transport: cam.transport, ...(reader ? { deliverFps: cam.recognitionFps, latest: true } : {}) },
     {
       frame: (f) => {
         if (!reader || stopped) return;

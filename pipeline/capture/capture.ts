@@ -31,6 +31,8 @@ export interface CaptureOptions {
    * Changed later with `setDeliverFps`.
    */
   deliverFps?: number;
+  /** Keep the newest decoded frame apart for `latest()` (only with `deliverFps`). */
+  latest?: boolean;
 }
 
 export interface CaptureEvents {
@@ -62,6 +64,10 @@ export class RtspCapture {
   private pipeline: GstPipeline | null = null;
   /** The chain's rate limiter (when frames are limited) and its input count already accounted. */
   private rate: GstElement | null = null;
+  /** The appsink holding only the newest frame (`latest()`), and whether a pull on it is out. */
+  private latestSink: GstElement | null = null;
+  private latestPulling = false;
+  private size = { width: 0, height: 0 };
   private rateLimit = 0;
   private counted = 0;
   private pulled = 0;
@@ -154,7 +160,7 @@ export class RtspCapture {
     try {
       p = newPipeline(receiveChain({
         url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width,
-        rateLimiter: this.deliverFps !== undefined,
+        rateLimiter: this.deliverFps !== undefined, latestSink: this.deliverFps !== undefined && this.opts.latest === true,
       }));
     } catch (err) {
       this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
@@ -162,6 +168,9 @@ export class RtspCapture {
     }
     this.pipeline = p;
     this.rate = this.deliverFps !== undefined ? (p.findChild('rate') ?? null) : null;
+    this.latestSink = this.deliverFps !== undefined && this.opts.latest ? (p.findChild('latest') ?? null) : null;
+    this.latestPulling = false;
+    this.size = { width: 0, height: 0 };
     this.rateLimit = 0;
     this.counted = 0;
     this.pulled = 0;
@@ -179,6 +188,7 @@ export class RtspCapture {
       if (caps) {
         width = Number(caps.width) || width;
         height = Number(caps.height) || height;
+        this.size = { width, height };
         const fr = /^(\d+)\/(\d+)$/.exec(String(caps.framerate ?? ''));
         // Once limited, the caps carry the limiter's rate, not the stream's.
         if (fr && Number(fr[2]) > 0 && !this.rateLimit) {
@@ -209,6 +219,41 @@ export class RtspCapture {
     // Play first: a pull on an appsink that is not yet running returns null at once.
     p.play();
     sink.pull(onSample);
+  }
+
+  /**
+   * The newest decoded frame, pulled now from the `latest` appsink (a capture built with
+   * `latest`): the one waiting there, or the next one decoded. Null when there is no such sink,
+   * the stream is not live, a pull is already out, or none comes within `timeoutMs`. A frame
+   * that was already waiting may have come up to one frame interval ago, and its capture time
+   * says so: the earliest it may have come.
+   */
+  latest(timeoutMs = 200): Promise<Frame | null> {
+    const sink = this.latestSink, gen = this.generation;
+    const { width, height } = this.size;
+    if (!sink || this.latestPulling || this.st.state !== 'live' || !width || !height) return Promise.resolve(null);
+    this.latestPulling = true;
+    return new Promise((resolve) => {
+      const asked = Date.now();
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        resolve(null);
+      }, timeoutMs);
+      sink.pull((buf) => {
+        if (gen === this.generation) this.latestPulling = false;
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (!buf || gen !== this.generation || buf.length < width * height) {
+          resolve(null);
+          return;
+        }
+        const now = Date.now();
+        const interval = this.st.nominalFps ? 1000 / this.st.nominalFps : 0;
+        resolve({ seq: this.seq, width, height, data: lumaPlane(buf, width, height), capturedAt: now - asked < 2 ? Math.round(now - interval) : now });
+      });
+    });
   }
 
   private explain(message: string, element?: string, debug?: string): string {
@@ -255,6 +300,7 @@ export class RtspCapture {
     const p = this.pipeline;
     this.pipeline = null;
     this.rate = null;
+    this.latestSink = null;
     try {
       p?.stop();
     } catch (err) {

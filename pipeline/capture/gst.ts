@@ -50,6 +50,13 @@ export interface ReceiveChainOptions {
    * Its `in` counter still counts every decoded frame.
    */
   rateLimiter?: boolean;
+  /**
+   * A second appsink named `latest` beside the limited one, holding only the newest decoded frame
+   * and pulled only on demand: a frame read after waiting for its turn at recognition is then at
+   * most one frame interval old, not up to one delivery interval (125 ms at 8 a second). Frames
+   * nobody pulls are dropped inside GStreamer, never copied into JavaScript.
+   */
+  latestSink?: boolean;
 }
 
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
@@ -73,9 +80,10 @@ export function receiveChain(o: ReceiveChainOptions): string {
     `rtspsrc name=src location=${quote(o.url)} protocols=${o.transport} latency=${o.latencyMs ?? 100} tcp-timeout=5000000 timeout=5000000`,
     depay,
     `videoconvert${scale} ! video/x-raw,format=(string){${LUMA_FIRST_FORMATS}}`,
+    ...(o.latestSink ? ['tee name=split', 'queue max-size-buffers=2 leaky=downstream'] : []),
     ...(o.rateLimiter ? ['videorate name=rate drop-only=true'] : []),
     `appsink name=sink sync=false max-buffers=${o.maxBuffers ?? 2} drop=true`,
-  ].join(' ! ');
+  ].join(' ! ') + (o.latestSink ? ' split. ! queue max-size-buffers=1 leaky=downstream ! appsink name=latest sync=false max-buffers=1 drop=true' : '');
 }
 
 /**

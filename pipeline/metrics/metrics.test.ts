@@ -75,5 +75,7 @@ describe('capture timing and chain', () => {
     expect(receiveChain({ url: 'rtsp://h/x', transport: 'udp', codec: 'h265' })).toMatch(/protocols=udp.*rtph265depay ! h265parse ! avdec_h265/);
     expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264' })).not.toMatch(/videorate/);
     expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264', rateLimiter: true })).toMatch(/GRAY8\} ! videorate name=rate drop-only=true ! appsink/);
+    // The newest-frame sink hangs off a tee; each branch has its own queue, or neither sink ever gets a frame.
+    expect(receiveChain({ url: 'rtsp://h/x', transport: 'tcp', codec: 'h264', rateLimiter: true, latestSink: true })).toMatch(/GRAY8\} ! tee name=split ! queue [^!]+ ! videorate name=rate drop-only=true ! appsink name=sink [^!]+ split\. ! queue [^!]+ ! appsink name=latest sync=false max-buffers=1 drop=true$/);
   });
 });

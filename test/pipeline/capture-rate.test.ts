@@ -56,4 +56,41 @@ describe('capture frame-rate limit', () => {
       cap.stop();
     }
   }, 90_000);
+
+  it('hands the newest decoded frame on demand beside the limited ones, dated no later than it could have come', async () => {
+    const delivered: Frame[] = [];
+    const cap = new RtspCapture({ url: sim.url('rate'), deliverFps: 2, latest: true }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
+    const plain = new RtspCapture({ url: sim.url('rate'), deliverFps: 2 }, { frame: () => {}, state: () => {} }, silentLogger);
+    cap.start();
+    plain.start();
+    try {
+      await waitFor('live', () => cap.stats().state === 'live' && plain.stats().state === 'live', 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      // A capture built without it has no such frame to give.
+      expect(await plain.latest()).toBeNull();
+      const d0 = delivered.length, f0 = cap.stats().frames, t0 = Date.now();
+      const pulls: { askedAt: number; frame: Frame | null; tookMs: number }[] = [];
+      for (let i = 0; i < 10; i++) {
+        const askedAt = Date.now();
+        const frame = await cap.latest();
+        pulls.push({ askedAt, frame, tookMs: Date.now() - askedAt });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const s = (Date.now() - t0) / 1000;
+      for (const { askedAt, frame, tookMs } of pulls) {
+        expect(frame).not.toBeNull();
+        expect([frame!.width, frame!.height, frame!.data.length]).toEqual([320, 180, 320 * 180]);
+        // Waiting in the sink or decoded after the ask: at most one interval (100 ms at 10 fps) before it.
+        expect(frame!.capturedAt).toBeGreaterThanOrEqual(askedAt - 101);
+        expect(frame!.capturedAt).toBeLessThanOrEqual(askedAt + tookMs);
+      }
+      // The pulls do not change what the limited side hands over or what is counted as decoded.
+      expect((delivered.length - d0) / s).toBeLessThan(3);
+      expect((cap.stats().frames - f0) / s).toBeGreaterThan(8.5);
+      expect(cap.stats().dropped).toBeLessThan(5);
+    } finally {
+      cap.stop();
+      plain.stop();
+    }
+  }, 90_000);
 });
