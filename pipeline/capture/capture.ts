@@ -64,9 +64,9 @@ export class RtspCapture {
   private pipeline: GstPipeline | null = null;
   /** The chain's rate limiter (when frames are limited) and its input count already accounted. */
   private rate: GstElement | null = null;
-  /** The appsink holding only the newest frame (`latest()`), and whether a pull on it is out. */
+  /** The appsink holding only the newest frame (`latest()`), and the pull on it that is out. */
   private latestSink: GstElement | null = null;
-  private latestPulling = false;
+  private latestPull: Promise<Frame | null> | null = null;
   private size = { width: 0, height: 0 };
   private rateLimit = 0;
   private counted = 0;
@@ -169,7 +169,7 @@ export class RtspCapture {
     this.pipeline = p;
     this.rate = this.deliverFps !== undefined ? (p.findChild('rate') ?? null) : null;
     this.latestSink = this.deliverFps !== undefined && this.opts.latest ? (p.findChild('latest') ?? null) : null;
-    this.latestPulling = false;
+    this.latestPull = null;
     this.size = { width: 0, height: 0 };
     this.rateLimit = 0;
     this.counted = 0;
@@ -224,27 +224,29 @@ export class RtspCapture {
   /**
    * The newest decoded frame, pulled now from the `latest` appsink (a capture built with
    * `latest`): the one waiting there, or the next one decoded. Null when there is no such sink,
-   * the stream is not live, a pull is already out, or none comes within `timeoutMs`. A frame
-   * that was already waiting may have come up to one frame interval ago, and its capture time
-   * says so: the earliest it may have come.
+   * the stream is not live, no frame comes within `timeoutMs`, or the pull of an earlier call that
+   * timed out is still out (never a second pull; and a sink that stopped giving frames costs one
+   * wait, not one per call). A frame that was already waiting may have come up to one frame
+   * interval ago, and its capture time says so: the earliest it may have come.
    */
   latest(timeoutMs = 200): Promise<Frame | null> {
+    const pull = this.latestPull ? null : this.pullLatest();
+    if (!pull) return Promise.resolve(null);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    return Promise.race([pull, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private pullLatest(): Promise<Frame | null> | null {
     const sink = this.latestSink, gen = this.generation;
     const { width, height } = this.size;
-    if (!sink || this.latestPulling || this.st.state !== 'live' || !width || !height) return Promise.resolve(null);
-    this.latestPulling = true;
-    return new Promise((resolve) => {
-      const asked = Date.now();
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        resolve(null);
-      }, timeoutMs);
+    if (!sink || this.st.state !== 'live' || !width || !height) return null;
+    const asked = Date.now();
+    const pull = new Promise<Frame | null>((resolve) => {
       sink.pull((buf) => {
-        if (gen === this.generation) this.latestPulling = false;
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+        if (this.latestPull === pull) this.latestPull = null;
         if (!buf || gen !== this.generation || buf.length < width * height) {
           resolve(null);
           return;
@@ -254,6 +256,8 @@ export class RtspCapture {
         resolve({ seq: this.seq, width, height, data: lumaPlane(buf, width, height), capturedAt: now - asked < 2 ? Math.round(now - interval) : now });
       });
     });
+    this.latestPull = pull;
+    return pull;
   }
 
   private explain(message: string, element?: string, debug?: string): string {
@@ -301,6 +305,7 @@ export class RtspCapture {
     this.pipeline = null;
     this.rate = null;
     this.latestSink = null;
+    this.latestPull = null;
     try {
       p?.stop();
     } catch (err) {
