@@ -157,18 +157,19 @@ export class RtspCapture {
     this.lastWarning = null;
     this.setState('connecting', this.st.reason);
     let p: GstPipeline;
+    const limited = this.deliverFps !== undefined, withLatest = limited && this.opts.latest === true;
     try {
       p = newPipeline(receiveChain({
         url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width,
-        rateLimiter: this.deliverFps !== undefined, latestSink: this.deliverFps !== undefined && this.opts.latest === true,
+        rateLimiter: limited, latestSink: withLatest,
       }));
     } catch (err) {
       this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
       return;
     }
     this.pipeline = p;
-    this.rate = this.deliverFps !== undefined ? (p.findChild('rate') ?? null) : null;
-    this.latestSink = this.deliverFps !== undefined && this.opts.latest ? (p.findChild('latest') ?? null) : null;
+    this.rate = limited ? (p.findChild('rate') ?? null) : null;
+    this.latestSink = withLatest ? (p.findChild('latest') ?? null) : null;
     this.latestPull = null;
     this.size = { width: 0, height: 0 };
     this.rateLimit = 0;
