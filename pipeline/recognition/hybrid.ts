@@ -73,7 +73,7 @@ export function dedupeResults(results: PlateResult[]): PlateResult[] {
  * camera test under CI's load: a nearby plate taken for a followed one goes unseen and is read
  * again later. Back to the reach that never did.
  */
-export const FOLLOW_REACH: Reach = { w: 0.6, h: 1.2 };
+const FOLLOW_REACH: Reach = { w: 0.6, h: 1.2 };
 
 /**
  * How far a placed serial's plate may be from where it was last read, both ways in the plate's
