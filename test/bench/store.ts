@@ -1,7 +1,8 @@
 /**
  * Store benchmark: `npm run bench -- store [--rows N] [--ingest M] [--queries Q]`.
  *
- * Synthetic reads over 3 years and 500 cameras. `--ingest` of them (default 5 million, at most
+ * Synthetic reads over 3 years and 500 cameras (`--settle S`: seconds after ingest before the
+ * searches, default 630, so that quiet parts have been merged as they would be in service). `--ingest` of them (default 5 million, at most
  * --rows) go the real way, published to JetStream and written by the store writer, and give
  * ingestRowsPerSec; the rest are bulk-loaded with INSERT … SELECT. Then each search form runs
  * --queries times against random targets and reports its p95, and bytesPerRead sums every
@@ -34,7 +35,7 @@ const READ_ID_SQL = `reinterpretAsUUID(concat(reinterpretAsFixedString(bitOr(bit
 const PLATE_SQL = `concat(char(65 + s % 26), char(65 + intDiv(s, 26) % 26), char(65 + intDiv(s, 676) % 26), leftPad(toString(intDiv(s, 17576) % 10000), 4, '0'))`;
 
 export async function run(argv: string[]) {
-  const flags = numericFlags(argv, { rows: 100_000_000, ingest: 5_000_000, queries: 50, chunk: 10_000_000 });
+  const flags = numericFlags(argv, { rows: 100_000_000, ingest: 5_000_000, queries: 50, chunk: 10_000_000, settle: 630 });
   const rows = Math.floor(flags.rows);
   const ingest = Math.min(Math.floor(flags.ingest), rows);
   const plates = Math.max(1000, Math.floor(rows / 8)); // a plate passes about 8 times in 3 years
@@ -128,12 +129,31 @@ export async function run(argv: string[]) {
   await writer.stop();
   log('ingested', { reads: ingest, seconds: round(ingestSeconds) });
 
-  // Let merges settle so queries see the layout they would in steady state.
-  for (let i = 0; i < 600; i++) {
-    const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
-    if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) break;
-    await new Promise((r) => setTimeout(r, 1000));
+  // Queries should see the store as it stands in service, not straight after 5 million reads
+  // in a few minutes (no site writes that fast): let merges settle, wait out the age after which
+  // quiet parts are merged whole (store/migrations/070 and 080: 10 minutes), and settle again.
+  // Settled: no merge running for `quietSeconds` in a row (an idle merge selector backs off for up to a minute).
+  const mergesSettled = async (quietSeconds: number) => {
+    for (let i = 0, quiet = 0; i < 1800 && quiet < quietSeconds; i++) {
+      const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
+      quiet = Number((await rs.json<{ n: string }>())[0]!.n) === 0 ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const ingestEnded = performance.now();
+  await mergesSettled(1);
+  const quietMs = flags.settle * 1000 - (performance.now() - ingestEnded);
+  if (quietMs > 0) {
+    log('waiting for quiet parts to be merged', { seconds: Math.round(quietMs / 1000) });
+    await new Promise((r) => setTimeout(r, quietMs));
+    await mergesSettled(75);
   }
+  const partsAtQueryTime = await (await client.query({
+    query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
+            AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms') GROUP BY table ORDER BY table`,
+    format: 'JSONEachRow',
+  })).json();
+  log('parts at query time', { parts: partsAtQueryTime });
 
   // 3. Searches, each against random targets.
   const rand = (n: number) => Math.floor(Math.random() * n);
@@ -204,5 +224,6 @@ export async function run(argv: string[]) {
     projectionBytesIncludedSeparately: projectionBytes,
     distinctPlates: plates,
     queriesPerForm: flags.queries,
+    partsAtQueryTime,
   };
 }
