@@ -18,6 +18,7 @@ import { bootstrapAccess, setupTokenFrom } from '../helpers/access.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { numericFlags, percentile, round } from './_args.ts';
+import { procSample } from './_cpu.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PASSWORD = 'soak benchmark passphrase';
@@ -26,19 +27,6 @@ interface Health {
   status: string;
   services: { name: string; state: string; pid: number | null; restarts: number }[] | null;
   cameras: { cameraId: string; state: string }[];
-}
-
-/** CPU seconds (user + system) and resident MiB of one process, from /proc. */
-function procSample(pid: number): { cpuS: number; rssMiB: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuS: ticks / 100, rssMiB: rss ? Number(rss[1]) / 1024 : 0 };
-  } catch {
-    return null;
-  }
 }
 
 /** Least-squares slope of y over x. */

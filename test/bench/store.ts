@@ -15,6 +15,7 @@ import { applyRetentionSettings, searchReads, startStoreWriter, type ReadSearch 
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
+import { procSample, threadCpuByName } from './_cpu.ts';
 
 const CAMERAS = 500;
 const YEAR_MS = 365.25 * 86_400_000;
@@ -118,6 +119,8 @@ export async function run(argv: string[]) {
   log('published all', { reads: ingest, perSec: Math.round(publishPerSec) });
 
   const tIngest = performance.now();
+  const natsCpu0 = procSample(nats.process.pid!)?.cpuS ?? NaN;
+  const threadCpu0 = threadCpuByName();
   const writer = await startStoreWriter({ nc, client, logger: silentLogger });
   const jsm = await jetstreamManager(nc);
   for (;;) {
@@ -126,8 +129,15 @@ export async function run(argv: string[]) {
     await new Promise((r) => setTimeout(r, 200));
   }
   const ingestSeconds = (performance.now() - tIngest) / 1000;
+  // Where a read's CPU went while the writer drained JetStream (µs per read): the writer's own
+  // JavaScript (main), chDB inserting (node: libuv threads; ThreadPool) and merging, nats-server.
+  const ingestCpuUsPerRead: Record<string, number> = { natsServer: round((((procSample(nats.process.pid!)?.cpuS ?? NaN) - natsCpu0) * 1e6) / ingest) };
+  for (const [name, s] of threadCpuByName()) {
+    const us = ((s - (threadCpu0.get(name) ?? 0)) * 1e6) / ingest;
+    if (us >= 0.05) ingestCpuUsPerRead[name] = round(us);
+  }
   await writer.stop();
-  log('ingested', { reads: ingest, seconds: round(ingestSeconds) });
+  log('ingested', { reads: ingest, seconds: round(ingestSeconds), cpuUsPerRead: ingestCpuUsPerRead });
 
   // Queries should see the store as it stands in service, not straight after 5 million reads
   // in a few minutes (no site writes that fast): let merges settle, wait out the age after which
@@ -140,13 +150,20 @@ export async function run(argv: string[]) {
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
-  const ingestEnded = performance.now();
   await mergesSettled(1);
-  const quietMs = flags.settle * 1000 - (performance.now() - ingestEnded);
-  if (quietMs > 0) {
-    log('waiting for quiet parts to be merged', { seconds: Math.round(quietMs / 1000) });
-    await new Promise((r) => setTimeout(r, quietMs));
-    await mergesSettled(75);
+  if (flags.settle > 0) {
+    // A part's age runs from when it was written, merges included: wait for the youngest part
+    // to reach the age, then long enough for the merge selector to pick the merges up.
+    const rs = await client.query({
+      query: `SELECT toUnixTimestamp(max(modification_time)) AS t FROM system.parts
+              WHERE active AND database = currentDatabase() AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms')`,
+      format: 'JSONEachRow',
+    });
+    const youngest = Number((await rs.json<{ t: string }>())[0]!.t) * 1000;
+    const quietMs = youngest + flags.settle * 1000 - Date.now();
+    log('waiting for quiet parts to be merged', { seconds: Math.round(Math.max(0, quietMs) / 1000) });
+    if (quietMs > 0) await new Promise((r) => setTimeout(r, quietMs));
+    await mergesSettled(150);
   }
   const partsAtQueryTime = await (await client.query({
     query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
@@ -213,6 +230,7 @@ export async function run(argv: string[]) {
     rows,
     ingestedThroughJetStream: ingest,
     ingestRowsPerSec: Math.round(ingest / ingestSeconds),
+    ingestCpuUsPerRead,
     bulkRowsPerSec: bulk ? Math.round(bulk / bulkSeconds) : null,
     exactP95Ms: exact.p95,
     wildcardP95Ms: Math.max(prefix.p95, infix.p95, single.p95),
