@@ -1,12 +1,13 @@
 /**
- * Store benchmark: `npm run bench -- store [--rows N] [--ingest M] [--queries Q]`.
+ * Store benchmark: `npm run bench -- store [--rows N] [--ingest M] [--queries Q] [--settle S]`.
  *
- * Synthetic reads over 3 years and 500 cameras (`--settle S`: seconds after ingest before the
- * searches, default 630, so that quiet parts have been merged as they would be in service). `--ingest` of them (default 5 million, at most
+ * Synthetic reads over 3 years and 500 cameras. `--ingest` of them (default 5 million, at most
  * --rows) go the real way, published to JetStream and written by the store writer, and give
  * ingestRowsPerSec; the rest are bulk-loaded with INSERT … SELECT. Then each search form runs
  * --queries times against random targets and reports its p95, and bytesPerRead sums every
- * table, projection and index on disk except plate images.
+ * table, projection and index on disk except plate images. Before ingest and before the
+ * searches the store is let settle as it would in service: S seconds (default 630) after its
+ * youngest part was written, quiet parts have been merged whole; 0 skips the wait.
  */
 import { rmSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -86,6 +87,35 @@ export async function run(argv: string[]) {
   }
   const bulkSeconds = (performance.now() - tBulk) / 1000;
 
+  // The store as it stands in service, not straight after millions of reads in a few minutes
+  // (no site writes that fast): merges settled, and the age after which quiet parts are merged
+  // whole (store/migrations/070 and 080: 10 minutes) waited out from the youngest part's write
+  // (merges included), then long enough for an idle merge selector (it backs off for up to a
+  // minute) to have picked those merges up. Before ingest, so that the bulk load's merges do not
+  // run beside the writer being timed; before the searches, so that they see a settled layout.
+  const mergesSettled = async (quietSeconds: number) => {
+    for (let i = 0, quiet = 0; i < 1800 && quiet < quietSeconds; i++) {
+      const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
+      quiet = Number((await rs.json<{ n: string }>())[0]!.n) === 0 ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const settle = async (before: string) => {
+    await mergesSettled(1);
+    if (flags.settle <= 0) return;
+    const rs = await client.query({
+      query: `SELECT toUnixTimestamp(max(modification_time)) AS t FROM system.parts
+              WHERE active AND database = currentDatabase() AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms')`,
+      format: 'JSONEachRow',
+    });
+    const youngest = Number((await rs.json<{ t: string }>())[0]!.t) * 1000;
+    const quietMs = youngest + flags.settle * 1000 - Date.now();
+    log(`waiting for quiet parts to be merged before ${before}`, { seconds: Math.round(Math.max(0, quietMs) / 1000) });
+    if (quietMs > 0) await new Promise((r) => setTimeout(r, quietMs));
+    await mergesSettled(150);
+  };
+  if (bulk > 0) await settle('ingest');
+
   // 2. The real path: publish to JetStream (not timed), then time the store writer draining it.
   const js = jetstream(nc);
   const tPub = performance.now();
@@ -138,33 +168,8 @@ export async function run(argv: string[]) {
   }
   await writer.stop();
   log('ingested', { reads: ingest, seconds: round(ingestSeconds), cpuUsPerRead: ingestCpuUsPerRead });
+  await settle('the searches');
 
-  // Queries should see the store as it stands in service, not straight after 5 million reads
-  // in a few minutes (no site writes that fast): let merges settle, wait out the age after which
-  // quiet parts are merged whole (store/migrations/070 and 080: 10 minutes), and settle again.
-  // Settled: no merge running for `quietSeconds` in a row (an idle merge selector backs off for up to a minute).
-  const mergesSettled = async (quietSeconds: number) => {
-    for (let i = 0, quiet = 0; i < 1800 && quiet < quietSeconds; i++) {
-      const rs = await client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
-      quiet = Number((await rs.json<{ n: string }>())[0]!.n) === 0 ? quiet + 1 : 0;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  };
-  await mergesSettled(1);
-  if (flags.settle > 0) {
-    // A part's age runs from when it was written, merges included: wait for the youngest part
-    // to reach the age, then long enough for the merge selector to pick the merges up.
-    const rs = await client.query({
-      query: `SELECT toUnixTimestamp(max(modification_time)) AS t FROM system.parts
-              WHERE active AND database = currentDatabase() AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms')`,
-      format: 'JSONEachRow',
-    });
-    const youngest = Number((await rs.json<{ t: string }>())[0]!.t) * 1000;
-    const quietMs = youngest + flags.settle * 1000 - Date.now();
-    log('waiting for quiet parts to be merged', { seconds: Math.round(Math.max(0, quietMs) / 1000) });
-    if (quietMs > 0) await new Promise((r) => setTimeout(r, quietMs));
-    await mergesSettled(150);
-  }
   const partsAtQueryTime = await (await client.query({
     query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
             AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms') GROUP BY table ORDER BY table`,
