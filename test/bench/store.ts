@@ -89,7 +89,7 @@ export async function run(argv: string[]) {
 
   // The store as it stands in service, not straight after millions of reads in a few minutes
   // (no site writes that fast): merges settled, and the age after which quiet parts are merged
-  // whole (store/migrations/070 and 080: 10 minutes) waited out from the youngest part's write
+  // whole (store/migrations/070: 10 minutes) waited out from the youngest part's write
   // (merges included), then long enough for an idle merge selector (it backs off for up to a
   // minute) to have picked those merges up. Before ingest, so that the bulk load's merges do not
   // run beside the writer being timed; before the searches, so that they see a settled layout.
