@@ -10,7 +10,7 @@
  * half of the run (a leak shows as steady growth there, after start-up has settled).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stepOf, totpAt } from '../../access/totp.ts';
 import { defaultClipCache, startSimulator } from '../../pipeline/simulator/index.ts';
