@@ -20,6 +20,8 @@ import { procSample, threadCpuByName } from './_cpu.ts';
 
 const CAMERAS = 500;
 const YEAR_MS = 365.25 * 86_400_000;
+/** The tables searches read, whose parts the bench waits on and reports. */
+const SEARCH_TABLES = "('reads', 'reads_by_plate', 'plates', 'candidate_terms')";
 const STATES = ['FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'GA', 'AL', 'NY', 'TX', 'NC', 'SC', 'TN', 'OH', 'PA'];
 
 /** Plate number p as text: scrambled over all 175,760,000 plates of the form ABC1234 (a bijection),
@@ -105,7 +107,7 @@ export async function run(argv: string[]) {
     if (flags.settle <= 0) return;
     const rs = await client.query({
       query: `SELECT toUnixTimestamp(max(modification_time)) AS t FROM system.parts
-              WHERE active AND database = currentDatabase() AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms')`,
+              WHERE active AND database = currentDatabase() AND table IN ${SEARCH_TABLES}`,
       format: 'JSONEachRow',
     });
     const youngest = Number((await rs.json<{ t: string }>())[0]!.t) * 1000;
@@ -172,7 +174,7 @@ export async function run(argv: string[]) {
 
   const partsAtQueryTime = await (await client.query({
     query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
-            AND table IN ('reads', 'reads_by_plate', 'plates', 'candidate_terms') GROUP BY table ORDER BY table`,
+            AND table IN ${SEARCH_TABLES} GROUP BY table ORDER BY table`,
     format: 'JSONEachRow',
   })).json();
   log('parts at query time', { parts: partsAtQueryTime });
