@@ -23,6 +23,7 @@ const SHARDING_KEYS: Record<string, string> = {
   // first copy there. The plate tables by plate: a plate's index entries sit on one shard.
   reads: 'cityHash64(camera_id)',
   reads_v2: 'cityHash64(camera_id)',
+  reads_v3: 'cityHash64(camera_id)',
   reads_by_plate: 'cityHash64(plate_norm)',
   plates: 'cityHash64(plate_norm)',
   candidate_terms: 'cityHash64(plate_norm)',

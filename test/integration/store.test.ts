@@ -166,5 +166,12 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     }
     await until(async () => JSON.stringify(await parts()) === JSON.stringify({ reads: 1, reads_by_plate: 1 }), { ms: 60_000, what: 'the quiet partitions merged' });
     expect((await search({ pattern: 'OLD*', limit: 10 })).map((x) => x.plate).sort()).toEqual(['OLD0000', 'OLD1000', 'OLD2000']);
+    // Migration 090: reads in yearly partitions of compact parts, whatever their size.
+    const [merged] = await (await store.client.query({
+      query: `SELECT partition_id, part_type FROM system.parts WHERE active AND database = currentDatabase() AND table = 'reads' AND partition_id = {year:String}`,
+      query_params: { year: String(year) },
+      format: 'JSONEachRow',
+    })).json<{ partition_id: string; part_type: string }>();
+    expect(merged).toEqual({ partition_id: String(year), part_type: 'Compact' });
   }, 90_000);
 });
