@@ -168,8 +168,11 @@ type Location = NonNullable<StoredRead['location']>;
 
 /**
  * Locations already looked up, per store. A location id is a hash of the row's content
- * (store/rows.ts), so the row behind an id never changes and a cached one never goes stale;
- * a site has a few hundred. Every search but the first is spared a second query.
+ * (store/rows.ts), so the row behind an id never changes and a cached one never goes stale.
+ * A site has a few hundred, and a plate's reads come from as many cameras as it passed: filling
+ * the cache one search's ids at a time cost most searches a second query (~5 ms of an exact
+ * search's ~25 at 100M reads) until every camera had been seen. So a miss loads every location
+ * while there are few enough to hold, and only the missing ones beyond that.
  */
 const locationCache = new WeakMap<ClickHouseClient, Map<string, Location>>();
 const MAX_CACHED_LOCATIONS = 10_000;
@@ -177,28 +180,30 @@ const MAX_CACHED_LOCATIONS = 10_000;
 async function locationsById(client: ClickHouseClient, ids: string[]): Promise<Map<string, Location>> {
   let cache = locationCache.get(client);
   if (!cache) locationCache.set(client, (cache = new Map()));
+  const missing = ids.filter((id) => !cache.has(id));
+  if (missing.length) {
+    type LocationRow = { id: string; lat: number; lon: number; description: string; direction: string };
+    const columns = 'toString(location_id) AS id, lat, lon, description, direction';
+    let rows = await (await client.query({
+      query: `SELECT ${columns} FROM camera_locations FINAL LIMIT {cap:UInt32}`,
+      query_params: { cap: MAX_CACHED_LOCATIONS + 1 },
+      format: 'JSONEachRow',
+    })).json<LocationRow>();
+    if (rows.length > MAX_CACHED_LOCATIONS) {
+      cache.clear();
+      rows = await (await client.query({
+        query: `SELECT ${columns} FROM camera_locations FINAL WHERE location_id IN {ids:Array(UInt64)}`,
+        // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
+        query_params: { ids: missing.map(BigInt) },
+        format: 'JSONEachRow',
+      })).json<LocationRow>();
+    }
+    for (const r of rows) cache.set(r.id, { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction });
+  }
   const out = new Map<string, Location>();
-  const missing: string[] = [];
   for (const id of ids) {
     const loc = cache.get(id);
     if (loc) out.set(id, loc);
-    else missing.push(id);
-  }
-  if (missing.length) {
-    const rs = await client.query({
-      query: `SELECT toString(location_id) AS id, lat, lon, description, direction FROM camera_locations FINAL
-              WHERE location_id IN {ids:Array(UInt64)}`,
-      // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
-      query_params: { ids: missing.map(BigInt) },
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<{ id: string; lat: number; lon: number; description: string; direction: string }>();
-    if (cache.size + rows.length > MAX_CACHED_LOCATIONS) cache.clear();
-    for (const r of rows) {
-      const loc = { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction };
-      cache.set(r.id, loc);
-      out.set(r.id, loc);
-    }
   }
   return out;
 }
