@@ -5,31 +5,57 @@ import { StoreUnavailableError } from './errors.ts';
 import { EXPIRES_AT_SQL } from './retention.ts';
 import { locationId, locationRow, READ_COLUMNS, readRow } from './rows.ts';
 
+/** A batch of reads encoded for its inserts (see encodeReads). */
+export interface EncodedReads {
+  count: number;
+  /** The `reads` rows, one JSONCompactEachRow line each. */
+  body: Buffer;
+  images: { read_id: string; captured_at: number; jpeg: string }[];
+  /** Camera locations not in `knownLocations` when the batch was encoded. */
+  locations: Map<string, ReturnType<typeof locationRow>>;
+}
+
 /**
- * Inserts a batch of reads with their images and locations. Resolves only once ClickHouse
- * has accepted every insert, which is the point at which the writer may acknowledge them.
+ * Encodes a batch of reads for insertion. Apart from the insert so that the store writer can
+ * encode the next batch while the previous one is being inserted on chDB's threads.
  * `knownLocations` spares re-inserting the few hundred camera locations on every batch.
  */
-export async function insertReads(client: ClickHouseClient, reads: PlateRead[], knownLocations = new Set<string>()): Promise<void> {
-  if (reads.length === 0) return;
-  const images = reads.flatMap((r) => (r.cropJpeg ? [{ read_id: r.id, captured_at: Date.parse(r.capturedAt), jpeg: r.cropJpeg }] : []));
-  const locations = new Map<string, ReturnType<typeof locationRow>>();
+export function encodeReads(reads: PlateRead[], knownLocations: ReadonlySet<string> = new Set()): EncodedReads {
+  const images: EncodedReads['images'] = [];
+  const locations: EncodedReads['locations'] = new Map();
   let body = '';
   for (const r of reads) {
     const location = locationId(r);
     if (!knownLocations.has(location) && !locations.has(location)) locations.set(location, locationRow(r));
+    const row = readRow(r, location);
+    if (r.cropJpeg) images.push({ read_id: r.id, captured_at: row.captured_at, jpeg: r.cropJpeg });
     // Rows as arrays under one column list: half the text of keyed objects to write and to parse.
-    body += `${JSON.stringify(Object.values(readRow(r, location)))}\n`;
+    body += `${JSON.stringify(Object.values(row))}\n`;
   }
+  return { count: reads.length, body: Buffer.from(body), images, locations };
+}
+
+/**
+ * Inserts an encoded batch of reads with their images and locations. Resolves only once
+ * ClickHouse has accepted every insert, which is the point at which the writer may acknowledge
+ * them; the batch's new locations are then added to `knownLocations`.
+ */
+export async function insertEncodedReads(client: ClickHouseClient, batch: EncodedReads, knownLocations = new Set<string>()): Promise<void> {
+  if (batch.count === 0) return;
   try {
     // Images and locations first: a read row must never point at what a crash kept from landing.
-    if (images.length) await client.insert({ table: 'plate_images', values: images, format: 'JSONEachRow' });
-    if (locations.size) await client.insert({ table: 'camera_locations', values: [...locations.values()], format: 'JSONEachRow' });
-    await insertEncoded(client, { table: 'reads', columns: READ_COLUMNS, format: 'JSONCompactEachRow', body: Buffer.from(body) });
+    if (batch.images.length) await client.insert({ table: 'plate_images', values: batch.images, format: 'JSONEachRow' });
+    if (batch.locations.size) await client.insert({ table: 'camera_locations', values: [...batch.locations.values()], format: 'JSONEachRow' });
+    await insertEncoded(client, { table: 'reads', columns: READ_COLUMNS, format: 'JSONCompactEachRow', body: batch.body });
   } catch (err) {
-    throw new StoreUnavailableError(`insert of ${reads.length} reads failed: ${(err as Error).message}`, err);
+    throw new StoreUnavailableError(`insert of ${batch.count} reads failed: ${(err as Error).message}`, err);
   }
-  for (const id of locations.keys()) knownLocations.add(id);
+  for (const id of batch.locations.keys()) knownLocations.add(id);
+}
+
+/** Inserts a batch of reads with their images and locations (encodeReads, then insertEncodedReads). */
+export function insertReads(client: ClickHouseClient, reads: PlateRead[], knownLocations = new Set<string>()): Promise<void> {
+  return insertEncodedReads(client, encodeReads(reads, knownLocations), knownLocations);
 }
 
 /** The plate crop of a read, or null when it has none or its retention has ended. */

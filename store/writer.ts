@@ -10,7 +10,7 @@ import {
   type Logger,
   type PlateRead,
 } from '../contracts/index.ts';
-import { insertReads } from './reads.ts';
+import { encodeReads, insertEncodedReads, type EncodedReads } from './reads.ts';
 
 export interface StoreWriterOptions {
   nc: NatsConnection;
@@ -122,17 +122,23 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   let healthy = true;
   let lastError: string | null = null;
 
-  interface Decoded {
-    valid: { msg: JsMsg; read: PlateRead }[];
+  interface Prepared {
     /** The batch's message with the highest stream sequence: acknowledging it settles the batch. */
     last: JsMsg;
     invalid: number;
+    refused: number;
+    /** The admitted reads encoded for insertion, or why the batch cannot be stored now. */
+    encoded: EncodedReads | { failed: Error };
     t0: number;
   }
 
-  async function decodeBatch(msgs: JsMsg[]): Promise<Decoded> {
+  /**
+   * Decodes a batch, asks the admission check about each read and encodes what may be stored:
+   * all the batch's work on this thread, done while the previous batch is being inserted.
+   */
+  async function prepareBatch(msgs: JsMsg[]): Promise<Prepared> {
     const t0 = performance.now();
-    const valid: Decoded['valid'] = [];
+    const valid: PlateRead[] = [];
     let invalid = 0;
     let last = msgs[0]!;
     for (let i = 0; i < msgs.length; i++) {
@@ -141,46 +147,48 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
       const msg = msgs[i]!;
       if (msg.seq > last.seq) last = msg;
       try {
-        valid.push({ msg, read: decodeRead(msg) });
+        valid.push(decodeRead(msg));
       } catch (err) {
         if (!(err instanceof InvalidPayloadError)) throw err;
         invalid++;
         logger.error('invalid read refused', { subject: msg.subject, seq: msg.seq, problems: err.problems, payload: msg.string().slice(0, 2000) });
       }
     }
-    return { valid, last, invalid, t0 };
+    let admitted = valid;
+    if (opts.admit) {
+      // A refused read is never stored (the gate logs and counts it); the batch's ack settles it.
+      // If the check itself fails, the batch is redelivered like a failed insert.
+      try {
+        const verdicts = await Promise.all(valid.map((read) => opts.admit!(read)));
+        admitted = valid.filter((_, i) => verdicts[i] === null);
+      } catch (err) {
+        return { last, invalid, refused: 0, encoded: { failed: err as Error }, t0 };
+      }
+    }
+    return { last, invalid, refused: valid.length - admitted.length, encoded: encodeReads(admitted, knownLocations), t0 };
   }
 
   /** Stores a batch and acknowledges it; false when the insert (or the admission check) failed. */
-  async function storeBatch({ valid, last, invalid, t0 }: Decoded): Promise<boolean> {
-    let refused = 0;
+  async function storeBatch({ last, invalid, refused, encoded, t0 }: Prepared): Promise<boolean> {
     try {
-      if (opts.admit) {
-        // A refused read is never stored (the gate logs and counts it); the batch's ack settles it.
-        const verdicts = await Promise.all(valid.map((v) => opts.admit!(v.read)));
-        for (let i = valid.length - 1; i >= 0; i--) {
-          if (verdicts[i] === null) continue;
-          valid.splice(i, 1);
-          refused++;
-        }
-      }
-      await insertReads(client, valid.map((v) => v.read), knownLocations);
+      if ('failed' in encoded) throw encoded.failed;
+      await insertEncodedReads(client, encoded, knownLocations);
     } catch (err) {
       healthy = false;
       lastError = (err as Error).message;
-      logger.error('store insert failed; reads stay in JetStream', { count: valid.length, err });
+      logger.error('store insert failed; reads stay in JetStream', { count: 'failed' in encoded ? undefined : encoded.count, err });
       opts.onError?.(err as Error);
       return false;
     }
     healthy = true;
     lastError = null;
     last.ack();
-    opts.onBatch?.({ stored: valid.length, invalid, refused, ms: performance.now() - t0 });
+    opts.onBatch?.({ stored: encoded.count, invalid, refused, ms: performance.now() - t0 });
     return true;
   }
 
   // Pipelined: while one batch is being inserted (on chDB's own thread, or over HTTP), the next
-  // is fetched and decoded. At most one insert is in flight, so acknowledgements stay in order
+  // is fetched, decoded, admitted and encoded. At most one insert is in flight, so acknowledgements stay in order
   // and memory stays bounded.
   let { consumer, nextDelivery } = await openConsumerPatiently();
   const loop = (async () => {
@@ -205,7 +213,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         if (m.info.deliverySequence !== nextDelivery) gap = true;
         nextDelivery = m.info.deliverySequence + 1;
       }
-      const decoded = batch.length && !gap ? await decodeBatch(batch) : null;
+      const prepared = batch.length && !gap ? await prepareBatch(batch) : null;
       const stored = await inflight;
       inflight = Promise.resolve(true);
       if (!stored || gap || restartFailed) {
@@ -223,13 +231,13 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         }
         continue;
       }
-      if (!decoded) continue;
+      if (!prepared) continue;
       // Size the next batch by the bytes of this one (reads with plate crops are ~10x larger):
       // the server's own max_bytes on a pull would do it, but not on every server we support.
       let bytes = 0;
       for (const m of batch) bytes += m.data.length;
       nextBatch = Math.max(100, Math.min(batchSize, Math.floor(batchBytes / Math.max(1, bytes / batch.length))));
-      inflight = storeBatch(decoded);
+      inflight = storeBatch(prepared);
     }
     await inflight;
     // The acknowledgement is a fire-and-forget publish: flush so that it is not lost with the connection.
