@@ -56,5 +56,11 @@ const rawInserts = new WeakMap<ClickHouseClient, (insert: RawInsert) => Promise<
 export async function insertEncoded(client: ClickHouseClient, insert: RawInsert): Promise<void> {
   const raw = rawInserts.get(client);
   if (raw) return raw(insert);
-  await client.insert({ table: insert.table, columns: [...insert.columns] as [string, ...string[]], format: insert.format, values: Readable.from([insert.body]) });
+  // The client's insert would encode a JSON-format stream's chunks as values; exec sends the
+  // body as it is. Table and column names are the store's own constants, never user input.
+  const { stream } = await client.exec({
+    query: `INSERT INTO ${insert.table} (${insert.columns.join(', ')}) FORMAT ${insert.format}`,
+    values: Readable.from([insert.body], { objectMode: false }),
+  });
+  for await (const _ of stream); // drain the (empty) response so the socket is reused
 }
