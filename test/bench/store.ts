@@ -221,12 +221,13 @@ export async function run(argv: string[]) {
     query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows, count() AS parts FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
     format: 'JSONEachRow',
   })).json();
+  // Per column only where ClickHouse counts it: compact parts (reads since 090) keep every column in one file.
   const columnBytes = await (await client.query({
-    query: `SELECT name, data_compressed_bytes AS b, round(data_compressed_bytes / ${rows}, 2) AS perRead FROM system.columns
-            WHERE database = currentDatabase() AND table = 'reads' ORDER BY b DESC`,
+    query: `SELECT table, name, data_compressed_bytes AS b, round(data_compressed_bytes / ${rows}, 2) AS perRead FROM system.columns
+            WHERE database = currentDatabase() AND table IN ('reads', 'reads_by_plate') AND data_compressed_bytes > 0 ORDER BY table, b DESC`,
     format: 'JSONEachRow',
   })).json();
-  log('bytes by table', { tables: tableBytes, projectionBytes, readsColumns: columnBytes });
+  log('bytes by table', { tables: tableBytes, projectionBytes, columns: columnBytes });
 
   await nc.close();
   await nats.stop();
