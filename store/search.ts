@@ -176,6 +176,8 @@ type Location = NonNullable<StoredRead['location']>;
  */
 const locationCache = new WeakMap<ClickHouseClient, Map<string, Location>>();
 const MAX_CACHED_LOCATIONS = 10_000;
+/** Stores with more locations than the cache holds: look up only the missing ones. */
+const tooManyLocations = new WeakSet<ClickHouseClient>();
 
 async function locationsById(client: ClickHouseClient, ids: string[]): Promise<Map<string, Location>> {
   let cache = locationCache.get(client);
@@ -184,19 +186,26 @@ async function locationsById(client: ClickHouseClient, ids: string[]): Promise<M
   if (missing.length) {
     type LocationRow = { id: string; lat: number; lon: number; description: string; direction: string };
     const columns = 'toString(location_id) AS id, lat, lon, description, direction';
-    let rows = await (await client.query({
-      query: `SELECT ${columns} FROM camera_locations FINAL LIMIT {cap:UInt32}`,
-      query_params: { cap: MAX_CACHED_LOCATIONS + 1 },
-      format: 'JSONEachRow',
-    })).json<LocationRow>();
-    if (rows.length > MAX_CACHED_LOCATIONS) {
-      cache.clear();
+    let rows: LocationRow[] | null = null;
+    if (!tooManyLocations.has(client)) {
+      rows = await (await client.query({
+        query: `SELECT ${columns} FROM camera_locations FINAL LIMIT {cap:UInt32}`,
+        query_params: { cap: MAX_CACHED_LOCATIONS + 1 },
+        format: 'JSONEachRow',
+      })).json<LocationRow>();
+      if (rows.length > MAX_CACHED_LOCATIONS) {
+        tooManyLocations.add(client);
+        rows = null;
+      }
+    }
+    if (!rows) {
       rows = await (await client.query({
         query: `SELECT ${columns} FROM camera_locations FINAL WHERE location_id IN {ids:Array(UInt64)}`,
         // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
         query_params: { ids: missing.map(BigInt) },
         format: 'JSONEachRow',
       })).json<LocationRow>();
+      if (cache.size + rows.length > MAX_CACHED_LOCATIONS) cache.clear();
     }
     for (const r of rows) cache.set(r.id, { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction });
   }

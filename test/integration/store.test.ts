@@ -134,6 +134,18 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     }
   });
 
+  it('gives each result its camera location, also where there are more locations than it caches', async () => {
+    // 10,001 other locations: past the cache's size, so the location of a new read is looked up by id.
+    await store.client.command({
+      query: `INSERT INTO camera_locations SELECT number + 1, 'cam-filler', 0, 0, 'filler', 'N', now64(3) FROM numbers(10001)`,
+    });
+    const here = { lat: 27.95, lon: -82.46, description: 'Tampa, I-275 at exit 45' };
+    await insertReads(store.client, [parse({ plate: 'LOC1234', cameraId: 'cam-loc', location: here })]);
+    const [row] = await search({ plate: 'LOC1234' });
+    expect(row?.location).toMatchObject(here);
+    expect((await search({ plate: 'FLA1234' }))[0]?.location).toMatchObject({ description: miami.description });
+  });
+
   it('merges a partition nobody writes to any more into one part in the background', async () => {
     // Migration 070 asks ClickHouse to merge a partition whole once it has been quiet for 10
     // minutes; this store shortens the wait to a second so that the merge can be watched.
