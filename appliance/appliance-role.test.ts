@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, silentLogger, validateConfig } from '../contracts/index.ts';
 import { applianceServices } from './appliance.ts';
-import { natsServerConf } from './nats-server.ts';
+import { readFileSync } from 'node:fs';
+import { freePort, tempDir } from '../test/helpers/nats.ts';
+import { natsServerConf, natsServerEnv, natsServerSpec } from './nats-server.ts';
 
 const camera = { id: 'site-a-cam1', name: 'cam 1', url: 'rtsp://10.0.0.5/stream', deploymentRef: 'DEP-1', location: { lat: 30, lon: -84, description: 'site A, lane 1' } };
 
@@ -38,6 +40,21 @@ describe('appliance role', () => {
     expect(conf).toContain('listen: "0.0.0.0:7422"');
     expect(conf).toContain('authorization { user: "sites", password: "from-env" }');
     expect(natsServerConf(configSchema.parse({}), '/d', '/d/p', {})).not.toContain('leafnodes');
+  });
+
+  it('starts nats-server on as many cores as configured, one by default, keeping the rest of its environment', async () => {
+    expect(natsServerEnv(configSchema.parse({}), { PATH: '/bin' })).toEqual({ PATH: '/bin', GOMAXPROCS: '1' });
+    expect(natsServerEnv(configSchema.parse({ nats: { goMaxProcs: 4 } }), {}).GOMAXPROCS).toBe('4');
+    expect(validateConfig({ nats: { goMaxProcs: 0 } }).ok).toBe(false);
+    // The real server, as the supervisor spawns it.
+    const config = configSchema.parse({ dataDir: tempDir('gomaxprocs'), nats: { port: await freePort() } });
+    const child = natsServerSpec(config, silentLogger).spawn();
+    try {
+      const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('GOMAXPROCS=1');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('refuses leaf settings that cannot work', () => {

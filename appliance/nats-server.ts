@@ -75,6 +75,11 @@ export function natsServerConf(config: AlprConfig, dir: string, pidFile: string,
   return lines.join('\n') + '\n';
 }
 
+/** The embedded server's environment: GOMAXPROCS has no configuration-file equivalent. */
+export function natsServerEnv(config: AlprConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, GOMAXPROCS: String(config.nats.goMaxProcs) };
+}
+
 /**
  * The embedded nats-server (Debian package) with JetStream, its store under the data dir.
  * Ready means: a client connects and JetStream answers, not merely that the port is open.
@@ -93,7 +98,7 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       const confFile = path.join(dir, 'nats-server.conf');
       // Written with the password in it: readable by the appliance's user only.
       writeFileSync(confFile, natsServerConf(config, dir, pidFile), { mode: 0o600 });
-      const child = spawn(config.nats.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(config.nats.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: natsServerEnv(config) });
       const onLine = (line: string) => {
         // nats-server tags its lines [INF]/[WRN]/[ERR]/[FTL]; its start-up banner is noise at info.
         if (/\[(ERR|FTL)\]/.test(line)) log.error('nats-server', { line });

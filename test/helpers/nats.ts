@@ -31,7 +31,8 @@ export async function startNats(): Promise<TestNats> {
   const url = `nats://127.0.0.1:${port}`;
   let child!: ChildProcess;
   const launch = async () => {
-    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    // As the appliance starts it (config nats.goMaxProcs), so that benchmarks measure that server.
+    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, GOMAXPROCS: '1' } });
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
