@@ -35,6 +35,19 @@ export function encodeReads(reads: PlateRead[], knownLocations: ReadonlySet<stri
   return { count: reads.length, body: Buffer.from(body), images, locations };
 }
 
+/** Several encoded batches as one, so that they land in one insert (one part per table). */
+export function joinEncodedReads(batches: EncodedReads[]): EncodedReads {
+  if (batches.length === 1) return batches[0]!;
+  const locations: EncodedReads['locations'] = new Map();
+  for (const b of batches) for (const [id, row] of b.locations) locations.set(id, row);
+  return {
+    count: batches.reduce((n, b) => n + b.count, 0),
+    body: Buffer.concat(batches.map((b) => b.body)),
+    images: batches.flatMap((b) => b.images),
+    locations,
+  };
+}
+
 /**
  * Inserts an encoded batch of reads with their images and locations. Resolves only once
  * ClickHouse has accepted every insert, which is the point at which the writer may acknowledge

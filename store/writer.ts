@@ -10,18 +10,22 @@ import {
   type Logger,
   type PlateRead,
 } from '../contracts/index.ts';
-import { encodeReads, insertEncodedReads, type EncodedReads } from './reads.ts';
+import { encodeReads, insertEncodedReads, joinEncodedReads, type EncodedReads } from './reads.ts';
 
 export interface StoreWriterOptions {
   nc: NatsConnection;
   client: ClickHouseClient;
   logger: Logger;
-  /**
-   * Most reads per insert. ClickHouse wants few large inserts: each one writes a part for reads
-   * and for every view on them, a fixed ~150 ms on the 2-core appliance, so batches of 5000
-   * spent more time on that than on the reads themselves (README, store benchmark).
-   */
+  /** Most reads fetched from JetStream and decoded at a time. */
   batchSize?: number;
+  /**
+   * Most reads per insert while a backlog is drained (live traffic is inserted as it is fetched).
+   * ClickHouse wants few large inserts: each one writes a part for reads and for every view on
+   * them, which is then merged again, so batches of 5000 spent more time on that than on the
+   * reads themselves (README, store benchmark). Fetched batches are joined once encoded: decoded
+   * reads in batches this large made the writer's garbage collection the bottleneck instead.
+   */
+  insertRows?: number;
   /** Most payload bytes per batch, so that batches of reads with plate crops stay bounded. */
   batchBytes?: number;
   /** Longest a read waits for its batch to fill (JetStream's pull floor is 1000 ms). */
@@ -63,6 +67,7 @@ export interface StoreWriter {
 export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreWriter> {
   const { nc, client, logger } = opts;
   const batchSize = opts.batchSize ?? 20_000;
+  const insertRows = Math.max(batchSize, opts.insertRows ?? 3 * batchSize);
   const batchBytes = opts.batchBytes ?? 32 * 1024 ** 2;
   const maxWaitMs = Math.max(1000, opts.maxWaitMs ?? 1000);
   const retryDelayMs = opts.retryDelayMs ?? 2000;
@@ -75,8 +80,8 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     // A batch unacknowledged this long (its writer died) is redelivered to the next one;
     // far longer than an insert takes, short enough that a restarted core catches up quickly.
     ack_wait: 15 * 1e9,
-    // Room for the batch being inserted and the next one being fetched.
-    max_ack_pending: 3 * batchSize,
+    // Room for the insert in flight, the reads being gathered for the next one and the next fetch.
+    max_ack_pending: 2 * insertRows + batchSize,
   };
 
   /**
@@ -168,8 +173,14 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     return { last, invalid, refused: valid.length - admitted.length, encoded: encodeReads(admitted, knownLocations), t0 };
   }
 
-  /** Stores a batch and acknowledges it; false when the insert (or the admission check) failed. */
-  async function storeBatch({ last, invalid, refused, encoded, t0 }: Prepared): Promise<boolean> {
+  /** Stores prepared batches in one insert and acknowledges them; false when the insert (or an admission check) failed. */
+  async function storeBatches(batches: Prepared[]): Promise<boolean> {
+    const last = batches.reduce((a, b) => (b.last.seq > a.seq ? b.last : a), batches[0]!.last);
+    const invalid = batches.reduce((n, b) => n + b.invalid, 0);
+    const refused = batches.reduce((n, b) => n + b.refused, 0);
+    const failed = batches.find((b) => 'failed' in b.encoded)?.encoded as { failed: Error } | undefined;
+    const encoded = failed ?? joinEncodedReads(batches.map((b) => b.encoded as EncodedReads));
+    const t0 = batches[0]!.t0;
     try {
       if ('failed' in encoded) throw encoded.failed;
       await insertEncodedReads(client, encoded, knownLocations);
@@ -187,21 +198,49 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     return true;
   }
 
-  // Pipelined: while one batch is being inserted (on chDB's own thread, or over HTTP), the next
-  // is fetched, decoded, admitted and encoded. At most one insert is in flight, so acknowledgements stay in order
-  // and memory stays bounded.
+  // Size the next batch by the bytes of this one (reads with plate crops are ~10x larger):
+  // the server's own max_bytes on a pull would do it, but not on every server we support.
+  const nextBatchSize = (bytes: number, count: number) =>
+    Math.max(100, Math.min(batchSize, Math.floor(batchBytes / Math.max(1, bytes / count))));
+
+  // Pipelined: while one insert runs (on chDB's own thread, or over HTTP), the next batches are
+  // fetched, decoded, admitted and encoded. At most one insert is in flight, so acknowledgements
+  // stay in order and memory stays bounded. Under a backlog (fetches come back full) encoded
+  // batches are gathered up to insertRows before they are inserted together.
   let { consumer, nextDelivery } = await openConsumerPatiently();
+
+  /** A pull of up to `asked` reads, collected in the background so that JetStream delivers the next batch while this one is decoded. */
+  interface Fetch {
+    asked: number;
+    batch: JsMsg[];
+    done: Promise<void>;
+  }
+  const startFetch = (asked: number): Fetch => {
+    const batch: JsMsg[] = [];
+    const from = consumer;
+    const done = (async () => {
+      const iter = await from.fetch({ max_messages: asked, expires: maxWaitMs });
+      for await (const m of iter) batch.push(m);
+    })();
+    done.catch(() => {}); // awaited (and reported) by the loop, or dropped with its consumer on a restart
+    return { asked, batch, done };
+  };
+
   const loop = (async () => {
     let inflight: Promise<boolean> = Promise.resolve(true);
     let restartFailed = false;
+    let gathered: Prepared[] = [];
+    let gatheredRows = 0;
+    let gatheredBytes = 0;
     // The first batch is small: until one has been seen, nothing says how large reads are (a backlog of
     // reads with crops at 20000 a batch would be hundreds of megabytes).
-    let nextBatch = Math.min(batchSize, 1000);
+    let askLater = Math.min(batchSize, 1000);
+    let next: Fetch | null = null;
     while (!stopping) {
-      const batch: JsMsg[] = [];
+      const { batch, asked, done } = next ?? startFetch(askLater);
+      next = null;
       try {
-        const iter = await consumer.fetch({ max_messages: nextBatch, expires: maxWaitMs });
-        for await (const m of iter) batch.push(m);
+        await done;
       } catch (err) {
         if (stopping) break;
         logger.warn('fetch from JetStream failed', { err });
@@ -213,10 +252,24 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         if (m.info.deliverySequence !== nextDelivery) gap = true;
         nextDelivery = m.info.deliverySequence + 1;
       }
+      let bytes = 0;
+      for (const m of batch) bytes += m.data.length;
+      askLater = batch.length ? nextBatchSize(bytes, batch.length) : asked;
+      if (!gap && !stopping) next = startFetch(askLater);
       const prepared = batch.length && !gap ? await prepareBatch(batch) : null;
+      if (prepared) {
+        gathered.push(prepared);
+        gatheredRows += batch.length;
+        gatheredBytes += bytes;
+        // Keep gathering while JetStream has more (the fetch came back full) and there is room.
+        if (batch.length >= asked && gatheredRows + (next?.asked ?? 0) <= insertRows && gatheredBytes < batchBytes && !stopping) continue;
+      }
       const stored = await inflight;
       inflight = Promise.resolve(true);
       if (!stored || gap || restartFailed) {
+        gathered = [];
+        gatheredRows = gatheredBytes = 0;
+        next = null; // pulled from the consumer that is about to be replaced
         // Nothing after the failed or missed deliveries may be acknowledged before they are
         // stored: drop what is in hand and have JetStream deliver again from the floor.
         if (gap) logger.warn('store writer missed deliveries; restarting delivery from the acknowledged floor', {});
@@ -231,13 +284,10 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         }
         continue;
       }
-      if (!prepared) continue;
-      // Size the next batch by the bytes of this one (reads with plate crops are ~10x larger):
-      // the server's own max_bytes on a pull would do it, but not on every server we support.
-      let bytes = 0;
-      for (const m of batch) bytes += m.data.length;
-      nextBatch = Math.max(100, Math.min(batchSize, Math.floor(batchBytes / Math.max(1, bytes / batch.length))));
-      inflight = storeBatch(prepared);
+      if (!gathered.length) continue;
+      inflight = storeBatches(gathered);
+      gathered = [];
+      gatheredRows = gatheredBytes = 0;
     }
     await inflight;
     // The acknowledgement is a fire-and-forget publish: flush so that it is not lost with the connection.

@@ -107,4 +107,21 @@ describe('store writer: JetStream to ClickHouse', () => {
     };
     await until(async () => (await distinct()) === published && (await pending()) === 0, { ms: 40_000, what: `all ${published} reads stored, the ${stolen} stolen deliveries included` });
   }, 60_000);
+
+  it('joins the batches of a backlog into larger inserts, each read once, and inserts live reads without waiting', async () => {
+    await writer.stop();
+    const js = jetstream(nc);
+    await Promise.all(Array.from({ length: 2600 }, () => publishRead(js, makeRead({ plate: 'BACKLOG' }))));
+    const inserts: number[] = [];
+    writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300, batchSize: 500, insertRows: 1500, onBatch: (e) => inserts.push(e.stored) });
+    await until(async () => (await count('BACKLOG')) === 2600 && (await pending()) === 0);
+    expect(inserts.reduce((a, b) => a + b, 0)).toBe(2600);
+    expect(Math.max(...inserts)).toBeGreaterThan(500); // fetched 500 at a time, inserted together
+    expect(Math.max(...inserts)).toBeLessThanOrEqual(1500);
+    // Once the backlog is gone, one live read is stored on its own (a fetch that comes back short).
+    inserts.length = 0;
+    await publishRead(js, makeRead({ plate: 'LIVEONE' }));
+    await until(async () => (await count('LIVEONE')) === 1);
+    expect(inserts).toEqual([1]);
+  });
 });
