@@ -43,7 +43,10 @@ export interface StoreWriterOptions {
 }
 
 export interface StoreWriter {
-  /** Finishes the batch in hand (insert, then acknowledge) and stops fetching. */
+  /**
+   * Finishes the batches in hand (insert, then acknowledge) and stops fetching. Reads of a pull
+   * still under way are left unacknowledged: JetStream delivers them again to the next writer.
+   */
   stop(): Promise<void>;
   readonly healthy: boolean;
   readonly lastError: string | null;
