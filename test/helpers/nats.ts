@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsServerEnv } from '../../appliance/nats-server.ts';
+import { configSchema } from '../../contracts/index.ts';
 import { freePort } from '../../pipeline/simulator/ports.ts';
 
 // The simulator needs free ports at run time too; tests use the same helper.
@@ -31,8 +33,8 @@ export async function startNats(): Promise<TestNats> {
   const url = `nats://127.0.0.1:${port}`;
   let child!: ChildProcess;
   const launch = async () => {
-    // As the appliance starts it (config nats.goMaxProcs), so that benchmarks measure that server.
-    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, GOMAXPROCS: '1' } });
+    // In the appliance's default environment (nats.goMaxProcs), so that benchmarks measure that server.
+    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: natsServerEnv(configSchema.parse({})) });
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
