@@ -52,7 +52,8 @@ describe('store writer: JetStream to ClickHouse', () => {
     expect(info.num_ack_pending + info.num_pending).toBeGreaterThan(0); // nothing acknowledged
     await store.client.command({ query: 'ATTACH TABLE reads' });
     await until(async () => (await count('OUTAGE1').catch(() => 0)) === 50);
-    expect(writer.healthy).toBe(true);
+    // Healthy once the insert and its progress record are done (the rows show before the record).
+    await until(async () => writer.healthy);
   });
 
   it('does not duplicate a read that JetStream delivers again', async () => {
@@ -121,7 +122,31 @@ describe('store writer: JetStream to ClickHouse', () => {
     // Once the backlog is gone, one live read is stored on its own (a fetch that comes back short).
     inserts.length = 0;
     await publishRead(js, makeRead({ plate: 'LIVEONE' }));
-    await until(async () => (await count('LIVEONE')) === 1);
+    await until(async () => (await count('LIVEONE')) === 1 && inserts.length > 0);
     expect(inserts).toEqual([1]);
   });
+
+  it('resumes after what the store recorded when nats-server lost the consumer state, and not past a recreated stream', async () => {
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.consumers.info(streams.reads, consumers.storeWriter)).config.mem_storage).toBe(true);
+    await Promise.all(Array.from({ length: 300 }, () => publishRead(jetstream(nc), makeRead({ plate: 'BEFORERST' }))));
+    await until(async () => (await count('BEFORERST')) === 300 && (await pending()) === 0);
+    await writer.stop();
+    // The consumer's floor was in nats-server's memory only.
+    await nats.restart();
+    await until(async () => (await jsm.streams.info(streams.reads).then(() => true, () => false)));
+    const stored: number[] = [];
+    const start = () => startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300, onBatch: (e) => stored.push(e.stored) });
+    writer = await start();
+    await publishRead(jetstream(nc), makeRead({ plate: 'AFTERRST' }));
+    await until(async () => (await count('AFTERRST')) === 1 && stored.length > 0);
+    expect(stored).toEqual([1]); // not the reads the stream still holds
+    // A stream created anew numbers from 1 again: the old stream's record must not skip its reads.
+    await writer.stop();
+    await jsm.streams.delete(streams.reads);
+    await ensureStreams(nc, configSchema.parse({}).nats);
+    for (let i = 0; i < 3; i++) await publishRead(jetstream(nc), makeRead({ plate: 'NEWSTRM' }));
+    writer = await start();
+    await until(async () => (await count('NEWSTRM')) === 3);
+  }, 60_000);
 });
