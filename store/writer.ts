@@ -271,18 +271,23 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     while (!stopping) {
       const { batch, asked, done } = next ?? startFetch(askLater);
       next = null;
+      // A failed pull (nats-server restarted and its memory held the consumer, or the connection
+      // dropped) is handled like a gap: what it brought is dropped and the consumer reopened
+      // after the floor, as the consumer it pulled from may be gone.
+      let fetchFailed = false;
       try {
         await done;
       } catch (err) {
         if (stopping) break;
-        logger.warn('fetch from JetStream failed', { err });
+        logger.warn('fetch from JetStream failed; reopening the consumer', { err });
+        fetchFailed = true;
         await new Promise((r) => setTimeout(r, 500));
       }
       // Every delivery must be in hand before a later one is acknowledged (see above). Delivery
       // numbers only rise, so the first and the last settle it: parsing every message's reply
       // subject for them cost ~1 µs a read.
-      let gap = false;
-      if (batch.length) {
+      let gap = fetchFailed;
+      if (batch.length && !fetchFailed) {
         const first = batch[0]!.info.deliverySequence;
         const final = batch[batch.length - 1]!.info.deliverySequence;
         gap = first !== nextDelivery || final - first !== batch.length - 1;
@@ -308,7 +313,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         next = null; // pulled from the consumer that is about to be replaced
         // Nothing after the failed or missed deliveries may be acknowledged before they are
         // stored: drop what is in hand and have JetStream deliver again from the floor.
-        if (gap) logger.warn('store writer missed deliveries; restarting delivery from the acknowledged floor', {});
+        if (gap && !fetchFailed) logger.warn('store writer missed deliveries; restarting delivery from the acknowledged floor', {});
         else await new Promise((r) => setTimeout(r, retryDelayMs));
         try {
           ({ consumer, nextDelivery } = await openConsumer(true));

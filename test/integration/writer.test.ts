@@ -149,4 +149,14 @@ describe('store writer: JetStream to ClickHouse', () => {
     writer = await start();
     await until(async () => (await count('NEWSTRM')) === 3);
   }, 60_000);
+
+  it('keeps storing through a nats-server restart that takes its consumer with it', async () => {
+    await publishRead(jetstream(nc), makeRead({ plate: 'BEFORE2' }));
+    await until(async () => (await count('BEFORE2')) === 1);
+    await nats.restart();
+    // Published once JetStream is back; the writer's pulls meanwhile failed on a consumer that is gone.
+    await until(async () => publishRead(jetstream(nc), makeRead({ plate: 'THROUGH2' })).then(() => true, () => false), { ms: 20_000, what: 'a publish after the restart' });
+    await until(async () => (await count('THROUGH2')) >= 1, { ms: 30_000, what: 'the read published after the restart stored' });
+    expect(await count('BEFORE2')).toBe(1);
+  }, 60_000);
 });
