@@ -284,8 +284,8 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
         await new Promise((r) => setTimeout(r, 500));
       }
       // Every delivery must be in hand before a later one is acknowledged (see above). Delivery
-      // numbers only rise, so the first and the last settle it: parsing every message's reply
-      // subject for them cost ~1 µs a read.
+      // numbers only rise, so the first and the last settle it, without parsing every message's
+      // reply subject.
       let gap = fetchFailed;
       if (batch.length && !fetchFailed) {
         const first = batch[0]!.info.deliverySequence;
