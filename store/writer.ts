@@ -280,8 +280,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
       } catch (err) {
         if (stopping) break;
         logger.warn('fetch from JetStream failed; reopening the consumer', { err });
-        fetchFailed = true;
-        await new Promise((r) => setTimeout(r, 500));
+        fetchFailed = true; // the reopen below waits retryDelayMs first
       }
       // Every delivery must be in hand before a later one is acknowledged (see above). Delivery
       // numbers only rise, so the first and the last settle it, without parsing every message's
