@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, silentLogger, validateConfig } from '../contracts/index.ts';
 import { applianceServices } from './appliance.ts';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { freePort, tempDir } from '../test/helpers/nats.ts';
 import { natsServerConf, natsServerEnv, natsServerSpec } from './nats-server.ts';
 
@@ -47,13 +47,15 @@ describe('appliance role', () => {
     expect(natsServerEnv(configSchema.parse({ nats: { goMaxProcs: 4 } }), {}).GOMAXPROCS).toBe('4');
     expect(validateConfig({ nats: { goMaxProcs: 0 } }).ok).toBe(false);
     // The real server, as the supervisor spawns it.
-    const config = configSchema.parse({ dataDir: tempDir('gomaxprocs'), nats: { port: await freePort() } });
+    const dataDir = tempDir('gomaxprocs');
+    const config = configSchema.parse({ dataDir, nats: { port: await freePort() } });
     const child = natsServerSpec(config, silentLogger).spawn();
     try {
       const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
       expect(environ).toContain('GOMAXPROCS=1');
     } finally {
       child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
