@@ -10,7 +10,7 @@ import {
   type Logger,
   type PlateRead,
 } from '../contracts/index.ts';
-import { encodeReads, insertEncodedReads, joinEncodedReads, type EncodedReads } from './reads.ts';
+import { insertEncodedReads, joinEncodedReads, ReadsEncoder, type EncodedReads } from './reads.ts';
 import { recordStoredThrough, storedThrough, type StreamIdentity } from './writer-progress.ts';
 
 export interface StoreWriterOptions {
@@ -38,7 +38,7 @@ export interface StoreWriterOptions {
    * without an active deployment authorisation). Refused reads are terminated and never stored;
    * if the check itself fails the batch is redelivered like a failed insert.
    */
-  admit?: (read: PlateRead) => Promise<string | null>;
+  admit?: (read: Pick<PlateRead, 'cameraId' | 'capturedAt'>) => Promise<string | null>;
   onBatch?: (e: { stored: number; invalid: number; refused: number; ms: number }) => void;
   onError?: (err: Error) => void;
 }
@@ -157,7 +157,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   let lastError: string | null = null;
 
   interface Prepared {
-    /** The batch's message with the highest stream sequence: acknowledging it settles the batch. */
+    /** The batch's last delivery: acknowledging it settles the batch. */
     last: JsMsg;
     invalid: number;
     refused: number;
@@ -166,41 +166,20 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     t0: number;
   }
 
-  /**
-   * Decodes a batch, asks the admission check about each read and encodes what may be stored:
-   * all the batch's work on this thread, done while the previous batch is being inserted.
-   */
-  async function prepareBatch(msgs: JsMsg[]): Promise<Prepared> {
+  /** Asks the admission check about each read of a fetched batch and leaves out the refused ones. */
+  async function prepareBatch(fetched: Fetch): Promise<Prepared> {
     const t0 = performance.now();
-    const valid: PlateRead[] = [];
-    let invalid = 0;
-    // The last delivered, acknowledged for the batch. A redelivery (a lower stream sequence) can
-    // come last; acknowledging it settles less, and the rest comes again and is collapsed by id.
-    const last = msgs[msgs.length - 1]!;
-    for (let i = 0; i < msgs.length; i++) {
-      // The core serves the API from this process: let it answer between slices of a big batch.
-      if (i > 0 && i % 2000 === 0) await new Promise((r) => setImmediate(r));
-      const msg = msgs[i]!;
-      try {
-        valid.push(decodeRead(msg));
-      } catch (err) {
-        if (!(err instanceof InvalidPayloadError)) throw err;
-        invalid++;
-        logger.error('invalid read refused', { subject: msg.subject, seq: msg.seq, problems: err.problems, payload: msg.string().slice(0, 2000) });
-      }
+    const { last, invalid, encoder, admissions } = fetched;
+    if (!opts.admit) return { last: last!, invalid, refused: 0, encoded: encoder.finish(), t0 };
+    // A refused read is never stored (the gate logs and counts it); the batch's ack settles it.
+    // If the check itself fails, the batch is redelivered like a failed insert.
+    try {
+      const verdicts = await Promise.all(admissions.cameraIds.map((cameraId, i) => opts.admit!({ cameraId, capturedAt: admissions.capturedAts[i]! })));
+      const refused = verdicts.filter((v) => v !== null).length;
+      return { last: last!, invalid, refused, encoded: refused ? encoder.finish((i) => verdicts[i] === null) : encoder.finish(), t0 };
+    } catch (err) {
+      return { last: last!, invalid, refused: 0, encoded: { failed: err as Error }, t0 };
     }
-    let admitted = valid;
-    if (opts.admit) {
-      // A refused read is never stored (the gate logs and counts it); the batch's ack settles it.
-      // If the check itself fails, the batch is redelivered like a failed insert.
-      try {
-        const verdicts = await Promise.all(valid.map((read) => opts.admit!(read)));
-        admitted = valid.filter((_, i) => verdicts[i] === null);
-      } catch (err) {
-        return { last, invalid, refused: 0, encoded: { failed: err as Error }, t0 };
-      }
-    }
-    return { last, invalid, refused: valid.length - admitted.length, encoded: encodeReads(admitted, knownLocations), t0 };
   }
 
   /** Stores prepared batches in one insert and acknowledges them; false when the insert (or an admission check) failed. */
@@ -241,21 +220,69 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   // batches are gathered up to insertRows before they are inserted together.
   let { consumer, nextDelivery } = await openConsumerPatiently();
 
-  /** A pull of up to `asked` reads, collected in the background so that JetStream delivers the next batch while this one is decoded. */
+  /**
+   * A pull of up to `asked` reads, decoded and encoded as they arrive in the background: JetStream
+   * delivers the next batch while this one is stored, and a decoded read is garbage as soon as its
+   * row is written (ReadsEncoder). What admission needs is kept apart, two strings a read.
+   */
   interface Fetch {
     asked: number;
-    batch: JsMsg[];
+    received: number;
+    bytes: number;
+    /** Delivery number of the first message; the last message itself (its number is parsed once, at the end). */
+    firstDelivery: number;
+    last: JsMsg | null;
+    invalid: number;
+    encoder: ReadsEncoder;
+    admissions: { cameraIds: string[]; capturedAts: string[] };
+    /** An error that is not the payload's fault (a bug): it stops the writer, as it would on any batch. */
+    fatal: Error | null;
     done: Promise<void>;
   }
   const startFetch = (asked: number): Fetch => {
-    const batch: JsMsg[] = [];
     const from = consumer;
-    const done = (async () => {
+    const f: Fetch = {
+      asked, received: 0, bytes: 0, firstDelivery: 0, last: null, invalid: 0,
+      encoder: new ReadsEncoder({ knownLocations, expectedReads: asked }),
+      admissions: { cameraIds: [], capturedAts: [] },
+      fatal: null,
+      done: Promise.resolve(),
+    };
+    f.done = (async () => {
       const iter = await from.fetch({ max_messages: asked, expires: maxWaitMs });
-      for await (const m of iter) batch.push(m);
+      for await (const msg of iter) {
+        if (f.received++ === 0) f.firstDelivery = msg.info.deliverySequence;
+        f.last = msg;
+        f.bytes += msg.data.length;
+        if (f.fatal) continue;
+        // The core serves the API from this process: let it answer between slices of a big batch.
+        if (f.received % 2000 === 0) await new Promise((r) => setImmediate(r));
+        let read: PlateRead;
+        try {
+          read = decodeRead(msg);
+        } catch (err) {
+          if (!(err instanceof InvalidPayloadError)) {
+            f.fatal = err as Error;
+            continue;
+          }
+          f.invalid++;
+          logger.error('invalid read refused', { subject: msg.subject, seq: msg.seq, problems: err.problems, payload: msg.string().slice(0, 2000) });
+          continue;
+        }
+        try {
+          f.encoder.add(read);
+        } catch (err) {
+          f.fatal = err as Error;
+          continue;
+        }
+        if (opts.admit) {
+          f.admissions.cameraIds.push(read.cameraId);
+          f.admissions.capturedAts.push(read.capturedAt);
+        }
+      }
     })();
-    done.catch(() => {}); // awaited (and reported) by the loop, or dropped with its consumer on a restart
-    return { asked, batch, done };
+    f.done.catch(() => {}); // awaited (and reported) by the loop, or dropped with its consumer on a restart
+    return f;
   };
 
   const loop = (async () => {
@@ -269,40 +296,39 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     let askLater = Math.min(batchSize, 1000);
     let next: Fetch | null = null;
     while (!stopping) {
-      const { batch, asked, done } = next ?? startFetch(askLater);
+      const fetched = next ?? startFetch(askLater);
       next = null;
       // A failed pull (nats-server restarted and its memory held the consumer, or the connection
       // dropped) is handled like a gap: what it brought is dropped and the consumer reopened
       // after the floor, as the consumer it pulled from may be gone.
       let fetchFailed = false;
       try {
-        await done;
+        await fetched.done;
       } catch (err) {
         if (stopping) break;
         logger.warn('fetch from JetStream failed; reopening the consumer', { err });
         fetchFailed = true; // the reopen below waits retryDelayMs first
       }
+      if (fetched.fatal) throw fetched.fatal;
+      const { asked, received } = fetched;
       // Every delivery must be in hand before a later one is acknowledged (see above). Delivery
       // numbers only rise, so the first and the last settle it, without parsing every message's
       // reply subject.
       let gap = fetchFailed;
-      if (batch.length && !fetchFailed) {
-        const first = batch[0]!.info.deliverySequence;
-        const final = batch[batch.length - 1]!.info.deliverySequence;
-        gap = first !== nextDelivery || final - first !== batch.length - 1;
+      if (received && !fetchFailed) {
+        const final = fetched.last!.info.deliverySequence;
+        gap = fetched.firstDelivery !== nextDelivery || final - fetched.firstDelivery !== received - 1;
         nextDelivery = final + 1;
       }
-      let bytes = 0;
-      for (const m of batch) bytes += m.data.length;
-      askLater = batch.length ? nextBatchSize(bytes, batch.length) : asked;
+      askLater = received ? nextBatchSize(fetched.bytes, received) : asked;
       if (!gap && !stopping) next = startFetch(askLater);
-      const prepared = batch.length && !gap ? await prepareBatch(batch) : null;
+      const prepared = received && !gap ? await prepareBatch(fetched) : null;
       if (prepared) {
         gathered.push(prepared);
-        gatheredRows += batch.length;
-        gatheredBytes += bytes;
+        gatheredRows += received;
+        gatheredBytes += fetched.bytes;
         // Keep gathering while JetStream has more (the fetch came back full) and there is room.
-        if (batch.length >= asked && gatheredRows + (next?.asked ?? 0) <= insertRows && gatheredBytes < batchBytes && !stopping) continue;
+        if (received >= asked && gatheredRows + (next?.asked ?? 0) <= insertRows && gatheredBytes < batchBytes && !stopping) continue;
       }
       const stored = await inflight;
       inflight = Promise.resolve(true);
