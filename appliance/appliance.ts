@@ -5,6 +5,7 @@ import { connectBus, natsServers, recognitionSlots, serveSupervisorHealth, type 
 import { hugePagesEnv } from '../matcher/huge-pages.ts';
 import { GATE_ENV, RecognitionGate } from '../pipeline/gate/index.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
+import { STORE_WRITER_V8_FLAGS } from '../store/index.ts';
 import { natsServerSpec } from './nats-server.ts';
 import { nodeServiceSpec } from './node-service.ts';
 import { Supervisor, type ServiceSpec } from './supervisor.ts';
@@ -40,7 +41,7 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
 function coreAndMatcher(config: AlprConfig, logger: Logger): ServiceSpec[] {
   return [
     // 2. Core: owns ClickHouse (one process per chDB data dir), writes reads, serves the API.
-    nodeServiceSpec({ service: 'core', config, onReady: (info) => logger.info('appliance ready', info) }),
+    nodeServiceSpec({ service: 'core', config, v8Flags: STORE_WRITER_V8_FLAGS, onReady: (info) => logger.info('appliance ready', info) }),
     // Matcher: the active hotlists in memory, every read matched, alerts raised. Before the
     // cameras, so that its durable consumer exists before the first read is published.
     // Its index on huge pages: matching a read is a few dozen random reads in a gigabyte.

@@ -22,6 +22,8 @@ export function nodeServiceSpec(opts: {
   config: AlprConfig;
   /** Extra environment for the child (read by native code at its start, e.g. glibc tunables). */
   env?: Record<string, string>;
+  /** V8 flags for the child (heap sizing is fixed when its isolate starts). */
+  v8Flags?: readonly string[];
   onReady?: (info: Record<string, unknown>) => void;
   /** Called with each new instance, e.g. to serve it on its IPC channel. */
   onSpawn?: (child: ChildProcess) => void;
@@ -31,7 +33,7 @@ export function nodeServiceSpec(opts: {
     name: [service, ...args].join(':'),
     spawn(): ChildProcess {
       const child = fork(SERVICE_MAIN, [service, ...args], {
-        execArgv: ['--import', import.meta.resolve('tsx')],
+        execArgv: [...(opts.v8Flags ?? []), '--import', import.meta.resolve('tsx')],
         // A larger libuv pool: GStreamer's appsink pull and bus poll each hold a pool thread
         // while they wait, and onnxruntime and fs work need the rest.
         env: { UV_THREADPOOL_SIZE: '8', ...process.env, ...opts.env, ALPR_CONFIG_JSON: JSON.stringify(config) },

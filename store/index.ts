@@ -4,7 +4,7 @@ export { insertReads, getPlateImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
 export { searchReads, searchTuning, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
 export { confusionKey, keysWithinOneEdit, editDistance, wildcardToLike, PatternError } from './plate-patterns.ts';
-export { startStoreWriter, type StoreWriter, type StoreWriterOptions } from './writer.ts';
+export { startStoreWriter, STORE_WRITER_V8_FLAGS, type StoreWriter, type StoreWriterOptions } from './writer.ts';
 export { holdCeiling, EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 export { applyRetentionSettings, runRetention, retentionReport, type RetentionRun } from './retention-job.ts';
 export { holdReads, releaseCaseHolds, caseHolds } from './holds.ts';

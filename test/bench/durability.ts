@@ -15,11 +15,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStoreDurability } from '../../appliance/durability.ts';
 import { ReadSpool } from '../../appliance/read-spool.ts';
 import { configSchema, consumers, ensureStreams, jetstream, plateReadSchema, publishRead, silentLogger, streams } from '../../contracts/index.ts';
-import { insertReads, startStoreWriter } from '../../store/index.ts';
+import { insertReads, startStoreWriter, STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
+
+/** The store writer runs with the core service's V8 flags (store/writer.ts). */
+export const v8Flags = STORE_WRITER_V8_FLAGS;
 
 export async function run(argv: string[]) {
   const flags = numericFlags(argv, { reads: 30_000, single: 40, spool: 300 });

@@ -20,11 +20,14 @@ const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as
   run(argv: string[]): Promise<Record<string, unknown>>;
   /** Environment the measured service runs with in the appliance (read at process start). */
   processEnv?: Record<string, string>;
+  /** V8 flags the measured service runs with in the appliance (fixed at process start too). */
+  v8Flags?: readonly string[];
 };
 const missing = Object.entries(mod.processEnv ?? {}).filter(([k, v]) => process.env[k] !== v);
-if (missing.length > 0) {
-  // Set only at start (glibc tunables): run again as a child with the service's environment.
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...Object.fromEntries(missing) } });
+const missingFlags = (mod.v8Flags ?? []).filter((f) => !process.execArgv.includes(f));
+if (missing.length > 0 || missingFlags.length > 0) {
+  // Set only at start (glibc tunables, V8 heap sizes): run again as a child set up like the service.
+  const child = spawnSync(process.execPath, [...missingFlags, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...Object.fromEntries(missing) } });
   process.exit(child.status ?? 1);
 }
 const result = await mod.run(process.argv.slice(3));

@@ -9,10 +9,12 @@
  * searches the store is let settle as it would in service: S seconds (default 630) after its
  * youngest part was written, quiet parts have been merged whole; 0 skips the wait.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { configSchema, consumers, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
-import { applyRetentionSettings, searchReads, startStoreWriter, type ReadSearch } from '../../store/index.ts';
+import { applyRetentionSettings, searchReads, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
@@ -37,6 +39,9 @@ function plateOf(p: number): string {
 const READ_ID_SQL = `reinterpretAsUUID(concat(reinterpretAsFixedString(bitOr(bitShiftLeft(toUInt64(toUnixTimestamp64Milli(ts)), 16), 0x7000)),
   reinterpretAsFixedString(bitOr(bitOr(toUInt64(9223372036854775808), bitShiftLeft(toUInt64(cityHash64('cam', cam) % 1073741824), 32)), number % 4294967296))))`;
 const PLATE_SQL = `concat(char(65 + s % 26), char(65 + intDiv(s, 26) % 26), char(65 + intDiv(s, 676) % 26), leftPad(toString(intDiv(s, 17576) % 10000), 4, '0'))`;
+
+/** The store writer runs with the core service's V8 flags (store/writer.ts). */
+export const v8Flags = STORE_WRITER_V8_FLAGS;
 
 export async function run(argv: string[]) {
   const flags = numericFlags(argv, { rows: 100_000_000, ingest: 5_000_000, queries: 50, chunk: 10_000_000, settle: 630 });
@@ -178,37 +183,42 @@ export async function run(argv: string[]) {
     format: 'JSONEachRow',
   })).json();
   log('parts at query time', { parts: partsAtQueryTime });
+  log('search tables in the page cache', { tables: await pageCacheResidency(client) });
 
   // 3. Searches, each against random targets.
   const rand = (n: number) => Math.floor(Math.random() * n);
-  const timeQueries = async (make: () => Partial<ReadSearch>) => {
+  // Each form's slowest samples and the bytes this process read from disk (not the page cache)
+  // meanwhile: a slow tail with disk reads is the page cache, without them the engine.
+  const timeQueries = async (form: string, make: () => Partial<ReadSearch>) => {
     const samples: number[] = [];
     let hits = 0;
+    const disk0 = diskReadBytes();
     for (let i = 0; i < flags.queries; i++) {
       const q = make();
       const t = performance.now();
       hits += (await searchReads(client, { limit: 100, offset: 0, ...q }, retention.tacticalDays)).length;
       samples.push(performance.now() - t);
     }
+    log('searched', { form, p50: round(percentile(samples, 50)), slowest: [...samples].sort((a, b) => b - a).slice(0, 5).map((x) => round(x)), diskReadKiBPerQuery: round((diskReadBytes() - disk0) / 1024 / flags.queries) });
     return { p95: round(percentile(samples, 95)), meanHits: round(hits / flags.queries) };
   };
   const plateSample = () => plateOf(rand(plates));
-  const exact = await timeQueries(() => ({ plate: plateSample() }));
-  const prefix = await timeQueries(() => {
+  const exact = await timeQueries('exact', () => ({ plate: plateSample() }));
+  const prefix = await timeQueries('prefix', () => {
     const p = plateSample();
     return { pattern: `${p.slice(0, 2)}?${p[3]}*` };
   });
-  const infix = await timeQueries(() => ({ pattern: `*${String(rand(10_000)).padStart(4, '0')}*` }));
-  const single = await timeQueries(() => {
+  const infix = await timeQueries('infix', () => ({ pattern: `*${String(rand(10_000)).padStart(4, '0')}*` }));
+  const single = await timeQueries('single', () => {
     const p = plateSample();
     return { pattern: `${p[0]}?${p.slice(2)}` };
   });
-  const fuzzy = await timeQueries(() => {
+  const fuzzy = await timeQueries('fuzzy', () => {
     const p = plateSample();
     const i = 3 + rand(4);
     return { fuzzy: p.slice(0, i) + String((Number(p[i]) + 1) % 10) + p.slice(i + 1), maxEdits: 1 };
   });
-  const cameraDay = await timeQueries(() => {
+  const cameraDay = await timeQueries('cameraDay', () => {
     const day = Math.floor((start + rand(Math.floor(span / 86_400_000) - 1) * 86_400_000) / 86_400_000) * 86_400_000;
     return { cameras: [`cam-${rand(CAMERAS)}`], from: new Date(day), to: new Date(day + 86_400_000) };
   });
@@ -252,4 +262,30 @@ export async function run(argv: string[]) {
     queriesPerForm: flags.queries,
     partsAtQueryTime,
   };
+}
+
+/** Bytes this process has had read from storage (page cache misses), from /proc/self/io. */
+function diskReadBytes(): number {
+  const m = /^read_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** How much of each search table's active parts the page cache holds (util-linux fincore). */
+async function pageCacheResidency(client: ClickHouseClient): Promise<Record<string, { mib: number; residentMib: number }>> {
+  const parts = await (await client.query({
+    query: `SELECT table, path FROM system.parts WHERE active AND database = currentDatabase() AND table IN ${SEARCH_TABLES}`,
+    format: 'JSONEachRow',
+  })).json<{ table: string; path: string }>();
+  const out: Record<string, { mib: number; residentMib: number }> = {};
+  for (const { table, path } of parts) {
+    const res = spawnSync('sh', ['-c', 'fincore --bytes --noheadings --raw --output RES,SIZE "$0"/*', path], { encoding: 'utf8' });
+    const t = (out[table] ??= { mib: 0, residentMib: 0 });
+    for (const line of res.stdout?.split('\n') ?? []) {
+      const [resident, size] = line.trim().split(/\s+/).map(Number);
+      if (!Number.isFinite(size)) continue;
+      t.mib = round(t.mib + size! / 2 ** 20);
+      t.residentMib = round(t.residentMib + resident! / 2 ** 20);
+    }
+  }
+  return out;
 }
