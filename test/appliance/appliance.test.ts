@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
+import { STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
@@ -120,6 +121,9 @@ describe('alpr appliance', () => {
       ['matcher', 'running'],
       ['camera:sim-1', 'running'], // no camera configured: the simulated one
     ]);
+    // The core runs the store writer, with the V8 flags its batches are sized for.
+    const coreArgs = readFileSync(`/proc/${service(h, 'core')!.pid}/cmdline`, 'utf8').split('\0');
+    expect(coreArgs).toEqual(expect.arrayContaining([...STORE_WRITER_V8_FLAGS]));
     const id = await publish('APP0001');
     const reads = await until(() => stored('APP0001'), 'the read to be stored');
     expect(reads.map((r) => r.id)).toEqual([id]);
