@@ -23,5 +23,7 @@ describe('reads rows', () => {
     expect(locationId(read)).toBe(expected);
     expect(locationId(read)).toBe(expected); // cached
     expect(locationId({ ...read, direction: 'S' })).not.toBe(expected);
+    expect(locationId(read)).toBe(expected); // the camera back where it was
+    expect(locationId({ ...read, location: { ...read.location, lat: read.location.lat + 1e-6 } })).not.toBe(expected);
   });
 });
