@@ -239,8 +239,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     asked: number;
     received: number;
     bytes: number;
-    /** Delivery number of the first message; the last message itself (its number is parsed once, at the end). */
+    /** Delivery number of the first message (the last one's is parsed once, at the end). */
     firstDelivery: number;
+    /**
+     * The last delivered, acknowledged for the batch. A redelivery (a lower stream sequence) can
+     * come last; acknowledging it settles less, and the rest comes again and is collapsed by id.
+     */
     last: JsMsg | null;
     invalid: number;
     encoder: ReadsEncoder;
@@ -253,7 +257,8 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     const from = consumer;
     const f: Fetch = {
       asked, received: 0, bytes: 0, firstDelivery: 0, last: null, invalid: 0,
-      encoder: new ReadsEncoder({ knownLocations, expectedReads: asked }),
+      // Not sized by `asked`: live traffic brings a few reads to each 20000-read pull.
+      encoder: new ReadsEncoder({ knownLocations }),
       admissions: { cameraIds: [], capturedAts: [] },
       fatal: null,
       done: Promise.resolve(),
