@@ -1,10 +1,12 @@
 import { statfs } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import { type ClickHouseClient } from '@clickhouse/client';
 import {
   connectBus,
   ensureStreams,
   natsServers,
+  pinBudgetBytes,
   requestSupervisorHealth,
   subscribeCameraMetrics,
   subscribeCameraStates,
@@ -13,7 +15,7 @@ import {
   type Logger,
 } from '../contracts/index.ts';
 import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
-import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startStoreWriter } from '../store/index.ts';
+import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startStoreWriter } from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
@@ -50,6 +52,10 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   await applyStoreDurability(client, config.durability, logger);
 
   const metrics = new MetricsRegistry();
+  // The search tables' files locked in memory (storage.pinSearchTablesMiB): plate searches
+  // then never wait on the disk, however much of the page cache the OS or a VM host reclaims.
+  const pinBudget = pinBudgetBytes(config.storage, totalmem());
+  const pinner = pinBudget > 0 ? await startPartPinner({ client, maxBytes: pinBudget, logger: logger.child({ part: 'store-pinner' }) }) : null;
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
@@ -102,6 +108,12 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     const ping = await client.ping().catch((err: Error) => ({ success: false as const, error: err }));
     const disk = await diskFull(config.dataDir);
     const storeHealthy = writer.healthy && ping.success && !disk;
+    if (pinner) {
+      const pins = pinner.stats();
+      metrics.set('alpr_store_pinned_bytes', "Bytes of the search tables' files locked in memory.", pins.pinnedBytes);
+      metrics.set('alpr_store_pin_wanted_bytes', "Bytes of all the search tables' files: what a large enough pinning budget would lock.", pins.wantedBytes);
+      metrics.set('alpr_store_pin_failures', 'Parts that could not be locked in memory (memory lock limit, helper missing).', pins.failures);
+    }
     const report = {
       time: new Date().toISOString(),
       siteId: config.site.id,
@@ -164,6 +176,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       storedCheckSub.unsubscribe();
       await close(server);
       await writer.stop();
+      await pinner?.stop();
       await hotlistCore.stop();
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();

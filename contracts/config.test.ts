@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, recognitionSlots, validateConfig } from './config.ts';
+import { configSchema, pinBudgetBytes, recognitionSlots, validateConfig } from './config.ts';
 
 const camera = {
   id: 'cam-1',
@@ -17,7 +17,9 @@ describe('config schema', () => {
     expect(r.config.server.host).toBe('127.0.0.1');
     expect(r.config.nats.host).toBe('127.0.0.1');
     expect(r.config.nats.embedded).toBe(true);
-    expect(r.config.storage).toEqual({ kind: 'embedded' });
+    expect(r.config.storage).toEqual({ kind: 'embedded', pinSearchTablesMiB: 'auto' });
+    expect(pinBudgetBytes(r.config.storage, 16 * 1024 ** 3)).toBe(4 * 1024 ** 3);
+    expect(pinBudgetBytes({ kind: 'embedded', pinSearchTablesMiB: 0 }, 16 * 1024 ** 3)).toBe(0);
     expect(r.config.retention).toEqual({ tacticalDays: 30, holdMaxYears: 3 });
   });
 

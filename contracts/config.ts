@@ -65,6 +65,12 @@ export const storageSchema = z
     z.strictObject({
       kind: z.literal('embedded').describe('ClickHouse in-process through chDB, owned by the core service.'),
       path: z.string().min(1).optional().describe('chDB data directory; defaults to <dataDir>/clickhouse.'),
+      pinSearchTablesMiB: z
+        .union([z.literal('auto'), z.number().int().min(0)])
+        .default('auto')
+        .describe(
+          "Memory (MiB) in which the search tables' files (plate dictionary, read index by plate, candidate terms, then the reads) are kept locked, so that plate searches never wait on the disk once the page cache has been reclaimed. auto: a quarter of the physical memory; 0: off. Locking needs root (CAP_IPC_LOCK) or a LimitMEMLOCK this large; about 33 bytes a stored read.",
+        ),
     }),
     z.strictObject({
       kind: z.literal('remote').describe('A ClickHouse server reached over HTTP(S) with @clickhouse/client.'),
@@ -75,6 +81,12 @@ export const storageSchema = z
     }),
   ])
   .describe('Where reads, alerts and audit records are stored.');
+
+/** Bytes the store may keep locked in memory for the searches (storage.pinSearchTablesMiB). */
+export function pinBudgetBytes(storage: z.infer<typeof storageSchema>, physicalMemoryBytes: number): number {
+  if (storage.kind !== 'embedded') return 0; // a remote server's files are not on this box
+  return storage.pinSearchTablesMiB === 'auto' ? Math.floor(physicalMemoryBytes / 4) : storage.pinSearchTablesMiB * 1024 ** 2;
+}
 
 export const leafnodesSchema = z
   .strictObject({
@@ -343,7 +355,7 @@ export const configSchema = z
     dataDir: z.string().min(1).default('./data').describe('Directory for the JetStream store, the embedded ClickHouse and logs.'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
     cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera (not on a hub that accepts leaf-node sites, nats.leafnodes.listen).'),
-    storage: storageSchema.default({ kind: 'embedded' }),
+    storage: storageSchema.default(() => storageSchema.parse({ kind: 'embedded' })),
     nats: natsSchema.default(natsSchema.parse({})),
     retention: retentionSchema.default(retentionSchema.parse({})),
     server: serverSchema.default(serverSchema.parse({})),

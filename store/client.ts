@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { StorageConfig } from '../contracts/index.ts';
+import type { z } from 'zod';
+import type { storageSchema } from '../contracts/index.ts';
 
 /**
  * One ClickHouse client interface for both deployments. Embedded: chDB (the ClickHouse
@@ -12,7 +13,8 @@ import type { StorageConfig } from '../contracts/index.ts';
  * libchdb lets exactly one process open a data directory, so only the core service
  * (which also serves the API) calls this with an embedded configuration.
  */
-export async function createClickHouseClient(storage: StorageConfig, dataDir: string): Promise<ClickHouseClient> {
+// Input type: the pinning budget is the core's business (appliance/core.ts), not the connection's.
+export async function createClickHouseClient(storage: z.input<typeof storageSchema>, dataDir: string): Promise<ClickHouseClient> {
   if (storage.kind === 'embedded') {
     const dir = path.resolve(storage.path ?? path.join(dataDir, 'clickhouse'));
     mkdirSync(dir, { recursive: true });

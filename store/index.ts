@@ -10,3 +10,4 @@ export { applyRetentionSettings, runRetention, retentionReport, type RetentionRu
 export { holdReads, releaseCaseHolds, caseHolds } from './holds.ts';
 export { mutateAndWait, type MutationWait } from './mutations.ts';
 export { StoreUnavailableError, MigrationError } from './errors.ts';
+export { startPartPinner, planPins, PINNED_SEARCH_TABLES, type PartPinner, type PartPinnerStats, type ActivePart } from './part-pinner.ts';

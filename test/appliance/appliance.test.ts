@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
@@ -127,6 +127,23 @@ describe('alpr appliance', () => {
     const id = await publish('APP0001');
     const reads = await until(() => stored('APP0001'), 'the read to be stored');
     expect(reads.map((r) => r.id)).toEqual([id]);
+    // The core keeps the search tables (now holding that read) locked in memory through its pin helper.
+    const corePid = service(h, 'core')!.pid!;
+    const pinHelper = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(corePid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('pin-helper.py');
+          } catch {
+            return false; // gone meanwhile
+          }
+        });
+    const lockedKiB = (pid: string) => Number(/VmLck:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    await until(async () => {
+      const pid = pinHelper();
+      return pid !== undefined && lockedKiB(pid) > 0;
+    }, 'the pin helper to lock the stored read\'s parts');
   });
 
   it('restarts the core after kill -9 and keeps serving', async () => {

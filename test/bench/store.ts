@@ -7,14 +7,16 @@
  * --queries times against random targets and reports its p95, and bytesPerRead sums every
  * table, projection and index on disk except plate images. Before ingest and before the
  * searches the store is let settle as it would in service: S seconds (default 630) after its
- * youngest part was written, quiet parts have been merged whole; 0 skips the wait.
+ * youngest part was written, quiet parts have been merged whole; 0 skips the wait. As in the
+ * core service, the search tables are locked in memory (storage.pinSearchTablesMiB: auto).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { configSchema, consumers, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
-import { applyRetentionSettings, searchReads, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
+import { configSchema, consumers, pinBudgetBytes, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
+import { applyRetentionSettings, searchReads, startPartPinner, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
@@ -55,6 +57,9 @@ export async function run(argv: string[]) {
   await ensureStreams(nc, { ...configSchema.parse({}).nats, readsMaxBytes: 16 * 1024 ** 3 });
   const store = await startTestStore();
   const { client } = store;
+  // As in the core service (appliance/core.ts): the search tables locked in memory on the default
+  // budget, following the bulk load's and the writer's merges.
+  const pinner = await startPartPinner({ client, logger: silentLogger, maxBytes: pinBudgetBytes(configSchema.parse({}).storage, totalmem()) });
   // Reads span 3 years: the bench keeps them all (the tactical window set to its ceiling).
   const retention = { tacticalDays: 1095, holdMaxYears: 3 };
   await applyRetentionSettings(client, retention, silentLogger);
@@ -183,7 +188,8 @@ export async function run(argv: string[]) {
     format: 'JSONEachRow',
   })).json();
   log('parts at query time', { parts: partsAtQueryTime });
-  log('search tables in the page cache', { tables: await pageCacheResidency(client) });
+  await pinner.sync();
+  log('search tables in the page cache', { tables: await pageCacheResidency(client), pinned: pinner.stats() });
 
   // 3. Searches, each against random targets.
   const rand = (n: number) => Math.floor(Math.random() * n);
@@ -239,6 +245,8 @@ export async function run(argv: string[]) {
   })).json();
   log('bytes by table', { tables: tableBytes, projectionBytes, columns: columnBytes });
 
+  const pinned = pinner.stats();
+  await pinner.stop();
   await nc.close();
   await nats.stop();
   await store.stop();
@@ -261,6 +269,8 @@ export async function run(argv: string[]) {
     distinctPlates: plates,
     queriesPerForm: flags.queries,
     partsAtQueryTime,
+    pinnedMiB: Math.round(pinned.pinnedBytes / 2 ** 20),
+    pinWantedMiB: Math.round(pinned.wantedBytes / 2 ** 20),
   };
 }
 
