@@ -55,7 +55,19 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   // The search tables' files locked in memory (storage.pinSearchTablesMiB): plate searches
   // then never wait on the disk, however much of the page cache the OS or a VM host reclaims.
   const pinBudget = pinBudgetBytes(config.storage, totalmem());
-  const pinner = pinBudget > 0 ? await startPartPinner({ client, maxBytes: pinBudget, logger: logger.child({ part: 'store-pinner' }) }) : null;
+  const pinner =
+    pinBudget > 0
+      ? await startPartPinner({
+          client,
+          maxBytes: pinBudget,
+          logger: logger.child({ part: 'store-pinner' }),
+          onSync: (pins) => {
+            metrics.set('alpr_store_pinned_bytes', "Bytes of the search tables' files locked in memory.", pins.pinnedBytes);
+            metrics.set('alpr_store_pin_wanted_bytes', "Bytes of all the search tables' files: what a large enough pinning budget would lock.", pins.wantedBytes);
+            metrics.set('alpr_store_pin_failures', 'Parts that could not be locked in memory (memory lock limit, helper missing).', pins.failures);
+          },
+        })
+      : null;
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
@@ -108,12 +120,6 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     const ping = await client.ping().catch((err: Error) => ({ success: false as const, error: err }));
     const disk = await diskFull(config.dataDir);
     const storeHealthy = writer.healthy && ping.success && !disk;
-    if (pinner) {
-      const pins = pinner.stats();
-      metrics.set('alpr_store_pinned_bytes', "Bytes of the search tables' files locked in memory.", pins.pinnedBytes);
-      metrics.set('alpr_store_pin_wanted_bytes', "Bytes of all the search tables' files: what a large enough pinning budget would lock.", pins.wantedBytes);
-      metrics.set('alpr_store_pin_failures', 'Parts that could not be locked in memory (memory lock limit, helper missing).', pins.failures);
-    }
     const report = {
       time: new Date().toISOString(),
       siteId: config.site.id,

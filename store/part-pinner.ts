@@ -58,6 +58,8 @@ export interface PartPinnerOptions {
   intervalMs?: number;
   /** The Python that runs the helper: Debian's, which has ctypes. */
   python?: string;
+  /** After each listing of the parts (for metrics). */
+  onSync?: (stats: PartPinnerStats) => void;
 }
 
 export interface PartPinnerStats {
@@ -155,16 +157,17 @@ export async function startPartPinner(opts: PartPinnerOptions): Promise<PartPinn
       if (stopped) break;
       const r = await send('pin', part.path);
       if (r.error === undefined) pinned.set(part.path, r.bytes ?? part.bytes);
+      else if (r.op === 'exit') break; // reported by the helper's exit; the next sync starts another
       else {
         // Out of lockable memory, or the part was merged away meanwhile: not tried again.
         failed.add(part.path);
         fail(r.error);
-        if (r.op === 'exit') break;
       }
     }
     // Parts merged away are never listed again; forget their failures.
     const active = new Set(parts.map((p) => p.path));
     for (const path of failed) if (!active.has(path)) failed.delete(path);
+    opts.onSync?.(current());
   };
 
   let running: Promise<void> = Promise.resolve();

@@ -144,6 +144,9 @@ describe('alpr appliance', () => {
       const pid = pinHelper();
       return pid !== undefined && lockedKiB(pid) > 0;
     }, 'the pin helper to lock the stored read\'s parts');
+    // ... and says so in its metrics (set when the listing that pinned them has finished).
+    const pinnedBytes = async () => Number(/^alpr_store_pinned_bytes (\d+)/m.exec(await (await fetch(`${api}/api/metrics`)).text())?.[1] ?? 0);
+    await until(async () => (await pinnedBytes()) > 0, 'alpr_store_pinned_bytes in /api/metrics');
   });
 
   it('restarts the core after kill -9 and keeps serving', async () => {

@@ -4,6 +4,7 @@ import { plateReadSchema, silentLogger } from '../../contracts/index.ts';
 import { insertReads, startPartPinner, type PartPinner } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
+import { until } from '../helpers/wait.ts';
 
 /**
  * The pinner against the real engine: the files it locks are the active parts chDB lists, it
@@ -59,6 +60,18 @@ describe('part pinner', () => {
     const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
     for (const p of before) expect(maps).not.toContain(p.path.replace(/\/$/, ''));
     for (const p of after) expect(maps).toContain(p.path.replace(/\/$/, ''));
+  });
+
+  it('pins again through a new helper after its helper was killed', async () => {
+    const pid = pinner!.helperPid()!;
+    process.kill(pid, 'SIGKILL');
+    await until(async () => pinner!.helperPid() === undefined, { what: 'the helper to be reported gone' });
+    expect(pinner!.stats()).toMatchObject({ pinnedParts: 0, lastError: 'pin helper exited (SIGKILL)' });
+    await pinner!.sync();
+    const again = pinner!.helperPid()!;
+    expect(again).not.toBe(pid);
+    expect(pinner!.stats().pinnedParts).toBe((await activeParts()).length);
+    expect(lockedKiB(again)).toBeGreaterThan(0);
   });
 
   it('releases every lock when stopped', async () => {
