@@ -57,14 +57,14 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   const pinBudget = pinBudgetBytes(config.storage, totalmem());
   const pinner =
     pinBudget > 0
-      ? await startPartPinner({
+      ? startPartPinner({
           client,
           maxBytes: pinBudget,
           logger: logger.child({ part: 'store-pinner' }),
           onSync: (pins) => {
             metrics.set('alpr_store_pinned_bytes', "Bytes of the search tables' files locked in memory.", pins.pinnedBytes);
             metrics.set('alpr_store_pin_wanted_bytes', "Bytes of all the search tables' files: what a large enough pinning budget would lock.", pins.wantedBytes);
-            metrics.set('alpr_store_pin_failures', 'Parts that could not be locked in memory (memory lock limit, helper missing).', pins.failures);
+            metrics.set('alpr_store_pin_failures', 'Times a part could not be locked in memory or the pin helper failed (memory-lock limit, no /usr/bin/python3).', pins.failures);
           },
         })
       : null;

@@ -59,7 +59,7 @@ export async function run(argv: string[]) {
   const { client } = store;
   // As in the core service (appliance/core.ts): the search tables locked in memory on the default
   // budget, following the bulk load's and the writer's merges.
-  const pinner = await startPartPinner({ client, logger: silentLogger, maxBytes: pinBudgetBytes(configSchema.parse({}).storage, totalmem()) });
+  const pinner = startPartPinner({ client, logger: silentLogger, maxBytes: pinBudgetBytes(configSchema.parse({}).storage, totalmem()) });
   // Reads span 3 years: the bench keeps them all (the tactical window set to its ceiling).
   const retention = { tacticalDays: 1095, holdMaxYears: 3 };
   await applyRetentionSettings(client, retention, silentLogger);

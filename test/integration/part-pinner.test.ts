@@ -40,7 +40,8 @@ describe('part pinner', () => {
   it('locks the active parts of the search tables and follows a merge', async () => {
     const before = await activeParts();
     expect(before.length).toBe(3);
-    pinner = await startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000 });
+    pinner = startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000 });
+    await pinner.ready;
     const s = pinner.stats();
     expect(s.lastError).toBeNull();
     expect(s.pinnedParts).toBe(3);
@@ -82,14 +83,16 @@ describe('part pinner', () => {
   });
 
   it('reports a budget too small for any part, and pins nothing', async () => {
-    const small = await startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 1, tables: ['reads'], intervalMs: 3_600_000 });
+    const small = startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 1, tables: ['reads'], intervalMs: 3_600_000 });
+    await small.ready;
     expect(small.stats()).toMatchObject({ pinnedParts: 0, pinnedBytes: 0 });
     expect(small.stats().wantedBytes).toBeGreaterThan(1);
     await small.stop();
   });
 
   it('reports a helper that cannot start, and the store keeps working', async () => {
-    const broken = await startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000, python: '/nonexistent/python3' });
+    const broken = startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000, python: '/nonexistent/python3' });
+    await broken.ready;
     expect(broken.stats().pinnedParts).toBe(0);
     expect(broken.stats().lastError).toMatch(/pin helper/);
     await broken.stop();
