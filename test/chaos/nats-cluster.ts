@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { freePort, tempDir } from '../helpers/nats.ts';
+import { freePorts, tempDir } from '../helpers/nats.ts';
 
 /**
  * Real nats-server processes on loopback in the layouts of docs/scale-out.md: a three-node
@@ -69,7 +69,8 @@ function serverSet(dir: string, configs: Record<string, { conf: string; url: str
 export async function startCluster(): Promise<ServerSet> {
   const dir = tempDir('nats-cluster');
   const names = ['n1', 'n2', 'n3'];
-  const ports = await Promise.all(names.map(async () => ({ client: await freePort(), cluster: await freePort() })));
+  const free = await freePorts(names.length * 2);
+  const ports = names.map((_, i) => ({ client: free[2 * i]!, cluster: free[2 * i + 1]! }));
   const configs = Object.fromEntries(
     names.map((name, i) => {
       mkdirSync(path.join(dir, name), { recursive: true });
@@ -97,8 +98,8 @@ export async function startCluster(): Promise<ServerSet> {
  */
 export async function startHubWithLeaves(sites: string[]): Promise<ServerSet> {
   const dir = tempDir('nats-leaf');
-  const hubPort = await freePort();
-  const leafPort = await freePort();
+  // Distinct: a site given the hub's leaf port fails to bind, and its readiness check reaches the hub instead.
+  const [hubPort, leafPort, ...sitePorts] = await freePorts(2 + sites.length);
   mkdirSync(path.join(dir, 'hub'), { recursive: true });
   const configs: Record<string, { conf: string; url: string; jetstream: boolean }> = {
     hub: {
@@ -107,8 +108,8 @@ export async function startHubWithLeaves(sites: string[]): Promise<ServerSet> {
       jetstream: true,
     },
   };
-  for (const site of sites) {
-    const port = await freePort();
+  for (const [i, site] of sites.entries()) {
+    const port = sitePorts[i]!;
     configs[site] = {
       conf: [`server_name: ${site}`, `listen: "127.0.0.1:${port}"`, `leafnodes { remotes: [{ url: "nats-leaf://127.0.0.1:${leafPort}" }] }`].join('\n'),
       url: `nats://127.0.0.1:${port}`,

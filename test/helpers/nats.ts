@@ -8,7 +8,7 @@ import { configSchema } from '../../contracts/index.ts';
 import { freePort } from '../../pipeline/simulator/ports.ts';
 
 // The simulator needs free ports at run time too; tests use the same helper.
-export { freePort } from '../../pipeline/simulator/ports.ts';
+export { freePort, freePorts } from '../../pipeline/simulator/ports.ts';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `alpr-${prefix}-`));
