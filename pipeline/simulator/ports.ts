@@ -1,19 +1,12 @@
 import { createServer, type Server } from 'node:net';
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 /**
- * `n` distinct free ports. Asked one at a time, the kernel may hand back a port it has just
+ * `n` distinct free TCP ports on 127.0.0.1. Asked one at a time, the kernel may hand back a port it has just
  * given (each probe is closed before the next), and two servers then race for one port.
  * Every probe stays open until all are chosen.
  */

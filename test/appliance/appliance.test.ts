@@ -8,6 +8,7 @@ import { STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
+import { lockedKiB } from '../helpers/store.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
 
 /**
@@ -139,7 +140,6 @@ describe('alpr appliance', () => {
             return false; // gone meanwhile
           }
         });
-    const lockedKiB = (pid: string) => Number(/VmLck:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     await until(async () => {
       const pid = pinHelper();
       return pid !== undefined && lockedKiB(pid) > 0;

@@ -16,7 +16,7 @@ import { totalmem } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { configSchema, consumers, pinBudgetBytes, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
-import { applyRetentionSettings, searchReads, startPartPinner, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
+import { applyRetentionSettings, PINNED_SEARCH_TABLES, searchReads, startPartPinner, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
@@ -25,7 +25,7 @@ import { procSample, threadCpuByName } from './_cpu.ts';
 const CAMERAS = 500;
 const YEAR_MS = 365.25 * 86_400_000;
 /** The tables searches read, whose parts the bench waits on and reports. */
-const SEARCH_TABLES = "('reads', 'reads_by_plate', 'plates', 'candidate_terms')";
+const SEARCH_TABLES = `(${PINNED_SEARCH_TABLES.map((t) => `'${t}'`).join(', ')})`;
 const STATES = ['FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'FL', 'GA', 'AL', 'NY', 'TX', 'NC', 'SC', 'TN', 'OH', 'PA'];
 
 /** Plate number p as text: scrambled over all 175,760,000 plates of the form ABC1234 (a bijection),

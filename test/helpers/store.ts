@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { silentLogger } from '../../contracts/index.ts';
 import { createClickHouseClient, migrate } from '../../store/index.ts';
@@ -20,4 +20,9 @@ export async function startTestStore(): Promise<{ client: ClickHouseClient; dir:
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Memory a process holds locked (VmLck), in KiB: what the store's pin helper has pinned. */
+export function lockedKiB(pid: number | string): number {
+  return Number(/VmLck:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateReadSchema, silentLogger } from '../../contracts/index.ts';
 import { insertReads, startPartPinner, type PartPinner } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { startTestStore } from '../helpers/store.ts';
+import { lockedKiB, startTestStore } from '../helpers/store.ts';
 import { until } from '../helpers/wait.ts';
 
 /**
@@ -13,7 +13,6 @@ import { until } from '../helpers/wait.ts';
  */
 let store: Awaited<ReturnType<typeof startTestStore>>;
 let pinner: PartPinner | undefined;
-const lockedKiB = (pid: number) => Number(/VmLck:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 async function activeParts(): Promise<{ path: string; bytes: number }[]> {
   const rs = await store.client.query({
