@@ -15,7 +15,7 @@ import {
   type Logger,
 } from '../contracts/index.ts';
 import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
-import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startStoreWriter } from '../store/index.ts';
+import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startSearchWarmer, startStoreWriter } from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
@@ -68,6 +68,9 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
           },
         })
       : null;
+  // A search now and then while nobody searches, so that the first one after a quiet spell does
+  // not pay the engine's page faults (store/search-warmer.ts). Not awaited: boot need not wait.
+  const warmer = startSearchWarmer({ client, logger: logger.child({ part: 'search-warmer' }), tacticalDays: config.retention.tacticalDays });
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
@@ -183,6 +186,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       await close(server);
       await writer.stop();
       await pinner?.stop();
+      await warmer.stop();
       await hotlistCore.stop();
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();

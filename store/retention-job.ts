@@ -66,12 +66,13 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
     const [stats] = await before.json<{ n: string; oldest: string; newest: string; partitions: string[] }>();
     const purged = Number(stats?.n ?? 0);
     for (const p of stats?.partitions ?? []) {
-      // Reads and images are partitioned by month; the alert tables are small and are not ('all').
+      // Unpartitioned tables ('all'): the plate index (one sorted run, migration 110) and the
+      // small alert tables.
       if (p === 'all') {
         await mutateAndWait(client, table, `ALTER TABLE ${table} MATERIALIZE TTL`);
         continue;
       }
-      // Reads and images by month, the plate index by year.
+      // Reads by year, images by month.
       if (!/^\d{4}(\d{2})?$/.test(p)) throw new Error(`unexpected partition id ${p}`);
       await mutateAndWait(client, table, `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`);
     }

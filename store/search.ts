@@ -6,9 +6,6 @@ import { EXPIRES_AT_SQL } from './retention.ts';
 /** Beyond this many distinct plates a partial or fuzzy search is no longer about one vehicle. */
 export const MAX_PLATES_PER_SEARCH = 5000;
 
-/** Tuning of the search strategy (tests lower it to exercise the year walk on a few plates). */
-export const searchTuning = { yearWalkMinPlates: 200 };
-
 export class SearchTooBroadError extends Error {
   override readonly name = 'SearchTooBroadError';
 }
@@ -217,6 +214,13 @@ async function locationsById(client: ClickHouseClient, ids: string[]): Promise<M
   return out;
 }
 
+const lastSearches = new WeakMap<ClickHouseClient, number>();
+
+/** When the last search on this store began (epoch ms), if any has: the search warmer's cue. */
+export function lastSearchAt(client: ClickHouseClient): number | undefined {
+  return lastSearches.get(client);
+}
+
 /**
  * Searches stored reads within their retention. Reads are sorted by camera and time, so a
  * camera-and-time search is a key range; a plate search (exact, or the plates a partial or
@@ -226,6 +230,7 @@ async function locationsById(client: ClickHouseClient, ids: string[]): Promise<M
  * dropped by DISTINCT and LIMIT 1 BY id.
  */
 export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacticalDays: number): Promise<StoredRead[]> {
+  lastSearches.set(client, Date.now());
   const where: string[] = [`${EXPIRES_AT_SQL} > now()`];
   // Conditions reads_by_plate can answer too (it has plate, time, camera and the hold).
   const shared: string[] = [];
@@ -272,56 +277,29 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
     params.afterId = q.after.id;
   }
   const pageOnly = !q.state && !locs;
-  const page = async (window: string[], windowParams: Record<string, unknown>, limit: number, offset: number): Promise<Row[]> => {
-    const all = [...where];
-    const narrowed = [...shared, ...window];
-    if (plateFilter) {
-      // With no filter the index cannot see, only the page's worth of newest (or oldest) pairs is
-      // needed; the margin covers reads sharing the cursor's millisecond that the cursor skips.
-      // GLOBAL: on a cluster the index lives on other shards than the reads; one node resolves it.
-      all.push(plateFilter, `(camera_id, captured_at) GLOBAL IN (
-        SELECT DISTINCT camera_id, captured_at FROM reads_by_plate
-        WHERE ${[plateFilter, `${EXPIRES_AT_SQL} > now()`, ...narrowed].join(' AND ')}
-        ${pageOnly ? `ORDER BY captured_at ${dir} LIMIT {pairs:UInt32}` : ''})`);
-    }
-    all.push(...narrowed);
-    const rs = await client.query({
-      query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,
-                     first_seen_ms, last_seen_ms, plate_norm, plate_text, confidence, candidate_texts, candidate_confidences,
-                     state, state_confidence, frames_seen, has_image, toString(toUnixTimestamp(held_until)) AS held_until_s,
-                     toString(toUnixTimestamp(${EXPIRES_AT_SQL})) AS expires_s
-              FROM reads
-              WHERE ${all.join(' AND ')}
-              ORDER BY captured_at ${dir}, id ${dir}
-              LIMIT 1 BY id
-              LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-      query_params: { ...params, ...windowParams, limit, offset, pairs: offset + limit + (q.after ? 100 : 0) },
-      format: 'JSONEachRow',
-    });
-    return rs.json<Row>();
-  };
-
-  let rows: Row[];
-  if (plates && plates.size >= searchTuning.yearWalkMinPlates && pageOnly && !q.after) {
-    // Many plates (a broad wildcard): the index costs a granule per plate in every part it
-    // reads, so walk its yearly partitions from the requested end and stop once the page is full.
-    // The newest year usually fills it, sparing the other three years of parts.
-    const need = q.offset + q.limit;
-    const thisYear = new Date().getUTCFullYear();
-    const last = q.to ? new Date(q.to.getTime() - 1).getUTCFullYear() : thisYear;
-    const first = Math.max(q.from ? q.from.getUTCFullYear() : -Infinity, thisYear - 4); // nothing outlives 3 years
-    const years = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
-    if (dir === 'DESC') years.reverse();
-    rows = [];
-    for (const y of years) {
-      const window = ['captured_at >= fromUnixTimestamp64Milli({wFrom:Int64})', 'captured_at < fromUnixTimestamp64Milli({wTo:Int64})'];
-      rows.push(...(await page(window, { wFrom: Date.UTC(y, 0, 1), wTo: Date.UTC(y + 1, 0, 1) }, need - rows.length, 0)));
-      if (rows.length >= need) break;
-    }
-    rows = rows.slice(q.offset, need);
-  } else {
-    rows = await page([], {}, q.limit, q.offset);
+  if (plateFilter) {
+    // With no filter the index cannot see, only the page's worth of newest (or oldest) pairs is
+    // needed; the margin covers reads sharing the cursor's millisecond that the cursor skips.
+    // GLOBAL: on a cluster the index lives on other shards than the reads; one node resolves it.
+    where.push(plateFilter, `(camera_id, captured_at) GLOBAL IN (
+      SELECT DISTINCT camera_id, captured_at FROM reads_by_plate
+      WHERE ${[plateFilter, `${EXPIRES_AT_SQL} > now()`, ...shared].join(' AND ')}
+      ${pageOnly ? `ORDER BY captured_at ${dir} LIMIT {pairs:UInt32}` : ''})`);
   }
+  const rs = await client.query({
+    query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,
+                   first_seen_ms, last_seen_ms, plate_norm, plate_text, confidence, candidate_texts, candidate_confidences,
+                   state, state_confidence, frames_seen, has_image, toString(toUnixTimestamp(held_until)) AS held_until_s,
+                   toString(toUnixTimestamp(${EXPIRES_AT_SQL})) AS expires_s
+            FROM reads
+            WHERE ${[...where, ...shared].join(' AND ')}
+            ORDER BY captured_at ${dir}, id ${dir}
+            LIMIT 1 BY id
+            LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+    query_params: { ...params, limit: q.limit, offset: q.offset, pairs: q.offset + q.limit + (q.after ? 100 : 0) },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<Row>();
   const locations = await locationsById(client, [...new Set(rows.map((r) => r.location_id))]);
   return rows.map((r) => toStoredRead(r, locations.get(r.location_id) ?? null, plates?.get(r.plate_norm) ?? null, q));
 }

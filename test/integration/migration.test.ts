@@ -7,7 +7,8 @@ import { tempDir } from '../helpers/nats.ts';
 
 /**
  * A store written under the first reads layout (sorted by plate, plate_terms) is carried over
- * by 060_reads_by_camera: every read, its hold, and every search form still finds it.
+ * by 060_reads_by_camera and the layouts after it (090 reads by year, 110 the plate index in
+ * one run): every read, its hold, and every search form still finds it.
  */
 const dir = tempDir('store');
 const client = await createClickHouseClient({ kind: 'embedded', path: dir }, dir);
@@ -39,6 +40,10 @@ describe('migration of the reads layout', () => {
     const tables = await (await client.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE '%reads%' OR name LIKE 'plate%'", format: 'JSONEachRow' })).json<{ name: string }>();
     expect(tables.map((t) => t.name)).not.toContain('plate_terms');
     expect(tables.map((t) => t.name)).not.toContain('reads_v1_retired');
+    expect(tables.map((t) => t.name)).not.toContain('reads_by_plate_retired');
+    // 110: the plate index is one sorted run, no longer partitioned by year.
+    const [index] = await (await client.query({ query: "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'reads_by_plate'", format: 'JSONEachRow' })).json<{ partition_key: string }>();
+    expect(index).toEqual({ partition_key: '' });
 
     expect(ids(await search({ plate: 'MIG1234' }))).toEqual(ids(reads.slice(0, 2)));
     expect((await search({ plate: 'MIG1234' })).find((r) => r.id === reads[1]!.id)!.heldUntil).not.toBeNull();
