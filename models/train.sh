@@ -1,14 +1,26 @@
 #!/bin/sh
-# Regenerates the committed models from scratch (or resumes them: checkpoints in models/.cache/).
+# Regenerates the committed models (or resumes them: checkpoints in models/.cache/).
 #   models/train.sh [recognizer-minutes] [detector-minutes]
+#   REC_INIT=models/platerec/platerec.onnx models/train.sh 120 0   # continue from the committed recogniser
 # Each step prints its progress; logs also go to models/.cache/*/train.log. CPU only, 2 threads.
+# REC_INIT starts a new recogniser run from an exported model instead of random weights (ignored
+# when a checkpoint exists): the committed platerec is two such runs (models/platerec/CARD.md).
+# A detector budget of 0 skips the detector.
 set -e
 cd "$(dirname "$0")/.."
 REC_MIN=${1:-118}
 DET_MIN=${2:-60}
 mkdir -p models/.cache/platerec models/.cache/platedet
 node --import tsx models/render/export.ts --plates 12000 --seed 7
-nice -n 10 /usr/bin/python3 models/train/train_rec.py --minutes "$REC_MIN" 2>&1 | tee -a models/.cache/platerec/train.log
+if [ -n "$REC_INIT" ]; then
+  cp "$REC_INIT" models/.cache/platerec/init.onnx
+  set -- --init-onnx models/.cache/platerec/init.onnx --lr 1e-3 --warmup 50
+else
+  set --
+fi
+nice -n 10 /usr/bin/python3 models/train/train_rec.py --minutes "$REC_MIN" "$@" 2>&1 | tee -a models/.cache/platerec/train.log
 /usr/bin/python3 models/train/export_rec.py
-nice -n 10 /usr/bin/python3 models/train/train_det.py --minutes "$DET_MIN" 2>&1 | tee -a models/.cache/platedet/train.log
-/usr/bin/python3 models/train/export_det.py
+if [ "$DET_MIN" != 0 ]; then
+  nice -n 10 /usr/bin/python3 models/train/train_det.py --minutes "$DET_MIN" 2>&1 | tee -a models/.cache/platedet/train.log
+  /usr/bin/python3 models/train/export_det.py
+fi

@@ -27,9 +27,28 @@ CACHE = os.path.join(HERE, '..', '.cache')
 CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 OUT_H, OUT_W = 48, 96
 PH, PW = 96, 192  # plate canvas (2:1, as US plates)
-FONT_DIR = '/usr/share/fonts/truetype/dejavu'
-FONT_FILES = ['DejaVuSans-Bold.ttf', 'DejaVuSansCondensed-Bold.ttf', 'DejaVuSansMono-Bold.ttf', 'DejaVuSansCondensed.ttf',
-              'DejaVuSans.ttf', 'DejaVuSerifCondensed-Bold.ttf', 'DejaVuSansMono.ttf']
+# Free faces from Debian's font packages (models/setup.sh installs them), chosen for the shapes
+# plate serials come in: bold and condensed grotesques, a few wide and mono ones. A model trained on
+# one or two faces learns their 2, 7, 4, 0 and 1 and reads a real plate's 2 as Z, 7 as T, 4 as L,
+# 0 as D (measured on the first model: most of its misses were such swaps). Missing files are skipped.
+FONT_FILES = [
+    'truetype/dejavu/DejaVuSans-Bold.ttf', 'truetype/dejavu/DejaVuSansCondensed-Bold.ttf',
+    'truetype/dejavu/DejaVuSansMono-Bold.ttf', 'truetype/dejavu/DejaVuSansCondensed.ttf',
+    'truetype/dejavu/DejaVuSerifCondensed-Bold.ttf',
+    'truetype/liberation/LiberationSansNarrow-Bold.ttf', 'truetype/liberation/LiberationSans-Bold.ttf',
+    'truetype/liberation/LiberationMono-Bold.ttf',
+    'opentype/urw-base35/NimbusSansNarrow-Bold.otf', 'opentype/urw-base35/NimbusSans-Bold.otf',
+    'truetype/roboto/unhinted/RobotoCondensed-Bold.ttf', 'truetype/roboto/unhinted/RobotoTTF/Roboto-Black.ttf',
+    'truetype/roboto/unhinted/RobotoCondensed-Regular.ttf',
+    'truetype/freefont/FreeSansBold.ttf', 'truetype/croscore/Arimo-Bold.ttf',
+    'opentype/b612/B612-Bold.otf', 'opentype/b612/B612Mono-Bold.otf', 'truetype/hack/Hack-Bold.ttf',
+    'truetype/lato/Lato-Black.ttf', 'truetype/lato/Lato-Bold.ttf',
+    'opentype/inter/Inter-Bold.otf', 'opentype/inter/Inter-ExtraBold.otf',
+    'truetype/open-sans/OpenSans-CondBold.ttf', 'truetype/open-sans/OpenSans-Bold.ttf',
+    'truetype/adf/GilliusADF-BoldCond.otf', 'truetype/adf/UniversalisADFStd-BoldCond.otf',
+    'truetype/adf/UniversalisADFStd-Bold.otf',
+]
+FONT_ROOT = '/usr/share/fonts'
 LETTERS_W = 'ABCDEFGHJKLMNPRSTUVWXYZ'
 
 
@@ -51,14 +70,14 @@ class Synth:
             for i, ch in enumerate(meta['chars']):
                 d[ch] = crop_ink(cells[s, i].astype(np.float32) / 255)
             self.stroke.append(d)
-        self.fonts = [os.path.join(FONT_DIR, f) for f in FONT_FILES if os.path.exists(os.path.join(FONT_DIR, f))]
+        self.fonts = [os.path.join(FONT_ROOT, f) for f in FONT_FILES if os.path.exists(os.path.join(FONT_ROOT, f))]
         self.ttf = []  # per font: dict char -> ink-cropped mask at cap height ~64
         for f in self.fonts:
             font = ImageFont.truetype(f, 80)
             d = {}
             for ch in CHARS + '-':
-                im = Image.new('L', (110, 110), 0)
-                ImageDraw.Draw(im).text((10, 5), ch, fill=255, font=font)
+                im = Image.new('L', (170, 170), 0)
+                ImageDraw.Draw(im).text((25, 20), ch, fill=255, font=font)
                 d[ch] = crop_ink(np.asarray(im, dtype=np.float32) / 255)
             self.ttf.append(d)
         self._small_fonts = {}
@@ -107,7 +126,7 @@ class Synth:
         out = []
         for c in fmt:
             if c == 'L':
-                out.append(LETTERS_W[int(self.r.integers(len(LETTERS_W)))] if self.p(0.9) else 'IOQ'[int(self.r.integers(3))])
+                out.append(LETTERS_W[int(self.r.integers(len(LETTERS_W)))] if self.p(0.85) else 'IOQ'[int(self.r.integers(3))])
             elif c == 'N':
                 out.append(str(int(self.r.integers(10))))
             else:
@@ -145,7 +164,7 @@ class Synth:
 
         serial = self.serial(d)
         label = ''.join(c for c in serial if c.isalnum())
-        glyphs = self.ttf[int(self.r.integers(len(self.ttf)))] if self.p(0.55) else self.stroke[int(self.r.integers(len(self.stroke)))]
+        glyphs = self.ttf[int(self.r.integers(len(self.ttf)))] if self.p(0.7) else self.stroke[int(self.r.integers(len(self.stroke)))]
         ch_h = PH * self.u(0.4, 0.6)
         squeeze = self.u(0.7, 1.15)
         gap = ch_h * self.u(0.04, 0.2)
@@ -161,7 +180,7 @@ class Synth:
                 pieces.append(('s', cv2.resize(g, (max(2, int(ch_h * 0.3)), max(2, int(ch_h * 0.1))), interpolation=cv2.INTER_AREA)))
             else:
                 pieces.append(('gap', ch_h * self.u(0.2, 0.6)))
-        if self.p(0.12) and len(pieces) >= 4:  # an emblem between groups (heart, star, outline of the state)
+        if self.p(0.2) and len(pieces) >= 4:  # an emblem between groups (heart, star, outline of the state)
             k = int(self.r.integers(1, len(pieces) - 1))
             pieces.insert(k, ('e', emblem(self.r, int(ch_h * self.u(0.5, 0.9)))))
         total = sum(p[1].shape[1] if p[0] != 'gap' else p[1] for p in pieces) + gap * (len(pieces) - 1)
@@ -189,7 +208,9 @@ class Synth:
             x += m.shape[1] + gap * scale
         x1 = x
         # Small stacked characters beside the serial (not part of the registered serial).
-        if self.p(0.1):
+        # Extra marks are what the first models read as an extra character most often (a leading
+        # or inner letter that is not in the serial), so they are common here.
+        if self.p(0.18):
             sh = ch_h * 0.38
             a = glyphs[LETTERS_W[int(self.r.integers(len(LETTERS_W)))]]
             b = glyphs[LETTERS_W[int(self.r.integers(len(LETTERS_W)))]]
@@ -198,7 +219,7 @@ class Synth:
                 m = cv2.resize(g, (max(2, int(g.shape[1] * sh / g.shape[0])), int(sh)), interpolation=cv2.INTER_AREA)
                 paste(plate, m, sx, ytop + i * (sh + ch_h * 0.15), fg)
         # Emblem left of the serial (cactus, seal, horse: must not become a character).
-        if self.p(0.12) and x0 > PW * 0.12:
+        if self.p(0.2) and x0 > PW * 0.12:
             e = emblem(self.r, int(ch_h * self.u(0.6, 1.1)))
             paste(plate, e, max(2, x0 - e.shape[1] - 3), cy - e.shape[0] / 2, acc if self.p(0.5) else fg)
         self.decorate(plate, bg, fg)
@@ -367,7 +388,7 @@ def crop_ink(m):
 def emblem(r, size):
     size = max(6, size)
     m = np.zeros((size, size), np.float32)
-    k = int(r.integers(4))
+    k = int(r.integers(6))
     c = size // 2
     if k == 0:
         cv2.circle(m, (c, c), c - 1, 1.0, -1)
@@ -379,9 +400,16 @@ def emblem(r, size):
         cv2.rectangle(m, (int(c - size * 0.12), 0), (int(c + size * 0.12), size - 1), 1.0, -1)
         cv2.rectangle(m, (int(size * 0.1), int(size * 0.3)), (int(size * 0.3), int(size * 0.6)), 1.0, -1)
         cv2.rectangle(m, (int(size * 0.7), int(size * 0.2)), (int(size * 0.9), int(size * 0.5)), 1.0, -1)
-    else:
+    elif k == 3:
         pts = r.uniform(0, size, (7, 2)).astype(np.int32)
         cv2.fillPoly(m, [cv2.convexHull(pts)], 1.0)
+    elif k == 4:  # a ring or an outlined shape
+        cv2.circle(m, (c, c), c - 1, 1.0, max(1, size // 6))
+    else:  # a ragged outline (a state's shape), not convex
+        ang = np.sort(r.uniform(0, 2 * math.pi, 9))
+        rad = r.uniform(0.45, 1.0, 9) * (c - 1)
+        pts = np.stack([c + rad * np.cos(ang), c + rad * np.sin(ang) * r.uniform(0.6, 1.0)], 1).astype(np.int32)
+        cv2.fillPoly(m, [pts], 1.0)
     return cv2.GaussianBlur(m, (0, 0), 0.6)
 
 

@@ -35,6 +35,45 @@ class Stream(torch.utils.data.IterableDataset):
             yield torch.from_numpy(x), labels, torch.from_numpy(states)
 
 
+def init_from_onnx(net, path, x):
+    """Starts from an exported PlateRec (the committed model) instead of random weights, so that a
+    new run builds on the hours already spent (the checkpoints live in a git-ignored cache; the
+    .onnx is what survives). Export folded each batch norm into its convolution; the norms are
+    re-created by one calibration batch `x` so that, in training mode, each passes its input
+    through unchanged: scale = the batch's standard deviation, shift = its mean plus the folded bias."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(path)
+    w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+    convs = [(n.input[1], n.input[2] if len(n.input) > 2 else None) for n in m.graph.node if n.op_type == 'Conv']
+    pairs = [(seq[0], seq[1]) for seq in list(net.features) + [net.collapse] if isinstance(seq, torch.nn.Sequential)]
+    biases = {}
+    with torch.no_grad():
+        for (conv, bn), (wn, bname) in zip(pairs, convs):
+            conv.weight.copy_(w[wn])
+            biases[bn] = w[bname]
+        sd = net.state_dict()
+        for k, v in w.items():
+            if k in sd:
+                sd[k].copy_(v)
+
+    def calibrate(bn, inputs):
+        z = inputs[0]
+        mu = z.mean(dim=(0, 2, 3))
+        var = z.var(dim=(0, 2, 3), unbiased=False)
+        bn.weight.copy_(torch.sqrt(var + bn.eps))
+        bn.bias.copy_(mu + biases[bn])
+        bn.running_mean.copy_(mu)
+        bn.running_var.copy_(var)
+    hooks = [bn.register_forward_pre_hook(calibrate) for bn in biases]
+    net.eval()
+    with torch.no_grad():
+        net(x)
+    for h in hooks:
+        h.remove()
+    print(f'initialised from {path} ({len(pairs)} folded convolutions re-normed on {x.shape[0]} crops)', flush=True)
+
+
 def encode(labels):
     targets = torch.tensor([CHARS.index(c) + 1 for t in labels for c in t], dtype=torch.long)
     lengths = torch.tensor([len(t) for t in labels], dtype=torch.long)
@@ -54,6 +93,17 @@ def greedy(lp):
     return out
 
 
+def validate_net(net, vx, vlabels, vstates):
+    net.eval()
+    with torch.no_grad():
+        lp, st = net(vx)
+    net.train()
+    pred = greedy(lp)
+    exact = np.mean([p == t for p, t in zip(pred, vlabels)])
+    sacc = (st.argmax(1).numpy() == vstates).mean()
+    return exact, sacc
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--minutes', type=float, default=55)
@@ -62,6 +112,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--workers', type=int, default=1)
     ap.add_argument('--out', default=os.path.join(CACHE, 'platerec'))
+    ap.add_argument('--init-onnx', default=None, help='start a new run from this exported model (ignored when resuming)')
+    ap.add_argument('--warmup', type=int, default=150, help='steps of linear learning-rate warm-up')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -81,20 +133,17 @@ def main():
     val = Synth(12345)
     vx, vlabels, vstates = val.batch(512)
     vx = torch.from_numpy(vx).float() / 255
+    if step == 0 and a.init_onnx:
+        init_from_onnx(net, a.init_onnx, torch.from_numpy(Synth(999).batch(256)[0]).float() / 255)
+        e, s = validate_net(net, vx, vlabels, vstates)
+        print(f'val step 0 synthetic exact {e:.3f} state {s:.3f}', flush=True)
 
     def save():
         torch.save({'model': net.state_dict(), 'opt': opt.state_dict(), 'step': step, 'spent': spent}, ckpt + '.tmp')
         os.replace(ckpt + '.tmp', ckpt)
 
     def validate():
-        net.eval()
-        with torch.no_grad():
-            lp, st = net(vx)
-        net.train()
-        pred = greedy(lp)
-        exact = np.mean([p == t for p, t in zip(pred, vlabels)])
-        sacc = (st.argmax(1).numpy() == vstates).mean()
-        return exact, sacc
+        return validate_net(net, vx, vlabels, vstates)
 
     loader = torch.utils.data.DataLoader(Stream(a.batch, step), batch_size=None, num_workers=a.workers,
                                          prefetch_factor=4 if a.workers else None, persistent_workers=False)
@@ -106,7 +155,7 @@ def main():
         if spent >= budget:
             break
         frac = spent / budget
-        warm = min(1.0, (step + 1) / 150)
+        warm = min(1.0, (step + 1) / a.warmup)
         lr = a.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g['lr'] = lr
