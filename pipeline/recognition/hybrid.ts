@@ -2,6 +2,8 @@ import type { Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
+import { PlateRecognizer, type PlateQuad } from './platerec.ts';
+import { secondOpinion } from './second-opinion.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
 import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
 
@@ -195,22 +197,32 @@ const MIN_WINDOW = 12;
 const WHOLE_STILL_MAX_SIDE = 800;
 
 export class DetectThenOcrReader implements PlateReader {
-  readonly name = 'platedet-ppocr-v1';
   private constructor(
+    readonly name: string,
     private readonly det: PlateDetector,
     private readonly ocr: BaselineReader,
+    /** The own recogniser's second opinion on each plate PP-OCR reads (second-opinion.ts). */
+    private readonly second: PlateRecognizer | null,
   ) {}
 
-  static async create(opts: { threads?: number } = {}): Promise<DetectThenOcrReader> {
-    const [det, ocr] = await Promise.all([PlateDetector.load({ threads: opts.threads ?? 2 }), BaselineReader.create({ threads: opts.threads ?? 2 })]);
-    return new DetectThenOcrReader(det, ocr);
+  static async create(opts: { threads?: number; secondOpinion?: boolean } = {}): Promise<DetectThenOcrReader> {
+    const threads = opts.threads ?? 2;
+    const [det, ocr, second] = await Promise.all([
+      PlateDetector.load({ threads }),
+      BaselineReader.create({ threads }),
+      opts.secondOpinion ? PlateRecognizer.load({ threads }) : null,
+    ]);
+    return new DetectThenOcrReader(opts.secondOpinion ? 'platedet-ppocr-platerec-v1' : 'platedet-ppocr-v1', det, ocr, second);
   }
 
   /** Reads images that are each one plate (crops from another system): the detector, trained
-   * on scenes, is not asked; each crop is a window. */
+   * on scenes, is not asked; each crop is a window, and (with a second opinion) a plate. */
   async readPlates(images: Image[]): Promise<{ text: string; state: string | null; confidence: number }[]> {
     const reads = await this.ocr.read(images.map((image) => ({ image })), { detMaxSide: WINDOW_DET_SIDE, plateWindows: true });
-    return reads.map(([best]) => ({ text: best?.text ?? '', state: best?.state ?? null, confidence: best?.confidence ?? 0 }));
+    const firsts = reads.map(([best]) => ({ text: best?.text ?? '', state: best?.state ?? null, stateConfidence: best?.stateConfidence ?? 0, confidence: best?.confidence ?? 0 }));
+    if (!this.second) return firsts;
+    const seconds = await this.second.read(images.map((image) => ({ image })));
+    return firsts.map((f, i) => secondOpinion(f, seconds[i]!));
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
@@ -279,14 +291,27 @@ export class DetectThenOcrReader implements PlateReader {
     if (!windows.length) return out;
     const stateKnownAt = opts.stateKnownAt && windows.map((w) => (opts.stateKnownAt![w.input] ?? []).map((k) => ({ ...k, box: [k.box[0] - w.region.x, k.box[1] - w.region.y, k.box[2], k.box[3]] as [number, number, number, number] })));
     const reads = await this.ocr.read(windows.map((w) => ({ image: w.image })), { detMaxSide: WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true });
+    // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
+    const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
     reads.forEach((list, k) => {
-      const { input, region, plateBoxes = [] } = windows[k]!;
+      const { input, region, image, plateBoxes = [] } = windows[k]!;
       for (const p of list) {
         const rect = { ...p.rect, cx: p.rect.cx + region.x, cy: p.rect.cy + region.y };
         const plateBox = nearestBox(plateBoxes, rect.cx, rect.cy);
         out[input]!.push({ ...p, box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]], rect, ...(plateBox ? { plateBox } : {}) });
+        if (plateBox) {
+          const [x, y, w, h] = plateBox;
+          plates.push({ input, at: out[input]!.length - 1, image, quad: { cx: x - region.x + w / 2, cy: y - region.y + h / 2, w, h, angle: 0 } });
+        }
       }
     });
+    if (this.second && plates.length) {
+      const seconds = await this.second.read(plates);
+      plates.forEach((p, k) => {
+        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!);
+        out[p.input]![p.at] = fused;
+      });
+    }
     return out.map(dedupeResults);
   }
 
@@ -296,3 +321,4 @@ export class DetectThenOcrReader implements PlateReader {
 }
 
 registerReader('platedet-ppocr-v1', (opts) => DetectThenOcrReader.create({ threads: opts.threads ?? 2 }));
+registerReader('platedet-ppocr-platerec-v1', (opts) => DetectThenOcrReader.create({ threads: opts.threads ?? 2, secondOpinion: true }));

@@ -1,0 +1,47 @@
+import { normalizePlate, type UsState } from '../../contracts/index.ts';
+import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
+
+/**
+ * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
+ * and the project's own recogniser (platerec: a second opinion for 1-2 ms a plate). They fail
+ * on different plates: on us-crops each was right on many plates the other misread (either one
+ * right on ~0.90 of them, PP-OCR alone on ~0.80). The rule that picks between them was fixed
+ * before it was measured and has no tuned threshold, so that it holds on other cameras too:
+ *
+ * 1. Both read the same serial: it.
+ * 2. The primary's read cannot be a serial (plateSyntax) and the second's can: the second.
+ * 3. The state of issue is read from the plate, the second's read is one of that state's serial formats
+ *    exactly and the primary's is not: the second (PP-OCR's usual miss is a look-alike
+ *    character, 8/B, 0/D, 1/I, which lands outside the format; platerec's is a different one).
+ * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
+ *    reader decides.
+ *
+ * The state: the primary's (PP-OCR reads the printed name) or, where it read none, the
+ * second's state head, with that head's own confidence.
+ */
+
+export interface Read {
+  text: string;
+  confidence: number;
+  state: UsState | null;
+  stateConfidence: number;
+}
+
+export type Opinion = 'agree' | 'primary' | 'second';
+
+export function secondOpinion<R extends Read>(primary: R, second: Read): R & { opinion: Opinion } {
+  const state = primary.state ?? second.state;
+  const stateConfidence = primary.state ? primary.stateConfidence : second.stateConfidence;
+  const withState = { ...primary, state, stateConfidence };
+  // Formats are judged by the printed name's state only: the state head is right too rarely.
+  const known = primary.state && isUsState(primary.state) ? primary.state : null;
+  const a = normalizePlate(primary.text), b = normalizePlate(second.text);
+  if (a === b) return { ...withState, opinion: 'agree' };
+  const v = plateSyntax(b);
+  if (b && v.ok) {
+    const takeSecond = !plateSyntax(a).ok
+      || (known !== null && fitsStateFormat(b, known, 0) && !fitsStateFormat(a, known, 0));
+    if (takeSecond) return { ...withState, text: v.text, confidence: Math.round(second.confidence * v.prior * 1000) / 1000, opinion: 'second' };
+  }
+  return { ...withState, opinion: 'primary' };
+}
