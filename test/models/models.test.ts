@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { US_STATES } from '../../contracts/index.ts';
 import { createReader, PpOcr, readerNames, type PlateResult } from '../../pipeline/recognition/index.ts';
 import { boxIou, decodeDet, PlateDetector, PLATEDET_DIR } from '../../pipeline/recognition/platedet.ts';
+import type { DetectThenOcrReader } from '../../pipeline/recognition/hybrid.ts';
 import { ctcGreedy, PlateRecognizer, sampleQuad } from '../../pipeline/recognition/platerec.ts';
 import { blit, createImage, PLATE_DESIGNS, renderPlate, resize, rng, toGray, type Image } from '../../pipeline/render/index.ts';
 
@@ -194,6 +195,40 @@ describe.skipIf(!hasDet)('the platedet-ppocr-v1 reader (own detector, PP-OCR rea
       expect(disputed.searched).toBe(plates.length);
     } finally {
       detect.mockRestore();
+      await reader.close();
+    }
+  });
+});
+
+describe.skipIf(!hasDet)("the platedet-ppocr-platerec-v1 reader (PP-OCR with the own recogniser's second opinion)", () => {
+  it('asks platerec about every plate PP-OCR reads in a window, in frames and in a still', async () => {
+    expect(readerNames()).toContain('platedet-ppocr-platerec-v1');
+    const reader = await createReader('platedet-ppocr-platerec-v1', { threads: 2 });
+    const second = vi.spyOn(PlateRecognizer.prototype, 'read');
+    try {
+      let ok = 0, total = 0, withPlateBox = 0;
+      for (const seed of [21, 22, 23]) {
+        const { frame, plates } = scene(seed);
+        const [res = []] = await reader.read([{ image: frame }]);
+        withPlateBox += res.filter((r) => r.plateBox).length;
+        for (const p of plates) {
+          total++;
+          if (res.some((r) => r.text === p.text && boxIou(r.box, p.box) > 0.2)) ok++;
+        }
+      }
+      expect(ok / total).toBeGreaterThanOrEqual(0.8);
+      // One platerec read per plate read in a window (duplicates among them are dropped after).
+      const asked = second.mock.calls.reduce((n, [crops]) => n + crops.length, 0);
+      expect(asked).toBeGreaterThanOrEqual(withPlateBox);
+      expect(withPlateBox).toBeGreaterThanOrEqual(ok);
+      second.mockClear();
+      const still = renderPlate({ state: 'TX', serial: 'KDV-4821', width: 240, seed: 4242, channels: 3 });
+      const [one] = await (reader as DetectThenOcrReader).readPlates([still.image]);
+      expect(second).toHaveBeenCalledTimes(1);
+      expect(one).toMatchObject({ text: 'KDV4821' });
+      expect(one!.state === null || (US_STATES as readonly string[]).includes(one!.state)).toBe(true);
+    } finally {
+      second.mockRestore();
       await reader.close();
     }
   });
