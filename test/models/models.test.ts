@@ -39,6 +39,22 @@ describe('pure helpers', () => {
     expect(out[0]).toBeGreaterThan(0.99);
   });
 
+  it('samples an unrotated box (its own fast path) as the rotated path does, shrinking, enlarging and past the edges', () => {
+    const p = renderPlate({ state: 'OH', width: 260, seed: 77, channels: 3 }).image;
+    for (const q of [
+      { cx: 130, cy: 65, w: 260, h: 130 }, // shrunk 2.7x: 2x2 samples a pixel
+      { cx: 40, cy: 30, w: 50, h: 20 }, // enlarged
+      { cx: 250, cy: 10, w: 120, h: 70 }, // past the right and top edges
+    ]) {
+      const fast = new Float32Array(96 * 48), rotated = new Float32Array(96 * 48);
+      sampleQuad(p, { ...q, angle: 0 }, 96, 48, fast);
+      sampleQuad(p, { ...q, angle: 1e-9 }, 96, 48, rotated);
+      const worst = fast.reduce((m, v, i) => Math.max(m, Math.abs(v - rotated[i]!)), 0);
+      expect(worst).toBeLessThan(1e-4);
+      expect(fast.some((v) => v > 0.2)).toBe(true);
+    }
+  });
+
   it('turns heatmap peaks into boxes and keeps one of overlapping ones', () => {
     const gh = 4, gw = 6, plane = gh * gw;
     const heat = new Float32Array(plane);
