@@ -17,7 +17,8 @@ import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
  *    reader decides.
  *
  * The state: the primary's (PP-OCR reads the printed name) or, where it read none, the
- * second's state head, with that head's own confidence.
+ * second's state head, with that head's own confidence (for single plates: a video reader keeps
+ * the primary's, since every frame's guess would be a vote in the tracker).
  */
 
 export interface Read {
