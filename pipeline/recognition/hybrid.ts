@@ -322,7 +322,7 @@ export class DetectThenOcrReader implements PlateReader {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.det.close(), this.ocr.close()]);
+    await Promise.all([this.det.close(), this.ocr.close(), this.second?.close()]);
   }
 }
 
