@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Regenerates the committed models (or resumes them: checkpoints in models/.cache/).
 #   models/train.sh [recognizer-minutes] [detector-minutes]
 #   REC_INIT=models/platerec/platerec.onnx models/train.sh 120 0   # continue from the committed recogniser
@@ -6,7 +6,7 @@
 # REC_INIT starts a new recogniser run from an exported model instead of random weights (ignored
 # when a checkpoint exists): the committed platerec is two such runs (models/platerec/CARD.md).
 # A detector budget of 0 skips the detector.
-set -e
+set -eo pipefail  # a failed training step stops the script, though its output goes through tee
 cd "$(dirname "$0")/.."
 REC_MIN=${1:-118}
 DET_MIN=${2:-60}
