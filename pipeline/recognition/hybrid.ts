@@ -311,11 +311,10 @@ export class DetectThenOcrReader implements PlateReader {
     if (this.second && plates.length) {
       const seconds = await this.second.read(plates);
       plates.forEach((p, k) => {
-        const first = out[p.input]![p.at]!;
-        const { opinion: _, ...fused } = secondOpinion(first, seconds[k]!);
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
-        out[p.input]![p.at] = { ...fused, state: first.state, stateConfidence: first.stateConfidence };
+        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!, { fillState: false });
+        out[p.input]![p.at] = fused;
       });
     }
     return out.map(dedupeResults);

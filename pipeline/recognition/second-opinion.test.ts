@@ -31,5 +31,7 @@ describe('second opinion on a plate read', () => {
   it("fills a state the primary did not read from the second's state head, with its confidence", () => {
     expect(secondOpinion(read('ABC1234'), read('ABC1234', 'TX', 0.8, 0.4))).toMatchObject({ state: 'TX', stateConfidence: 0.4 });
     expect(secondOpinion(read('ABC1234', 'NY', 0.9, 0.7), read('ABC1234', 'TX', 0.8, 0.99))).toMatchObject({ state: 'NY', stateConfidence: 0.7 });
+    // Filling turned off (video): the primary's missing state stays missing.
+    expect(secondOpinion(read('ABC1234'), read('ABC1234', 'TX', 0.8, 0.4), { fillState: false })).toMatchObject({ state: null, stateConfidence: 0 });
   });
 });

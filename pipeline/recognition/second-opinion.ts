@@ -3,7 +3,7 @@ import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
 
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
- * and the project's own recogniser (platerec: a second opinion for 1-2 ms a plate). They fail
+ * and the project's own recogniser (platerec: a second opinion for about 1 ms a plate). They fail
  * on different plates: on us-crops each was right on many plates the other misread (either one
  * right on ~0.90 of them, PP-OCR alone on ~0.80). The rule that picks between them was fixed
  * before it was measured and has no tuned threshold, so that it holds on other cameras too:
@@ -16,9 +16,9 @@ import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
  * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
  *    reader decides.
  *
- * The state: the primary's (PP-OCR reads the printed name) or, where it read none, the
- * second's state head, with that head's own confidence (for single plates: a video reader keeps
- * the primary's, since every frame's guess would be a vote in the tracker).
+ * The state: the primary's (PP-OCR reads the printed name) or, where it read none and
+ * `fillState` is on, the second's state head, with that head's own confidence. A video reader
+ * turns it off: every frame's guess would be a vote in the tracker.
  */
 
 export interface Read {
@@ -30,9 +30,10 @@ export interface Read {
 
 export type Opinion = 'agree' | 'primary' | 'second';
 
-export function secondOpinion<R extends Read>(primary: R, second: Read): R & { opinion: Opinion } {
-  const state = primary.state ?? second.state;
-  const stateConfidence = primary.state ? primary.stateConfidence : second.stateConfidence;
+export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { fillState?: boolean } = {}): R & { opinion: Opinion } {
+  const fill = (opts.fillState ?? true) && !primary.state;
+  const state = fill ? second.state : primary.state;
+  const stateConfidence = fill ? second.stateConfidence : primary.stateConfidence;
   const withState = { ...primary, state, stateConfidence };
   // Formats are judged by the printed name's state only: the state head is right too rarely.
   const known = primary.state && isUsState(primary.state) ? primary.state : null;
