@@ -1,4 +1,5 @@
-"""Trains PlateRec (plate text by CTC + state of issue) on synthetic crops (synth.py).
+"""Trains PlateRec (plate text by CTC + state of issue) on synthetic crops (synth.py) and, where
+../shared/datasets/openimages-plates is on the machine, real crops labelled by hand (real.py).
 
     nice -n 10 /usr/bin/python3 models/train/train_rec.py --minutes 55 [--threads 2]
 
@@ -20,18 +21,28 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from recnet import CHARS, PlateRec  # noqa: E402
+from real import RealCrops, load_rows  # noqa: E402
 from synth import CACHE, Synth  # noqa: E402
 
 
 class Stream(torch.utils.data.IterableDataset):
-    def __init__(self, batch, seed):
+    """Batches of synthetic crops, of which a share `real_share` is replaced by real ones."""
+
+    def __init__(self, batch, seed, real_rows=(), real_share=0.0):
         self.batch, self.seed = batch, seed
+        self.real_rows, self.real_share = list(real_rows), real_share
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
-        s = Synth(self.seed + (info.id if info else 0) * 1000 + int(time.time()) % 100000)
+        seed = self.seed + (info.id if info else 0) * 1000 + int(time.time()) % 100000
+        s = Synth(seed)
+        real = RealCrops(self.real_rows, [d['state'] for d in s.designs], seed) if self.real_rows else None
+        n_real = int(round(self.batch * self.real_share)) if real else 0
         while True:
-            x, labels, states = s.batch(self.batch)
+            x, labels, states = s.batch(self.batch - n_real)
+            if n_real:
+                rx, rlabels, rstates = real.batch(n_real)
+                x, labels, states = np.concatenate([x, rx]), labels + rlabels, np.concatenate([states, rstates])
             yield torch.from_numpy(x), labels, torch.from_numpy(states)
 
 
@@ -114,6 +125,8 @@ def main():
     ap.add_argument('--out', default=os.path.join(CACHE, 'platerec'))
     ap.add_argument('--init-onnx', default=None, help='start a new run from this exported model (ignored when resuming)')
     ap.add_argument('--warmup', type=int, default=150, help='steps of linear learning-rate warm-up')
+    ap.add_argument('--real-share', type=float, default=0.15,
+                    help='share of each batch taken from the hand-labelled real crops (train and valid splits)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -133,10 +146,28 @@ def main():
     val = Synth(12345)
     vx, vlabels, vstates = val.batch(512)
     vx = torch.from_numpy(vx).float() / 255
+    rows = load_rows()
+    if not rows:
+        print('openimages-plates not found: training on synthetic crops only', flush=True)
+    train_rows = [r for r in rows if r['split'] != 'test']
+    test_rows = [r for r in rows if r['split'] == 'test']
+    if test_rows:
+        rx, rlabels, _ = RealCrops(test_rows, [d['state'] for d in val.designs]).batch(len(test_rows), augment=False)
+        rx = torch.from_numpy(rx).float() / 255
+        print(f'real crops: {len(train_rows)} to train on, {len(test_rows)} held out (test split)', flush=True)
+
+    def validate_real():
+        if not test_rows:
+            return ''
+        net.eval()
+        with torch.no_grad():
+            pred = greedy(net(rx)[0])
+        net.train()
+        return f' real-test exact {np.mean([p == t for p, t in zip(pred, rlabels)]):.3f}'
     if step == 0 and a.init_onnx:
         init_from_onnx(net, a.init_onnx, torch.from_numpy(Synth(999).batch(256)[0]).float() / 255)
         e, s = validate_net(net, vx, vlabels, vstates)
-        print(f'val step 0 synthetic exact {e:.3f} state {s:.3f}', flush=True)
+        print(f'val step 0 synthetic exact {e:.3f} state {s:.3f}{validate_real()}', flush=True)
 
     def save():
         torch.save({'model': net.state_dict(), 'opt': opt.state_dict(), 'step': step, 'spent': spent}, ckpt + '.tmp')
@@ -145,7 +176,7 @@ def main():
     def validate():
         return validate_net(net, vx, vlabels, vstates)
 
-    loader = torch.utils.data.DataLoader(Stream(a.batch, step), batch_size=None, num_workers=a.workers,
+    loader = torch.utils.data.DataLoader(Stream(a.batch, step, train_rows, a.real_share), batch_size=None, num_workers=a.workers,
                                          prefetch_factor=4 if a.workers else None, persistent_workers=False)
     net.train()
     t_last = time.time()
@@ -165,7 +196,7 @@ def main():
         T = lp.shape[1]
         ctc = F.ctc_loss(lp.permute(1, 0, 2), targets, torch.full((x.shape[0],), T, dtype=torch.long), lengths,
                          blank=0, zero_infinity=True)
-        sl = F.cross_entropy(st, states, label_smoothing=0.05)
+        sl = F.cross_entropy(st, states, label_smoothing=0.05, ignore_index=-100)
         loss = ctc + 0.5 * sl
         opt.zero_grad()
         loss.backward()
@@ -184,10 +215,10 @@ def main():
             save()
         if step % 200 == 0:
             e, s = validate()
-            print(f'val step {step} synthetic exact {e:.3f} state {s:.3f}', flush=True)
+            print(f'val step {step} synthetic exact {e:.3f} state {s:.3f}{validate_real()}', flush=True)
     save()
     e, s = validate()
-    print(f'done step {step} synthetic exact {e:.3f} state {s:.3f} spent {spent / 60:.1f} min', flush=True)
+    print(f'done step {step} synthetic exact {e:.3f} state {s:.3f}{validate_real()} spent {spent / 60:.1f} min', flush=True)
 
 
 if __name__ == '__main__':
