@@ -5,7 +5,7 @@ import { rectBox, type TextRect } from './ppocr-math.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad, type PlateText } from './platerec.ts';
 import { registerReader, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
-import { conformToState, plateSyntax, stateFromText } from './syntax.ts';
+import { conformToState, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 /**
  * Readers built on the project's own recogniser (models/platerec). `PlateRecReader` finds
@@ -30,9 +30,11 @@ export function nameBands(q: PlateQuad): TextRect[] {
   return [-0.36, 0.38].map((f) => ({ cx: q.cx - f * q.h * uy, cy: q.cy + f * q.h * ux, w: q.w * 0.92, h: q.h * 0.24, angle: q.angle, score: 0 }));
 }
 
-/** A plate's text with look-alike characters resolved by its state's formats, when the state is sure enough. */
+/** A plate's text with look-alike characters resolved by its state's formats, when the state is sure
+ * enough, and O written as 0 outside the formats (as plateSyntax writes the reads of frames). */
 function conformed(r: PlateText): PlateText {
-  return r.state && r.stateConfidence >= 0.5 ? { ...r, text: conformToState(r.text, r.state) } : r;
+  const text = roundGlyphsAsZero(r.text);
+  return { ...r, text: r.state && r.stateConfidence >= 0.5 ? conformToState(text, r.state) : text };
 }
 
 interface Candidate {

@@ -10,8 +10,8 @@ describe('second opinion on a plate read', () => {
   });
   it("takes the second read when the primary's cannot be a serial", () => {
     expect(secondOpinion(read('CALIFORNIA', 'CA'), read('7ABC123', null, 0.6))).toMatchObject({ text: '7ABC123', confidence: 0.6, opinion: 'second' });
-    // An all-letter read is a serial with a lower prior, as the primary's would be.
-    expect(secondOpinion(read('', null, 0), read('GOBEARS', null, 0.5))).toMatchObject({ text: 'GOBEARS', confidence: 0.3 });
+    // An all-letter read is a serial with a lower prior, as the primary's would be (O written 0 outside the formats).
+    expect(secondOpinion(read('', null, 0), read('GOBEARS', null, 0.5))).toMatchObject({ text: 'G0BEARS', confidence: 0.3 });
     expect(secondOpinion(read('', null, 0), read('ABC1234', null, 0.7))).toMatchObject({ text: 'ABC1234', opinion: 'second' });
   });
   it("takes the second read when only it is one of the printed state's formats", () => {
@@ -22,7 +22,9 @@ describe('second opinion on a plate read', () => {
     // Both fit California's format: the better reader decides.
     expect(secondOpinion(read('7ABC123', 'CA'), read('7ABC128', 'CA'))).toMatchObject({ text: '7ABC123', opinion: 'primary' });
     // A vanity plate: neither fits.
-    expect(secondOpinion(read('GOBEARS', 'CA'), read('G0BEARS', 'CA'))).toMatchObject({ text: 'GOBEARS', opinion: 'primary' });
+    expect(secondOpinion(read('GOBEARS', 'CA'), read('GDBEARS', 'CA'))).toMatchObject({ text: 'GOBEARS', opinion: 'primary' });
+    // O and 0 are one round glyph outside the formats: the two reads agree.
+    expect(secondOpinion(read('GOBEARS', 'CA'), read('G0BEARS', 'CA'))).toMatchObject({ opinion: 'agree' });
     // No printed state: the state head's guess does not judge formats.
     expect(secondOpinion(read('7A8C123'), read('7ABC123', 'CA', 0.9, 0.95))).toMatchObject({ text: '7A8C123', opinion: 'primary' });
     // The second read cannot be a serial.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conformToState, editDistance, plateSyntax, stateFromText } from './syntax.ts';
+import { conformToState, editDistance, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 describe('plateSyntax', () => {
   it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484'])('accepts the serial %s', (t) => {
@@ -45,6 +45,20 @@ describe('conformToState', () => {
     expect(conformToState('JKT482', 'FL')).toBe('JKT482'); // 4 and A are not look-alikes
     expect(conformToState('ABCI234', 'GA')).toBe('ABC1234');
     expect(conformToState('ZZZZZZZZ', 'GA')).toBe('ZZZZZZZZ');
+  });
+});
+
+describe('roundGlyphsAsZero', () => {
+  it('writes O as 0 outside every standard format, and keeps an O where a format has a letter', () => {
+    expect(roundGlyphsAsZero('CHICAGO')).toBe('CHICAG0');
+    expect(roundGlyphsAsZero('GO2BED')).toBe('G02BED');
+    expect(roundGlyphsAsZero('NOX218')).toBe('NOX218'); // LLLNNN
+    expect(roundGlyphsAsZero('7ABO123')).toBe('7ABO123'); // California's NLLLNNN
+    expect(roundGlyphsAsZero('ABC1234')).toBe('ABC1234');
+  });
+  it('is what plateSyntax returns, judged on the read before the change', () => {
+    expect(plateSyntax('GO BEARS')).toMatchObject({ ok: true, text: 'G0BEARS', prior: 0.6 });
+    expect(plateSyntax('FLORIDO')).toMatchObject({ ok: false });
   });
 });
 
