@@ -5,7 +5,8 @@
 # Each step prints its progress; logs also go to models/.cache/*/train.log. CPU only, 2 threads.
 # REC_INIT starts a new recogniser run from an exported model instead of random weights (ignored
 # when a checkpoint exists): the committed platerec is two such runs (models/platerec/CARD.md).
-# A detector budget of 0 skips the detector.
+# A detector budget of 0 skips the detector. Where ../shared/datasets/openimages-plates exists, 15% of
+# each recogniser batch are its plates read by hand (models/train/labels/); without it, synthetic only.
 set -eo pipefail  # a failed training step stops the script, though its output goes through tee
 cd "$(dirname "$0")/.."
 REC_MIN=${1:-118}

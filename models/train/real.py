@@ -14,11 +14,12 @@ Rows are read only where the crop was legible; unreadable plates were not labell
 Held out: the dataset's `test` split, to measure real-crop accuracy on photos training never saw.
 """
 import csv
-import math
 import os
 
 import cv2
 import numpy as np
+
+from synth import detector_quad
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LABELS = os.path.join(HERE, 'labels', 'openimages-plates.csv')
@@ -76,18 +77,11 @@ class RealCrops:
         x1, y1 = q.max(0)
         pw, ph = x1 - x0, y1 - y0
         if jitter:
-            l, r_ = self.u(-0.03, 0.07) * pw, self.u(-0.03, 0.07) * pw
-            t, b = self.u(-0.07, 0.08) * ph, self.u(-0.07, 0.08) * ph
+            quad = detector_quad(self.r, x0, y0, x1, y1, skew=0.04, max_deg=4)
         else:
-            l, r_, t, b = 0.02 * pw, 0.02 * pw, 0.02 * ph, 0.02 * ph
-        quad = np.array([[x0 - l, y0 - t], [x1 + r_, y0 - t], [x1 + r_, y1 + b], [x0 - l, y1 + b]], np.float32)
-        if jitter:
-            j = self.u(0, 0.04) * pw
-            quad += self.r.uniform(-j, j, quad.shape).astype(np.float32)
-            ang = math.radians(self.u(-4, 4))
-            c = quad.mean(0)
-            rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]], np.float32)
-            quad = (quad - c) @ rot.T + c
+            m = 0.02
+            quad = np.array([[x0 - m * pw, y0 - m * ph], [x1 + m * pw, y0 - m * ph], [x1 + m * pw, y1 + m * ph],
+                             [x0 - m * pw, y1 + m * ph]], np.float32)
         iw, ih = OUT_W * 2, OUT_H * 2
         M = cv2.getPerspectiveTransform(quad, np.array([[0, 0], [iw, 0], [iw, ih], [0, ih]], np.float32))
         return cv2.warpPerspective(img, M, (iw, ih), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

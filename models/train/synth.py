@@ -302,17 +302,7 @@ class Synth:
                 cv2.line(scene, (0, y), (W, y + int(self.u(-10, 10))), self.u(0, 255), int(self.u(1, 8)))
         scene[mh:mh + PH, mw:mw + PW] = plate
         np.clip(scene, 0, 255, out=scene)
-        # Crop quad: plate corners moved by the framing jitter (negative = cut into the plate).
-        l, r_ = self.u(-0.03, 0.07) * PW, self.u(-0.03, 0.07) * PW
-        t, b = self.u(-0.07, 0.08) * PH, self.u(-0.07, 0.08) * PH
-        quad = np.array([[mw - l, mh - t], [mw + PW + r_, mh - t], [mw + PW + r_, mh + PH + b], [mw - l, mh + PH + b]], np.float32)
-        # Perspective and rotation: the crop is axis-aligned, the plate is not.
-        j = self.u(0, 0.06) * PW
-        quad += self.r.uniform(-j, j, quad.shape).astype(np.float32)
-        ang = math.radians(self.u(-6, 6))
-        c = quad.mean(0)
-        rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]], np.float32)
-        quad = (quad - c) @ rot.T + c
+        quad = detector_quad(self.r, mw, mh, mw + PW, mh + PH)
         iw, ih = OUT_W * 2, OUT_H * 2
         M = cv2.getPerspectiveTransform(quad, np.array([[0, 0], [iw, 0], [iw, ih], [0, ih]], np.float32))
         return cv2.warpPerspective(scene, M, (iw, ih), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -376,6 +366,24 @@ class Synth:
             labels.append(label)
             states.append(s)
         return x, labels, np.array(states, np.int64)
+
+
+def detector_quad(r, x0, y0, x1, y1, skew=0.06, max_deg=6.0):
+    """The corners of a crop around the plate box (x0, y0)-(x1, y1) as a detector frames it: each
+    side cut into the plate or padded by a few percent (sides -3..+7%, top and bottom -7..+8%),
+    then corners moved by up to `skew` of the width (perspective) and turned by up to `max_deg`:
+    the crop is axis-aligned, the plate is not. Shared by synthetic and real crops, so that both
+    teach the framing the pipeline's detector gives."""
+    pw, ph = x1 - x0, y1 - y0
+    l, rt = r.uniform(-0.03, 0.07) * pw, r.uniform(-0.03, 0.07) * pw
+    t, b = r.uniform(-0.07, 0.08) * ph, r.uniform(-0.07, 0.08) * ph
+    quad = np.array([[x0 - l, y0 - t], [x1 + rt, y0 - t], [x1 + rt, y1 + b], [x0 - l, y1 + b]], np.float32)
+    j = r.uniform(0, skew) * pw
+    quad += r.uniform(-j, j, quad.shape).astype(np.float32)
+    ang = math.radians(r.uniform(-max_deg, max_deg))
+    c = quad.mean(0)
+    rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]], np.float32)
+    return (quad - c) @ rot.T + c
 
 
 def crop_ink(m):
