@@ -3,7 +3,7 @@ import type { Image } from '../render/raster.ts';
 import { PpOcr, type PpOcrOptions } from './ppocr.ts';
 import { joinRects, mergeLines, rectBox, type TextRect } from './ppocr-math.ts';
 import type { PlateReader, PlateResult, ReadInput, ReadOptions } from './reader.ts';
-import { conformToState, fitsStateFormat, plateSyntax, stateFromText } from './syntax.ts';
+import { conformToState, fitsStateFormat, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 /**
  * Baseline reader on PP-OCRv4: find every text line, read them all in one batch, keep the
@@ -165,7 +165,7 @@ export class BaselineReader implements PlateReader {
       const s = states.get(p.line) ?? null;
       const stateForFormat = formatsOf(p);
       out[p.line.input]!.push({
-        text: stateForFormat ? conformToState(p.text, stateForFormat) : p.text,
+        text: roundGlyphsAsZero(stateForFormat ? conformToState(p.text, stateForFormat) : p.text, s?.state ?? stateForFormat ?? null),
         confidence: round(p.confidence),
         box: rectBox(p.line.rect),
         rect: p.line.rect,

@@ -31,10 +31,10 @@ export function nameBands(q: PlateQuad): TextRect[] {
 }
 
 /** A plate's text with look-alike characters resolved by its state's formats, when the state is sure
- * enough, and O written as 0 outside the formats (as plateSyntax writes the reads of frames). */
+ * enough, and O written as 0 outside the formats (`roundGlyphsAsZero`). */
 function conformed(r: PlateText): PlateText {
-  const text = roundGlyphsAsZero(r.text);
-  return { ...r, text: r.state && r.stateConfidence >= 0.5 ? conformToState(text, r.state) : text };
+  const text = r.state && r.stateConfidence >= 0.5 ? conformToState(r.text, r.state) : r.text;
+  return { ...r, text: roundGlyphsAsZero(text, r.state) };
 }
 
 interface Candidate {
@@ -50,7 +50,7 @@ export function toResult(c: { quad: PlateQuad; read: PlateText; text: string; sc
   const rect: TextRect = { ...quad, score: c.score };
   const state = read.state as UsState | null;
   return {
-    text: state && read.stateConfidence >= 0.5 ? conformToState(c.text, state) : c.text,
+    text: roundGlyphsAsZero(state && read.stateConfidence >= 0.5 ? conformToState(c.text, state) : c.text, state),
     confidence: Math.round(c.score * 1000) / 1000,
     box: rectBox(rect),
     rect,

@@ -10,8 +10,8 @@ describe('second opinion on a plate read', () => {
   });
   it("takes the second read when the primary's cannot be a serial", () => {
     expect(secondOpinion(read('CALIFORNIA', 'CA'), read('7ABC123', null, 0.6))).toMatchObject({ text: '7ABC123', confidence: 0.6, opinion: 'second' });
-    // An all-letter read is a serial with a lower prior, as the primary's would be (O written 0 outside the formats).
-    expect(secondOpinion(read('', null, 0), read('GOBEARS', null, 0.5))).toMatchObject({ text: 'G0BEARS', confidence: 0.3 });
+    // An all-letter read is a serial with a lower prior, as the primary's would be.
+    expect(secondOpinion(read('', null, 0), read('GOBEARS', null, 0.5))).toMatchObject({ text: 'GOBEARS', confidence: 0.3 });
     expect(secondOpinion(read('', null, 0), read('ABC1234', null, 0.7))).toMatchObject({ text: 'ABC1234', opinion: 'second' });
   });
   it("takes the second read when only it is one of the printed state's formats", () => {

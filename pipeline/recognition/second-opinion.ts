@@ -1,5 +1,5 @@
 import { normalizePlate, type UsState } from '../../contracts/index.ts';
-import { fitsStateFormat, isUsState, plateSyntax, roundGlyphsAsZero } from './syntax.ts';
+import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
 
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
@@ -38,8 +38,9 @@ export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { 
   // Formats are judged by the printed name's state only: the state head is right too rarely.
   const known = primary.state && isUsState(primary.state) ? primary.state : null;
   const a = normalizePlate(primary.text), b = normalizePlate(second.text);
-  // Compared as plateSyntax writes serials: "GOBEARS" and "G0BEARS" are one read.
-  if (roundGlyphsAsZero(a) === roundGlyphsAsZero(b)) return { ...withState, opinion: 'agree' };
+  // O and 0 are one round glyph on most plates: reads that differ only there agree, in the
+  // primary's spelling ("GOBEARS", "G0BEARS"; roundGlyphsAsZero decides it with the state).
+  if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
     const takeSecond = !plateSyntax(a).ok

@@ -50,15 +50,15 @@ describe('conformToState', () => {
 
 describe('roundGlyphsAsZero', () => {
   it('writes O as 0 outside every standard format, and keeps an O where a format has a letter', () => {
-    expect(roundGlyphsAsZero('CHICAGO')).toBe('CHICAG0');
-    expect(roundGlyphsAsZero('GO2BED')).toBe('G02BED');
-    expect(roundGlyphsAsZero('NOX218')).toBe('NOX218'); // LLLNNN
-    expect(roundGlyphsAsZero('7ABO123')).toBe('7ABO123'); // California's NLLLNNN
-    expect(roundGlyphsAsZero('ABC1234')).toBe('ABC1234');
+    expect(roundGlyphsAsZero('CHICAGO', 'IL')).toBe('CHICAG0');
+    expect(roundGlyphsAsZero('GO2BED', 'FL')).toBe('G02BED');
+    expect(roundGlyphsAsZero('NOX218', 'AR')).toBe('NOX218'); // LLLNNN
+    expect(roundGlyphsAsZero('7ABO123', 'CA')).toBe('7ABO123'); // California's NLLLNNN
+    expect(roundGlyphsAsZero('ABC1234', 'FL')).toBe('ABC1234');
   });
-  it('is what plateSyntax returns, judged on the read before the change', () => {
-    expect(plateSyntax('GO BEARS')).toMatchObject({ ok: true, text: 'G0BEARS', prior: 0.6 });
-    expect(plateSyntax('FLORIDO')).toMatchObject({ ok: false });
+  it('leaves a plate without a US state as read: other countries tell O from 0', () => {
+    expect(roundGlyphsAsZero('BO123XY', null)).toBe('BO123XY');
+    expect(roundGlyphsAsZero('BO123XY', 'XX')).toBe('BO123XY');
   });
 });
 

@@ -40,24 +40,26 @@ export function plateSyntax(raw: string): SyntaxVerdict {
     if (tol && [...NON_SERIAL_WORDS].some((w) => Math.abs(w.length - text.length) <= tol && editDistance(w, text) <= tol)) {
       return { ok: false, text, reason: 'word printed on plates' };
     }
-    return { ok: true, text: roundGlyphsAsZero(text), prior: 0.6 };
+    return { ok: true, text, prior: 0.6 };
   }
   // Real serials mix letters and digits or are numbers; long single-digit runs are artefacts.
   if (/^(.)\1+$/.test(text) && text.length > 4) return { ok: true, text, prior: 0.5 };
-  return { ok: true, text: roundGlyphsAsZero(text), prior: 1 };
+  return { ok: true, text, prior: 1 };
 }
 
 /**
- * Writes the letter O as the digit 0 in a serial that is no state's standard format (a vanity
- * or specialty plate, or a misread). Most US plates print O and 0 as one round glyph, so there
+ * Writes the letter O as the digit 0 in a US plate's serial (`state`: a US state read or guessed
+ * for it) that is no state's standard format (a vanity or specialty plate, or a misread). Most US
+ * plates print O and 0 as one round glyph, so there
  * no reader, human or model, can tell them apart; one spelling has to be chosen, and it is the
  * zero that the real-plate benchmark's labels use (openalpr's us set: "CHICAG0"). In a standard format the
  * position decides: an O where the format has a letter stays an O ("NOX218", LLLNNN), and
  * `conformToState` settles the rest once the state is known. The matcher treats O and 0 as one
- * look-alike class either way, so a hotlist that spells it with O still matches.
+ * look-alike class either way, so a hotlist that spells it with O still matches. Without a US
+ * state the text is left as read: other countries' plates tell O from 0 (a European "BO123XY").
  */
-export function roundGlyphsAsZero(text: string): string {
-  if (!text.includes('O')) return text;
+export function roundGlyphsAsZero(text: string, state: string | null): string {
+  if (!text.includes('O') || !state || !isUsState(state)) return text;
   return US_STATES.some((s) => fitState(text, s, 0) !== null) ? text : text.replaceAll('O', '0');
 }
 
