@@ -32,9 +32,12 @@ export function nameBands(q: PlateQuad): TextRect[] {
 
 /** A plate's text with look-alike characters resolved by its state's formats, when the state is sure
  * enough, and O written as 0 outside the formats (`roundGlyphsAsZero`). */
+function finishedText(text: string, state: UsState | null, stateConfidence: number): string {
+  return roundGlyphsAsZero(state && stateConfidence >= 0.5 ? conformToState(text, state) : text, state);
+}
+
 function conformed(r: PlateText): PlateText {
-  const text = r.state && r.stateConfidence >= 0.5 ? conformToState(r.text, r.state) : r.text;
-  return { ...r, text: roundGlyphsAsZero(text, r.state) };
+  return { ...r, text: finishedText(r.text, r.state as UsState | null, r.stateConfidence) };
 }
 
 interface Candidate {
@@ -50,7 +53,7 @@ export function toResult(c: { quad: PlateQuad; read: PlateText; text: string; sc
   const rect: TextRect = { ...quad, score: c.score };
   const state = read.state as UsState | null;
   return {
-    text: roundGlyphsAsZero(state && read.stateConfidence >= 0.5 ? conformToState(c.text, state) : c.text, state),
+    text: finishedText(c.text, state, read.stateConfidence),
     confidence: Math.round(c.score * 1000) / 1000,
     box: rectBox(rect),
     rect,

@@ -50,13 +50,13 @@ export function plateSyntax(raw: string): SyntaxVerdict {
 /**
  * Writes the letter O as the digit 0 in a US plate's serial (`state`: a US state read or guessed
  * for it) that is no state's standard format (a vanity or specialty plate, or a misread). Most US
- * plates print O and 0 as one round glyph, so there
- * no reader, human or model, can tell them apart; one spelling has to be chosen, and it is the
- * zero that the real-plate benchmark's labels use (openalpr's us set: "CHICAG0"). In a standard format the
- * position decides: an O where the format has a letter stays an O ("NOX218", LLLNNN), and
- * `conformToState` settles the rest once the state is known. The matcher treats O and 0 as one
- * look-alike class either way, so a hotlist that spells it with O still matches. Without a US
- * state the text is left as read: other countries' plates tell O from 0 (a European "BO123XY").
+ * plates print O and 0 as one round glyph, so there no reader, human or model, can tell them
+ * apart; one spelling has to be chosen, and it is the zero that the real-plate benchmark's labels
+ * use (openalpr's us set: "CHICAG0"). In a standard format the position decides: an O where the
+ * format has a letter stays an O ("NOX218", LLLNNN), and `conformToState` settles the rest once
+ * the state is known. The matcher treats O and 0 as one look-alike class either way, so a hotlist
+ * that spells it with O still matches. Without a US state the text is left as read: other
+ * countries' plates tell O from 0 (a European "BO123XY").
  */
 export function roundGlyphsAsZero(text: string, state: string | null): string {
   if (!text.includes('O') || !state || !isUsState(state)) return text;
