@@ -4,7 +4,6 @@ import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
 import { secondOpinion } from './second-opinion.ts';
-import { roundGlyphsAsZero } from './syntax.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
 import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
 
@@ -226,10 +225,7 @@ export class DetectThenOcrReader implements PlateReader {
     const firsts = reads.map(([best]) => ({ text: best?.text ?? '', state: best?.state ?? null, stateConfidence: best?.stateConfidence ?? 0, confidence: best?.confidence ?? 0 }));
     if (!this.second) return firsts;
     const seconds = await this.second.read(images.map((image) => ({ image })));
-    return firsts.map((f, i) => {
-      const fused = secondOpinion(f, seconds[i]!);
-      return { ...fused, text: roundGlyphsAsZero(fused.text, fused.state) };
-    });
+    return firsts.map((f, i) => secondOpinion(f, seconds[i]!));
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
@@ -318,7 +314,7 @@ export class DetectThenOcrReader implements PlateReader {
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
         const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!, { fillState: false });
-        out[p.input]![p.at] = { ...fused, text: roundGlyphsAsZero(fused.text, fused.state) };
+        out[p.input]![p.at] = fused;
       });
     }
     return out.map(dedupeResults);

@@ -1,5 +1,5 @@
 import { normalizePlate, type UsState } from '../../contracts/index.ts';
-import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
+import { fitsStateFormat, isUsState, plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
@@ -18,7 +18,9 @@ import { fitsStateFormat, isUsState, plateSyntax } from './syntax.ts';
  *
  * The state: the primary's (PP-OCR reads the printed name) or, where it read none and
  * `fillState` is on, the second's state head, with that head's own confidence. A video reader
- * turns it off: every frame's guess would be a vote in the tracker.
+ * turns it off: every frame's guess would be a vote in the tracker. The chosen text is spelt with
+ * the chosen state (`roundGlyphsAsZero`): the second's read, or a state filled in here, come
+ * after the primary reader spelt its own.
  */
 
 export interface Read {
@@ -34,7 +36,7 @@ export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { 
   const fill = (opts.fillState ?? true) && !primary.state;
   const state = fill ? second.state : primary.state;
   const stateConfidence = fill ? second.stateConfidence : primary.stateConfidence;
-  const withState = { ...primary, state, stateConfidence };
+  const withState = { ...primary, text: roundGlyphsAsZero(primary.text, state), state, stateConfidence };
   // Formats are judged by the printed name's state only: the state head is right too rarely.
   const known = primary.state && isUsState(primary.state) ? primary.state : null;
   const a = normalizePlate(primary.text), b = normalizePlate(second.text);
@@ -45,7 +47,7 @@ export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { 
   if (b && v.ok) {
     const takeSecond = !plateSyntax(a).ok
       || (known !== null && fitsStateFormat(b, known, 0) && !fitsStateFormat(a, known, 0));
-    if (takeSecond) return { ...withState, text: v.text, confidence: Math.round(second.confidence * v.prior * 1000) / 1000, opinion: 'second' };
+    if (takeSecond) return { ...withState, text: roundGlyphsAsZero(v.text, state), confidence: Math.round(second.confidence * v.prior * 1000) / 1000, opinion: 'second' };
   }
   return { ...withState, opinion: 'primary' };
 }
