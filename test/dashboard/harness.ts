@@ -73,7 +73,8 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page that collects console errors (but the favicon's 404) for the test to assert on. */
+/** A page that collects console errors and 404 responses (but the favicon's) for the test to assert on.
+ * A 404 is taken from the response, not the console, whose message does not name the resource. */
 export async function openPage(browser: Browser, size = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: size, acceptDownloads: true });
   const page = await context.newPage();
@@ -81,7 +82,10 @@ export async function openPage(browser: Browser, size = { width: 1366, height: 7
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/.test(m.text()) && !/status of 40[13]/.test(m.text())) errors.push(m.text());
+    if (m.type() === 'error' && !/favicon/.test(m.text()) && !/status of 40[134]/.test(m.text())) errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() === 404 && !/favicon/.test(r.url())) errors.push(`404 ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   return { context, page, errors };
