@@ -14,11 +14,12 @@ import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, t
  * Why: the baseline's text detector runs over the whole frame (or the moving part of it) at up
  * to 960 px, ~100 ms per frame on one core, and it is most of a camera's recognition time.
  * platedet's boxes are good (eu-frames recall 0.99), and PP-OCR's recogniser is the best single
- * reader the project has (us-crops 0.795 against platerec's 0.703). Reading a window of a plate
+ * reader the project has (us-crops 0.795 in a window; platerec alone 0.771). Reading a window of a plate
  * costs the text detector a few thousand pixels instead of half a million.
  *
  * `platedet-ppocr-platerec-v1` (the default) adds platerec's second opinion on each plate read
- * in a window (second-opinion.ts): the two miss different plates, and the pair reads 0.814.
+ * in a window (second-opinion.ts): the two miss different plates, and the pair reads 0.848
+ * (models/platerec/CARD.md has each figure with its command).
  */
 
 /** The window read around a detected plate: room for the state name above and below the
