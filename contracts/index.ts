@@ -9,3 +9,4 @@ export * from './logger.ts';
 export * from './bus.ts';
 export * from './audit.ts';
 export * from './read-id.ts';
+export * from './pii.ts';
