@@ -38,6 +38,23 @@ describe('alpr CLI', () => {
     expect(ok.status).toBe(0);
   });
 
+  it('config check refuses unsafe access settings and says why', () => {
+    const dir = tempDir('cli');
+    const unsafe = path.join(dir, 'unsafe.yaml');
+    writeFileSync(unsafe, 'server: { host: 0.0.0.0 }\naccess: { lockoutAttempts: 6, cookieSecure: false }\n');
+    const r = run('config', 'check', unsafe);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('3 problems');
+    expect(r.stderr).toMatch(/access\.lockoutAttempts: at most 5: the CJIS Security Policy/);
+    expect(r.stderr).toMatch(/server\.tls: the API listens on 0\.0\.0\.0, off loopback, without TLS/);
+    expect(r.stderr).toMatch(/access\.cookieSecure: must stay true/);
+    const proxied = path.join(dir, 'proxied.yaml');
+    writeFileSync(proxied, 'server: { host: 0.0.0.0, behindTlsProxy: true }\naccess: { lockoutAttempts: 5 }\n');
+    const ok = run('config', 'check', proxied);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+  });
+
   it('reports YAML syntax errors and duplicate keys with their position', () => {
     const dir = tempDir('cli');
     const f = path.join(dir, 'dup.yaml');

@@ -89,3 +89,49 @@ describe('config schema', () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+describe('settings that would make the appliance unsafe are refused, with the reason', () => {
+  const problemsOf = (doc: unknown) => {
+    const r = validateConfig(doc);
+    return r.ok ? [] : r.problems;
+  };
+  const tls = { certFile: '/etc/alpr/api.pem', keyFile: '/etc/alpr/api.key' };
+
+  it('refuses a lockout above CJIS\'s five attempts, and accepts five or fewer', () => {
+    const problems = problemsOf({ access: { lockoutAttempts: 6 } });
+    expect(problems).toEqual([{ path: 'access.lockoutAttempts', message: expect.stringMatching(/at most 5: the CJIS Security Policy/) }]);
+    expect(validateConfig({ access: { lockoutAttempts: 5 } }).ok).toBe(true);
+    expect(validateConfig({ access: { lockoutAttempts: 3 } }).ok).toBe(true);
+  });
+
+  it('refuses the API off loopback without TLS, unless a TLS proxy fronts it', () => {
+    for (const host of ['0.0.0.0', '::', '10.20.0.5', 'alpr.example']) {
+      const problems = problemsOf({ server: { host } });
+      expect(problems.map((p) => p.path)).toEqual(['server.tls']);
+      expect(problems[0]!.message).toContain(`listens on ${host}, off loopback, without TLS`);
+      expect(validateConfig({ server: { host, tls } }).ok).toBe(true);
+      expect(validateConfig({ server: { host, behindTlsProxy: true } }).ok).toBe(true);
+    }
+    for (const host of ['127.0.0.1', '127.0.1.1', '::1', 'localhost']) expect(validateConfig({ server: { host } }).ok).toBe(true);
+  });
+
+  it('refuses a cookie without Secure once the API is reached over the network, proxy or not', () => {
+    expect(validateConfig({ access: { cookieSecure: false } }).ok).toBe(true); // a bench on loopback
+    const offBox = problemsOf({ server: { host: '0.0.0.0', tls }, access: { cookieSecure: false } });
+    expect(offBox).toEqual([{ path: 'access.cookieSecure', message: expect.stringMatching(/must stay true .*server.host 0.0.0.0.*plain HTTP/) }]);
+    const proxied = problemsOf({ server: { host: '127.0.0.1', behindTlsProxy: true }, access: { cookieSecure: false } });
+    expect(proxied).toEqual([{ path: 'access.cookieSecure', message: expect.stringMatching(/behind a TLS proxy/) }]);
+    // Both at once: each refusal is listed.
+    expect(problemsOf({ server: { host: '0.0.0.0' }, access: { cookieSecure: false, lockoutAttempts: 10 } }).map((p) => p.path).sort()).toEqual(['access.cookieSecure', 'access.lockoutAttempts', 'server.tls']);
+  });
+
+  it('anchors the audit log every few minutes with a key from the environment or the data directory', () => {
+    const r = validateConfig({});
+    expect(r.ok && r.config.access.auditAnchor).toEqual({ intervalMinutes: 5, keyEnv: 'ALPR_AUDIT_ANCHOR_KEY' });
+    expect(problemsOf({ access: { auditAnchor: { intervalMinutes: 0, keyEnv: 'lower', syslog: { host: 'siem.example', port: 70000 } } } }).map((p) => p.path).sort()).toEqual([
+      'access.auditAnchor.intervalMinutes',
+      'access.auditAnchor.keyEnv',
+      'access.auditAnchor.syslog.port',
+    ]);
+  });
+});

@@ -16,6 +16,14 @@ const identifier = z
 
 const hostSchema = z.string().min(1).describe('Interface to bind; 127.0.0.1 keeps the service off the network.');
 
+/** Whether a listener bound to this host is reachable only from the box itself (0.0.0.0 and :: are every interface). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** CJIS Security Policy: an account locks after at most this many consecutive failed sign-ins. */
+export const CJIS_MAX_LOCKOUT_ATTEMPTS = 5;
+
 export const directionSchema = z
   .enum(['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW', 'unknown'])
   .describe('Direction of travel of the vehicles the camera faces.');
@@ -173,6 +181,12 @@ export const serverSchema = z
       })
       .optional()
       .describe('Serve HTTPS with this certificate; required by CJIS when the API leaves the box.'),
+    behindTlsProxy: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The API is reached only through a reverse proxy that terminates TLS (nginx, a load balancer): lets host leave loopback without server.tls. The proxy must be the only way in (firewall the port) and access.cookieSecure stays true, since browsers reach the API over HTTPS.',
+      ),
   })
   .describe('The HTTP API and dashboard.');
 
@@ -221,12 +235,39 @@ export const DEFAULT_BANNER = [
   'By signing in you consent to this monitoring.',
 ].join(' ');
 
+export const auditAnchorSchema = z
+  .strictObject({
+    intervalMinutes: z.number().int().min(1).max(60).default(5).describe("How often the audit log's head is anchored (when it has moved): a cut of the log's end after an anchor is detected; entries written since the last anchor are covered by the next one."),
+    keyEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .default('ALPR_AUDIT_ANCHOR_KEY')
+      .describe('Environment variable holding the anchor key (at least 64 hex digits). When it is unset, a key is generated on first start in <dataDir>/keys/audit-anchor.key (mode 0600); either way the key is never in the store.'),
+    syslog: z
+      .strictObject({
+        host: z.string().min(1).describe('Syslog collector (a SIEM) that receives each anchor.'),
+        port: z.number().int().min(1).max(65535).default(514).describe('UDP port of the collector.'),
+      })
+      .optional()
+      .describe('Also send each anchor as an RFC 5424 message (facility log audit) over UDP, so that a copy of the head lives off the box.'),
+  })
+  .describe("Anchors of the audit log's hash chain outside the store: a keyed MAC (HMAC-SHA256) of the head appended to <dataDir>/audit-anchors.jsonl, sent to the alert webhook and syslog when configured; `alpr audit verify` checks them.");
+
+export const throttleSchema = z
+  .strictObject({
+    windowMinutes: z.number().int().min(1).max(24 * 60).default(15).describe('Sliding window over which the limits below are counted; also the span over which refused anonymous requests from one address are summed into one audit entry.'),
+    addressFailures: z.number().int().min(1).max(100).default(4).describe('Failed credential attempts (sign-in, unlock, password change, enrolment, setup) from one client address per window; further attempts are answered 429. Must stay below lockoutAttempts, so that one address cannot lock an account in a burst.'),
+    addressAttempts: z.number().int().min(1).max(1000).default(30).describe('Credential attempts of any outcome from one client address per window.'),
+    accountAttempts: z.number().int().min(1).max(1000).default(10).describe('Credential attempts naming one account per window, from any address; names that do not exist are counted alike.'),
+  })
+  .describe('Rate limits of the credential routes, answered 429 with Retry-After before any password hash is computed.');
+
 export const accessSchema = z
   .strictObject({
     banner: z.string().min(20).max(4000).default(DEFAULT_BANNER).describe('System-use notification shown before sign-in; every user must accept it to sign in.'),
     sessionIdleMinutes: z.number().int().min(1).max(30).default(30).describe('Minutes without activity after which a session locks and needs password and code again (CJIS: at most 30).'),
     sessionMaxHours: z.number().int().min(1).max(24).default(12).describe('Hours after sign-in at which a session ends whatever its activity.'),
-    lockoutAttempts: z.number().int().min(1).max(10).default(5).describe('Consecutive failed sign-ins after which the account locks (CJIS: at most 5).'),
+    lockoutAttempts: z.number().int().min(1).max(CJIS_MAX_LOCKOUT_ATTEMPTS, `at most ${CJIS_MAX_LOCKOUT_ATTEMPTS}: the CJIS Security Policy locks an account after no more than ${CJIS_MAX_LOCKOUT_ATTEMPTS} consecutive failed sign-ins`).default(5).describe('Consecutive failed sign-ins after which the account locks (CJIS: at most 5).'),
     lockoutMinutes: z.number().int().min(0).max(24 * 60).default(30).describe('How long a lockout lasts; 0 keeps it until an administrator unlocks the account.'),
     passwordMinLength: z.number().int().min(8).max(128).default(12).describe('Shortest password accepted.'),
     scrypt: z
@@ -262,7 +303,11 @@ export const accessSchema = z
       .describe('Duty hours: searches outside them are reported as anomalies by the audit report.'),
     searchesPerDayAlert: z.number().int().min(1).default(50).describe('Searches by one user in one day above which the audit report flags unusual volume.'),
     enforceDeployments: z.boolean().default(true).describe('Refuse reads from cameras without an active deployment authorisation (guidelines 2d, 5b). Turn off only on a test bench.'),
-    cookieSecure: z.boolean().default(true).describe('Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on.'),
+    cookieSecure: z
+      .boolean()
+      .default(true)
+      .describe('Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on: off is refused unless the API stays on loopback and no TLS proxy fronts it.'),
+    auditAnchor: auditAnchorSchema.default(auditAnchorSchema.parse({})),
   })
   .describe('Users, sign-in, sessions and the compliance rules the appliance enforces.');
 
@@ -399,6 +444,13 @@ export const configSchema = z
       if (sourceNames.has(src.name)) ctx.addIssue({ code: 'custom', path: ['hotlists', 'sources', i, 'name'], message: `duplicate hotlist source "${src.name}"` });
       sourceNames.add(src.name);
     });
+    // CJIS: credentials and session cookies never cross the network in clear text.
+    if (!isLoopbackHost(cfg.server.host) && !cfg.server.tls && !cfg.server.behindTlsProxy) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'tls'], message: `the API listens on ${cfg.server.host}, off loopback, without TLS: set server.tls (certFile, keyFile), or server.behindTlsProxy: true when a TLS-terminating proxy is the only way in` });
+    }
+    if (!cfg.access.cookieSecure && (cfg.server.behindTlsProxy || !isLoopbackHost(cfg.server.host))) {
+      ctx.addIssue({ code: 'custom', path: ['access', 'cookieSecure'], message: `must stay true when the API is reached over the network (${cfg.server.behindTlsProxy ? 'behind a TLS proxy' : `server.host ${cfg.server.host}`}): without Secure, a browser would send the session cookie over plain HTTP` });
+    }
     if (cfg.supervisor.restartMaxMs < cfg.supervisor.restartInitialMs) {
       ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must be at least restartInitialMs' });
     }
