@@ -25,7 +25,10 @@ export interface Dissemination {
   outcome: 'sent' | 'refused';
   refusal: string;
   recipientAgency: string;
+  /** Who received it at the other agency; empty for an owner request. */
   recipientPerson: string;
+  /** The agency's own record of an owner's request (never the requester's name or address). */
+  requestRef: string;
   caseRef: string;
   purpose: string;
   authority: string;
@@ -50,6 +53,7 @@ export async function recordDissemination(client: ClickHouseClient, d: Omit<Diss
         refusal: rec.refusal,
         recipient_agency: rec.recipientAgency,
         recipient_person: rec.recipientPerson,
+        request_ref: rec.requestRef,
         case_ref: rec.caseRef,
         purpose: rec.purpose,
         authority: rec.authority,
@@ -72,7 +76,7 @@ export async function listDisseminations(client: ClickHouseClient, f: { from?: D
   if (f.caseRef) (where.push('case_ref = {c:String}'), (params.c = f.caseRef));
   // Aliases never reuse a column name: ClickHouse would apply the alias in WHERE too.
   const rs = await client.query({
-    query: `SELECT toString(id) AS id, toUnixTimestamp64Milli(at) AS at_ms, kind, outcome, refusal, recipient_agency, recipient_person, case_ref,
+    query: `SELECT toString(id) AS id, toUnixTimestamp64Milli(at) AS at_ms, kind, outcome, refusal, recipient_agency, recipient_person, request_ref, case_ref,
             purpose, authority, plate, query, read_ids, sent_by, notice_version FROM disseminations WHERE ${where.join(' AND ')} ORDER BY at`,
     query_params: params,
     format: 'JSONEachRow',
@@ -86,6 +90,7 @@ export async function listDisseminations(client: ClickHouseClient, f: { from?: D
     refusal: r.refusal!,
     recipientAgency: r.recipient_agency!,
     recipientPerson: r.recipient_person!,
+    requestRef: r.request_ref!,
     caseRef: r.case_ref!,
     purpose: r.purpose!,
     authority: r.authority!,

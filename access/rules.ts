@@ -32,6 +32,7 @@ export interface AccessRule {
 }
 
 const DAY_MS = 86_400_000;
+const search: Permission[] = ['reads.tactical', 'reads.investigate'];
 
 /** Principals with tactical access only may not reach data older than the tactical window (30 days). */
 function tacticalSearch(c: Context, p: Principal, ctx: RuleContext): string | null {
@@ -59,6 +60,23 @@ async function tacticalImage(c: Context, p: Principal, ctx: RuleContext): Promis
 }
 
 /**
+ * Dissemination releases reads, so it is a search as well as a release: whoever sends them
+ * must be one who may search them (an administrator, whose office is not searching, holds
+ * "disseminate" for the log only), within the reach of that role.
+ */
+async function disseminationSearch(c: Context, p: Principal, ctx: RuleContext): Promise<string | null> {
+  if (!search.some((s) => p.permissions.has(s))) {
+    return `dissemination releases reads and needs a role that may search them (${search.join(' or ')}); yours (${p.roles.join(', ')}) may not`;
+  }
+  if (p.permissions.has('reads.investigate')) return null;
+  const body = (await c.req.json().catch(() => null)) as { from?: unknown } | null;
+  const from = typeof body?.from === 'string' ? Date.parse(body.from) : NaN;
+  const floor = ctx.now.getTime() - ctx.tacticalDays * DAY_MS;
+  if (!Number.isFinite(from) || from < floor) return `your role releases reads of the last ${ctx.tacticalDays} days only: give "from" no earlier than ${new Date(floor).toISOString()}`;
+  return null;
+}
+
+/**
  * Routes reachable without signing in. They reveal no stored data and check their own
  * tokens or credentials; the guard lets exactly these through whatever order the app mounts
  * them in, and the route-walk test pins the list.
@@ -75,8 +93,6 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/enrol/begin',
   'POST /api/enrol/complete',
 ]);
-
-const search: Permission[] = ['reads.tactical', 'reads.investigate'];
 
 export const accessRules: Record<string, AccessRule> = {
   // Stored data (server/routes/reads.ts).
@@ -140,6 +156,7 @@ export const accessRules: Record<string, AccessRule> = {
 
   // Dissemination and exports (guidelines 2g, 6c): every one needs an open case.
   'GET /api/disseminations': { anyOf: ['disseminate', 'audit.read'], action: 'disseminations.list' },
-  'POST /api/disseminations': { anyOf: ['disseminate'], action: 'dissemination.agency', caseGate: true },
-  'POST /api/disseminations/owner-request': { anyOf: ['disseminate'], action: 'dissemination.owner', caseGate: true },
+  // Both also need a role that may search reads (disseminationSearch): a release is a search.
+  'POST /api/disseminations': { anyOf: ['disseminate'], action: 'dissemination.agency', caseGate: true, check: disseminationSearch },
+  'POST /api/disseminations/owner-request': { anyOf: ['disseminate'], action: 'dissemination.owner', caseGate: true, check: disseminationSearch },
 };

@@ -54,6 +54,9 @@ const RULES: { kind: PiiKind; pattern: RegExp; anyDateOnly?: boolean }[] = [
 
 /** Every obvious identifier in `text`, at most one finding per kind, in the order they occur. */
 export function findPii(text: string, opts: PiiOptions = {}): PiiFinding[] {
+  // Every shape above has a digit or an @: most text (and most hotlist notes, checked per
+  // record of an extract) is done with one scan.
+  if (!/[\d@]/.test(text)) return [];
   const found = new Map<PiiKind, number>();
   for (const rule of RULES) {
     if (rule.anyDateOnly && !opts.anyDate) continue;

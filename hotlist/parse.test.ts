@@ -107,6 +107,13 @@ describe('records', () => {
     expect(() => parseDate('d', '2023-02-29')).toThrow(RecordError);
     expect(() => parseDate('d', 'yesterday')).toThrow(RecordError);
   });
+  it('notes with a person\'s identifiers refuse the record, by line, and ordinary notes pass', () => {
+    expect(() => toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'owner DOB 01/02/1980' })).toThrow(/notes: .*a date of birth/);
+    expect(toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'blue sedan, 2 doors, rear damage' }).notes).toBe('blue sedan, 2 doors, rear damage');
+    const { records, summary } = parseHotlist(enc(HEADER + good(20) + 'PII1,FL,R99,SV,,,,,"registered to 123 Main St, (850) 555-0100"\n'), { ...opts, maxBadFraction: 0.5 });
+    expect(records).toHaveLength(20);
+    expect(summary.problems).toEqual([{ line: 22, reason: expect.stringMatching(/^notes: .*a street address and a phone number/) }]);
+  });
   it('wildcards need two known characters', () => {
     expect(() => toRecord({ plate: 'A*', recordId: 'x', category: 'sv' })).toThrow(/wildcard/);
     expect(() => toRecord({ plate: '**', recordId: 'x', category: 'sv' })).toThrow(/wildcard/);

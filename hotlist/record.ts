@@ -1,4 +1,4 @@
-import { normalizePlate } from '../contracts/index.ts';
+import { normalizePlate, piiProblem } from '../contracts/index.ts';
 import { PatternError, wildcardToLike } from '../store/plate-patterns.ts';
 
 /**
@@ -132,6 +132,18 @@ export const canonicalCategory = memo(1024, (raw: string): string => {
 });
 
 /**
+ * Notes travel with every alert of the record; an extract's or an agency's notes that carry a
+ * person's identifiers (a date of birth, an address, a telephone) refuse the record with that
+ * reason, reported by line like any other bad field, rather than spreading them to each alert.
+ */
+function notesOf(raw: string | undefined): string | null {
+  const notes = text('notes', raw, 500);
+  const problem = notes === null ? null : piiProblem(notes);
+  if (problem) throw new RecordError(`notes: ${problem}`);
+  return notes;
+}
+
+/**
  * Validates one mapped row and returns the canonical record, or throws a RecordError whose
  * message says what is wrong with it (reported with the line number by the parser).
  */
@@ -185,6 +197,6 @@ export function toRecord(row: Partial<Record<RecordField, string>>): HotlistReco
     enteredAt,
     expiresAt,
     priority,
-    notes: text('notes', row.notes, 500),
+    notes: notesOf(row.notes),
   };
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Logger } from '../contracts/index.ts';
+import { refusePii, type Logger } from '../contracts/index.ts';
 import type { AccessRule } from '../access/rules.ts';
 import type { AccessEnv } from '../access/principal.ts';
 import { RecordError, toRecord } from './record.ts';
@@ -28,13 +28,14 @@ const entryBody = z.strictObject({
   plate: text(16),
   state: z.string().regex(/^[A-Z]{2}$/).nullable().default(null),
   category: text(40).default('agency_list'),
-  reason: text(500),
+  /** Why the entry is made: free text kept with the record, so no identifiers either. */
+  reason: text(500).superRefine(refusePii()),
   expiresAt: z.iso.date().describe('Agency entries always expire (YYYY-MM-DD).'),
   recordId: text(40).optional(),
   priority: z.number().int().min(1).max(9).optional(),
-  notes: text(500).optional(),
+  notes: text(500).superRefine(refusePii()).optional(),
 });
-const removeBody = z.strictObject({ recordId: text(40), reason: text(500) });
+const removeBody = z.strictObject({ recordId: text(40), reason: text(500).superRefine(refusePii()) });
 
 const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
 

@@ -1,21 +1,25 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { normalizePlate, type Logger } from '../../contracts/index.ts';
+import { normalizePlate, refusePii, type Logger } from '../../contracts/index.ts';
 import { caseHistory, caseRefSchema, getCase, listCases, putCase } from '../cases.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes').transform(normalizePlate);
-const title = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'no control characters');
-const openBody = z.strictObject({ caseRef: caseRefSchema, title, activeIntel: z.boolean().default(true), plates: z.array(plate).max(100).default([]) });
+/**
+ * A title names the case, never a person: no identifiers, and no full date either (a date in a
+ * title is as often a birth date as the offence's; the registry keeps when the case was opened).
+ */
+const title = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii({ anyDate: true }));
+const openBody = z.strictObject({ caseRef: caseRefSchema.superRefine(refusePii()), title, activeIntel: z.boolean().default(true), plates: z.array(plate).max(100).default([]) });
 const updateBody = z.strictObject({
   caseRef: caseRefSchema,
   status: z.enum(['open', 'closed']).optional(),
   activeIntel: z.boolean().optional(),
   plates: z.array(plate).max(100).optional(),
-  reason: z.string().trim().min(1).max(500).regex(/^[^\p{Cc}]*$/u, 'no control characters'),
+  reason: z.string().trim().min(1).max(500).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii()),
 });
 
 /** The case registry: open, close, flag (active intelligence), list with history. */

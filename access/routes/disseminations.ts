@@ -1,15 +1,15 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { normalizePlate, type Logger } from '../../contracts/index.ts';
+import { normalizePlate, piiProblem, refusePii, type Logger } from '../../contracts/index.ts';
 import { searchReads, type StoredRead } from '../../store/index.ts';
 import { activeIntelCasesForPlate } from '../cases.ts';
 import { listDisseminations, recordDissemination, STATUTORY_NOTICE } from '../disseminations.ts';
-import { ForbiddenError } from '../errors.ts';
+import { ForbiddenError, InvalidInputError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, readJson, readQuery, smallBodyOn } from './util.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii());
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
 const time = z.iso.datetime({ offset: true });
 const MAX_READS = 10_000;
@@ -26,8 +26,20 @@ const agencyBody = z.strictObject({
   authority: text(300),
   ...selection,
 });
+/**
+ * The owner's request names the agency's own record of it (a public-records request number),
+ * never the person: the log keeps who released what, not who asked (no PII).
+ */
+const requestRef = z
+  .string()
+  .trim()
+  .min(2)
+  .max(80)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._/#:-]*$/u, "the agency's record number of the request: letters, digits, spaces and . _ / # : -")
+  .regex(/\d/, "the agency's record number of the request (it has a digit), not the requester's name")
+  .superRefine(refusePii());
 const ownerBody = z.strictObject({
-  requesterName: text(200),
+  requestRef,
   /** How ownership of the plate was established (registration document seen, DHSMV record…). */
   ownershipVerifiedBy: text(300),
   ...selection,
@@ -50,6 +62,14 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
     );
   }
 
+  /** The purpose travels into the record too; the case gate checked its shape, this its content. */
+  function purposeOf(c: { get(k: 'caseContext'): { purpose: string } | undefined }): string {
+    const purpose = c.get('caseContext')!.purpose;
+    const problem = piiProblem(purpose);
+    if (problem) throw new InvalidInputError('invalid request', [{ param: 'x-alpr-purpose', message: problem }]);
+    return purpose;
+  }
+
   const app = new Hono<AccessEnv>()
     .use('*', smallBodyOn('/disseminations'))
     .get('/disseminations', async (c) => {
@@ -60,10 +80,11 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
       const body = await readJson(c, agencyBody);
       c.set('auditBody', body);
       const cc = c.get('caseContext')!;
+      const purpose = purposeOf(c);
       const reads = await select(body);
       const rec = await recordDissemination(
         client,
-        { kind: 'agency', outcome: 'sent', refusal: '', recipientAgency: body.recipientAgency, recipientPerson: body.recipientPerson, caseRef: cc.caseRef, purpose: cc.purpose, authority: body.authority, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), readIds: reads.map((r) => r.id), sentBy: c.get('principal').username },
+        { kind: 'agency', outcome: 'sent', refusal: '', recipientAgency: body.recipientAgency, recipientPerson: body.recipientPerson, requestRef: '', caseRef: cc.caseRef, purpose, authority: body.authority, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), readIds: reads.map((r) => r.id), sentBy: c.get('principal').username },
         clock(),
       );
       c.set('auditTarget', `dissemination ${rec.id}`);
@@ -75,7 +96,7 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
       c.set('auditBody', body);
       const cc = c.get('caseContext')!;
       const by = c.get('principal').username;
-      const base = { kind: 'owner' as const, recipientAgency: '', recipientPerson: body.requesterName, caseRef: cc.caseRef, purpose: cc.purpose, authority: body.ownershipVerifiedBy, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), sentBy: by };
+      const base = { kind: 'owner' as const, recipientAgency: '', recipientPerson: '', requestRef: body.requestRef, caseRef: cc.caseRef, purpose: purposeOf(c), authority: body.ownershipVerifiedBy, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), sentBy: by };
       // Guidelines 2g: never while the data is active criminal intelligence or investigative information.
       const blocking = await activeIntelCasesForPlate(client, body.plate);
       if (blocking.length > 0) {

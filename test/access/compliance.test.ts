@@ -95,14 +95,14 @@ describe('dissemination', () => {
   });
 
   it('refuses (and records) a registered owner request while the plate is active intelligence', async () => {
-    const refused = await post(inv, '/api/disseminations/owner-request', { requesterName: 'J. Q. Public', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-118'));
+    const refused = await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-118'));
     expect(refused.status).toBe(403);
     expect(await refused.text()).toMatch(/active criminal intelligence/);
-    const sent = await post(inv, '/api/disseminations/owner-request', { requesterName: 'J. Q. Public', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SHARE1' }, caseHeaders('CASE-SHARE', 'public records request 25-119'));
+    const sent = await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SHARE1' }, caseHeaders('CASE-SHARE', 'public records request 25-119'));
     expect(sent.status).toBe(201);
     // Closing the intelligence case releases the data to its owner.
     expect((await post(inv, '/api/cases/update', { caseRef: 'INTEL-1', activeIntel: false, reason: 'investigation concluded' })).status).toBe(200);
-    expect((await post(inv, '/api/disseminations/owner-request', { requesterName: 'J. Q. Public', ownershipVerifiedBy: 'registration shown', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-120'))).status).toBe(201);
+    expect((await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-120'))).status).toBe(201);
     const log = (await (await get(auditor, '/api/disseminations')).json()) as { disseminations: { kind: string; outcome: string }[] };
     expect(log.disseminations.filter((d) => d.kind === 'owner').map((d) => d.outcome)).toEqual(['refused', 'sent', 'sent']);
   });
