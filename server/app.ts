@@ -7,6 +7,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
 import { retentionRoutes, type ResolveOpenCase } from './routes/retention.ts';
 import { CameraSeries, metricsSeriesRoutes } from './routes/metrics-series.ts';
+import { API_MAX_BODY_BYTES, apiBodyLimit, securityHeaders } from './security.ts';
 
 export interface AppOptions {
   client: ClickHouseClient;
@@ -32,7 +33,14 @@ export interface AppOptions {
   cameraSeries?: CameraSeries;
   /** Serve the built dashboard at / (off in API-only tests). */
   dashboard?: boolean;
+  /** Clients reach the API over HTTPS (its own TLS or a TLS-terminating proxy): send HSTS. */
+  https?: boolean;
+  /** Largest body an /api route parses (hotlist uploads stream under their own limit). */
+  maxBodyBytes?: number;
 }
+
+/** Hotlist files stream into the import, bounded by hotlists.maxFileBytes, never parsed whole. */
+const streamsItsBody = (method: string, path: string) => method === 'POST' && path === '/api/hotlists';
 
 /** Routes anyone who can reach the port may call: liveness and metrics carry no read data. */
 function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
@@ -56,7 +64,12 @@ export function createApp(opts: AppOptions) {
     .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }));
 
   // Chained so that AppType carries these routes for the dashboard's typed client.
-  const app = new Hono().route('/api', systemRoutes(opts)).route('/api', dataRoutes);
+  // The limit and the headers come first so that they cover every route, the guard's included.
+  const app = new Hono()
+    .use('*', securityHeaders({ https: opts.https }))
+    .use('*', apiBodyLimit({ maxBytes: opts.maxBodyBytes ?? API_MAX_BODY_BYTES, exempt: streamsItsBody }))
+    .route('/api', systemRoutes(opts))
+    .route('/api', dataRoutes);
   for (const r of opts.publicRoutes ?? []) app.route('/api', r);
   if (opts.dashboard) app.route('/', dashboardRoutes());
 
