@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { stepOf, totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
@@ -108,7 +109,9 @@ export class Totp {
   }
 }
 
-export const SHOTS = path.resolve('docs/screenshots');
+/** Tests leave the work tree as they found it: screenshots go to a temporary folder unless
+ * ALPR_SCREENSHOTS names one (ALPR_SCREENSHOTS=docs/screenshots refreshes the README's). */
+export const SHOTS = path.resolve(process.env.ALPR_SCREENSHOTS ?? path.join(tmpdir(), 'alpr-dashboard-screenshots'));
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
