@@ -6,6 +6,7 @@ import { ConflictError, InvalidInputError, NotAuthenticatedError } from './error
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 import { countUsers, findUserBy, getUser, putAuthState, putUser, usernameSchema, FRESH_AUTH_STATE, type User } from './users.ts';
+import { ENROLMENT_RESET_CHANGE } from './users.ts';
 import { keyedMutex } from './versions.ts';
 
 /**
@@ -119,7 +120,9 @@ export function createEnrolment(opts: EnrolmentOptions) {
     /** Starts a user's enrolment: tells them who they are and which secret to enrol. */
     async beginEnrolment(token: unknown) {
       const user = await validEnrolment(token);
-      return { username: user.username, displayName: user.displayName, secret: user.totpSecret, otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }), banner: access.banner };
+      // An administrator's reset shows here, to the one enrolling: who reset it and when.
+      const reset = user.change === ENROLMENT_RESET_CHANGE ? { by: user.changedBy, at: user.changedAt.toISOString() } : null;
+      return { username: user.username, displayName: user.displayName, reset, secret: user.totpSecret, otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }), banner: access.banner };
     },
 
     async completeEnrolment(body: { token?: unknown; password?: unknown; code?: unknown }, ip: string | null) {

@@ -128,7 +128,7 @@ export const accessRules: Record<string, AccessRule> = {
   'POST /api/users/:username/suspend': { anyOf: ['users.manage'], action: 'user.suspend' },
   'POST /api/users/:username/reinstate': { anyOf: ['users.manage'], action: 'user.reinstate' },
   'POST /api/users/:username/unlock': { anyOf: ['users.manage'], action: 'user.unlock' },
-  'POST /api/users/:username/enrolment': { anyOf: ['users.manage'], action: 'user.reenrol' },
+  'POST /api/users/:username/enrolment': { anyOf: ['users.manage'], action: 'user.enrolment.reset' },
   'POST /api/users/:username/token': { anyOf: ['users.manage'], action: 'user.token' },
   'POST /api/users/:username/training': { anyOf: ['users.manage'], action: 'training.record' },
   'POST /api/users/:username/training/:id/revoke': { anyOf: ['users.manage'], action: 'training.revoke' },

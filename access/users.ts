@@ -142,6 +142,18 @@ export async function putUser(client: ClickHouseClient, u: Omit<User, 'version' 
   });
 }
 
+/**
+ * The change an administrator's reset of a user's credentials writes. Whoever resets someone
+ * holds their enrolment link, so the reset must show where that user looks: on the enrolment
+ * page (who reset and when) and in their account view for good (resetsOf).
+ */
+export const ENROLMENT_RESET_CHANGE = 'credentials reset; new enrolment link issued';
+
+/** The resets of one user's credentials, oldest first, from their version history. */
+export function resetsOf(history: readonly User[]): { at: string; by: string }[] {
+  return history.filter((v) => v.change === ENROLMENT_RESET_CHANGE).map((v) => ({ at: v.changedAt.toISOString(), by: v.changedBy }));
+}
+
 /** What a user looks like to the API: never a hash or a secret. */
 export function publicUser(u: User) {
   return {

@@ -12,7 +12,7 @@ import type { AccessEnv } from '../principal.ts';
 import { permissionsOf, validRoleSet } from '../roles.ts';
 import type { SessionStore } from '../sessions.ts';
 import { listTraining, putTraining, trainingStatus } from '../training.ts';
-import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, roleSchema, userHistory, usernameSchema, type User } from '../users.ts';
+import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, resetsOf, roleSchema, userHistory, usernameSchema, ENROLMENT_RESET_CHANGE, type User } from '../users.ts';
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
 import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
@@ -61,6 +61,15 @@ export function userRoutes(opts: UserRoutesOptions) {
     if (admins.length === 0) throw new ConflictError('this would leave no active administrator');
   }
 
+  /**
+   * Separation of duties: an administrator who grants itself a role, records its own training
+   * or resets its own credentials holds every key (it granted itself the investigator role and
+   * searched at once). Another administrator does it for them.
+   */
+  function notForOneself(c: { get(k: 'principal'): { username: string } }, u: User, what: string) {
+    if (u.username === c.get('principal').username) throw new ForbiddenError(`${what} needs a second administrator: ask another administrator to do it`);
+  }
+
   async function suspend(u: User, by: string, reason: string) {
     if (u.roles.includes('admin')) await keepAnAdmin(u.username);
     await putUser(client, { ...u, status: 'suspended', changedBy: by, change: `suspended: ${reason}` }, clock());
@@ -72,7 +81,9 @@ export function userRoutes(opts: UserRoutesOptions) {
     .get('/auth/session', async (c) => {
       const p = c.get('principal');
       const training = p.kind === 'person' ? trainingStatus(await listTraining(client, p.username), clock(), access.requiredCourses) : null;
-      return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
+      // Every reset of this user's credentials by an administrator, for the account view.
+      const enrolmentResets = p.kind === 'person' ? resetsOf(await userHistory(client, p.username)) : [];
+      return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, enrolmentResets, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
     })
     .post('/auth/password', async (c) => {
       const p = c.get('principal');
@@ -141,6 +152,7 @@ export function userRoutes(opts: UserRoutesOptions) {
       const body = await readJson(c, rolesBody);
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
+      notForOneself(c, u, 'changing your own roles');
       const problem = validRoleSet(body.roles) ?? (u.kind === 'service' !== body.roles.includes('service') ? 'service accounts hold the service role, people never' : null);
       if (problem) throw new InvalidInputError('invalid roles', [{ param: 'roles', message: problem }]);
       if (u.roles.includes('admin') && !body.roles.includes('admin')) await keepAnAdmin(u.username);
@@ -179,10 +191,11 @@ export function userRoutes(opts: UserRoutesOptions) {
       c.set('auditTarget', u.username);
       if (u.kind !== 'person') throw new InvalidInputError('service accounts use API tokens; rotate the token instead');
       if (u.status === 'suspended') throw new ConflictError('reinstate the user first');
-      if (u.username === c.get('principal').username) throw new ForbiddenError('another administrator must reset your credentials');
+      notForOneself(c, u, 'resetting your own credentials');
       const e = enrolment.newEnrolment();
-      await putUser(client, { ...u, status: 'pending', passwordHash: '', totpSecret: e.secret, totpEnabled: false, enrolTokenHash: e.hash, enrolExpires: e.expires, changedBy: c.get('principal').username, change: 'credentials reset; new enrolment link issued' }, clock());
+      await putUser(client, { ...u, status: 'pending', passwordHash: '', totpSecret: e.secret, totpEnabled: false, enrolTokenHash: e.hash, enrolExpires: e.expires, changedBy: c.get('principal').username, change: ENROLMENT_RESET_CHANGE }, clock());
       sessions.destroyUser(u.username);
+      c.set('auditDetail', 'enrolment reset: password and authenticator cleared, sessions ended, new enrolment link issued');
       return c.json({ enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() } });
     })
     .post('/users/:username/token', async (c) => {
@@ -198,6 +211,7 @@ export function userRoutes(opts: UserRoutesOptions) {
       const body = await readJson(c, trainingBody);
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
+      notForOneself(c, u, 'recording your own training');
       const rec = await putTraining(client, { username: u.username, course: body.course, completedOn: body.completedOn, expiresOn: body.expiresOn, recordedBy: c.get('principal').username, revoked: false, note: body.note }, clock());
       return c.json({ training: rec }, 201);
     })

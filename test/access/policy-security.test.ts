@@ -3,11 +3,12 @@ import { plateReadSchema } from '../../contracts/index.ts';
 import { insertReads } from '../../store/index.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { addCase, addUser, buildApp, caseHeaders, signIn, type Signed, type TestApp } from './helpers.ts';
+import { addCase, addUser, buildApp, caseHeaders, codeFor, signIn, type Signed, type TestApp } from './helpers.ts';
 
 /**
- * Issue 30, points 2 and 7, against the real store: a dissemination is a search (the search
- * permission and the case gate as well as its own), and free text refuses personal identifiers.
+ * Issue 30 against the real store: a dissemination is a search (the search permission and the
+ * case gate as well as its own), free text refuses personal identifiers, and no administrator
+ * holds every key (grants and training for oneself, enrolment resets).
  */
 let store: Awaited<ReturnType<typeof startTestStore>>;
 let t: TestApp;
@@ -113,5 +114,63 @@ describe('no personal identifying information', () => {
     expect(await reason.text()).toMatch(/a phone number/);
     const cases = (await (await get(inv, '/api/cases')).json()) as { cases: { caseRef: string; title: string; status: string }[] };
     expect(cases.cases.filter((c) => c.caseRef === 'CASE-T1')).toEqual([expect.objectContaining({ title: 'Robbery series, Capital Circle corridor', status: 'open' })]);
+  });
+});
+
+describe('no single person holds every key', () => {
+  let deputy: Signed;
+  beforeAll(async () => {
+    deputy = await signIn(t, await addUser(store.client, t.clock.now(), { username: 'deputy', roles: ['admin'] }));
+  });
+
+  it('refuses an administrator granting itself a role or recording its own training; a second administrator may', async () => {
+    const roles = await post(admin, '/api/users/chief/roles', { roles: ['admin', 'investigator'], reason: 'I need to search' });
+    expect(roles.status).toBe(403);
+    expect(await roles.text()).toMatch(/needs a second administrator/);
+    const training = await post(admin, '/api/users/chief/training', { course: 'ALPR data use and privacy', completedOn: '2026-01-01', expiresOn: '2027-01-01' });
+    expect(training.status).toBe(403);
+    expect(await training.text()).toMatch(/needs a second administrator/);
+    const chief = (await (await get(deputy, '/api/users/chief')).json()) as { user: { roles: string[] }; training: { recordedBy: string }[] };
+    expect(chief.user.roles).toEqual(['admin']);
+    expect(chief.training.map((r) => r.recordedBy)).toEqual(['test']);
+    // Still a search refused: the refused grant left nothing behind.
+    expect((await get(admin, '/api/reads?plate=POL1CY', caseHeaders('CASE-PII'))).status).toBe(403);
+
+    expect((await post(deputy, '/api/users/chief/training', { course: 'ALPR data use and privacy', completedOn: '2026-01-01', expiresOn: '2027-01-01' })).status).toBe(201);
+    expect((await post(deputy, '/api/users/chief/roles', { roles: ['admin', 'investigator'], reason: 'second designee for the burglary unit' })).status).toBe(200);
+    const audit = await t.access.audit.list({ action: 'user.roles' });
+    expect(audit.map((e) => [e.actor, e.outcome])).toEqual([['chief', 'denied'], ['deputy', 'ok']]);
+  });
+
+  it('shows an enrolment reset to the user it resets, ends their sessions and audits it as a reset', async () => {
+    const victim = await addUser(store.client, t.clock.now(), { username: 'det2', roles: ['investigator'] });
+    const before = await signIn(t, victim);
+    expect((await get(before, '/api/auth/session')).status).toBe(200);
+    expect(((await (await get(before, '/api/auth/session')).json()) as { enrolmentResets: unknown[] }).enrolmentResets).toEqual([]);
+
+    const res = await post(deputy, '/api/users/det2/enrolment', {});
+    expect(res.status).toBe(200);
+    const { enrolment } = (await res.json()) as { enrolment: { token: string } };
+    expect((await get(before, '/api/auth/session')).status).toBe(401);
+
+    const [entry] = await t.access.audit.list({ action: 'user.enrolment.reset' });
+    expect(entry).toMatchObject({ actor: 'deputy', target: 'det2', outcome: 'ok', detail: expect.stringMatching(/enrolment reset.*sessions ended/) });
+
+    // The one who opens the link is told who reset the account and when.
+    const begun = (await (await t.app.request('/api/enrol/begin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token }) })).json()) as { secret: string; reset: { by: string; at: string } | null };
+    expect(begun.reset).toEqual({ by: 'deputy', at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    t.clock.advance(31_000);
+    const done = await t.app.request('/api/enrol/complete', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token, password: 'another long passphrase here', code: codeFor(begun.secret, t.clock.now()) }) });
+    expect(done.status).toBe(200);
+    // And the account view lists it for good.
+    const after = await signIn(t, { ...victim, secret: begun.secret }, 'another long passphrase here');
+    const session = (await (await get(after, '/api/auth/session')).json()) as { enrolmentResets: { by: string; at: string }[] };
+    expect(session.enrolmentResets).toEqual([{ by: 'deputy', at: expect.any(String) }]);
+  });
+
+  it('refuses an administrator resetting its own credentials', async () => {
+    const res = await post(deputy, '/api/users/deputy/enrolment', {});
+    expect(res.status).toBe(403);
+    expect(await res.text()).toMatch(/needs a second administrator/);
   });
 });
