@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { auditEventSchema, type AuditEventInput, type AuditSink } from '../contracts/index.ts';
+import type { AnchorCheck } from './anchor.ts';
 import { seal, verifyRun, type ChainBreak, type ChainEntry } from './chain.ts';
 import { AuditUnavailableError } from './errors.ts';
 import { keyedMutex } from './versions.ts';
@@ -60,12 +61,16 @@ export interface VerifyResult {
   entries: number;
   head: { seq: number; hash: string } | null;
   firstBreak: ChainBreak | null;
+  /** The anchors kept outside the store (access/anchoring.ts), where the log has them; ok covers them too. */
+  anchors?: AnchorCheck;
 }
 
 export interface AuditLog extends AuditSink {
   list(filter: AuditFilter): Promise<ChainEntry[]>;
   verify(): Promise<VerifyResult>;
   head(): Promise<{ seq: number; hash: string } | null>;
+  /** The hashes stored for each of these seqs (two for a seq a fork duplicated); absent seqs are missing. */
+  hashesAt(seqs: readonly number[]): Promise<Map<number, string[]>>;
 }
 
 /**
@@ -189,5 +194,18 @@ export function createAuditLog(opts: { client: ClickHouseClient; clock?: () => D
     return { ok: true, entries: count, head: prev, firstBreak: null };
   }
 
-  return { append, list, verify, head };
+  async function hashesAt(seqs: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    for (let i = 0; i < seqs.length; i += 5000) {
+      const rs = await client.query({
+        query: 'SELECT seq, groupArray(hash) AS hashes FROM audit_log WHERE seq IN {seqs:Array(UInt64)} GROUP BY seq',
+        query_params: { seqs: seqs.slice(i, i + 5000) },
+        format: 'JSONEachRow',
+      });
+      for (const r of await rs.json<{ seq: string; hashes: string[] }>()) out.set(Number(r.seq), r.hashes);
+    }
+    return out;
+  }
+
+  return { append, list, verify, head, hashesAt };
 }

@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { subjects } from '../contracts/index.ts';
+import { anchorCheckSchema } from './anchor.ts';
 import type { AuditLog, VerifyResult } from './audit-log.ts';
 
 /**
@@ -13,6 +14,8 @@ const verifySchema = z.strictObject({
   entries: z.number().int().min(0),
   head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable(),
   firstBreak: z.strictObject({ seq: z.number().int(), reason: z.string() }).nullable(),
+  /** The anchors' state: line numbers, seqs and reasons, no entry's content either. */
+  anchors: anchorCheckSchema.optional(),
 });
 
 const enc = new TextEncoder();

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { natsServers, silentLogger, type AlprConfig } from '../contracts/index.ts';
 import { createClickHouseClient, migrate } from '../store/index.ts';
-import { createAuditLog } from './audit-log.ts';
+import { createAuditAnchoring, withAnchoredVerify } from './anchoring.ts';
+import { createAuditLog, type VerifyResult } from './audit-log.ts';
 import { requestAuditVerify } from './bus.ts';
 import { createEnrolment } from './enrolment.ts';
 import { AccessError } from './errors.ts';
@@ -71,6 +72,33 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   return first;
 }
 
+/** Prints a verification and returns the exit status. */
+function printVerify(result: VerifyResult, via: string): number {
+  const head = result.head ? `entry ${result.head.seq}, hash ${result.head.hash}` : 'empty log';
+  const anchors = result.anchors;
+  if (result.firstBreak) {
+    console.log(`audit log BROKEN (checked by ${via}): first broken entry ${result.firstBreak.seq}: ${result.firstBreak.reason}`);
+    console.log(`entries verified before the break: ${result.entries}; last good: ${head}`);
+  } else {
+    // "intact" alone would be read as the whole verdict while the anchors say otherwise.
+    const what = anchors && !anchors.ok ? "audit log's chain" : 'audit log';
+    console.log(`${what} intact (${result.entries} entries, checked by ${via}); head: ${head}`);
+  }
+  if (!anchors) return result.ok ? 0 : 1;
+  if (anchors.checked && anchors.problems.length) {
+    console.log(`audit anchors BROKEN: ${anchors.problems.length + anchors.moreProblems} problem(s) in ${anchors.anchors} anchor(s)`);
+    for (const p of anchors.problems) console.log(`  ${p.kind}: ${p.reason}`);
+    if (anchors.moreProblems) console.log(`  … and ${anchors.moreProblems} more`);
+  } else if (anchors.checked) {
+    const last = anchors.last ? `; last anchored: entry ${anchors.last.seq} at ${anchors.last.at}` : '';
+    console.log(`audit anchors intact (${anchors.anchors} anchor(s) checked${last})`);
+  }
+  if (anchors.note) console.log(`note: ${anchors.note}`);
+  if (result.firstBreak || anchors.problems.length) return 1;
+  // Anchors that no key can check: neither intact nor broken.
+  return anchors.ok ? 0 : 2;
+}
+
 export const accessCommands: Record<string, CliCommand> = {
   'user create-admin': {
     usage: 'alpr user create-admin --username NAME --name "DISPLAY NAME" [--password-stdin] [--recovery] [--config FILE]',
@@ -125,13 +153,15 @@ Refused when users exist, unless --recovery (every administrator locked out): re
 
   'audit verify': {
     usage: 'alpr audit verify [--config FILE]',
-    summary: 'check the audit log hash chain; names the first broken entry',
+    summary: 'check the audit log hash chain and its anchors; names the first broken entry',
     help: `Recomputes the hash chain of the audit log (guidelines 7c) and reports the first entry that was
-altered, removed or inserted. Asks the running appliance over NATS; when none answers, opens the
-store itself (stop the appliance first for an embedded store).
-Prints the head (last entry and its hash): keep it outside the appliance (a notebook, a ticket) so
-that a later truncation of the log's end can be told too.
-Exit status: 0 intact, 1 broken, 2 could not verify.`,
+altered, removed or inserted. Then checks the anchors kept outside the store (<dataDir>/audit-anchors.jsonl,
+each a keyed MAC of the head at a moment): a forged or altered anchor (bad MAC), anchors removed from
+the file, and an anchored entry that is gone (the log's end was cut) or different (rewritten) are
+each reported with the anchor's line. Asks the running appliance over NATS; when none answers, opens
+the store itself (stop the appliance first for an embedded store) with the key from the environment
+variable access.auditAnchor.keyEnv or <dataDir>/keys/audit-anchor.key.
+Exit status: 0 intact, 1 broken, 2 could not verify (no store, or anchors but no key to check them).`,
     options: {},
     async run(_values, _positionals, config) {
       let result = await requestAuditVerify(natsServers(config.nats)).catch((err: Error) => {
@@ -149,19 +179,14 @@ Exit status: 0 intact, 1 broken, 2 could not verify.`,
           return 2;
         }
         try {
-          result = await createAuditLog({ client }).verify();
+          const audit = createAuditLog({ client });
+          const anchoring = createAuditAnchoring({ audit, dataDir: config.dataDir, keyEnv: config.access.auditAnchor.keyEnv, createKey: false, logger: silentLogger });
+          result = await withAnchoredVerify(audit, anchoring).verify();
         } finally {
           await client.close();
         }
       }
-      const head = result.head ? `entry ${result.head.seq}, hash ${result.head.hash}` : 'empty log';
-      if (result.ok) {
-        console.log(`audit log intact (${result.entries} entries, checked by ${via}); head: ${head}`);
-        return 0;
-      }
-      console.log(`audit log BROKEN (checked by ${via}): first broken entry ${result.firstBreak!.seq}: ${result.firstBreak!.reason}`);
-      console.log(`entries verified before the break: ${result.entries}; last good: ${head}`);
-      return 1;
+      return printVerify(result, via);
     },
   },
 };

@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono, MiddlewareHandler } from 'hono';
-import type { AccessConfig, Logger, RetentionConfig } from '../contracts/index.ts';
+import type { AccessConfig, HotlistsConfig, Logger, RetentionConfig } from '../contracts/index.ts';
+import { syslogAnchorSink, webhookAnchorSink, type AnchorSink } from './anchor-sinks.ts';
+import { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { caseRefSchema, getCase } from './cases.ts';
 import { createAuthService } from './auth.ts';
@@ -26,10 +28,18 @@ export interface AccessOptions {
   /** Called after a deployment authorisation changes (the ingest gate re-reads them). */
   onDeploymentsChanged?: () => Promise<void> | void;
   clock?: () => Date;
+  /**
+   * Anchor the audit log outside the store (access.auditAnchor): the anchors file and key live
+   * under dataDir; each anchor also goes to the alert webhook's receiver when one is configured.
+   */
+  anchor?: { dataDir: string; siteId: string; webhook?: HotlistsConfig['webhook']; env?: NodeJS.ProcessEnv };
 }
 
 export interface Access {
+  /** The audit log; its verify() also checks the anchors when the log is anchored. */
   audit: AuditLog;
+  /** Anchoring of the audit log (opts.anchor); the core starts it, and stops it last. */
+  anchoring: AuditAnchoring | null;
   /** Goes to createApp({ dataGuard }). */
   guard: MiddlewareHandler;
   /** Go to createApp({ publicRoutes }): sign-in, setup, enrolment. */
@@ -48,7 +58,9 @@ export interface Access {
 export function createAccess(opts: AccessOptions): Access {
   const { client, access, logger } = opts;
   const clock = opts.clock;
-  const audit = createAuditLog({ client, clock });
+  const chainOnly = createAuditLog({ client, clock });
+  const anchoring = opts.anchor ? createAuditAnchoring({ audit: chainOnly, dataDir: opts.anchor.dataDir, keyEnv: access.auditAnchor.keyEnv, createKey: true, sinks: anchorSinks(opts), logger: logger.child({ part: 'audit-anchor' }), clock, env: opts.anchor.env }) : null;
+  const audit = anchoring ? withAnchoredVerify(chainOnly, anchoring) : chainOnly;
   const sessions = createSessionStore({ idleMinutes: access.sessionIdleMinutes, maxHours: access.sessionMaxHours, clock });
   const auth = createAuthService({ client, access, audit, sessions, clock });
   const enrolment = createEnrolment({ client, access, audit, clock });
@@ -56,6 +68,7 @@ export function createAccess(opts: AccessOptions): Access {
   const routeLogger = logger.child({ part: 'access' });
   return {
     audit,
+    anchoring,
     guard: guard as unknown as MiddlewareHandler,
     publicRoutes: [authPublicRoutes({ access, auth, enrolment, sessions, audit, logger: routeLogger })],
     dataRoutes: [
@@ -64,7 +77,7 @@ export function createAccess(opts: AccessOptions): Access {
       auditRoutes({ audit, logger: routeLogger }),
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),
       disseminationRoutes({ client, tacticalDays: opts.retention.tacticalDays, logger: routeLogger, clock }),
-      reportRoutes({ client, audit, access, retention: opts.retention, logger: routeLogger, clock }),
+      reportRoutes({ client, audit, anchoring, access, retention: opts.retention, logger: routeLogger, clock }),
     ] as unknown as Hono[],
     resolveOpenCase: async (ref) => {
       const parsed = caseRefSchema.safeParse(ref);
@@ -77,9 +90,24 @@ export function createAccess(opts: AccessOptions): Access {
   };
 }
 
+function anchorSinks(opts: AccessOptions): AnchorSink[] {
+  const sinks: AnchorSink[] = [];
+  const a = opts.anchor!;
+  const log = opts.logger.child({ part: 'audit-anchor' });
+  if (a.webhook) {
+    const secret = (a.env ?? process.env)[a.webhook.secretEnv] ?? '';
+    sinks.push(webhookAnchorSink({ url: a.webhook.url, secret, maxAttempts: a.webhook.maxAttempts, timeoutMs: a.webhook.timeoutMs, siteId: a.siteId, logger: log }));
+  }
+  const syslog = opts.access.auditAnchor.syslog;
+  if (syslog) sinks.push(syslogAnchorSink({ host: syslog.host, port: syslog.port, siteId: a.siteId, logger: log }));
+  return sinks;
+}
+
 export { accessRules, type AccessRule } from './rules.ts';
 export { getCase, isCaseOpen, listOpenCases, caseKey, type CaseRecord } from './cases.ts';
 export { createAuditLog, type AuditLog, type VerifyResult } from './audit-log.ts';
+export { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';
+export type { Anchor, AnchorCheck } from './anchor.ts';
 export { CASE_HEADER, PURPOSE_HEADER, CSRF_HEADER } from './guard.ts';
 export { SESSION_COOKIE } from './sessions.ts';
 export { createDeploymentGate, type DeploymentGate, type CameraAuthorisation } from './deployments.ts';

@@ -50,7 +50,11 @@ export interface WebhookOptions {
   fetchImpl?: typeof fetch;
 }
 
-export function startWebhook(hub: AlertHub, opts: WebhookOptions) {
+/**
+ * Signed POSTs to one endpoint from a bounded queue, retried with backoff: the alert webhook
+ * below, and the audit anchors (access/anchor-sinks.ts) to the same receiver.
+ */
+export function startSignedPoster(opts: WebhookOptions) {
   const queue: { body: string; attempt: number; due: number }[] = [];
   const backoff = opts.backoffMs ?? ((n) => Math.min(60_000, 500 * 2 ** (n - 1)));
   const maxQueue = opts.maxQueue ?? 10_000;
@@ -60,15 +64,16 @@ export function startWebhook(hub: AlertHub, opts: WebhookOptions) {
   let dropped = 0;
   let timer: NodeJS.Timeout | null = null;
 
-  const unsubscribe = hub.subscribe((n) => {
+  /** Queues one JSON body; `type` names it in the log should the queue be full. */
+  function send(body: string, type: string): void {
     if (queue.length >= maxQueue) {
       dropped++;
-      opts.logger.error('webhook queue full; event dropped', { type: n.type });
+      opts.logger.error('webhook queue full; event dropped', { type });
       return;
     }
-    queue.push({ body: JSON.stringify(n), attempt: 0, due: Date.now() });
+    queue.push({ body, attempt: 0, due: Date.now() });
     kick();
-  });
+  }
 
   function kick(delay = 0) {
     if (stopped || timer) return;
@@ -116,13 +121,27 @@ export function startWebhook(hub: AlertHub, opts: WebhookOptions) {
   }
 
   return {
+    send,
     get stats() {
       return { queued: queue.length, delivered, dropped };
     },
     stop() {
       stopped = true;
-      unsubscribe();
       if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+export function startWebhook(hub: AlertHub, opts: WebhookOptions) {
+  const poster = startSignedPoster(opts);
+  const unsubscribe = hub.subscribe((n) => poster.send(JSON.stringify(n), n.type));
+  return {
+    get stats() {
+      return poster.stats;
+    },
+    stop() {
+      unsubscribe();
+      poster.stop();
     },
   };
 }

@@ -74,8 +74,20 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
-  const access = createAccess({ client, access: config.access, retention: config.retention, logger: accessLog, extraRules: hotlistAccessRules, onDeploymentsChanged: () => gate.invalidate() });
+  const access = createAccess({
+    client,
+    access: config.access,
+    retention: config.retention,
+    logger: accessLog,
+    extraRules: hotlistAccessRules,
+    onDeploymentsChanged: () => gate.invalidate(),
+    anchor: { dataDir: config.dataDir, siteId: config.site.id, webhook: config.hotlists.webhook },
+  });
   await recordConfigLoaded(access.audit, config, client);
+  // The audit log's head is anchored outside the store now (a bad key stops the boot here), then
+  // every access.auditAnchor.intervalMinutes while it moves.
+  await access.anchoring?.anchorNow();
+  access.anchoring?.start(config.access.auditAnchor.intervalMinutes * 60_000);
   const auditVerifySub = serveAuditVerify(nc, access.audit);
 
   const writer = await startStoreWriter({
@@ -191,6 +203,8 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();
       await nc.drain().catch(() => {});
+      // Last: the entries the parts above wrote while stopping are anchored too.
+      await access.anchoring?.stop();
       await client.close();
     },
   };
