@@ -151,7 +151,7 @@ Options: --threads N (inference threads, default 2), --reader NAME (a registered
   'config check': {
     usage: 'alpr config check FILE',
     summary: 'validate a configuration file and list every problem in it',
-    help: 'Prints every problem at once (unknown keys, wrong types, out-of-range values) and exits 1 if there is any.',
+    help: 'Prints every problem at once (unknown keys, wrong types, out-of-range values, and settings CJIS forbids: a lockout above 5 attempts, the API or NATS off loopback without TLS, a session cookie without Secure over the network), each with its reason, and exits 1 if there is any.',
     async run(_values, positionals) {
       const file = positionals[0];
       if (!file) {
