@@ -3,7 +3,7 @@
  * message safe to show the user: routes turn them into responses without leaking internals.
  */
 export abstract class AccessError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 423 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 423 | 429 | 503;
 }
 
 /** No session, an unknown, forged, expired or ended session, or a bad API token. */
@@ -27,6 +27,15 @@ export class AccountLockedError extends AccessError {
   readonly status = 423;
   constructor(readonly until: Date | null) {
     super(until ? `account locked after repeated failed sign-ins until ${until.toISOString()}` : 'account locked after repeated failed sign-ins; an administrator must unlock it');
+  }
+}
+
+/** Too many credential attempts from one address or naming one account: try again after `retryAfterSeconds`. */
+export class RateLimitedError extends AccessError {
+  override readonly name = 'RateLimitedError';
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many attempts; try again in ${retryAfterSeconds} s`);
   }
 }
 

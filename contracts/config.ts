@@ -368,6 +368,12 @@ export const hotlistsSchema = z
   .describe('Hotlists (the extract), matching policy and alert notifications.');
 
 const recognitionSchema = z
+    throttle: throttleSchema.default(throttleSchema.parse({})),
+  })
+  .superRefine((a, ctx) => {
+    if (a.lockoutAttempts > 1 && a.throttle.addressFailures >= a.lockoutAttempts) {
+      ctx.addIssue({ code: 'custom', path: ['throttle', 'addressFailures'], message: `must be below lockoutAttempts (${a.lockoutAttempts}): one address could otherwise lock any account by guessing` });
+    }
   .strictObject({
     slots: z
       .number()
@@ -486,3 +492,4 @@ export function validateConfig(doc: unknown): ConfigResult {
     })),
   };
 }
+export type ThrottleConfig = z.infer<typeof throttleSchema>;
