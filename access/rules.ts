@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Context } from 'hono';
 import type { Permission } from './roles.ts';
+import { caseKey } from './cases.ts';
 import type { Principal } from './principal.ts';
 
 /**
@@ -19,8 +20,11 @@ export interface AccessRule {
   anyOf: Permission[];
   /** Audit action name (dotted verb). */
   action: string;
-  /** Needs an open case and a purpose (x-alpr-case, x-alpr-purpose headers): guidelines 6e. */
-  caseGate?: boolean;
+  /**
+   * Needs an open case and a purpose (x-alpr-case, x-alpr-purpose headers): guidelines 6e.
+   * A function gates only the requests it answers true for (history beyond the live window).
+   */
+  caseGate?: boolean | ((c: Context, now: Date) => boolean);
   /** false for requests that reveal nothing and would only flood the log (session polling). */
   audit?: boolean;
   /** A request a page makes by itself (polling): it does not count as activity, so the idle lock still comes. */
@@ -32,6 +36,29 @@ export interface AccessRule {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * How far back the alert list reaches without a case: one shift (12 hours, the longest a
+ * session lives by default). Alerts older than that are history, a search of where a plate was,
+ * and like any search they need a case and a purpose. GET /api/alerts without "from" lists
+ * this window.
+ */
+export const LIVE_ALERT_HOURS = 12;
+
+function alertHistory(c: Context, now: Date): boolean {
+  const from = Date.parse(c.req.query('from') ?? '');
+  // No "from" lists the live window; one that is no date is the route's 400 to give.
+  return Number.isFinite(from) && from < now.getTime() - LIVE_ALERT_HOURS * HOUR_MS;
+}
+
+/** The case whose holds are listed is the case of the request (the case gate's), not another. */
+function holdsOfTheCase(c: Context): string | null {
+  const asked = c.req.query('caseRef');
+  const gated = c.get('caseContext') as { caseRef: string } | undefined;
+  if (asked !== undefined && gated && caseKey(asked) !== caseKey(gated.caseRef)) return `list the holds of the case you give in x-alpr-case (${gated.caseRef}), not of another`;
+  return null;
+}
 const search: Permission[] = ['reads.tactical', 'reads.investigate'];
 
 /** Principals with tactical access only may not reach data older than the tactical window (30 days). */
@@ -103,16 +130,20 @@ export const accessRules: Record<string, AccessRule> = {
   // Chart series for the dashboard (server/routes/metrics-series.ts): counts per camera, no plate;
   // any signed-in user, not audited and passive because the charts poll.
   'GET /api/metrics/series': { anyOf: ['self'], action: 'metrics.series', audit: false, passive: true },
+  // The full health report (server/app.ts; anonymous callers get the status only): services,
+  // cameras and deployments for any signed-in principal or monitoring token; polled, so passive.
+  'GET /api/health/report': { anyOf: ['self'], action: 'health.view', audit: false, passive: true },
 
   // Retention and case holds (server/routes/retention.ts); the route itself checks the case is open.
   'GET /api/retention': { anyOf: ['reports.read', 'audit.read'], action: 'retention.view' },
   'POST /api/retention/run': { anyOf: ['retention.manage'], action: 'retention.run' },
   'POST /api/holds': { anyOf: ['reads.investigate'], action: 'hold.place', auditBody: true },
   'POST /api/holds/release': { anyOf: ['reads.investigate', 'cases.write'], action: 'hold.release', auditBody: true },
-  'GET /api/holds': { anyOf: ['reads.investigate', 'audit.read'], action: 'holds.list' },
+  // Held read ids of a case are that case's data: the case gate, for that very case.
+  'GET /api/holds': { anyOf: ['reads.investigate', 'audit.read'], action: 'holds.list', caseGate: true, check: holdsOfTheCase },
 
   // Alerts and the extract (hotlists), for the routes those parts add.
-  'GET /api/alerts': { anyOf: ['alerts.view'], action: 'alerts.view' },
+  'GET /api/alerts': { anyOf: ['alerts.view'], action: 'alerts.view', caseGate: alertHistory },
   'POST /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlist.import' },
   'GET /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlists.list' },
 

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Logger } from '../contracts/index.ts';
-import type { AccessRule } from '../access/rules.ts';
+import { LIVE_ALERT_HOURS, type AccessRule } from '../access/rules.ts';
 import type { AccessEnv } from '../access/principal.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
 import { getAlert, listAlerts } from './store.ts';
@@ -58,7 +58,9 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
       const q = listQuery.safeParse(c.req.query());
       if (!q.success) return c.json({ error: 'invalid request', problems: problems(q.error) }, 400);
       const { from, to, ...rest } = q.data;
-      return c.json({ alerts: await listAlerts(client, { ...rest, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }) });
+      // Without "from", the live shift's window; further back is history, behind the case gate (access/rules.ts).
+      const since = from ? new Date(from) : new Date(Date.now() - LIVE_ALERT_HOURS * 3_600_000);
+      return c.json({ alerts: await listAlerts(client, { ...rest, from: since, to: to ? new Date(to) : undefined }) });
     })
     .get('/alerts/stream', (c) =>
       streamSSE(c, async (stream) => {

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { retentionSchema, type Logger, type RetentionConfig } from '../contracts/index.ts';
-import type { HealthReport } from './health.ts';
+import { publicHealth, type HealthReport } from './health.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
@@ -42,12 +42,12 @@ export interface AppOptions {
 /** Hotlist files stream into the import, bounded by hotlists.maxFileBytes, never parsed whole. */
 const streamsItsBody = (method: string, path: string) => method === 'POST' && path === '/api/hotlists';
 
-/** Routes anyone who can reach the port may call: liveness and metrics carry no read data. */
+/** Routes anyone who can reach the port may call: liveness (the status only) and metrics carry no read data. */
 function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
   return new Hono()
     .get('/health', async (c) => {
       const h = await opts.health();
-      return c.json(h, h.status === 'down' ? 503 : 200);
+      return c.json(publicHealth(h), h.status === 'down' ? 503 : 200);
     })
     .get('/metrics', (c) => c.text(opts.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 }
@@ -61,7 +61,12 @@ export function createApp(opts: AppOptions) {
   const dataRoutes = data
     .route('/', readsRoutes({ client: opts.client, retention }))
     .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }))
-    .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }));
+    .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }))
+    // The full health report (services, cameras, deployments): behind the guard, for signed-in principals.
+    .get('/health/report', async (c) => {
+      const h = await opts.health();
+      return c.json(h, h.status === 'down' ? 503 : 200);
+    });
 
   // Chained so that AppType carries these routes for the dashboard's typed client.
   // The limit and the headers come first so that they cover every route, the guard's included.

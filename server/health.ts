@@ -14,6 +14,16 @@ export interface HealthReport {
 }
 
 /**
+ * What an anonymous caller learns (GET /api/health): up or not, for a load balancer or a
+ * monitor. Services with their pids, camera states and deployment authorisations describe the
+ * installation to whoever asks, so they stay in the full report, for signed-in principals
+ * (GET /api/health/report).
+ */
+export function publicHealth(h: HealthReport): Pick<HealthReport, 'status' | 'time'> {
+  return { status: h.status, time: h.time };
+}
+
+/**
  * Overall status from the parts: "down" when the store or NATS is gone (no read can be
  * kept), "degraded" when a service is failed or restarting or a camera is not live.
  */

@@ -43,7 +43,9 @@ export function retentionRoutes(opts: { client: ClickHouseClient; retention: Ret
       return c.json(await releaseCaseHolds(client, { caseKey, by: actor(c as never) }));
     })
     .get('/holds', async (c) => {
-      const ref = z.string().trim().min(2).max(80).safeParse(c.req.query('caseRef'));
+      // Behind the access guard the case gate names the case (access/rules.ts); caseRef may repeat it.
+      const gated = (c.get('caseContext' as never) as { caseRef?: string } | undefined)?.caseRef;
+      const ref = z.string().trim().min(2).max(80).safeParse(c.req.query('caseRef') ?? gated);
       if (!ref.success) return badRequest(c, ref.error);
       const kase = await opts.resolveOpenCase(ref.data);
       return c.json({ holds: await caseHolds(client, kase?.caseKey ?? ref.data.toUpperCase()) });

@@ -53,7 +53,7 @@ describe('the core with access control', () => {
     const metrics = await (await fetch(`${base}/api/metrics`)).text();
     expect(metrics).toMatch(/alpr_reads_refused_unauthorised_total 1\b/);
     expect(await search('RG1234')).toEqual([]);
-    const health = (await (await fetch(`${base}/api/health`)).json()) as { status: string; authorisations: unknown[] };
+    const health = (await (await access.health(base)).json()) as { status: string; authorisations: unknown[] };
     expect(health.status).toBe('degraded');
     expect(health.authorisations).toEqual([{ cameraId: 'cam-rogue', deploymentRef: null, authorised: false, deploymentId: null, refused: 1 }]);
     expect(logs).toMatch(/read refused: camera not authorised.*"cameraId":"cam-rogue"/);

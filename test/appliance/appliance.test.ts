@@ -34,9 +34,10 @@ function startAppliance(): ChildProcess {
   return p;
 }
 
+/** The full report (anonymous callers get the status only): with the monitoring token once set up. */
 async function health(): Promise<Health | null> {
   try {
-    return (await (await fetch(`${api}/api/health`)).json()) as Health;
+    return (await (access ? await access.health(api) : await fetch(`${api}/api/health`)).json()) as Health;
   } catch {
     return null;
   }

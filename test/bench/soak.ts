@@ -83,11 +83,12 @@ export async function run(argv: string[]) {
     proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
     proc.stderr!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
-    const health = async () => (await (await fetch(`${api}/api/health`)).json()) as Health;
     let token: string | null = null;
     for (let i = 0; i < 600 && !token; i++, await sleep(500)) token = setupTokenFrom(logs);
     if (!token) throw new Error(`no setup link in the log:\n${logs.slice(-3000)}`);
     const access = await bootstrapAccess(api, token, []);
+    // The full report (anonymous callers get the status only), with the fixture's monitoring token.
+    const health = async () => (await (await access.health(api)).json()) as Health;
     const operator = await enrolOperator(api, access.admin.headers());
     for (let i = 0; ; i++) {
       const h = await health().catch(() => null);

@@ -7,6 +7,7 @@ import { alertStoreConsumer } from '../../contracts/hotlist.ts';
 import { consumers, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
 import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
+import { bootstrapAccess, setupTokenFromEntries, type AccessFixture } from '../helpers/access.ts';
 import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 
@@ -143,8 +144,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     });
     proc = app.proc;
 
+    // Anonymous callers get the status only: the full report is read with a monitoring token,
+    // made through the first-start setup link once the core has logged it; it outlives restarts.
+    let monitor: AccessFixture | null = null;
+    const report = async (): Promise<Response | null> => {
+      if (!monitor) {
+        const setup = setupTokenFromEntries(app!.entries);
+        if (setup) monitor = await bootstrapAccess(api, setup, []).catch(() => null);
+        if (!monitor) return null;
+      }
+      const res = await monitor.health(api).catch(() => null);
+      return res && (res.ok || res.status === 503) ? res : null;
+    };
     const health = async (): Promise<Health | null> => {
-      const res = await fetch(`${api}/api/health`).catch(() => null);
+      const res = await report();
       return res ? ((await res.json()) as Health) : null;
     };
     const service = (h: Health | null, name: string) => h?.services?.find((s) => s.name === name);
@@ -255,7 +268,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const seen = new Set<string>();
       const end = Date.now() + opts.fullDiskS * 1000;
       while (Date.now() < end) {
-        const res = await fetch(`${api}/api/health`).catch(() => null);
+        const res = await report();
         if (!res) seen.add('API unreachable');
         else {
           const h = (await res.json()) as Health & { status: string; store: { healthy: boolean; lastError: string | null }; nats: { connected: boolean } };
@@ -268,8 +281,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const freedAt = Date.now();
       say('disk space back');
       await until('all well again after the disk was freed', async () => {
-        const h = (await (await fetch(`${api}/api/health`)).json()) as Health & { status: string };
-        return h.status === 'ok' && h.services?.every((x) => x.state === 'running') && liveSince(h, 0);
+        const h = (await health()) as (Health & { status: string }) | null;
+        return h?.status === 'ok' && h.services?.every((x) => x.state === 'running') && liveSince(h, 0);
       }, 180_000, tail);
       fullDisk = {
         seconds: opts.fullDiskS,

@@ -9,6 +9,7 @@ import { configSchema, consumers, streams } from '../../contracts/index.ts';
 import { natsServerConf } from '../../appliance/nats-server.ts';
 import { defaultClipCache, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
+import { bootstrapAccess, setupTokenFromEntries } from '../helpers/access.ts';
 import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { CHAOS_SCENE } from './harness.ts';
@@ -91,7 +92,12 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
 
     hub = spawnApplianceProcess(hubConfig);
     type Health = { services: { name: string; state: string; pid: number | null }[] | null; cameras: { cameraId: string; state: string }[] };
-    const health = async () => (await (await fetch(`http://127.0.0.1:${api}/api/health`)).json()) as Health;
+    // The full report needs a principal (anonymous callers get the status only): a monitoring
+    // token, made through the hub's first-start setup link.
+    const hubBase = `http://127.0.0.1:${api}`;
+    const setup = await until('the setup link in the hub log', async () => setupTokenFromEntries(hub!.entries), 120_000);
+    const monitor = await bootstrapAccess(hubBase, setup, []);
+    const health = async () => (await (await monitor.health(hubBase)).json()) as Health;
     const booted = await until('the hub running', async () => {
       const h = await health();
       return h.services?.length && h.services.every((s) => s.state === 'running') ? h : null;

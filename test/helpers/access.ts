@@ -15,6 +15,12 @@ export function setupTokenFrom(logs: string): string | null {
   return m ? m[1]! : null;
 }
 
+/** The setup token from a spawned appliance's parsed log entries (test/helpers/appliance-process.ts). */
+export function setupTokenFromEntries(entries: readonly Record<string, unknown>[]): string | null {
+  const e = entries.find((x) => typeof x.setupUrl === 'string');
+  return e ? setupTokenFrom(JSON.stringify({ setupUrl: e.setupUrl })) : null;
+}
+
 interface Account {
   username: string;
   secret: string;
@@ -64,13 +70,27 @@ export interface AccessFixture {
   signInAgain(base: string): Promise<void>;
   /** fetch with the investigator's session and case. */
   fetch(base: string, path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * The full health report (services, cameras, deployments), read with a monitoring service
+   * account's token: anonymous callers get the status only, and a token outlives restarts of
+   * the core, where sessions do not.
+   */
+  health(base: string): Promise<Response>;
 }
+
+/** A service account for monitoring, designated by the administrator; its API token. */
+export async function monitorToken(base: string, admin: SignedIn, username = 'it-monitor'): Promise<string> {
+  const made = await json(await post(base, '/api/users', { username, displayName: 'IT monitor', kind: 'service', roles: ['service'] }, admin.headers()), 'monitor account');
+  return String(made.apiToken);
+}
+
+/** GET /api/health/report with a monitoring token. */
+export const healthReport = (base: string, token: string) => fetch(`${base}/api/health/report`, { headers: { authorization: `Bearer ${token}` } });
 
 export async function bootstrapAccess(base: string, setupToken: string, cameras: string[]): Promise<AccessFixture> {
   const begin = await json(await post(base, '/api/setup/begin', { token: setupToken }), 'setup begin');
   const admin: Account = { username: 'it-admin', secret: String(begin.secret), lastStep: -1 };
   await json(await post(base, '/api/setup/complete', { token: setupToken, username: admin.username, displayName: 'IT Admin', password: PASSWORD, code: freshCode(admin) }), 'setup complete');
-  admin.lastStep = -1; // setup does not spend the code's step; sign-in tracks its own
   const a = await signIn(base, admin);
 
   const created = await json(await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()), 'designate');
@@ -78,7 +98,6 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
   const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
   const inv: Account = { username: 'it-investigator', secret: String(enrol.secret), lastStep: -1 };
   await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: freshCode(inv) }), 'enrol complete');
-  inv.lastStep = -1;
   const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
   await json(await post(base, '/api/users/it-investigator/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) }, a.headers()), 'training');
   await json(await post(base, '/api/cases', { caseRef: ACCESS_CASE, title: 'integration tests', activeIntel: false }, a.headers()), 'case');
@@ -88,8 +107,10 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
       `deployment of ${cameraId}`,
     );
   }
+  const monitor = await monitorToken(base, a);
   const fixture: AccessFixture = {
     admin: a,
+    health: (b) => healthReport(b, monitor),
     investigator: await signIn(base, inv),
     async signInAgain(b) {
       fixture.admin = await signIn(b, admin);

@@ -113,8 +113,10 @@ describe('a read published on NATS is stored and served by the API', () => {
     expect((await fetch(`${base}/api/nope`)).status).toBe(401); // without a session, not even that
   });
 
-  it('reports health: store and NATS up, no supervisor in this process', async () => {
-    const h = await (await fetch(`${base}/api/health`)).json();
+  it('reports health: store and NATS up, no supervisor in this process; to anonymous callers the status only', async () => {
+    const h = await (await access.health(base)).json();
     expect(h).toMatchObject({ status: 'ok', services: null, store: { healthy: true }, nats: { connected: true } });
+    expect(await (await fetch(`${base}/api/health`)).json()).toEqual({ status: 'ok', time: expect.any(String) });
+    expect((await fetch(`${base}/api/health/report`)).status).toBe(401);
   });
 });

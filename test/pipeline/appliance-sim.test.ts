@@ -53,7 +53,7 @@ afterAll(async () => {
 describe('appliance with no camera configured', () => {
   it('runs a simulated camera whose plates are stored and searchable', async () => {
     const health = await until(async () => {
-      const h = (await (await fetch(`${api}/api/health`)).json()) as { cameras: { cameraId: string; state: string }[] };
+      const h = (await (await access.health(api)).json()) as { cameras: { cameraId: string; state: string }[] };
       return h.cameras.find((c) => c.cameraId === 'sim-1' && c.state === 'live') ? h : null;
     }, 'the simulated camera live in /api/health', 120_000);
     expect(health.cameras.map((c) => c.cameraId)).toContain('sim-1');

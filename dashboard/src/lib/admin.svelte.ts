@@ -159,7 +159,7 @@ export class AdminState {
 
   /** Quietly, for polling: camera states change by themselves. */
   async refreshCameras(): Promise<void> {
-    const [d, h] = await Promise.all([listDeployments(), api.api.health.$get().then((r) => r.json() as Promise<HealthReport>)]);
+    const [d, h] = await Promise.all([listDeployments(), api.api.health.report.$get().then((r) => r.json() as Promise<HealthReport>)]);
     this.deployments = d.deployments;
     this.cameras = h.cameras;
     this.authorisations = h.authorisations ?? [];

@@ -10,7 +10,7 @@ export class HealthState {
 
   async refresh(): Promise<void> {
     try {
-      const res = await api.api.health.$get();
+      const res = await api.api.health.report.$get();
       this.report = (await res.json()) as HealthReport;
       this.error = null;
       this.updatedAt = new Date();

@@ -65,7 +65,7 @@ export class LiveState {
 
   async refreshHealth(): Promise<void> {
     try {
-      this.health = (await (await api.api.health.$get()).json()) as HealthReport;
+      this.health = (await (await api.api.health.report.$get()).json()) as HealthReport;
     } catch (err) {
       this.error = messageOf(err);
     }
