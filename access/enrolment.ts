@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AccessConfig, AuditSink } from '../contracts/index.ts';
-import { hashToken } from './auth.ts';
+import type { AuditNoise } from './audit-noise.ts';
+import { admitAttempt, hashToken } from './auth.ts';
 import { ConflictError, InvalidInputError, NotAuthenticatedError } from './errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import type { CredentialThrottle } from './throttle.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
-import { countUsers, findUserBy, getUser, putAuthState, putUser, usernameSchema, FRESH_AUTH_STATE, type User } from './users.ts';
+import { countUsers, findUserBy, getAuthState, getUser, putAuthState, putUser, usernameSchema, FRESH_AUTH_STATE, type User } from './users.ts';
 import { ENROLMENT_RESET_CHANGE } from './users.ts';
 import { keyedMutex } from './versions.ts';
 
@@ -21,6 +23,9 @@ export interface EnrolmentOptions {
   client: ClickHouseClient;
   access: AccessConfig;
   audit: AuditSink;
+  /** Limits the links' routes like sign-in; absent for the CLI, which has no client address. */
+  throttle?: CredentialThrottle;
+  noise?: AuditNoise;
   clock?: () => Date;
 }
 
@@ -36,14 +41,30 @@ export function createEnrolment(opts: EnrolmentOptions) {
     return String(password);
   }
 
-  function checkCode(secret: string, code: unknown): number {
-    const step = verifyTotp(secret, String(code ?? ''), clock());
+  /** Before the work of a link route: 429 when its address (or account) has spent its attempts. */
+  async function admit(action: string, ip: string | null, account?: string): Promise<void> {
+    if (opts.throttle) await admitAttempt(opts.throttle, opts.noise ?? null, action, ip, account);
+  }
+
+  /** A refused token or code counts against the address, as a failed sign-in does. */
+  async function counted<T>(ip: string | null, fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof NotAuthenticatedError || (err instanceof InvalidInputError && err.problems.some((p) => p.param === 'code'))) opts.throttle?.failed(ip);
+      throw err;
+    }
+  }
+
+  /** The step of a code not used before by this user (codes are single-use across every route). */
+  function checkCode(secret: string, code: unknown, lastUsedStep = -1): number {
+    const step = verifyTotp(secret, String(code ?? ''), clock(), lastUsedStep);
     if (step === null) throw new InvalidInputError('the authenticator code does not match; check the device clock and try again', [{ param: 'code', message: 'wrong code' }]);
     return step;
   }
 
-  /** Writes a new active administrator with password and enrolled TOTP. */
-  async function writeAdmin(a: { username: string; displayName: string; password: string; secret: string; by: string; change: string }): Promise<User> {
+  /** Writes a new active administrator with password and enrolled TOTP (`step`: the code's step, spent). */
+  async function writeAdmin(a: { username: string; displayName: string; password: string; secret: string; by: string; change: string; step?: number }): Promise<User> {
     const now = clock();
     const user: Omit<User, 'version' | 'changedAt'> = {
       username: a.username,
@@ -63,7 +84,7 @@ export function createEnrolment(opts: EnrolmentOptions) {
       change: a.change,
     };
     await putUser(client, user, now);
-    await putAuthState(client, a.username, FRESH_AUTH_STATE, now);
+    await putAuthState(client, a.username, { ...FRESH_AUTH_STATE, totpLastStep: a.step ?? -1 }, now);
     return { ...user, version: '', changedAt: now };
   }
 
@@ -94,23 +115,25 @@ export function createEnrolment(opts: EnrolmentOptions) {
       return token;
     },
 
-    beginSetup(token: unknown) {
-      const s = validSetup(token);
+    async beginSetup(token: unknown, ip: string | null = null) {
+      await admit('setup', ip);
+      const s = await counted(ip, () => validSetup(token));
       return { secret: s.secret, otpauthUri: otpauthUri({ secret: s.secret, account: 'administrator', issuer: ISSUER }), banner: access.banner };
     },
 
     async completeSetup(body: { token?: unknown; username?: unknown; displayName?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
+      await admit('setup', ip);
       return lock('setup', async () => {
-        const s = validSetup(body.token);
+        const s = await counted(ip, () => validSetup(body.token));
         const username = parseField(usernameSchema, body.username, 'username');
         const displayName = parseDisplayName(body.displayName);
         const password = checkPassword(body.password, username);
-        checkCode(s.secret, body.code);
+        const step = await counted(ip, () => checkCode(s.secret, body.code));
         if ((await countUsers(client)) > 0) {
           setup = null;
           throw new NotAuthenticatedError('setup link no longer valid');
         }
-        await writeAdmin({ username, displayName, password, secret: s.secret, by: 'setup-link', change: 'first administrator created through the setup link' });
+        await writeAdmin({ username, displayName, password, secret: s.secret, by: 'setup-link', change: 'first administrator created through the setup link', step });
         setup = null;
         await audit.append({ actor: username, action: 'user.create-admin', target: username, outcome: 'ok', detail: 'first administrator through the one-time setup link', ip });
         return { username };
@@ -118,21 +141,26 @@ export function createEnrolment(opts: EnrolmentOptions) {
     },
 
     /** Starts a user's enrolment: tells them who they are and which secret to enrol. */
-    async beginEnrolment(token: unknown) {
-      const user = await validEnrolment(token);
+    async beginEnrolment(token: unknown, ip: string | null = null) {
+      await admit('enrol', ip);
+      const user = await counted(ip, () => validEnrolment(token));
       // An administrator's reset shows here, to the one enrolling: who reset it and when.
       const reset = user.change === ENROLMENT_RESET_CHANGE ? { by: user.changedBy, at: user.changedAt.toISOString() } : null;
       return { username: user.username, displayName: user.displayName, reset, secret: user.totpSecret, otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }), banner: access.banner };
     },
 
     async completeEnrolment(body: { token?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
-      const user = await validEnrolment(body.token);
+      await admit('enrol', ip);
+      const user = await counted(ip, () => validEnrolment(body.token));
+      opts.throttle?.admitAccount(user.username);
       return lock(user.username, async () => {
         const password = checkPassword(body.password, user.username);
-        checkCode(user.totpSecret, body.code);
+        const before = await getAuthState(client, user.username);
+        const step = await counted(ip, () => checkCode(user.totpSecret, body.code, before.totpLastStep));
         const now = clock();
         await putUser(client, { ...user, status: 'active', passwordHash: await hashPassword(password, access.scrypt), totpEnabled: true, enrolTokenHash: '', enrolExpires: null, changedBy: user.username, change: 'enrolment completed: password set, authenticator enrolled' }, now);
-        await putAuthState(client, user.username, FRESH_AUTH_STATE, now);
+        // The code that finished enrolment is spent: it cannot sign in as well.
+        await putAuthState(client, user.username, { ...FRESH_AUTH_STATE, totpLastStep: Math.max(before.totpLastStep, step) }, now);
         await audit.append({ actor: user.username, action: 'user.enrol', target: user.username, outcome: 'ok', ip });
         return { username: user.username };
       });

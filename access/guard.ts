@@ -3,9 +3,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import type { AccessConfig, AuditEventInput, AuditSink, Logger } from '../contracts/index.ts';
-import type { AuthService } from './auth.ts';
+import type { AuditNoise } from './audit-noise.ts';
+import { hashToken, type AuthService } from './auth.ts';
 import { caseRefSchema, getCase } from './cases.ts';
-import { AccessError, CaseRequiredError, ForbiddenError, NotAuthenticatedError, TrainingLapsedError } from './errors.ts';
+import { AccessError, CaseRequiredError, ForbiddenError, NotAuthenticatedError, RateLimitedError, SessionLockedError, TrainingLapsedError } from './errors.ts';
 import type { AccessEnv, CaseContext, Principal } from './principal.ts';
 import { DATA_PERMISSIONS, permissionsOf } from './roles.ts';
 import { accessRules, PUBLIC_ROUTES, type AccessRule } from './rules.ts';
@@ -27,6 +28,8 @@ export interface GuardOptions {
   sessions: SessionStore;
   auth: AuthService;
   audit: AuditSink;
+  /** Where refusals of requests without identity go, summarised per address. */
+  noise: AuditNoise;
   logger: Logger;
   /** Rules for routes added by other parts (alerts, hotlists, exports), merged over the built-in ones. */
   extraRules?: Record<string, AccessRule>;
@@ -60,6 +63,8 @@ export function routeKey(c: Context): string | null {
   return route && route.path.startsWith('/api/') ? `${method} ${route.path}` : null;
 }
 
+const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
 export function errorBody(err: AccessError) {
   return {
     error: err.message,
@@ -76,7 +81,7 @@ export function errorBody(err: AccessError) {
  * fails the response is replaced: no access goes unrecorded.
  */
 export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessEnv> {
-  const { client, access, sessions, auth, audit, logger } = opts;
+  const { client, access, sessions, auth, audit, noise, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
   const rules = { ...accessRules, ...opts.extraRules };
 
@@ -87,7 +92,11 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       if (!m) throw new NotAuthenticatedError('malformed Authorization header');
       const user = await auth.authenticateToken(m[1]!, ip);
       if (user.status !== 'active') throw new ForbiddenError(`service account ${user.status}`);
-      return { username: user.username, kind: 'service', roles: user.roles, permissions: permissionsOf(user.roles), via: 'token', session: null };
+      const recheck = async () => {
+        const now = await getUser(client, user.username);
+        return now?.status === 'active' && now.tokenHash === hashToken(m[1]!) && sameRoles(now.roles, user.roles) ? null : 'service account or its token changed';
+      };
+      return { username: user.username, kind: 'service', roles: user.roles, permissions: permissionsOf(user.roles), via: 'token', session: null, recheck };
     }
     const session = sessions.resolve(getCookie(c, SESSION_COOKIE), !passive);
     if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(session, c.req.header(CSRF_HEADER));
@@ -96,7 +105,13 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       sessions.destroy(session);
       throw new ForbiddenError(user?.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'account no longer active');
     }
-    return { username: user.username, kind: 'person', roles: user.roles, permissions: permissionsOf(user.roles), via: 'session', session };
+    const recheck = async () => {
+      const state = sessions.state(session);
+      if (state !== 'live') return state === 'locked' ? 'session locked after inactivity' : 'session ended';
+      const now = await getUser(client, session.username);
+      return now?.status === 'active' && now.totpEnabled && sameRoles(now.roles, user.roles) ? null : 'account suspended or changed';
+    };
+    return { username: user.username, kind: 'person', roles: user.roles, permissions: permissionsOf(user.roles), via: 'session', session, recheck };
   }
 
   async function caseGate(c: Context): Promise<CaseContext> {
@@ -147,10 +162,14 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
     } catch (err) {
       if (!(err instanceof AccessError)) throw err;
       const raw = { caseRef: c.req.header(CASE_HEADER)?.slice(0, 80) ?? null, purpose: c.req.header(PURPOSE_HEADER)?.slice(0, 200) ?? null };
-      // Token failures are recorded by the auth service already.
-      if (err.message !== 'unknown API token') {
+      if (principal === null && (err instanceof NotAuthenticatedError || err instanceof SessionLockedError)) {
+        // No identity: an outsider can send these at will, so they are summarised per address
+        // (audit-noise.ts). Token failures were noted by the auth service already.
+        if (err.message !== 'unknown API token') await noise.record({ actor: 'anonymous', action, query: query(), ip, outcome: 'denied', detail: err.message, target: c.req.path, ...raw });
+      } else {
         await record({ outcome: 'denied', detail: err.message, target: c.req.path, ...raw }).catch((e) => logger.error('audit append failed', { err: e }));
       }
+      if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json(errorBody(err), err.status);
     }
 

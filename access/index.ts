@@ -4,12 +4,14 @@ import type { AccessConfig, HotlistsConfig, Logger, RetentionConfig } from '../c
 import { syslogAnchorSink, webhookAnchorSink, type AnchorSink } from './anchor-sinks.ts';
 import { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
+import { createAuditNoise, type AuditNoise } from './audit-noise.ts';
 import { caseRefSchema, getCase } from './cases.ts';
 import { createAuthService } from './auth.ts';
 import { createEnrolment } from './enrolment.ts';
 import { createAccessGuard } from './guard.ts';
 import type { AccessRule } from './rules.ts';
 import { createSessionStore } from './sessions.ts';
+import { CredentialThrottle } from './throttle.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authPublicRoutes } from './routes/auth.ts';
 import { caseRoutes } from './routes/cases.ts';
@@ -52,6 +54,8 @@ export interface Access {
   issueSetupToken(): Promise<string | null>;
   enrolment: ReturnType<typeof createEnrolment>;
   sessions: ReturnType<typeof createSessionStore>;
+  /** Refused requests without identity, summarised per address (audit-noise.ts); flush() at shutdown. */
+  noise: AuditNoise;
 }
 
 /** Assembles access control over one store: the parts core.ts hands to createApp. */
@@ -62,9 +66,11 @@ export function createAccess(opts: AccessOptions): Access {
   const anchoring = opts.anchor ? createAuditAnchoring({ audit: chainOnly, dataDir: opts.anchor.dataDir, keyEnv: access.auditAnchor.keyEnv, createKey: true, sinks: anchorSinks(opts), logger: logger.child({ part: 'audit-anchor' }), clock, env: opts.anchor.env }) : null;
   const audit = anchoring ? withAnchoredVerify(chainOnly, anchoring) : chainOnly;
   const sessions = createSessionStore({ idleMinutes: access.sessionIdleMinutes, maxHours: access.sessionMaxHours, clock });
-  const auth = createAuthService({ client, access, audit, sessions, clock });
-  const enrolment = createEnrolment({ client, access, audit, clock });
-  const guard = createAccessGuard({ client, access, tacticalDays: opts.retention.tacticalDays, sessions, auth, audit, logger, extraRules: opts.extraRules, clock });
+  const throttle = new CredentialThrottle(access.throttle, () => (clock ?? (() => new Date()))().getTime());
+  const noise = createAuditNoise({ audit, windowMs: access.throttle.windowMinutes * 60_000, logger, clock });
+  const auth = createAuthService({ client, access, audit, sessions, throttle, noise, clock });
+  const enrolment = createEnrolment({ client, access, audit, throttle, noise, clock });
+  const guard = createAccessGuard({ client, access, tacticalDays: opts.retention.tacticalDays, sessions, auth, audit, noise, logger, extraRules: opts.extraRules, clock });
   const routeLogger = logger.child({ part: 'access' });
   return {
     audit,
@@ -72,7 +78,7 @@ export function createAccess(opts: AccessOptions): Access {
     guard: guard as unknown as MiddlewareHandler,
     publicRoutes: [authPublicRoutes({ access, auth, enrolment, sessions, audit, logger: routeLogger })],
     dataRoutes: [
-      userRoutes({ client, access, sessions, enrolment, logger: routeLogger, clock }),
+      userRoutes({ client, access, sessions, enrolment, auth, logger: routeLogger, clock }),
       caseRoutes({ client, logger: routeLogger, clock }),
       auditRoutes({ audit, logger: routeLogger }),
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),
@@ -87,6 +93,7 @@ export function createAccess(opts: AccessOptions): Access {
     issueSetupToken: () => enrolment.issueSetupToken(),
     enrolment,
     sessions,
+    noise,
   };
 }
 

@@ -10,6 +10,12 @@ export interface Principal {
   permissions: Set<Permission>;
   via: 'session' | 'token';
   session: Session | null;
+  /**
+   * For a response that outlives its request (the live alert stream): null while this principal
+   * may still be served, else why not (session ended or locked, account suspended, roles or
+   * token changed). Reads the store; does not count as activity.
+   */
+  recheck?: () => Promise<string | null>;
 }
 
 /** The case and purpose a gated request was admitted under. */

@@ -16,7 +16,14 @@ export interface Session {
   /** Double-submit token for state-changing requests; not a cookie, so another site cannot send it. */
   readonly csrf: string;
   readonly ip: string | null;
+  /**
+   * Aborted when the session ends (sign-out, expiry, suspension, role change, credential reset
+   * or password change), so that a long-lived response such as the live alert stream stops at once.
+   */
+  readonly ended: AbortSignal;
 }
+
+export type SessionState = 'live' | 'locked' | 'ended';
 
 export interface SessionStoreOptions {
   idleMinutes: number;
@@ -31,11 +38,18 @@ export const SESSION_COOKIE = 'alpr_session';
 export function createSessionStore(opts: SessionStoreOptions) {
   const clock = opts.clock ?? (() => new Date());
   const sessions = new Map<string, Session>();
+  const enders = new Map<string, AbortController>();
   const idleMs = opts.idleMinutes * 60_000;
   const maxMs = opts.maxHours * 3_600_000;
 
+  function end(s: Session, why: string) {
+    sessions.delete(s.key);
+    enders.get(s.key)?.abort(why);
+    enders.delete(s.key);
+  }
+
   function sweep(now: number) {
-    for (const [k, s] of sessions) if (now - s.createdAt > maxMs) sessions.delete(k);
+    for (const s of sessions.values()) if (now - s.createdAt > maxMs) end(s, 'expired');
   }
 
   return {
@@ -43,8 +57,10 @@ export function createSessionStore(opts: SessionStoreOptions) {
       const now = clock().getTime();
       sweep(now);
       const token = randomBytes(32).toString('base64url');
-      const session: Session = { key: hashToken(token), username, createdAt: now, lastSeenAt: now, locked: false, csrf: randomBytes(24).toString('base64url'), ip };
+      const ender = new AbortController();
+      const session: Session = { key: hashToken(token), username, createdAt: now, lastSeenAt: now, locked: false, csrf: randomBytes(24).toString('base64url'), ip, ended: ender.signal };
       sessions.set(session.key, session);
+      enders.set(session.key, ender);
       return { token, session };
     },
 
@@ -58,7 +74,7 @@ export function createSessionStore(opts: SessionStoreOptions) {
       if (!s) throw new NotAuthenticatedError('session unknown or ended; sign in again');
       const now = clock().getTime();
       if (now - s.createdAt > maxMs) {
-        sessions.delete(s.key);
+        end(s, 'expired');
         throw new NotAuthenticatedError('session expired; sign in again');
       }
       if (!s.locked && now - s.lastSeenAt > idleMs) s.locked = true;
@@ -75,6 +91,14 @@ export function createSessionStore(opts: SessionStoreOptions) {
       return s;
     },
 
+    /** Whether a session may still be served, without counting as activity (the live stream asks before each event). */
+    state(s: Session): SessionState {
+      const now = clock().getTime();
+      if (sessions.get(s.key) !== s || now - s.createdAt > maxMs) return 'ended';
+      if (!s.locked && now - s.lastSeenAt > idleMs) s.locked = true;
+      return s.locked ? 'locked' : 'live';
+    },
+
     unlock(s: Session): void {
       s.locked = false;
       s.lastSeenAt = clock().getTime();
@@ -86,14 +110,17 @@ export function createSessionStore(opts: SessionStoreOptions) {
       if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfError();
     },
 
-    destroy(s: Session): void {
-      sessions.delete(s.key);
+    destroy(s: Session, why = 'signed out'): void {
+      end(s, why);
     },
 
-    /** Ends every session of a user: on suspension, role change or credential reset. */
-    destroyUser(username: string): number {
+    /**
+     * Ends every session of a user (on suspension, role change, credential reset), or every one
+     * but `keep` (a password change keeps the session it was made in).
+     */
+    destroyUser(username: string, keep?: Session, why = 'account changed'): number {
       let n = 0;
-      for (const [k, s] of sessions) if (s.username === username) (sessions.delete(k), n++);
+      for (const s of [...sessions.values()]) if (s.username === username && s !== keep) (end(s, why), n++);
       return n;
     },
 

@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Logger } from '../contracts/index.ts';
 import { LIVE_ALERT_HOURS, type AccessRule } from '../access/rules.ts';
-import type { AccessEnv } from '../access/principal.ts';
+import type { AccessEnv, Principal } from '../access/principal.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
 import { getAlert, listAlerts } from './store.ts';
 import { DISPOSITIONS, WorkflowError, type WorkflowAction } from './workflow.ts';
@@ -64,6 +64,11 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
     })
     .get('/alerts/stream', (c) =>
       streamSSE(c, async (stream) => {
+        // The stream outlives the request the guard admitted: before each delivery it asks
+        // again whether its principal may still be served (sign-out, idle lock, suspension,
+        // role change all end it), and a session's end wakes it at once.
+        const principal = c.get('principal') as Principal | undefined;
+        const stillAllowed = async () => (principal?.recheck ? principal.recheck() : null);
         const queue: string[] = [];
         let wake: (() => void) | null = null;
         const unsubscribe = alerts.hub.subscribe((n) => {
@@ -71,25 +76,44 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
           if (queue.length < 1000) queue.push(JSON.stringify(n));
           wake?.();
         });
+        const onEnded = () => wake?.();
+        principal?.session?.ended.addEventListener('abort', onEnded);
         stream.onAbort(() => {
           unsubscribe();
           wake?.();
         });
-        await stream.writeSSE({ event: 'ready', data: '{}' });
-        while (!stream.aborted) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            await stream.writeSSE({ event: 'alert', data: next });
-            continue;
+        try {
+          await stream.writeSSE({ event: 'ready', data: '{}' });
+          while (!stream.aborted) {
+            if (principal?.session?.ended.aborted || queue.length) {
+              const refusal = await stillAllowed();
+              if (refusal) {
+                await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: refusal }) });
+                return;
+              }
+            }
+            const next = queue.shift();
+            if (next !== undefined) {
+              await stream.writeSSE({ event: 'alert', data: next });
+              continue;
+            }
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, 15_000).unref?.();
+            });
+            wake = null;
+            if (queue.length || stream.aborted) continue;
+            const refusal = await stillAllowed();
+            if (refusal) {
+              await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: refusal }) });
+              return;
+            }
+            await stream.writeSSE({ event: 'ping', data: '{}' });
           }
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(r, 15_000).unref?.();
-          });
-          wake = null;
-          if (!queue.length && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+        } finally {
+          unsubscribe();
+          principal?.session?.ended.removeEventListener('abort', onEnded);
         }
-        unsubscribe();
       }),
     )
     .get('/alerts/:id', async (c) => {

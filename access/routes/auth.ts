@@ -36,7 +36,8 @@ export interface AuthRoutesOptions {
 
 /**
  * Sign-in, sign-out, unlock, first-start setup and enrolment: the routes reachable without a
- * session. None reveals stored data; each checks its own token or credentials.
+ * session. None reveals stored data; each checks its own token or credentials, behind the
+ * credential throttle (429 with Retry-After, see throttle.ts).
  */
 export function authPublicRoutes(opts: AuthRoutesOptions) {
   const { access, auth, enrolment, sessions, audit } = opts;
@@ -72,7 +73,7 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
     })
     .post('/setup/begin', async (c) => {
       const { token } = await readJson(c, tokenBody);
-      return c.json(enrolment.beginSetup(token));
+      return c.json(await enrolment.beginSetup(token, clientIp(c)));
     })
     .post('/setup/complete', async (c) => {
       const body = await readJson(c, setupBody);
@@ -80,7 +81,7 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
     })
     .post('/enrol/begin', async (c) => {
       const { token } = await readJson(c, tokenBody);
-      return c.json(await enrolment.beginEnrolment(token));
+      return c.json(await enrolment.beginEnrolment(token, clientIp(c)));
     })
     .post('/enrol/complete', async (c) => {
       const body = await readJson(c, enrolBody);

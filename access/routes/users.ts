@@ -3,17 +3,17 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AccessConfig, Logger } from '../../contracts/index.ts';
-import { newApiToken } from '../auth.ts';
+import { newApiToken, type AuthService } from '../auth.ts';
 import { parseDisplayName, type Enrolment } from '../enrolment.ts';
-import { ConflictError, ForbiddenError, InvalidCredentialsError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { unlocked, isLocked, lockedUntilForDisplay } from '../lockout.ts';
-import { hashPassword, passwordProblem, verifyPassword } from '../passwords.ts';
 import type { AccessEnv } from '../principal.ts';
 import { permissionsOf, validRoleSet } from '../roles.ts';
 import type { SessionStore } from '../sessions.ts';
 import { listTraining, putTraining, trainingStatus } from '../training.ts';
 import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, resetsOf, roleSchema, userHistory, usernameSchema, ENROLMENT_RESET_CHANGE, type User } from '../users.ts';
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
+import { clientIp } from '../guard.ts';
 import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
@@ -33,13 +33,15 @@ const ncBody = z.strictObject({
   finding: text(1000),
   action: z.enum(['none', 'warning', 'retraining', 'suspension']),
 });
-const passwordBody = z.strictObject({ currentPassword: z.string().max(256), newPassword: z.string().max(256) });
+const passwordBody = z.strictObject({ currentPassword: z.string().max(256), newPassword: z.string().max(256), code: z.string().max(12) });
 
 export interface UserRoutesOptions {
   client: ClickHouseClient;
   access: AccessConfig;
   sessions: SessionStore;
   enrolment: Enrolment;
+  /** Checks the current password and code of a password change, counted toward lockout like a sign-in. */
+  auth: AuthService;
   logger: Logger;
   clock?: () => Date;
 }
@@ -86,14 +88,10 @@ export function userRoutes(opts: UserRoutesOptions) {
       return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, enrolmentResets, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
     })
     .post('/auth/password', async (c) => {
-      const p = c.get('principal');
       const body = await readJson(c, passwordBody);
-      const u = await mustGet(p.username);
-      if (u.kind !== 'person' || !(await verifyPassword(body.currentPassword, u.passwordHash))) throw new InvalidCredentialsError();
-      const problem = passwordProblem(body.newPassword, { minLength: access.passwordMinLength, username: u.username });
-      if (problem) throw new InvalidInputError('password refused', [{ param: 'newPassword', message: problem }]);
-      await putUser(client, { ...u, passwordHash: await hashPassword(body.newPassword, access.scrypt), changedBy: u.username, change: 'password changed by its user' }, clock());
-      return c.json({ ok: true });
+      const { endedSessions } = await opts.auth.changePassword(c.get('principal'), body, clientIp(c));
+      c.set('auditDetail', `password changed; ${endedSessions} other session(s) ended`);
+      return c.json({ ok: true, endedSessions });
     })
     .get('/users', async (c) => {
       const now = clock();

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import type { Logger } from '../../contracts/index.ts';
 import { errorBody } from '../guard.ts';
-import { AccessError, InvalidInputError } from '../errors.ts';
+import { AccessError, InvalidInputError, RateLimitedError } from '../errors.ts';
 
 /** Bodies of access routes are small JSON documents; anything bigger is hostile. */
 export const smallBody = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'request body too large' }, 413) });
@@ -53,7 +53,10 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
 /** Access errors become their status and message; anything else a bare 500, logged here. */
 export function accessErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
-    if (err instanceof AccessError) return c.json(errorBody(err), err.status);
+    if (err instanceof AccessError) {
+      if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+      return c.json(errorBody(err), err.status);
+    }
     logger.error('access route failed', { path: c.req.path, err });
     return c.json({ error: 'internal error' }, 500);
   };

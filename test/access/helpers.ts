@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { accessSchema, silentLogger, type AccessConfig } from '../../contracts/index.ts';
-import { createAccess, type Access } from '../../access/index.ts';
+import type { Hono } from 'hono';
+import { createAccess, type Access, type AccessRule } from '../../access/index.ts';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Role } from '../../access/roles.ts';
 import { newTotpSecret, stepOf, totpAt } from '../../access/totp.ts';
@@ -75,6 +77,18 @@ export async function addCase(client: ClickHouseClient, now: Date, ref: string, 
   );
 }
 
+/** The Node adapter's env for app.request() as if from `ip` (clientIp reads the socket's address). */
+export const fromAddress = (ip: string) => ({ incoming: { socket: { remoteAddress: ip } } });
+
+/**
+ * Each test user signs in from a workstation of its own, as people do: sign-ins are throttled
+ * per client address, and one shared address would let one test's failures throttle the next.
+ */
+export function workstation(username: string): string {
+  const h = createHash('sha256').update(username).digest();
+  return `10.${h[0]! % 200}.${h[1]}.${1 + (h[2]! % 250)}`;
+}
+
 export function codeFor(secret: string, now: Date): string {
   return totpAt(secret, stepOf(now));
 }
@@ -85,8 +99,9 @@ export interface TestApp {
   clock: ReturnType<typeof testClock>;
 }
 
-export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> = {}, clock = testClock()): TestApp {
-  const access = createAccess({ client, access: testAccessConfig(over), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now });
+/** `extra`: routes of other parts (e.g. the alert stream) behind the same guard, with their rules. */
+export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> = {}, clock = testClock(), extra: { rules?: Record<string, AccessRule>; dataRoutes?: Hono[] } = {}): TestApp {
+  const access = createAccess({ client, access: testAccessConfig(over), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now, extraRules: extra.rules });
   const app = createApp({
     client,
     health: async () => ({ status: 'ok', time: new Date().toISOString(), siteId: 'site-1', services: null, cameras: [], store: { healthy: true, lastError: null }, nats: { connected: true } }),
@@ -94,7 +109,7 @@ export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> =
     logger: silentLogger,
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
-    dataRoutes: access.dataRoutes,
+    dataRoutes: [...access.dataRoutes, ...(extra.dataRoutes ?? [])],
   });
   return { app, access, clock };
 }
@@ -109,11 +124,15 @@ export interface Signed {
 /** Signs a user in (moving the clock one TOTP step so the code is never a replay). */
 export async function signIn(t: TestApp, user: TestUser, password = PASSWORD): Promise<Signed> {
   t.clock.advance(31_000);
-  const res = await t.app.request('/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.username, password, code: codeFor(user.secret, t.clock.now()), bannerAccepted: true }),
-  });
+  const res = await t.app.request(
+    '/api/auth/login',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: user.username, password, code: codeFor(user.secret, t.clock.now()), bannerAccepted: true }),
+    },
+    fromAddress(workstation(user.username)),
+  );
   if (res.status !== 200) throw new Error(`sign-in of ${user.username} failed: ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get('set-cookie') ?? '';
   const cookie = setCookie.split(';')[0]!;

@@ -38,6 +38,7 @@ export class LiveState {
   images = $state<Record<string, string | 'error'>>({});
   imageContext = $state<CaseContext | null>(null);
   #source: EventSource | null = null;
+  #retry: ReturnType<typeof setTimeout> | null = null;
   #timers: ReturnType<typeof setInterval>[] = [];
   #audio: AudioContext | null = null;
 
@@ -59,7 +60,10 @@ export class LiveState {
 
   stop(): void {
     this.#timers.forEach(clearInterval);
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
     this.#source?.close();
+    this.#source = null;
     for (const url of Object.values(this.images)) if (url !== 'error') URL.revokeObjectURL(url);
   }
 
@@ -90,11 +94,21 @@ export class LiveState {
   }
 
   #connect(): void {
-    // Same origin: the session cookie goes along; EventSource reconnects by itself.
+    // Same origin: the session cookie goes along; EventSource reconnects by itself after a
+    // network break. The server ends the stream when the session locks or ends ('end'), and
+    // refuses a reconnection until it is unlocked: the page then asks again now and then, so
+    // that alerts come back after an unlock without a reload.
+    this.#retry = null;
     const es = new EventSource('/api/alerts/stream');
     this.#source = es;
+    const later = () => {
+      es.close();
+      this.streamUp = false;
+      if (this.#source === es && !this.#retry) this.#retry = setTimeout(() => this.#source === es && this.#connect(), 10_000);
+    };
     es.addEventListener('ready', () => (this.streamUp = true));
-    es.addEventListener('error', () => (this.streamUp = false));
+    es.addEventListener('end', later);
+    es.addEventListener('error', () => (es.readyState === EventSource.CLOSED ? later() : (this.streamUp = false)));
     es.addEventListener('alert', (e) => this.#notice(JSON.parse((e as MessageEvent<string>).data) as AlertNotice));
   }
 
