@@ -308,6 +308,12 @@ export const accessSchema = z
       .default(true)
       .describe('Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on: off is refused unless the API stays on loopback and no TLS proxy fronts it.'),
     auditAnchor: auditAnchorSchema.default(auditAnchorSchema.parse({})),
+    throttle: throttleSchema.default(throttleSchema.parse({})),
+  })
+  .superRefine((a, ctx) => {
+    if (a.lockoutAttempts > 1 && a.throttle.addressFailures >= a.lockoutAttempts) {
+      ctx.addIssue({ code: 'custom', path: ['throttle', 'addressFailures'], message: `must be below lockoutAttempts (${a.lockoutAttempts}): one address could otherwise lock any account by guessing` });
+    }
   })
   .describe('Users, sign-in, sessions and the compliance rules the appliance enforces.');
 
@@ -368,12 +374,6 @@ export const hotlistsSchema = z
   .describe('Hotlists (the extract), matching policy and alert notifications.');
 
 const recognitionSchema = z
-    throttle: throttleSchema.default(throttleSchema.parse({})),
-  })
-  .superRefine((a, ctx) => {
-    if (a.lockoutAttempts > 1 && a.throttle.addressFailures >= a.lockoutAttempts) {
-      ctx.addIssue({ code: 'custom', path: ['throttle', 'addressFailures'], message: `must be below lockoutAttempts (${a.lockoutAttempts}): one address could otherwise lock any account by guessing` });
-    }
   .strictObject({
     slots: z
       .number()
