@@ -126,10 +126,22 @@ describe('administration', () => {
     await page.locator('tr[data-user="ivan"] button').click();
     await page.getByTestId('user-detail').getByRole('button', { name: 'Record training' }).click();
     await expect.poll(() => page.locator('tr[data-user="ivan"]').textContent()).toContain('current');
-    // The administrator's own training: the extract is data too, and lapsed training blocks it.
+    // The administrator's own training (the extract is data too, and lapsed training blocks it)
+    // needs a second administrator: the page shows the refusal, and a second one records it.
     await page.locator('tr[data-user="chief"] button').click();
     await expect.poll(() => page.getByTestId('user-detail').locator('h2').textContent()).toContain('chief');
     await page.getByTestId('user-detail').getByRole('button', { name: 'Record training' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/needs a second administrator/);
+    const deputyTotp = await enrolViaApi('deputy', ['admin']);
+    const deputy = await openPage(browser);
+    await signIn(deputy.page, 'deputy', deputyTotp);
+    const req = deputy.page.context().request;
+    const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    expect((await req.post(`${app.url}/api/users/chief/training`, { headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) } })).status()).toBe(201);
+    expect(deputy.errors).toEqual([]);
+    await deputy.context.close();
+    await page.reload();
     await expect.poll(() => page.locator('tr[data-user="chief"]').textContent()).toContain('current');
     await expect.poll(() => page.getByText('training lapsed').count()).toBe(0);
     // Non-compliance (guidelines 7d): recorded against the user, with what was done.

@@ -1,7 +1,8 @@
 import { authApi, messageOf, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
-type Begun = { secret: string; otpauthUri: string; banner: string; username?: string; displayName?: string };
+/** `reset`: an administrator reset this account's credentials (who, when), shown to whoever opens the link. */
+type Begun = { secret: string; otpauthUri: string; banner: string; username?: string; displayName?: string; reset?: { by: string; at: string } | null };
 
 /**
  * The one-time links: /setup#TOKEN (the first administrator, on a first start) and
