@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, ensureStreams, OWNER_REMINDER, publishRead, silentLogger } from '../../contracts/index.ts';
+import { configSchema, ensureStreams, natsIdentities, OWNER_REMINDER, publishRead, silentLogger } from '../../contracts/index.ts';
 import { insertReads } from '../../store/index.ts';
 import { signWebhook } from '../../alerts/notify.ts';
 import { startHotlistCore } from '../../hotlist/core.ts';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   // A read stored before its plate is listed: the import must find it (historical hit).
   await insertReads(store.client, [makeRead({ plate: 'HIST123', state: 'FL', candidates: [], capturedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) as never]);
   core = await startHotlistCore({ nc, client: store.client, config, logger: silentLogger, clock: () => new Date(now) });
-  matcher = await startMatcher({ nc: await nats.connect('matcher'), config, logger: silentLogger });
+  matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
   app = new Hono();
   for (const r of core.dataRoutes) app.route('/api', r);
 });
@@ -109,6 +109,12 @@ describe('hotlist import API', () => {
     await publishRead(jetstream(nc), read);
     await until(async () => ((await (await app.request('/api/alerts?source=agency')).json()) as { alerts: unknown[] }).alerts.length, 'the agency alert');
     expect((await app.request('/api/hotlists/ncic/entries', json({ plate: 'X1', reason: 'r', expiresAt: '2099-01-01' }))).status).toBe(409);
+    // Notes and reasons keep no personal identifiers: refused with the kind named, no version made.
+    for (const body of [{ plate: 'PII 1', reason: 'BOLO', notes: 'driver DOB 04/05/1990', expiresAt: '2099-01-01' }, { plate: 'PII 2', reason: 'owner at 123 Main St', expiresAt: '2099-01-01' }]) {
+      const refused = await app.request('/api/hotlists/agency/entries', json(body));
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toMatch(/personal identifying information \((a date of birth|a street address)\)/);
+    }
   });
 });
 
