@@ -155,9 +155,10 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
         const status = trainingStatus(await listTraining(client, principal.username), clock(), access.requiredCourses);
         if (!status.current) throw new TrainingLapsedError(`data access blocked: ${status.reason}; see the ALPR administrator to record current training`);
       }
-      if (rule.caseGate === true || (typeof rule.caseGate === 'function' && rule.caseGate(c, clock()))) c.set('caseContext', await caseGate(c));
+      const ruleCtx = { client, now: clock(), tacticalDays: opts.tacticalDays };
+      if (rule.caseGate === true || (typeof rule.caseGate === 'function' && (await rule.caseGate(c, ruleCtx)))) c.set('caseContext', await caseGate(c));
       if (rule.auditBody) c.set('auditBody', await bodyForAudit(c));
-      const refusal = await rule.check?.(c, principal, { client, now: clock(), tacticalDays: opts.tacticalDays });
+      const refusal = await rule.check?.(c, principal, ruleCtx);
       if (refusal) throw new ForbiddenError(refusal);
     } catch (err) {
       if (!(err instanceof AccessError)) throw err;

@@ -24,7 +24,7 @@ export interface AccessRule {
    * Needs an open case and a purpose (x-alpr-case, x-alpr-purpose headers): guidelines 6e.
    * A function gates only the requests it answers true for (history beyond the live window).
    */
-  caseGate?: boolean | ((c: Context, now: Date) => boolean);
+  caseGate?: boolean | ((c: Context, ctx: RuleContext) => boolean | Promise<boolean>);
   /** false for requests that reveal nothing and would only flood the log (session polling). */
   audit?: boolean;
   /** A request a page makes by itself (polling): it does not count as activity, so the idle lock still comes. */
@@ -46,10 +46,23 @@ const HOUR_MS = 3_600_000;
  */
 export const LIVE_ALERT_HOURS = 12;
 
-function alertHistory(c: Context, now: Date): boolean {
+function alertHistory(c: Context, ctx: RuleContext): boolean {
   const from = Date.parse(c.req.query('from') ?? '');
   // No "from" lists the live window; one that is no date is the route's 400 to give.
-  return Number.isFinite(from) && from < now.getTime() - LIVE_ALERT_HOURS * HOUR_MS;
+  return Number.isFinite(from) && from < ctx.now.getTime() - LIVE_ALERT_HOURS * HOUR_MS;
+}
+
+/** One alert (GET /api/alerts/:id) raised before the live window is history too. */
+export async function alertOutsideLiveWindow(c: Context, ctx: RuleContext): Promise<boolean> {
+  const id = c.req.path.split('/')[3] ?? '';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false; // the route answers 400
+  const rs = await ctx.client.query({
+    query: 'SELECT toUnixTimestamp64Milli(raised_at) AS at FROM alerts WHERE id = {id:UUID} LIMIT 1',
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
+  const at = Number((await rs.json<{ at: string }>())[0]?.at ?? NaN);
+  return Number.isFinite(at) && at < ctx.now.getTime() - LIVE_ALERT_HOURS * HOUR_MS;
 }
 
 /** The case whose holds are listed is the case of the request (the case gate's), not another. */

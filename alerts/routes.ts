@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Logger } from '../contracts/index.ts';
-import { LIVE_ALERT_HOURS, type AccessRule } from '../access/rules.ts';
+import { alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessRule } from '../access/rules.ts';
 import type { AccessEnv, Principal } from '../access/principal.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
 import { getAlert, listAlerts } from './store.ts';
@@ -12,7 +12,8 @@ import { DISPOSITIONS, WorkflowError, type WorkflowAction } from './workflow.ts'
 /** Access rules for these routes, for createAccessGuard({ extraRules }). */
 export const alertRules: Record<string, AccessRule> = {
   'GET /api/alerts/stream': { anyOf: ['alerts.view'], action: 'alerts.stream' },
-  'GET /api/alerts/:id': { anyOf: ['alerts.view'], action: 'alert.view' },
+  // An alert raised before the live shift is history: the case gate, as for the list.
+  'GET /api/alerts/:id': { anyOf: ['alerts.view'], action: 'alert.view', caseGate: alertOutsideLiveWindow },
   'POST /api/alerts/:id/actions': { anyOf: ['alerts.act'], action: 'alert.action', auditBody: true },
 };
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSchema, plateReadSchema, silentLogger, type Alert } from '../../contracts/index.ts';
 import { createAccess } from '../../access/index.ts';
 import { LIVE_ALERT_HOURS } from '../../access/rules.ts';
-import { alertRoutes } from '../../alerts/routes.ts';
+import { alertRoutes, alertRules } from '../../alerts/routes.ts';
 import { storeAlerts } from '../../alerts/store.ts';
 import type { HealthReport } from '../../server/health.ts';
 import { createApp, MetricsRegistry } from '../../server/index.ts';
@@ -22,6 +22,8 @@ let operator: Signed;
 let inv: Signed;
 let auditor: Signed;
 const HOUR = 3_600_000;
+let live: Alert;
+let old: Alert;
 
 const report: HealthReport = {
   status: 'degraded',
@@ -43,7 +45,7 @@ function alertFor(plate: string, hoursAgo: number): Alert {
 beforeAll(async () => {
   store = await startTestStore();
   const clock = testClock();
-  const access = createAccess({ client: store.client, access: testAccessConfig(), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now });
+  const access = createAccess({ client: store.client, access: testAccessConfig(), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, extraRules: alertRules, clock: clock.now });
   const app = createApp({
     client: store.client,
     health: async () => report,
@@ -62,7 +64,8 @@ beforeAll(async () => {
   auditor = await signIn(t, await addUser(store.client, now, { username: 'aud', roles: ['auditor'] }));
   await addCase(store.client, now, 'CASE-H1');
   await addCase(store.client, now, 'CASE-H2');
-  await storeAlerts(store.client, [alertFor('LIVE1', 1), alertFor('OLD40', 24 * 20)]);
+  [live, old] = [alertFor('LIVE1', 1), alertFor('OLD40', 24 * 20)];
+  await storeAlerts(store.client, [live, old]);
 });
 afterAll(() => store.stop());
 
@@ -91,6 +94,16 @@ describe('alerts beyond the live shift', () => {
     expect((await plates(ok)).sort()).toEqual(['LIVE1', 'OLD40']);
     const audit = await t.access.audit.list({ actor: 'op', action: 'alerts.view' });
     expect(audit.map((e) => [e.outcome, e.caseRef])).toEqual([['ok', null], ['ok', null], ['denied', null], ['denied', 'NO-SUCH-CASE'], ['ok', 'CASE-H1']]);
+  });
+
+  it('opens one alert of the live shift without a case, and an older one only under the case gate', async () => {
+    expect((await get(operator, `/api/alerts/${live.id}`)).status).toBe(200);
+    const refused = await get(operator, `/api/alerts/${old.id}`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/case number or case name/);
+    const ok = await get(operator, `/api/alerts/${old.id}`, caseHeaders('CASE-H1', 'stolen vehicle pattern review'));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { alert: { record: { plate: string } } }).alert.record.plate).toBe('OLD40');
   });
 });
 
