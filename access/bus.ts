@@ -1,13 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { subjects } from '../contracts/index.ts';
+import { busConnectionOptions, natsIdentities, subjects, type AlprConfig } from '../contracts/index.ts';
 import { anchorCheckSchema } from './anchor.ts';
 import type { AuditLog, VerifyResult } from './audit-log.ts';
 
 /**
  * Audit verification over NATS, so that `alpr audit verify` works while the core holds the
  * embedded store. The answer carries only the chain's state (counts, head hash, first break),
- * never an entry's content, so answering anyone on the local bus reveals nothing.
+ * never an entry's content. Only the core's NATS identity may answer it, and the CLI's only ask.
  */
 const verifySchema = z.strictObject({
   ok: z.boolean(),
@@ -35,11 +35,14 @@ export function serveAuditVerify(nc: NatsConnection, audit: AuditLog): { unsubsc
 }
 
 /** Asks a running core; null when no core answers (NATS down, or nothing subscribed). */
-export async function requestAuditVerify(servers: string[], timeoutMs = 30_000): Promise<VerifyResult | null> {
+export async function requestAuditVerify(config: Pick<AlprConfig, 'dataDir' | 'nats'>, timeoutMs = 30_000): Promise<VerifyResult | null> {
+  // Missing credentials are the operator's to fix, so they are thrown; an unreachable server is "no core".
+  const opts = busConnectionOptions(config, natsIdentities.cli);
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers, reconnect: false, timeout: 1000, name: 'alpr-cli' });
-  } catch {
+    nc = await connect({ ...opts, reconnect: false, timeout: 1000, name: 'alpr-cli' });
+  } catch (err) {
+    if (/authoriz|authenticat/i.test((err as Error).message)) throw new Error(`NATS refused the CLI's credentials (${natsIdentities.cli}): ${(err as Error).message}`);
     return null;
   }
   try {

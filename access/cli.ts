@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { natsServers, silentLogger, type AlprConfig } from '../contracts/index.ts';
+import { silentLogger, type AlprConfig } from '../contracts/index.ts';
 import { createClickHouseClient, migrate } from '../store/index.ts';
 import { createAuditAnchoring, withAnchoredVerify } from './anchoring.ts';
 import { createAuditLog, type VerifyResult } from './audit-log.ts';
@@ -164,7 +164,7 @@ variable access.auditAnchor.keyEnv or <dataDir>/keys/audit-anchor.key.
 Exit status: 0 intact, 1 broken, 2 could not verify (no store, or anchors but no key to check them).`,
     options: {},
     async run(_values, _positionals, config) {
-      let result = await requestAuditVerify(natsServers(config.nats)).catch((err: Error) => {
+      let result = await requestAuditVerify(config).catch((err: Error) => {
         console.error(err.message);
         return null;
       });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectBus, natsServers, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { connectBus, natsIdentities, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
 import { hugePagesEnv } from '../matcher/huge-pages.ts';
 import { GATE_ENV, RecognitionGate } from '../pipeline/gate/index.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
@@ -71,7 +71,7 @@ export function createAppliance(config: AlprConfig, logger: Logger): Appliance {
   // loop of any later service shows in /api/health. The client reconnects by itself when the
   // nats-server is restarted, so this happens once.
   const connectHealth = () =>
-    (connecting ??= connectBus({ servers: natsServers(config.nats), name: `supervisor-${config.site.id}` }).then((conn) => {
+    (connecting ??= connectBus({ config, identity: natsIdentities.supervisor, name: `supervisor-${config.site.id}` }).then((conn) => {
       nc = conn;
       // A cameras-only site shares its subjects with the central appliance through the leaf
       // connection: answering there would put this site's services in the centre's health.

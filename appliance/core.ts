@@ -5,7 +5,7 @@ import { type ClickHouseClient } from '@clickhouse/client';
 import {
   connectBus,
   ensureStreams,
-  natsServers,
+  natsIdentities,
   pinBudgetBytes,
   requestSupervisorHealth,
   subscribeCameraMetrics,
@@ -42,7 +42,7 @@ async function diskFull(dataDir: string): Promise<string | null> {
  * Boot order inside: NATS streams, store migrations, store writer, HTTP.
  */
 export async function startCore(config: AlprConfig, logger: Logger): Promise<RunningService> {
-  const nc = await connectBus({ servers: natsServers(config.nats), name: `core-${config.site.id}` });
+  const nc = await connectBus({ config, identity: natsIdentities.core, name: `core-${config.site.id}` });
   await ensureStreams(nc, config.nats);
 
   const client: ClickHouseClient = await createClickHouseClient(config.storage, config.dataDir);

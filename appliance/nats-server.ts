@@ -4,7 +4,9 @@ import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { AlprConfig, Logger } from '../contracts/index.ts';
+import { busConnectionOptions, isLoopbackHost, natsCredentialsDir, natsIdentities, natsTlsDir, natsUsesTls, type AlprConfig, type Logger } from '../contracts/index.ts';
+import { authorizationConf, natsIdentitiesFor, natsPermissions, type NatsUser } from './nats-auth.ts';
+import { ensureNatsTls, ensureNkeySeeds, type NatsTlsFiles } from './nats-credentials.ts';
 import type { ServiceSpec } from './supervisor.ts';
 
 /** A nats-server left running by an appliance that was killed outright (power, kill -9) would
@@ -49,30 +51,68 @@ export function embeddedRunsJetStream(config: AlprConfig): boolean {
   return config.role !== 'cameras';
 }
 
+/** What the server's configuration needs beyond the appliance's: its users and, where on, its TLS files. */
+export interface NatsServerSecurity {
+  users: NatsUser[];
+  tls?: NatsTlsFiles;
+}
+
+/** Whether the embedded server needs a certificate: TLS on its client port, or a leaf port off loopback. */
+export function embeddedNeedsTls(config: AlprConfig): boolean {
+  const listen = config.nats.leafnodes.listen;
+  return natsUsesTls(config.nats) || (listen !== undefined && !isLoopbackHost(listen.host));
+}
+
 /**
- * The embedded server's configuration file. A file, not command-line flags: leaf-node links
- * (a site joining its hub, a hub accepting sites) can only be set there.
+ * The embedded server's configuration file. A file, not command-line flags: users and their
+ * permissions, TLS and leaf-node links (a site joining its hub, a hub accepting sites) can only
+ * be set there.
  */
-export function natsServerConf(config: AlprConfig, dir: string, pidFile: string, env: NodeJS.ProcessEnv = process.env): string {
+export function natsServerConf(config: AlprConfig, dir: string, pidFile: string, env: NodeJS.ProcessEnv, security: NatsServerSecurity): string {
   const q = (v: string) => JSON.stringify(v);
   const lines = [
     `server_name: ${q(`alpr-${config.site.id}`)}`,
     `listen: ${q(`${config.nats.host}:${config.nats.port}`)}`,
     `pid_file: ${q(pidFile)}`,
+    // Every client signs in with an nkey; anything its permissions do not list is refused.
+    authorizationConf(security.users),
   ];
+  const tlsBlock = (t: NatsTlsFiles) => `tls { cert_file: ${q(t.certFile)}, key_file: ${q(t.keyFile)}, timeout: 5 }`;
+  if (natsUsesTls(config.nats)) {
+    if (!security.tls) throw new Error('nats.tls is on but the server has no certificate');
+    lines.push(tlsBlock(security.tls));
+  }
   if (embeddedRunsJetStream(config)) lines.push(`jetstream { store_dir: ${q(dir)} }`);
-  const { listen, remotes } = config.nats.leafnodes;
+  const { listen, remotes, caFile } = config.nats.leafnodes;
   if (listen || remotes.length > 0) {
     lines.push('leafnodes {');
     if (listen) {
       lines.push(`  listen: ${q(`${listen.host}:${listen.port}`)}`);
+      if (security.tls && (natsUsesTls(config.nats) || !isLoopbackHost(listen.host))) lines.push(`  ${tlsBlock(security.tls)}`);
       const password = env.ALPR_LEAF_PASSWORD ?? listen.password;
-      if (listen.user && password) lines.push(`  authorization { user: ${q(listen.user)}, password: ${q(password)} }`);
+      // The schema asks for both; a password only in a missing environment variable must not open the port.
+      if (!listen.user || !password) throw new Error('nats.leafnodes.listen needs a user and password (ALPR_LEAF_PASSWORD) that sites present');
+      lines.push(`  authorization { user: ${q(listen.user)}, password: ${q(password)} }`);
     }
-    if (remotes.length > 0) lines.push(`  remotes: [ { urls: [${remotes.map(q).join(', ')}] } ]`);
+    if (remotes.length > 0) {
+      const tls = remotes.some((r) => r.startsWith('tls://')) ? `, tls: { ${caFile ? `ca_file: ${q(caFile)}` : ''} }` : '';
+      lines.push(`  remotes: [ { urls: [${remotes.map(q).join(', ')}]${tls} } ]`);
+    }
     lines.push('}');
   }
   return lines.join('\n') + '\n';
+}
+
+/** Generates what is missing (seeds, certificates) and returns the server's security settings. */
+export function prepareNatsSecurity(config: AlprConfig): NatsServerSecurity {
+  const keys = ensureNkeySeeds(natsCredentialsDir(config), natsIdentitiesFor(config));
+  const users = [...keys].map(([identity, nkey]) => ({ nkey, permissions: natsPermissions(identity) }));
+  if (!embeddedNeedsTls(config)) return { users };
+  const { certFile, keyFile, caFile } = config.nats.tls;
+  const tls = certFile && keyFile
+    ? { certFile, keyFile, caFile: caFile ?? '' }
+    : ensureNatsTls(natsTlsDir(config.dataDir), [config.nats.host, ...(config.nats.leafnodes.listen ? [config.nats.leafnodes.listen.host] : [])]);
+  return { users, tls };
 }
 
 /** The embedded server's environment: GOMAXPROCS has no configuration-file equivalent. */
@@ -96,8 +136,8 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       mkdirSync(dir, { recursive: true });
       stopStaleServer(pidFile, log);
       const confFile = path.join(dir, 'nats-server.conf');
-      // Written with the password in it: readable by the appliance's user only.
-      writeFileSync(confFile, natsServerConf(config, dir, pidFile), { mode: 0o600 });
+      // Written with the leaf password in it: readable by the appliance's user only.
+      writeFileSync(confFile, natsServerConf(config, dir, pidFile, process.env, prepareNatsSecurity(config)), { mode: 0o600 });
       const child = spawn(config.nats.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: natsServerEnv(config) });
       const onLine = (line: string) => {
         // nats-server tags its lines [INF]/[WRN]/[ERR]/[FTL]; its start-up banner is noise at info.
@@ -111,9 +151,8 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       return child;
     },
     async ready(_child, signal) {
-      const url = `nats://${config.nats.host}:${config.nats.port}`;
       while (!signal.aborted) {
-        if (await probeServer(url, embeddedRunsJetStream(config), 500)) return;
+        if (await probeServer(config, embeddedRunsJetStream(config), 500)) return;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw signal.reason ?? new Error('aborted');
@@ -122,13 +161,12 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
     // line) and does not recover when space comes back: it must be restarted, which only helps
     // once there is space again (found by the fault run, docs/durability.md).
     async watch(_child, signal) {
-      const url = `nats://${config.nats.host}:${config.nats.port}`;
       let failures = 0;
       let warnedFull = false;
       while (!signal.aborted) {
         await new Promise((r) => setTimeout(r, WATCH_EVERY_MS));
         if (signal.aborted) break;
-        const ok = await probeServer(url, embeddedRunsJetStream(config));
+        const ok = await probeServer(config, embeddedRunsJetStream(config));
         failures = ok ? 0 : failures + 1;
         if (ok) warnedFull = false;
         if (failures < WATCH_FAILURES) continue;
@@ -147,11 +185,11 @@ const WATCH_EVERY_MS = 5000;
 const WATCH_FAILURES = 3;
 const WATCH_MIN_FREE_BYTES = 64 * 1024 ** 2;
 
-/** Whether the server (and its JetStream, where it runs one) answers in time. */
-async function probeServer(url: string, jetStream: boolean, connectMs = 2000): Promise<boolean> {
+/** Whether the server (and its JetStream, where it runs one) answers in time; asked as the supervisor. */
+async function probeServer(config: AlprConfig, jetStream: boolean, connectMs = 2000): Promise<boolean> {
   let nc;
   try {
-    nc = await connect({ servers: url, reconnect: false, timeout: connectMs });
+    nc = await connect({ ...busConnectionOptions(config, natsIdentities.supervisor), reconnect: false, timeout: connectMs });
     if (jetStream) await (await jetstreamManager(nc, { timeout: 3000 })).getAccountInfo();
     else await nc.flush();
     return true;

@@ -1,4 +1,6 @@
-import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { connect, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Msg } from '@nats-io/transport-node';
 import {
   jetstream,
   jetstreamManager,
@@ -14,13 +16,13 @@ import {
 } from '@nats-io/jetstream';
 import type { z } from 'zod';
 import { alertSchema, type Alert } from './alert.ts';
-import type { AlprConfig } from './config.ts';
+import { natsUsesTls, type AlprConfig } from './config.ts';
 import { InvalidPayloadError, PublishFailedError } from './errors.ts';
 import { cameraMetricsSchema, type CameraMetrics } from './camera-metrics.ts';
 import { cameraStateSchema, supervisorHealthSchema, type CameraState, type SupervisorHealth } from './health.ts';
 import { plateReadSchema, type PlateRead, type PlateReadInput } from './read.ts';
 import { checkReadFast } from './read-check.ts';
-import { streams, subjects } from './subjects.ts';
+import { inboxPrefixFor, streams, subjects } from './subjects.ts';
 
 /**
  * Typed helpers: the only way parts of the appliance put messages on NATS or take them
@@ -52,13 +54,68 @@ function decodeJson<S extends z.ZodType>(schema: S, subject: string, data: Uint8
   return validate(schema, subject, value);
 }
 
-export function connectBus(opts: { servers: string | string[]; name: string }): Promise<NatsConnection> {
-  return connect({ servers: opts.servers, name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/** Where the services' nkey seeds are: generated there by the embedded server, or put there for an external one. */
+export function natsCredentialsDir(config: Pick<AlprConfig, 'dataDir' | 'nats'>): string {
+  return path.resolve(config.nats.auth.credentialsDir ?? path.join(config.dataDir, 'nats', 'credentials'));
 }
 
-/** NATS server URLs for a configuration: the embedded server or the external cluster. */
+/** The seed file of one identity (natsIdentities): `<credentialsDir>/<identity>.nk`. */
+export function natsSeedFile(config: Pick<AlprConfig, 'dataDir' | 'nats'>, identity: string): string {
+  return path.join(natsCredentialsDir(config), `${identity}.nk`);
+}
+
+/** The embedded server's own TLS files (CA, server certificate), generated on first start unless configured. */
+export function natsTlsDir(dataDir: string): string {
+  return path.resolve(dataDir, 'nats', 'tls');
+}
+
+/** The CA clients verify the server with: configured, or the embedded server's generated one. */
+export function natsCaFile(config: Pick<AlprConfig, 'dataDir' | 'nats'>): string | undefined {
+  return config.nats.tls.caFile ?? (config.nats.embedded ? path.join(natsTlsDir(config.dataDir), 'ca.pem') : undefined);
+}
+
+/**
+ * How one identity reaches the bus: its nkey seed (or, for an external server, the shared user
+ * and password), its own inbox prefix, and TLS verified against the CA where TLS is on. Read at
+ * each connect, so that a seed written on first start is found by services started after it.
+ */
+export function busConnectionOptions(config: Pick<AlprConfig, 'dataDir' | 'nats'>, identity: string, env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
+  const opts: ConnectionOptions = { servers: natsServers(config.nats), inboxPrefix: inboxPrefixFor(identity) };
+  const { auth } = config.nats;
+  if (!config.nats.embedded && auth.user !== undefined) {
+    const pass = env.ALPR_NATS_PASSWORD ?? auth.password;
+    if (!pass) throw new Error(`nats.auth.user "${auth.user}" needs its password: set ALPR_NATS_PASSWORD (or nats.auth.password)`);
+    Object.assign(opts, { user: auth.user, pass });
+  } else {
+    const seedFile = natsSeedFile(config, identity);
+    let seed: string;
+    try {
+      seed = readFileSync(seedFile, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `no NATS credentials for "${identity}" at ${seedFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ` +
+          (config.nats.embedded ? 'the embedded nats-server writes them when it starts' : 'put the nkey seed issued for this service there (nats.auth.credentialsDir)'),
+      );
+    }
+    opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
+  }
+  if (natsUsesTls(config.nats)) {
+    const caFile = natsCaFile(config);
+    opts.tls = caFile ? { caFile } : {};
+  }
+  return opts;
+}
+
+/** A service's long-lived connection: authenticated as `identity`, reconnecting for ever. */
+export function connectBus(opts: { config: Pick<AlprConfig, 'dataDir' | 'nats'>; identity: string; name?: string }): Promise<NatsConnection> {
+  return connect({ ...busConnectionOptions(opts.config, opts.identity), name: opts.name ?? opts.identity, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/** NATS server URLs for a configuration: the embedded server or the external cluster. A server
+ * bound to every interface is reached on loopback, the name its certificate is sure to carry. */
 export function natsServers(cfg: AlprConfig['nats']): string[] {
-  return cfg.embedded ? [`nats://${cfg.host}:${cfg.port}`] : cfg.urls;
+  const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
+  return cfg.embedded ? [`nats://${host.includes(':') ? `[${host}]` : host}:${cfg.port}`] : cfg.urls;
 }
 
 /** Stream definitions with their limits. Reads refuse new messages when full (discard new)

@@ -111,8 +111,35 @@ export const leafnodesSchema = z
       .array(z.string().regex(/^(nats-leaf|tls):\/\//, 'a leaf remote URL starts nats-leaf:// (or tls://)'))
       .default([])
       .describe('Site: hub URLs this embedded nats-server joins as a leaf node (user:password@ in the URL when the hub asks for them). With role cameras the site runs no JetStream of its own: publishes are acknowledged by the hub, and the camera spool holds reads while the link is down.'),
+    caFile: z.string().min(1).optional().describe("Site: the CA that signed the hub's leaf-port certificate (the hub's <dataDir>/nats/tls/ca.pem), verified on tls:// remotes."),
   })
   .describe('Leaf-node links of the embedded nats-server between sites and a central appliance (docs/scale-out.md).');
+
+export const natsAuthSchema = z
+  .strictObject({
+    credentialsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Directory of the services' nkey seed files (<identity>.nk: core, matcher, supervisor, cli, camera-<id>), mode 0600. Default <dataDir>/nats/credentials: the embedded server generates missing ones there on first start and lists only their public keys in its configuration. With an external server, put there the seeds its operator issued.",
+      ),
+    user: z.string().min(1).optional().describe('External NATS only: every service signs in with this user and password instead of its own nkey (the password from ALPR_NATS_PASSWORD, or `password`).'),
+    password: z.string().min(1).optional().describe('Password of `user`; prefer the ALPR_NATS_PASSWORD environment variable.'),
+  })
+  .describe('How services authenticate to NATS. The embedded server refuses anonymous clients and gives each service only the subjects it needs (docs/security.md).');
+
+export const natsTlsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('TLS between the services and NATS. Default: on when the embedded server listens off loopback (refused off there), or for an external server given a CA or tls:// URLs.'),
+    certFile: z.string().min(1).optional().describe("Embedded server: its certificate (PEM). Default: generated with openssl under <dataDir>/nats/tls, signed by the appliance's own CA."),
+    keyFile: z.string().min(1).optional().describe('Embedded server: the key of certFile (PEM, mode 0600).'),
+    caFile: z.string().min(1).optional().describe('CA the clients verify the server with (PEM). Default: the generated <dataDir>/nats/tls/ca.pem.'),
+  })
+  .describe('TLS of the NATS client port.');
 
 export const natsSchema = z
   .strictObject({
@@ -148,8 +175,41 @@ export const natsSchema = z
       .default(1)
       .describe('Copies JetStream keeps of the reads and alerts streams: 1 on one embedded server; 3 (or 5) on an external NATS cluster of at least that many nodes, so that losing one node loses nothing (docs/scale-out.md).'),
     leafnodes: leafnodesSchema.default(leafnodesSchema.parse({})),
+    auth: natsAuthSchema.default(natsAuthSchema.parse({})),
+    tls: natsTlsSchema.default(natsTlsSchema.parse({})),
   })
   .describe('NATS JetStream messaging between the parts.');
+
+/**
+ * CJIS: credentials and reads never cross the network in clear text, and no one reaches the bus
+ * anonymously. Loopback stays plain so that a single box (and the tests) need no certificates.
+ */
+function checkNatsSecurity(nats: z.infer<typeof natsSchema>, issue: (path: (string | number)[], message: string) => void): void {
+  const tls = nats.tls;
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) issue(['tls', 'keyFile'], 'certFile and keyFile go together');
+  if (nats.embedded) {
+    if (!isLoopbackHost(nats.host) && !natsUsesTls(nats)) {
+      issue(['tls', 'enabled'], `the embedded nats-server listens on ${nats.host}, off loopback, without TLS: reads, alerts and the services' sign-ins would cross the network in clear text; leave nats.tls on (a CA and certificate are generated on first start) or keep nats.host on 127.0.0.1`);
+    }
+    if (nats.auth.user !== undefined || nats.auth.password !== undefined) {
+      issue(['auth', 'user'], 'the embedded nats-server signs every service in with its own nkey (generated on first start): a shared user and password are for an external server only');
+    }
+    return;
+  }
+  if (nats.auth.password !== undefined && nats.auth.user === undefined) issue(['auth', 'user'], 'a password needs its user');
+  nats.urls.forEach((url, i) => {
+    const host = /^[a-z]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url)?.[1];
+    if (host && !isLoopbackHost(host) && !natsUsesTls(nats)) {
+      issue(['urls', i], `${url} is off loopback: give nats.tls.caFile (or tls:// URLs) so that the services verify the server and nothing crosses the network in clear text`);
+    }
+  });
+}
+
+/** Whether clients reach NATS over TLS: the embedded server serves it off loopback (or when asked); an external one when a CA or tls:// URL is given. */
+export function natsUsesTls(nats: { embedded: boolean; host: string; urls: string[]; tls: { enabled?: boolean; caFile?: string } }): boolean {
+  if (nats.tls.enabled !== undefined) return nats.tls.enabled;
+  return nats.embedded ? !isLoopbackHost(nats.host) : nats.tls.caFile !== undefined || nats.urls.some((u) => u.startsWith('tls://'));
+}
 
 export const retentionSchema = z
   .strictObject({
@@ -435,10 +495,14 @@ export const configSchema = z
     if (listen && (listen.user === undefined) !== (listen.password === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'password'], message: 'user and password go together' });
     }
-    // An open leaf port off loopback would let any host publish reads into the central store.
-    if (listen && listen.user === undefined && !['127.0.0.1', '::1', 'localhost'].includes(listen.host)) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'user'], message: `sites reach ${listen.host}: set a user and password they must present` });
+    // An open leaf port would let any server that reaches it publish reads into the central store.
+    if (listen && listen.user === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'user'], message: `sites joining on ${listen.host}:${listen.port} must authenticate: set a user and password (ALPR_LEAF_PASSWORD) they present` });
     }
+    if (listen && !isLoopbackHost(listen.host) && cfg.nats.tls.enabled === false) {
+      ctx.addIssue({ code: 'custom', path: ['nats', 'tls', 'enabled'], message: `the leaf-node port listens on ${listen.host}, off loopback: the leaf password and every read would cross the network in clear text; leave nats.tls on` });
+    }
+    checkNatsSecurity(cfg.nats, (path, message) => ctx.addIssue({ code: 'custom', path: ['nats', ...path], message }));
     if (cfg.nats.embedded && cfg.nats.replicas > 1) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });
     }

@@ -46,6 +46,16 @@ export async function openHotlistBuckets(nc: NatsConnection, replicas = 1): Prom
   return { kv, os };
 }
 
+/**
+ * The same buckets for a reader (the matcher): binds to what the core created, with no right to
+ * create or change them, which its NATS identity does not have (appliance/nats-auth.ts).
+ */
+export async function bindHotlistBuckets(nc: NatsConnection): Promise<HotlistBuckets> {
+  const kv = await new Kvm(nc).open(hotlistBuckets.active);
+  const os = await new Objm(nc).open(hotlistBuckets.objects);
+  return { kv, os };
+}
+
 export function decodeActiveVersion(key: string, data: Uint8Array): ActiveVersion {
   let value: unknown;
   try {

@@ -43,3 +43,22 @@ export const consumers = {
   storeWriter: 'store-writer',
   matcher: 'matcher',
 } as const;
+
+/**
+ * Who connects to NATS. Each service signs in as its own identity with only the subjects it
+ * needs (appliance/nats-auth.ts); each identity's replies come to its own inbox prefix, so
+ * that no one can subscribe to another's replies (JetStream answers, hotlist chunks).
+ */
+export const natsIdentities = {
+  core: 'core',
+  matcher: 'matcher',
+  supervisor: 'supervisor',
+  /** `alpr audit verify` and other command-line requests: may only ask. */
+  cli: 'cli',
+  camera: (cameraId: string) => `camera-${subjectToken(cameraId)}`,
+} as const;
+
+/** The reply-subject prefix of an identity: `_INBOX_<identity>`, never the shared `_INBOX`. */
+export function inboxPrefixFor(identity: string): string {
+  return `_INBOX_${subjectToken(identity)}`;
+}

@@ -5,8 +5,7 @@ import {
   connectBus,
   consumers,
   decodeRead,
-  ensureStreams,
-  natsServers,
+  natsIdentities,
   hotlistSourceSchema,
   InvalidPayloadError,
   publishAlert,
@@ -14,7 +13,7 @@ import {
   type AlprConfig,
   type Logger,
 } from '../contracts/index.ts';
-import { decodeActiveVersion, openHotlistBuckets, type ActiveVersion, type HotlistBuckets } from '../contracts/hotlist.ts';
+import { decodeActiveVersion, bindHotlistBuckets, type ActiveVersion, type HotlistBuckets } from '../contracts/hotlist.ts';
 import { readCompiled } from '../hotlist/compiled.ts';
 import { ListBuilder, type CompiledList } from './list.ts';
 import { matchRead, toAlert, type ActiveList, type MatchStats } from './match.ts';
@@ -72,7 +71,7 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
   const { nc, config, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
   const policies = new Map(config.hotlists.sources.map((s) => [s.name, s]));
-  const buckets = await openHotlistBuckets(nc, config.nats.replicas);
+  const buckets = await bindHotlistBuckets(nc);
   const js = jetstream(nc);
   const stats = { reads: 0, alerts: 0, invalid: 0, suppressedStale: 0, expired: 0, belowScore: 0 };
   // The one reference the match loop reads: replaced whole, never mutated.
@@ -196,8 +195,9 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
 
 /** The matcher as a supervised service (appliance/service-registry.ts). */
 export async function startMatcherService(config: AlprConfig, logger: Logger): Promise<{ info: Record<string, unknown>; stop(): Promise<void> }> {
-  const nc = await connectBus({ servers: natsServers(config.nats), name: `matcher-${config.site.id}` });
-  await ensureStreams(nc, config.nats);
+  const nc = await connectBus({ config, identity: natsIdentities.matcher, name: `matcher-${config.site.id}` });
+  // The core, started and ready before the matcher, created the streams and hotlist buckets:
+  // this identity may only read them.
   const matcher = await startMatcher({ nc, config, logger });
   return {
     info: { versions: matcher.versions() },

@@ -4,7 +4,7 @@ import { ReadSpool } from '../appliance/read-spool.ts';
 import {
   connectBus,
   jetstream,
-  natsServers,
+  natsIdentities,
   newReadId,
   publishCameraMetrics,
   publishCameraState,
@@ -88,7 +88,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const cam = camera;
   const log = logger.child({ camera: cam.id });
 
-  const nc = await connectBus({ servers: natsServers(config.nats), name: `camera-${cam.id}` });
+  const nc = await connectBus({ config, identity: natsIdentities.camera(cam.id) });
   const js = jetstream(nc);
   // Reads stay in an fsync'd spool until the core confirms them stored (docs/durability.md).
   let spool: ReadSpool | null = null;

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsonLogger, jetstream, publishRead, validateConfig, type NatsConnection } from '../../contracts/index.ts';
+import { configSchema, createJsonLogger, jetstream, publishRead, validateConfig, type NatsConnection } from '../../contracts/index.ts';
 import { startCore } from '../../appliance/core.ts';
 import type { RunningService } from '../../appliance/service-registry.ts';
 import { requestAuditVerify } from '../../access/bus.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   nats = await startNats();
   nc = await nats.connect();
   dataDir = tempDir('core-access');
-  const r = validateConfig({ dataDir, nats: { embedded: false, urls: [nats.url] }, server: { port: 0 }, access: { scrypt: { cost: 1024 } } });
+  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 }, access: { scrypt: { cost: 1024 } } });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   core = await startCore(r.config, createJsonLogger({ level: 'info', write: (line) => (logs += line + '\n') }));
   base = core.info.url as string;
@@ -62,7 +62,7 @@ describe('the core with access control', () => {
   it('keeps the audit log from administrators and answers verification over NATS', async () => {
     const res = await access.fetch(base, '/api/audit?action=config.loaded', { headers: access.admin.headers() });
     expect(res.status).toBe(403); // the administrator does not read the audit log: auditors do
-    const verdict = await requestAuditVerify([nats.url]);
+    const verdict = await requestAuditVerify({ dataDir, nats: configSchema.parse({ nats: nats.natsConfig }).nats });
     expect(verdict).toMatchObject({ ok: true, firstBreak: null });
     expect(verdict!.entries).toBeGreaterThan(5);
   });

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
+import { jetstream, natsIdentities, publishRead, type SupervisorHealth } from '../../contracts/index.ts';
 import { STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { freePort, tempDir } from '../helpers/nats.ts';
+import { connectToAppliance, freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 import { lockedKiB } from '../helpers/store.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
@@ -19,10 +19,11 @@ const BIN = path.resolve('bin/alpr.mjs');
 let dir: string;
 let configFile: string;
 let natsUrl: string;
+let natsPort: number;
 let api: string;
 let proc: ChildProcess | null = null;
 let logs = '';
-// Searching needs a signed-in, trained investigator with a case; cam-app needs a deployment authorisation.
+// Searching needs a signed-in, trained investigator with a case; the camera needs a deployment authorisation.
 let access: AccessFixture;
 
 type Health = { status: string; services: SupervisorHealth['services'] | null };
@@ -63,10 +64,11 @@ const alive = (pid: number) => {
   }
 };
 
+/** Publishes as the simulated camera, with the seed the appliance generated for it. */
 async function publish(plate: string): Promise<string> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connectToAppliance(path.join(dir, 'data'), natsPort, natsIdentities.camera('sim-1'), { reconnect: false });
   try {
-    const read = makeRead({ plate, cameraId: 'cam-app' });
+    const read = makeRead({ plate, cameraId: 'sim-1' });
     await publishRead(jetstream(nc), read);
     return read.id;
   } finally {
@@ -87,7 +89,8 @@ const stored = async (plate: string) => {
 
 beforeAll(async () => {
   dir = tempDir('appliance');
-  const [natsPort, apiPort] = [await freePort(), await freePort()];
+  let apiPort: number;
+  [natsPort, apiPort] = [await freePort(), await freePort()];
   natsUrl = `nats://127.0.0.1:${natsPort}`;
   api = `http://127.0.0.1:${apiPort}`;
   configFile = path.join(dir, 'alpr.yaml');
@@ -105,7 +108,7 @@ beforeAll(async () => {
   // First start, no users: the core logs a one-time setup link. The simulated camera (no cameras
   // configured) is authorised too, else its reads are refused and health stays degraded.
   const token = await until(async () => setupTokenFrom(logs), 'the setup link in the log');
-  access = await bootstrapAccess(api, token, ['cam-app', 'sim-1']);
+  access = await bootstrapAccess(api, token, ['sim-1']);
   await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy');
 });
 
@@ -150,6 +153,25 @@ describe('alpr appliance', () => {
     await until(async () => (await pinnedBytes()) > 0, 'alpr_store_pinned_bytes in /api/metrics');
   });
 
+  it('serves NATS to its own identities only, each with a seed of its own readable by the appliance alone', async () => {
+    await expect(connect({ servers: natsUrl, reconnect: false, timeout: 2000 })).rejects.toThrow(/authorization/i);
+    const credentials = path.join(dir, 'data', 'nats', 'credentials');
+    expect(readdirSync(credentials).sort()).toEqual(['camera-sim-1.nk', 'cli.nk', 'core.nk', 'matcher.nk', 'supervisor.nk']);
+    expect(statSync(credentials).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(credentials)) expect(statSync(path.join(credentials, f)).mode & 0o777).toBe(0o600);
+    // The server's configuration holds public keys only.
+    const conf = readFileSync(path.join(dir, 'data', 'nats', 'nats-server.conf'), 'utf8');
+    expect(conf).toMatch(/nkey: "U[A-Z2-7]{55}"/);
+    expect(conf).not.toMatch(/"SU[A-Z2-7]{20,}/);
+    // The camera's seed cannot forge another camera's read.
+    const cam = await connectToAppliance(path.join(dir, 'data'), natsPort, natsIdentities.camera('sim-1'), { reconnect: false });
+    try {
+      await expect(publishRead(jetstream(cam), makeRead({ plate: 'FORGED9', cameraId: 'cam-other' }))).rejects.toThrow();
+    } finally {
+      await cam.close();
+    }
+  });
+
   it('restarts the core after kill -9 and keeps serving', async () => {
     const before = service(await health(), 'core')!;
     process.kill(before.pid!, 'SIGKILL');
@@ -185,7 +207,8 @@ describe('alpr appliance', () => {
 
     proc = startAppliance();
     await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy again');
-    for (const plate of ['APP0001', 'APP0002', 'APP0003']) expect(await stored(plate)).toHaveLength(1);
+    // Waited for: signing in again after the restart may need the next authenticator step (each is used once).
+    for (const plate of ['APP0001', 'APP0002', 'APP0003']) expect(await until(() => stored(plate), `${plate} searchable after the restart`)).toHaveLength(1);
     const exitedAgain = new Promise((r) => proc!.once('exit', r));
     proc!.kill('SIGINT');
     expect(await exitedAgain).toBe(0);

@@ -78,17 +78,17 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   if (ri >= 0 && !reader) throw new Error('--reader needs a name');
   if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
   const f = numericFlags(argv, { maxCameras: 12, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1, stagger: 1, slots: 0 });
-  const nats = await startNats();
+  const ids = Array.from({ length: f.maxCameras }, (_, i) => `bench-${i + 1}`);
+  const nats = await startNats({ cameras: ids });
   const nc = await nats.connect('bench');
   const dataDir = tempDir('bench-pipeline');
-  const ids = Array.from({ length: f.maxCameras }, (_, i) => `bench-${i + 1}`);
   console.error(`preparing the ${f.width}x${f.height}@${f.fps} clip (cached after the first run)…`);
   const sim = await startSimulator({
     cameras: ids, port: await freePort(), shareClip: true, stagger: f.stagger !== 0,
     scene: { width: f.width, height: f.height, fps: f.fps, passes: f.passes, gapS: f.gap, seed: 7, parked: false },
   });
   const config = configSchema.parse({
-    dataDir, logLevel: 'info', nats: { port: nats.port },
+    dataDir, logLevel: 'info', nats: { port: nats.port, auth: { credentialsDir: nats.credentialsDir } },
     cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', ...(f.recognitionFps ? { recognitionFps: f.recognitionFps } : {}), location: { lat: 30, lon: -84, description: id } })),
     recognition: { slots: f.slots },
   });

@@ -22,9 +22,9 @@ const states: CameraState[] = [];
 const dataDir = tempDir('damaged');
 
 beforeAll(async () => {
-  nats = await startNats();
+  nats = await startNats({ cameras: ['damaged'] });
   nc = await nats.connect('damaged');
-  const config = testConfig(nats.port, dataDir, []);
+  const config = testConfig(nats, dataDir, []);
   await ensureStreams(nc, config.nats);
   nc.subscribe('alpr.reads.>', { callback: (_e, m) => void reads.push(decodeRead(m)) });
   subscribeCameraStates(nc, (s) => s.cameraId === 'damaged' && states.push(s));
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('camera worker on a stream with damaged slices', () => {
   it('stays up and live and keeps reading the plates that pass', async () => {
-    const config = testConfig(nats.port, dataDir, [testCamera('damaged', server.url('damaged'))]);
+    const config = testConfig(nats, dataDir, [testCamera('damaged', server.url('damaged'))]);
     worker = spawnWorker(config, ['damaged']);
     await worker.ready;
     await waitFor('the damaged camera live', () => states.some((s) => s.state === 'live'), 60_000);

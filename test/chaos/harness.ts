@@ -1,15 +1,15 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { alertStoreConsumer } from '../../contracts/hotlist.ts';
-import { consumers, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
+import { consumers, natsIdentities, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
 import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
 import { bootstrapAccess, setupTokenFromEntries, type AccessFixture } from '../helpers/access.ts';
 import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
-import { freePort, tempDir } from '../helpers/nats.ts';
+import { connectToAppliance, freePort, tempDir } from '../helpers/nats.ts';
 
 /**
  * The fault run: `alpr appliance` as a process, one simulated RTSP camera streaming, a hotlist
@@ -169,7 +169,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       return h?.services?.every((s) => s.state === 'running') && liveSince(h, 0) ? h : null;
     }, 180_000, tail);
     const firstLiveAt = Date.now();
-    nc = await connect({ servers: `nats://127.0.0.1:${natsPort}`, name: 'chaos', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    // The camera metrics the core gathers, watched with the core's own seed.
+    nc = await connectToAppliance(dataDir, natsPort, natsIdentities.core);
     // When a camera worker has recognised frames (its counter starts at 0 in each new process).
     let lastInferring = { at: 0, frames: 0 };
     subscribeCameraMetrics(nc, (m) => {

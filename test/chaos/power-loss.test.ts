@@ -85,7 +85,7 @@ describe('reads spooled by the camera survive the loss of JetStream data', () =>
     // 3. Power failure: nats-server gone without a goodbye and its unsynced data with it; the camera
     //    worker's process died too, leaving only its spool file.
     await nats.kill(true);
-    rmSync(nats.dir, { recursive: true, force: true });
+    rmSync(nats.storeDir, { recursive: true, force: true });
     spool.close();
     await nats.restart();
     await until(async () => !nc.isClosed() && (await nc.flush().then(() => true, () => false)), { what: 'the client back on the new server' });

@@ -2,16 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { alertStoreConsumer } from '../../contracts/hotlist.ts';
-import { configSchema, consumers, streams } from '../../contracts/index.ts';
+import { configSchema, consumers, natsIdentities, streams, subjects } from '../../contracts/index.ts';
+import { natsPermissions } from '../../appliance/nats-auth.ts';
+import { ensureNkeySeeds } from '../../appliance/nats-credentials.ts';
 import { natsServerConf } from '../../appliance/nats-server.ts';
 import { defaultClipCache, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
 import { bootstrapAccess, setupTokenFromEntries } from '../helpers/access.ts';
 import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
-import { freePort, tempDir } from '../helpers/nats.ts';
+import { connectToAppliance, freePort, tempDir } from '../helpers/nats.ts';
 import { CHAOS_SCENE } from './harness.ts';
 
 /**
@@ -110,9 +112,13 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     await until('the hotlist imported', async () => existsSync(path.join(incoming, 'done')) && readdirSync(path.join(incoming, 'done')).some((f) => f.endsWith('list.csv')), 60_000);
     // The matcher swaps the version in once its pointer is written: a little after the file moves.
     await sleep(2000);
-    nc = await connect({ servers: `nats://127.0.0.1:${hubNats}`, name: 'site-hub-test', maxReconnectAttempts: -1 });
-    const atHub: string[] = [];
-    nc.subscribe(`alpr.reads.${camera}`, { callback: (_e, m) => void atHub.push(m.subject) });
+    // Watched as the hub's core (its seed under the hub's data dir): what reached the READS stream.
+    nc = await connectToAppliance(hubData, hubNats, natsIdentities.core);
+    const hubJsm = await jetstreamManager(nc);
+    const storedFrom = async (cameraId: string) => {
+      const info = await hubJsm.streams.info(streams.reads, { subjects_filter: subjects.read(cameraId) });
+      return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+    };
 
     site = spawnApplianceProcess(siteConfig);
 
@@ -121,12 +127,13 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     mkdirSync(intruderDir);
     const intruderPort = await freePort();
     const intruderConfig = configSchema.parse({ role: 'cameras', site: { id: 'intruder' }, nats: { port: intruderPort, leafnodes: { remotes: [`nats-leaf://sites:guess@127.0.0.1:${leafPort}`] } } });
-    writeFileSync(path.join(intruderDir, 'nats.conf'), natsServerConf(intruderConfig, intruderDir, path.join(intruderDir, 'pid'), {}));
+    const intruderCam = natsIdentities.camera('intruder-cam');
+    const intruderKeys = ensureNkeySeeds(path.join(intruderDir, 'nats', 'credentials'), [intruderCam]);
+    const intruderUsers = [{ nkey: intruderKeys.get(intruderCam)!, permissions: natsPermissions(intruderCam) }];
+    writeFileSync(path.join(intruderDir, 'nats.conf'), natsServerConf(intruderConfig, intruderDir, path.join(intruderDir, 'pid'), {}, { users: intruderUsers }));
     const intruder = spawn('nats-server', ['-c', path.join(intruderDir, 'nats.conf')], { stdio: 'ignore' });
-    const forged: string[] = [];
-    nc.subscribe('alpr.reads.intruder-cam', { callback: (_e, m) => void forged.push(m.subject) });
     try {
-      const inc = await until('the intruder server up', () => connect({ servers: `nats://127.0.0.1:${intruderPort}`, reconnect: false }), 20_000);
+      const inc = await until('the intruder server up', () => connectToAppliance(intruderDir, intruderPort, intruderCam, { reconnect: false }), 20_000);
       await sleep(2000);
       for (let i = 0; i < 5; i++) inc.publish('alpr.reads.intruder-cam', 'forged');
       await inc.flush();
@@ -135,10 +142,10 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     } finally {
       intruder.kill('SIGKILL');
     }
-    expect(forged).toEqual([]);
+    expect(await storedFrom('intruder-cam')).toBe(0);
     // The site's camera state crosses the leaf link into the hub's health.
     await until('the site camera live in the hub health', async () => (await health()).cameras.some((c) => c.cameraId === camera && c.state === 'live'), 120_000);
-    await until('two reads from the site at the hub', async () => atHub.length >= 2, 120_000);
+    await until('two reads from the site at the hub', async () => (await storedFrom(camera)) >= 2, 120_000);
 
     // The link down: the hub's nats-server frozen (a WAN outage looks the same to the site).
     const natsPid = (await health()).services!.find((s) => s.name === 'nats')!.pid!;

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { connect } from '@nats-io/transport-node';
-import { jetstream, publishRead } from '../../contracts/index.ts';
+import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
+import { connectToAppliance } from '../helpers/nats.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
 
@@ -308,7 +308,7 @@ describe('live', () => {
     await expect.poll(() => page.locator('[data-testid="camera-health"] [data-camera="sim-1"]').textContent(), { timeout: 30_000 }).toContain('live');
 
     // The plate passes the authorised simulated camera.
-    const nc = await connect({ servers: app.natsUrl });
+    const nc = await connectToAppliance(`${app.dir}/data`, app.natsPort, natsIdentities.camera('sim-1'));
     const read = makeRead({ cameraId: 'sim-1', plate: 'DSH4521', state: 'FL', cropJpeg: smallJpegBase64() });
     await publishRead(jetstream(nc), read);
     await nc.close();

@@ -16,6 +16,8 @@ import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 export interface Appliance {
   url: string;
   natsUrl: string;
+  /** The embedded nats-server's port: connect with connectToAppliance(`${dir}/data`, natsPort, identity). */
+  natsPort: number;
   dir: string;
   logs(): string;
   setupToken: string;
@@ -57,6 +59,7 @@ export async function startAppliance(name: string): Promise<Appliance> {
   return {
     url: `http://127.0.0.1:${apiPort}`,
     natsUrl: `nats://127.0.0.1:${natsPort}`,
+    natsPort,
     dir,
     logs: () => logs,
     setupToken,

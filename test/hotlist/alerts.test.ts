@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, ensureStreams, OWNER_REMINDER, publishRead, silentLogger } from '../../contracts/index.ts';
+import { configSchema, ensureStreams, natsIdentities, OWNER_REMINDER, publishRead, silentLogger } from '../../contracts/index.ts';
 import { insertReads } from '../../store/index.ts';
 import { signWebhook } from '../../alerts/notify.ts';
 import { startHotlistCore } from '../../hotlist/core.ts';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   // A read stored before its plate is listed: the import must find it (historical hit).
   await insertReads(store.client, [makeRead({ plate: 'HIST123', state: 'FL', candidates: [], capturedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) as never]);
   core = await startHotlistCore({ nc, client: store.client, config, logger: silentLogger, clock: () => new Date(now) });
-  matcher = await startMatcher({ nc: await nats.connect('matcher'), config, logger: silentLogger });
+  matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
   app = new Hono();
   for (const r of core.dataRoutes) app.route('/api', r);
 });

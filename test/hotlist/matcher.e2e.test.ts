@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, decodeAlert, ensureStreams, publishRead, silentLogger, streams, type Alert } from '../../contracts/index.ts';
+import { configSchema, decodeAlert, ensureStreams, natsIdentities, publishRead, silentLogger, streams, type Alert } from '../../contracts/index.ts';
 import { openHotlistBuckets } from '../../contracts/hotlist.ts';
 import { createHotlistService, type HotlistService } from '../../hotlist/service.ts';
 import { listRecords, listVersions } from '../../hotlist/versions.ts';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   service = createHotlistService({ client: store.client, buckets: await openHotlistBuckets(nc), config: config.hotlists, logger: silentLogger });
   const first = await service.import({ source: 'ncic', filename: 'v1.csv', origin: 'upload', actor: 'admin', data: [csv(['ABC1234,FL,V111,SV,FL0370000', 'XYZ987,GA,V222,SV,GA0600000'])] });
   expect(first.state).toBe('done');
-  matcher = await startMatcher({ nc: await nats.connect('matcher'), config, logger: silentLogger });
+  matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
   // Everything the matcher raises, in order, straight off the ALERTS stream.
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(streams.alerts, { durable_name: 'test-tap', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   nats = await startNats();
   nc = await nats.connect();
   dataDir = tempDir('core');
-  const r = validateConfig({ dataDir, nats: { embedded: false, urls: [nats.url] }, server: { port: 0 } });
+  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 } });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   const config: AlprConfig = r.config;
   let logs = '';

@@ -25,9 +25,9 @@ const dataDir = tempDir('pipeline');
 const latest = (id: string) => states.get(id)?.at(-1);
 
 beforeAll(async () => {
-  nats = await startNats();
+  nats = await startNats({ cameras: ['cam-a', 'nomount', 'noport', 'noise', 'short', 'hevc'] });
   nc = await nats.connect('test');
-  const config = testConfig(nats.port, dataDir, []);
+  const config = testConfig(nats, dataDir, []);
   await ensureStreams(nc, config.nats);
   nc.subscribe('alpr.reads.>', {
     callback: (_e, m) => {
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('camera worker on a simulated RTSP camera', () => {
   it('publishes one read per vehicle pass, matching the answer key', async () => {
-    const config = testConfig(nats.port, dataDir, [testCamera('cam-a', sim.url('cam-a'))]);
+    const config = testConfig(nats, dataDir, [testCamera('cam-a', sim.url('cam-a'))]);
     const w = spawnWorker(config, ['cam-a']);
     workers.push(w);
     await w.ready;
@@ -105,7 +105,7 @@ describe('camera worker on a simulated RTSP camera', () => {
       testCamera('noise', bad.url('noise')),
       testCamera('short', short.url('short')),
     ];
-    const config = testConfig(nats.port, dataDir, cams);
+    const config = testConfig(nats, dataDir, cams);
     for (const id of ['nomount', 'noport', 'noise', 'short']) {
       const w = spawnWorker(config, [id, '--decode-only']);
       workers.push(w);
@@ -139,7 +139,7 @@ describe('camera worker on a simulated RTSP camera', () => {
     expect(clip.file.endsWith('.h265')).toBe(true);
     const hevc: RtspServer = await startRtspServer({ port: await freePort(), cameras: [{ id: 'hevc', clip }] });
     try {
-      const w = spawnWorker(testConfig(nats.port, dataDir, [testCamera('hevc', hevc.url('hevc'))]), ['hevc', '--decode-only']);
+      const w = spawnWorker(testConfig(nats, dataDir, [testCamera('hevc', hevc.url('hevc'))]), ['hevc', '--decode-only']);
       workers.push(w);
       await w.ready;
       // The first attempt runs the H.264 chain, which cannot link to an H.265 stream; the next is H.265.

@@ -10,8 +10,9 @@ export function testCamera(id: string, url: string): NonNullable<AlprConfigInput
   };
 }
 
-export function testConfig(natsPort: number, dataDir: string, cameras: AlprConfigInput['cameras']): AlprConfig {
-  return configSchema.parse({ dataDir, nats: { embedded: true, port: natsPort }, cameras, logLevel: (process.env.ALPR_TEST_LOG as 'info' | undefined) ?? 'warn' });
+/** A worker's config on a test nats-server (test/helpers/nats.ts), with the seeds it generated. */
+export function testConfig(nats: { port: number; credentialsDir: string }, dataDir: string, cameras: AlprConfigInput['cameras']): AlprConfig {
+  return configSchema.parse({ dataDir, nats: { embedded: true, port: nats.port, auth: { credentialsDir: nats.credentialsDir } }, cameras, logLevel: (process.env.ALPR_TEST_LOG as 'info' | undefined) ?? 'warn' });
 }
 
 /** A camera worker as the supervisor runs it: its own process through service-main.ts. */
