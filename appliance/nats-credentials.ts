@@ -84,8 +84,12 @@ export function ensureNatsTls(dir: string, hosts: string[], openssl = 'openssl')
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
     rmSync(f.certFile, { force: true }); // a certificate of an earlier CA would not verify
   }
-  if (!existsSync(f.certFile) || !existsSync(f.keyFile)) {
-    const { dns, ips } = serverCertNames(hosts);
+  const { dns, ips } = serverCertNames(hosts);
+  // The names it was issued for: new ones (nats.tls.names, another host) need a new certificate.
+  const namesFile = path.join(dir, 'server.names');
+  const names = [...dns, ...ips].join('\n') + '\n';
+  const issuedFor = existsSync(namesFile) ? readFileSync(namesFile, 'utf8') : null;
+  if (!existsSync(f.certFile) || !existsSync(f.keyFile) || issuedFor !== names) {
     const csr = path.join(dir, 'server.csr');
     const ext = path.join(dir, 'server.ext');
     writeFileSync(ext, [
@@ -98,6 +102,7 @@ export function ensureNatsTls(dir: string, hosts: string[], openssl = 'openssl')
     run(['x509', '-req', '-in', csr, '-CA', f.caFile, '-CAkey', f.caKey, '-set_serial', `0x${Date.now().toString(16)}`, '-days', '825', '-out', f.certFile, '-extfile', ext]);
     rmSync(csr, { force: true });
     rmSync(ext, { force: true });
+    writeFileSync(namesFile, names);
   }
   for (const key of [f.caKey, f.keyFile]) chmodSync(key, 0o600);
   return { certFile: f.certFile, keyFile: f.keyFile, caFile: f.caFile };

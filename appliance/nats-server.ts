@@ -111,7 +111,7 @@ export function prepareNatsSecurity(config: AlprConfig): NatsServerSecurity {
   const { certFile, keyFile, caFile } = config.nats.tls;
   const tls = certFile && keyFile
     ? { certFile, keyFile, caFile: caFile ?? '' }
-    : ensureNatsTls(natsTlsDir(config.dataDir), [config.nats.host, ...(config.nats.leafnodes.listen ? [config.nats.leafnodes.listen.host] : [])]);
+    : ensureNatsTls(natsTlsDir(config.dataDir), [config.nats.host, ...(config.nats.leafnodes.listen ? [config.nats.leafnodes.listen.host] : []), ...config.nats.tls.names]);
   return { users, tls };
 }
 

@@ -127,7 +127,7 @@ export const natsAuthSchema = z
     user: z.string().min(1).optional().describe('External NATS only: every service signs in with this user and password instead of its own nkey (the password from ALPR_NATS_PASSWORD, or `password`).'),
     password: z.string().min(1).optional().describe('Password of `user`; prefer the ALPR_NATS_PASSWORD environment variable.'),
   })
-  .describe('How services authenticate to NATS. The embedded server refuses anonymous clients and gives each service only the subjects it needs (docs/security.md).');
+  .describe('How services authenticate to NATS. The embedded server refuses anonymous clients and gives each service only the subjects it needs (docs/bus-security.md).');
 
 export const natsTlsSchema = z
   .strictObject({
@@ -138,8 +138,12 @@ export const natsTlsSchema = z
     certFile: z.string().min(1).optional().describe("Embedded server: its certificate (PEM). Default: generated with openssl under <dataDir>/nats/tls, signed by the appliance's own CA."),
     keyFile: z.string().min(1).optional().describe('Embedded server: the key of certFile (PEM, mode 0600).'),
     caFile: z.string().min(1).optional().describe('CA the clients verify the server with (PEM). Default: the generated <dataDir>/nats/tls/ca.pem.'),
+    names: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'))
+      .default([])
+      .describe("Extra names (host names or IP addresses) the generated certificate carries, besides localhost, 127.0.0.1, ::1, this host's name and nats.host: the names sites and clients use to reach this server (a hub's public name). A change issues a new certificate from the same CA."),
   })
-  .describe('TLS of the NATS client port.');
+  .describe('TLS of the NATS client port (and of a leaf port off loopback).');
 
 export const natsSchema = z
   .strictObject({

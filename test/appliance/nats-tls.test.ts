@@ -3,7 +3,10 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
-import { busConnectionOptions, configSchema, connectBus, ensureStreams, natsIdentities, silentLogger, type AlprConfig } from '../../contracts/index.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { busConnectionOptions, configSchema, connectBus, ensureStreams, jetstream, natsIdentities, publishRead, silentLogger, type AlprConfig } from '../../contracts/index.ts';
+import { makeRead } from '../helpers/reads.ts';
+import { until } from '../helpers/wait.ts';
 import { ensureNatsTls } from '../../appliance/nats-credentials.ts';
 import { natsServerSpec } from '../../appliance/nats-server.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
@@ -21,7 +24,7 @@ beforeAll(async () => {
   config = configSchema.parse({ dataDir: dir, nats: { port: await freePort(), tls: { enabled: true } } });
   const spec = natsServerSpec(config, silentLogger);
   child = spec.spawn();
-  await spec.ready!(child, AbortSignal.timeout(30_000));
+  await spec.ready(child, AbortSignal.timeout(30_000));
 }, 60_000);
 afterAll(() => {
   child?.kill('SIGKILL');
@@ -59,9 +62,72 @@ describe('the embedded nats-server with TLS', () => {
     await expect(connect({ ...opts, tls: null, reconnect: false, timeout: 3000 })).rejects.toThrow();
   });
 
-  it('keeps its CA across restarts: a new start reuses the files', () => {
-    const ca = readFileSync(path.join(dir, 'nats', 'tls', 'ca.pem'), 'utf8');
-    const again = ensureNatsTls(path.join(dir, 'nats', 'tls'), ['127.0.0.1']);
+  it('keeps its CA and certificate across restarts, and issues a new certificate from the same CA for a new name', () => {
+    const tls = path.join(dir, 'nats', 'tls');
+    const ca = readFileSync(path.join(tls, 'ca.pem'), 'utf8');
+    const cert = readFileSync(path.join(tls, 'server.pem'), 'utf8');
+    const again = ensureNatsTls(tls, ['127.0.0.1']);
     expect(readFileSync(again.caFile, 'utf8')).toBe(ca);
+    expect(readFileSync(again.certFile, 'utf8')).toBe(cert);
+    // A hub's public name (nats.tls.names) that sites use.
+    const renamed = ensureNatsTls(tls, ['127.0.0.1', 'hub.example.org']);
+    expect(readFileSync(renamed.caFile, 'utf8')).toBe(ca);
+    expect(readFileSync(renamed.certFile, 'utf8')).not.toBe(cert);
+    expect(execFileSync('openssl', ['x509', '-in', renamed.certFile, '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' })).toContain('DNS:hub.example.org');
+    execFileSync('openssl', ['verify', '-CAfile', renamed.caFile, renamed.certFile]);
   });
+});
+
+describe('a site joining its hub over an authenticated TLS leaf link', () => {
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const camera = { id: 'site-cam', name: 'site cam', url: 'rtsp://127.0.0.1/x', deploymentRef: 'D', location: { lat: 30, lon: -84, description: 'site' } };
+
+  async function start(input: unknown): Promise<AlprConfig> {
+    const d = tempDir('leaf');
+    dirs.push(d);
+    const cfg = configSchema.parse({ ...(input as object), dataDir: d });
+    const spec = natsServerSpec(cfg, silentLogger);
+    const c = spec.spawn();
+    children.push(c);
+    await spec.ready(c, AbortSignal.timeout(30_000));
+    return cfg;
+  }
+
+  it("carries a site camera's reads to the hub only with the right password and the hub's CA", async () => {
+    const leafPort = await freePort();
+    const hub = await start({ nats: { port: await freePort(), tls: { enabled: true }, leafnodes: { listen: { port: leafPort, user: 'sites', password: 'leaf-secret' } } } });
+    const hubCa = path.join(hub.dataDir, 'nats', 'tls', 'ca.pem');
+    const hubCore = await connectBus({ config: hub, identity: natsIdentities.core });
+    try {
+      await ensureStreams(hubCore, hub.nats);
+      const site = async (password: string, trustHub = true) => start({ role: 'cameras', site: { id: `site-${dirs.length}` }, cameras: [camera], nats: { port: await freePort(), leafnodes: { remotes: [`tls://sites:${password}@127.0.0.1:${leafPort}`], ...(trustHub ? { caFile: hubCa } : {}) } } });
+      const good = await site('leaf-secret');
+      const cam = await connectBus({ config: good, identity: natsIdentities.camera('site-cam') });
+      try {
+        const ack = await until(() => publishRead(jetstream(cam), makeRead({ cameraId: 'site-cam', plate: 'LEAF1' })).catch(() => null), { what: 'the leaf link up', ms: 20_000 });
+        expect(ack.stream).toBe('READS');
+      } finally {
+        await cam.close();
+      }
+      // A wrong password, and the right one sent to a hub the site cannot verify: no link either way.
+      for (const bad of [await site('guess'), await site('leaf-secret', false)]) {
+        const intruder = await connectBus({ config: bad, identity: natsIdentities.camera('site-cam') });
+        try {
+          await new Promise((r) => setTimeout(r, 1500));
+          await expect(publishRead(jetstream(intruder), makeRead({ cameraId: 'site-cam', plate: 'LEAF2' }))).rejects.toThrow();
+        } finally {
+          await intruder.close();
+        }
+      }
+      const jsm = await jetstreamManager(hubCore);
+      expect((await jsm.streams.info('READS')).state.messages).toBe(1);
+    } finally {
+      await hubCore.close();
+    }
+  }, 60_000);
 });
