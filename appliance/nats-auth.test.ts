@@ -62,6 +62,10 @@ describe('NATS permissions of each identity', () => {
     const config = configSchema.parse({ cameras: [1, 2].map((i) => ({ id: `cam-${i}`, name: `c${i}`, url: 'rtsp://10.0.0.1/x', deploymentRef: 'D', location: { lat: 30, lon: -84, description: 'x' } })) });
     expect(natsIdentitiesFor(config)).toEqual(['core', 'matcher', 'supervisor', 'cli', 'camera-cam-1', 'camera-cam-2']);
     expect(natsIdentitiesFor(configSchema.parse({}))).toContain('camera-sim-1');
+    // A hub runs no camera of its own; a cameras-only site runs no core or matcher, whose seeds
+    // would reach the hub's JetStream through the leaf link.
+    expect(natsIdentitiesFor(configSchema.parse({ nats: { leafnodes: { listen: { user: 's', password: 'p' } } } }))).toEqual(['core', 'matcher', 'supervisor', 'cli']);
+    expect(natsIdentitiesFor(configSchema.parse({ ...config, role: 'cameras', nats: { leafnodes: { remotes: ['nats-leaf://hub:7422'] } } }))).toEqual(['supervisor', 'cli', 'camera-cam-1', 'camera-cam-2']);
     expect(() => natsPermissions('admin')).toThrow(/not a NATS identity/);
     expect(() => natsIdentities.camera('a.b')).toThrow(/subject token/);
   });

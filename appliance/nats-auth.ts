@@ -100,11 +100,16 @@ export function natsPermissions(identity: string): NatsPermissions {
   }
 }
 
-/** The identities a configuration's services sign in as: the core's, the matcher's, the
- * supervisor's, the CLI's, and one per camera (the simulated one when none is configured). */
-export function natsIdentitiesFor(config: Pick<AlprConfig, 'cameras'>): string[] {
-  const cameraIds = config.cameras.length ? config.cameras.map((c) => c.id) : [SIM_CAMERA_ID];
-  return [natsIdentities.core, natsIdentities.matcher, natsIdentities.supervisor, natsIdentities.cli, ...cameraIds.map((id) => natsIdentities.camera(id))];
+/**
+ * The identities a configuration's services sign in as: the supervisor's, the CLI's, the core's
+ * and matcher's where they run (not at a cameras-only site, whose server is a leaf of the hub:
+ * a core seed there would manage the hub's streams through the link), and one per camera (the
+ * simulated one when none is configured, except on a hub, whose cameras are at its sites).
+ */
+export function natsIdentitiesFor(config: Pick<AlprConfig, 'cameras' | 'role' | 'nats'>): string[] {
+  const cameraIds = config.cameras.length ? config.cameras.map((c) => c.id) : config.nats.leafnodes.listen ? [] : [SIM_CAMERA_ID];
+  const services = config.role === 'full' ? [natsIdentities.core, natsIdentities.matcher] : [];
+  return [...services, natsIdentities.supervisor, natsIdentities.cli, ...cameraIds.map((id) => natsIdentities.camera(id))];
 }
 
 /** The server configuration's `authorization` block: nkey users only, so anonymous clients are refused. */
