@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, inboxPrefixFor, natsIdentities, subjects, validateConfig } from '../contracts/index.ts';
+import { busConnectionOptions, configSchema, inboxPrefixFor, natsCaFile, natsIdentities, subjects, validateConfig } from '../contracts/index.ts';
 import { authorizationConf, natsIdentitiesFor, natsPermissions } from './nats-auth.ts';
 
 /** Whether a NATS subject pattern (`*` one token, `>` the rest) covers a subject. */
@@ -116,5 +116,23 @@ describe('config check of the NATS listener', () => {
     expect(problems({ nats: { embedded: false, urls: ['nats://nats.example:4222'] } })).toEqual([expect.stringMatching(/^nats\.urls\.0: nats:\/\/nats\.example:4222 is off loopback: give nats\.tls\.caFile/)]);
     expect(problems({ nats: { embedded: false, urls: ['tls://nats.example:4222'], tls: { caFile: '/etc/ca.pem' }, auth: { user: 'alpr' } } })).toEqual([]);
     expect(problems({ nats: { embedded: false, urls: ['nats://127.0.0.1:4222'] } })).toEqual([]);
+  });
+});
+
+describe('how a service reaches the bus', () => {
+  it('verifies the generated CA, a configured one, or the system CAs for a configured certificate', () => {
+    const ca = (nats: unknown) => natsCaFile(configSchema.parse({ dataDir: '/d', nats }));
+    expect(ca({})).toBe('/d/nats/tls/ca.pem');
+    expect(ca({ tls: { caFile: '/etc/ca.pem' } })).toBe('/etc/ca.pem');
+    expect(ca({ tls: { certFile: '/etc/c.pem', keyFile: '/etc/k.pem' } })).toBeUndefined();
+    expect(ca({ embedded: false, urls: ['nats://127.0.0.1:4222'] })).toBeUndefined();
+  });
+
+  it("signs in with the identity's seed and inbox, over TLS where TLS is on, and says where a missing seed belongs", () => {
+    const config = configSchema.parse({ dataDir: '/nonexistent', nats: { host: '0.0.0.0' } });
+    expect(() => busConnectionOptions(config, 'core')).toThrow('no NATS credentials for "core" at /nonexistent/nats/credentials/core.nk (ENOENT): the embedded nats-server writes them when it starts');
+    const external = configSchema.parse({ nats: { embedded: false, urls: ['tls://n1:4222'], tls: { caFile: '/etc/ca.pem' }, auth: { user: 'alpr' } } });
+    expect(() => busConnectionOptions(external, 'core', {})).toThrow(/ALPR_NATS_PASSWORD/);
+    expect(busConnectionOptions(external, 'core', { ALPR_NATS_PASSWORD: 'pw' })).toMatchObject({ servers: ['tls://n1:4222'], user: 'alpr', pass: 'pw', inboxPrefix: '_INBOX_core', tls: { caFile: '/etc/ca.pem' } });
   });
 });

@@ -69,9 +69,11 @@ export function natsTlsDir(dataDir: string): string {
   return path.resolve(dataDir, 'nats', 'tls');
 }
 
-/** The CA clients verify the server with: configured, or the embedded server's generated one. */
+/** The CA clients verify the server with: configured, or the embedded server's generated one
+ * (none for a configured certificate without a CA: the system's CAs then verify it). */
 export function natsCaFile(config: Pick<AlprConfig, 'dataDir' | 'nats'>): string | undefined {
-  return config.nats.tls.caFile ?? (config.nats.embedded ? path.join(natsTlsDir(config.dataDir), 'ca.pem') : undefined);
+  const { tls, embedded } = config.nats;
+  return tls.caFile ?? (embedded && !tls.certFile ? path.join(natsTlsDir(config.dataDir), 'ca.pem') : undefined);
 }
 
 /**
