@@ -45,7 +45,9 @@ describe('appliance role', () => {
     expect(conf.split('\n').filter((l) => l.startsWith('tls'))).toEqual([]);
     expect(conf).toContain('jetstream { store_dir: "/data/nats" }');
     expect(conf).toContain('listen: "0.0.0.0:7422"');
-    expect(conf).toContain('authorization { user: "sites", password: "from-env" }');
+    // Sites sign in as a user of the server with a site's permissions (appliance/nats-auth.ts).
+    expect(conf).toContain('    { user: "sites", password: "from-env", permissions: { publish: { allow: ["alpr.reads.>", ');
+    expect(conf).not.toContain('from-file');
     expect(natsServerConf(configSchema.parse({}), '/d', '/d/p', {}, { users })).not.toContain('leafnodes');
   });
 

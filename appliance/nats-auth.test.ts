@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { busConnectionOptions, configSchema, inboxPrefixFor, natsCaFile, natsIdentities, subjects, validateConfig } from '../contracts/index.ts';
-import { authorizationConf, natsIdentitiesFor, natsPermissions } from './nats-auth.ts';
+import { authorizationConf, leafSitePermissions, natsIdentitiesFor, natsPermissions } from './nats-auth.ts';
 
 /** Whether a NATS subject pattern (`*` one token, `>` the rest) covers a subject. */
 function covers(pattern: string, subject: string): boolean {
@@ -18,12 +18,12 @@ describe('NATS permissions of each identity', () => {
   it('lets a camera publish only its own reads, state, metrics and spool check, and hear only its own inbox', () => {
     const p = natsPermissions(natsIdentities.camera('cam-1'));
     expect(p.publish.sort()).toEqual(['alpr.cameras.cam-1.metrics', 'alpr.cameras.cam-1.state', 'alpr.reads.cam-1', 'alpr.store.check.cam-1']);
-    expect(p.subscribe).toEqual(['_INBOX_camera-cam-1.>']);
+    expect(p.subscribe).toEqual(['_INBOX.camera-cam-1.>']);
     expect(p.allowResponses).toBe(false);
     for (const denied of [subjects.read('cam-2'), subjects.alert('cam-1'), '$JS.API.STREAM.DELETE.READS', '$JS.API.STREAM.PURGE.READS', '$JS.API.CONSUMER.CREATE.READS', '$JS.API.STREAM.MSG.DELETE.READS', '$KV.HOTLIST_ACTIVE.x']) {
       expect(may(p.publish, denied), denied).toBe(false);
     }
-    for (const denied of [subjects.readsAll, 'alpr.reads.cam-1', subjects.auditVerify, subjects.supervisorHealth, subjects.readsStoredCheckFor('cam-1'), '_INBOX.x', '_INBOX_core.x']) {
+    for (const denied of [subjects.readsAll, 'alpr.reads.cam-1', subjects.auditVerify, subjects.supervisorHealth, subjects.readsStoredCheckFor('cam-1'), '_INBOX.x', '_INBOX.core.x', '_INBOX.camera-cam-2.x']) {
       expect(may(p.subscribe, denied), denied).toBe(false);
     }
   });
@@ -58,6 +58,17 @@ describe('NATS permissions of each identity', () => {
     expect(publishers(subjects.auditVerify)).toEqual(['cli']);
   });
 
+  it("lets a site's leaf link bring its cameras' messages in and take back only their replies", () => {
+    const p = leafSitePermissions();
+    for (const ok of [subjects.read('site-cam'), subjects.cameraState('site-cam'), subjects.cameraMetrics('site-cam'), subjects.readsStoredCheckFor('site-cam')]) expect(may(p.publish, ok), ok).toBe(true);
+    for (const denied of [subjects.alert('x'), subjects.auditVerify, subjects.supervisorHealth, '$JS.API.STREAM.DELETE.READS', '$KV.HOTLIST_ACTIVE.x', '$O.HOTLISTS.C.x']) expect(may(p.publish, denied), denied).toBe(false);
+    const receives = (s: string) => may(p.subscribe, s) && !may(p.subscribeDeny ?? [], s);
+    expect(receives(`${inboxPrefixFor('camera-site-cam')}.abc`)).toBe(true);
+    for (const denied of [subjects.readsAll, subjects.read('x'), subjects.alert('x'), subjects.cameraState('x'), ...['core', 'matcher', 'supervisor', 'cli'].map((id) => `${inboxPrefixFor(id)}.abc`)]) {
+      expect(receives(denied), denied).toBe(false);
+    }
+  });
+
   it('has one identity per service and camera, and knows no other', () => {
     const config = configSchema.parse({ cameras: [1, 2].map((i) => ({ id: `cam-${i}`, name: `c${i}`, url: 'rtsp://10.0.0.1/x', deploymentRef: 'D', location: { lat: 30, lon: -84, description: 'x' } })) });
     expect(natsIdentitiesFor(config)).toEqual(['core', 'matcher', 'supervisor', 'cli', 'camera-cam-1', 'camera-cam-2']);
@@ -83,12 +94,17 @@ describe('the authorization block of the server configuration', () => {
       [
         'authorization {',
         '  users: [',
-        `    { nkey: "${key('A')}", permissions: { publish: { allow: ["alpr.audit.verify", "alpr.supervisor.health"] }, subscribe: { allow: ["_INBOX_cli.>"] } } }`,
-        `    { nkey: "${key('B')}", permissions: { publish: { allow: ["$JS.API.INFO"] }, subscribe: { allow: ["alpr.supervisor.health", "_INBOX_supervisor.>"] }, allow_responses: true } }`,
+        `    { nkey: "${key('A')}", permissions: { publish: { allow: ["alpr.audit.verify", "alpr.supervisor.health"] }, subscribe: { allow: ["_INBOX.cli.>"] } } }`,
+        `    { nkey: "${key('B')}", permissions: { publish: { allow: ["$JS.API.INFO"] }, subscribe: { allow: ["alpr.supervisor.health", "_INBOX.supervisor.>"] }, allow_responses: true } }`,
         '  ]',
         '}',
       ].join('\n'),
     );
+  });
+
+  it("writes a leaf site's user with its password and the denied inboxes", () => {
+    const conf = authorizationConf([{ user: 'sites', password: 'pw"x', permissions: leafSitePermissions() }]);
+    expect(conf).toContain('{ user: "sites", password: "pw\\"x", permissions: { publish: { allow: ["alpr.reads.>", "alpr.cameras.*.state", "alpr.cameras.*.metrics", "alpr.store.check.*"] }, subscribe: { allow: ["_INBOX.>"], deny: ["_INBOX.core.>", "_INBOX.matcher.>", "_INBOX.supervisor.>", "_INBOX.cli.>"] } } }');
   });
 
   it('refuses an empty user list (the server would admit anyone) and anything but a user public key', () => {
@@ -133,6 +149,6 @@ describe('how a service reaches the bus', () => {
     expect(() => busConnectionOptions(config, 'core')).toThrow('no NATS credentials for "core" at /nonexistent/nats/credentials/core.nk (ENOENT): the embedded nats-server writes them when it starts');
     const external = configSchema.parse({ nats: { embedded: false, urls: ['tls://n1:4222'], tls: { caFile: '/etc/ca.pem' }, auth: { user: 'alpr' } } });
     expect(() => busConnectionOptions(external, 'core', {})).toThrow(/ALPR_NATS_PASSWORD/);
-    expect(busConnectionOptions(external, 'core', { ALPR_NATS_PASSWORD: 'pw' })).toMatchObject({ servers: ['tls://n1:4222'], user: 'alpr', pass: 'pw', inboxPrefix: '_INBOX_core', tls: { caFile: '/etc/ca.pem' } });
+    expect(busConnectionOptions(external, 'core', { ALPR_NATS_PASSWORD: 'pw' })).toMatchObject({ servers: ['tls://n1:4222'], user: 'alpr', pass: 'pw', inboxPrefix: '_INBOX.core', tls: { caFile: '/etc/ca.pem' } });
   });
 });

@@ -1,4 +1,4 @@
-import { consumers, inboxPrefixFor, natsIdentities, streams, subjects, type AlprConfig } from '../contracts/index.ts';
+import { consumers, inboxPrefixFor, inboxRoot, natsIdentities, streams, subjects, type AlprConfig } from '../contracts/index.ts';
 import { hotlistBuckets } from '../contracts/hotlist.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 
@@ -13,16 +13,18 @@ import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
+  /** Refused even where `subscribe` allows. */
+  subscribeDeny?: string[];
   /** May answer requests it received (request-reply services), to their reply subject only. */
   allowResponses: boolean;
 }
 
-/** A user of the server's configuration: its nkey's public key and, for a service, its permissions. */
-export interface NatsUser {
-  nkey: string;
+/** A user of the server's configuration: a service's nkey public key (or a hub's leaf-site user
+ * and password) and its permissions. */
+export type NatsUser = ({ nkey: string } | { user: string; password: string }) & {
   /** Without permissions the user may do anything: only a test harness adds such a user. */
   permissions?: NatsPermissions;
-}
+};
 
 const api = '$JS.API';
 const inbox = (identity: string) => `${inboxPrefixFor(identity)}.>`;
@@ -101,6 +103,22 @@ export function natsPermissions(identity: string): NatsPermissions {
 }
 
 /**
+ * What a site's leaf link may do on its hub: bring its cameras' reads, state, metrics and spool
+ * checks in, and take back only the replies to its cameras (JetStream acknowledgements, spool
+ * check answers), never the hub's reads, alerts or its own services' replies. The hub's
+ * JetStream API is out of reach through the link anyway (nats-server denies $JS.API.> on a leaf
+ * link to a server without JetStream).
+ */
+export function leafSitePermissions(): NatsPermissions {
+  return {
+    publish: [subjects.readsAll, subjects.cameraStateAll, subjects.cameraMetricsAll, subjects.readsStoredCheck],
+    subscribe: [`${inboxRoot}.>`],
+    subscribeDeny: [natsIdentities.core, natsIdentities.matcher, natsIdentities.supervisor, natsIdentities.cli].map(inbox),
+    allowResponses: false,
+  };
+}
+
+/**
  * The identities a configuration's services sign in as: the supervisor's, the CLI's, the core's
  * and matcher's where they run (not at a cameras-only site, whose server is a leaf of the hub:
  * a core seed there would manage the hub's streams through the link), and one per camera (the
@@ -119,12 +137,14 @@ export function authorizationConf(users: NatsUser[]): string {
   const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
   const lines = ['authorization {', '  users: ['];
   for (const u of users) {
-    if (!/^U[A-Z2-7]{55}$/.test(u.nkey)) throw new Error(`"${u.nkey}" is not an nkey user public key`);
+    if ('nkey' in u && !/^U[A-Z2-7]{55}$/.test(u.nkey)) throw new Error(`"${u.nkey}" is not an nkey user public key`);
+    const who = 'nkey' in u ? `nkey: ${q(u.nkey)}` : `user: ${q(u.user)}, password: ${q(u.password)}`;
     const p = u.permissions;
+    const deny = p?.subscribeDeny?.length ? `, deny: ${list(p.subscribeDeny)}` : '';
     const perms = p
-      ? `, permissions: { publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} }${p.allowResponses ? ', allow_responses: true' : ''} }`
+      ? `, permissions: { publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)}${deny} }${p.allowResponses ? ', allow_responses: true' : ''} }`
       : '';
-    lines.push(`    { nkey: ${q(u.nkey)}${perms} }`);
+    lines.push(`    { ${who}${perms} }`);
   }
   lines.push('  ]', '}');
   return lines.join('\n');

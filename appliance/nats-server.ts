@@ -5,7 +5,7 @@ import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { busConnectionOptions, isLoopbackHost, natsCredentialsDir, natsIdentities, natsTlsDir, natsUsesTls, type AlprConfig, type Logger } from '../contracts/index.ts';
-import { authorizationConf, natsIdentitiesFor, natsPermissions, type NatsUser } from './nats-auth.ts';
+import { authorizationConf, leafSitePermissions, natsIdentitiesFor, natsPermissions, type NatsUser } from './nats-auth.ts';
 import { ensureNatsTls, ensureNkeySeeds, type NatsTlsFiles } from './nats-credentials.ts';
 import type { ServiceSpec } from './supervisor.ts';
 
@@ -70,12 +70,22 @@ export function embeddedNeedsTls(config: AlprConfig): boolean {
  */
 export function natsServerConf(config: AlprConfig, dir: string, pidFile: string, env: NodeJS.ProcessEnv, security: NatsServerSecurity): string {
   const q = (v: string) => JSON.stringify(v);
+  const { listen, remotes, caFile } = config.nats.leafnodes;
+  const users = [...security.users];
+  if (listen) {
+    const password = env.ALPR_LEAF_PASSWORD ?? listen.password;
+    // The schema asks for both; a password only in a missing environment variable must not open the port.
+    if (!listen.user || !password) throw new Error('nats.leafnodes.listen needs a user and password (ALPR_LEAF_PASSWORD) that sites present');
+    // Sites sign in as this user (the leaf port has no authorization of its own, so the server's
+    // users apply), which gives their links the permissions of a site and no more.
+    users.push({ user: listen.user, password, permissions: leafSitePermissions() });
+  }
   const lines = [
     `server_name: ${q(`alpr-${config.site.id}`)}`,
     `listen: ${q(`${config.nats.host}:${config.nats.port}`)}`,
     `pid_file: ${q(pidFile)}`,
-    // Every client signs in with an nkey; anything its permissions do not list is refused.
-    authorizationConf(security.users),
+    // Every client signs in (services with their nkeys); anything its permissions do not list is refused.
+    authorizationConf(users),
   ];
   const tlsBlock = (t: NatsTlsFiles) => `tls { cert_file: ${q(t.certFile)}, key_file: ${q(t.keyFile)}, timeout: 5 }`;
   if (natsUsesTls(config.nats)) {
@@ -83,16 +93,11 @@ export function natsServerConf(config: AlprConfig, dir: string, pidFile: string,
     lines.push(tlsBlock(security.tls));
   }
   if (embeddedRunsJetStream(config)) lines.push(`jetstream { store_dir: ${q(dir)} }`);
-  const { listen, remotes, caFile } = config.nats.leafnodes;
   if (listen || remotes.length > 0) {
     lines.push('leafnodes {');
     if (listen) {
       lines.push(`  listen: ${q(`${listen.host}:${listen.port}`)}`);
       if (security.tls && (natsUsesTls(config.nats) || !isLoopbackHost(listen.host))) lines.push(`  ${tlsBlock(security.tls)}`);
-      const password = env.ALPR_LEAF_PASSWORD ?? listen.password;
-      // The schema asks for both; a password only in a missing environment variable must not open the port.
-      if (!listen.user || !password) throw new Error('nats.leafnodes.listen needs a user and password (ALPR_LEAF_PASSWORD) that sites present');
-      lines.push(`  authorization { user: ${q(listen.user)}, password: ${q(password)} }`);
     }
     if (remotes.length > 0) {
       const tls = remotes.some((r) => r.startsWith('tls://')) ? `, tls: { ${caFile ? `ca_file: ${q(caFile)}` : ''} }` : '';

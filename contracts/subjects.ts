@@ -58,7 +58,12 @@ export const natsIdentities = {
   camera: (cameraId: string) => `camera-${subjectToken(cameraId)}`,
 } as const;
 
-/** The reply-subject prefix of an identity: `_INBOX_<identity>`, never the shared `_INBOX`. */
+/** The first token of every reply subject. */
+export const inboxRoot = '_INBOX';
+
+/** The reply-subject prefix of an identity: `_INBOX.<identity>`, never the bare shared `_INBOX`.
+ * The identity is a token of its own, so that a hub can let sites' leaf links carry the replies
+ * to their cameras (`_INBOX.>`) while refusing its own services' (`_INBOX.core.>`, ...). */
 export function inboxPrefixFor(identity: string): string {
-  return `_INBOX_${subjectToken(identity)}`;
+  return `${inboxRoot}.${subjectToken(identity)}`;
 }

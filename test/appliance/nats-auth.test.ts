@@ -119,7 +119,8 @@ describe('a camera worker', () => {
     const cam = await as(natsIdentities.camera('cam-a'));
     expect(await received(cam, subjects.readsAll, subjects.read('cam-b'))).toBe(0);
     expect(await received(cam, subjects.alertsAll, subjects.alert('cam-b'))).toBe(0);
-    expect(await received(cam, '_INBOX_core.>', '_INBOX_core.x')).toBe(0);
+    expect(await received(cam, '_INBOX.core.>', '_INBOX.core.x')).toBe(0);
+    expect(await received(cam, '_INBOX.>', '_INBOX.camera-cam-b.x')).toBe(0);
     expect(await received(cam, '>', 'anything.at.all')).toBe(0);
     const coreBuckets = await openHotlistBuckets(core);
     await coreBuckets.kv.put('ncic', '{"secret":true}');

@@ -1,5 +1,5 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
@@ -126,6 +126,39 @@ describe('a site joining its hub over an authenticated TLS leaf link', () => {
       }
       const jsm = await jetstreamManager(hubCore);
       expect((await jsm.streams.info('READS')).state.messages).toBe(1);
+
+      // A site box taken over entirely (its server open to anyone) with the right leaf password:
+      // its link still only brings reads in and takes its cameras' replies back.
+      const rogueDir = tempDir('rogue');
+      dirs.push(rogueDir);
+      const roguePort = await freePort();
+      writeFileSync(path.join(rogueDir, 'rogue.conf'), `listen: "127.0.0.1:${roguePort}"\nserver_name: rogue\nleafnodes { remotes: [ { urls: ["tls://sites:leaf-secret@127.0.0.1:${leafPort}"], tls: { ca_file: ${JSON.stringify(hubCa)} } } ] }\n`);
+      children.push(spawn('nats-server', ['-c', path.join(rogueDir, 'rogue.conf')], { stdio: 'ignore' }));
+      const rogue = await until(() => connect({ servers: `nats://127.0.0.1:${roguePort}`, reconnect: false }).catch(() => null), { what: 'the rogue site up' });
+      try {
+        const overheard: string[] = [];
+        for (const s of ['alpr.reads.>', 'alpr.alerts.>', '_INBOX.core.>', 'alpr.audit.verify']) rogue.subscribe(s, { callback: (err, m) => void (err ? null : overheard.push(m.subject)) });
+        await rogue.flush();
+        // The link is up once a read from the rogue side is stored (a site may bring reads).
+        await until(async () => {
+          rogue.publish('alpr.reads.rogue-cam', '{}');
+          return (await jsm.streams.info('READS', { subjects_filter: 'alpr.reads.rogue-cam' })).state.messages > 1;
+        }, { what: 'the rogue link up', ms: 20_000 });
+        const alerts = (await jsm.streams.info('ALERTS')).state.messages;
+        rogue.publish('alpr.alerts.site-cam', '{}');
+        await rogue.flush();
+        hubCore.publish('_INBOX.core.x', 'hotlist chunk');
+        await jetstream(hubCore).publish('alpr.alerts.hub-cam', '{}');
+        const cam = await connectBus({ config: good, identity: natsIdentities.camera('site-cam') });
+        await publishRead(jetstream(cam), makeRead({ cameraId: 'site-cam', plate: 'LEAF3' }));
+        await cam.close();
+        await new Promise((r) => setTimeout(r, 500));
+        // (It hears what it publishes itself, on its own server; nothing from the hub.)
+        expect(overheard.filter((s) => !['alpr.reads.rogue-cam', 'alpr.alerts.site-cam'].includes(s))).toEqual([]);
+        expect((await jsm.streams.info('ALERTS')).state.messages).toBe(alerts + 1); // the hub's own, not the rogue's
+      } finally {
+        await rogue.close();
+      }
     } finally {
       await hubCore.close();
     }
