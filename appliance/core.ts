@@ -173,6 +173,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     resolveOpenCase: access.resolveOpenCase,
     cameraSeries,
     dashboard: true,
+    https: Boolean(config.server.tls) || config.server.behindTlsProxy,
   });
   const { server, port } = await listen(app, config.server);
   const scheme = config.server.tls ? 'https' : 'http';
@@ -203,6 +204,9 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();
       await nc.drain().catch(() => {});
+      // The summaries of anonymous refusals still counting are written before the last anchor.
+      access.noise.stop();
+      await access.noise.flush(true);
       // Last: the entries the parts above wrote while stopping are anchored too.
       await access.anchoring?.stop();
       await client.close();

@@ -537,6 +537,7 @@ export type CameraConfig = z.infer<typeof cameraSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
+export type ThrottleConfig = z.infer<typeof throttleSchema>;
 export type HotlistsConfig = z.infer<typeof hotlistsSchema>;
 export type HotlistSourceConfig = z.infer<typeof hotlistSourceSchema>;
 
@@ -560,4 +561,3 @@ export function validateConfig(doc: unknown): ConfigResult {
     })),
   };
 }
-export type ThrottleConfig = z.infer<typeof throttleSchema>;

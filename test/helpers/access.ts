@@ -28,18 +28,25 @@ interface Account {
 }
 
 /**
- * A code for a step not used yet (TOTP codes are single-use; ±1 step of drift is accepted).
- * The step before is used only early in the current one: made late, a step boundary can pass
- * before the server checks it, and it is refused (seen in CI: "sign-in of it-admin: 401").
+ * A code for a step not used yet (TOTP codes are single-use per user across setup, enrolment and
+ * sign-in; ±1 step of drift is accepted). The step before is used only early in the current one:
+ * made late, a step boundary can pass before the server checks it, and it is refused (seen in CI:
+ * "sign-in of it-admin: 401"). When every step in the window is spent (a sign-in again soon after
+ * the last), it waits for the next step rather than failing.
  */
-function freshCode(a: Account): string {
-  const at = new Date();
-  const now = stepOf(at);
-  const early = at.getTime() - now * TOTP_STEP_SECONDS * 1000 < (TOTP_STEP_SECONDS - 10) * 1000;
-  const step = [...(early ? [now - 1] : []), now, now + 1].find((s) => s > a.lastStep);
-  if (step === undefined) throw new Error(`no unused TOTP step left for ${a.username} in this window`);
-  a.lastStep = step;
-  return totpAt(a.secret, step);
+async function freshCode(a: Account): Promise<string> {
+  for (;;) {
+    const at = new Date();
+    const now = stepOf(at);
+    const intoStep = at.getTime() - now * TOTP_STEP_SECONDS * 1000;
+    const early = intoStep < (TOTP_STEP_SECONDS - 10) * 1000;
+    const step = [...(early ? [now - 1] : []), now, now + 1].find((s) => s > a.lastStep);
+    if (step !== undefined) {
+      a.lastStep = step;
+      return totpAt(a.secret, step);
+    }
+    await new Promise((r) => setTimeout(r, TOTP_STEP_SECONDS * 1000 - intoStep + 50));
+  }
 }
 
 async function json(res: Response, what: string): Promise<Record<string, unknown>> {
@@ -56,7 +63,7 @@ export interface SignedIn {
 }
 
 async function signIn(base: string, a: Account): Promise<SignedIn> {
-  const res = await post(base, '/api/auth/login', { username: a.username, password: PASSWORD, code: freshCode(a), bannerAccepted: true });
+  const res = await post(base, '/api/auth/login', { username: a.username, password: PASSWORD, code: await freshCode(a), bannerAccepted: true });
   const body = await json(res, `sign-in of ${a.username}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const csrf = String(body.csrfToken);
@@ -90,14 +97,14 @@ export const healthReport = (base: string, token: string) => fetch(`${base}/api/
 export async function bootstrapAccess(base: string, setupToken: string, cameras: string[]): Promise<AccessFixture> {
   const begin = await json(await post(base, '/api/setup/begin', { token: setupToken }), 'setup begin');
   const admin: Account = { username: 'it-admin', secret: String(begin.secret), lastStep: -1 };
-  await json(await post(base, '/api/setup/complete', { token: setupToken, username: admin.username, displayName: 'IT Admin', password: PASSWORD, code: freshCode(admin) }), 'setup complete');
+  await json(await post(base, '/api/setup/complete', { token: setupToken, username: admin.username, displayName: 'IT Admin', password: PASSWORD, code: await freshCode(admin) }), 'setup complete');
   const a = await signIn(base, admin);
 
   const created = await json(await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()), 'designate');
   const token = (created.enrolment as { token: string }).token;
   const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
   const inv: Account = { username: 'it-investigator', secret: String(enrol.secret), lastStep: -1 };
-  await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: freshCode(inv) }), 'enrol complete');
+  await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: await freshCode(inv) }), 'enrol complete');
   const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
   await json(await post(base, '/api/users/it-investigator/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) }, a.headers()), 'training');
   await json(await post(base, '/api/cases', { caseRef: ACCESS_CASE, title: 'integration tests', activeIntel: false }, a.headers()), 'case');
