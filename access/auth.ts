@@ -117,6 +117,7 @@ export function createAuthService(opts: AuthServiceOptions) {
         throw new ForbiddenError(user.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'enrolment not completed');
       }
       await putAuthState(client, username, afterSuccess(state, step, now), now);
+      throttle.succeeded(username);
       return user;
     });
   }

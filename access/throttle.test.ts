@@ -81,6 +81,18 @@ describe('CredentialThrottle', () => {
     expect(refusal(() => t.admit('198.51.100.99', 'someone-else'))).toBeNull();
   });
 
+  it("gives a successful attempt back to its account: a user's own sign-ins never throttle them", () => {
+    const c = clock();
+    const t = new CredentialThrottle(cfg, c.now);
+    for (let i = 0; i < 25; i++) {
+      expect(refusal(() => t.admit(`198.51.100.${i}`, 'officer'))).toBeNull();
+      t.succeeded('Officer');
+    }
+    // Failures still count: ten from anywhere and the account waits.
+    for (let i = 0; i < 10; i++) expect(refusal(() => t.admit(`203.0.113.${i}`, 'officer'))).toBeNull();
+    expect(refusal(() => t.admit('203.0.113.99', 'officer'))?.retryAfterSeconds).toBe(15 * 60);
+  });
+
   it('does not count a refused attempt, so that Retry-After stays true', () => {
     const c = clock();
     const t = new CredentialThrottle({ ...cfg, addressAttempts: 2 }, c.now);

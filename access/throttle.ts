@@ -35,6 +35,11 @@ export class SlidingWindowLimiter {
     this.#bound(now);
   }
 
+  /** Takes back the key's newest event (an attempt that turned out to be legitimate). */
+  refund(key: string): void {
+    this.#events.get(key)?.pop();
+  }
+
   get size(): number {
     return this.#events.size;
   }
@@ -104,6 +109,15 @@ export class CredentialThrottle {
     const wait = this.#accountAttempts.waitMs(acct);
     if (wait > 0) throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
     this.#accountAttempts.hit(acct);
+  }
+
+  /**
+   * A successful sign-in (or unlock, password change) gives its account attempt back: the
+   * account budget is there to slow guessing, and a user who signs in often, or unlocks a
+   * locked screen through a shift, must not be kept out by their own successes.
+   */
+  succeeded(account: string): void {
+    this.#accountAttempts.refund(accountKey(account));
   }
 
   /** Counts a failed attempt (wrong credentials, unknown token) against its address. */
