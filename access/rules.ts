@@ -123,7 +123,6 @@ async function disseminationSearch(c: Context, p: Principal, ctx: RuleContext): 
  */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/health',
-  'GET /api/metrics',
   'GET /api/auth/banner',
   'POST /api/auth/login',
   'POST /api/auth/logout',
@@ -146,6 +145,9 @@ export const accessRules: Record<string, AccessRule> = {
   // The full health report (server/app.ts; anonymous callers get the status only): services,
   // cameras and deployments for any signed-in principal or monitoring token; polled, so passive.
   'GET /api/health/report': { anyOf: ['self'], action: 'health.view', audit: false, passive: true },
+  // Prometheus text: camera ids with their state and read rates, services' restarts; the same
+  // reach as the health report (a scrape sends a monitoring token), polled, so passive.
+  'GET /api/metrics': { anyOf: ['self'], action: 'metrics.view', audit: false, passive: true },
 
   // Retention and case holds (server/routes/retention.ts); the route itself checks the case is open.
   'GET /api/retention': { anyOf: ['reports.read', 'audit.read'], action: 'retention.view' },

@@ -42,14 +42,12 @@ export interface AppOptions {
 /** Hotlist files stream into the import, bounded by hotlists.maxFileBytes, never parsed whole. */
 const streamsItsBody = (method: string, path: string) => method === 'POST' && path === '/api/hotlists';
 
-/** Routes anyone who can reach the port may call: liveness (the status only) and metrics carry no read data. */
-function systemRoutes(opts: Pick<AppOptions, 'health' | 'metrics'>) {
-  return new Hono()
-    .get('/health', async (c) => {
-      const h = await opts.health();
-      return c.json(publicHealth(h), h.status === 'down' ? 503 : 200);
-    })
-    .get('/metrics', (c) => c.text(opts.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+/** The one route anyone who can reach the port may call: liveness, the status only. */
+function systemRoutes(opts: Pick<AppOptions, 'health'>) {
+  return new Hono().get('/health', async (c) => {
+    const h = await opts.health();
+    return c.json(publicHealth(h), h.status === 'down' ? 503 : 200);
+  });
 }
 
 export function createApp(opts: AppOptions) {
@@ -62,11 +60,14 @@ export function createApp(opts: AppOptions) {
     .route('/', readsRoutes({ client: opts.client, retention }))
     .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }))
     .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }))
-    // The full health report (services, cameras, deployments): behind the guard, for signed-in principals.
+    // The full health report (services, cameras, deployments) and the Prometheus metrics (camera
+    // ids, their state and read rates, services' restarts): behind the guard, for signed-in
+    // principals and monitoring tokens (a Prometheus scrape sends the token as a bearer).
     .get('/health/report', async (c) => {
       const h = await opts.health();
       return c.json(h, h.status === 'down' ? 503 : 200);
-    });
+    })
+    .get('/metrics', (c) => c.text(opts.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   // Chained so that AppType carries these routes for the dashboard's typed client.
   // The limit and the headers come first so that they cover every route, the guard's included.

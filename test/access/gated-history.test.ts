@@ -45,11 +45,13 @@ function alertFor(plate: string, hoursAgo: number): Alert {
 beforeAll(async () => {
   store = await startTestStore();
   const clock = testClock();
+  const metrics = new MetricsRegistry();
+  metrics.set('alpr_camera_up', 'Camera stream live (1) or not (0).', 1, { camera: 'cam-9' });
   const access = createAccess({ client: store.client, access: testAccessConfig(), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, extraRules: alertRules, clock: clock.now });
   const app = createApp({
     client: store.client,
     health: async () => report,
-    metrics: new MetricsRegistry(),
+    metrics,
     logger: silentLogger,
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
@@ -138,5 +140,13 @@ describe('health', () => {
     const full = await get(operator, '/api/health/report');
     expect(full.status).toBe(200);
     expect(await full.json()).toEqual(report);
+  });
+
+  it('serves the Prometheus metrics (camera ids, states, read rates) to signed-in principals only', async () => {
+    expect((await t.app.request('/api/metrics')).status).toBe(401);
+    const scraped = await get(operator, '/api/metrics');
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toContain('text/plain');
+    expect(await scraped.text()).toContain('alpr_camera_up{camera="cam-9"} 1');
   });
 });

@@ -50,7 +50,7 @@ describe('the core with access control', () => {
     await publishRead(jetstream(nc), ok);
     const search = async (plate: string) => ((await (await access.fetch(base, `/api/reads?plate=${plate}`)).json()) as { reads: { id: string }[] }).reads;
     await until(async () => ((await search('OK1234')).length ? true : undefined));
-    const metrics = await (await fetch(`${base}/api/metrics`)).text();
+    const metrics = await access.metrics(base);
     expect(metrics).toMatch(/alpr_reads_refused_unauthorised_total 1\b/);
     expect(await search('RG1234')).toEqual([]);
     const health = (await (await access.health(base)).json()) as { status: string; authorisations: unknown[] };

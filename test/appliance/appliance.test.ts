@@ -149,7 +149,7 @@ describe('alpr appliance', () => {
       return pid !== undefined && lockedKiB(pid) > 0;
     }, 'the pin helper to lock the stored read\'s parts');
     // ... and says so in its metrics (set when the listing that pinned them has finished).
-    const pinnedBytes = async () => Number(/^alpr_store_pinned_bytes (\d+)/m.exec(await (await fetch(`${api}/api/metrics`)).text())?.[1] ?? 0);
+    const pinnedBytes = async () => Number(/^alpr_store_pinned_bytes (\d+)/m.exec(await access.metrics(api))?.[1] ?? 0);
     await until(async () => (await pinnedBytes()) > 0, 'alpr_store_pinned_bytes in /api/metrics');
   });
 

@@ -83,6 +83,8 @@ export interface AccessFixture {
    * the core, where sessions do not.
    */
   health(base: string): Promise<Response>;
+  /** GET /api/metrics (Prometheus text) with the same monitoring token. */
+  metrics(base: string): Promise<string>;
 }
 
 /** A service account for monitoring, designated by the administrator; its API token. */
@@ -118,6 +120,7 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
   const fixture: AccessFixture = {
     admin: a,
     health: (b) => healthReport(b, monitor),
+    metrics: async (b) => (await fetch(`${b}/api/metrics`, { headers: { authorization: `Bearer ${monitor}` } })).text(),
     investigator: await signIn(base, inv),
     async signInAgain(b) {
       fixture.admin = await signIn(b, admin);

@@ -55,7 +55,7 @@ describe('a read published on NATS is stored and served by the API', () => {
     const read = makeRead({ cameraId: 'cam-e2e', plate: 'AFTER1' });
     await publishRead(jetstream(nc), read);
     await until(async () => (await search('plate=AFTER1')).reads.find((r) => r.id === read.id));
-    const metrics = await (await fetch(`${base}/api/metrics`)).text();
+    const metrics = await access.metrics(base);
     expect(metrics).toMatch(/alpr_reads_invalid_total [1-9]/);
     expect(metrics).toMatch(/alpr_reads_stored_total [1-9]/);
   });

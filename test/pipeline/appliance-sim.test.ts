@@ -75,7 +75,7 @@ describe('appliance with no camera configured', () => {
 
     // Metrics come every 2 s: wait for one sent after that read.
     const metrics = await until(async () => {
-      const text = await (await fetch(`${api}/api/metrics`)).text();
+      const text = await access.metrics(api);
       return /alpr_camera_reads\{camera="sim-1"\} [1-9]/.test(text) ? text : null;
     }, 'camera metrics with the read in /api/metrics', 30_000);
     for (const name of ['decoded_fps', 'frames_inferred', 'inference_ms_p50', 'recognition_wait_ms_p50', 'queue_depth', 'frames_dropped', 'reads_per_minute', 'maintenance_flag']) {
