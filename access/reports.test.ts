@@ -4,11 +4,11 @@ import { auditReport, onDuty, verificationFigures } from './reports.ts';
 
 const duty = { start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' };
 
-function entries(list: { actor: string; at: string; action?: string; outcome?: string; caseRef?: string | null; query?: string }[]): ChainEntry[] {
+function entries(list: { actor: string; at: string; action?: string; outcome?: string; caseRef?: string | null; query?: string; target?: string }[]): ChainEntry[] {
   const out: ChainEntry[] = [];
   for (const e of list) {
     const head = out.at(-1);
-    out.push(seal({ atMs: Date.parse(e.at), actor: e.actor, action: e.action ?? 'reads.search', target: null, query: e.query ?? '', caseRef: e.caseRef === undefined ? 'C-1' : e.caseRef, purpose: 'p', outcome: e.outcome ?? 'ok', detail: null, ip: null }, head ? { seq: head.seq, hash: head.hash } : null));
+    out.push(seal({ atMs: Date.parse(e.at), actor: e.actor, action: e.action ?? 'reads.search', target: e.target ?? null, query: e.query ?? '', caseRef: e.caseRef === undefined ? 'C-1' : e.caseRef, purpose: 'p', outcome: e.outcome ?? 'ok', detail: null, ip: null }, head ? { seq: head.seq, hash: head.hash } : null));
   }
   return out;
 }
@@ -43,6 +43,24 @@ describe('audit report', () => {
     expect(r.byCase['C-1']).toMatchObject({ accesses: 6, users: ['ana', 'bob', 'cy'] });
     expect(r.anomalies.map((a) => `${a.kind}:${a.actor}:${a.count}`)).toEqual(['outside-duty-hours:bob:1', 'unusual-volume:cy:4', 'repeated-denials:dee:5']);
     expect(r.anomalies[0]!.day).toBe('2025-07-02');
+  });
+
+  it("flags a change an administrator may not make for itself, made by an account it designated or reset", () => {
+    const e = (actor: string, at: string, action: string, target: string, outcome = 'ok') => ({ actor, at, action, target, outcome, caseRef: null });
+    const list = [
+      e('chief', '2025-07-02T14:00:00Z', 'user.designate', 'alt'),
+      e('chief', '2025-07-02T14:01:00Z', 'user.designate', 'deputy'),
+      e('alt', '2025-07-02T14:05:00Z', 'training.record', 'chief'),
+      e('alt', '2025-07-02T14:06:00Z', 'user.roles', 'chief'),
+      e('alt', '2025-07-02T14:07:00Z', 'user.roles', 'deputy'), // deputy did not designate alt
+      e('deputy', '2025-07-02T14:08:00Z', 'user.roles', 'chief', 'denied'),
+      e('bob', '2025-07-02T14:09:00Z', 'user.enrolment.reset', 'eve'),
+      e('eve', '2025-07-03T14:10:00Z', 'training.record', 'bob'),
+    ];
+    const r = auditReport(entries(list), { dutyHours: duty, searchesPerDay: 100 });
+    const flagged = r.anomalies.filter((a) => a.kind === 'approved-by-own-designee');
+    expect(flagged.map((a) => `${a.actor}:${a.day}:${a.count}`)).toEqual(['alt:2025-07-02:2', 'eve:2025-07-03:1']);
+    expect(flagged[0]!.detail).toContain('to chief');
   });
 
   it('derives misread rate from operators verdicts', () => {

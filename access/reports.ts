@@ -43,7 +43,7 @@ export function onDuty(ms: number, duty: AccessConfig['dutyHours']): boolean {
 }
 
 export interface Anomaly {
-  kind: 'outside-duty-hours' | 'unusual-volume' | 'repeated-denials';
+  kind: 'outside-duty-hours' | 'unusual-volume' | 'repeated-denials' | 'approved-by-own-designee';
   actor: string;
   day: string;
   count: number;
@@ -56,6 +56,42 @@ export interface AuditReport {
   byUser: Record<string, { total: number; denied: number; dataAccesses: number; cases: string[]; actions: Record<string, number> }>;
   byCase: Record<string, { accesses: number; users: string[]; actions: Record<string, number> }>;
   anomalies: Anomaly[];
+}
+
+/** Changes to an account that only a second administrator may make for it. */
+const SECOND_ADMIN_ACTIONS = new Set(['user.roles', 'training.record', 'user.enrolment.reset']);
+/** Actions that hand an account's credentials to the administrator who performs them. */
+const CONTROLLING_ACTIONS = new Set(['user.designate', 'user.enrolment.reset']);
+
+/**
+ * An administrator may not grant itself roles, record its own training or reset itself; a
+ * second administrator must. Nothing can stop one person from designating (or resetting) an
+ * account, enrolling it with the link they were handed, and approving their own change through
+ * it: such an approval is flagged for the auditor, who checks that two people were involved.
+ * A new appliance's first grants are flagged too (the first administrator designates the
+ * second, who records the first one's training): reviewing them is the point.
+ */
+function approvedByOwnDesignee(entries: readonly ChainEntry[], timeZone: string): Anomaly[] {
+  const controlledBy = new Map<string, Set<string>>();
+  const found = new Map<string, Anomaly>();
+  for (const e of entries) {
+    if (e.outcome !== 'ok' || !e.target) continue;
+    if (SECOND_ADMIN_ACTIONS.has(e.action) && controlledBy.get(e.actor)?.has(e.target)) {
+      const day = localTime(e.atMs, timeZone).day;
+      const key = `${e.actor}\u0000${e.target}\u0000${day}`;
+      const a = found.get(key) ?? { kind: 'approved-by-own-designee' as const, actor: e.actor, day, count: 0, detail: '', seqs: [] };
+      a.count++;
+      a.seqs.push(e.seq);
+      a.detail = `${a.count} change(s) to ${e.target} (roles, training or enrolment) by an account ${e.target} designated or reset: check that two people made them`;
+      found.set(key, a);
+    }
+    if (CONTROLLING_ACTIONS.has(e.action)) {
+      const set = controlledBy.get(e.target) ?? new Set<string>();
+      set.add(e.actor);
+      controlledBy.set(e.target, set);
+    }
+  }
+  return [...found.values()];
 }
 
 export function auditReport(entries: readonly ChainEntry[], opts: { dutyHours: AccessConfig['dutyHours']; searchesPerDay: number; deniedPerDay?: number }): AuditReport {
@@ -106,6 +142,7 @@ export function auditReport(entries: readonly ChainEntry[], opts: { dutyHours: A
     const [actor, day] = split(k);
     anomalies.push({ kind: 'repeated-denials', actor, day, count: seqs.length, detail: `${seqs.length} refused attempts in one day`, seqs });
   }
+  anomalies.push(...approvedByOwnDesignee(entries, opts.dutyHours.timeZone));
   anomalies.sort((a, b) => a.day.localeCompare(b.day) || a.actor.localeCompare(b.actor) || a.kind.localeCompare(b.kind));
   return { entries: entries.length, byUser, byCase, anomalies };
 }
