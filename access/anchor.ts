@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AnchorCheck } from '../contracts/index.ts';
 
 /**
  * Anchors of the audit log's hash chain, kept outside the store. The chain alone proves that no
@@ -50,18 +51,6 @@ export interface AnchorProblem {
   reason: string;
 }
 
-export const anchorCheckSchema = z.strictObject({
-  ok: z.boolean(),
-  /** False when there was no key to check with: the anchors say nothing then. */
-  checked: z.boolean(),
-  anchors: z.number().int().min(0),
-  last: z.strictObject({ seq: z.number().int(), hash: z.string(), at: z.string() }).nullable(),
-  problems: z.array(z.strictObject({ line: z.number().int(), seq: z.number().int().nullable(), kind: z.enum(['unreadable', 'bad-mac', 'out-of-order', 'cut', 'replaced']), reason: z.string() })),
-  /** Problems beyond those listed. */
-  moreProblems: z.number().int().min(0),
-  note: z.string().nullable(),
-});
-export type AnchorCheck = z.infer<typeof anchorCheckSchema>;
 
 const MAX_LISTED = 20;
 

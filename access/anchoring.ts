@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../contracts/index.ts';
-import { ANCHOR_FILE, ANCHOR_KEY_FILE, anchoredSeqs, appendAnchorLine, checkAnchors, lastAnchor, loadAnchorKey, makeAnchor, type Anchor, type AnchorCheck } from './anchor.ts';
+import { ANCHOR_FILE, ANCHOR_KEY_FILE, anchoredSeqs, appendAnchorLine, checkAnchors, lastAnchor, loadAnchorKey, makeAnchor, type Anchor } from './anchor.ts';
+import type { AnchorCheck } from '../contracts/index.ts';
 import type { AnchorSink } from './anchor-sinks.ts';
 import type { AuditLog, VerifyResult } from './audit-log.ts';
 import { keyedMutex } from './versions.ts';

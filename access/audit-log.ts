@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { auditEventSchema, type AuditEventInput, type AuditSink } from '../contracts/index.ts';
-import type { AnchorCheck } from './anchor.ts';
+import type { AnchorCheck } from '../contracts/index.ts';
 import { seal, verifyRun, type ChainBreak, type ChainEntry } from './chain.ts';
 import { AuditUnavailableError } from './errors.ts';
 import { keyedMutex } from './versions.ts';

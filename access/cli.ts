@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { silentLogger, type AlprConfig } from '../contracts/index.ts';
+import { requestAuditVerify, silentLogger, type AlprConfig } from '../contracts/index.ts';
 import { createClickHouseClient, migrate } from '../store/index.ts';
 import { createAuditAnchoring, withAnchoredVerify } from './anchoring.ts';
 import { createAuditLog, type VerifyResult } from './audit-log.ts';
-import { requestAuditVerify } from './bus.ts';
 import { createEnrolment } from './enrolment.ts';
 import { AccessError } from './errors.ts';
 

@@ -3,7 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeAlert, InvalidPayloadError, streams, type Alert, type HotlistsConfig, type Logger } from '../contracts/index.ts';
-import { alertStoreConsumer } from '../contracts/hotlist.ts';
+import { alertStoreConsumer } from '../contracts/index.ts';
 import { AlertHub, startWebhook } from './notify.ts';
 import { appendEvent, getAlert, overdueAlerts, storeAlerts, type StoredAlert } from './store.ts';
 import { applyAction, type WorkflowAction, type WorkflowEvent } from './workflow.ts';

@@ -8,6 +8,7 @@ import {
   natsIdentities,
   pinBudgetBytes,
   requestSupervisorHealth,
+  serveAuditVerify,
   subscribeCameraMetrics,
   subscribeCameraStates,
   type AlprConfig,
@@ -18,9 +19,9 @@ import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus,
 import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startSearchWarmer, startStoreWriter } from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
-import { createAccess, createDeploymentGate, recordConfigLoaded, serveAuditVerify } from '../access/index.ts';
+import { createAccess, createDeploymentGate, recordConfigLoaded } from '../access/index.ts';
 import { hotlistAccessRules, startHotlistCore } from '../hotlist/core.ts';
-import { applyStoreDurability, serveStoredCheck } from './durability.ts';
+import { answerStoredChecks, applyStoreDurability } from './durability.ts';
 
 
 /** Below this much free space under the data dir the store is reported down before an insert fails. */
@@ -88,7 +89,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   // every access.auditAnchor.intervalMinutes while it moves.
   await access.anchoring?.anchorNow();
   access.anchoring?.start(config.access.auditAnchor.intervalMinutes * 60_000);
-  const auditVerifySub = serveAuditVerify(nc, access.audit);
+  const auditVerifySub = serveAuditVerify(nc, () => access.audit.verify());
 
   const writer = await startStoreWriter({
     nc,
@@ -106,7 +107,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   });
 
   // Camera workers ask which of their spooled reads are stored (durability.readSpool).
-  const storedCheckSub = serveStoredCheck({ nc, client, logger: logger.child({ part: 'durability' }), admit: (read) => gate.admit(read) });
+  const storedCheckSub = answerStoredChecks({ nc, client, logger: logger.child({ part: 'durability' }), admit: (read) => gate.admit(read) });
 
   // Hotlists and alerts (hotlist/core.ts): imports, alert storage and workflow, notifications.
   const hotlistCore = await startHotlistCore({ nc, client, config, logger, audit: access.audit });

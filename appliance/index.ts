@@ -5,5 +5,6 @@ export { natsServerSpec } from './nats-server.ts';
 export { nodeServiceSpec } from './node-service.ts';
 export { loadConfigFile } from './config-file.ts';
 export { startCore } from './core.ts';
+export { applyStoreDurability, answerStoredChecks } from './durability.ts';
 export { main } from './cli.ts';
 export { serviceRegistry, type RunningService, type ServiceStart } from './service-registry.ts';

@@ -1,5 +1,5 @@
 import { consumers, inboxPrefixFor, inboxRoot, natsIdentities, streams, subjects, type AlprConfig } from '../contracts/index.ts';
-import { hotlistBuckets } from '../contracts/hotlist.ts';
+import { hotlistBuckets } from '../contracts/index.ts';
 import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 
 /**

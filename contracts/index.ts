@@ -10,3 +10,6 @@ export * from './bus.ts';
 export * from './audit.ts';
 export * from './read-id.ts';
 export * from './pii.ts';
+export * from './audit-verify.ts';
+export * from './store-check.ts';
+export * from './hotlist.ts';

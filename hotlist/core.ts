@@ -4,7 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Hono } from 'hono';
 import type { AlprConfig, AuditSink, Logger } from '../contracts/index.ts';
-import { openHotlistBuckets } from '../contracts/hotlist.ts';
+import { openHotlistBuckets } from '../contracts/index.ts';
 import { raiseHistoricalHits } from '../alerts/historical.ts';
 import { alertRoutes, alertRules } from '../alerts/routes.ts';
 import { startAlertService } from '../alerts/service.ts';

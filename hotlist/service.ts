@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuditSink, HotlistSourceConfig, HotlistsConfig, Logger } from '../contracts/index.ts';
-import { putActiveVersion, type HotlistBuckets } from '../contracts/hotlist.ts';
+import { putActiveVersion, type HotlistBuckets } from '../contracts/index.ts';
 import { createCompiledWriter } from './compiled.ts';
 import { HotlistFormatError, mappingFor } from './mappings.ts';
 import { createHotlistParser, HotlistRefusedError, type ParseSummary } from './parse.ts';

@@ -8,3 +8,4 @@ export * from './gate/index.ts';
 export { startCameraWorker, parseWorkerArgs, type WorkerOptions } from './worker.ts';
 export { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
 export { readFiles, type FileResult } from './read-files.ts';
+export { ReadSpool, reconcileSpool, MAX_REPUBLISHES } from './read-spool.ts';

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { busConnectionOptions, configSchema, ensureStreams, jetstream as js, natsIdentities, publishRead, requestSupervisorHealth, serveSupervisorHealth, streams, subjects } from '../../contracts/index.ts';
-import { bindHotlistBuckets, openHotlistBuckets } from '../../contracts/hotlist.ts';
-import { serveAuditVerify } from '../../access/bus.ts';
+import { busConnectionOptions, configSchema, ensureStreams, jetstream as js, natsIdentities, publishRead, requestSupervisorHealth, serveAuditVerify, serveSupervisorHealth, bindHotlistBuckets, openHotlistBuckets, streams, subjects } from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, type TestNats } from '../helpers/nats.ts';
 
@@ -149,7 +147,7 @@ describe('a camera worker', () => {
 
 describe('the services that answer', () => {
   it('the core answers the audit check and the supervisor the health request, which the CLI may only ask', async () => {
-    const sub = serveAuditVerify(core, { verify: async () => ({ ok: true, entries: 3, head: null, firstBreak: null }) } as never);
+    const sub = serveAuditVerify(core, async () => ({ ok: true, entries: 3, head: null, firstBreak: null }));
     const supervisor = await as(natsIdentities.supervisor);
     const health = serveSupervisorHealth(supervisor, () => ({ startedAt: new Date().toISOString(), services: [] }));
     await supervisor.flush();

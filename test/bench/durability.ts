@@ -12,8 +12,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { applyStoreDurability } from '../../appliance/durability.ts';
-import { ReadSpool } from '../../appliance/read-spool.ts';
+import { applyStoreDurability } from '../../appliance/index.ts';
+import { ReadSpool } from '../../pipeline/index.ts';
 import { configSchema, consumers, ensureStreams, jetstream, plateReadSchema, publishRead, silentLogger, streams } from '../../contracts/index.ts';
 import { insertReads, startStoreWriter, STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rm
 import path from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { alertStoreConsumer } from '../../contracts/hotlist.ts';
+import { alertStoreConsumer } from '../../contracts/index.ts';
 import { consumers, natsIdentities, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
 import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileSpool, serveStoredCheck } from '../../appliance/durability.ts';
-import { ReadSpool } from '../../appliance/read-spool.ts';
+import { answerStoredChecks } from '../../appliance/index.ts';
+import { ReadSpool, reconcileSpool } from '../../pipeline/index.ts';
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type NatsConnection } from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
@@ -34,7 +34,7 @@ const storedIds = async () => {
 
 async function startCore() {
   writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger });
-  check = serveStoredCheck({ nc, client: store.client, logger: silentLogger });
+  check = answerStoredChecks({ nc, client: store.client, logger: silentLogger });
 }
 async function stopCore() {
   check?.unsubscribe();

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { hotlistBuckets, openHotlistBuckets } from '../../contracts/hotlist.ts';
+import { hotlistBuckets, openHotlistBuckets } from '../../contracts/index.ts';
 import { configSchema, ensureStreams, jetstream, publishRead, silentLogger, streams, validateConfig, type PlateReadInput } from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';

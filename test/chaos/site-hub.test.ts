@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { alertStoreConsumer } from '../../contracts/hotlist.ts';
+import { alertStoreConsumer } from '../../contracts/index.ts';
 import { configSchema, consumers, natsIdentities, streams, subjects } from '../../contracts/index.ts';
 import { natsPermissions } from '../../appliance/nats-auth.ts';
 import { ensureNkeySeeds } from '../../appliance/nats-credentials.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { configSchema, decodeAlert, ensureStreams, natsIdentities, publishRead, silentLogger, streams, type Alert } from '../../contracts/index.ts';
-import { openHotlistBuckets } from '../../contracts/hotlist.ts';
+import { openHotlistBuckets } from '../../contracts/index.ts';
 import { createHotlistService, type HotlistService } from '../../hotlist/service.ts';
 import { listRecords, listVersions } from '../../hotlist/versions.ts';
 import { startMatcher, type Matcher } from '../../matcher/service.ts';

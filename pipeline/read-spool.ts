@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { PlateReadInput } from '../contracts/index.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { checkStored, publishRead, type JetStreamClient, type Logger, type PlateReadInput } from '../contracts/index.ts';
 
 /**
  * A camera worker's spool of reads that are not yet known to be in the store (durability.readSpool,
@@ -110,4 +111,57 @@ export class ReadSpool {
     this.closed = true;
     closeSync(this.fd);
   }
+}
+
+/** Republishes of one read before the spool gives up on it (and logs it as an error). */
+export const MAX_REPUBLISHES = 5;
+
+/**
+ * One check of a camera's spool: asks the core about the reads due for a check, forgets those
+ * stored (or refused for good), and when the store writer has caught up publishes the rest again
+ * (same id, so a copy that did survive is kept once). Returns what it did.
+ */
+export async function reconcileSpool(opts: {
+  spool: ReadSpool;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  cameraId: string;
+  checkSeconds: number;
+  /** Republish counts by read id, kept by the caller across checks. */
+  republished: Map<string, number>;
+  logger: Logger;
+}): Promise<{ checked: number; confirmed: number; republished: number; dropped: number } | null> {
+  const { spool, republished, logger } = opts;
+  const due = spool.due(Date.now() - opts.checkSeconds * 1000).slice(0, 500);
+  if (!due.length) return { checked: 0, confirmed: 0, republished: 0, dropped: 0 };
+  const reply = await checkStored(opts.nc, opts.cameraId, { reads: due.map((r) => ({ id: r.id, plate: r.plate, capturedAt: r.capturedAt })) });
+  if (!reply) return null;
+  const known = new Set([...reply.stored, ...reply.settled]);
+  spool.done([...known]);
+  for (const id of known) republished.delete(id);
+  // In the store but with the matcher or the alert store behind: wait, neither lost nor confirmed.
+  const waiting = new Set(reply.found);
+  const missing = due.filter((r) => !known.has(r.id) && !waiting.has(r.id));
+  spool.checked(due.filter((r) => waiting.has(r.id)).map((r) => r.id));
+  spool.checked(missing.map((r) => r.id));
+  let sent = 0, dropped = 0;
+  if (reply.writerCaughtUp) {
+    for (const r of missing) {
+      const n = (republished.get(r.id) ?? 0) + 1;
+      if (n > MAX_REPUBLISHES) {
+        logger.error(`read never confirmed stored after ${MAX_REPUBLISHES} republishes; dropped from the spool`, { id: r.id, plate: r.plate });
+        spool.done([r.id]);
+        republished.delete(r.id);
+        dropped++;
+        continue;
+      }
+      republished.set(r.id, n);
+      logger.warn('spooled read is not in the store: publishing it again', { id: r.id, plate: r.plate, attempt: n });
+      await publishRead(opts.js, r).then(
+        () => sent++,
+        (err: Error) => logger.warn('republishing a spooled read failed; will retry', { id: r.id, err }),
+      );
+    }
+  }
+  return { checked: due.length, confirmed: known.size, republished: sent, dropped };
 }
