@@ -8,10 +8,14 @@ import type { AuditLog } from './audit-log.ts';
  * sections that differ from the previous start.
  */
 export function redactConfig(config: AlprConfig): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { storage?: Record<string, unknown>; cameras?: Record<string, unknown>[] };
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { storage?: Record<string, unknown>; cameras?: (Record<string, unknown> & { source?: Record<string, unknown> })[] };
   if (copy.storage && 'password' in copy.storage) copy.storage.password = copy.storage.password ? '[set]' : '';
-  // RTSP URLs may carry camera credentials.
-  for (const cam of copy.cameras ?? []) if (typeof cam.url === 'string') cam.url = cam.url.replace(/\/\/[^@/]*@/, '//[credentials]@');
+  // RTSP URLs (a camera's url, or its source's) may carry camera credentials.
+  const redactUrl = (url: unknown) => (typeof url === 'string' ? url.replace(/\/\/[^@/]*@/, '//[credentials]@') : url);
+  for (const cam of copy.cameras ?? []) {
+    if ('url' in cam) cam.url = redactUrl(cam.url);
+    if (cam.source && 'url' in cam.source) cam.source.url = redactUrl(cam.source.url);
+  }
   return copy;
 }
 

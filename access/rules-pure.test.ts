@@ -130,6 +130,10 @@ describe('configuration audit', () => {
     const ra = redactConfig(a.config);
     expect(JSON.stringify(ra)).not.toMatch(/hunter2|secret/);
     expect((ra.cameras as { url: string }[])[0]!.url).toBe('rtsp://[credentials]@10.0.0.5/s');
+    const { url, ...bySource } = cam;
+    const c = validateConfig({ cameras: [{ ...bySource, source: { kind: 'rtsp', url } }] });
+    if (!c.ok) throw new Error('fixture');
+    expect((redactConfig(c.config).cameras as { source: { url: string } }[])[0]!.source.url).toBe('rtsp://[credentials]@10.0.0.5/s');
     expect(changedSections(ra, redactConfig(b.config))).toEqual(['retention']);
     expect(changedSections(null, ra)).toEqual([]);
   });

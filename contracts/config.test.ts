@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, pinBudgetBytes, recognitionSlots, validateConfig } from './config.ts';
+import { cameraReader, cameraSource, configSchema, DEFAULT_PLATE_READER, pinBudgetBytes, recognitionSlots, validateConfig } from './config.ts';
 
 const camera = {
   id: 'cam-1',
@@ -61,6 +61,38 @@ describe('config schema', () => {
     expect(recognitionSlots(configSchema.parse({ recognition: { slots: 3 } }), 2)).toBe(3);
     expect(validateConfig({ recognition: { slots: -1 } }).ok).toBe(false);
     expect(validateConfig({ recognition: { slotz: 2 } }).ok).toBe(false);
+  });
+
+  it('chooses the reader per appliance, overridden per camera, among the readers that exist', () => {
+    const cfg = configSchema.parse({ recognition: { reader: 'platedet-ppocr-v1' }, cameras: [camera, { ...camera, id: 'cam-2', reader: 'ppocr-v4-baseline' }] });
+    expect(cfg.cameras.map((c) => cameraReader(cfg, c))).toEqual(['platedet-ppocr-v1', 'ppocr-v4-baseline']);
+    // Unconfigured, the appliance keeps the reader it has always used.
+    const plain = configSchema.parse({ cameras: [camera] });
+    expect(cameraReader(plain, plain.cameras[0]!)).toBe(DEFAULT_PLATE_READER);
+    const r = validateConfig({ recognition: { reader: 'tesseract' }, cameras: [{ ...camera, reader: 'platerec-v2' }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path).sort()).toEqual(['cameras.0.reader', 'recognition.reader']);
+  });
+
+  it('takes a camera source, or url as the RTSP one, never both and never neither', () => {
+    const viaUrl = configSchema.parse({ cameras: [camera] }).cameras[0]!;
+    expect(cameraSource(viaUrl)).toEqual({ kind: 'rtsp', url: camera.url, transport: 'tcp' });
+    const { url: _url, ...noUrl } = camera;
+    const viaSource = configSchema.parse({ cameras: [{ ...noUrl, source: { kind: 'rtsp', url: camera.url, transport: 'udp' } }] }).cameras[0]!;
+    expect(cameraSource(viaSource)).toEqual({ kind: 'rtsp', url: camera.url, transport: 'udp' });
+    const file = configSchema.parse({ cameras: [{ ...noUrl, source: { kind: 'file', path: '/srv/clips/lane1.mp4' } }] }).cameras[0]!;
+    expect(cameraSource(file)).toEqual({ kind: 'file', path: '/srv/clips/lane1.mp4' });
+    const problems = (cam: unknown) => {
+      const r = validateConfig({ cameras: [cam] });
+      return r.ok ? [] : r.problems.map((p) => p.path);
+    };
+    expect(problems(noUrl)).toEqual(['cameras.0.url']);
+    expect(problems({ ...camera, source: { kind: 'file', path: '/x.mp4' } })).toEqual(['cameras.0.source']);
+    expect(problems({ ...noUrl, transport: 'udp', source: { kind: 'file', path: '/x.mp4' } })).toEqual(['cameras.0.transport']);
+    expect(problems({ ...noUrl, source: { kind: 'mjpeg', url: 'http://cam/video' } })).toEqual(['cameras.0.source.kind']);
+    expect(problems({ ...noUrl, source: { kind: 'rtsp', url: 'http://cam/video' } })).toEqual(['cameras.0.source.url']);
+    expect(problems({ ...noUrl, source: { kind: 'file', path: '/x.mp4', loop: true } })).toEqual(['cameras.0.source']);
   });
 
   it('takes a remote ClickHouse with credentials', () => {

@@ -36,15 +36,46 @@ export const locationSchema = z
   })
   .describe('Where the camera stands: every read carries it.');
 
+/**
+ * The plate readers the pipeline registers (pipeline/recognition): named here so that the
+ * configuration is checked against them before any camera starts (a test keeps the two lists
+ * equal). The default is the one the appliance has always used.
+ */
+export const PLATE_READERS = ['platedet-ppocr-platerec-v1', 'platedet-ppocr-v1', 'ppocr-v4-baseline', 'platerec-v1', 'own-v1'] as const;
+export type PlateReaderName = (typeof PLATE_READERS)[number];
+export const DEFAULT_PLATE_READER: PlateReaderName = 'platedet-ppocr-platerec-v1';
+
+const readerSchema = z.enum(PLATE_READERS);
+
+const rtspUrl = z.string().regex(/^rtsps?:\/\/[^\s]+$/, 'an rtsp:// or rtsps:// URL');
+const rtspTransport = z.enum(['tcp', 'udp']);
+
+/**
+ * Where a camera's pictures come from, one branch per kind. A new kind is a branch here and
+ * one file in pipeline/capture/ that turns it into a GStreamer chain (docs/pipeline.md).
+ */
+export const cameraSourceSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('rtsp').describe('A network camera\'s RTSP stream (H.264 or H.265).'),
+      url: rtspUrl.describe('RTSP URL of the stream; credentials in it are kept out of logs and the audit.'),
+      transport: rtspTransport.default('tcp').describe('RTSP transport; TCP survives lossy links without smeared frames.'),
+    }),
+    z.strictObject({
+      kind: z.literal('file').describe('A local video file played in a loop at its own frame rate: a recorded clip or a test bench in place of a camera.'),
+      path: z.string().min(1).describe('Path of the video file (any container and codec the GStreamer plugins installed decode).'),
+    }),
+  ])
+  .describe('Where the pictures come from; instead of url.');
+
 export const cameraSchema = z
   .strictObject({
     id: identifier.describe('Stable camera identifier; used in NATS subjects (alpr.reads.<id>) and stored with every read.'),
     name: z.string().min(1).max(120).describe('Human-readable camera name shown on the dashboard.'),
-    url: z
-      .string()
-      .regex(/^rtsps?:\/\/[^\s]+$/, 'an rtsp:// or rtsps:// URL')
-      .describe('RTSP URL of the camera stream (H.264 or H.265).'),
-    transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy links without smeared frames.'),
+    url: rtspUrl.optional().describe('RTSP URL of the camera stream (H.264 or H.265): short for source { kind: rtsp, url, transport }.'),
+    transport: rtspTransport.default('tcp').describe('RTSP transport of url; TCP survives lossy links without smeared frames.'),
+    source: cameraSourceSchema.optional(),
+    reader: readerSchema.optional().describe('Plate reader for this camera, instead of recognition.reader.'),
     recognitionFps: z
       .number()
       .min(1)
@@ -65,6 +96,12 @@ export const cameraSchema = z
       .max(120)
       .describe('Reference of the deployment authorisation (guidelines 2d, 5b, 5e) under which this camera operates.'),
     enabled: z.boolean().default(true).describe('A disabled camera keeps its configuration but is not captured.'),
+  })
+  .superRefine((cam, ctx) => {
+    if (cam.url === undefined && cam.source === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a camera needs url (its RTSP stream) or source' });
+    if (cam.url !== undefined && cam.source !== undefined) ctx.addIssue({ code: 'custom', path: ['source'], message: 'give url or source, not both' });
+    // The camera-level transport belongs to url; a source carries its own.
+    if (cam.source !== undefined && cam.transport !== 'tcp') ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport goes inside source (kind rtsp)' });
   })
   .describe('One fixed camera.');
 
@@ -446,8 +483,23 @@ const recognitionSchema = z
       .max(256)
       .default(0)
       .describe('Frame reads that run at once across all the cameras of the box, most urgent first: a frame that may complete a vehicle\'s read goes before one that only watches the road. Run all at once, reads share the cores evenly and each comes out late. 0: one less than the cores (at least 1), leaving a core to decode the streams.'),
+    reader: readerSchema
+      .default(DEFAULT_PLATE_READER)
+      .describe(`Plate reader the cameras use (a camera's own reader goes first): ${PLATE_READERS.join(', ')}. The default finds plates with the project's detector, reads them with PP-OCRv4 and checks each with the project's recogniser (docs/models.md).`),
   })
   .describe('How the camera workers share the CPU for plate recognition.');
+
+/** The reader a camera runs: its own, else the appliance's recognition.reader. */
+export function cameraReader(cfg: { recognition: { reader: PlateReaderName } }, cam: { reader?: PlateReaderName }): PlateReaderName {
+  return cam.reader ?? cfg.recognition.reader;
+}
+
+/** A camera's source: `source`, or the RTSP stream `url` names (the shorter form, still valid). */
+export function cameraSource(cam: { url?: string; transport: 'tcp' | 'udp'; source?: CameraSourceConfig }): CameraSourceConfig {
+  if (cam.source) return cam.source;
+  if (cam.url === undefined) throw new Error('a camera needs url or source');
+  return { kind: 'rtsp', url: cam.url, transport: cam.transport };
+}
 
 /** Reads that may run at once: the configured slots, or one less than the cores (at least 1). */
 export function recognitionSlots(cfg: { recognition: { slots: number } }, cores: number): number {
@@ -534,6 +586,7 @@ export const configSchema = z
 export type AlprConfig = z.infer<typeof configSchema>;
 export type AlprConfigInput = z.input<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
+export type CameraSourceConfig = z.infer<typeof cameraSourceSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;

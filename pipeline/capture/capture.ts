@@ -1,6 +1,7 @@
 import type { Logger } from '../../contracts/index.ts';
 import { backoffMs, FpsMeter } from './timing.ts';
-import { lumaPlane, newPipeline, receiveChain, type Codec, type GstElement, type GstPipeline } from './gst.ts';
+import { lumaPlane, newPipeline, receiveChain, type GstElement, type GstPipeline } from './gst.ts';
+import type { CameraSource } from './source.ts';
 
 /** A decoded grey frame. `capturedAt` is when it reached the appsink (epoch ms): GStreamer
  * buffers arrive here without timestamps, and that moment is what latency is measured from. */
@@ -15,9 +16,8 @@ export interface Frame {
 export type CaptureState = 'connecting' | 'live' | 'failed' | 'stopped';
 
 export interface CaptureOptions {
-  url: string;
-  transport?: 'tcp' | 'udp';
-  latencyMs?: number;
+  /** Where the pictures come from (openSource, rtspSource). */
+  source: CameraSource;
   width?: number;
   /** Give up on an attempt that shows no picture within this time. */
   firstFrameTimeoutMs?: number;
@@ -55,12 +55,12 @@ export interface CaptureStats {
 }
 
 /**
- * One camera's capture: runs the receive chain, reconnects with exponential backoff after an
- * error, an end of stream, a stall or a stream that never shows a picture, and reports each
- * state change with its reason. It alternates H.264 and H.265 chains when a stream does not
- * link, so a camera sending either works without configuration.
+ * One camera's capture: runs the receive chain of its source, reconnects with exponential
+ * backoff after an error, an end of stream, a stall or a stream that never shows a picture, and
+ * reports each state change with its reason. A source that loops (a file) starts again at its
+ * end without counting a failure.
  */
-export class RtspCapture {
+export class CameraCapture {
   private pipeline: GstPipeline | null = null;
   /** The chain's rate limiter (when frames are limited) and its input count already accounted. */
   private rate: GstElement | null = null;
@@ -74,7 +74,6 @@ export class RtspCapture {
   private deliverFps: number | undefined;
   private generation = 0;
   private attempt = 0;
-  private codec: Codec = 'h264';
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private attemptStarted = 0;
@@ -84,6 +83,8 @@ export class RtspCapture {
   private period = { start: 0, last: 0, frames: 0 };
   private droppedClosed = 0;
   private seq = 0;
+  /** The source started again at its end: the next frame opens a new period of loss accounting. */
+  private replayed = false;
 
   constructor(private readonly opts: CaptureOptions, private readonly events: CaptureEvents, private readonly logger: Logger) {
     this.deliverFps = opts.deliverFps;
@@ -150,19 +151,19 @@ export class RtspCapture {
     this.events.state(s, reason);
   }
 
-  private connect(): void {
+  /** Builds and plays the chain; `replay`: the same source again from its start, still live. */
+  private connect(replay = false): void {
     const gen = ++this.generation;
-    this.st.attempts++;
-    this.attemptStarted = Date.now();
-    this.lastWarning = null;
-    this.setState('connecting', this.st.reason);
+    if (!replay) {
+      this.st.attempts++;
+      this.attemptStarted = Date.now();
+      this.lastWarning = null;
+      this.setState('connecting', this.st.reason);
+    }
     let p: GstPipeline;
     const limited = this.deliverFps !== undefined, withLatest = limited && this.opts.latest === true;
     try {
-      p = newPipeline(receiveChain({
-        url: this.opts.url, transport: this.opts.transport ?? 'tcp', codec: this.codec, latencyMs: this.opts.latencyMs, width: this.opts.width,
-        rateLimiter: limited, latestSink: withLatest,
-      }));
+      p = newPipeline(receiveChain({ decode: this.opts.source.decodeChain(), width: this.opts.width, rateLimiter: limited, latestSink: withLatest }));
     } catch (err) {
       this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
       return;
@@ -178,7 +179,8 @@ export class RtspCapture {
     this.st.nominalFps = 0;
     p.pollBus((msg) => {
       if (gen !== this.generation) return;
-      if (msg.type === 'error') this.fail(gen, this.explain(msg.message ?? 'unknown error', msg._src_element_name, typeof msg.debug === 'string' ? msg.debug : undefined));
+      if (msg.type === 'error') this.fail(gen, this.opts.source.explain(msg.message ?? 'unknown error', msg._src_element_name, typeof msg.debug === 'string' ? msg.debug : undefined));
+      else if (msg.type === 'eos' && this.opts.source.loops) this.replay(gen);
       else if (msg.type === 'eos') this.fail(gen, 'stream ended (end of stream from the camera)');
       else if (msg.type === 'warning' && msg.message) this.lastWarning = String(msg.message);
     });
@@ -208,9 +210,10 @@ export class RtspCapture {
       const now = Date.now();
       this.pulled++;
       this.observeDecoded(now);
-      if (this.st.state !== 'live') {
+      if (this.st.state !== 'live' || this.replayed) {
         // Loss is counted from the first frame on; the frames decoded before it are not.
         this.period = { start: now, last: now, frames: 1 };
+        this.replayed = false;
         this.attempt = 0;
         this.setState('live', null);
       }
@@ -261,20 +264,6 @@ export class RtspCapture {
     return pull;
   }
 
-  private explain(message: string, element?: string, debug?: string): string {
-    // rtspsrc reports a depayloader that cannot take the stream's codec as "Internal data stream
-    // error."; only the debug text says "not-linked".
-    if (/not-linked|not negotiated|no suitable/i.test(`${message} ${debug ?? ''}`)) {
-      this.codec = this.codec === 'h264' ? 'h265' : 'h264';
-      return `${message} (${element ?? 'pipeline'}); trying ${this.codec.toUpperCase()} next`;
-    }
-    if (/not found/i.test(message)) return `camera URL not found: ${message}`;
-    if (/Could not open resource/i.test(message)) return `cannot connect to the camera: ${message}`;
-    if (/Could not read from resource/i.test(message)) return `no playable stream from the camera (it answered but sent no media in time): ${message}`;
-    if (/Unauthorized/i.test(message)) return `camera refused the credentials: ${message}`;
-    return `${element ? `${element}: ` : ''}${message}`;
-  }
-
   private check(): void {
     const now = Date.now();
     const { firstFrameTimeoutMs = 10_000, stallTimeoutMs = 5_000 } = this.opts;
@@ -286,6 +275,17 @@ export class RtspCapture {
     } else if (this.st.state === 'live' && this.st.lastFrameAt && now - this.st.lastFrameAt > stallTimeoutMs) {
       this.fail(this.generation, `stream stalled: no frame for ${Math.round(stallTimeoutMs / 1000)} s`);
     }
+  }
+
+  /** A looping source at its end: the chain is built again at once, the capture stays live. */
+  private replay(gen: number): void {
+    if (gen !== this.generation) return;
+    this.generation++;
+    this.teardown();
+    this.droppedClosed += this.periodDropped();
+    this.period = { start: 0, last: 0, frames: 0 };
+    this.replayed = true;
+    this.connect(true);
   }
 
   private fail(gen: number, reason: string): void {

@@ -32,13 +32,9 @@ export function newPipeline(desc: string): GstPipeline {
   return new addon!.Pipeline(desc);
 }
 
-export type Codec = 'h264' | 'h265';
-
 export interface ReceiveChainOptions {
-  url: string;
-  transport: 'tcp' | 'udp';
-  codec: Codec;
-  latencyMs?: number;
+  /** The source's part, up to decoded raw video (CameraSource.decodeChain). */
+  decode: string;
   /** Scale frames to this width (height follows the aspect); native size when absent. */
   width?: number;
   /** Appsink queue: small, and dropping, so a slow consumer sees fresh frames, not a backlog. */
@@ -46,7 +42,7 @@ export interface ReceiveChainOptions {
   /**
    * A `videorate` named `rate` before the appsink, so that frames nobody will look at are dropped
    * inside GStreamer (its `max-rate` is set at run time) instead of each being copied into
-   * JavaScript: 3 MB a 1080p I420 frame, a tenth of a core per 25 fps camera (measured).
+   * JavaScript: 3 MB a 1080p I420 frame, a tenth of a core per 25 fps camera.
    * Its `in` counter still counts every decoded frame.
    */
   rateLimiter?: boolean;
@@ -59,7 +55,8 @@ export interface ReceiveChainOptions {
   latestSink?: boolean;
 }
 
-const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
+/** A string as a gst-launch property value. */
+export const gstQuote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 
 /**
  * Raw formats the appsink takes: 8-bit YUV layouts whose first plane is the luma, which is all
@@ -70,15 +67,13 @@ const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 const LUMA_FIRST_FORMATS = 'I420,YV12,NV12,NV21,Y42B,Y444,GRAY8';
 
 /**
- * The receive chain for one camera, as a gst-launch description: RTSP → depay → parse →
- * libav decode → appsink, converting only a format whose luma does not come first.
+ * The receive chain for one camera, as a gst-launch description: the source's decoding chain →
+ * appsink, converting only a format whose luma does not come first.
  */
 export function receiveChain(o: ReceiveChainOptions): string {
-  const depay = o.codec === 'h265' ? 'rtph265depay ! h265parse ! avdec_h265' : 'rtph264depay ! h264parse ! avdec_h264';
   const scale = o.width ? ` ! videoscale ! video/x-raw,width=${o.width},pixel-aspect-ratio=1/1` : '';
   return [
-    `rtspsrc name=src location=${quote(o.url)} protocols=${o.transport} latency=${o.latencyMs ?? 100} tcp-timeout=5000000 timeout=5000000`,
-    depay,
+    o.decode,
     `videoconvert${scale} ! video/x-raw,format=(string){${LUMA_FIRST_FORMATS}}`,
     ...(o.latestSink ? ['tee name=split', 'queue max-size-buffers=2 leaky=downstream'] : []),
     ...(o.rateLimiter ? ['videorate name=rate drop-only=true'] : []),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../contracts/index.ts';
-import { RtspCapture, type Frame } from '../../pipeline/capture/index.ts';
+import { CameraCapture, rtspSource, type Frame } from '../../pipeline/capture/index.ts';
 import { freePort, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
 import { waitFor } from './harness.ts';
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('capture frame-rate limit', () => {
   it('hands over at most deliverFps frames a second, counts every decoded one, and follows a new limit', async () => {
     const delivered: Frame[] = [];
-    const cap = new RtspCapture({ url: sim.url('rate'), deliverFps: 3 }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
+    const cap = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 3 }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
     cap.start();
     try {
       await waitFor('live', () => cap.stats().state === 'live', 30_000);
@@ -59,8 +59,8 @@ describe('capture frame-rate limit', () => {
 
   it('hands the newest decoded frame on demand beside the limited ones, dated no later than it could have come', async () => {
     const delivered: Frame[] = [];
-    const cap = new RtspCapture({ url: sim.url('rate'), deliverFps: 2, latest: true }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
-    const plain = new RtspCapture({ url: sim.url('rate'), deliverFps: 2 }, { frame: () => {}, state: () => {} }, silentLogger);
+    const cap = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 2, latest: true }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
+    const plain = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 2 }, { frame: () => {}, state: () => {} }, silentLogger);
     cap.start();
     plain.start();
     try {

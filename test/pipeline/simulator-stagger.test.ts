@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../contracts/index.ts';
-import { RtspCapture } from '../../pipeline/capture/index.ts';
+import { CameraCapture, rtspSource } from '../../pipeline/capture/index.ts';
 import { freePort, staggerStart, startSimulator, type Simulator } from '../../pipeline/simulator/index.ts';
 import { waitFor } from './harness.ts';
 
@@ -10,7 +10,7 @@ import { waitFor } from './harness.ts';
  * camera is keyed for a pass from before its stream began.
  */
 let sim: Simulator | undefined;
-const captures: RtspCapture[] = [];
+const captures: CameraCapture[] = [];
 
 afterAll(async () => {
   for (const c of captures) c.stop();
@@ -36,7 +36,7 @@ describe('simulator with staggered cameras', () => {
     expect(startS).toBeGreaterThan(0);
     const began = Date.now();
     for (const id of ['s0', 's1']) {
-      const c = new RtspCapture({ url: sim.url(id) }, { frame: () => {}, state: () => {} }, silentLogger);
+      const c = new CameraCapture({ source: rtspSource({ url: sim.url(id) }) }, { frame: () => {}, state: () => {} }, silentLogger);
       captures.push(c);
       c.start();
     }
