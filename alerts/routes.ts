@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from '../contracts/index.ts';
 import { alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessRule } from '../access/rules.ts';
 import type { AccessEnv, Principal } from '../access/principal.ts';
+import { valid } from '../server/index.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
 import { getAlert, listAlerts } from './store.ts';
 import { DISPOSITIONS, WorkflowError, type WorkflowAction } from './workflow.ts';
@@ -44,21 +45,15 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function problems(err: z.ZodError) {
-  return err.issues.map((i) => ({ param: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message }));
-}
+const alertId = z.object({ id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an alert id (UUID)') });
 
 const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
 
 export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertService; logger: Logger }) {
   const { client, alerts } = opts;
   return new Hono<AccessEnv>()
-    .get('/alerts', async (c) => {
-      const q = listQuery.safeParse(c.req.query());
-      if (!q.success) return c.json({ error: 'invalid request', problems: problems(q.error) }, 400);
-      const { from, to, ...rest } = q.data;
+    .get('/alerts', valid('query', listQuery), async (c) => {
+      const { from, to, ...rest } = c.req.valid('query');
       // Without "from", the live shift's window; further back is history, behind the case gate (access/rules.ts).
       const since = from ? new Date(from) : new Date(Date.now() - LIVE_ALERT_HOURS * 3_600_000);
       return c.json({ alerts: await listAlerts(client, { ...rest, from: since, to: to ? new Date(to) : undefined }) });
@@ -117,26 +112,15 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
         }
       }),
     )
-    .get('/alerts/:id', async (c) => {
-      const id = c.req.param('id');
-      if (!uuid.test(id)) return c.json({ error: 'invalid alert id' }, 400);
-      const a = await getAlert(client, id);
+    .get('/alerts/:id', valid('param', alertId), async (c) => {
+      const a = await getAlert(client, c.req.valid('param').id);
       return a ? c.json(a) : c.json({ error: 'no such alert' }, 404);
     })
-    .post('/alerts/:id/actions', async (c) => {
-      const id = c.req.param('id');
-      if (!uuid.test(id)) return c.json({ error: 'invalid alert id' }, 400);
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return c.json({ error: 'the request body must be a JSON object' }, 400);
-      }
-      const parsed = actionSchema.safeParse(body);
-      if (!parsed.success) return c.json({ error: 'invalid request', problems: problems(parsed.error) }, 400);
+    .post('/alerts/:id/actions', valid('param', alertId), valid('json', actionSchema), async (c) => {
+      const { id } = c.req.valid('param');
       c.set('auditTarget', id);
       try {
-        return c.json(await alerts.act(id, actor(c), parsed.data as WorkflowAction));
+        return c.json(await alerts.act(id, actor(c), c.req.valid('json') as WorkflowAction));
       } catch (err) {
         if (err instanceof AlertNotFoundError) return c.json({ error: err.message }, 404);
         if (err instanceof WorkflowError) return c.json({ error: err.message }, 409);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { refusePii, type Logger } from '../contracts/index.ts';
 import type { AccessRule } from '../access/rules.ts';
 import type { AccessEnv } from '../access/principal.ts';
+import { valid } from '../server/index.ts';
 import { RecordError, toRecord } from './record.ts';
 import { UnknownSourceError, type HotlistService } from './service.ts';
 import { activeVersions, listRecords, listVersions } from './versions.ts';
@@ -36,12 +37,9 @@ const entryBody = z.strictObject({
   notes: text(500).superRefine(refusePii()).optional(),
 });
 const removeBody = z.strictObject({ recordId: text(40), reason: text(500).superRefine(refusePii()) });
+const recordsQuery = z.strictObject({ plate: z.string().max(16).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
 
 const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
-
-function bad(c: Context, err: z.ZodError) {
-  return c.json({ error: 'invalid request', problems: err.issues.map((i) => ({ param: i.path.join('.') || '(body)', message: i.message })) }, 400);
-}
 
 export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: HotlistService; logger: Logger }) {
   const { client, hotlists } = opts;
@@ -74,16 +72,15 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
         versions: await listVersions(client, undefined, 200),
       }),
     )
-    .post('/hotlists', async (c) => {
-      const q = importQuery.safeParse(c.req.query());
-      if (!q.success) return bad(c, q.error);
+    .post('/hotlists', valid('query', importQuery), async (c) => {
+      const q = c.req.valid('query');
       if (!c.req.raw.body) return c.json({ error: 'send the file as the request body' }, 400);
       const length = Number(c.req.header('content-length') ?? NaN);
-      c.set('auditTarget', `hotlist:${q.data.source}`);
+      c.set('auditTarget', `hotlist:${q.source}`);
       try {
         const job = await hotlists.import({
-          source: q.data.source, filename: q.data.filename, origin: 'upload', actor: actor(c), importId: q.data.importId,
-          extractedAt: q.data.extractedAt ? new Date(q.data.extractedAt) : undefined, totalBytes: Number.isFinite(length) ? length : null,
+          source: q.source, filename: q.filename, origin: 'upload', actor: actor(c), importId: q.importId,
+          extractedAt: q.extractedAt ? new Date(q.extractedAt) : undefined, totalBytes: Number.isFinite(length) ? length : null,
           data: Readable.fromWeb(c.req.raw.body as never) as AsyncIterable<Uint8Array>,
         });
         c.set('auditDetail', `${job.state}: ${job.versionId}, ${job.records} records, ${job.badLines} bad lines`);
@@ -97,19 +94,16 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
       const job = hotlists.job(c.req.param('importId'));
       return job ? c.json(job) : c.json({ error: 'no such import' }, 404);
     })
-    .get('/hotlists/versions/:versionId/records', async (c) => {
-      const q = z.strictObject({ plate: z.string().max(16).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }).safeParse(c.req.query());
-      if (!q.success) return bad(c, q.error);
+    .get('/hotlists/versions/:versionId/records', valid('query', recordsQuery), async (c) => {
+      const q = c.req.valid('query');
       const versionId = c.req.param('versionId');
       c.set('auditTarget', versionId);
       const version = await hotlists.getVersion(versionId);
       if (!version) return c.json({ error: 'no such version' }, 404);
-      return c.json({ version, records: await listRecords(client, versionId, q.data) });
+      return c.json({ version, records: await listRecords(client, versionId, q) });
     })
-    .post('/hotlists/:source/entries', async (c) => {
-      const body = entryBody.safeParse(await c.req.json().catch(() => null));
-      if (!body.success) return bad(c, body.error);
-      const e = body.data;
+    .post('/hotlists/:source/entries', valid('json', entryBody), async (c) => {
+      const e = c.req.valid('json');
       let rec;
       try {
         rec = toRecord({ plate: e.plate, state: e.state ?? undefined, category: e.category, recordId: e.recordId ?? `AG-${Date.now().toString(36).toUpperCase()}`, expiresAt: e.expiresAt, priority: e.priority?.toString(), notes: e.notes, enteredAt: new Date().toISOString() });
@@ -119,12 +113,11 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
       }
       return editAgencyList(c, c.req.param('source'), e.reason, (lines) => [...lines, compiledLineCsv(rec, actor(c), e.reason)]);
     })
-    .post('/hotlists/:source/entries/remove', async (c) => {
-      const body = removeBody.safeParse(await c.req.json().catch(() => null));
-      if (!body.success) return bad(c, body.error);
-      return editAgencyList(c, c.req.param('source'), body.data.reason, (lines) => {
-        const kept = lines.filter((l) => !l.includes(`,"${body.data.recordId.replace(/"/g, '""')}",`));
-        return kept.length === lines.length ? `no record "${body.data.recordId}" in the list` : kept;
+    .post('/hotlists/:source/entries/remove', valid('json', removeBody), async (c) => {
+      const body = c.req.valid('json');
+      return editAgencyList(c, c.req.param('source'), body.reason, (lines) => {
+        const kept = lines.filter((l) => !l.includes(`,"${body.recordId.replace(/"/g, '""')}",`));
+        return kept.length === lines.length ? `no record "${body.recordId}" in the list` : kept;
       });
     });
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Logger } from '../../contracts/index.ts';
 import type { AuditLog } from '../audit-log.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readQuery } from './util.ts';
+import { accessErrorHandler } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const listQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -29,8 +30,8 @@ function parseQuery(q: string): unknown {
 /** The audit log for auditors: filtered listing and chain verification (both audited by the guard). */
 export function auditRoutes(opts: { audit: AuditLog; logger: Logger }) {
   const app = new Hono<AccessEnv>()
-    .get('/audit', async (c) => {
-      const q = readQuery(c, listQuery);
+    .get('/audit', valid('query', listQuery), async (c) => {
+      const q = c.req.valid('query');
       const entries = await opts.audit.list({ ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
       return c.json({ entries: entries.map((e) => ({ ...e, at: new Date(e.atMs).toISOString(), query: parseQuery(e.query) })) });
     })

@@ -6,7 +6,8 @@ import type { AuthService } from '../auth.ts';
 import type { Enrolment } from '../enrolment.ts';
 import { clientIp, CSRF_HEADER } from '../guard.ts';
 import { SESSION_COOKIE, type SessionStore } from '../sessions.ts';
-import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
+import { accessErrorHandler, smallBodyOn } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const loginBody = z.strictObject({
   username: z.string().max(64),
@@ -46,8 +47,8 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
   const app = new Hono()
     .use('*', smallBodyOn('/auth', '/setup', '/enrol'))
     .get('/auth/banner', (c) => c.json({ banner: access.banner }))
-    .post('/auth/login', async (c) => {
-      const body = await readJson(c, loginBody);
+    .post('/auth/login', valid('json', loginBody), async (c) => {
+      const body = c.req.valid('json');
       const { token, session, user } = await auth.login(body, clientIp(c));
       setCookie(c, SESSION_COOKIE, token, cookieOpts);
       return c.json({
@@ -64,27 +65,27 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
       await audit.append({ actor: session.username, action: 'logout', outcome: 'ok', ip: clientIp(c) });
       return c.json({ ok: true });
     })
-    .post('/auth/unlock', async (c) => {
+    .post('/auth/unlock', valid('json', unlockBody), async (c) => {
       const token = getCookie(c, SESSION_COOKIE);
       sessions.checkCsrf(sessions.peek(token), c.req.header(CSRF_HEADER));
-      const body = await readJson(c, unlockBody);
+      const body = c.req.valid('json');
       const session = await auth.unlock(token, body, clientIp(c));
       return c.json({ ok: true, csrfToken: session.csrf });
     })
-    .post('/setup/begin', async (c) => {
-      const { token } = await readJson(c, tokenBody);
+    .post('/setup/begin', valid('json', tokenBody), async (c) => {
+      const { token } = c.req.valid('json');
       return c.json(await enrolment.beginSetup(token, clientIp(c)));
     })
-    .post('/setup/complete', async (c) => {
-      const body = await readJson(c, setupBody);
+    .post('/setup/complete', valid('json', setupBody), async (c) => {
+      const body = c.req.valid('json');
       return c.json(await enrolment.completeSetup(body, clientIp(c)), 201);
     })
-    .post('/enrol/begin', async (c) => {
-      const { token } = await readJson(c, tokenBody);
+    .post('/enrol/begin', valid('json', tokenBody), async (c) => {
+      const { token } = c.req.valid('json');
       return c.json(await enrolment.beginEnrolment(token, clientIp(c)));
     })
-    .post('/enrol/complete', async (c) => {
-      const body = await readJson(c, enrolBody);
+    .post('/enrol/complete', valid('json', enrolBody), async (c) => {
+      const body = c.req.valid('json');
       return c.json(await enrolment.completeEnrolment(body, clientIp(c)));
     });
   app.onError(accessErrorHandler(opts.logger));

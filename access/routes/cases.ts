@@ -5,7 +5,8 @@ import { normalizePlate, refusePii, type Logger } from '../../contracts/index.ts
 import { caseHistory, caseRefSchema, getCase, listCases, putCase } from '../cases.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
+import { accessErrorHandler, smallBodyOn } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes').transform(normalizePlate);
 /**
@@ -28,8 +29,8 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
   const clock = opts.clock ?? (() => new Date());
   const app = new Hono<AccessEnv>()
     .use('*', smallBodyOn('/cases'))
-    .get('/cases', async (c) => {
-      const ref = c.req.query('caseRef');
+    .get('/cases', valid('query', z.object({ caseRef: z.string().optional() })), async (c) => {
+      const ref = c.req.valid('query').caseRef;
       if (ref !== undefined) {
         const parsed = caseRefSchema.safeParse(ref);
         const rec = parsed.success ? await getCase(client, parsed.data) : null;
@@ -38,8 +39,8 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
       }
       return c.json({ cases: await listCases(client) });
     })
-    .post('/cases', async (c) => {
-      const body = await readJson(c, openBody);
+    .post('/cases', valid('json', openBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditTarget', body.caseRef);
       c.set('auditBody', body);
       if (await getCase(client, body.caseRef)) throw new ConflictError(`case "${body.caseRef}" is already registered`);
@@ -48,8 +49,8 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
       const rec = await putCase(client, { caseRef: body.caseRef, title: body.title, status: 'open', activeIntel: body.activeIntel, plates: body.plates, openedBy: by, openedAt: now.toISOString(), changedBy: by, change: 'opened' }, now);
       return c.json({ case: rec }, 201);
     })
-    .post('/cases/update', async (c) => {
-      const body = await readJson(c, updateBody);
+    .post('/cases/update', valid('json', updateBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditTarget', body.caseRef);
       c.set('auditBody', body);
       const rec = await getCase(client, body.caseRef);

@@ -5,7 +5,8 @@ import { locationSchema, type Logger } from '../../contracts/index.ts';
 import { addDeploymentEvent, deploymentHistory, deploymentIdSchema, getDeployment, listDeploymentEvents, listDeployments, putDeployment, type Deployment } from '../deployments.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
+import { accessErrorHandler, smallBodyOn } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const cameraId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a camera id');
@@ -64,8 +65,8 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       c.set('auditTarget', d.id);
       return c.json({ deployment: d, history: await deploymentHistory(client, d.id), events: await listDeploymentEvents(client, d.id) });
     })
-    .post('/deployments', async (c) => {
-      const body = await readJson(c, authoriseBody);
+    .post('/deployments', valid('json', authoriseBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditTarget', body.id);
       c.set('auditBody', body);
       if (await getDeployment(client, body.id)) throw new ConflictError(`deployment "${body.id}" exists; change or rescind it`);
@@ -93,9 +94,9 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       await changed();
       return c.json({ deployment: d }, 201);
     })
-    .post('/deployments/:id/change', async (c) => {
+    .post('/deployments/:id/change', valid('json', changeBody), async (c) => {
       const d = await mustGet(c.req.param('id'));
-      const body = await readJson(c, changeBody);
+      const body = c.req.valid('json');
       c.set('auditTarget', d.id);
       c.set('auditBody', body);
       if (d.status !== 'active') throw new ConflictError('a rescinded deployment cannot change; authorise a new one');
@@ -119,9 +120,9 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       await changed();
       return c.json({ deployment: next });
     })
-    .post('/deployments/:id/rescind', async (c) => {
+    .post('/deployments/:id/rescind', valid('json', reasonBody), async (c) => {
       const d = await mustGet(c.req.param('id'));
-      const { reason } = await readJson(c, reasonBody);
+      const { reason } = c.req.valid('json');
       c.set('auditTarget', d.id);
       c.set('auditBody', { reason });
       if (d.status === 'rescinded') throw new ConflictError('already rescinded');
@@ -129,9 +130,9 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       await changed();
       return c.json({ deployment: next });
     })
-    .post('/deployments/:id/events', async (c) => {
+    .post('/deployments/:id/events', valid('json', eventBody), async (c) => {
       const d = await mustGet(c.req.param('id'));
-      const body = await readJson(c, eventBody);
+      const body = c.req.valid('json');
       c.set('auditTarget', d.id);
       c.set('auditBody', body);
       return c.json({ event: await addDeploymentEvent(client, { deploymentId: d.id, kind: body.kind, note: body.note, recordedBy: c.get('principal').username }, clock()) }, 201);

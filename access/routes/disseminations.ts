@@ -7,7 +7,8 @@ import { activeIntelCasesForPlate } from '../cases.ts';
 import { listDisseminations, recordDissemination, STATUTORY_NOTICE } from '../disseminations.ts';
 import { ForbiddenError, InvalidInputError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
-import { accessErrorHandler, readJson, readQuery, smallBodyOn } from './util.ts';
+import { accessErrorHandler, smallBodyOn } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii());
 const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
@@ -72,12 +73,12 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
 
   const app = new Hono<AccessEnv>()
     .use('*', smallBodyOn('/disseminations'))
-    .get('/disseminations', async (c) => {
-      const q = readQuery(c, listQuery);
+    .get('/disseminations', valid('query', listQuery), async (c) => {
+      const q = c.req.valid('query');
       return c.json({ disseminations: await listDisseminations(client, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, caseRef: q.caseRef }) });
     })
-    .post('/disseminations', async (c) => {
-      const body = await readJson(c, agencyBody);
+    .post('/disseminations', valid('json', agencyBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditBody', body);
       const cc = c.get('caseContext')!;
       const purpose = purposeOf(c);
@@ -91,8 +92,8 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
       c.set('auditDetail', `${reads.length} read(s) to ${body.recipientAgency}`);
       return c.json({ notice: STATUTORY_NOTICE, dissemination: rec, reads }, 201);
     })
-    .post('/disseminations/owner-request', async (c) => {
-      const body = await readJson(c, ownerBody);
+    .post('/disseminations/owner-request', valid('json', ownerBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditBody', body);
       const cc = c.get('caseContext')!;
       const by = c.get('principal').username;

@@ -6,7 +6,8 @@ import type { AuditAnchoring } from '../anchoring.ts';
 import type { AuditLog } from '../audit-log.ts';
 import type { AccessEnv } from '../principal.ts';
 import { auditReport, evaluationReport } from '../reports.ts';
-import { accessErrorHandler, esc, readQuery } from './util.ts';
+import { accessErrorHandler, esc } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const DAY = 86_400_000;
 const periodQuery = z
@@ -41,8 +42,8 @@ export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; 
   };
 
   const app = new Hono<AccessEnv>()
-    .get('/reports/audit', async (c) => {
-      const q = readQuery(c, periodQuery);
+    .get('/reports/audit', valid('query', periodQuery), async (c) => {
+      const q = c.req.valid('query');
       const { from, to } = period(q, 30);
       const entries = await opts.audit.list({ from, to, limit: 10_000 });
       // Each report anchors the head it reports on: a copy kept with the report (printed, filed)
@@ -63,8 +64,8 @@ export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; 
         HTML_HEADERS,
       );
     })
-    .get('/reports/evaluation', async (c) => {
-      const q = readQuery(c, periodQuery);
+    .get('/reports/evaluation', valid('query', periodQuery), async (c) => {
+      const q = c.req.valid('query');
       const { from, to } = period(q, 365);
       const report = await evaluationReport({ client: opts.client, audit: opts.audit, retention: opts.retention, from, to });
       if (q.format === 'json') return c.json(report);

@@ -14,7 +14,8 @@ import { listTraining, putTraining, trainingStatus } from '../training.ts';
 import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, resetsOf, roleSchema, userHistory, usernameSchema, ENROLMENT_RESET_CHANGE, type User } from '../users.ts';
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
 import { clientIp } from '../guard.ts';
-import { accessErrorHandler, readJson, smallBodyOn } from './util.ts';
+import { accessErrorHandler, smallBodyOn } from './util.ts';
+import { valid } from '../../server/index.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const isoDay = z.iso.date();
@@ -87,8 +88,8 @@ export function userRoutes(opts: UserRoutesOptions) {
       const enrolmentResets = p.kind === 'person' ? resetsOf(await userHistory(client, p.username)) : [];
       return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, enrolmentResets, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
     })
-    .post('/auth/password', async (c) => {
-      const body = await readJson(c, passwordBody);
+    .post('/auth/password', valid('json', passwordBody), async (c) => {
+      const body = c.req.valid('json');
       const { endedSessions } = await opts.auth.changePassword(c.get('principal'), body, clientIp(c));
       c.set('auditDetail', `password changed; ${endedSessions} other session(s) ended`);
       return c.json({ ok: true, endedSessions });
@@ -109,8 +110,8 @@ export function userRoutes(opts: UserRoutesOptions) {
       );
       return c.json({ users: rows });
     })
-    .post('/users', async (c) => {
-      const body = await readJson(c, designateBody);
+    .post('/users', valid('json', designateBody), async (c) => {
+      const body = c.req.valid('json');
       c.set('auditBody', body);
       c.set('auditTarget', body.username);
       const roleProblem = validRoleSet(body.roles) ?? (body.kind === 'service' && !body.roles.every((r) => r === 'service') ? 'a service account holds the service role only' : null) ?? (body.kind === 'person' && body.roles.includes('service') ? 'a person cannot hold the service role' : null);
@@ -145,9 +146,9 @@ export function userRoutes(opts: UserRoutesOptions) {
         history: history.map(publicUser),
       });
     })
-    .post('/users/:username/roles', async (c) => {
+    .post('/users/:username/roles', valid('json', rolesBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const body = await readJson(c, rolesBody);
+      const body = c.req.valid('json');
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
       notForOneself(c, u, 'changing your own roles');
@@ -158,18 +159,18 @@ export function userRoutes(opts: UserRoutesOptions) {
       sessions.destroyUser(u.username);
       return c.json({ user: publicUser((await getUser(client, u.username))!) });
     })
-    .post('/users/:username/suspend', async (c) => {
+    .post('/users/:username/suspend', valid('json', reasonBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const { reason } = await readJson(c, reasonBody);
+      const { reason } = c.req.valid('json');
       c.set('auditTarget', u.username);
       c.set('auditBody', { reason });
       if (u.status === 'suspended') throw new ConflictError('already suspended');
       await suspend(u, c.get('principal').username, reason);
       return c.json({ user: publicUser((await getUser(client, u.username))!) });
     })
-    .post('/users/:username/reinstate', async (c) => {
+    .post('/users/:username/reinstate', valid('json', reasonBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const { reason } = await readJson(c, reasonBody);
+      const { reason } = c.req.valid('json');
       c.set('auditTarget', u.username);
       c.set('auditBody', { reason });
       if (u.status !== 'suspended') throw new ConflictError('not suspended');
@@ -204,18 +205,18 @@ export function userRoutes(opts: UserRoutesOptions) {
       await putUser(client, { ...u, tokenHash: hash, changedBy: c.get('principal').username, change: 'API token rotated' }, clock());
       return c.json({ apiToken: token, note: 'shown once: the previous token no longer works' });
     })
-    .post('/users/:username/training', async (c) => {
+    .post('/users/:username/training', valid('json', trainingBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const body = await readJson(c, trainingBody);
+      const body = c.req.valid('json');
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
       notForOneself(c, u, 'recording your own training');
       const rec = await putTraining(client, { username: u.username, course: body.course, completedOn: body.completedOn, expiresOn: body.expiresOn, recordedBy: c.get('principal').username, revoked: false, note: body.note }, clock());
       return c.json({ training: rec }, 201);
     })
-    .post('/users/:username/training/:id/revoke', async (c) => {
+    .post('/users/:username/training/:id/revoke', valid('json', reasonBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const { reason } = await readJson(c, reasonBody);
+      const { reason } = c.req.valid('json');
       const rec = (await listTraining(client, u.username)).find((t) => t.id === c.req.param('id'));
       if (!rec) throw new NotFoundError('no such training record');
       c.set('auditTarget', `${u.username}/${rec.id}`);
@@ -223,9 +224,9 @@ export function userRoutes(opts: UserRoutesOptions) {
       await putTraining(client, { ...rec, revoked: true, recordedBy: c.get('principal').username, note: `revoked: ${reason}` }, clock());
       return c.json({ ok: true });
     })
-    .post('/users/:username/noncompliance', async (c) => {
+    .post('/users/:username/noncompliance', valid('json', ncBody), async (c) => {
       const u = await mustGet(c.req.param('username'));
-      const body = await readJson(c, ncBody);
+      const body = c.req.valid('json');
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
       const by = c.get('principal').username;

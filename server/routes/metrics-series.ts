@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { CameraMetrics } from '../../contracts/index.ts';
-import { badRequest } from '../validate.ts';
+import { valid } from '../validate.ts';
 
 /**
  * Time series for the dashboard's charts. Read counts come from the store (minutely from
@@ -127,10 +127,8 @@ async function pipelineHistory(client: ClickHouseClient, params: { from: number;
 
 export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: CameraSeries; clock?: () => Date }) {
   const clock = opts.clock ?? (() => new Date());
-  return new Hono().get('/metrics/series', async (c) => {
-    const parsed = seriesQuery.safeParse(c.req.query());
-    if (!parsed.success) return badRequest(c, parsed.error);
-    const range = parsed.data.range;
+  return new Hono().get('/metrics/series', valid('query', seriesQuery), async (c) => {
+    const range = c.req.valid('query').range;
     const step = STEP[range];
     // Buckets aligned to the step, the last one holding now.
     const end = Math.floor(clock().getTime() / 1000 / step) * step + step;

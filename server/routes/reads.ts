@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { US_STATES, type RetentionConfig } from '../../contracts/index.ts';
 import { getPlateImage, PatternError, searchReads, SearchTooBroadError, type ReadSearch, type StoredRead } from '../../store/index.ts';
-import { badRequest } from '../validate.ts';
+import { badRequest, valid } from '../validate.ts';
 
 const MAX_RANGE_MS = 3 * 366 * 86_400_000;
 const cameraList = /^[a-z0-9][a-z0-9_-]{0,62}(,[a-z0-9][a-z0-9_-]{0,62}){0,99}$/;
@@ -90,23 +90,19 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
   const days = opts.retention.tacticalDays;
   const searchError = (err: unknown) => (err instanceof PatternError || err instanceof SearchTooBroadError ? err.message : null);
   return new Hono()
-    .get('/reads', async (c) => {
-      const parsed = readSearchParams.safeParse(c.req.query());
-      if (!parsed.success) return badRequest(c, parsed.error);
-      const q = parsed.data;
+    .get('/reads', valid('query', readSearchParams), async (c) => {
+      const q = c.req.valid('query');
       try {
         const reads = await searchReads(opts.client, { ...toSearch(q), limit: q.limit, offset: q.offset }, days);
         return c.json({ reads: reads.map(withImage), limit: q.limit, offset: q.offset });
       } catch (err) {
         const message = searchError(err);
-        if (message) return c.json({ error: 'invalid request', problems: [{ param: q.pattern ? 'pattern' : 'plate', message }] }, 400);
+        if (message) return badRequest(c, [{ param: q.pattern ? 'pattern' : 'plate', message }]);
         throw err;
       }
     })
-    .get('/reads/export.csv', async (c) => {
-      const parsed = exportParams.safeParse(c.req.query());
-      if (!parsed.success) return badRequest(c, parsed.error);
-      const q = parsed.data;
+    .get('/reads/export.csv', valid('query', exportParams), async (c) => {
+      const q = c.req.valid('query');
       const search = toSearch(q);
       // The first page is fetched before the response starts, so a bad pattern is still a 400.
       const PAGE = 5000;
@@ -115,7 +111,7 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
         page = await searchReads(opts.client, { ...search, limit: Math.min(PAGE, q.max), offset: 0 }, days);
       } catch (err) {
         const message = searchError(err);
-        if (message) return c.json({ error: 'invalid request', problems: [{ param: 'pattern', message }] }, 400);
+        if (message) return badRequest(c, [{ param: 'pattern', message }]);
         throw err;
       }
       c.header('content-type', 'text/csv; charset=utf-8');
@@ -138,10 +134,8 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
         }
       });
     })
-    .get('/reads/:id/image', async (c) => {
-      const id = z.uuid().safeParse(c.req.param('id'));
-      if (!id.success) return badRequest(c, id.error);
-      const jpeg = await getPlateImage(opts.client, id.data, days);
+    .get('/reads/:id/image', valid('param', z.object({ id: z.uuid() })), async (c) => {
+      const jpeg = await getPlateImage(opts.client, c.req.valid('param').id, days);
       if (!jpeg) return c.json({ error: 'no image for this read (none taken, or purged)' }, 404);
       return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' });
     });
