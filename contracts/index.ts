@@ -1,4 +1,6 @@
 export * from './config.ts';
+export * from './plate.ts';
+export * from './plate-formats.ts';
 export * from './read.ts';
 export * from './alert.ts';
 export * from './health.ts';

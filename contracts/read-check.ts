@@ -1,4 +1,5 @@
-import { US_STATES, normalizePlate, type PlateRead } from './read.ts';
+import { US_STATES, normalizePlate } from './plate.ts';
+import type { PlateRead } from './read.ts';
 
 /**
  * A check of a read as the pipeline publishes it, without zod: the store writer decodes every

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRead } from '../test/helpers/reads.ts';
-import { normalizePlate, plateReadSchema } from './read.ts';
+import { normalizePlate } from './plate.ts';
+import { plateReadSchema } from './read.ts';
 import { subjects, subjectToken } from './subjects.ts';
 
 describe('plate reads', () => {

@@ -1,27 +1,6 @@
 import { z } from 'zod';
 import { directionSchema, locationSchema } from './config.ts';
-
-/** US postal codes of the 50 states and DC: the states of issue a read may carry. */
-export const US_STATES = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS',
-  'KY', 'LA', 'ME', 'MD', 'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC',
-  'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY',
-] as const;
-export type UsState = (typeof US_STATES)[number];
-
-/**
- * The canonical form of plate text used for matching and searching: upper case, letters
- * and digits only. Plates are printed with spaces, dashes and symbols that OCR reads
- * inconsistently ("ABC-123", "ABC 123"), and none of them distinguish one plate from another.
- */
-export function normalizePlate(text: string): string {
-  // Reads arrive normalised nearly always; the matcher calls this per read and per candidate.
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || (c > 57 && c < 65) || c > 90) return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
-  }
-  return text;
-}
+import { normalizePlate, US_STATES } from './plate.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).describe('ISO-8601 timestamp with zone.');
 

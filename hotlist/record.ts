@@ -1,5 +1,4 @@
-import { normalizePlate, piiProblem } from '../contracts/index.ts';
-import { PatternError, wildcardToLike } from '../store/plate-patterns.ts';
+import { normalizePlate, PatternError, piiProblem, wildcardToLike } from '../contracts/index.ts';
 
 /**
  * One hotlist record in canonical form, whatever file it came from. Every text field is

@@ -1,4 +1,4 @@
-import { CONFUSION_FROM, CONFUSION_TO } from '../store/plate-patterns.ts';
+import { confusionClass } from '../contracts/index.ts';
 
 /**
  * Plates as numbers. A normalised plate of up to 10 characters is a base-37 number (digits
@@ -23,9 +23,8 @@ const EXACT_CHAR: string[] = [''];
     EXACT_DIGIT[chars.charCodeAt(i)] = i + 1;
     EXACT_CHAR.push(chars[i]!);
   }
-  const fold = new Map([...CONFUSION_FROM].map((c, i) => [c, CONFUSION_TO[i]!]));
-  const symbols = [...new Set([...chars].map((c) => fold.get(c) ?? c))];
-  for (const c of chars) CONF_DIGIT[c.charCodeAt(0)] = symbols.indexOf(fold.get(c) ?? c) + 1;
+  const symbols = [...new Set([...chars].map(confusionClass))];
+  for (const c of chars) CONF_DIGIT[c.charCodeAt(0)] = symbols.indexOf(confusionClass(c)) + 1;
   if (symbols.length !== CONF_BASE - 1) throw new Error(`confusion alphabet has ${symbols.length} symbols, expected ${CONF_BASE - 1}`);
 }
 

@@ -1,4 +1,4 @@
-import { wildcardToLike } from '../store/plate-patterns.ts';
+import { wildcardToLike } from '../contracts/index.ts';
 import type { HotlistRecord } from '../hotlist/record.ts';
 import { END_K, GapFilter, headOf, IN_END_FILTER, SPAN, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';

@@ -4,7 +4,8 @@ import { toRecord } from '../hotlist/record.ts';
 import { ListBuilder } from './list.ts';
 import { alertId, matchRead, type ActiveList } from './match.ts';
 import { confKey, exactKey, decodeExactKey, forEachKeyWithinOneEdit, confDigits } from './keys.ts';
-import { keysWithinOneEdit, confusionKey } from '../store/plate-patterns.ts';
+import { confusionKey } from '../contracts/index.ts';
+import { keysWithinOneEdit } from '../store/index.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 

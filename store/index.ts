@@ -3,7 +3,9 @@ export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './migra
 export { insertReads, getPlateImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
 export { searchReads, lastSearchAt, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
-export { confusionKey, keysWithinOneEdit, editDistance, wildcardToLike, PatternError } from './plate-patterns.ts';
+export { keysWithinOneEdit } from './plate-patterns.ts';
+// A search's pattern is refused with the plate rules' error, which the API answers as the store's own.
+export { PatternError } from '../contracts/index.ts';
 export { startStoreWriter, STORE_WRITER_V8_FLAGS, type StoreWriter, type StoreWriterOptions } from './writer.ts';
 export { holdCeiling, EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 export { applyRetentionSettings, runRetention, retentionReport, type RetentionRun } from './retention-job.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confusionKey, editDistance, keysWithinOneEdit, PatternError, wildcardToLike } from './plate-patterns.ts';
+import { confusionKey, editDistance, PatternError, wildcardToLike } from '../contracts/index.ts';
+import { keysWithinOneEdit } from './plate-patterns.ts';
 
 describe('plate search forms', () => {
   it('folds OCR confusions into one key', () => {

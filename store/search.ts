@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { normalizePlate } from '../contracts/index.ts';
-import { confusionKey, confusionKeyLike, editDistance, keysWithinOneEdit, wildcardToLike } from './plate-patterns.ts';
+import { confusionKey, editDistance, normalizePlate, wildcardToLike } from '../contracts/index.ts';
+import { confusionKeyLike, keysWithinOneEdit } from './plate-patterns.ts';
 import { EXPIRES_AT_SQL } from './retention.ts';
 
 /** Beyond this many distinct plates a partial or fuzzy search is no longer about one vehicle. */

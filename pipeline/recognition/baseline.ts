@@ -1,9 +1,9 @@
-import type { UsState } from '../../contracts/index.ts';
+import { conformToState, fitsStateFormat, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { PpOcr, type PpOcrOptions } from './ppocr.ts';
 import { joinRects, mergeLines, rectBox, type TextRect } from './ppocr-math.ts';
 import type { PlateReader, PlateResult, ReadInput, ReadOptions } from './reader.ts';
-import { conformToState, fitsStateFormat, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
+import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 /**
  * Baseline reader on PP-OCRv4: find every text line, read them all in one batch, keep the

@@ -1,11 +1,11 @@
-import type { UsState } from '../../contracts/index.ts';
+import { conformToState, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { PpOcr } from './ppocr.ts';
 import { rectBox, type TextRect } from './ppocr-math.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad, type PlateText } from './platerec.ts';
 import { registerReader, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
-import { conformToState, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
+import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 /**
  * Readers built on the project's own recogniser (models/platerec). `PlateRecReader` finds

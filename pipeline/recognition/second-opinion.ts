@@ -1,5 +1,5 @@
-import { normalizePlate, type UsState } from '../../contracts/index.ts';
-import { fitsStateFormat, isUsState, plateSyntax, roundGlyphsAsZero } from './syntax.ts';
+import { fitsStateFormat, isUsState, normalizePlate, type UsState } from '../../contracts/index.ts';
+import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)

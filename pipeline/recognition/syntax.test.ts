@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conformToState, editDistance, plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
+import { conformToState, editDistance } from '../../contracts/index.ts';
+import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 describe('plateSyntax', () => {
   it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484'])('accepts the serial %s', (t) => {

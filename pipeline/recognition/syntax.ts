@@ -1,5 +1,4 @@
-import { normalizePlate, US_STATES, type UsState } from '../../contracts/index.ts';
-import { PLATE_DESIGNS } from '../render/states.ts';
+import { editDistance, fitStateFormat, isUsState, normalizePlate, STATE_PLATES, US_STATES, type UsState } from '../../contracts/index.ts';
 
 /**
  * Plate-syntax filtering and state-of-issue matching: pure functions over OCR text. OCR finds
@@ -11,7 +10,7 @@ export type SyntaxVerdict = { ok: true; text: string; prior: number } | { ok: fa
 
 /** Words printed on plates and plate frames that are never serials. */
 const NON_SERIAL_WORDS = new Set<string>([
-  ...PLATE_DESIGNS.flatMap((d) => [normalizePlate(d.name), ...d.name.split(' '), ...d.slogan.split(' ')]).map(normalizePlate),
+  ...STATE_PLATES.flatMap((d) => [normalizePlate(d.name), ...d.name.split(' '), ...d.slogan.split(' ')]).map(normalizePlate),
   ...'DEALER MOTORS MOTOR AUTO AUTOS SALES CARS FORD TOYOTA HONDA CHEVROLET CHEVY NISSAN DODGE JEEP KIA HYUNDAI BMW AUDI LEXUS MAZDA SUBARU TESLA COUNTY TRUST STATE USA AMERICA JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC EXP EXPIRES TAG PLATE CAM CAMERA REC LIVE TOW'.split(' '),
 ].filter((w) => w.length > 1));
 
@@ -60,27 +59,7 @@ export function plateSyntax(raw: string): SyntaxVerdict {
  */
 export function roundGlyphsAsZero(text: string, state: string | null): string {
   if (!text.includes('O') || !state || !isUsState(state)) return text;
-  return US_STATES.some((s) => fitState(text, s, 0) !== null) ? text : text.replaceAll('O', '0');
-}
-
-/** Levenshtein distance, for fuzzy matching of OCR'd names. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** Text similarity 0..1 (1 = identical) on normalized plate text. */
-export function textSimilarity(a: string, b: string): number {
-  const n = Math.max(a.length, b.length);
-  return n === 0 ? 1 : 1 - editDistance(a, b) / n;
+  return US_STATES.some((s) => fitStateFormat(text, s, 0) !== null) ? text : text.replaceAll('O', '0');
 }
 
 const lettersOnly = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
@@ -89,8 +68,8 @@ const lettersOnly = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
 const STATE_KEYS: { key: string; state: UsState; weight: number }[] = (() => {
   const out: { key: string; state: UsState; weight: number }[] = [];
   const sloganCount = new Map<string, number>();
-  for (const d of PLATE_DESIGNS) if (d.slogan) sloganCount.set(lettersOnly(d.slogan), (sloganCount.get(lettersOnly(d.slogan)) ?? 0) + 1);
-  for (const d of PLATE_DESIGNS) {
+  for (const d of STATE_PLATES) if (d.slogan) sloganCount.set(lettersOnly(d.slogan), (sloganCount.get(lettersOnly(d.slogan)) ?? 0) + 1);
+  for (const d of STATE_PLATES) {
     out.push({ key: lettersOnly(d.name), state: d.state, weight: 1 });
     const s = lettersOnly(d.slogan);
     if (s.length >= 6 && sloganCount.get(s) === 1) out.push({ key: s, state: d.state, weight: 0.7 });
@@ -115,59 +94,6 @@ export function stateFromText(raw: string, minScore = 0.7): { state: UsState; sc
     }
     const score = weight * Math.max(0, 1 - dist / key.length);
     if (score >= minScore && (!best || score > best.score)) best = { state, score };
-  }
-  return best;
-}
-
-export function isUsState(s: string): s is UsState {
-  return (US_STATES as readonly string[]).includes(s);
-}
-
-// Only the pairs OCR truly confuses on plate faces; a wider map turns real serials of
-// specialty formats into wrong ones ("JKT482" is not "JKTA82").
-const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '8': 'B' };
-const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', Z: '2', S: '5', B: '8' };
-
-/**
- * Resolves look-alike characters (O/0, I/1, S/5, B/8…) by the serial formats of the state of
- * issue: where the format says digit, a letter that looks like a digit becomes that digit.
- * Applied only when one format fits with at most `maxChanges` substitutions; otherwise the
- * text is returned as read, since vanity and specialty plates follow no format.
- */
-export function conformToState(text: string, state: UsState, maxChanges = 1): string {
-  return fitState(text, state, maxChanges)?.text ?? text;
-}
-
-/** Whether the text is one of the state's serial formats (look-alikes allowed, as above). */
-export function fitsStateFormat(text: string, state: UsState, maxChanges = 2): boolean {
-  return fitState(text, state, maxChanges) !== null;
-}
-
-function fitState(text: string, state: UsState, maxChanges: number): { text: string; changes: number } | null {
-  const design = PLATE_DESIGNS.find((d) => d.state === state);
-  if (!design) return null;
-  let best: { text: string; changes: number } | null = null;
-  for (const fmt of design.formats) {
-    const f = fmt.replace(/[^LN]/g, '');
-    if (f.length !== text.length) continue;
-    let out = '';
-    let changes = 0;
-    for (let i = 0; i < f.length; i++) {
-      const c = text[i]!;
-      const isDigit = c >= '0' && c <= '9';
-      if (f[i] === 'N' && !isDigit) {
-        const d = TO_DIGIT[c];
-        if (!d) { changes = Infinity; break; }
-        out += d;
-        changes++;
-      } else if (f[i] === 'L' && isDigit) {
-        const l = TO_LETTER[c];
-        if (!l) { changes = Infinity; break; }
-        out += l;
-        changes++;
-      } else out += c;
-    }
-    if (changes <= maxChanges && (!best || changes < best.changes)) best = { text: out, changes };
   }
   return best;
 }

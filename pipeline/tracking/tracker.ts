@@ -1,5 +1,4 @@
-import type { UsState } from '../../contracts/index.ts';
-import { textSimilarity } from '../recognition/syntax.ts';
+import { textSimilarity, type UsState } from '../../contracts/index.ts';
 
 /**
  * Plate tracking as pure functions: observations (plates read in one frame) in, tracks and

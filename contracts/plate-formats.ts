@@ -1,0 +1,116 @@
+import { LOOKALIKE_DIGIT, LOOKALIKE_LETTER, type UsState } from './plate.ts';
+
+/**
+ * The plates of the 50 states and DC as issued today: the name and slogan printed on them and
+ * their serial formats (L = letter, N = digit, anything else is printed as is). The reader tells
+ * serials and states apart by them, and the simulator and the models' training plates print them.
+ */
+export interface StatePlate {
+  state: UsState;
+  name: string;
+  slogan: string;
+  formats: string[];
+}
+
+export const STATE_PLATES: readonly StatePlate[] = [
+  { state: 'AL', name: 'ALABAMA', slogan: 'SWEET HOME', formats: ['NNLLNNN', 'NLNNNNN'] },
+  { state: 'AK', name: 'ALASKA', slogan: 'THE LAST FRONTIER', formats: ['LLL NNN'] },
+  { state: 'AZ', name: 'ARIZONA', slogan: 'GRAND CANYON STATE', formats: ['LLLNNNN'] },
+  { state: 'AR', name: 'ARKANSAS', slogan: 'THE NATURAL STATE', formats: ['LLL NNL', 'NNN LLL'] },
+  { state: 'CA', name: 'CALIFORNIA', slogan: 'DMV.CA.GOV', formats: ['NLLLNNN'] },
+  { state: 'CO', name: 'COLORADO', slogan: '', formats: ['LLL-LNN', 'NNN-LLL'] },
+  { state: 'CT', name: 'CONNECTICUT', slogan: 'CONSTITUTION STATE', formats: ['LL NNNNN', 'NLLLLN'] },
+  { state: 'DE', name: 'DELAWARE', slogan: 'THE FIRST STATE', formats: ['NNNNNN', 'NNNNNNN'] },
+  { state: 'DC', name: 'DISTRICT OF COLUMBIA', slogan: 'END TAXATION WITHOUT REPRESENTATION', formats: ['LL-NNNN'] },
+  { state: 'FL', name: 'FLORIDA', slogan: 'SUNSHINE STATE', formats: ['LLL LNN', 'NNN LLL', 'LLLL NN'] },
+  { state: 'GA', name: 'GEORGIA', slogan: 'IN GOD WE TRUST', formats: ['LLL NNNN'] },
+  { state: 'HI', name: 'HAWAII', slogan: 'ALOHA STATE', formats: ['LLL NNN'] },
+  { state: 'ID', name: 'IDAHO', slogan: 'FAMOUS POTATOES', formats: ['NL NNNNN', 'NLL NNN'] },
+  { state: 'IL', name: 'ILLINOIS', slogan: 'LAND OF LINCOLN', formats: ['LL NNNNN'] },
+  { state: 'IN', name: 'INDIANA', slogan: 'IN GOD WE TRUST', formats: ['NNNLL', 'NNNLLL'] },
+  { state: 'IA', name: 'IOWA', slogan: '', formats: ['LLL NNN'] },
+  { state: 'KS', name: 'KANSAS', slogan: '', formats: ['NNN LLL'] },
+  { state: 'KY', name: 'KENTUCKY', slogan: 'UNBRIDLED SPIRIT', formats: ['NNN LLL'] },
+  { state: 'LA', name: 'LOUISIANA', slogan: 'SPORTSMANS PARADISE', formats: ['NNN LLL'] },
+  { state: 'ME', name: 'MAINE', slogan: 'VACATIONLAND', formats: ['NNNN LL'] },
+  { state: 'MD', name: 'MARYLAND', slogan: '', formats: ['NLLNNNN', 'NLLNNNN'] },
+  { state: 'MA', name: 'MASSACHUSETTS', slogan: 'THE SPIRIT OF AMERICA', formats: ['NLLL NN', 'NNL LNN'] },
+  { state: 'MI', name: 'MICHIGAN', slogan: 'PURE MICHIGAN', formats: ['LLL NNNN'] },
+  { state: 'MN', name: 'MINNESOTA', slogan: '10000 LAKES', formats: ['NNN LLL', 'LLL NNN'] },
+  { state: 'MS', name: 'MISSISSIPPI', slogan: 'IN GOD WE TRUST', formats: ['LLL NNNN'] },
+  { state: 'MO', name: 'MISSOURI', slogan: 'SHOW ME STATE', formats: ['LLN LNL'] },
+  { state: 'MT', name: 'MONTANA', slogan: 'TREASURE STATE', formats: ['N-NNNNNL'] },
+  { state: 'NE', name: 'NEBRASKA', slogan: 'THE GOOD LIFE', formats: ['LLL NNN'] },
+  { state: 'NV', name: 'NEVADA', slogan: 'THE SILVER STATE', formats: ['NNL NNN', 'NLLNNN'] },
+  { state: 'NH', name: 'NEW HAMPSHIRE', slogan: 'LIVE FREE OR DIE', formats: ['NNN NNNN', 'LLL NNNN'] },
+  { state: 'NJ', name: 'NEW JERSEY', slogan: 'GARDEN STATE', formats: ['LNNLLL', 'LLL NNL'] },
+  { state: 'NM', name: 'NEW MEXICO', slogan: 'LAND OF ENCHANTMENT', formats: ['LLLNNN', 'NNN LLL'] },
+  { state: 'NY', name: 'NEW YORK', slogan: 'EMPIRE STATE', formats: ['LLL-NNNN'] },
+  { state: 'NC', name: 'NORTH CAROLINA', slogan: 'FIRST IN FLIGHT', formats: ['LLL-NNNN'] },
+  { state: 'ND', name: 'NORTH DAKOTA', slogan: 'LEGENDARY', formats: ['NNN LLL'] },
+  { state: 'OH', name: 'OHIO', slogan: 'BIRTHPLACE OF AVIATION', formats: ['LLL NNNN'] },
+  { state: 'OK', name: 'OKLAHOMA', slogan: 'NATIVE AMERICA', formats: ['LLL-NNN', 'NNN-LLL'] },
+  { state: 'OR', name: 'OREGON', slogan: '', formats: ['NNN LLL', 'LLL NNN'] },
+  { state: 'PA', name: 'PENNSYLVANIA', slogan: 'VISITPA.COM', formats: ['LLL-NNNN'] },
+  { state: 'RI', name: 'RHODE ISLAND', slogan: 'OCEAN STATE', formats: ['LL-NNN', 'NNNNNN'] },
+  { state: 'SC', name: 'SOUTH CAROLINA', slogan: 'WHILE I BREATHE I HOPE', formats: ['LLL NNN'] },
+  { state: 'SD', name: 'SOUTH DAKOTA', slogan: 'GREAT FACES GREAT PLACES', formats: ['NLL NNN', 'NNL NNN'] },
+  { state: 'TN', name: 'TENNESSEE', slogan: '', formats: ['LLL-NNN', 'NNNLLNN'] },
+  { state: 'TX', name: 'TEXAS', slogan: 'THE LONE STAR STATE', formats: ['LLL-NNNN'] },
+  { state: 'UT', name: 'UTAH', slogan: 'LIFE ELEVATED', formats: ['LNN NLL', 'NNN LNN'] },
+  { state: 'VT', name: 'VERMONT', slogan: 'GREEN MOUNTAIN STATE', formats: ['LLL NNN'] },
+  { state: 'VA', name: 'VIRGINIA', slogan: 'VIRGINIA IS FOR LOVERS', formats: ['LLL-NNNN'] },
+  { state: 'WA', name: 'WASHINGTON', slogan: 'EVERGREEN STATE', formats: ['LLLNNNN', 'NNNLLLL'] },
+  { state: 'WV', name: 'WEST VIRGINIA', slogan: 'WILD WONDERFUL', formats: ['NLL NNN', 'NNL NNN'] },
+  { state: 'WI', name: 'WISCONSIN', slogan: 'AMERICAS DAIRYLAND', formats: ['LLL-NNNN', 'NNN-LLL'] },
+  { state: 'WY', name: 'WYOMING', slogan: '', formats: ['NN-NNNNN', 'N-NNNNL'] },
+];
+
+/**
+ * The closest of the state's serial formats the text fits with at most `maxChanges` look-alike
+ * substitutions (a letter that looks like a digit where the format says digit, and the other way
+ * round), with the text so conformed; null when none does.
+ */
+export function fitStateFormat(text: string, state: UsState, maxChanges: number): { text: string; changes: number } | null {
+  const plate = STATE_PLATES.find((d) => d.state === state);
+  if (!plate) return null;
+  let best: { text: string; changes: number } | null = null;
+  for (const fmt of plate.formats) {
+    const f = fmt.replace(/[^LN]/g, '');
+    if (f.length !== text.length) continue;
+    let out = '';
+    let changes = 0;
+    for (let i = 0; i < f.length; i++) {
+      const c = text[i]!;
+      const isDigit = c >= '0' && c <= '9';
+      if (f[i] === 'N' && !isDigit) {
+        const d = LOOKALIKE_DIGIT[c];
+        if (!d) { changes = Infinity; break; }
+        out += d;
+        changes++;
+      } else if (f[i] === 'L' && isDigit) {
+        const l = LOOKALIKE_LETTER[c];
+        if (!l) { changes = Infinity; break; }
+        out += l;
+        changes++;
+      } else out += c;
+    }
+    if (changes <= maxChanges && (!best || changes < best.changes)) best = { text: out, changes };
+  }
+  return best;
+}
+
+/**
+ * Resolves look-alike characters (O/0, I/1, S/5, B/8…) by the serial formats of the state of
+ * issue: where the format says digit, a letter that looks like a digit becomes that digit.
+ * Applied only when one format fits with at most `maxChanges` substitutions; otherwise the
+ * text is returned as read, since vanity and specialty plates follow no format.
+ */
+export function conformToState(text: string, state: UsState, maxChanges = 1): string {
+  return fitStateFormat(text, state, maxChanges)?.text ?? text;
+}
+
+/** Whether the text is one of the state's serial formats (look-alikes allowed, as above). */
+export function fitsStateFormat(text: string, state: UsState, maxChanges = 2): boolean {
+  return fitStateFormat(text, state, maxChanges) !== null;
+}
