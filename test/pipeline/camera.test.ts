@@ -48,10 +48,13 @@ afterAll(async () => {
 
 describe('camera worker on a simulated RTSP camera', () => {
   it('publishes one read per vehicle pass, matching the answer key', async () => {
-    const config = testConfig(nats, dataDir, [testCamera('cam-a', sim.url('cam-a'))]);
+    // The camera's own reader goes before the appliance's: the worker runs the one configured
+    // for it (the default here, which this test's figures are for), not a flag's.
+    const base = testConfig(nats, dataDir, [{ ...testCamera('cam-a', sim.url('cam-a')), reader: 'platedet-ppocr-platerec-v1' }]);
+    const config = { ...base, recognition: { ...base.recognition, reader: 'ppocr-v4-baseline' as const } };
     const w = spawnWorker(config, ['cam-a']);
     workers.push(w);
-    await w.ready;
+    expect(await w.info).toMatchObject({ camera: 'cam-a', source: 'rtsp', reader: 'platedet-ppocr-platerec-v1' });
     await waitFor('cam-a live', () => latest('cam-a')?.state === 'live', 30_000);
     // A full loop of the clip plus the next loop's first passes, so repeats of a plate are seen.
     const due = () => sim.key().filter((k) => k.to < Date.now() - 6000);

@@ -16,20 +16,24 @@ export function testConfig(nats: { port: number; credentialsDir: string }, dataD
 }
 
 /** A camera worker as the supervisor runs it: its own process through service-main.ts. */
-export function spawnWorker(config: AlprConfig, args: string[]): { child: ChildProcess; ready: Promise<void>; kill(): Promise<void> } {
+export function spawnWorker(config: AlprConfig, args: string[]): { child: ChildProcess; ready: Promise<void>; info: Promise<Record<string, unknown>>; kill(): Promise<void> } {
   const child = fork(SERVICE_MAIN, ['camera', ...args], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
+  // What the worker reports when ready (its camera, source and reader).
+  const info = new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.on('message', (m: { type?: string; info?: Record<string, unknown> }) => m?.type === 'ready' && resolve(m.info ?? {}));
     child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready`)));
   });
+  const ready = info.then(() => {});
+  info.catch(() => {});
   ready.catch(() => {});
   return {
     child,
     ready,
+    info,
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
