@@ -1,8 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { isIPv6 } from 'node:net';
-import { startSignedPoster } from '../alerts/notify.ts';
-import type { Logger } from '../contracts/index.ts';
+import { startSignedPoster, type Logger } from '../contracts/index.ts';
 import type { Anchor } from './anchor.ts';
 
 /**

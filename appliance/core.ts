@@ -5,6 +5,7 @@ import { type ClickHouseClient } from '@clickhouse/client';
 import {
   connectBus,
   ensureStreams,
+  jetstream,
   natsIdentities,
   pinBudgetBytes,
   requestSupervisorHealth,
@@ -20,7 +21,8 @@ import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, 
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, recordConfigLoaded } from '../access/index.ts';
-import { hotlistAccessRules, startHotlistCore } from '../hotlist/core.ts';
+import { hotlistRules, startHotlistCore } from '../hotlist/index.ts';
+import { alertRoutes, alertRules, raiseHistoricalHits, startAlertService } from '../alerts/index.ts';
 import { answerStoredChecks, applyStoreDurability } from './durability.ts';
 
 
@@ -80,7 +82,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     access: config.access,
     retention: config.retention,
     logger: accessLog,
-    extraRules: hotlistAccessRules,
+    extraRules: { ...hotlistRules, ...alertRules },
     onDeploymentsChanged: () => gate.invalidate(),
     anchor: { dataDir: config.dataDir, siteId: config.site.id, webhook: config.hotlists.webhook },
   });
@@ -109,8 +111,21 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   // Camera workers ask which of their spooled reads are stored (durability.readSpool).
   const storedCheckSub = answerStoredChecks({ nc, client, logger: logger.child({ part: 'durability' }), admit: (read) => gate.admit(read) });
 
-  // Hotlists and alerts (hotlist/core.ts): imports, alert storage and workflow, notifications.
-  const hotlistCore = await startHotlistCore({ nc, client, config, logger, audit: access.audit });
+  // Alerts (alerts/): storage and workflow of the matcher's hits, notifications.
+  const alerts = await startAlertService({ nc, client, config: config.hotlists, logger: logger.child({ part: 'alerts' }) });
+  // Hotlists (hotlist/): imports; a newly active version raises the historical hits of its new plates.
+  const hotlistLog = logger.child({ part: 'hotlists' });
+  const js = jetstream(nc);
+  const hotlistCore = await startHotlistCore({
+    nc,
+    client,
+    config,
+    logger,
+    audit: access.audit,
+    onActivated: async (v, previous) => {
+      await raiseHistoricalHits({ client, js, tacticalDays: config.retention.tacticalDays, maxPlates: config.hotlists.historicalMaxPlates, logger: hotlistLog }, v, previous);
+    },
+  });
 
   const cameras = new Map<string, CameraState>();
   const cameraSub = subscribeCameraStates(nc, (s) => cameras.set(s.cameraId, s));
@@ -170,7 +185,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger: logger.child({ part: 'api' }),
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
-    dataRoutes: [...access.dataRoutes, ...hotlistCore.dataRoutes],
+    dataRoutes: [...access.dataRoutes, ...hotlistCore.dataRoutes, alertRoutes({ client, alerts, logger: hotlistLog })],
     resolveOpenCase: access.resolveOpenCase,
     cameraSeries,
     dashboard: true,
@@ -201,7 +216,8 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       await writer.stop();
       await pinner?.stop();
       await warmer.stop();
-      await hotlistCore.stop();
+      hotlistCore.stop();
+      await alerts.stop();
       cameraSub.unsubscribe();
       cameraMetricsSub.unsubscribe();
       await nc.drain().catch(() => {});

@@ -15,3 +15,5 @@ export * from './pii.ts';
 export * from './audit-verify.ts';
 export * from './store-check.ts';
 export * from './hotlist.ts';
+export * from './hotlist-compiled.ts';
+export * from './webhook.ts';

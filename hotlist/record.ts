@@ -1,24 +1,6 @@
-import { normalizePlate, PatternError, piiProblem, wildcardToLike } from '../contracts/index.ts';
+import { normalizePlate, PatternError, piiProblem, wildcardToLike, type HotlistRecord } from '../contracts/index.ts';
 
-/**
- * One hotlist record in canonical form, whatever file it came from. Every text field is
- * printable and free of tabs and newlines, so that the compiled version (hotlist/compiled.ts)
- * can carry it as tab-separated text without escaping.
- */
-export interface HotlistRecord {
-  recordId: string;
-  /** Normalised plate (A-Z0-9), or a wildcard pattern with ? and * when `wildcard`. */
-  plate: string;
-  wildcard: boolean;
-  state: string | null;
-  plateType: string | null;
-  category: string;
-  ori: string | null;
-  enteredAt: number | null;
-  expiresAt: number | null;
-  priority: number;
-  notes: string | null;
-}
+export type { HotlistRecord };
 
 export const RECORD_FIELDS = ['plate', 'state', 'plateType', 'recordId', 'category', 'ori', 'enteredAt', 'expiresAt', 'priority', 'notes'] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];

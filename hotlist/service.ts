@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AuditSink, HotlistSourceConfig, HotlistsConfig, Logger } from '../contracts/index.ts';
-import { putActiveVersion, type HotlistBuckets } from '../contracts/index.ts';
-import { createCompiledWriter } from './compiled.ts';
+import { createCompiledWriter, putActiveVersion, type HotlistBuckets } from '../contracts/index.ts';
 import { HotlistFormatError, mappingFor } from './mappings.ts';
 import { createHotlistParser, HotlistRefusedError, type ParseSummary } from './parse.ts';
 import type { HotlistRecord } from './record.ts';

@@ -1,5 +1,4 @@
-import { wildcardToLike } from '../contracts/index.ts';
-import type { HotlistRecord } from '../hotlist/record.ts';
+import { wildcardToLike, type HotlistRecord } from '../contracts/index.ts';
 import { END_K, GapFilter, headOf, IN_END_FILTER, SPAN, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';
 

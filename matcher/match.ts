@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as contracts from '../contracts/index.ts';
 import type { Alert, HotlistSourceConfig, PlateRead } from '../contracts/index.ts';
-import * as stalenessModule from '../hotlist/staleness.ts';
+import * as stalenessModule from './staleness.ts';
 import type { CompiledList, RawHit } from './list.ts';
 import * as score from './score.ts';
 import type { StateMatch } from './score.ts';

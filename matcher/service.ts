@@ -13,8 +13,7 @@ import {
   type AlprConfig,
   type Logger,
 } from '../contracts/index.ts';
-import { decodeActiveVersion, bindHotlistBuckets, type ActiveVersion, type HotlistBuckets } from '../contracts/index.ts';
-import { readCompiled } from '../hotlist/compiled.ts';
+import { decodeActiveVersion, bindHotlistBuckets, readCompiled, type ActiveVersion, type HotlistBuckets } from '../contracts/index.ts';
 import { ListBuilder, type CompiledList } from './list.ts';
 import { matchRead, toAlert, type ActiveList, type MatchStats } from './match.ts';
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../alerts/notify.ts';
+import { signWebhook } from '../../contracts/index.ts';
 import { silentLogger } from '../../contracts/index.ts';
 import { createAccess, createAuditAnchoring, withAnchoredVerify, type Anchor, type AuditAnchoring, type AuditLog } from '../../access/index.ts';
 import { ANCHOR_KEY_FILE } from '../../access/anchor.ts';

@@ -17,8 +17,7 @@ import { createReadStream, createWriteStream, readFileSync, rmSync } from 'node:
 import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { configSchema, ensureStreams, hotlistSourceSchema, publishRead, silentLogger, subjects } from '../../contracts/index.ts';
-import { openHotlistBuckets, putActiveVersion } from '../../contracts/index.ts';
-import { createCompiledWriter } from '../../hotlist/compiled.ts';
+import { createCompiledWriter, openHotlistBuckets, putActiveVersion } from '../../contracts/index.ts';
 import { BUILTIN_MAPPINGS } from '../../hotlist/mappings.ts';
 import { createHotlistParser } from '../../hotlist/parse.ts';
 import { toRecord } from '../../hotlist/record.ts';

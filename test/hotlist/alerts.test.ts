@@ -3,24 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, ensureStreams, natsIdentities, OWNER_REMINDER, publishRead, silentLogger } from '../../contracts/index.ts';
+import { configSchema, ensureStreams, natsIdentities, OWNER_REMINDER, publishRead, signWebhook, silentLogger } from '../../contracts/index.ts';
 import { insertReads } from '../../store/index.ts';
-import { signWebhook } from '../../alerts/notify.ts';
-import { startHotlistCore } from '../../hotlist/core.ts';
-import { startMatcher, type Matcher } from '../../matcher/service.ts';
+import { alertRoutes, raiseHistoricalHits, startAlertService, type AlertService } from '../../alerts/index.ts';
+import { hotlistCommands, progressBar, startHotlistCore } from '../../hotlist/index.ts';
+import { startMatcher, type Matcher } from '../../matcher/index.ts';
 import { freePort, startNats, type TestNats } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { hotlistCommands, progressBar } from '../../hotlist/cli.ts';
 import { tempDir } from '../helpers/nats.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
 let store: Awaited<ReturnType<typeof startTestStore>>;
 let core: Awaited<ReturnType<typeof startHotlistCore>>;
+let alerts: AlertService;
 let matcher: Matcher;
 let app: Hono;
 let hook: Server;
@@ -60,15 +60,25 @@ beforeAll(async () => {
   store = await startTestStore();
   // A read stored before its plate is listed: the import must find it (historical hit).
   await insertReads(store.client, [makeRead({ plate: 'HIST123', state: 'FL', candidates: [], capturedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) as never]);
-  core = await startHotlistCore({ nc, client: store.client, config, logger: silentLogger, clock: () => new Date(now) });
+  // Wired as the core wires them (appliance/core.ts): alerts first, then hotlists whose new versions raise historical hits.
+  const clock = () => new Date(now);
+  alerts = await startAlertService({ nc, client: store.client, config: config.hotlists, logger: silentLogger, clock });
+  const js = jetstream(nc);
+  core = await startHotlistCore({
+    nc, client: store.client, config, logger: silentLogger, clock,
+    onActivated: async (v, previous) => {
+      await raiseHistoricalHits({ client: store.client, js, tacticalDays: config.retention.tacticalDays, maxPlates: config.hotlists.historicalMaxPlates, logger: silentLogger, clock }, v, previous);
+    },
+  });
   matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
   app = new Hono();
-  for (const r of core.dataRoutes) app.route('/api', r);
+  for (const r of [...core.dataRoutes, alertRoutes({ client: store.client, alerts, logger: silentLogger })]) app.route('/api', r);
 });
 
 afterAll(async () => {
   await matcher?.stop();
-  await core?.stop();
+  core?.stop();
+  await alerts?.stop();
   await nc?.close();
   await nats?.stop();
   await store?.stop();
@@ -184,9 +194,9 @@ describe('alerts: storage, workflow, notifications', () => {
 
   it('escalates an alert nobody acknowledged in time, once', async () => {
     now += 6 * 60_000;
-    const escalated = await core.alerts.escalateOverdue();
+    const escalated = await alerts.escalateOverdue();
     expect(escalated).toBeGreaterThanOrEqual(1);
-    expect(await core.alerts.escalateOverdue()).toBe(0);
+    expect(await alerts.escalateOverdue()).toBe(0);
     const list = (await (await app.request('/api/alerts?status=new')).json()) as { alerts: { alert: { historical: boolean }; state: { escalated: boolean } }[] };
     // Live alerts escalate; a historical hit (a past read) is reviewed, not chased.
     expect(list.alerts.filter((a) => !a.alert.historical && !a.state.escalated)).toEqual([]);

@@ -1,12 +1,31 @@
 import { createGzip, createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { HotlistRecord } from './record.ts';
+
+/**
+ * One hotlist record in canonical form, whatever file it came from. Every text field is
+ * printable and free of tabs and newlines, so that the compiled version (below)
+ * can carry it as tab-separated text without escaping.
+ */
+export interface HotlistRecord {
+  recordId: string;
+  /** Normalised plate (A-Z0-9), or a wildcard pattern with ? and * when `wildcard`. */
+  plate: string;
+  wildcard: boolean;
+  state: string | null;
+  plateType: string | null;
+  category: string;
+  ori: string | null;
+  enteredAt: number | null;
+  expiresAt: number | null;
+  priority: number;
+  notes: string | null;
+}
 
 /**
  * The compiled form of a hotlist version, as the core hands it to the matcher: gzip'd
  * tab-separated canonical records, one per line, with a header line naming the format.
- * Canonical fields hold no tabs or newlines (record.ts refuses control characters), so no
+ * Canonical fields hold no tabs or newlines (hotlist/record.ts refuses control characters), so no
  * escaping is needed and the matcher parses 10 million lines in seconds. Notes stay out:
  * the matcher needs only what an alert carries.
  */
