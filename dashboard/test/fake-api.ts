@@ -38,5 +38,7 @@ export function fakeApi(routes: Record<string, Handler | Answer>) {
     if (a.blob) return new Response(a.blob, { status: a.status ?? 200 });
     return new Response(JSON.stringify(a.json ?? {}), { status: a.status ?? 200, headers: { 'content-type': 'application/json' } });
   });
-  return { calls, routes, last: (path: string) => calls.filter((c) => c.path === path).at(-1) };
+  /** The latest request to a path (of one method, when given). */
+  const last = (path: string, method?: string) => calls.filter((c) => c.path === path && (!method || c.method === method)).at(-1);
+  return { calls, routes, last };
 }

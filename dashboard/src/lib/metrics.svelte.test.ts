@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi } from '../../test/fake-api.ts';
+import { MetricsState } from './metrics.svelte.ts';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const series = (range: string) => ({
+  range,
+  t: [1, 2],
+  reads: { 'cam-b': [1, 2], 'cam-a': [3, 4] },
+  hitRate: [0.5, null],
+  pipeline: { 'cam-a': { decodedFps: [25, 24], inferredFps: [8, 8], inferenceMsP50: [40, 42], inferenceMsP99: [90, 95], queueDepth: [0, 1] } },
+});
+
+describe('MetricsState', () => {
+  it('draws one chart per figure, one line per camera, hit rate in percent', async () => {
+    const api = fakeApi({ 'GET /api/metrics/series': (c) => ({ json: series(c.query.get('range')!) }) });
+    const m = new MetricsState();
+    await m.refresh();
+    expect(api.last('/api/metrics/series')!.query.get('range')).toBe('1h');
+    expect(m.charts.map((c) => c.id)).toEqual(['reads', 'hitRate', 'decodedFps', 'inferredFps', 'inferenceMsP50', 'inferenceMsP99', 'queueDepth']);
+    expect(m.charts[0]!.series).toEqual([{ label: 'cam-a', values: [3, 4] }, { label: 'cam-b', values: [1, 2] }]);
+    expect(m.charts[1]!.series).toEqual([{ label: 'all cameras', values: [50, null] }]);
+    expect(m.charts[2]!.series).toEqual([{ label: 'cam-a', values: [25, 24] }]);
+  });
+
+  it('drops the old range\'s data at once when the range changes, and says why a refresh failed', async () => {
+    let fail = false;
+    fakeApi({ 'GET /api/metrics/series': (c) => (fail ? { status: 503, json: { error: 'store unavailable' } } : { json: series(c.query.get('range')!) }) });
+    const m = new MetricsState();
+    await m.refresh();
+    m.setRange('7d');
+    m.stop();
+    expect([m.range, m.data]).toEqual(['7d', null]);
+    await vi.waitFor(() => expect(m.data).not.toBeNull());
+    fail = true;
+    await m.refresh();
+    expect(m.error).toBe('store unavailable');
+    // The last good figures stay on screen.
+    expect(m.charts).toHaveLength(7);
+  });
+});
