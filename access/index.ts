@@ -110,7 +110,9 @@ function anchorSinks(opts: AccessOptions): AnchorSink[] {
   return sinks;
 }
 
-export { accessRules, type AccessRule } from './rules.ts';
+export { accessRules, alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessRule } from './rules.ts';
+export type { AccessEnv, Principal } from './principal.ts';
+export { accessCommands, type CliCommand } from './cli.ts';
 export { getCase, isCaseOpen, listOpenCases, caseKey, type CaseRecord } from './cases.ts';
 export { createAuditLog, type AuditLog, type VerifyResult } from './audit-log.ts';
 export { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';

@@ -1,10 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { publishAlert, type Alert, type Logger } from '../contracts/index.ts';
-import { searchReads, type StoredRead } from '../store/search.ts';
-import { listRecords, newlyListedPlates, type HotlistVersion } from '../hotlist/versions.ts';
-import { alertId } from '../matcher/match.ts';
-import { scoreHit, stateMatch } from '../matcher/score.ts';
+import { searchReads, type StoredRead } from '../store/index.ts';
+import { listRecords, newlyListedPlates, type HotlistVersion } from '../hotlist/index.ts';
+import { alertId, scoreHit, stateMatch } from '../matcher/index.ts';
 
 /**
  * Historical hits: when a version lists plates the previous one did not, the stored reads of

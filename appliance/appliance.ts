@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectBus, natsIdentities, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
-import { hugePagesEnv } from '../matcher/huge-pages.ts';
+import { connectBus, natsIdentities, SIM_CAMERA_ID, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import { hugePagesEnv } from '../matcher/index.ts';
 import { GATE_ENV, RecognitionGate } from '../pipeline/gate/index.ts';
-import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
 import { STORE_WRITER_V8_FLAGS } from '../store/index.ts';
 import { natsServerSpec } from './nats-server.ts';
 import { nodeServiceSpec } from './node-service.ts';

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { configSchema, createJsonLogger, type ConfigProblem } from '../contracts/index.ts';
 import { createAppliance } from './appliance.ts';
 import { loadConfigFile } from './config-file.ts';
-import { accessCommands } from '../access/cli.ts';
-import { hotlistCommands } from '../hotlist/cli.ts';
+import { accessCommands } from '../access/index.ts';
+import { hotlistCommands } from '../hotlist/index.ts';
 
 interface Command {
   usage: string;
@@ -135,7 +135,7 @@ Options: --threads N (inference threads, default 2), --reader NAME (a registered
         console.error('usage: alpr read --json FILE...');
         return 2;
       }
-      const { readFiles } = await import('../pipeline/read-files.ts');
+      const { readFiles } = await import('../pipeline/index.ts');
       let failed = false;
       for await (const r of readFiles(files, {
         threads: values.threads ? Number(values.threads) : undefined,

@@ -1,6 +1,4 @@
-import { consumers, inboxPrefixFor, inboxRoot, natsIdentities, streams, subjects, type AlprConfig } from '../contracts/index.ts';
-import { hotlistBuckets } from '../contracts/index.ts';
-import { SIM_CAMERA_ID } from '../pipeline/sim-camera.ts';
+import { consumers, hotlistBuckets, inboxPrefixFor, inboxRoot, natsIdentities, SIM_CAMERA_ID, streams, subjects, type AlprConfig } from '../contracts/index.ts';
 
 /**
  * Who may do what on the embedded nats-server: one identity per service, each allowed only the

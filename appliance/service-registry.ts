@@ -19,7 +19,7 @@ export const serviceRegistry: Record<string, ServiceStart> = {
   core: (config, logger) => startCore(config, logger),
   /** One camera: capture, recognition, tracking, publishing. Args: camera id [flags]. */
   // Imported on demand: only camera processes load GStreamer and onnxruntime.
-  camera: async (config, logger, args) => (await import('../pipeline/worker.ts')).startCameraWorker(config, logger, args),
+  camera: async (config, logger, args) => (await import('../pipeline/index.ts')).startCameraWorker(config, logger, args),
   /** Matches every read against the active hotlists and raises alerts (matcher/service.ts). */
-  matcher: async (config, logger) => (await import('../matcher/service.ts')).startMatcherService(config, logger),
+  matcher: async (config, logger) => (await import('../matcher/index.ts')).startMatcherService(config, logger),
 };

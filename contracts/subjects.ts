@@ -67,3 +67,6 @@ export const inboxRoot = '_INBOX';
 export function inboxPrefixFor(identity: string): string {
   return `${inboxRoot}.${subjectToken(identity)}`;
 }
+
+/** Id of the camera the appliance simulates when none is configured (its NATS identity is granted like a camera's). */
+export const SIM_CAMERA_ID = 'sim-1';

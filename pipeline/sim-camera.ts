@@ -1,10 +1,9 @@
 import path from 'node:path';
-import type { AlprConfig, CameraConfig, Logger } from '../contracts/index.ts';
+import { SIM_CAMERA_ID, type AlprConfig, type CameraConfig, type Logger } from '../contracts/index.ts';
 import { defaultClipCache, startSimulator } from './simulator/index.ts';
 import { freePort } from './simulator/ports.ts';
 
-/** Id of the camera the appliance simulates when none is configured. */
-export const SIM_CAMERA_ID = 'sim-1';
+export { SIM_CAMERA_ID };
 
 /**
  * The simulated camera of an appliance with no cameras configured: an RTSP server on a free

@@ -1,6 +1,4 @@
-import { PpOcr } from '../../pipeline/recognition/ppocr.ts';
-import { rectBox } from '../../pipeline/recognition/ppocr-math.ts';
-import { plateAroundLine } from '../../pipeline/recognition/own.ts';
+import { plateAroundLine, PpOcr, rectBox } from '../../pipeline/recognition/index.ts';
 import type { Image } from '../../pipeline/render/index.ts';
 
 /** Plate boxes ([x, y, w, h] in image pixels) from one frame: what `eval detect` scores. */
@@ -35,7 +33,7 @@ export async function detectorFor(name: string, threads: number): Promise<PlateB
     };
   }
   if (name === 'platedet') {
-    const { PlateDetector } = await import('../../pipeline/recognition/platedet.ts');
+    const { PlateDetector } = await import('../../pipeline/recognition/index.ts');
     const det = await PlateDetector.load({ threads });
     return {
       async detect(image) {

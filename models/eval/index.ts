@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { normalizePlate } from '../../contracts/index.ts';
-import { readFiles } from '../../pipeline/read-files.ts';
+import { readFiles } from '../../pipeline/index.ts';
 import { createReader, DEFAULT_READER, type PlateReader } from '../../pipeline/recognition/index.ts';
 import { decodeImage, type Image } from '../../pipeline/render/index.ts';
 import { detectorFor } from './detectors.ts';

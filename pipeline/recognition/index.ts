@@ -9,6 +9,8 @@ import './hybrid.ts';
 export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type PlacedLine, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
 export { BaselineReader, stateBands } from './baseline.ts';
 export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
+export { plateAroundLine } from './own.ts';
+export { PlateDetector } from './platedet.ts';
 export { plateSyntax, stateFromText, type SyntaxVerdict } from './syntax.ts';
 export { ctcDecode, dbBoxes, detSize, detTensor, recTensor, rectBox, mergeLines, type TextRect, type Region } from './ppocr-math.ts';
 
