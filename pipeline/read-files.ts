@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createReader, DEFAULT_READER } from './recognition/index.ts';
-import { decodeImage } from './render/codec.ts';
+import { decodeImage } from './render/index.ts';
 
 /** One line of `alpr read --json`: a stable contract, used by the project's evaluations. */
 export interface FileResult {
@@ -21,7 +21,7 @@ export async function* readFiles(files: string[], opts: { reader?: string; threa
     for (const file of files) {
       const t0 = performance.now();
       try {
-        const image = decodeImage(await readFile(file));
+        const image = await decodeImage(await readFile(file));
         const [plates = []] = await reader.read([{ image }], { detMaxSide: opts.detMaxSide ?? 960 });
         yield {
           file,

@@ -18,7 +18,7 @@ import { lowerOtherThreads, nextPace, RtspCapture, type Frame, type Pace } from 
 import { RecentSamples, assessMaintenance, recordRead, type MinuteBucket } from './metrics/metrics.ts';
 import { gateFromParent, type GateRelease } from './gate/index.ts';
 import { createReader, DEFAULT_READER, type PlateReader } from './recognition/index.ts';
-import { encodeJpeg } from './render/codec.ts';
+import { encodeJpeg } from './render/index.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
 import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, followedPlates, recognitionUrgency, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
@@ -154,7 +154,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       direction: cam.direction,
       framesSeen: r.frames,
       box: r.best.box,
-      cropJpeg: r.best.ref ? encodeJpeg(r.best.ref, 80).toString('base64') : undefined,
+      // Encoded on libuv's pool: the next frame's recognition goes on meanwhile.
+      cropJpeg: r.best.ref ? (await encodeJpeg(r.best.ref, 80)).toString('base64') : undefined,
     };
     try {
       spool?.add(read);

@@ -5,4 +5,4 @@ export {
   createImage, fillRect, blendMask, strokeSegment, resize, resizeRegion, blit, toGray, grayToRgb, luma, rng,
   type Image, type Rgb,
 } from './raster.ts';
-export { encodeJpeg, decodeJpeg, encodePng, decodePng, decodeImage } from './codec.ts';
+export { encodeJpeg, encodePng, decodeImage } from './codec.ts';

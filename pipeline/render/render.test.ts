@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { US_STATES } from '../../contracts/index.ts';
-import { decodeImage, encodeJpeg, encodePng } from './codec.ts';
 import { renderPlate, randomPlate } from './plate.ts';
 import { rng } from './raster.ts';
 import { PLATE_DESIGNS } from './states.ts';
@@ -38,22 +37,5 @@ describe('plate renderer', () => {
     const a = randomPlate(rng(3)), b = randomPlate(rng(3));
     expect(a.text).toBe(b.text);
     expect(a.state).toBe(b.state);
-  });
-});
-
-describe('codecs', () => {
-  it('round-trips PNG exactly and JPEG approximately', () => {
-    const p = renderPlate({ state: 'TX', width: 120 });
-    const png = decodeImage(encodePng(p.image));
-    expect(Buffer.from(png.data).equals(Buffer.from(p.image.data))).toBe(true);
-    const jpg = decodeImage(encodeJpeg(p.image, 95));
-    expect(jpg.width).toBe(120);
-    let diff = 0;
-    for (let i = 0; i < jpg.data.length; i++) diff += Math.abs(jpg.data[i]! - p.image.data[i]!);
-    expect(diff / jpg.data.length).toBeLessThan(8);
-  });
-
-  it('refuses what is not an image', () => {
-    expect(() => decodeImage(Buffer.from('hello'))).toThrow(/not a JPEG or PNG/);
   });
 });

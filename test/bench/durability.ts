@@ -17,7 +17,7 @@ import { ReadSpool } from '../../pipeline/index.ts';
 import { configSchema, consumers, ensureStreams, jetstream, plateReadSchema, publishRead, silentLogger, streams } from '../../contracts/index.ts';
 import { insertReads, startStoreWriter, STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
-import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
+import { jpegBase64, makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
 
@@ -34,7 +34,7 @@ export async function run(argv: string[]) {
   const { client } = store;
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const jpeg = smallJpegBase64(160, 48);
+  const jpeg = await jpegBase64(160, 48);
   const setFsync = (on: boolean) => applyStoreDurability(client, { storeFsync: on, readSpool: true, spoolCheckSeconds: 10 }, silentLogger);
 
   async function ingest(label: string, fsync: boolean): Promise<number> {

@@ -1,6 +1,6 @@
-import jpeg from 'jpeg-js';
 import { randomUUID } from 'node:crypto';
 import type { PlateReadInput } from '../../contracts/index.ts';
+import { encodeJpeg } from '../../pipeline/render/index.ts';
 
 /** A valid read with overridable fields: what a camera worker would publish. */
 export function makeRead(over: Partial<PlateReadInput> = {}): PlateReadInput {
@@ -24,9 +24,17 @@ export function makeRead(over: Partial<PlateReadInput> = {}): PlateReadInput {
   };
 }
 
-/** A small real JPEG (grey gradient) as base64: enough for the image path without binary fixtures. */
-export function smallJpegBase64(width = 16, height = 8): string {
-  const data = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.fill((i * 7) % 256, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3);
-  return Buffer.from(jpeg.encode({ data, width, height }, 80).data).toString('base64');
+/** A real JPEG of a grey gradient, as base64 (what a camera worker publishes as a read's crop). */
+export async function jpegBase64(width = 16, height = 8): Promise<string> {
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 256;
+  return (await encodeJpeg({ width, height, channels: 1, data }, 80)).toString('base64');
+}
+
+// Encoded once at import, so that fixtures built at a test module's top level can use it.
+const SMALL_JPEG = await jpegBase64();
+
+/** A small real JPEG as base64: enough for the image path without binary fixtures. */
+export function smallJpegBase64(): string {
+  return SMALL_JPEG;
 }

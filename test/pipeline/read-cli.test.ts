@@ -22,8 +22,8 @@ describe('alpr read --json', () => {
     const dir = tempDir('read');
     const a = scene('FL', 'JKT 482');
     const b = scene('TX', 'DHM-4417');
-    writeFileSync(path.join(dir, 'a.png'), encodePng(a.img));
-    writeFileSync(path.join(dir, 'b.jpg'), encodeJpeg(b.img, 90));
+    writeFileSync(path.join(dir, 'a.png'), await encodePng(a.img));
+    writeFileSync(path.join(dir, 'b.jpg'), await encodeJpeg(b.img, 90));
     writeFileSync(path.join(dir, 'c.jpg'), 'not an image');
     const files = ['a.png', 'b.jpg', 'c.jpg'].map((f) => path.join(dir, f));
     const run = promisify(execFile)(process.execPath, [BIN, 'read', '--json', ...files], { timeout: 120_000 });
