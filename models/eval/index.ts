@@ -60,7 +60,7 @@ async function ocr(): Promise<Record<string, unknown>> {
     .slice(0, limit);
   const readerName = values.reader ?? DEFAULT_READER;
   const reader = (await createReader(readerName, { threads })) as PlateCropReader;
-  const images = rows.map((r) => decodeImage(readFileSync(path.join(dir, r[0]!))));
+  const images = await Promise.all(rows.map((r) => decodeImage(readFileSync(path.join(dir, r[0]!)))));
   let plateOk = 0, stateOk = 0, ms = 0;
   const batch = Number(values.batch);
   const misses: string[] = [];
@@ -111,7 +111,7 @@ async function detect(): Promise<Record<string, unknown>> {
   const det = await detectorFor(name, threads);
   let found = 0, ms = 0;
   for (const [i, f] of frames.entries()) {
-    const image = decodeImage(readFileSync(f.file));
+    const image = await decodeImage(readFileSync(f.file));
     const t0 = performance.now();
     const boxes = await det.detect(image);
     ms += performance.now() - t0;
