@@ -8,16 +8,18 @@ import {
   publishCameraMetrics,
   publishCameraState,
   publishRead,
+  cameraReader,
+  cameraSource,
   type AlprConfig,
   type CameraConfig,
   type CameraState,
   type Logger,
   type PlateReadInput,
 } from '../contracts/index.ts';
-import { lowerOtherThreads, nextPace, RtspCapture, type Frame, type Pace } from './capture/index.ts';
+import { CameraCapture, lowerOtherThreads, nextPace, openSource, type Frame, type Pace } from './capture/index.ts';
 import { RecentSamples, assessMaintenance, recordRead, type MinuteBucket } from './metrics/metrics.ts';
 import { gateFromParent, type GateRelease } from './gate/index.ts';
-import { createReader, DEFAULT_READER, type PlateReader } from './recognition/index.ts';
+import { createReader, type PlateReader } from './recognition/index.ts';
 import { encodeJpeg } from './render/index.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
@@ -34,6 +36,7 @@ import type { Region } from './recognition/index.ts';
 export interface WorkerOptions {
   /** Decode only, no recognition: what the benchmark uses to find the decode limit. */
   decodeOnly?: boolean;
+  /** A reader other than the configured one (benchmarks, evaluations). */
   readerName?: string;
   threads?: number;
   detMaxSide?: number;
@@ -102,7 +105,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   // One process per camera: with several cameras on few cores, one intra-op thread each avoids
   // oversubscription; alone, two threads are fastest (measured, see stack notes).
   const threads = opts.threads ?? (enabledCameras > 1 ? 1 : 2);
-  const reader: PlateReader | null = opts.decodeOnly ? null : await createReader(opts.readerName ?? DEFAULT_READER, { threads });
+  // The camera's own reader, else the appliance's (recognition.reader); a flag overrides both.
+  const readerName = opts.readerName ?? cameraReader(config, cam);
+  const reader: PlateReader | null = opts.decodeOnly ? null : await createReader(readerName, { threads });
+  const source = openSource(cameraSource(cam));
 
   // Reads across the box's cameras run most urgent first (pipeline/gate) when the parent serves a gate.
   const gate = gateFromParent();
@@ -284,10 +290,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     }
   };
 
-  const capture: RtspCapture = new RtspCapture(
+  const capture: CameraCapture = new CameraCapture(
     // At most recognitionFps frames a second reach recognition; the capture drops the others
     // after decoding them, before they cost a copy into JavaScript.
-    { url: cam.url, transport: cam.transport, ...(reader ? { deliverFps: cam.recognitionFps, latest: true } : {}) },
+    { source, ...(reader ? { deliverFps: cam.recognitionFps, latest: true } : {}) },
     {
       frame: (f) => {
         if (!reader || stopped) return;
@@ -367,10 +373,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const spoolTimer = spool ? setInterval(() => void checkSpool(), Math.min(5000, config.durability.spoolCheckSeconds * 1000)) : null;
 
   capture.start();
-  log.info('camera worker started', { url: cam.url.replace(/\/\/[^@/]*@/, '//***@'), decodeOnly: !!opts.decodeOnly, threads });
+  log.info('camera worker started', { source: source.kind, url: source.label, reader: reader?.name ?? null, decodeOnly: !!opts.decodeOnly, threads });
 
   return {
-    info: { camera: cam.id, url: cam.url.replace(/\/\/[^@/]*@/, '//***@') },
+    info: { camera: cam.id, source: source.kind, url: source.label, reader: reader?.name ?? null },
     async stop() {
       stopped = true;
       clearInterval(metricsTimer);
