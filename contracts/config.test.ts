@@ -88,6 +88,8 @@ describe('config schema', () => {
       return r.ok ? [] : r.problems.map((p) => p.path);
     };
     expect(problems(noUrl)).toEqual(['cameras.0.url']);
+    // With the camera's other problems, not instead of them.
+    expect(problems({ ...noUrl, id: 'Bad Id' }).sort()).toEqual(['cameras.0.id', 'cameras.0.url']);
     expect(problems({ ...camera, source: { kind: 'file', path: '/x.mp4' } })).toEqual(['cameras.0.source']);
     expect(problems({ ...noUrl, transport: 'udp', source: { kind: 'file', path: '/x.mp4' } })).toEqual(['cameras.0.transport']);
     expect(problems({ ...noUrl, source: { kind: 'mjpeg', url: 'http://cam/video' } })).toEqual(['cameras.0.source.kind']);

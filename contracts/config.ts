@@ -97,12 +97,16 @@ export const cameraSchema = z
       .describe('Reference of the deployment authorisation (guidelines 2d, 5b, 5e) under which this camera operates.'),
     enabled: z.boolean().default(true).describe('A disabled camera keeps its configuration but is not captured.'),
   })
-  .superRefine((cam, ctx) => {
-    if (cam.url === undefined && cam.source === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a camera needs url (its RTSP stream) or source' });
-    if (cam.url !== undefined && cam.source !== undefined) ctx.addIssue({ code: 'custom', path: ['source'], message: 'give url or source, not both' });
-    // The camera-level transport belongs to url; a source carries its own.
-    if (cam.source !== undefined && cam.transport !== 'tcp') ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport goes inside source (kind rtsp)' });
-  })
+  .superRefine(
+    (cam, ctx) => {
+      if (cam.url === undefined && cam.source === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a camera needs url (its RTSP stream) or source' });
+      if (cam.url !== undefined && cam.source !== undefined) ctx.addIssue({ code: 'custom', path: ['source'], message: 'give url or source, not both' });
+      // The camera-level transport belongs to url; a source carries its own.
+      if (cam.source !== undefined && cam.transport !== undefined && cam.transport !== 'tcp') ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport goes inside source (kind rtsp)' });
+    },
+    // Also when other fields of the camera are wrong: every problem is reported at once.
+    { when: (p) => typeof p.value === 'object' && p.value !== null },
+  )
   .describe('One fixed camera.');
 
 export const storageSchema = z
