@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hotlistSourceSchema } from '../contracts/index.ts';
-import { toRecord } from '../hotlist/record.ts';
+import { toRecord } from '../hotlist/index.ts';
 import { ListBuilder } from './list.ts';
 import { alertId, matchRead, type ActiveList } from './match.ts';
 import { confKey, exactKey, decodeExactKey, forEachKeyWithinOneEdit, confDigits } from './keys.ts';

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
  * The layering, checked on the import lines of every source file: contracts/ depends on no other
  * folder, the folders import each other without a cycle, and a folder reaches another only
  * through that folder's index.ts, so that what a part offers the others is the list its index
- * names. Tests (test/ and *.test.ts) may reach inside a part; the dashboard is held to its own
- * rule (it imports the API's type and contracts/) by its own check.
+ * names. Tests (test/ and *.test.ts) may reach inside a part, but only for what its index does
+ * not offer. The dashboard is held to its own rule (it imports the API's type and contracts/).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +40,26 @@ function importsOf(file: string): Import[] {
   for (const m of text.matchAll(DYNAMIC)) out.push({ from: file, to: path.resolve(path.dirname(file), m[1]!), typeOnly: false });
   return out;
 }
+
+/** The names an index (or any module) exports, following `export * from`. */
+function exportsOf(file: string, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>();
+  if (seen.has(file)) return out;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/^export\s+(?:declare\s+)?(?:async\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) out.add(m[1]!);
+  for (const m of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
+    for (const part of m[1]!.split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!.trim();
+      if (name) out.add(name);
+    }
+  }
+  for (const m of text.matchAll(/^export\s+\*\s+from\s+['"]([^'"]+)['"]/gm)) for (const n of exportsOf(path.resolve(path.dirname(file), m[1]!), seen)) out.add(n);
+  return out;
+}
+
+/** Named imports (`import { a, type B } from '../x/y.ts'`) with the names they take. */
+const NAMED = /^\s*import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 const rel = (p: string) => path.relative(root, p);
 const folderOf = (p: string) => rel(p).split(path.sep)[0]!;
@@ -83,5 +103,25 @@ describe('architecture', () => {
     };
     for (const start of edges.keys()) walk(start, [start]);
     expect(cycles).toEqual([]);
+  });
+
+  it('tests reach inside another part only for what its index does not offer', () => {
+    const testFiles = [...tsFiles(path.join(root, 'test')), ...parts.flatMap((p) => tsFiles(path.join(root, p))).filter(isTest)];
+    const needless: string[] = [];
+    for (const file of testFiles) {
+      for (const m of readFileSync(file, 'utf8').matchAll(NAMED)) {
+        const target = path.resolve(path.dirname(file), m[2]!);
+        if (!parts.includes(folderOf(target)) || folderOf(target) === folderOf(file) || path.basename(target) === 'index.ts') continue;
+        const names = m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!.trim()).filter(Boolean);
+        // Any index between the module and its part's folder will do (pipeline/recognition/index.ts, pipeline/index.ts).
+        const indexes: string[] = [];
+        for (let dir = path.dirname(target); rel(dir) !== '..' && rel(dir) !== ''; dir = path.dirname(dir)) {
+          if (existsSync(path.join(dir, 'index.ts'))) indexes.push(path.join(dir, 'index.ts'));
+          if (rel(dir) === folderOf(target)) break;
+        }
+        if (indexes.some((idx) => names.every((n) => exportsOf(idx).has(n)))) needless.push(`${rel(file)} -> ${rel(target)}: ${names.join(', ')}`);
+      }
+    }
+    expect(needless).toEqual([]);
   });
 });

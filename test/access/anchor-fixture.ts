@@ -4,8 +4,8 @@
  * Usage: node --import tsx test/access/anchor-fixture.ts DATADIR seed|cut
  */
 import { silentLogger } from '../../contracts/index.ts';
-import { createAuditAnchoring } from '../../access/anchoring.ts';
-import { createAuditLog } from '../../access/audit-log.ts';
+import { createAuditAnchoring } from '../../access/index.ts';
+import { createAuditLog } from '../../access/index.ts';
 import { createClickHouseClient, migrate } from '../../store/index.ts';
 
 const [dataDir, step] = process.argv.slice(2);

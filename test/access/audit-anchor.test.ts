@@ -9,7 +9,7 @@ import { silentLogger } from '../../contracts/index.ts';
 import { createAccess, createAuditAnchoring, withAnchoredVerify, type Anchor, type AuditAnchoring, type AuditLog } from '../../access/index.ts';
 import { ANCHOR_KEY_FILE } from '../../access/anchor.ts';
 import { syslogAnchorSink, webhookAnchorSink } from '../../access/anchor-sinks.ts';
-import { createAuditLog } from '../../access/audit-log.ts';
+import { createAuditLog } from '../../access/index.ts';
 import { seal } from '../../access/chain.ts';
 import { createApp, MetricsRegistry } from '../../server/index.ts';
 import { startTestStore } from '../helpers/store.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateReadSchema, silentLogger } from '../../contracts/index.ts';
-import { createDeploymentGate } from '../../access/deployments.ts';
+import { createDeploymentGate } from '../../access/index.ts';
 import { insertReads } from '../../store/index.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { makeRead } from '../helpers/reads.ts';

@@ -4,7 +4,7 @@ import { accessSchema, silentLogger, type AccessConfig } from '../../contracts/i
 import type { Hono } from 'hono';
 import { createAccess, type Access, type AccessRule } from '../../access/index.ts';
 import { hashPassword } from '../../access/passwords.ts';
-import type { Role } from '../../access/roles.ts';
+import type { Role } from '../../access/index.ts';
 import { newTotpSecret, stepOf, totpAt } from '../../access/totp.ts';
 import { putTraining } from '../../access/training.ts';
 import { putUser } from '../../access/users.ts';

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, createJsonLogger, jetstream, publishRead, requestAuditVerify, validateConfig, type NatsConnection } from '../../contracts/index.ts';
-import { startCore } from '../../appliance/core.ts';
-import type { RunningService } from '../../appliance/service-registry.ts';
+import { startCore } from '../../appliance/index.ts';
+import type { RunningService } from '../../appliance/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
 import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../access/auth.ts';
-import { accessRules, PUBLIC_ROUTES } from '../../access/rules.ts';
-import { permissionsOf, ROLES, type Role } from '../../access/roles.ts';
+import { accessRules, PUBLIC_ROUTES } from '../../access/index.ts';
+import { permissionsOf, ROLES, type Role } from '../../access/index.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { addCase, addUser, buildApp, caseHeaders, signIn, type Signed, type TestApp } from './helpers.ts';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertHub } from '../../alerts/notify.ts';
-import { alertRoutes, alertRules } from '../../alerts/routes.ts';
-import type { AlertService } from '../../alerts/service.ts';
+import { AlertHub } from '../../alerts/index.ts';
+import { alertRoutes, alertRules } from '../../alerts/index.ts';
+import type { AlertService } from '../../alerts/index.ts';
 import { silentLogger } from '../../contracts/index.ts';
 import { stepOf, totpAt } from '../../access/totp.ts';
 import { getUser, putUser } from '../../access/users.ts';

@@ -8,7 +8,7 @@ import { busConnectionOptions, configSchema, connectBus, ensureStreams, jetstrea
 import { makeRead } from '../helpers/reads.ts';
 import { until } from '../helpers/wait.ts';
 import { ensureNatsTls } from '../../appliance/nats-credentials.ts';
-import { natsServerSpec } from '../../appliance/nats-server.ts';
+import { natsServerSpec } from '../../appliance/index.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 
 /**

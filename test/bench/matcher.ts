@@ -18,17 +18,17 @@ import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { configSchema, ensureStreams, hotlistSourceSchema, publishRead, silentLogger, subjects } from '../../contracts/index.ts';
 import { createCompiledWriter, openHotlistBuckets, putActiveVersion } from '../../contracts/index.ts';
-import { BUILTIN_MAPPINGS } from '../../hotlist/mappings.ts';
-import { createHotlistParser } from '../../hotlist/parse.ts';
-import { toRecord } from '../../hotlist/record.ts';
-import { ListBuilder } from '../../matcher/list.ts';
-import { matchRead, type ActiveList } from '../../matcher/match.ts';
-import { startMatcher } from '../../matcher/service.ts';
+import { BUILTIN_MAPPINGS } from '../../hotlist/index.ts';
+import { createHotlistParser } from '../../hotlist/index.ts';
+import { toRecord } from '../../hotlist/index.ts';
+import { ListBuilder } from '../../matcher/index.ts';
+import { matchRead, type ActiveList } from '../../matcher/index.ts';
+import { startMatcher } from '../../matcher/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { machineLoad, measure, numericFlags, percentile, round } from './_args.ts';
 import { createHash } from 'node:crypto';
-import { hugePagesEnv } from '../../matcher/huge-pages.ts';
+import { hugePagesEnv } from '../../matcher/index.ts';
 
 /** As the appliance runs the matcher service (appliance.ts): its index on huge pages. */
 export const processEnv = hugePagesEnv();

@@ -6,7 +6,7 @@
  * Besides wall time, the process's CPU time per run (user + system, all threads): on a machine
  * shared with other work, wall time measures the queue for the cores as well, CPU time does not.
  */
-import { PlateDetector } from '../../pipeline/recognition/platedet.ts';
+import { PlateDetector } from '../../pipeline/recognition/index.ts';
 import { PlateRecognizer } from '../../pipeline/recognition/platerec.ts';
 import { blit, createImage, PLATE_DESIGNS, renderPlate, rng, toGray } from '../../pipeline/render/index.ts';
 import { numericFlags, percentile, round } from './_args.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_ROUTES } from '../../access/rules.ts';
-import type { Role } from '../../access/roles.ts';
+import { PUBLIC_ROUTES } from '../../access/index.ts';
+import type { Role } from '../../access/index.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { addCase, addUser, buildApp, caseHeaders, signIn, type Signed, type TestApp } from '../access/helpers.ts';
 import { FUZZ_SEED, fuzzIterations, Rng } from './prng.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadConfigFile } from '../../appliance/config-file.ts';
+import { loadConfigFile } from '../../appliance/index.ts';
 import { configSchema } from '../../contracts/index.ts';
 import { FUZZ_SEED, fuzzIterations, mutate, Rng } from './prng.ts';
 

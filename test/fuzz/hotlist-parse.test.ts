@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_MAPPINGS, HotlistFormatError } from '../../hotlist/mappings.ts';
-import { createHotlistParser, HotlistRefusedError, parseHotlist, type ParseSummary } from '../../hotlist/parse.ts';
-import { MAX_PLATE_LENGTH, type HotlistRecord } from '../../hotlist/record.ts';
+import { BUILTIN_MAPPINGS, HotlistFormatError } from '../../hotlist/index.ts';
+import { createHotlistParser, HotlistRefusedError, parseHotlist, type ParseSummary } from '../../hotlist/index.ts';
+import { MAX_PLATE_LENGTH, type HotlistRecord } from '../../hotlist/index.ts';
 import { FUZZ_SEED, fuzzIterations, mutate, Rng } from './prng.ts';
 
 /**

@@ -7,7 +7,7 @@ import { authorizationConf, natsPermissions } from '../../appliance/nats-auth.ts
 import { ensureNkeySeeds } from '../../appliance/nats-credentials.ts';
 import { natsServerEnv } from '../../appliance/nats-server.ts';
 import { busConnectionOptions, configSchema, natsIdentities, type AlprConfig } from '../../contracts/index.ts';
-import { freePort } from '../../pipeline/simulator/ports.ts';
+import { freePort } from '../../pipeline/simulator/index.ts';
 
 // The simulator needs free ports at run time too; tests use the same helper.
 export { freePort, freePorts } from '../../pipeline/simulator/ports.ts';

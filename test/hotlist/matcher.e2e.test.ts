@@ -3,9 +3,9 @@ import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/
 import type { NatsConnection } from '@nats-io/transport-node';
 import { configSchema, decodeAlert, ensureStreams, natsIdentities, publishRead, silentLogger, streams, type Alert } from '../../contracts/index.ts';
 import { openHotlistBuckets } from '../../contracts/index.ts';
-import { createHotlistService, type HotlistService } from '../../hotlist/service.ts';
-import { listRecords, listVersions } from '../../hotlist/versions.ts';
-import { startMatcher, type Matcher } from '../../matcher/service.ts';
+import { createHotlistService, type HotlistService } from '../../hotlist/index.ts';
+import { listRecords, listVersions } from '../../hotlist/index.ts';
+import { startMatcher, type Matcher } from '../../matcher/index.ts';
 import { startNats, type TestNats } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';

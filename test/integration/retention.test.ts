@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSchema, plateReadSchema, silentLogger, type Alert, type PlateRead } from '../../contracts/index.ts';
-import { appendEvent, getAlert, storeAlerts } from '../../alerts/store.ts';
+import { appendEvent, getAlert, storeAlerts } from '../../alerts/index.ts';
 import {
   applyRetentionSettings,
   caseHolds,
