@@ -26,9 +26,9 @@ export interface AppOptions {
    */
   dataGuard?: MiddlewareHandler;
   /** More routes under /api that reveal no stored data (login, setup). */
-  publicRoutes?: Hono[];
+  publicRoutes?: Hono<any, any, any>[];
   /** More routes under /api that reveal stored data: mounted behind dataGuard. */
-  dataRoutes?: Hono[];
+  dataRoutes?: Hono<any, any, any>[];
   /** Pipeline gauges sampled from the camera workers, for the dashboard's charts. */
   cameraSeries?: CameraSeries;
   /** Serve the built dashboard at / (off in API-only tests). */
