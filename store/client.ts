@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { z } from 'zod';
 import type { storageSchema } from '../contracts/index.ts';
+import { StoreUnavailableError } from './errors.ts';
 
 /**
  * One ClickHouse client interface for both deployments. Embedded: chDB (the ClickHouse
@@ -21,9 +22,9 @@ export async function createClickHouseClient(storage: z.input<typeof storageSche
     // Loaded lazily: a remote deployment never needs the engine in memory.
     const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path: dir });
-    const client = createClient({ connection: connection as never });
+    const client = classifyFailures(createClient({ connection: connection as never }));
     rawInserts.set(client, async ({ table, columns, format, body }) => {
-      await connection.chdb.rawInsert({ table, columns, format, values: body });
+      await connection.chdb.rawInsert({ table, columns, format, values: body }).catch(rethrowClassified);
     });
     return client;
   }
@@ -34,7 +35,34 @@ export async function createClickHouseClient(storage: z.input<typeof storageSche
   } finally {
     await admin.close();
   }
-  return createClient({ url: storage.url, username: storage.username, password, database: storage.database });
+  return classifyFailures(createClient({ url: storage.url, username: storage.username, password, database: storage.database }));
+}
+
+/**
+ * The failures that mean the store is not there, rather than a statement it refused: the
+ * remote server unreachable or gone mid-request, the embedded engine closed or its data
+ * directory held by another process. Only this adapter knows how each backend words them.
+ */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|socket hang up|Timeout error|ChdbConnection is closed|Cannot lock/i;
+
+export function classifyStoreError(err: unknown): unknown {
+  if (!(err instanceof Error) || err instanceof StoreUnavailableError) return err;
+  const code = (err as { code?: unknown }).code;
+  return UNREACHABLE.test(err.message) || (typeof code === 'string' && UNREACHABLE.test(code)) ? new StoreUnavailableError(`store unavailable: ${err.message}`, err) : err;
+}
+
+const rethrowClassified = (err: unknown): never => {
+  throw classifyStoreError(err);
+};
+
+/** Each statement's failure leaves the client as a StoreUnavailableError when the store is not there. */
+function classifyFailures(client: ClickHouseClient): ClickHouseClient {
+  const c = client as unknown as Record<'query' | 'insert' | 'command' | 'exec', (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ['query', 'insert', 'command', 'exec'] as const) {
+    const call = c[method].bind(client);
+    c[method] = (...args) => call(...args).catch(rethrowClassified);
+  }
+  return client;
 }
 
 export interface RawInsert {

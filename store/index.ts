@@ -1,4 +1,4 @@
-export { createClickHouseClient } from './client.ts';
+export { createClickHouseClient, classifyStoreError } from './client.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './migrate.ts';
 export { insertReads, getPlateImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
