@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { AccessConfig, HotlistsConfig, Logger, RetentionConfig } from '../contracts/index.ts';
 import { syslogAnchorSink, webhookAnchorSink, type AnchorSink } from './anchor-sinks.ts';
 import { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';
@@ -37,6 +37,17 @@ export interface AccessOptions {
   anchor?: { dataDir: string; siteId: string; webhook?: HotlistsConfig['webhook']; env?: NodeJS.ProcessEnv };
 }
 
+/** The access routers, typed one by one so that every route reaches the app's type. */
+export type AccessPublicRoutes = [ReturnType<typeof authPublicRoutes>];
+export type AccessDataRoutes = [
+  ReturnType<typeof userRoutes>,
+  ReturnType<typeof caseRoutes>,
+  ReturnType<typeof auditRoutes>,
+  ReturnType<typeof deploymentRoutes>,
+  ReturnType<typeof disseminationRoutes>,
+  ReturnType<typeof reportRoutes>,
+];
+
 export interface Access {
   /** The audit log; its verify() also checks the anchors when the log is anchored. */
   audit: AuditLog;
@@ -45,9 +56,9 @@ export interface Access {
   /** Goes to createApp({ dataGuard }). */
   guard: MiddlewareHandler;
   /** Go to createApp({ publicRoutes }): sign-in, setup, enrolment. */
-  publicRoutes: Hono[];
+  publicRoutes: AccessPublicRoutes;
   /** Go to createApp({ dataRoutes }): behind the guard. */
-  dataRoutes: Hono[];
+  dataRoutes: AccessDataRoutes;
   /** For createApp({ resolveOpenCase }): the case registry's key of an open case, else null. */
   resolveOpenCase(caseRef: string): Promise<{ caseKey: string } | null>;
   /** On a first start with no users: a one-time setup token, else null. */
@@ -84,7 +95,7 @@ export function createAccess(opts: AccessOptions): Access {
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),
       disseminationRoutes({ client, tacticalDays: opts.retention.tacticalDays, logger: routeLogger, clock }),
       reportRoutes({ client, audit, anchoring, access, retention: opts.retention, logger: routeLogger, clock }),
-    ] as unknown as Hono[],
+    ],
     resolveOpenCase: async (ref) => {
       const parsed = caseRefSchema.safeParse(ref);
       const found = parsed.success ? await getCase(client, parsed.data) : null;

@@ -131,6 +131,8 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/setup/complete',
   'POST /api/enrol/begin',
   'POST /api/enrol/complete',
+  // The API's description: routes and parameters, no data.
+  'GET /api/openapi.json',
 ]);
 
 export const accessRules: Record<string, AccessRule> = {

@@ -20,7 +20,7 @@ import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus,
 import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startSearchWarmer, startStoreWriter } from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
-import { createAccess, createDeploymentGate, recordConfigLoaded } from '../access/index.ts';
+import { createAccess, createDeploymentGate, PUBLIC_ROUTES, recordConfigLoaded } from '../access/index.ts';
 import { hotlistRules, startHotlistCore } from '../hotlist/index.ts';
 import { alertRoutes, alertRules, raiseHistoricalHits, startAlertService } from '../alerts/index.ts';
 import { answerStoredChecks, applyStoreDurability } from './durability.ts';
@@ -185,6 +185,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger: logger.child({ part: 'api' }),
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
+    publicRouteKeys: PUBLIC_ROUTES,
     dataRoutes: [...access.dataRoutes, ...hotlistCore.dataRoutes, alertRoutes({ client, alerts, logger: hotlistLog })],
     resolveOpenCase: access.resolveOpenCase,
     cameraSeries,

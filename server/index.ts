@@ -1,4 +1,5 @@
-export { createApp, type AppOptions, type AppType } from './app.ts';
+export { createApp, type AnyRouter, type AppOptions } from './app.ts';
+export type { AppType } from './api-type.ts';
 export { MetricsRegistry } from './metrics.ts';
 export { overallStatus, type HealthReport } from './health.ts';
 export { listen, close } from './http.ts';

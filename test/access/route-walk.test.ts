@@ -60,6 +60,15 @@ describe('every route of the app', () => {
     for (const k of routes().filter((x) => !api.includes(x))) expect(k).toMatch(/^GET /);
   });
 
+  it('describes every route it serves to anyone, in its OpenAPI document', async () => {
+    expect(PUBLIC_ROUTES.has('GET /api/openapi.json')).toBe(true);
+    const res = await t.app.request('/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    const described = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
+    expect(described.sort()).toEqual(apiRoutes());
+  });
+
   it('refuses every guarded route without a session, and with a forged one', async () => {
     for (const key of apiRoutes().filter((k) => !PUBLIC_ROUTES.has(k))) {
       const none = await call(key, { 'content-type': 'application/json', ...caseHeaders('WALK-1') });

@@ -1,6 +1,6 @@
 import type { Role } from '../../../access/roles.ts';
 import type { HealthReport } from '../../../server/health.ts';
-import { api, casesApi, deploymentsApi, ok, usersApi, withBody } from './api.ts';
+import { api, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 export type UserRow = Awaited<ReturnType<typeof listUsers>>['users'][number];
@@ -9,10 +9,10 @@ export type DeploymentRow = Awaited<ReturnType<typeof listDeployments>>['deploym
 export type CaseRow = Extract<Awaited<ReturnType<typeof listCases>>, { cases: unknown }>['cases'][number];
 export type RetentionReport = Awaited<ReturnType<typeof getRetention>>;
 
-const listUsers = () => ok(usersApi.users.$get());
-const getUser = (username: string) => ok(usersApi.users[':username'].$get({ param: { username } }));
-const listDeployments = () => ok(deploymentsApi.deployments.$get());
-const listCases = () => ok(casesApi.cases.$get({ query: {} }));
+const listUsers = () => ok(api.api.users.$get());
+const getUser = (username: string) => ok(api.api.users[':username'].$get({ param: { username } }));
+const listDeployments = () => ok(api.api.deployments.$get());
+const listCases = () => ok(api.api.cases.$get({ query: {} }));
 const getRetention = () => ok(api.api.retention.$get());
 
 export const ROLE_NAMES: Role[] = ['admin', 'operator', 'investigator', 'analyst', 'auditor'];
@@ -66,7 +66,7 @@ export class AdminState {
 
   designate(f: { username: string; displayName: string; roles: Role[] }) {
     return this.#act(async () => {
-      const r = await ok(usersApi.users.$post({ json: { ...f, kind: 'person' } }));
+      const r = await ok(api.api.users.$post({ json: { ...f, kind: 'person' } }));
       if ('enrolment' in r) this.enrolLink = { username: f.username, url: location.origin + r.enrolment.path, expires: r.enrolment.expires };
       await this.loadUsersQuiet();
       return `${f.username} designated; hand over the enrolment link below.`;
@@ -84,7 +84,7 @@ export class AdminState {
 
   recordTraining(username: string, t: { course: string; completedOn: string; expiresOn: string }) {
     return this.#act(async () => {
-      await ok(usersApi.users[':username'].training.$post(withBody({ username }, t)));
+      await ok(api.api.users[':username'].training.$post({ param: { username }, json: t }));
       await this.loadUsersQuiet();
       return `Training recorded for ${username}.`;
     });
@@ -92,7 +92,7 @@ export class AdminState {
 
   userAction(username: string, action: 'suspend' | 'reinstate', reason: string) {
     return this.#act(async () => {
-      await ok(usersApi.users[':username'][action].$post(withBody({ username }, { reason })));
+      await ok(api.api.users[':username'][action].$post({ param: { username }, json: { reason } }));
       await this.loadUsersQuiet();
       return `${username}: ${action === 'suspend' ? 'suspended' : 'reinstated'}.`;
     });
@@ -100,7 +100,7 @@ export class AdminState {
 
   setRoles(username: string, roles: Role[], reason: string) {
     return this.#act(async () => {
-      await ok(usersApi.users[':username'].roles.$post(withBody({ username }, { roles, reason })));
+      await ok(api.api.users[':username'].roles.$post({ param: { username }, json: { roles, reason } }));
       await this.loadUsersQuiet();
       return `${username}: roles now ${roles.join(', ')}.`;
     });
@@ -108,7 +108,7 @@ export class AdminState {
 
   reenrol(username: string) {
     return this.#act(async () => {
-      const r = await ok(usersApi.users[':username'].enrolment.$post({ param: { username } }));
+      const r = await ok(api.api.users[':username'].enrolment.$post({ param: { username } }));
       this.enrolLink = { username, url: location.origin + r.enrolment.path, expires: r.enrolment.expires };
       await this.loadUsersQuiet();
       return `${username}: credentials reset; a new enrolment link is below.`;
@@ -117,7 +117,7 @@ export class AdminState {
 
   unlock(username: string) {
     return this.#act(async () => {
-      await ok(usersApi.users[':username'].unlock.$post({ param: { username } }));
+      await ok(api.api.users[':username'].unlock.$post({ param: { username } }));
       await this.loadUsersQuiet();
       return `${username}: unlocked.`;
     });
@@ -126,7 +126,7 @@ export class AdminState {
   /** Guidelines 7d: a finding and what was done about it; a suspension also suspends the user. */
   recordNoncompliance(username: string, finding: string, action: 'none' | 'warning' | 'retraining' | 'suspension') {
     return this.#act(async () => {
-      await ok(usersApi.users[':username'].noncompliance.$post(withBody({ username }, { finding, action })));
+      await ok(api.api.users[':username'].noncompliance.$post({ param: { username }, json: { finding, action } }));
       await this.loadUsersQuiet();
       return `Non-compliance recorded for ${username}.`;
     });
@@ -139,7 +139,7 @@ export class AdminState {
 
   openCase(f: { caseRef: string; title: string; activeIntel: boolean }) {
     return this.#act(async () => {
-      await ok(casesApi.cases.$post({ json: { ...f, plates: [] } }));
+      await ok(api.api.cases.$post({ json: { ...f, plates: [] } }));
       const r = await listCases();
       this.cases = 'cases' in r ? r.cases : [];
       return `Case ${f.caseRef} opened.`;
@@ -148,7 +148,7 @@ export class AdminState {
 
   closeCase(caseRef: string, reason: string) {
     return this.#act(async () => {
-      await ok(casesApi.cases.update.$post({ json: { caseRef, status: 'closed', reason } }));
+      await ok(api.api.cases.update.$post({ json: { caseRef, status: 'closed', reason } }));
       const r = await listCases();
       this.cases = 'cases' in r ? r.cases : [];
       return `Case ${caseRef} closed.`;
@@ -173,7 +173,7 @@ export class AdminState {
   authorise(f: DeploymentForm) {
     return this.#act(async () => {
       await ok(
-        deploymentsApi.deployments.$post({
+        api.api.deployments.$post({
           json: { id: f.id, cameraId: f.cameraId, mode: f.mode, location: { lat: Number(f.lat), lon: Number(f.lon), description: f.description }, publicViewAttested: f.publicViewAttested as true, purpose: f.purpose },
         }),
       );
@@ -184,7 +184,7 @@ export class AdminState {
 
   rescind(id: string, reason: string) {
     return this.#act(async () => {
-      await ok(deploymentsApi.deployments[':id'].rescind.$post(withBody({ id }, { reason })));
+      await ok(api.api.deployments[':id'].rescind.$post({ param: { id }, json: { reason } }));
       await this.loadCameras();
       return `Deployment ${id} rescinded.`;
     });
@@ -193,7 +193,7 @@ export class AdminState {
   /** A deployment's results and exceptions, for the annual evaluation (guidelines 5e). */
   deploymentEvent(id: string, kind: 'result' | 'exception', note: string) {
     return this.#act(async () => {
-      await ok(deploymentsApi.deployments[':id'].events.$post(withBody({ id }, { kind, note })));
+      await ok(api.api.deployments[':id'].events.$post({ param: { id }, json: { kind, note } }));
       await this.refreshCameras();
       return `${kind === 'result' ? 'Result' : 'Exception'} recorded for ${id}.`;
     });

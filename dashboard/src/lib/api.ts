@@ -1,18 +1,10 @@
 import { hc, type ClientResponse } from 'hono/client';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
-import type { AppType } from '../../../server/app.ts';
-import type { authPublicRoutes } from '../../../access/routes/auth.ts';
-import type { userRoutes } from '../../../access/routes/users.ts';
-import type { caseRoutes } from '../../../access/routes/cases.ts';
-import type { auditRoutes } from '../../../access/routes/audit.ts';
-import type { deploymentRoutes } from '../../../access/routes/deployments.ts';
-import type { disseminationRoutes } from '../../../access/routes/disseminations.ts';
-import type { reportRoutes } from '../../../access/routes/reports.ts';
+import type { AppType } from '../../../server/index.ts';
 
 /**
- * The typed clients: routes and payloads come from the Hono apps' types, not hand-written
- * fetches. Access control hands its routers to createApp as a plain list (their types are
- * lost there), so each access router gets its own client, typed from its factory, on /api.
+ * The one typed client: every route, its parameters, body and answer come from the API's type
+ * (AppType, the server's), not hand-written fetches; a route the server changes fails the build here.
  */
 const csrf = { token: null as string | null };
 
@@ -27,16 +19,8 @@ export const clientOptions = {
   headers: (): Record<string, string> => (csrf.token ? { 'x-csrf-token': csrf.token } : {}),
 };
 const origin = location.origin;
-const apiBase = `${origin}/api`;
 
 export const api = hc<AppType>(origin, clientOptions);
-export const authApi = hc<ReturnType<typeof authPublicRoutes>>(apiBase, clientOptions);
-export const usersApi = hc<ReturnType<typeof userRoutes>>(apiBase, clientOptions);
-export const casesApi = hc<ReturnType<typeof caseRoutes>>(apiBase, clientOptions);
-export const auditApi = hc<ReturnType<typeof auditRoutes>>(apiBase, clientOptions);
-export const deploymentsApi = hc<ReturnType<typeof deploymentRoutes>>(apiBase, clientOptions);
-export const disseminationsApi = hc<ReturnType<typeof disseminationRoutes>>(apiBase, clientOptions);
-export const reportsApi = hc<ReturnType<typeof reportRoutes>>(apiBase, clientOptions);
 
 export interface Problem {
   param: string;
@@ -107,13 +91,6 @@ export async function blob(call: Promise<ClientResponse<unknown, number, string>
   if (!res.ok) throw await toError(res);
   return (res as unknown as Response).blob();
 }
-
-/**
- * Path parameters plus a JSON body. The access routes validate bodies with zod inside the
- * handler rather than with a Hono validator, so their client type knows the path but not the
- * body; the server answers a wrong body with a 400 naming each problem.
- */
-export const withBody = <P>(param: P, json: unknown) => ({ param, json }) as { param: P };
 
 /** The case and purpose every search, export and image view must name (guidelines 6e). */
 export interface CaseContext {

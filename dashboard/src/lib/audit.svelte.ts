@@ -1,6 +1,6 @@
 import type { AuditReport as AuditFigures, evaluationReport } from '../../../access/reports.ts';
 import type { VerifyResult } from '../../../access/audit-log.ts';
-import { auditApi, ok, okAs, reportsApi } from './api.ts';
+import { api, ok, okAs } from './api.ts';
 import { toLocalInput } from './search.svelte.ts';
 import { whileBusy } from './busy.ts';
 
@@ -9,10 +9,10 @@ export type ChainState = Awaited<ReturnType<typeof verifyChain>>;
 export type AuditReport = AuditFigures & { period: { from: string; to: string }; truncated: boolean; chain: VerifyResult };
 export type Evaluation = Awaited<ReturnType<typeof evaluationReport>>;
 
-const listAudit = (query: Record<string, string>) => ok(auditApi.audit.$get({ query }));
-const verifyChain = () => ok(auditApi.audit.verify.$get());
-const auditReport = (query: Record<string, string>) => okAs<AuditReport>(reportsApi.reports.audit.$get({ query }));
-const evaluation = (query: Record<string, string>) => okAs<Evaluation>(reportsApi.reports.evaluation.$get({ query }));
+const listAudit = (query: Record<string, string>) => ok(api.api.audit.$get({ query }));
+const verifyChain = () => ok(api.api.audit.verify.$get());
+const auditReport = (query: Record<string, string>) => okAs<AuditReport>(api.api.reports.audit.$get({ query }));
+const evaluation = (query: Record<string, string>) => okAs<Evaluation>(api.api.reports.evaluation.$get({ query }));
 
 export interface AuditFilter {
   from: string;

@@ -1,4 +1,4 @@
-import { authApi, messageOf, ok } from './api.ts';
+import { api, messageOf, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 /** `reset`: an administrator reset this account's credentials (who, when), shown to whoever opens the link. */
@@ -26,7 +26,7 @@ export class EnrolmentFlow {
       return;
     }
     try {
-      this.begun = this.kind === 'setup' ? await ok(authApi.setup.begin.$post({ json: { token: this.token } })) : await ok(authApi.enrol.begin.$post({ json: { token: this.token } }));
+      this.begun = this.kind === 'setup' ? await ok(api.api.setup.begin.$post({ json: { token: this.token } })) : await ok(api.api.enrol.begin.$post({ json: { token: this.token } }));
     } catch (err) {
       this.error = messageOf(err);
     }
@@ -38,8 +38,8 @@ export class EnrolmentFlow {
     await whileBusy(this, async () => {
       const r =
         this.kind === 'setup'
-          ? await ok(authApi.setup.complete.$post({ json: { token, ...form } }))
-          : await ok(authApi.enrol.complete.$post({ json: { token, password: form.password, code: form.code } }));
+          ? await ok(api.api.setup.complete.$post({ json: { token, ...form } }))
+          : await ok(api.api.enrol.complete.$post({ json: { token, password: form.password, code: form.code } }));
       this.done = r.username;
     });
   }

@@ -1,13 +1,10 @@
-import { hc } from 'hono/client';
-import type { hotlistRoutes } from '../../../hotlist/routes.ts';
-import { clientOptions, messageOf, ok, withBody } from './api.ts';
+import { api, messageOf, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
-const hotlistsApi = hc<ReturnType<typeof hotlistRoutes>>(`${location.origin}/api`, clientOptions);
 
 export type HotlistOverview = Awaited<ReturnType<typeof load>>;
 export type HotlistVersion = HotlistOverview['versions'][number];
-const load = () => ok(hotlistsApi.hotlists.$get());
+const load = () => ok(api.api.hotlists.$get());
 
 /**
  * The extract and agency lists: each source's active version and how old its extract is
@@ -45,7 +42,7 @@ export class HotlistsState {
     this.lastImport = null;
     await whileBusy(this, async () => {
       // The file is the request body, streamed by the server's parser as it arrives.
-      const res = await hotlistsApi.hotlists.$post({ query: { source, filename: file.name } }, { init: { body: file } });
+      const res = await api.api.hotlists.$post({ query: { source, filename: file.name } }, { init: { body: file } });
       // A refused or failed import is still an answer worth showing: which lines, and why.
       const job = (await res.json()) as { state?: string; records?: number; badLines?: number; error?: string | null; summary?: { bad?: number; problems?: { line: number; reason: string }[] } | null };
       if (!job.state) throw new Error(job.error ?? `HTTP ${res.status}`);
@@ -57,7 +54,7 @@ export class HotlistsState {
   addEntry(source: string, e: { plate: string; state: string; category: string; reason: string; expiresAt: string }): Promise<boolean> {
     this.message = null;
     return whileBusy(this, async () => {
-      await ok(hotlistsApi.hotlists[':source'].entries.$post(withBody({ source }, { ...e, state: e.state.trim().toUpperCase() || null })));
+      await ok(api.api.hotlists[':source'].entries.$post({ param: { source }, json: { ...e, state: e.state.trim().toUpperCase() || null } }));
       this.message = `${e.plate.toUpperCase()} added to ${source}.`;
       await this.load();
     });

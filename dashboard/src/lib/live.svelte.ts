@@ -1,10 +1,7 @@
-import type { alertRoutes } from '../../../alerts/routes.ts';
 import type { StoredAlert } from '../../../alerts/store.ts';
 import type { AlertNotice } from '../../../alerts/notify.ts';
-import type { WorkflowAction } from '../../../alerts/workflow.ts';
 import type { HealthReport } from '../../../server/health.ts';
-import { hc } from 'hono/client';
-import { api, ApiError, blob, caseHeaders, messageOf, ok, withBody, clientOptions, type CaseContext } from './api.ts';
+import { api, ApiError, blob, caseHeaders, messageOf, ok, type CaseContext } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
@@ -12,7 +9,8 @@ const IMAGE_FRESH_MS = 60_000;
 const IMAGE_RETRIES = 20;
 const IMAGE_RETRY_MS = 1000;
 
-const alertsApi = hc<ReturnType<typeof alertRoutes>>(`${location.origin}/api`, clientOptions);
+/** What an operator may do to an alert: the body the actions route validates. */
+export type OperatorAction = Parameters<(typeof api.api.alerts)[':id']['actions']['$post']>[0]['json'];
 
 export type LiveAlert = StoredAlert & { fresh: boolean };
 export type Series = Awaited<ReturnType<typeof loadSeries>>;
@@ -85,7 +83,7 @@ export class LiveState {
 
   async loadAlerts(): Promise<void> {
     try {
-      const r = await ok(alertsApi.alerts.$get({ query: { limit: '100' } }));
+      const r = await ok(api.api.alerts.$get({ query: { limit: '100' } }));
       this.alerts = r.alerts.map((a) => ({ ...a, fresh: false }));
     } catch (err) {
       this.alertsAvailable = false;
@@ -154,7 +152,7 @@ export class LiveState {
 
   async reload(id: string): Promise<void> {
     try {
-      const a = await ok(alertsApi.alerts[':id'].$get({ param: { id } }));
+      const a = await ok(api.api.alerts[':id'].$get({ param: { id } }));
       if ('alert' in a) this.alerts = this.alerts.map((x) => (x.alert.id === id ? { ...a, fresh: x.fresh } : x));
     } catch {
       /* shown on the next action */
@@ -162,11 +160,11 @@ export class LiveState {
   }
 
   /** One step of the verification workflow; the server checks the order and records it. */
-  async act(action: WorkflowAction): Promise<boolean> {
+  async act(action: OperatorAction): Promise<boolean> {
     const a = this.selected;
     if (!a) return false;
     return whileBusy(this, async () => {
-      const r = await ok(alertsApi.alerts[':id'].actions.$post(withBody({ id: a.alert.id }, action)));
+      const r = await ok(api.api.alerts[':id'].actions.$post({ param: { id: a.alert.id }, json: action }));
       if ('alert' in r) this.alerts = this.alerts.map((x) => (x.alert.id === a.alert.id ? { ...r, fresh: false } : x));
     });
   }

@@ -1,5 +1,5 @@
 import type { StoredRead } from '../../../store/search.ts';
-import { api, blob, caseHeaders, casesApi, disseminationsApi, messageOf, ok, type CaseContext } from './api.ts';
+import { api, blob, caseHeaders, messageOf, ok, type CaseContext } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 export type Read = StoredRead & { imageUrl: string | null };
@@ -53,7 +53,7 @@ export class SearchState {
 
   async loadCases(): Promise<void> {
     try {
-      const r = await ok(casesApi.cases.$get({ query: {} }));
+      const r = await ok(api.api.cases.$get({ query: {} }));
       this.openCases = ('cases' in r ? r.cases : []).filter((c) => c.status === 'open').map((c) => ({ caseRef: c.caseRef, title: c.title }));
     } catch {
       // Listing cases is a convenience: a role without it types the case number.
@@ -144,7 +144,7 @@ export class SearchState {
     }
     this.error = null;
     try {
-      const r = await ok(disseminationsApi.disseminations.$post({ json: { ...d, plate, from: toIso(this.form.from), to: toIso(this.form.to) } }, { headers: caseHeaders(this.context) }));
+      const r = await ok(api.api.disseminations.$post({ json: { ...d, plate, from: toIso(this.form.from), to: toIso(this.form.to) } }, { headers: caseHeaders(this.context) }));
       const lines = [
         ...r.notice.split('\n').map((l) => `# ${l}`),
         `# dissemination ${r.dissemination.id} to ${d.recipientAgency} (${d.recipientPerson}), case ${this.context.caseRef}`,

@@ -1,8 +1,8 @@
-import { ApiError, authApi, messageOf, ok, onAuthFailure, setCsrfToken, usersApi } from './api.ts';
+import { api, ApiError, messageOf, ok, onAuthFailure, setCsrfToken } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 export type SessionInfo = Awaited<ReturnType<typeof loadSession>>;
-const loadSession = () => ok(usersApi.auth.session.$get(), true);
+const loadSession = () => ok(api.api.auth.session.$get(), true);
 
 /** Re-checks the session this often: the server's idle lock shows within a minute. */
 const CHECK_MS = 60_000;
@@ -45,7 +45,7 @@ export class SessionState {
 
   async loadBanner(): Promise<void> {
     try {
-      this.banner = (await ok(authApi.auth.banner.$get())).banner;
+      this.banner = (await ok(api.api.auth.banner.$get())).banner;
     } catch (err) {
       this.error = messageOf(err);
     }
@@ -69,7 +69,7 @@ export class SessionState {
 
   login(form: { username: string; password: string; code: string; bannerAccepted: boolean }): Promise<boolean> {
     return this.#run(async () => {
-      const r = await ok(authApi.auth.login.$post({ json: form }), true);
+      const r = await ok(api.api.auth.login.$post({ json: form }), true);
       setCsrfToken(r.csrfToken);
       this.locked = false;
       await this.load();
@@ -78,7 +78,7 @@ export class SessionState {
 
   unlock(form: { password: string; code: string }): Promise<boolean> {
     return this.#run(async () => {
-      const r = await ok(authApi.auth.unlock.$post({ json: form }), true);
+      const r = await ok(api.api.auth.unlock.$post({ json: form }), true);
       setCsrfToken(r.csrfToken);
       this.locked = false;
       await this.load();
@@ -86,7 +86,7 @@ export class SessionState {
   }
 
   async logout(): Promise<void> {
-    await ok(authApi.auth.logout.$post(), true).catch(() => undefined);
+    await ok(api.api.auth.logout.$post(), true).catch(() => undefined);
     this.#signedOut(null);
   }
 
