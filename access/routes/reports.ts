@@ -32,7 +32,9 @@ function page(title: string, sections: [string, Record<string, unknown>[] | Reco
 </head><body><h1>${esc(title)}</h1><p>Generated ${esc(new Date().toISOString())}. FOR OFFICIAL USE ONLY.</p>${body}</body></html>`;
 }
 
-const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' };
+// Sent with c.body rather than c.html: c.html's untyped answer would erase the JSON branch's type
+// from the API's type, and the dashboard reads the report through it.
+const HTML_HEADERS = { 'content-type': 'text/html; charset=UTF-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' };
 
 export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; anchoring?: AuditAnchoring | null; access: AccessConfig; retention: RetentionConfig; logger: Logger; clock?: () => Date }) {
   const clock = opts.clock ?? (() => new Date());
@@ -51,7 +53,7 @@ export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; 
       const anchor = (await opts.anchoring?.anchorNow()) ?? null;
       const report = { period: { from: from.toISOString(), to: to.toISOString() }, truncated: entries.length === 10_000, anchor, chain: await opts.audit.verify(), ...auditReport(entries, { dutyHours: opts.access.dutyHours, searchesPerDay: opts.access.searchesPerDayAlert }) };
       if (q.format === 'json') return c.json(report);
-      return c.html(
+      return c.body(
         page(`ALPR audit report ${report.period.from} – ${report.period.to}`, [
           ['Audit chain', { ok: report.chain.ok, entries: report.chain.entries, firstBreak: report.chain.firstBreak?.reason ?? '', anchors: report.chain.anchors ? `${report.chain.anchors.anchors} checked, ${report.chain.anchors.problems.length + report.chain.anchors.moreProblems} problem(s)` : 'not anchored' }],
           ['Anchored head (keep this copy)', report.anchor ? { entry: report.anchor.seq, hash: report.anchor.hash, anchoredAt: report.anchor.at, mac: report.anchor.mac } : []],
@@ -70,7 +72,7 @@ export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; 
       const report = await evaluationReport({ client: opts.client, audit: opts.audit, retention: opts.retention, from, to });
       if (q.format === 'json') return c.json(report);
       const { cameras, deployments, dataQuality, purge, verdicts, disseminations, period: p, ...totals } = report;
-      return c.html(
+      return c.body(
         page(`ALPR annual evaluation ${p.from} – ${p.to}`, [
           ['Totals', { ...totals, verdicts }],
           ['Cameras', cameras],

@@ -1,6 +1,4 @@
-import type { Role } from '../../../access/roles.ts';
-import type { HealthReport } from '../../../server/health.ts';
-import { api, ok } from './api.ts';
+import { api, ok, type HealthReport, type Role } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 export type UserRow = Awaited<ReturnType<typeof listUsers>>['users'][number];

@@ -1,4 +1,4 @@
-import { hc, type ClientResponse } from 'hono/client';
+import { hc, type ClientResponse, type InferRequestType, type InferResponseType } from 'hono/client';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
 import type { AppType } from '../../../server/index.ts';
 
@@ -75,16 +75,6 @@ export async function ok<R extends ClientResponse<unknown, number, 'json' | 'tex
   return (await res.json()) as OkBody<R>;
 }
 
-/**
- * For routes whose client type is loose because they answer JSON or HTML (the reports, by
- * ?format=): the success body typed as the server's builder types it.
- */
-export async function okAs<T>(call: Promise<ClientResponse<unknown, number, string>>): Promise<T> {
-  const res = await call;
-  if (!res.ok) throw await toError(res);
-  return (await res.json()) as T;
-}
-
 /** Awaits a typed call whose body is binary (an image, a CSV): a Blob, or an ApiError. */
 export async function blob(call: Promise<ClientResponse<unknown, number, string>>): Promise<Blob> {
   const res = await call;
@@ -101,3 +91,26 @@ export const caseHeaders = (c: CaseContext) => ({ 'x-alpr-case': c.caseRef, 'x-a
 
 /** A message for any failure: the API's words when it answered, else the network's. */
 export const messageOf = (err: unknown) => (err instanceof ApiError ? err.detail : `the appliance did not answer (${(err as Error).message})`);
+
+type Api = typeof api.api;
+/** The JSON a call answers on success (a report route also answers HTML, by ?format=). */
+type Ok<Call extends (...args: never[]) => Promise<unknown>> = OkBody<Awaited<ReturnType<Call>>>;
+
+/*
+ * The API's shapes the pages show, inferred from its answers and requests: the dashboard imports
+ * no backend file, and a field the server renames fails the dashboard's build.
+ */
+export type HealthReport = InferResponseType<Api['health']['report']['$get']>;
+export type StoredRead = Ok<Api['reads']['$get']>['reads'][number];
+export type StoredAlert = Ok<Api['alerts']['$get']>['alerts'][number];
+export type Role = InferRequestType<Api['users']['$post']>['json']['roles'][number];
+export type SeriesRange = InferRequestType<Api['metrics']['series']['$get']>['query']['range'];
+export type VerifyResult = Ok<Api['audit']['verify']['$get']>;
+export type AuditReport = Ok<Api['reports']['audit']['$get']>;
+export type Evaluation = Ok<Api['reports']['evaluation']['$get']>;
+
+/** What the alert stream (server-sent events, outside the route types) delivers, in the API's own shapes. */
+export type AlertNotice =
+  | { type: 'alert.raised'; alert: StoredAlert['alert']; reminder: string }
+  | { type: 'alert.event'; alertId: string; event: StoredAlert['events'][number]; state: StoredAlert['state'] }
+  | { type: 'alert.escalated'; alertId: string; event: StoredAlert['events'][number]; alert: StoredAlert['alert'] | null; reminder: string };

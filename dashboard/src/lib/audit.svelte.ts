@@ -1,18 +1,15 @@
-import type { AuditReport as AuditFigures, evaluationReport } from '../../../access/reports.ts';
-import type { VerifyResult } from '../../../access/audit-log.ts';
-import { api, ok, okAs } from './api.ts';
+import { api, ok, type AuditReport, type Evaluation } from './api.ts';
 import { toLocalInput } from './search.svelte.ts';
 import { whileBusy } from './busy.ts';
 
 export type AuditEntry = Awaited<ReturnType<typeof listAudit>>['entries'][number];
 export type ChainState = Awaited<ReturnType<typeof verifyChain>>;
-export type AuditReport = AuditFigures & { period: { from: string; to: string }; truncated: boolean; chain: VerifyResult };
-export type Evaluation = Awaited<ReturnType<typeof evaluationReport>>;
+export type { AuditReport, Evaluation };
 
 const listAudit = (query: Record<string, string>) => ok(api.api.audit.$get({ query }));
 const verifyChain = () => ok(api.api.audit.verify.$get());
-const auditReport = (query: Record<string, string>) => okAs<AuditReport>(api.api.reports.audit.$get({ query }));
-const evaluation = (query: Record<string, string>) => okAs<Evaluation>(api.api.reports.evaluation.$get({ query }));
+const auditReport = (query: Record<string, string>) => ok(api.api.reports.audit.$get({ query }));
+const evaluation = (query: Record<string, string>) => ok(api.api.reports.evaluation.$get({ query }));
 
 export interface AuditFilter {
   from: string;

@@ -1,5 +1,4 @@
-import type { HealthReport } from '../../../server/health.ts';
-import { api } from './api.ts';
+import { api, type HealthReport } from './api.ts';
 
 /** Appliance health, polled: services, cameras, store and NATS, for the status panel. */
 export class HealthState {

@@ -1,7 +1,4 @@
-import type { StoredAlert } from '../../../alerts/store.ts';
-import type { AlertNotice } from '../../../alerts/notify.ts';
-import type { HealthReport } from '../../../server/health.ts';
-import { api, ApiError, blob, caseHeaders, messageOf, ok, type CaseContext } from './api.ts';
+import { api, ApiError, blob, caseHeaders, messageOf, ok, type AlertNotice, type CaseContext, type HealthReport, type StoredAlert } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */

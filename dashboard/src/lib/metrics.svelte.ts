@@ -1,5 +1,4 @@
-import { api, messageOf, ok } from './api.ts';
-import type { SeriesRange } from '../../../server/routes/metrics-series.ts';
+import { api, messageOf, ok, type SeriesRange } from './api.ts';
 
 export type SeriesData = Awaited<ReturnType<typeof load>>;
 const load = (range: SeriesRange) => ok(api.api.metrics.series.$get({ query: { range } }));

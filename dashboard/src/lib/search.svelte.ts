@@ -1,5 +1,4 @@
-import type { StoredRead } from '../../../store/search.ts';
-import { api, blob, caseHeaders, messageOf, ok, type CaseContext } from './api.ts';
+import { api, blob, caseHeaders, messageOf, ok, type CaseContext, type StoredRead } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 export type Read = StoredRead & { imageUrl: string | null };
