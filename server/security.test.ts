@@ -28,7 +28,7 @@ function appWith(opts: { https?: boolean; maxBodyBytes?: number } = {}) {
     health: async () => ({ status: 'ok' }) as never,
     metrics: new MetricsRegistry(),
     logger: silentLogger,
-    dataRoutes: [probe as unknown as Hono],
+    dataRoutes: [probe],
     dashboard: true,
     ...opts,
   });

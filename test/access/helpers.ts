@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { accessSchema, silentLogger, type AccessConfig } from '../../contracts/index.ts';
-import type { Hono } from 'hono';
 import { createAccess, type Access, type AccessRule } from '../../access/index.ts';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Role } from '../../access/index.ts';
@@ -9,7 +8,7 @@ import { newTotpSecret, stepOf, totpAt } from '../../access/totp.ts';
 import { putTraining } from '../../access/training.ts';
 import { putUser } from '../../access/users.ts';
 import { putCase } from '../../access/cases.ts';
-import { createApp, MetricsRegistry } from '../../server/index.ts';
+import { createApp, MetricsRegistry, type AnyRouter } from '../../server/index.ts';
 
 /** scrypt at a cost the shared two-core test machine can afford; the format is the production one. */
 export const testAccessConfig = (over: Partial<AccessConfig> = {}): AccessConfig =>
@@ -100,7 +99,7 @@ export interface TestApp {
 }
 
 /** `extra`: routes of other parts (e.g. the alert stream) behind the same guard, with their rules. */
-export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> = {}, clock = testClock(), extra: { rules?: Record<string, AccessRule>; dataRoutes?: Hono[] } = {}): TestApp {
+export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> = {}, clock = testClock(), extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[] } = {}): TestApp {
   const access = createAccess({ client, access: testAccessConfig(over), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now, extraRules: extra.rules });
   const app = createApp({
     client,

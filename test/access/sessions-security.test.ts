@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertHub } from '../../alerts/index.ts';
 import { alertRoutes, alertRules } from '../../alerts/index.ts';
@@ -21,7 +20,7 @@ let t: TestApp;
 // store writer) plays no part in whether a session may still receive them.
 const hub = new AlertHub();
 const build = (clock = testClock()) =>
-  buildApp(store.client, {}, clock, { rules: alertRules, dataRoutes: [alertRoutes({ client: store.client, alerts: { hub } as unknown as AlertService, logger: silentLogger })] as unknown as Hono[] });
+  buildApp(store.client, {}, clock, { rules: alertRules, dataRoutes: [alertRoutes({ client: store.client, alerts: { hub } as unknown as AlertService, logger: silentLogger })] });
 
 beforeAll(async () => {
   store = await startTestStore();
