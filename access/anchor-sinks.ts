@@ -18,8 +18,23 @@ export interface AnchorSink {
 export const anchorEvent = (siteId: string, anchor: Anchor) => ({ type: 'audit.anchor' as const, siteId, anchor });
 
 /** To the alert webhook's receiver, signed the same way (x-alpr-signature), with its retries. */
-export function webhookAnchorSink(opts: { url: string; secret: string; maxAttempts: number; timeoutMs: number; siteId: string; logger: Logger; fetchImpl?: typeof fetch }): AnchorSink {
-  const poster = startSignedPoster({ url: opts.url, secret: opts.secret, maxAttempts: opts.maxAttempts, timeoutMs: opts.timeoutMs, logger: opts.logger, fetchImpl: opts.fetchImpl });
+export function webhookAnchorSink(opts: {
+  url: string;
+  secret: string;
+  maxAttempts: number;
+  timeoutMs: number;
+  siteId: string;
+  logger: Logger;
+  fetchImpl?: typeof fetch;
+}): AnchorSink {
+  const poster = startSignedPoster({
+    url: opts.url,
+    secret: opts.secret,
+    maxAttempts: opts.maxAttempts,
+    timeoutMs: opts.timeoutMs,
+    logger: opts.logger,
+    fetchImpl: opts.fetchImpl,
+  });
   return {
     name: 'webhook',
     send: (anchor) => poster.send(JSON.stringify(anchorEvent(opts.siteId, anchor)), 'audit.anchor'),

@@ -21,14 +21,24 @@ describe('audit anchors', () => {
   it('hold while every anchored entry is in the log with its hash', () => {
     const file = text(anchorsOf([3, 7, 9]));
     expect(anchoredSeqs(file, key)).toEqual([3, 7, 9]);
-    expect(checkAnchors(file, key, storeOf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), { seq: 10 })).toMatchObject({ ok: true, checked: true, anchors: 3, last: { seq: 9, hash: h(9) }, problems: [] });
+    expect(checkAnchors(file, key, storeOf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), { seq: 10 })).toMatchObject({
+      ok: true,
+      checked: true,
+      anchors: 3,
+      last: { seq: 9, hash: h(9) },
+      problems: [],
+    });
   });
 
   it('tell a cut end from an entry missing inside the log and from a replaced one', () => {
     const file = text(anchorsOf([3, 7, 9]));
     const stored = new Map([...storeOf([1, 2, 4, 5, 6]), [7, [h(70)]]]);
     const r = checkAnchors(file, key, stored, { seq: 7 });
-    expect(r.problems.map((p) => [p.line, p.seq, p.kind])).toEqual([[1, 3, 'cut'], [2, 7, 'replaced'], [3, 9, 'cut']]);
+    expect(r.problems.map((p) => [p.line, p.seq, p.kind])).toEqual([
+      [1, 3, 'cut'],
+      [2, 7, 'replaced'],
+      [3, 9, 'cut'],
+    ]);
     expect(r.problems[0]!.reason).toBe(`entry 3, anchored at ${at(0).toISOString()}, is missing from the log`);
     expect(r.problems[2]!.reason).toBe(`the log's end was cut: it ends at entry 7, but entry 9 was anchored at ${at(2).toISOString()}`);
     // An empty log after anchors: everything was cut.
@@ -40,7 +50,11 @@ describe('audit anchors', () => {
     const otherKey = makeAnchor(Buffer.alloc(32, 8), { seq: 7, hash: h(7) }, at(1), a!.mac);
     const file = [JSON.stringify(a), JSON.stringify(otherKey), JSON.stringify(c), '{"v":1}', ''].join('\n');
     const r = checkAnchors(file, key, storeOf([1, 2, 3, 4, 5, 6, 7, 8, 9]), { seq: 9 });
-    expect(r.problems.map((p) => [p.line, p.kind])).toEqual([[2, 'bad-mac'], [3, 'out-of-order'], [4, 'unreadable']]);
+    expect(r.problems.map((p) => [p.line, p.kind])).toEqual([
+      [2, 'bad-mac'],
+      [3, 'out-of-order'],
+      [4, 'unreadable'],
+    ]);
   });
 
   it('list at most 20 problems and count the rest', () => {
@@ -59,6 +73,8 @@ describe('audit anchors', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines).toEqual([JSON.stringify(a), '{"v":1,"seq":5,"ha', JSON.stringify(b), '']);
     expect(lastAnchor(readFileSync(file, 'utf8'), key)).toEqual(b);
-    expect(checkAnchors(readFileSync(file, 'utf8'), key, storeOf([3, 7]), { seq: 7 }).problems.map((p) => [p.line, p.kind])).toEqual([[2, 'unreadable']]);
+    expect(checkAnchors(readFileSync(file, 'utf8'), key, storeOf([3, 7]), { seq: 7 }).problems.map((p) => [p.line, p.kind])).toEqual([
+      [2, 'unreadable'],
+    ]);
   });
 });

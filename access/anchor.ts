@@ -31,7 +31,9 @@ export type Anchor = z.infer<typeof anchorSchema>;
 
 export function anchorMac(key: Buffer, a: Omit<Anchor, 'mac'>): string {
   // A JSON array: one fixed field order, no key-ordering ambiguity.
-  return createHmac('sha256', key).update(JSON.stringify(['alpr-audit-anchor', a.v, a.seq, a.hash, a.at, a.prev])).digest('hex');
+  return createHmac('sha256', key)
+    .update(JSON.stringify(['alpr-audit-anchor', a.v, a.seq, a.hash, a.at, a.prev]))
+    .digest('hex');
 }
 
 export function makeAnchor(key: Buffer, head: { seq: number; hash: string }, at: Date, prev: string | null): Anchor {
@@ -51,11 +53,13 @@ export interface AnchorProblem {
   reason: string;
 }
 
-
 const MAX_LISTED = 20;
 
 /** Parses the anchors file's lines and checks each MAC and each link to the line before. */
-export function parseAnchors(text: string, key: Buffer): { anchors: { line: number; anchor: Anchor }[]; problems: AnchorProblem[]; lines: number } {
+export function parseAnchors(
+  text: string,
+  key: Buffer,
+): { anchors: { line: number; anchor: Anchor }[]; problems: AnchorProblem[]; lines: number } {
   const anchors: { line: number; anchor: Anchor }[] = [];
   const problems: AnchorProblem[] = [];
   let prevMac: string = FIRST_PREV;
@@ -73,11 +77,21 @@ export function parseAnchors(text: string, key: Buffer): { anchors: { line: numb
     }
     if (!macMatches(key, parsed)) {
       // Not linked to: the writer links each anchor to the last genuine one.
-      problems.push({ line, seq: parsed.seq, kind: 'bad-mac', reason: `the anchor on line ${line} (entry ${parsed.seq}) has a MAC that does not match: it was forged or altered` });
+      problems.push({
+        line,
+        seq: parsed.seq,
+        kind: 'bad-mac',
+        reason: `the anchor on line ${line} (entry ${parsed.seq}) has a MAC that does not match: it was forged or altered`,
+      });
       return;
     }
     if (parsed.prev !== prevMac) {
-      problems.push({ line, seq: parsed.seq, kind: 'out-of-order', reason: `the anchor on line ${line} (entry ${parsed.seq}) does not follow the genuine anchor before it: anchors were removed, reordered or copied in` });
+      problems.push({
+        line,
+        seq: parsed.seq,
+        kind: 'out-of-order',
+        reason: `the anchor on line ${line} (entry ${parsed.seq}) does not follow the genuine anchor before it: anchors were removed, reordered or copied in`,
+      });
     }
     // Still checked against the log: a genuine anchor vouches for its entry wherever it sits.
     anchors.push({ line, anchor: parsed });
@@ -91,18 +105,33 @@ export function parseAnchors(text: string, key: Buffer): { anchors: { line: numb
  * it had. `stored` maps a seq to the hashes the store holds for it (two when a fork duplicated
  * it); `head` is the log's last entry now.
  */
-export function checkAnchors(text: string, key: Buffer, stored: ReadonlyMap<number, readonly string[]>, head: { seq: number } | null): AnchorCheck {
+export function checkAnchors(
+  text: string,
+  key: Buffer,
+  stored: ReadonlyMap<number, readonly string[]>,
+  head: { seq: number } | null,
+): AnchorCheck {
   const { anchors, problems, lines } = parseAnchors(text, key);
   const end = head?.seq ?? 0;
   for (const { line, anchor: a } of anchors) {
     const hashes = stored.get(a.seq) ?? [];
     if (hashes.includes(a.hash)) continue;
     if (a.seq > end) {
-      problems.push({ line, seq: a.seq, kind: 'cut', reason: `the log's end was cut: it ends at entry ${end}, but entry ${a.seq} was anchored at ${a.at}` });
+      problems.push({
+        line,
+        seq: a.seq,
+        kind: 'cut',
+        reason: `the log's end was cut: it ends at entry ${end}, but entry ${a.seq} was anchored at ${a.at}`,
+      });
     } else if (hashes.length === 0) {
       problems.push({ line, seq: a.seq, kind: 'cut', reason: `entry ${a.seq}, anchored at ${a.at}, is missing from the log` });
     } else {
-      problems.push({ line, seq: a.seq, kind: 'replaced', reason: `entry ${a.seq} is not the entry anchored at ${a.at} (its hash differs): it was rewritten, or the log was cut and written again` });
+      problems.push({
+        line,
+        seq: a.seq,
+        kind: 'replaced',
+        reason: `entry ${a.seq} is not the entry anchored at ${a.at} (its hash differs): it was rewritten, or the log was cut and written again`,
+      });
     }
   }
   problems.sort((x, y) => x.line - y.line);
@@ -132,17 +161,24 @@ export class AnchorKeyError extends Error {
  * under the data directory, generated with mode 0600 when `create` (the core's first start).
  * Null when there is none and none may be created (the CLI checking a store it did not anchor).
  */
-export async function loadAnchorKey(opts: { dataDir: string; keyEnv: string; env?: NodeJS.ProcessEnv; create: boolean }): Promise<Buffer | null> {
+export async function loadAnchorKey(opts: {
+  dataDir: string;
+  keyEnv: string;
+  env?: NodeJS.ProcessEnv;
+  create: boolean;
+}): Promise<Buffer | null> {
   const fromEnv = (opts.env ?? process.env)[opts.keyEnv];
   if (fromEnv !== undefined && fromEnv !== '') {
-    if (!/^([0-9a-fA-F]{2}){32,}$/.test(fromEnv.trim())) throw new AnchorKeyError(`${opts.keyEnv} must hold at least 64 hex digits (32 bytes), e.g. from "openssl rand -hex 32"`);
+    if (!/^([0-9a-fA-F]{2}){32,}$/.test(fromEnv.trim()))
+      throw new AnchorKeyError(`${opts.keyEnv} must hold at least 64 hex digits (32 bytes), e.g. from "openssl rand -hex 32"`);
     return Buffer.from(fromEnv.trim(), 'hex');
   }
   const file = path.join(opts.dataDir, ANCHOR_KEY_FILE);
   const st = await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
   if (st) {
     // Anyone else who can read the key can forge anchors.
-    if ((st.mode & 0o077) !== 0) throw new AnchorKeyError(`${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`);
+    if ((st.mode & 0o077) !== 0)
+      throw new AnchorKeyError(`${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`);
     const text = (await readFile(file, 'utf8')).trim();
     if (!/^([0-9a-f]{2}){32,}$/.test(text)) throw new AnchorKeyError(`${file} does not hold a key (64+ hex digits)`);
     return Buffer.from(text, 'hex');
@@ -151,7 +187,9 @@ export async function loadAnchorKey(opts: { dataDir: string; keyEnv: string; env
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   // wx: two processes starting at once never overwrite each other's key.
-  const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? null : Promise.reject(err)));
+  const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch((err: NodeJS.ErrnoException) =>
+    err.code === 'EEXIST' ? null : Promise.reject(err),
+  );
   if (!fh) return loadAnchorKey({ ...opts, create: false });
   try {
     await fh.writeFile(`${key.toString('hex')}\n`);
@@ -177,7 +215,10 @@ async function fsyncDir(dir: string): Promise<void> {
 
 /** Appends one anchor line and fsyncs it before returning: an anchor the caller reports exists. */
 export async function appendAnchorLine(file: string, a: Anchor): Promise<void> {
-  const fresh = await stat(file).then(() => false, () => true);
+  const fresh = await stat(file).then(
+    () => false,
+    () => true,
+  );
   const fh = await open(file, 'a+', 0o600);
   try {
     // A line torn by a power cut stays its own (unreadable) line instead of swallowing this one.

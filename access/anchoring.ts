@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../contracts/index.ts';
-import { ANCHOR_FILE, ANCHOR_KEY_FILE, anchoredSeqs, appendAnchorLine, checkAnchors, lastAnchor, loadAnchorKey, makeAnchor, type Anchor } from './anchor.ts';
+import {
+  ANCHOR_FILE,
+  ANCHOR_KEY_FILE,
+  anchoredSeqs,
+  appendAnchorLine,
+  checkAnchors,
+  lastAnchor,
+  loadAnchorKey,
+  makeAnchor,
+  type Anchor,
+} from './anchor.ts';
 import type { AnchorCheck } from '../contracts/index.ts';
 import type { AnchorSink } from './anchor-sinks.ts';
 import type { AuditLog, VerifyResult } from './audit-log.ts';
@@ -35,7 +45,8 @@ export interface AnchoringOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const readText = (file: string) => readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+const readText = (file: string) =>
+  readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
 
 export function createAuditAnchoring(opts: AnchoringOptions): AuditAnchoring {
   const clock = opts.clock ?? (() => new Date());
@@ -45,7 +56,8 @@ export function createAuditAnchoring(opts: AnchoringOptions): AuditAnchoring {
   let last: Anchor | null | undefined; // undefined: not read from the file yet
   let timer: NodeJS.Timeout | null = null;
 
-  const getKey = async () => (key ??= await loadAnchorKey({ dataDir: opts.dataDir, keyEnv: opts.keyEnv, env: opts.env, create: opts.createKey }));
+  const getKey = async () =>
+    (key ??= await loadAnchorKey({ dataDir: opts.dataDir, keyEnv: opts.keyEnv, env: opts.env, create: opts.createKey }));
 
   async function anchorNow(): Promise<Anchor | null> {
     return lock('anchor', async () => {
@@ -57,7 +69,10 @@ export function createAuditAnchoring(opts: AnchoringOptions): AuditAnchoring {
       if (last && last.seq === head.seq && last.hash === head.hash) return last;
       if (last && head.seq < last.seq) {
         // Anchored all the same: the earlier anchor keeps the evidence, and the log goes on.
-        opts.logger.error('the audit log ends before its last anchor: entries were removed from the store', { head: head.seq, anchored: last.seq });
+        opts.logger.error('the audit log ends before its last anchor: entries were removed from the store', {
+          head: head.seq,
+          anchored: last.seq,
+        });
       }
       const anchor = makeAnchor(k, head, clock(), last?.mac ?? null);
       await appendAnchorLine(file, anchor);
@@ -79,8 +94,25 @@ export function createAuditAnchoring(opts: AnchoringOptions): AuditAnchoring {
     const lines = text.split('\n').filter((l) => l.trim()).length;
     if (!k) {
       const note = `no anchor key (${opts.keyEnv} unset and no ${path.join(opts.dataDir, ANCHOR_KEY_FILE)})`;
-      if (lines === 0) return { ok: true, checked: false, anchors: 0, last: null, problems: [], moreProblems: 0, note: `${note}: the log has never been anchored` };
-      return { ok: false, checked: false, anchors: lines, last: null, problems: [], moreProblems: 0, note: `${note}: its ${lines} anchor(s) cannot be checked` };
+      if (lines === 0)
+        return {
+          ok: true,
+          checked: false,
+          anchors: 0,
+          last: null,
+          problems: [],
+          moreProblems: 0,
+          note: `${note}: the log has never been anchored`,
+        };
+      return {
+        ok: false,
+        checked: false,
+        anchors: lines,
+        last: null,
+        problems: [],
+        moreProblems: 0,
+        note: `${note}: its ${lines} anchor(s) cannot be checked`,
+      };
     }
     const head = await opts.audit.head();
     const stored = await opts.audit.hashesAt(anchoredSeqs(text, k));
@@ -95,7 +127,10 @@ export function createAuditAnchoring(opts: AnchoringOptions): AuditAnchoring {
     check,
     start(intervalMs) {
       if (timer) return;
-      timer = setInterval(() => void anchorNow().catch((err: Error) => opts.logger.error('audit anchor failed; will retry', { err })), intervalMs);
+      timer = setInterval(
+        () => void anchorNow().catch((err: Error) => opts.logger.error('audit anchor failed; will retry', { err })),
+        intervalMs,
+      );
       timer.unref();
     },
     async stop() {

@@ -43,7 +43,8 @@ const fromRow = (r: AuditRow): ChainEntry => ({
   hash: r.hash,
 });
 
-const COLUMNS = 'seq, toUnixTimestamp64Milli(at) AS at_ms, actor, action, target, query, case_ref, purpose, outcome, detail, ip, prev_hash, hash';
+const COLUMNS =
+  'seq, toUnixTimestamp64Milli(at) AS at_ms, actor, action, target, query, case_ref, purpose, outcome, detail, ip, prev_hash, hash';
 
 export interface AuditFilter {
   from?: Date;
@@ -147,13 +148,13 @@ export function createAuditLog(opts: { client: ClickHouseClient; clock?: () => D
   async function list(f: AuditFilter): Promise<ChainEntry[]> {
     const where = ['1'];
     const params: Record<string, unknown> = { limit: Math.min(f.limit ?? 500, 10_000) };
-    if (f.from) (where.push('at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = f.from.getTime()));
-    if (f.to) (where.push('at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = f.to.getTime()));
-    if (f.actor) (where.push('actor = {actor:String}'), (params.actor = f.actor));
-    if (f.action) (where.push('action = {action:String}'), (params.action = f.action));
-    if (f.caseRef) (where.push('case_ref = {caseRef:String}'), (params.caseRef = f.caseRef));
-    if (f.outcome) (where.push('outcome = {outcome:String}'), (params.outcome = f.outcome));
-    if (f.afterSeq !== undefined) (where.push('seq > {afterSeq:UInt64}'), (params.afterSeq = f.afterSeq));
+    if (f.from) where.push('at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = f.from.getTime());
+    if (f.to) where.push('at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = f.to.getTime());
+    if (f.actor) where.push('actor = {actor:String}'), (params.actor = f.actor);
+    if (f.action) where.push('action = {action:String}'), (params.action = f.action);
+    if (f.caseRef) where.push('case_ref = {caseRef:String}'), (params.caseRef = f.caseRef);
+    if (f.outcome) where.push('outcome = {outcome:String}'), (params.outcome = f.outcome);
+    if (f.afterSeq !== undefined) where.push('seq > {afterSeq:UInt64}'), (params.afterSeq = f.afterSeq);
     const rs = await client.query({
       query: `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT {limit:UInt32}`,
       query_params: params,
@@ -186,7 +187,12 @@ export function createAuditLog(opts: { client: ClickHouseClient; clock?: () => D
         format: 'JSONEachRow',
       });
       if (Number((await dup.json<{ n: string }>())[0]?.n ?? 1) > 1) {
-        return { ok: false, entries: count, head: prev, firstBreak: { seq: last.seq, reason: `entry ${last.seq} appears twice (a second entry claims the same place in the chain)` } };
+        return {
+          ok: false,
+          entries: count,
+          head: prev,
+          firstBreak: { seq: last.seq, reason: `entry ${last.seq} appears twice (a second entry claims the same place in the chain)` },
+        };
       }
       prev = { seq: last.seq, hash: last.hash };
       if (rows.length < page) break;

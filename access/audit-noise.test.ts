@@ -46,7 +46,9 @@ describe('NoiseCounter', () => {
     expect(n.note('10.0.0.4', 'x')).toBe(false);
     const pooled = n.drain(true).find((s) => s.address === '*');
     expect(pooled).toMatchObject({ ip: null, count: 1 });
-    expect(summaryEvent(pooled!).detail).toMatch(/^1 further refused request\(s\) without identity from addresses beyond the tracked number/);
+    expect(summaryEvent(pooled!).detail).toMatch(
+      /^1 further refused request\(s\) without identity from addresses beyond the tracked number/,
+    );
   });
 });
 
@@ -54,9 +56,21 @@ describe('createAuditNoise', () => {
   it('writes one entry in full and one summary for sixty refusals from one address', async () => {
     const c = clock();
     const written: AuditEventInput[] = [];
-    const noise = createAuditNoise({ audit: { append: async (e) => void written.push(e) }, windowMs: 5 * 60_000, logger: silentLogger, clock: () => new Date(c.now()) });
+    const noise = createAuditNoise({
+      audit: { append: async (e) => void written.push(e) },
+      windowMs: 5 * 60_000,
+      logger: silentLogger,
+      clock: () => new Date(c.now()),
+    });
     for (let i = 0; i < 60; i++) {
-      await noise.record({ actor: 'anonymous', action: 'access', outcome: 'denied', detail: 'sign in first', ip: '192.0.2.9', target: `/api/reads/${i}` });
+      await noise.record({
+        actor: 'anonymous',
+        action: 'access',
+        outcome: 'denied',
+        detail: 'sign in first',
+        ip: '192.0.2.9',
+        target: `/api/reads/${i}`,
+      });
       c.advance(1000);
     }
     expect(written.map((e) => e.target ?? e.action)).toEqual(['/api/reads/0']);
@@ -64,12 +78,24 @@ describe('createAuditNoise', () => {
     await noise.flush();
     noise.stop();
     expect(written).toHaveLength(2);
-    expect(written[1]).toMatchObject({ actor: 'anonymous', action: 'anonymous.refused.summary', outcome: 'denied', ip: '192.0.2.9', query: { count: 59, actions: { access: 59 } } });
-    expect(written[1]!.detail).toMatch(/^59 further refused request\(s\) without identity from this address between 2026-03-01T12:00:00\.000Z and 2026-03-01T12:00:59\.000Z: 59 x access$/);
+    expect(written[1]).toMatchObject({
+      actor: 'anonymous',
+      action: 'anonymous.refused.summary',
+      outcome: 'denied',
+      ip: '192.0.2.9',
+      query: { count: 59, actions: { access: 59 } },
+    });
+    expect(written[1]!.detail).toMatch(
+      /^59 further refused request\(s\) without identity from this address between 2026-03-01T12:00:00\.000Z and 2026-03-01T12:00:59\.000Z: 59 x access$/,
+    );
   });
 
   it('never throws when the audit log fails: the refusal stands either way', async () => {
-    const noise = createAuditNoise({ audit: { append: async () => Promise.reject(new Error('store down')) }, windowMs: 60_000, logger: silentLogger });
+    const noise = createAuditNoise({
+      audit: { append: async () => Promise.reject(new Error('store down')) },
+      windowMs: 60_000,
+      logger: silentLogger,
+    });
     await expect(noise.record({ actor: 'anonymous', action: 'access', outcome: 'denied', ip: null })).resolves.toBeUndefined();
     noise.stop();
   });

@@ -2,7 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AccessConfig, AuditSink } from '../contracts/index.ts';
 import type { AuditNoise } from './audit-noise.ts';
-import { AccountLockedError, ForbiddenError, InvalidCredentialsError, InvalidInputError, NotAuthenticatedError, RateLimitedError } from './errors.ts';
+import {
+  AccountLockedError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  NotAuthenticatedError,
+  RateLimitedError,
+} from './errors.ts';
 import { afterFailure, afterSuccess, isLocked, lockedUntilForDisplay } from './lockout.ts';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Session, SessionStore } from './sessions.ts';
@@ -38,11 +45,18 @@ export interface AuthServiceOptions {
  * Admits one credential attempt through the throttle, or refuses it (429) before any hash is
  * computed. A refusal of an attempt without identity goes to the summarised audit noise.
  */
-export async function admitAttempt(throttle: CredentialThrottle, noise: AuditNoise | null, action: string, ip: string | null, account?: string): Promise<void> {
+export async function admitAttempt(
+  throttle: CredentialThrottle,
+  noise: AuditNoise | null,
+  action: string,
+  ip: string | null,
+  account?: string,
+): Promise<void> {
   try {
     throttle.admit(ip, account);
   } catch (err) {
-    if (err instanceof RateLimitedError && noise) await noise.record({ actor: 'anonymous', action: `${action}.throttled`, outcome: 'denied', detail: err.message, ip });
+    if (err instanceof RateLimitedError && noise)
+      await noise.record({ actor: 'anonymous', action: `${action}.throttled`, outcome: 'denied', detail: err.message, ip });
     throw err;
   }
 }
@@ -85,11 +99,19 @@ export function createAuthService(opts: AuthServiceOptions) {
       const stored = await getAuthState(client, username);
       const state = user ? stored : (phantoms.get(username) ?? { ...FRESH_AUTH_STATE });
       // The hash runs in every case, locked or not, known or not: time says nothing either.
-      const passwordOk = (await verifyPassword(String(cred.password ?? ''), user?.passwordHash ?? (await (decoy ??= decoyHash(access.scrypt))))) && user !== null;
+      const passwordOk =
+        (await verifyPassword(String(cred.password ?? ''), user?.passwordHash ?? (await (decoy ??= decoyHash(access.scrypt))))) &&
+        user !== null;
       const why = user ? '' : 'unknown user or no password set; ';
       if (isLocked(state, now)) {
         throttle.failed(ip);
-        await audit.append({ actor: username || 'anonymous', action: `${action}.failure`, outcome: 'denied', detail: `${why}account locked`, ip });
+        await audit.append({
+          actor: username || 'anonymous',
+          action: `${action}.failure`,
+          outcome: 'denied',
+          detail: `${why}account locked`,
+          ip,
+        });
         throw new AccountLockedError(lockedUntilForDisplay(state));
       }
       const step = user?.totpEnabled ? verifyTotp(user.totpSecret, String(cred.code ?? ''), now, state.totpLastStep) : null;
@@ -98,7 +120,13 @@ export function createAuthService(opts: AuthServiceOptions) {
         if (user) await putAuthState(client, username, next, now);
         else if (username) remember(username, next);
         throttle.failed(ip);
-        const what = !user ? why.slice(0, -2) : !passwordOk ? 'wrong password' : user.totpEnabled ? 'wrong or replayed code' : 'no MFA enrolled';
+        const what = !user
+          ? why.slice(0, -2)
+          : !passwordOk
+            ? 'wrong password'
+            : user.totpEnabled
+              ? 'wrong or replayed code'
+              : 'no MFA enrolled';
         const locked = isLocked(next, now);
         await audit.append({
           actor: username || 'anonymous',
@@ -114,7 +142,9 @@ export function createAuthService(opts: AuthServiceOptions) {
       if (user.status !== 'active') {
         await putAuthState(client, username, { ...state, totpLastStep: step }, now);
         await audit.append({ actor: username, action: `${action}.failure`, outcome: 'denied', detail: `account ${user.status}`, ip });
-        throw new ForbiddenError(user.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'enrolment not completed');
+        throw new ForbiddenError(
+          user.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'enrolment not completed',
+        );
       }
       await putAuthState(client, username, afterSuccess(state, step, now), now);
       throttle.succeeded(username);
@@ -124,10 +154,17 @@ export function createAuthService(opts: AuthServiceOptions) {
 
   return {
     async login(body: Credentials & { bannerAccepted?: unknown }, ip: string | null) {
-      if (body.bannerAccepted !== true) throw new InvalidInputError('accept the system-use notice to sign in', [{ param: 'bannerAccepted', message: 'must be true' }]);
+      if (body.bannerAccepted !== true)
+        throw new InvalidInputError('accept the system-use notice to sign in', [{ param: 'bannerAccepted', message: 'must be true' }]);
       const user = await check(body, ip, 'login');
       const { token, session } = sessions.create(user.username, ip);
-      await audit.append({ actor: user.username, action: 'login.success', outcome: 'ok', detail: 'password and TOTP; system-use notice accepted', ip });
+      await audit.append({
+        actor: user.username,
+        action: 'login.success',
+        outcome: 'ok',
+        detail: 'password and TOTP; system-use notice accepted',
+        ip,
+      });
       return { token, session, user };
     },
 
@@ -146,11 +183,16 @@ export function createAuthService(opts: AuthServiceOptions) {
      * whoever holds this one is guessing). Success ends the user's other sessions; this one stays.
      * Returns how many sessions it ended, for the audit entry.
      */
-    async changePassword(principal: { username: string; kind: 'person' | 'service'; session: Session | null }, body: { currentPassword: string; newPassword: string; code: string }, ip: string | null): Promise<{ endedSessions: number }> {
+    async changePassword(
+      principal: { username: string; kind: 'person' | 'service'; session: Session | null },
+      body: { currentPassword: string; newPassword: string; code: string },
+      ip: string | null,
+    ): Promise<{ endedSessions: number }> {
       if (principal.kind !== 'person') throw new ForbiddenError('service accounts have no password; rotate the API token instead');
       const problem = passwordProblem(body.newPassword, { minLength: access.passwordMinLength, username: principal.username });
       if (problem) throw new InvalidInputError('password refused', [{ param: 'newPassword', message: problem }]);
-      if (body.newPassword === body.currentPassword) throw new InvalidInputError('password refused', [{ param: 'newPassword', message: 'must differ from the current password' }]);
+      if (body.newPassword === body.currentPassword)
+        throw new InvalidInputError('password refused', [{ param: 'newPassword', message: 'must differ from the current password' }]);
       let user: User;
       try {
         user = await check({ username: principal.username, password: body.currentPassword, code: body.code }, ip, 'password');
@@ -160,7 +202,16 @@ export function createAuthService(opts: AuthServiceOptions) {
       }
       const now = clock();
       const fresh = (await getUser(client, user.username)) ?? user;
-      await putUser(client, { ...fresh, passwordHash: await hashPassword(body.newPassword, access.scrypt), changedBy: user.username, change: 'password changed by its user' }, now);
+      await putUser(
+        client,
+        {
+          ...fresh,
+          passwordHash: await hashPassword(body.newPassword, access.scrypt),
+          changedBy: user.username,
+          change: 'password changed by its user',
+        },
+        now,
+      );
       return { endedSessions: sessions.destroyUser(user.username, principal.session ?? undefined, 'password changed') };
     },
 

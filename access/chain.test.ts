@@ -5,7 +5,23 @@ function chain(n: number): ChainEntry[] {
   const out: ChainEntry[] = [];
   for (let i = 0; i < n; i++) {
     const head = out.at(-1) ?? null;
-    out.push(seal({ atMs: 1_700_000_000_000 + i, actor: `u${i % 2}`, action: 'reads.search', target: null, query: `{"plate":"ABC${i}"}`, caseRef: 'C-1', purpose: 'test', outcome: 'ok', detail: null, ip: null }, head ? { seq: head.seq, hash: head.hash } : null));
+    out.push(
+      seal(
+        {
+          atMs: 1_700_000_000_000 + i,
+          actor: `u${i % 2}`,
+          action: 'reads.search',
+          target: null,
+          query: `{"plate":"ABC${i}"}`,
+          caseRef: 'C-1',
+          purpose: 'test',
+          outcome: 'ok',
+          detail: null,
+          ip: null,
+        },
+        head ? { seq: head.seq, hash: head.hash } : null,
+      ),
+    );
   }
   return out;
 }

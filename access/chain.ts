@@ -28,7 +28,20 @@ export type UnsealedEntry = Omit<ChainEntry, 'hash' | 'prevHash' | 'seq'>;
 
 /** Field order is fixed here and nowhere else: a JSON array, so no key-ordering ambiguity. */
 export function entryHash(e: Omit<ChainEntry, 'hash'>): string {
-  const canonical = JSON.stringify([e.seq, e.atMs, e.actor, e.action, e.target, e.query, e.caseRef, e.purpose, e.outcome, e.detail, e.ip, e.prevHash]);
+  const canonical = JSON.stringify([
+    e.seq,
+    e.atMs,
+    e.actor,
+    e.action,
+    e.target,
+    e.query,
+    e.caseRef,
+    e.purpose,
+    e.outcome,
+    e.detail,
+    e.ip,
+    e.prevHash,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -52,10 +65,13 @@ export function verifyRun(entries: readonly ChainEntry[], prev: { seq: number; h
   let expectSeq = prev ? prev.seq + 1 : 1;
   let expectPrev = prev ? prev.hash : GENESIS_HASH;
   for (const e of entries) {
-    if (e.seq < expectSeq) return { seq: e.seq, reason: `entry ${e.seq} appears twice (a second entry claims the same place in the chain)` };
+    if (e.seq < expectSeq)
+      return { seq: e.seq, reason: `entry ${e.seq} appears twice (a second entry claims the same place in the chain)` };
     if (e.seq > expectSeq) return { seq: expectSeq, reason: `entries ${expectSeq}..${e.seq - 1} are missing` };
-    if (e.prevHash !== expectPrev) return { seq: e.seq, reason: `entry ${e.seq} does not link to entry ${e.seq - 1} (the earlier entry was changed or replaced)` };
-    if (entryHash(e) !== e.hash) return { seq: e.seq, reason: `entry ${e.seq} was altered after it was written (its hash does not match its content)` };
+    if (e.prevHash !== expectPrev)
+      return { seq: e.seq, reason: `entry ${e.seq} does not link to entry ${e.seq - 1} (the earlier entry was changed or replaced)` };
+    if (entryHash(e) !== e.hash)
+      return { seq: e.seq, reason: `entry ${e.seq} was altered after it was written (its hash does not match its content)` };
     expectSeq = e.seq + 1;
     expectPrev = e.hash;
   }

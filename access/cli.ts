@@ -108,7 +108,12 @@ The password is asked twice on the terminal, or read from the first line of stdi
 Works offline: stop the appliance first when the store is embedded (it owns the data directory).
 While the appliance runs with no users yet, use the one-time setup link it printed in its log.
 Refused when users exist, unless --recovery (every administrator locked out): recorded in the audit log.`,
-    options: { username: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, recovery: { type: 'boolean' } },
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      recovery: { type: 'boolean' },
+    },
     async run(values, _positionals, config) {
       const username = values.username as string | undefined;
       const displayName = (values.name as string | undefined) ?? username;
@@ -122,7 +127,9 @@ Refused when users exist, unless --recovery (every administrator locked out): re
       try {
         client = await openStore(config);
       } catch (err) {
-        console.error(`${(err as Error).message}.\nStop the appliance and run this again, or open the one-time setup link from its log while it has no users.`);
+        console.error(
+          `${(err as Error).message}.\nStop the appliance and run this again, or open the one-time setup link from its log while it has no users.`,
+        );
         return 1;
       }
       try {
@@ -135,7 +142,10 @@ Refused when users exist, unless --recovery (every administrator locked out): re
         return 0;
       } catch (err) {
         if (err instanceof AccessError) {
-          const problems = 'problems' in err && Array.isArray(err.problems) ? err.problems.map((p: { param: string; message: string }) => `\n  ${p.param}: ${p.message}`).join('') : '';
+          const problems =
+            'problems' in err && Array.isArray(err.problems)
+              ? err.problems.map((p: { param: string; message: string }) => `\n  ${p.param}: ${p.message}`).join('')
+              : '';
           console.error(`${err.message}${problems}`);
           return 1;
         }
@@ -179,7 +189,13 @@ Exit status: 0 intact, 1 broken, 2 could not verify (no store, or anchors but no
         }
         try {
           const audit = createAuditLog({ client });
-          const anchoring = createAuditAnchoring({ audit, dataDir: config.dataDir, keyEnv: config.access.auditAnchor.keyEnv, createKey: false, logger: silentLogger });
+          const anchoring = createAuditAnchoring({
+            audit,
+            dataDir: config.dataDir,
+            keyEnv: config.access.auditAnchor.keyEnv,
+            createKey: false,
+            logger: silentLogger,
+          });
           result = await withAnchoredVerify(audit, anchoring).verify();
         } finally {
           await client.close();

@@ -8,7 +8,10 @@ import type { AuditLog } from './audit-log.ts';
  * sections that differ from the previous start.
  */
 export function redactConfig(config: AlprConfig): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { storage?: Record<string, unknown>; cameras?: (Record<string, unknown> & { source?: Record<string, unknown> })[] };
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & {
+    storage?: Record<string, unknown>;
+    cameras?: (Record<string, unknown> & { source?: Record<string, unknown> })[];
+  };
   if (copy.storage && 'password' in copy.storage) copy.storage.password = copy.storage.password ? '[set]' : '';
   // RTSP URLs (a camera's url, or its source's) may carry camera credentials.
   const redactUrl = (url: unknown) => (typeof url === 'string' ? url.replace(/\/\/[^@/]*@/, '//[credentials]@') : url);
@@ -27,7 +30,10 @@ export function changedSections(before: Record<string, unknown> | null, after: R
 
 export async function recordConfigLoaded(audit: AuditLog, config: AlprConfig, client: ClickHouseClient): Promise<void> {
   const now = redactConfig(config);
-  const rs = await client.query({ query: "SELECT query FROM audit_log WHERE action = 'config.loaded' ORDER BY seq DESC LIMIT 1", format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: "SELECT query FROM audit_log WHERE action = 'config.loaded' ORDER BY seq DESC LIMIT 1",
+    format: 'JSONEachRow',
+  });
   const last = (await rs.json<{ query: string }>())[0];
   let before: Record<string, unknown> | null = null;
   try {
@@ -41,6 +47,12 @@ export async function recordConfigLoaded(audit: AuditLog, config: AlprConfig, cl
     action: 'config.loaded',
     query: now,
     outcome: 'ok',
-    detail: !last ? 'first start' : !before ? 'previous configuration not comparable (clipped)' : changed.length ? `changed since the previous start: ${changed.join(', ')}` : 'unchanged',
+    detail: !last
+      ? 'first start'
+      : !before
+        ? 'previous configuration not comparable (clipped)'
+        : changed.length
+          ? `changed since the previous start: ${changed.join(', ')}`
+          : 'unchanged',
   });
 }

@@ -72,7 +72,11 @@ const SELECT = `SELECT id, camera_id, status, mode, location_desc, lat, lon, pub
   toUnixTimestamp64Milli(changed_at) AS changed_at, change FROM deployments`;
 
 async function select(client: ClickHouseClient, where: string, params: Record<string, unknown>, final = true): Promise<Deployment[]> {
-  const rs = await client.query({ query: `${SELECT} ${final ? 'FINAL' : ''} WHERE ${where} ORDER BY id, version`, query_params: params, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: `${SELECT} ${final ? 'FINAL' : ''} WHERE ${where} ORDER BY id, version`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
   return (await rs.json<Row>()).map(fromRow);
 }
 
@@ -118,7 +122,11 @@ export interface DeploymentEvent {
   recordedBy: string;
 }
 
-export async function addDeploymentEvent(client: ClickHouseClient, e: Omit<DeploymentEvent, 'id' | 'at'>, now: Date): Promise<DeploymentEvent> {
+export async function addDeploymentEvent(
+  client: ClickHouseClient,
+  e: Omit<DeploymentEvent, 'id' | 'at'>,
+  now: Date,
+): Promise<DeploymentEvent> {
   const id = randomUUID();
   await client.insert({
     table: 'deployment_events',
@@ -149,7 +157,12 @@ export async function listDeploymentEvents(client: ClickHouseClient, deploymentI
  * The authorisation covering a read by this camera at this time, or null. When the camera's
  * configuration names a deployment reference, only that deployment counts.
  */
-export function coveringAuthorisation(deployments: readonly Deployment[], cameraId: string, at: Date, deploymentRef?: string): Deployment | null {
+export function coveringAuthorisation(
+  deployments: readonly Deployment[],
+  cameraId: string,
+  at: Date,
+  deploymentRef?: string,
+): Deployment | null {
   const t = at.getTime();
   return (
     deployments.find(
@@ -178,7 +191,14 @@ export interface CameraAuthorisation {
  * re-read every few seconds (and at once after a change through the API), so the check
  * costs nothing per read but a rescission takes effect within seconds.
  */
-export function createDeploymentGate(opts: { client: ClickHouseClient; cameras: CameraConfig[]; logger: Logger; enforce: boolean; refreshMs?: number; clock?: () => Date }) {
+export function createDeploymentGate(opts: {
+  client: ClickHouseClient;
+  cameras: CameraConfig[];
+  logger: Logger;
+  enforce: boolean;
+  refreshMs?: number;
+  clock?: () => Date;
+}) {
   const { client, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
   const refreshMs = opts.refreshMs ?? 5000;
@@ -210,7 +230,11 @@ export function createDeploymentGate(opts: { client: ClickHouseClient; cameras: 
       const reason = `camera ${read.cameraId} has no active deployment authorisation${ref ? ` (configured reference ${ref})` : ''} covering ${read.capturedAt}`;
       if ((lastWarned.get(read.cameraId) ?? 0) < Date.now() - 60_000) {
         lastWarned.set(read.cameraId, Date.now());
-        logger.warn('read refused: camera not authorised (guidelines 2d); authorise the deployment to ingest its reads', { cameraId: read.cameraId, deploymentRef: ref ?? null, refusedSoFar: refused.get(read.cameraId) });
+        logger.warn('read refused: camera not authorised (guidelines 2d); authorise the deployment to ingest its reads', {
+          cameraId: read.cameraId,
+          deploymentRef: ref ?? null,
+          refusedSoFar: refused.get(read.cameraId),
+        });
       }
       return reason;
     },
@@ -225,7 +249,13 @@ export function createDeploymentGate(opts: { client: ClickHouseClient; cameras: 
       const ids = new Set([...refs.keys(), ...refused.keys()]);
       return [...ids].sort().map((cameraId) => {
         const d = coveringAuthorisation(cache, cameraId, clock(), refs.get(cameraId));
-        return { cameraId, deploymentRef: refs.get(cameraId) ?? null, authorised: !opts.enforce || d !== null, deploymentId: d?.id ?? null, refused: refused.get(cameraId) ?? 0 };
+        return {
+          cameraId,
+          deploymentRef: refs.get(cameraId) ?? null,
+          authorised: !opts.enforce || d !== null,
+          deploymentId: d?.id ?? null,
+          refused: refused.get(cameraId) ?? 0,
+        };
       });
     },
   };

@@ -39,7 +39,11 @@ export interface Dissemination {
   noticeVersion: string;
 }
 
-export async function recordDissemination(client: ClickHouseClient, d: Omit<Dissemination, 'id' | 'at' | 'noticeVersion'>, now: Date): Promise<Dissemination> {
+export async function recordDissemination(
+  client: ClickHouseClient,
+  d: Omit<Dissemination, 'id' | 'at' | 'noticeVersion'>,
+  now: Date,
+): Promise<Dissemination> {
   const rec: Dissemination = { ...d, id: randomUUID(), at: now.toISOString(), noticeVersion: NOTICE_VERSION };
   await client.insert({
     table: 'disseminations',
@@ -68,12 +72,15 @@ export async function recordDissemination(client: ClickHouseClient, d: Omit<Diss
   return rec;
 }
 
-export async function listDisseminations(client: ClickHouseClient, f: { from?: Date; to?: Date; caseRef?: string } = {}): Promise<Dissemination[]> {
+export async function listDisseminations(
+  client: ClickHouseClient,
+  f: { from?: Date; to?: Date; caseRef?: string } = {},
+): Promise<Dissemination[]> {
   const where = ['1'];
   const params: Record<string, unknown> = {};
-  if (f.from) (where.push('at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = f.from.getTime()));
-  if (f.to) (where.push('at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = f.to.getTime()));
-  if (f.caseRef) (where.push('case_ref = {c:String}'), (params.c = f.caseRef));
+  if (f.from) where.push('at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = f.from.getTime());
+  if (f.to) where.push('at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = f.to.getTime());
+  if (f.caseRef) where.push('case_ref = {c:String}'), (params.c = f.caseRef);
   // Aliases never reuse a column name: ClickHouse would apply the alias in WHERE too.
   const rs = await client.query({
     query: `SELECT toString(id) AS id, toUnixTimestamp64Milli(at) AS at_ms, kind, outcome, refusal, recipient_agency, recipient_person, request_ref, case_ref,

@@ -13,7 +13,11 @@ export interface NoncomplianceRecord {
   action: 'none' | 'warning' | 'retraining' | 'suspension';
 }
 
-export async function recordNoncompliance(client: ClickHouseClient, r: Omit<NoncomplianceRecord, 'at'>, now: Date): Promise<NoncomplianceRecord> {
+export async function recordNoncompliance(
+  client: ClickHouseClient,
+  r: Omit<NoncomplianceRecord, 'at'>,
+  now: Date,
+): Promise<NoncomplianceRecord> {
   await client.insert({
     table: 'noncompliance',
     format: 'JSONEachRow',
@@ -29,7 +33,16 @@ export async function listNoncompliance(client: ClickHouseClient, username?: str
     query_params: username ? { u: username } : {},
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ id: string; username: string; at: string; recorded_by: string; finding: string; action: NoncomplianceRecord['action'] }>()).map((r) => ({
+  return (
+    await rs.json<{
+      id: string;
+      username: string;
+      at: string;
+      recorded_by: string;
+      finding: string;
+      action: NoncomplianceRecord['action'];
+    }>()
+  ).map((r) => ({
     id: r.id,
     username: r.username,
     at: new Date(Number(r.at)).toISOString(),

@@ -7,7 +7,17 @@ import { ConflictError, InvalidInputError, NotAuthenticatedError } from './error
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { CredentialThrottle } from './throttle.ts';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
-import { countUsers, findUserBy, getAuthState, getUser, putAuthState, putUser, usernameSchema, FRESH_AUTH_STATE, type User } from './users.ts';
+import {
+  countUsers,
+  findUserBy,
+  getAuthState,
+  getUser,
+  putAuthState,
+  putUser,
+  usernameSchema,
+  FRESH_AUTH_STATE,
+  type User,
+} from './users.ts';
 import { ENROLMENT_RESET_CHANGE } from './users.ts';
 import { keyedMutex } from './versions.ts';
 
@@ -51,7 +61,8 @@ export function createEnrolment(opts: EnrolmentOptions) {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof NotAuthenticatedError || (err instanceof InvalidInputError && err.problems.some((p) => p.param === 'code'))) opts.throttle?.failed(ip);
+      if (err instanceof NotAuthenticatedError || (err instanceof InvalidInputError && err.problems.some((p) => p.param === 'code')))
+        opts.throttle?.failed(ip);
       throw err;
     }
   }
@@ -59,12 +70,23 @@ export function createEnrolment(opts: EnrolmentOptions) {
   /** The step of a code not used before by this user (codes are single-use across every route). */
   function checkCode(secret: string, code: unknown, lastUsedStep = -1): number {
     const step = verifyTotp(secret, String(code ?? ''), clock(), lastUsedStep);
-    if (step === null) throw new InvalidInputError('the authenticator code does not match; check the device clock and try again', [{ param: 'code', message: 'wrong code' }]);
+    if (step === null)
+      throw new InvalidInputError('the authenticator code does not match; check the device clock and try again', [
+        { param: 'code', message: 'wrong code' },
+      ]);
     return step;
   }
 
   /** Writes a new active administrator with password and enrolled TOTP (`step`: the code's step, spent). */
-  async function writeAdmin(a: { username: string; displayName: string; password: string; secret: string; by: string; change: string; step?: number }): Promise<User> {
+  async function writeAdmin(a: {
+    username: string;
+    displayName: string;
+    password: string;
+    secret: string;
+    by: string;
+    change: string;
+    step?: number;
+  }): Promise<User> {
     const now = clock();
     const user: Omit<User, 'version' | 'changedAt'> = {
       username: a.username,
@@ -97,12 +119,26 @@ export function createEnrolment(opts: EnrolmentOptions) {
       return lock('setup', async () => {
         const username = usernameSchema.parse(a.username);
         const existing = await countUsers(client);
-        if (existing > 0 && !a.recovery) throw new ConflictError('users exist already; an administrator designates new ones (or use --recovery)');
+        if (existing > 0 && !a.recovery)
+          throw new ConflictError('users exist already; an administrator designates new ones (or use --recovery)');
         if (await getUser(client, username)) throw new ConflictError(`user "${username}" exists`);
         const password = checkPassword(a.password, username);
         const secret = newTotpSecret();
-        await writeAdmin({ username, displayName: a.displayName, password, secret, by: 'cli', change: existing ? 'recovery administrator created by the CLI' : 'first administrator created by the CLI' });
-        await audit.append({ actor: 'cli', action: existing ? 'user.create-admin.recovery' : 'user.create-admin', target: username, outcome: 'ok', detail: 'administrator designated from the command line' });
+        await writeAdmin({
+          username,
+          displayName: a.displayName,
+          password,
+          secret,
+          by: 'cli',
+          change: existing ? 'recovery administrator created by the CLI' : 'first administrator created by the CLI',
+        });
+        await audit.append({
+          actor: 'cli',
+          action: existing ? 'user.create-admin.recovery' : 'user.create-admin',
+          target: username,
+          outcome: 'ok',
+          detail: 'administrator designated from the command line',
+        });
         return { username, secret, otpauthUri: otpauthUri({ secret, account: username, issuer: ISSUER }) };
       });
     },
@@ -118,10 +154,17 @@ export function createEnrolment(opts: EnrolmentOptions) {
     async beginSetup(token: unknown, ip: string | null = null) {
       await admit('setup', ip);
       const s = await counted(ip, () => validSetup(token));
-      return { secret: s.secret, otpauthUri: otpauthUri({ secret: s.secret, account: 'administrator', issuer: ISSUER }), banner: access.banner };
+      return {
+        secret: s.secret,
+        otpauthUri: otpauthUri({ secret: s.secret, account: 'administrator', issuer: ISSUER }),
+        banner: access.banner,
+      };
     },
 
-    async completeSetup(body: { token?: unknown; username?: unknown; displayName?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
+    async completeSetup(
+      body: { token?: unknown; username?: unknown; displayName?: unknown; password?: unknown; code?: unknown },
+      ip: string | null,
+    ) {
       await admit('setup', ip);
       return lock('setup', async () => {
         const s = await counted(ip, () => validSetup(body.token));
@@ -133,9 +176,24 @@ export function createEnrolment(opts: EnrolmentOptions) {
           setup = null;
           throw new NotAuthenticatedError('setup link no longer valid');
         }
-        await writeAdmin({ username, displayName, password, secret: s.secret, by: 'setup-link', change: 'first administrator created through the setup link', step });
+        await writeAdmin({
+          username,
+          displayName,
+          password,
+          secret: s.secret,
+          by: 'setup-link',
+          change: 'first administrator created through the setup link',
+          step,
+        });
         setup = null;
-        await audit.append({ actor: username, action: 'user.create-admin', target: username, outcome: 'ok', detail: 'first administrator through the one-time setup link', ip });
+        await audit.append({
+          actor: username,
+          action: 'user.create-admin',
+          target: username,
+          outcome: 'ok',
+          detail: 'first administrator through the one-time setup link',
+          ip,
+        });
         return { username };
       });
     },
@@ -146,7 +204,14 @@ export function createEnrolment(opts: EnrolmentOptions) {
       const user = await counted(ip, () => validEnrolment(token));
       // An administrator's reset shows here, to the one enrolling: who reset it and when.
       const reset = user.change === ENROLMENT_RESET_CHANGE ? { by: user.changedBy, at: user.changedAt.toISOString() } : null;
-      return { username: user.username, displayName: user.displayName, reset, secret: user.totpSecret, otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }), banner: access.banner };
+      return {
+        username: user.username,
+        displayName: user.displayName,
+        reset,
+        secret: user.totpSecret,
+        otpauthUri: otpauthUri({ secret: user.totpSecret, account: user.username, issuer: ISSUER }),
+        banner: access.banner,
+      };
     },
 
     async completeEnrolment(body: { token?: unknown; password?: unknown; code?: unknown }, ip: string | null) {
@@ -158,7 +223,20 @@ export function createEnrolment(opts: EnrolmentOptions) {
         const before = await getAuthState(client, user.username);
         const step = await counted(ip, () => checkCode(user.totpSecret, body.code, before.totpLastStep));
         const now = clock();
-        await putUser(client, { ...user, status: 'active', passwordHash: await hashPassword(password, access.scrypt), totpEnabled: true, enrolTokenHash: '', enrolExpires: null, changedBy: user.username, change: 'enrolment completed: password set, authenticator enrolled' }, now);
+        await putUser(
+          client,
+          {
+            ...user,
+            status: 'active',
+            passwordHash: await hashPassword(password, access.scrypt),
+            totpEnabled: true,
+            enrolTokenHash: '',
+            enrolExpires: null,
+            changedBy: user.username,
+            change: 'enrolment completed: password set, authenticator enrolled',
+          },
+          now,
+        );
         // The code that finished enrolment is spent: it cannot sign in as well.
         await putAuthState(client, user.username, { ...FRESH_AUTH_STATE, totpLastStep: Math.max(before.totpLastStep, step) }, now);
         await audit.append({ actor: user.username, action: 'user.enrol', target: user.username, outcome: 'ok', ip });
@@ -169,7 +247,12 @@ export function createEnrolment(opts: EnrolmentOptions) {
     /** A fresh enrolment token and TOTP secret for a pending user (issued by an administrator). */
     newEnrolment() {
       const token = randomBytes(24).toString('base64url');
-      return { token, hash: hashToken(token), expires: new Date(clock().getTime() + access.enrolmentHours * 3_600_000), secret: newTotpSecret() };
+      return {
+        token,
+        hash: hashToken(token),
+        expires: new Date(clock().getTime() + access.enrolmentHours * 3_600_000),
+        secret: newTotpSecret(),
+      };
     },
   };
 
@@ -189,7 +272,11 @@ export function createEnrolment(opts: EnrolmentOptions) {
   }
 }
 
-function parseField<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown, param: string): T {
+function parseField<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } },
+  value: unknown,
+  param: string,
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new InvalidInputError(`invalid ${param}`, [{ param, message: r.error.issues[0]?.message ?? 'invalid' }]);
   return r.data;
@@ -197,7 +284,9 @@ function parseField<T>(schema: { safeParse(v: unknown): { success: true; data: T
 
 export function parseDisplayName(v: unknown): string {
   if (typeof v !== 'string' || !/^[^\p{Cc}<>]{1,120}$/u.test(v.trim()) || !v.trim()) {
-    throw new InvalidInputError('invalid displayName', [{ param: 'displayName', message: '1-120 characters, no control characters or angle brackets' }]);
+    throw new InvalidInputError('invalid displayName', [
+      { param: 'displayName', message: '1-120 characters, no control characters or angle brackets' },
+    ]);
   }
   return v.trim();
 }

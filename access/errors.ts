@@ -26,7 +26,11 @@ export class AccountLockedError extends AccessError {
   override readonly name = 'AccountLockedError';
   readonly status = 423;
   constructor(readonly until: Date | null) {
-    super(until ? `account locked after repeated failed sign-ins until ${until.toISOString()}` : 'account locked after repeated failed sign-ins; an administrator must unlock it');
+    super(
+      until
+        ? `account locked after repeated failed sign-ins until ${until.toISOString()}`
+        : 'account locked after repeated failed sign-ins; an administrator must unlock it',
+    );
   }
 }
 

@@ -6,7 +6,15 @@ import type { AccessConfig, AuditEventInput, AuditSink, Logger } from '../contra
 import type { AuditNoise } from './audit-noise.ts';
 import { hashToken, type AuthService } from './auth.ts';
 import { caseRefSchema, getCase } from './cases.ts';
-import { AccessError, CaseRequiredError, ForbiddenError, NotAuthenticatedError, RateLimitedError, SessionLockedError, TrainingLapsedError } from './errors.ts';
+import {
+  AccessError,
+  CaseRequiredError,
+  ForbiddenError,
+  NotAuthenticatedError,
+  RateLimitedError,
+  SessionLockedError,
+  TrainingLapsedError,
+} from './errors.ts';
 import type { AccessEnv, CaseContext, Principal } from './principal.ts';
 import { DATA_PERMISSIONS, permissionsOf } from './roles.ts';
 import { accessRules, PUBLIC_ROUTES, type AccessRule } from './rules.ts';
@@ -94,16 +102,28 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       if (user.status !== 'active') throw new ForbiddenError(`service account ${user.status}`);
       const recheck = async () => {
         const now = await getUser(client, user.username);
-        return now?.status === 'active' && now.tokenHash === hashToken(m[1]!) && sameRoles(now.roles, user.roles) ? null : 'service account or its token changed';
+        return now?.status === 'active' && now.tokenHash === hashToken(m[1]!) && sameRoles(now.roles, user.roles)
+          ? null
+          : 'service account or its token changed';
       };
-      return { username: user.username, kind: 'service', roles: user.roles, permissions: permissionsOf(user.roles), via: 'token', session: null, recheck };
+      return {
+        username: user.username,
+        kind: 'service',
+        roles: user.roles,
+        permissions: permissionsOf(user.roles),
+        via: 'token',
+        session: null,
+        recheck,
+      };
     }
     const session = sessions.resolve(getCookie(c, SESSION_COOKIE), !passive);
     if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(session, c.req.header(CSRF_HEADER));
     const user = await getUser(client, session.username);
     if (!user || user.kind !== 'person' || user.status !== 'active' || !user.totpEnabled) {
       sessions.destroy(session);
-      throw new ForbiddenError(user?.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'account no longer active');
+      throw new ForbiddenError(
+        user?.status === 'suspended' ? 'account suspended; contact the ALPR administrator' : 'account no longer active',
+      );
     }
     const recheck = async () => {
       const state = sessions.state(session);
@@ -111,14 +131,24 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       const now = await getUser(client, session.username);
       return now?.status === 'active' && now.totpEnabled && sameRoles(now.roles, user.roles) ? null : 'account suspended or changed';
     };
-    return { username: user.username, kind: 'person', roles: user.roles, permissions: permissionsOf(user.roles), via: 'session', session, recheck };
+    return {
+      username: user.username,
+      kind: 'person',
+      roles: user.roles,
+      permissions: permissionsOf(user.roles),
+      via: 'session',
+      session,
+      recheck,
+    };
   }
 
   async function caseGate(c: Context): Promise<CaseContext> {
     const rawCase = c.req.header(CASE_HEADER);
     const rawPurpose = c.req.header(PURPOSE_HEADER)?.trim();
     if (!rawCase || !rawPurpose) {
-      throw new CaseRequiredError(`a case number or case name (${CASE_HEADER}) and a purpose (${PURPOSE_HEADER}) are required for every search and export`);
+      throw new CaseRequiredError(
+        `a case number or case name (${CASE_HEADER}) and a purpose (${PURPOSE_HEADER}) are required for every search and export`,
+      );
     }
     const ref = caseRefSchema.safeParse(rawCase);
     if (!ref.success) throw new CaseRequiredError(`${CASE_HEADER}: ${ref.error.issues[0]?.message}`);
@@ -136,7 +166,12 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
     const ip = clientIp(c);
     const rule = key ? rules[key] : undefined;
     const action = rule?.action ?? 'access';
-    const query = () => ({ method: c.req.method, path: c.req.path, params: c.req.query(), ...(c.get('auditBody') !== undefined ? { body: c.get('auditBody') } : {}) });
+    const query = () => ({
+      method: c.req.method,
+      path: c.req.path,
+      params: c.req.query(),
+      ...(c.get('auditBody') !== undefined ? { body: c.get('auditBody') } : {}),
+    });
     let principal: Principal | null = null;
 
     const record = async (e: Omit<AuditEventInput, 'actor' | 'action' | 'ip' | 'query'>) =>
@@ -153,22 +188,39 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       if (!admitted) throw new ForbiddenError(`your role (${principal.roles.join(', ')}) does not permit ${rule.action}`);
       if (principal.kind === 'person' && DATA_PERMISSIONS.has(admitted)) {
         const status = trainingStatus(await listTraining(client, principal.username), clock(), access.requiredCourses);
-        if (!status.current) throw new TrainingLapsedError(`data access blocked: ${status.reason}; see the ALPR administrator to record current training`);
+        if (!status.current)
+          throw new TrainingLapsedError(`data access blocked: ${status.reason}; see the ALPR administrator to record current training`);
       }
       const ruleCtx = { client, now: clock(), tacticalDays: opts.tacticalDays };
-      if (rule.caseGate === true || (typeof rule.caseGate === 'function' && (await rule.caseGate(c, ruleCtx)))) c.set('caseContext', await caseGate(c));
+      if (rule.caseGate === true || (typeof rule.caseGate === 'function' && (await rule.caseGate(c, ruleCtx))))
+        c.set('caseContext', await caseGate(c));
       if (rule.auditBody) c.set('auditBody', await bodyForAudit(c));
       const refusal = await rule.check?.(c, principal, ruleCtx);
       if (refusal) throw new ForbiddenError(refusal);
     } catch (err) {
       if (!(err instanceof AccessError)) throw err;
-      const raw = { caseRef: c.req.header(CASE_HEADER)?.slice(0, 80) ?? null, purpose: c.req.header(PURPOSE_HEADER)?.slice(0, 200) ?? null };
+      const raw = {
+        caseRef: c.req.header(CASE_HEADER)?.slice(0, 80) ?? null,
+        purpose: c.req.header(PURPOSE_HEADER)?.slice(0, 200) ?? null,
+      };
       if (principal === null && (err instanceof NotAuthenticatedError || err instanceof SessionLockedError)) {
         // No identity: an outsider can send these at will, so they are summarised per address
         // (audit-noise.ts). Token failures were noted by the auth service already.
-        if (err.message !== 'unknown API token') await noise.record({ actor: 'anonymous', action, query: query(), ip, outcome: 'denied', detail: err.message, target: c.req.path, ...raw });
+        if (err.message !== 'unknown API token')
+          await noise.record({
+            actor: 'anonymous',
+            action,
+            query: query(),
+            ip,
+            outcome: 'denied',
+            detail: err.message,
+            target: c.req.path,
+            ...raw,
+          });
       } else {
-        await record({ outcome: 'denied', detail: err.message, target: c.req.path, ...raw }).catch((e) => logger.error('audit append failed', { err: e }));
+        await record({ outcome: 'denied', detail: err.message, target: c.req.path, ...raw }).catch((e) =>
+          logger.error('audit append failed', { err: e }),
+        );
       }
       if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json(errorBody(err), err.status);

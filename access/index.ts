@@ -74,14 +74,36 @@ export function createAccess(opts: AccessOptions): Access {
   const { client, access, logger } = opts;
   const clock = opts.clock;
   const chainOnly = createAuditLog({ client, clock });
-  const anchoring = opts.anchor ? createAuditAnchoring({ audit: chainOnly, dataDir: opts.anchor.dataDir, keyEnv: access.auditAnchor.keyEnv, createKey: true, sinks: anchorSinks(opts), logger: logger.child({ part: 'audit-anchor' }), clock, env: opts.anchor.env }) : null;
+  const anchoring = opts.anchor
+    ? createAuditAnchoring({
+        audit: chainOnly,
+        dataDir: opts.anchor.dataDir,
+        keyEnv: access.auditAnchor.keyEnv,
+        createKey: true,
+        sinks: anchorSinks(opts),
+        logger: logger.child({ part: 'audit-anchor' }),
+        clock,
+        env: opts.anchor.env,
+      })
+    : null;
   const audit = anchoring ? withAnchoredVerify(chainOnly, anchoring) : chainOnly;
   const sessions = createSessionStore({ idleMinutes: access.sessionIdleMinutes, maxHours: access.sessionMaxHours, clock });
   const throttle = new CredentialThrottle(access.throttle, () => (clock ?? (() => new Date()))().getTime());
   const noise = createAuditNoise({ audit, windowMs: access.throttle.windowMinutes * 60_000, logger, clock });
   const auth = createAuthService({ client, access, audit, sessions, throttle, noise, clock });
   const enrolment = createEnrolment({ client, access, audit, throttle, noise, clock });
-  const guard = createAccessGuard({ client, access, tacticalDays: opts.retention.tacticalDays, sessions, auth, audit, noise, logger, extraRules: opts.extraRules, clock });
+  const guard = createAccessGuard({
+    client,
+    access,
+    tacticalDays: opts.retention.tacticalDays,
+    sessions,
+    auth,
+    audit,
+    noise,
+    logger,
+    extraRules: opts.extraRules,
+    clock,
+  });
   const routeLogger = logger.child({ part: 'access' });
   return {
     audit,
@@ -114,7 +136,16 @@ function anchorSinks(opts: AccessOptions): AnchorSink[] {
   const log = opts.logger.child({ part: 'audit-anchor' });
   if (a.webhook) {
     const secret = (a.env ?? process.env)[a.webhook.secretEnv] ?? '';
-    sinks.push(webhookAnchorSink({ url: a.webhook.url, secret, maxAttempts: a.webhook.maxAttempts, timeoutMs: a.webhook.timeoutMs, siteId: a.siteId, logger: log }));
+    sinks.push(
+      webhookAnchorSink({
+        url: a.webhook.url,
+        secret,
+        maxAttempts: a.webhook.maxAttempts,
+        timeoutMs: a.webhook.timeoutMs,
+        siteId: a.siteId,
+        logger: log,
+      }),
+    );
   }
   const syslog = opts.access.auditAnchor.syslog;
   if (syslog) sinks.push(syslogAnchorSink({ host: syslog.host, port: syslog.port, siteId: a.siteId, logger: log }));

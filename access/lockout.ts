@@ -29,7 +29,13 @@ export function afterFailure(s: AuthState, now: Date, p: LockoutPolicy): AuthSta
   return {
     ...s,
     failedAttempts,
-    lockedUntil: lock ? (p.minutes === 0 ? UNTIL_ADMIN : new Date(now.getTime() + p.minutes * 60_000)) : s.lockedUntil && isLocked(s, now) ? s.lockedUntil : null,
+    lockedUntil: lock
+      ? p.minutes === 0
+        ? UNTIL_ADMIN
+        : new Date(now.getTime() + p.minutes * 60_000)
+      : s.lockedUntil && isLocked(s, now)
+        ? s.lockedUntil
+        : null,
   };
 }
 

@@ -4,11 +4,29 @@ import { auditReport, onDuty, verificationFigures } from './reports.ts';
 
 const duty = { start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' };
 
-function entries(list: { actor: string; at: string; action?: string; outcome?: string; caseRef?: string | null; query?: string; target?: string }[]): ChainEntry[] {
+function entries(
+  list: { actor: string; at: string; action?: string; outcome?: string; caseRef?: string | null; query?: string; target?: string }[],
+): ChainEntry[] {
   const out: ChainEntry[] = [];
   for (const e of list) {
     const head = out.at(-1);
-    out.push(seal({ atMs: Date.parse(e.at), actor: e.actor, action: e.action ?? 'reads.search', target: e.target ?? null, query: e.query ?? '', caseRef: e.caseRef === undefined ? 'C-1' : e.caseRef, purpose: 'p', outcome: e.outcome ?? 'ok', detail: null, ip: null }, head ? { seq: head.seq, hash: head.hash } : null));
+    out.push(
+      seal(
+        {
+          atMs: Date.parse(e.at),
+          actor: e.actor,
+          action: e.action ?? 'reads.search',
+          target: e.target ?? null,
+          query: e.query ?? '',
+          caseRef: e.caseRef === undefined ? 'C-1' : e.caseRef,
+          purpose: 'p',
+          outcome: e.outcome ?? 'ok',
+          detail: null,
+          ip: null,
+        },
+        head ? { seq: head.seq, hash: head.hash } : null,
+      ),
+    );
   }
   return out;
 }
@@ -41,12 +59,23 @@ describe('audit report', () => {
     const r = auditReport(entries(list), { dutyHours: duty, searchesPerDay: 3 });
     expect(r.byUser.ana).toMatchObject({ total: 2, dataAccesses: 2, cases: ['C-1', 'C-2'] });
     expect(r.byCase['C-1']).toMatchObject({ accesses: 6, users: ['ana', 'bob', 'cy'] });
-    expect(r.anomalies.map((a) => `${a.kind}:${a.actor}:${a.count}`)).toEqual(['outside-duty-hours:bob:1', 'unusual-volume:cy:4', 'repeated-denials:dee:5']);
+    expect(r.anomalies.map((a) => `${a.kind}:${a.actor}:${a.count}`)).toEqual([
+      'outside-duty-hours:bob:1',
+      'unusual-volume:cy:4',
+      'repeated-denials:dee:5',
+    ]);
     expect(r.anomalies[0]!.day).toBe('2025-07-02');
   });
 
-  it("flags a change an administrator may not make for itself, made by an account it designated or reset", () => {
-    const e = (actor: string, at: string, action: string, target: string, outcome = 'ok') => ({ actor, at, action, target, outcome, caseRef: null });
+  it('flags a change an administrator may not make for itself, made by an account it designated or reset', () => {
+    const e = (actor: string, at: string, action: string, target: string, outcome = 'ok') => ({
+      actor,
+      at,
+      action,
+      target,
+      outcome,
+      caseRef: null,
+    });
     const list = [
       e('chief', '2025-07-02T14:00:00Z', 'user.designate', 'alt'),
       e('chief', '2025-07-02T14:01:00Z', 'user.designate', 'deputy'),
@@ -65,12 +94,27 @@ describe('audit report', () => {
 
   it('derives misread rate from operators verdicts', () => {
     const e = entries([
-      { actor: 'op', at: '2025-07-02T14:00:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}' },
+      {
+        actor: 'op',
+        at: '2025-07-02T14:00:00Z',
+        action: 'alert.action',
+        query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}',
+      },
       { actor: 'op', at: '2025-07-02T14:01:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"misread"}}' },
       { actor: 'op', at: '2025-07-02T14:01:30Z', action: 'alert.action', query: '{"body":{"action":"verify_read","correct":false}}' },
-      { actor: 'op', at: '2025-07-02T14:02:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}' },
+      {
+        actor: 'op',
+        at: '2025-07-02T14:02:00Z',
+        action: 'alert.action',
+        query: '{"body":{"action":"dispose","disposition":"confirmed_hit"}}',
+      },
       { actor: 'op', at: '2025-07-02T14:03:00Z', action: 'alert.action', query: '{"body":{"action":"dispose","disposition":"misread"}}' },
     ]);
-    expect(verificationFigures(e)).toEqual({ verifications: 4, verdicts: { confirmed_hit: 2, misread: 2 }, verifiedHits: 2, misreadRate: 0.5 });
+    expect(verificationFigures(e)).toEqual({
+      verifications: 4,
+      verdicts: { confirmed_hit: 2, misread: 2 },
+      verifiedHits: 2,
+      misreadRate: 0.5,
+    });
   });
 });

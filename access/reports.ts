@@ -23,11 +23,24 @@ const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 
 
 export function localTime(ms: number, timeZone: string): LocalTime {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, weekday: WEEKDAYS[parts.weekday!] ?? 0, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: WEEKDAYS[parts.weekday!] ?? 0,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
 }
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -94,7 +107,10 @@ function approvedByOwnDesignee(entries: readonly ChainEntry[], timeZone: string)
   return [...found.values()];
 }
 
-export function auditReport(entries: readonly ChainEntry[], opts: { dutyHours: AccessConfig['dutyHours']; searchesPerDay: number; deniedPerDay?: number }): AuditReport {
+export function auditReport(
+  entries: readonly ChainEntry[],
+  opts: { dutyHours: AccessConfig['dutyHours']; searchesPerDay: number; deniedPerDay?: number },
+): AuditReport {
   const byUser: AuditReport['byUser'] = {};
   const byCase: AuditReport['byCase'] = {};
   const offDuty = new Map<string, number[]>();
@@ -130,17 +146,38 @@ export function auditReport(entries: readonly ChainEntry[], opts: { dutyHours: A
   const split = (k: string) => k.split('\u0000') as [string, string];
   for (const [k, seqs] of offDuty) {
     const [actor, day] = split(k);
-    anomalies.push({ kind: 'outside-duty-hours', actor, day, count: seqs.length, detail: `${seqs.length} data access(es) outside duty hours (${opts.dutyHours.start}-${opts.dutyHours.end}, ${opts.dutyHours.timeZone})`, seqs });
+    anomalies.push({
+      kind: 'outside-duty-hours',
+      actor,
+      day,
+      count: seqs.length,
+      detail: `${seqs.length} data access(es) outside duty hours (${opts.dutyHours.start}-${opts.dutyHours.end}, ${opts.dutyHours.timeZone})`,
+      seqs,
+    });
   }
   for (const [k, seqs] of volume) {
     if (seqs.length <= opts.searchesPerDay) continue;
     const [actor, day] = split(k);
-    anomalies.push({ kind: 'unusual-volume', actor, day, count: seqs.length, detail: `${seqs.length} data accesses in one day (threshold ${opts.searchesPerDay})`, seqs });
+    anomalies.push({
+      kind: 'unusual-volume',
+      actor,
+      day,
+      count: seqs.length,
+      detail: `${seqs.length} data accesses in one day (threshold ${opts.searchesPerDay})`,
+      seqs,
+    });
   }
   for (const [k, seqs] of denials) {
     if (seqs.length < (opts.deniedPerDay ?? 5)) continue;
     const [actor, day] = split(k);
-    anomalies.push({ kind: 'repeated-denials', actor, day, count: seqs.length, detail: `${seqs.length} refused attempts in one day`, seqs });
+    anomalies.push({
+      kind: 'repeated-denials',
+      actor,
+      day,
+      count: seqs.length,
+      detail: `${seqs.length} refused attempts in one day`,
+      seqs,
+    });
   }
   anomalies.push(...approvedByOwnDesignee(entries, opts.dutyHours.timeZone));
   anomalies.sort((a, b) => a.day.localeCompare(b.day) || a.actor.localeCompare(b.actor) || a.kind.localeCompare(b.kind));
@@ -211,7 +248,11 @@ export async function evaluationReport(i: EvaluationInput) {
   const hits = await countHits(client, i.from, i.to);
   const entries = await i.audit.list({ from: i.from, to: i.to, action: ALERT_ACTION, limit: 10_000 });
   const ver = verificationFigures(entries);
-  const [deployments, events, dissem] = await Promise.all([listDeployments(client), listDeploymentEvents(client), listDisseminations(client, { from: i.from, to: i.to })]);
+  const [deployments, events, dissem] = await Promise.all([
+    listDeployments(client),
+    listDeploymentEvents(client),
+    listDisseminations(client, { from: i.from, to: i.to }),
+  ]);
   const retention = await retentionReport(client, i.retention, 400).catch(() => null);
   const runs = retention?.runs.filter((r) => Date.parse(r.runAt) >= i.from.getTime() && Date.parse(r.runAt) < i.to.getTime()) ?? [];
   return {
@@ -244,7 +285,10 @@ export async function evaluationReport(i: EvaluationInput) {
       results: events.filter((e) => e.deploymentId === d.id && e.kind === 'result').length,
       exceptions: events.filter((e) => e.deploymentId === d.id && e.kind === 'exception').length,
     })),
-    disseminations: { sent: dissem.filter((d) => d.outcome === 'sent').length, refused: dissem.filter((d) => d.outcome === 'refused').length },
+    disseminations: {
+      sent: dissem.filter((d) => d.outcome === 'sent').length,
+      refused: dissem.filter((d) => d.outcome === 'refused').length,
+    },
   };
 }
 
@@ -252,7 +296,8 @@ export async function evaluationReport(i: EvaluationInput) {
 async function countHits(client: ClickHouseClient, from: Date, to: Date): Promise<number | null> {
   try {
     const rs = await client.query({
-      query: 'SELECT count() AS n FROM alerts WHERE raised_at >= fromUnixTimestamp64Milli({from:Int64}) AND raised_at < fromUnixTimestamp64Milli({to:Int64})',
+      query:
+        'SELECT count() AS n FROM alerts WHERE raised_at >= fromUnixTimestamp64Milli({from:Int64}) AND raised_at < fromUnixTimestamp64Milli({to:Int64})',
       query_params: { from: from.getTime(), to: to.getTime() },
       format: 'JSONEachRow',
     });

@@ -39,9 +39,29 @@ export type Permission = (typeof PERMISSIONS)[number];
 const grants: Record<Role, readonly Permission[]> = {
   // The chief executive's designee administers the programme; searching data is not part of
   // that office, so an administrator who also investigates holds the investigator role too.
-  admin: ['self', 'users.manage', 'retention.manage', 'deployments.manage', 'deployments.read', 'cases.read', 'cases.write', 'hotlist.import', 'reports.read', 'disseminate'],
+  admin: [
+    'self',
+    'users.manage',
+    'retention.manage',
+    'deployments.manage',
+    'deployments.read',
+    'cases.read',
+    'cases.write',
+    'hotlist.import',
+    'reports.read',
+    'disseminate',
+  ],
   operator: ['self', 'alerts.view', 'alerts.act', 'reads.tactical', 'cases.read', 'deployments.read'],
-  investigator: ['self', 'alerts.view', 'reads.tactical', 'reads.investigate', 'cases.read', 'cases.write', 'disseminate', 'deployments.read'],
+  investigator: [
+    'self',
+    'alerts.view',
+    'reads.tactical',
+    'reads.investigate',
+    'cases.read',
+    'cases.write',
+    'disseminate',
+    'deployments.read',
+  ],
   analyst: ['self', 'alerts.view', 'reads.tactical', 'reads.investigate', 'cases.read', 'cases.write', 'disseminate', 'deployments.read'],
   // Read-only oversight (guidelines 7a, 7c): sees who accessed what, never the data itself.
   auditor: ['self', 'audit.read', 'reports.read', 'deployments.read', 'cases.read'],

@@ -56,19 +56,35 @@ describe('lockout', () => {
 });
 
 describe('training', () => {
-  const rec = (course: string, completedOn: string, expiresOn: string, revoked = false): TrainingRecord => ({ id: course + expiresOn, username: 'u', course, completedOn, expiresOn, recordedBy: 'a', recordedAt: '', revoked, note: '' });
+  const rec = (course: string, completedOn: string, expiresOn: string, revoked = false): TrainingRecord => ({
+    id: course + expiresOn,
+    username: 'u',
+    course,
+    completedOn,
+    expiresOn,
+    recordedBy: 'a',
+    recordedAt: '',
+    revoked,
+    note: '',
+  });
   const now = new Date('2025-06-15T10:00:00Z');
   it('is current with a record not yet expired (expiry day included)', () => {
     expect(trainingStatus([rec('ALPR', '2024-06-15', '2025-06-15')], now, [])).toEqual({ current: true, expiresOn: '2025-06-15' });
   });
   it('says when training lapsed, or that there is none, and ignores revoked records', () => {
-    expect(trainingStatus([rec('ALPR', '2023-01-01', '2025-06-14')], now, [])).toEqual({ current: false, reason: 'training expired on 2025-06-14' });
+    expect(trainingStatus([rec('ALPR', '2023-01-01', '2025-06-14')], now, [])).toEqual({
+      current: false,
+      reason: 'training expired on 2025-06-14',
+    });
     expect(trainingStatus([], now, [])).toEqual({ current: false, reason: 'no training on record' });
     expect(trainingStatus([rec('ALPR', '2025-01-01', '2026-01-01', true)], now, []).current).toBe(false);
   });
   it('needs every required course', () => {
     const records = [rec('ALPR', '2025-01-01', '2026-01-01'), rec('Privacy', '2023-01-01', '2024-01-01')];
-    expect(trainingStatus(records, now, ['ALPR', 'Privacy'])).toEqual({ current: false, reason: 'training required: "Privacy" expired on 2024-01-01' });
+    expect(trainingStatus(records, now, ['ALPR', 'Privacy'])).toEqual({
+      current: false,
+      reason: 'training required: "Privacy" expired on 2024-01-01',
+    });
     expect(trainingStatus(records, now, ['ALPR'])).toEqual({ current: true, expiresOn: '2026-01-01' });
   });
 });
@@ -92,7 +108,23 @@ describe('passwords', () => {
 });
 
 describe('deployment authorisation', () => {
-  const d = (over: Partial<Deployment>): Deployment => ({ id: 'DEP-1', cameraId: 'cam-1', status: 'active', mode: 'fixed', location: { lat: 0, lon: 0, description: 'x' }, publicView: true, purpose: 'p', authorizedBy: 'a', authorizedAt: '2025-01-01T00:00:00Z', validFrom: '2025-01-01T00:00:00.000Z', validUntil: null, changedBy: 'a', changedAt: '', change: '', ...over });
+  const d = (over: Partial<Deployment>): Deployment => ({
+    id: 'DEP-1',
+    cameraId: 'cam-1',
+    status: 'active',
+    mode: 'fixed',
+    location: { lat: 0, lon: 0, description: 'x' },
+    publicView: true,
+    purpose: 'p',
+    authorizedBy: 'a',
+    authorizedAt: '2025-01-01T00:00:00Z',
+    validFrom: '2025-01-01T00:00:00.000Z',
+    validUntil: null,
+    changedBy: 'a',
+    changedAt: '',
+    change: '',
+    ...over,
+  });
   const at = new Date('2025-02-01T00:00:00Z');
   it('covers a read by the camera within the validity window', () => {
     expect(coveringAuthorisation([d({})], 'cam-1', at)?.id).toBe('DEP-1');
@@ -111,8 +143,15 @@ describe('access configuration', () => {
   it('defaults to the CJIS limits and refuses looser ones', async () => {
     const { validateConfig } = await import('../contracts/index.ts');
     const ok = validateConfig({});
-    expect(ok.ok && ok.config.access).toMatchObject({ sessionIdleMinutes: 30, lockoutAttempts: 5, enforceDeployments: true, cookieSecure: true });
-    const bad = validateConfig({ access: { sessionIdleMinutes: 45, lockoutAttempts: 11, dutyHours: { timeZone: 'Mars/Olympus' }, scrypt: { cost: 1000 } } });
+    expect(ok.ok && ok.config.access).toMatchObject({
+      sessionIdleMinutes: 30,
+      lockoutAttempts: 5,
+      enforceDeployments: true,
+      cookieSecure: true,
+    });
+    const bad = validateConfig({
+      access: { sessionIdleMinutes: 45, lockoutAttempts: 11, dutyHours: { timeZone: 'Mars/Olympus' }, scrypt: { cost: 1000 } },
+    });
     expect(bad.ok ? [] : bad.problems.map((p) => p.path)).toEqual(
       expect.arrayContaining(['access.sessionIdleMinutes', 'access.lockoutAttempts', 'access.dutyHours.timeZone', 'access.scrypt.cost']),
     );
@@ -123,9 +162,19 @@ describe('configuration audit', () => {
   it('removes secrets and names the sections that changed', async () => {
     const { validateConfig } = await import('../contracts/index.ts');
     const { redactConfig, changedSections } = await import('./config-audit.ts');
-    const cam = { id: 'cam-1', name: 'c', url: 'rtsp://admin:hunter2@10.0.0.5/s', location: { lat: 1, lon: 2, description: 'x' }, deploymentRef: 'DEP-1' };
+    const cam = {
+      id: 'cam-1',
+      name: 'c',
+      url: 'rtsp://admin:hunter2@10.0.0.5/s',
+      location: { lat: 1, lon: 2, description: 'x' },
+      deploymentRef: 'DEP-1',
+    };
     const a = validateConfig({ cameras: [cam], storage: { kind: 'remote', url: 'https://ch:8443', password: 'secret' } });
-    const b = validateConfig({ cameras: [cam], storage: { kind: 'remote', url: 'https://ch:8443', password: 'secret' }, retention: { tacticalDays: 20 } });
+    const b = validateConfig({
+      cameras: [cam],
+      storage: { kind: 'remote', url: 'https://ch:8443', password: 'secret' },
+      retention: { tacticalDays: 20 },
+    });
     if (!a.ok || !b.ok) throw new Error('fixture');
     const ra = redactConfig(a.config);
     expect(JSON.stringify(ra)).not.toMatch(/hunter2|secret/);

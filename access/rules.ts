@@ -69,7 +69,8 @@ export async function alertOutsideLiveWindow(c: Context, ctx: RuleContext): Prom
 function holdsOfTheCase(c: Context): string | null {
   const asked = c.req.query('caseRef');
   const gated = c.get('caseContext') as { caseRef: string } | undefined;
-  if (asked !== undefined && gated && caseKey(asked) !== caseKey(gated.caseRef)) return `list the holds of the case you give in x-alpr-case (${gated.caseRef}), not of another`;
+  if (asked !== undefined && gated && caseKey(asked) !== caseKey(gated.caseRef))
+    return `list the holds of the case you give in x-alpr-case (${gated.caseRef}), not of another`;
   return null;
 }
 const search: Permission[] = ['reads.tactical', 'reads.investigate'];
@@ -95,7 +96,8 @@ async function tacticalImage(c: Context, p: Principal, ctx: RuleContext): Promis
     format: 'JSONEachRow',
   });
   const at = Number((await rs.json<{ at: string }>())[0]?.at ?? NaN);
-  if (Number.isFinite(at) && at < ctx.now.getTime() - ctx.tacticalDays * DAY_MS) return `your role views images of the last ${ctx.tacticalDays} days only`;
+  if (Number.isFinite(at) && at < ctx.now.getTime() - ctx.tacticalDays * DAY_MS)
+    return `your role views images of the last ${ctx.tacticalDays} days only`;
   return null;
 }
 
@@ -112,7 +114,8 @@ async function disseminationSearch(c: Context, p: Principal, ctx: RuleContext): 
   const body = (await c.req.json().catch(() => null)) as { from?: unknown } | null;
   const from = typeof body?.from === 'string' ? Date.parse(body.from) : NaN;
   const floor = ctx.now.getTime() - ctx.tacticalDays * DAY_MS;
-  if (!Number.isFinite(from) || from < floor) return `your role releases reads of the last ${ctx.tacticalDays} days only: give "from" no earlier than ${new Date(floor).toISOString()}`;
+  if (!Number.isFinite(from) || from < floor)
+    return `your role releases reads of the last ${ctx.tacticalDays} days only: give "from" no earlier than ${new Date(floor).toISOString()}`;
   return null;
 }
 
@@ -206,5 +209,10 @@ export const accessRules: Record<string, AccessRule> = {
   'GET /api/disseminations': { anyOf: ['disseminate', 'audit.read'], action: 'disseminations.list' },
   // Both also need a role that may search reads (disseminationSearch): a release is a search.
   'POST /api/disseminations': { anyOf: ['disseminate'], action: 'dissemination.agency', caseGate: true, check: disseminationSearch },
-  'POST /api/disseminations/owner-request': { anyOf: ['disseminate'], action: 'dissemination.owner', caseGate: true, check: disseminationSearch },
+  'POST /api/disseminations/owner-request': {
+    anyOf: ['disseminate'],
+    action: 'dissemination.owner',
+    caseGate: true,
+    check: disseminationSearch,
+  },
 };

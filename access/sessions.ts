@@ -58,7 +58,16 @@ export function createSessionStore(opts: SessionStoreOptions) {
       sweep(now);
       const token = randomBytes(32).toString('base64url');
       const ender = new AbortController();
-      const session: Session = { key: hashToken(token), username, createdAt: now, lastSeenAt: now, locked: false, csrf: randomBytes(24).toString('base64url'), ip, ended: ender.signal };
+      const session: Session = {
+        key: hashToken(token),
+        username,
+        createdAt: now,
+        lastSeenAt: now,
+        locked: false,
+        csrf: randomBytes(24).toString('base64url'),
+        ip,
+        ended: ender.signal,
+      };
       sessions.set(session.key, session);
       enders.set(session.key, ender);
       return { token, session };
@@ -120,7 +129,7 @@ export function createSessionStore(opts: SessionStoreOptions) {
      */
     destroyUser(username: string, keep?: Session, why = 'account changed'): number {
       let n = 0;
-      for (const s of [...sessions.values()]) if (s.username === username && s !== keep) (end(s, why), n++);
+      for (const s of [...sessions.values()]) if (s.username === username && s !== keep) end(s, why), n++;
       return n;
     },
 

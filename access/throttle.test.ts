@@ -118,7 +118,10 @@ describe('access.throttle settings', () => {
     expect(accessSchema.parse({}).throttle).toEqual({ windowMinutes: 15, addressFailures: 4, addressAttempts: 30, accountAttempts: 10 });
     const r = accessSchema.safeParse({ lockoutAttempts: 3, throttle: { addressFailures: 3 } });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ['throttle', 'addressFailures'], message: 'must be below lockoutAttempts (3): one address could otherwise lock any account by guessing' });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['throttle', 'addressFailures'],
+      message: 'must be below lockoutAttempts (3): one address could otherwise lock any account by guessing',
+    });
     expect(accessSchema.safeParse({ lockoutAttempts: 3, throttle: { addressFailures: 2 } }).success).toBe(true);
   });
 });

@@ -97,7 +97,11 @@ export class CredentialThrottle {
   admit(ip: string | null, account?: string): void {
     const addr = addressKey(ip);
     const acct = account === undefined ? null : accountKey(account);
-    const wait = Math.max(this.#addressAttempts.waitMs(addr), this.#addressFailures.waitMs(addr), acct === null ? 0 : this.#accountAttempts.waitMs(acct));
+    const wait = Math.max(
+      this.#addressAttempts.waitMs(addr),
+      this.#addressFailures.waitMs(addr),
+      acct === null ? 0 : this.#accountAttempts.waitMs(acct),
+    );
     if (wait > 0) throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
     this.#addressAttempts.hit(addr);
     if (acct !== null) this.#accountAttempts.hit(acct);

@@ -35,7 +35,8 @@ describe('TOTP (RFC 6238)', () => {
 
   it('refuses malformed codes without throwing', () => {
     const now = new Date();
-    for (const bad of ['', '12345', '1234567', 'abcdef', ' 12345', undefined as unknown as string]) expect(verifyTotp(SECRET, bad, now)).toBeNull();
+    for (const bad of ['', '12345', '1234567', 'abcdef', ' 12345', undefined as unknown as string])
+      expect(verifyTotp(SECRET, bad, now)).toBeNull();
   });
 
   it('builds an otpauth URI an authenticator app reads', () => {

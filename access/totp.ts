@@ -76,6 +76,12 @@ export function verifyTotp(secret: string, code: string, now: Date, lastUsedStep
 
 export function otpauthUri(opts: { secret: string; account: string; issuer: string }): string {
   const label = encodeURIComponent(`${opts.issuer}:${opts.account}`);
-  const q = new URLSearchParams({ secret: opts.secret, issuer: opts.issuer, algorithm: 'SHA1', digits: '6', period: String(TOTP_STEP_SECONDS) });
+  const q = new URLSearchParams({
+    secret: opts.secret,
+    issuer: opts.issuer,
+    algorithm: 'SHA1',
+    digits: '6',
+    period: String(TOTP_STEP_SECONDS),
+  });
   return `otpauth://totp/${label}?${q}`;
 }

@@ -35,16 +35,34 @@ export function trainingStatus(records: readonly TrainingRecord[], now: Date, re
   const live = records.filter((r) => !r.revoked && r.completedOn <= today);
   const current = live.filter((r) => r.expiresOn >= today);
   if (requiredCourses.length === 0) {
-    if (current.length > 0) return { current: true, expiresOn: current.map((r) => r.expiresOn).sort().at(-1)! };
-    const lapsed = live.map((r) => r.expiresOn).sort().at(-1);
+    if (current.length > 0)
+      return {
+        current: true,
+        expiresOn: current
+          .map((r) => r.expiresOn)
+          .sort()
+          .at(-1)!,
+      };
+    const lapsed = live
+      .map((r) => r.expiresOn)
+      .sort()
+      .at(-1);
     return { current: false, reason: lapsed ? `training expired on ${lapsed}` : 'no training on record' };
   }
   const missing: string[] = [];
   let earliest = '9999-12-31';
   for (const course of requiredCourses) {
-    const best = current.filter((r) => r.course === course).map((r) => r.expiresOn).sort().at(-1);
+    const best = current
+      .filter((r) => r.course === course)
+      .map((r) => r.expiresOn)
+      .sort()
+      .at(-1);
     if (!best) {
-      const lapsed = live.filter((r) => r.course === course).map((r) => r.expiresOn).sort().at(-1);
+      const lapsed = live
+        .filter((r) => r.course === course)
+        .map((r) => r.expiresOn)
+        .sort()
+        .at(-1);
       missing.push(lapsed ? `"${course}" expired on ${lapsed}` : `"${course}" not on record`);
     } else if (best < earliest) earliest = best;
   }

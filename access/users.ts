@@ -8,9 +8,7 @@ import { nextVersion } from './versions.ts';
  * change, suspension or reinstatement is a new row, so who designated whom and when stays on
  * record. Sign-in counters live in auth_state so that logins do not bury that history.
  */
-export const usernameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2-64 lower-case letters, digits, ".", "_" or "-"');
+export const usernameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2-64 lower-case letters, digits, ".", "_" or "-"');
 export const roleSchema = z.enum(ROLES);
 
 export type UserStatus = 'pending' | 'active' | 'suspended';

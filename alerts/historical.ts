@@ -23,20 +23,43 @@ export interface HistoricalOptions {
 function readOf(r: StoredRead): Alert['read'] | null {
   if (!r.location) return null;
   return {
-    id: r.id, siteId: r.siteId, cameraId: r.cameraId, capturedAt: r.capturedAt, firstSeenAt: r.firstSeenAt, lastSeenAt: r.lastSeenAt,
-    plate: r.plate, confidence: r.confidence, candidates: r.candidates, state: r.state as Alert['read']['state'], stateConfidence: r.stateConfidence,
-    location: { lat: r.location.lat, lon: r.location.lon, description: r.location.description }, direction: r.location.direction as Alert['read']['direction'], framesSeen: r.framesSeen,
+    id: r.id,
+    siteId: r.siteId,
+    cameraId: r.cameraId,
+    capturedAt: r.capturedAt,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    plate: r.plate,
+    confidence: r.confidence,
+    candidates: r.candidates,
+    state: r.state as Alert['read']['state'],
+    stateConfidence: r.stateConfidence,
+    location: { lat: r.location.lat, lon: r.location.lon, description: r.location.description },
+    direction: r.location.direction as Alert['read']['direction'],
+    framesSeen: r.framesSeen,
   };
 }
 
-export async function raiseHistoricalHits(opts: HistoricalOptions, version: HotlistVersion, previous: HotlistVersion | null): Promise<{ plates: number; alerts: number; truncated: boolean }> {
+export async function raiseHistoricalHits(
+  opts: HistoricalOptions,
+  version: HotlistVersion,
+  previous: HotlistVersion | null,
+): Promise<{ plates: number; alerts: number; truncated: boolean }> {
   const { client, logger } = opts;
   const now = (opts.clock ?? (() => new Date()))();
   const { plates, truncated } = await newlyListedPlates(client, version.versionId, previous?.versionId ?? null, opts.maxPlates);
-  if (truncated) logger.warn('more newly listed plates than hotlists.historicalMaxPlates; the rest are not searched', { version: version.versionId, searched: plates.length });
+  if (truncated)
+    logger.warn('more newly listed plates than hotlists.historicalMaxPlates; the rest are not searched', {
+      version: version.versionId,
+      searched: plates.length,
+    });
   let raised = 0;
   for (const plate of plates) {
-    const reads = await searchReads(client, { plate, candidates: true, from: new Date(now.getTime() - opts.tacticalDays * 86_400_000), limit: 200, offset: 0 }, opts.tacticalDays);
+    const reads = await searchReads(
+      client,
+      { plate, candidates: true, from: new Date(now.getTime() - opts.tacticalDays * 86_400_000), limit: 200, offset: 0 },
+      opts.tacticalDays,
+    );
     if (!reads.length) continue;
     const records = await listRecords(client, version.versionId, { plate, limit: 50, offset: 0 });
     for (const r of reads) {
@@ -50,9 +73,26 @@ export async function raiseHistoricalHits(opts: HistoricalOptions, version: Hotl
           id: alertId(read.id, version.source, rec.recordId),
           raisedAt: now.toISOString(),
           read,
-          record: { source: version.source, recordId: rec.recordId, plate: rec.plate, state: rec.state, category: rec.category, extractVersion: version.versionId, plateType: rec.plateType, ori: rec.ori, priority: rec.priority, expiresAt: rec.expiresAt ? new Date(rec.expiresAt).toISOString() : null },
+          record: {
+            source: version.source,
+            recordId: rec.recordId,
+            plate: rec.plate,
+            state: rec.state,
+            category: rec.category,
+            extractVersion: version.versionId,
+            plateType: rec.plateType,
+            ori: rec.ori,
+            priority: rec.priority,
+            expiresAt: rec.expiresAt ? new Date(rec.expiresAt).toISOString() : null,
+          },
           matchKind: viaCandidate ? 'candidate' : 'exact',
-          score: scoreHit({ wildcard: false, distance: 0, confusion: false, candidate: viaCandidate ? { confidence: r.candidates.find((c) => c.text === r.match?.term)?.confidence ?? 0 } : null, stateMatch: sm }),
+          score: scoreHit({
+            wildcard: false,
+            distance: 0,
+            confusion: false,
+            candidate: viaCandidate ? { confidence: r.candidates.find((c) => c.text === r.match?.term)?.confidence ?? 0 } : null,
+            stateMatch: sm,
+          }),
           match: { text: r.match?.term ?? r.plateNorm, distance: 0, confusion: false, stateMatch: sm },
           stale: false,
           historical: true,

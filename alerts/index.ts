@@ -7,4 +7,16 @@ export { alertRoutes, alertRules } from './routes.ts';
 export { raiseHistoricalHits, type HistoricalOptions } from './historical.ts';
 export { storeAlerts, listAlerts, getAlert, appendEvent, overdueAlerts, type StoredAlert, type AlertQuery } from './store.ts';
 export { AlertHub, startWebhook, type AlertNotice } from './notify.ts';
-export { DISPOSITIONS, INITIAL_STATE, WorkflowError, reduce, fold, applyAction, type Disposition, type WorkflowAction, type WorkflowEvent, type AlertStatus, type AlertState } from './workflow.ts';
+export {
+  DISPOSITIONS,
+  INITIAL_STATE,
+  WorkflowError,
+  reduce,
+  fold,
+  applyAction,
+  type Disposition,
+  type WorkflowAction,
+  type WorkflowEvent,
+  type AlertStatus,
+  type AlertState,
+} from './workflow.ts';

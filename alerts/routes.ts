@@ -17,7 +17,12 @@ export const alertRules: Record<string, AccessRule> = {
   'POST /api/alerts/:id/actions': { anyOf: ['alerts.act'], action: 'alert.action', auditBody: true },
 };
 
-const note = z.string().trim().min(1).max(2000).regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'no control characters other than line breaks');
+const note = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'no control characters other than line breaks');
 const actionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('acknowledge'), note: note.optional() }),
   z.strictObject({ action: z.literal('verify_read'), correct: z.boolean(), note: note.optional() }),

@@ -1,4 +1,3 @@
-
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -33,15 +32,28 @@ export async function startAlertService(opts: AlertServiceOptions) {
   const clock = opts.clock ?? (() => new Date());
   const hub = new AlertHub();
   const webhook = opts.config.webhook
-    ? startWebhook(hub, { url: opts.config.webhook.url, secret: process.env[opts.config.webhook.secretEnv] ?? '', maxAttempts: opts.config.webhook.maxAttempts, timeoutMs: opts.config.webhook.timeoutMs, logger: logger.child({ part: 'webhook' }) })
+    ? startWebhook(hub, {
+        url: opts.config.webhook.url,
+        secret: process.env[opts.config.webhook.secretEnv] ?? '',
+        maxAttempts: opts.config.webhook.maxAttempts,
+        timeoutMs: opts.config.webhook.timeoutMs,
+        logger: logger.child({ part: 'webhook' }),
+      })
     : null;
-  if (opts.config.webhook && !process.env[opts.config.webhook.secretEnv]) logger.warn('webhook secret is empty: set the environment variable', { env: opts.config.webhook.secretEnv });
+  if (opts.config.webhook && !process.env[opts.config.webhook.secretEnv])
+    logger.warn('webhook secret is empty: set the environment variable', { env: opts.config.webhook.secretEnv });
 
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.consumers.info(streams.alerts, alertStoreConsumer);
   } catch {
-    await jsm.consumers.add(streams.alerts, { durable_name: alertStoreConsumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 15 * 1e9, max_ack_pending: 5000 });
+    await jsm.consumers.add(streams.alerts, {
+      durable_name: alertStoreConsumer,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 15 * 1e9,
+      max_ack_pending: 5000,
+    });
   }
   const consumer = await jetstream(nc).consumers.get(streams.alerts, alertStoreConsumer);
   let stopping = false;
@@ -68,7 +80,11 @@ export async function startAlertService(opts: AlertServiceOptions) {
         }
       }
       try {
-        const fresh = await storeAlerts(client, valid.map((v) => v.alert), clock().getTime());
+        const fresh = await storeAlerts(
+          client,
+          valid.map((v) => v.alert),
+          clock().getTime(),
+        );
         for (const v of valid) v.msg.ack();
         for (const a of fresh) hub.raised(a);
       } catch (err) {
@@ -83,17 +99,20 @@ export async function startAlertService(opts: AlertServiceOptions) {
   const locks = new Map<string, Promise<unknown>>();
   async function act(alertId: string, actor: string, action: WorkflowAction): Promise<StoredAlert> {
     const prior = locks.get(alertId) ?? Promise.resolve();
-    const next = prior.catch(() => {}).then(async () => {
-      const current = await getAlert(client, alertId);
-      if (!current) throw new AlertNotFoundError('no such alert');
-      const data = applyAction(current.state, action);
-      const event: WorkflowEvent = { seq: current.events.length + 1, at: clock().toISOString(), actor, action: action.action, data };
-      await appendEvent(client, alertId, event);
-      const after = (await getAlert(client, alertId))!;
-      if (action.action === 'escalate') hub.publish({ type: 'alert.escalated', alertId, event, alert: after.alert, reminder: after.reminder });
-      else hub.publish({ type: 'alert.event', alertId, event, state: after.state });
-      return after;
-    });
+    const next = prior
+      .catch(() => {})
+      .then(async () => {
+        const current = await getAlert(client, alertId);
+        if (!current) throw new AlertNotFoundError('no such alert');
+        const data = applyAction(current.state, action);
+        const event: WorkflowEvent = { seq: current.events.length + 1, at: clock().toISOString(), actor, action: action.action, data };
+        await appendEvent(client, alertId, event);
+        const after = (await getAlert(client, alertId))!;
+        if (action.action === 'escalate')
+          hub.publish({ type: 'alert.escalated', alertId, event, alert: after.alert, reminder: after.reminder });
+        else hub.publish({ type: 'alert.event', alertId, event, state: after.state });
+        return after;
+      });
     locks.set(alertId, next);
     try {
       return await next;
@@ -115,7 +134,10 @@ export async function startAlertService(opts: AlertServiceOptions) {
     }
     return n;
   }
-  const escalationTimer = setInterval(() => void escalateOverdue().catch((err: Error) => logger.error('escalation check failed', { err })), opts.escalationCheckMs ?? 30_000);
+  const escalationTimer = setInterval(
+    () => void escalateOverdue().catch((err: Error) => logger.error('escalation check failed', { err })),
+    opts.escalationCheckMs ?? 30_000,
+  );
   escalationTimer.unref();
 
   return {

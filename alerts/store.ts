@@ -15,7 +15,11 @@ export interface StoredAlert {
 export async function storeAlerts(client: ClickHouseClient, alerts: Alert[], now = Date.now()): Promise<Alert[]> {
   if (!alerts.length) return [];
   const unique = [...new Map(alerts.map((a) => [a.id, a])).values()];
-  const rs = await client.query({ query: 'SELECT toString(id) AS sid FROM alerts WHERE id IN {ids:Array(UUID)}', query_params: { ids: unique.map((a) => a.id) }, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT toString(id) AS sid FROM alerts WHERE id IN {ids:Array(UUID)}',
+    query_params: { ids: unique.map((a) => a.id) },
+    format: 'JSONEachRow',
+  });
   const have = new Set((await rs.json<{ sid: string }>()).map((r) => r.sid));
   const fresh = unique.filter((a) => !have.has(a.id));
   if (!fresh.length) return [];
@@ -30,10 +34,22 @@ export async function storeAlerts(client: ClickHouseClient, alerts: Alert[], now
   await client.insert({
     table: 'alerts',
     values: fresh.map((a) => ({
-      captured_at: Date.parse(a.read.capturedAt), held_until: heldUntil.get(a.read.id) ?? 0,
-      id: a.id, raised_at: Date.parse(a.raisedAt), stored_at: now, camera_id: a.read.cameraId, read_id: a.read.id, plate: a.record.plate,
-      source: a.record.source, record_id: a.record.recordId, category: a.record.category, match_kind: a.matchKind, score: a.score,
-      stale: a.stale, historical: a.historical, payload: JSON.stringify(a),
+      captured_at: Date.parse(a.read.capturedAt),
+      held_until: heldUntil.get(a.read.id) ?? 0,
+      id: a.id,
+      raised_at: Date.parse(a.raisedAt),
+      stored_at: now,
+      camera_id: a.read.cameraId,
+      read_id: a.read.id,
+      plate: a.record.plate,
+      source: a.record.source,
+      record_id: a.record.recordId,
+      category: a.record.category,
+      match_kind: a.matchKind,
+      score: a.score,
+      stale: a.stale,
+      historical: a.historical,
+      payload: JSON.stringify(a),
     })),
     format: 'JSONEachRow',
   });
@@ -59,7 +75,13 @@ async function eventsOf(client: ClickHouseClient, ids: string[]): Promise<Map<st
     format: 'JSONEachRow',
   });
   for (const r of await rs.json<EventRow>()) {
-    out.get(r.aid)?.push({ seq: r.seq, at: new Date(Number(r.at_ms)).toISOString(), actor: r.actor, action: r.action, data: JSON.parse(r.data) as WorkflowEvent['data'] });
+    out.get(r.aid)?.push({
+      seq: r.seq,
+      at: new Date(Number(r.at_ms)).toISOString(),
+      actor: r.actor,
+      action: r.action,
+      data: JSON.parse(r.data) as WorkflowEvent['data'],
+    });
   }
   return out;
 }
@@ -80,23 +102,30 @@ export interface AlertQuery {
 export async function listAlerts(client: ClickHouseClient, q: AlertQuery): Promise<StoredAlert[]> {
   const where = ['1'];
   const params: Record<string, unknown> = { limit: q.status ? Math.min(5000, q.limit * 10) : q.limit };
-  if (q.from) (where.push('raised_at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = q.from.getTime()));
-  if (q.to) (where.push('raised_at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = q.to.getTime()));
-  if (q.camera) (where.push('camera_id = {camera:String}'), (params.camera = q.camera));
-  if (q.source) (where.push('source = {source:String}'), (params.source = q.source));
+  if (q.from) where.push('raised_at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = q.from.getTime());
+  if (q.to) where.push('raised_at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = q.to.getTime());
+  if (q.camera) where.push('camera_id = {camera:String}'), (params.camera = q.camera);
+  if (q.source) where.push('source = {source:String}'), (params.source = q.source);
   const rs = await client.query({
     query: `SELECT payload FROM alerts FINAL WHERE ${where.join(' AND ')} ORDER BY raised_at DESC LIMIT {limit:UInt32}`,
     query_params: params,
     format: 'JSONEachRow',
   });
   const alerts = (await rs.json<{ payload: string }>()).map((r) => alertSchema.parse(JSON.parse(r.payload)));
-  const events = await eventsOf(client, alerts.map((a) => a.id));
+  const events = await eventsOf(
+    client,
+    alerts.map((a) => a.id),
+  );
   const all = alerts.map((a) => withState(a, events.get(a.id) ?? []));
   return (q.status ? all.filter((s) => s.state.status === q.status) : all).slice(0, q.limit);
 }
 
 export async function getAlert(client: ClickHouseClient, id: string): Promise<StoredAlert | null> {
-  const rs = await client.query({ query: 'SELECT payload FROM alerts FINAL WHERE id = {id:UUID} LIMIT 1', query_params: { id }, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT payload FROM alerts FINAL WHERE id = {id:UUID} LIMIT 1',
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
   const row = (await rs.json<{ payload: string }>())[0];
   if (!row) return null;
   const alert = alertSchema.parse(JSON.parse(row.payload));
@@ -106,7 +135,8 @@ export async function getAlert(client: ClickHouseClient, id: string): Promise<St
 export async function appendEvent(client: ClickHouseClient, alertId: string, e: WorkflowEvent): Promise<void> {
   // The timeline lives exactly as long as its alert: same capture time, same hold.
   const rs = await client.query({
-    query: 'SELECT toUnixTimestamp64Milli(captured_at) AS captured, toUnixTimestamp(held_until) AS until FROM alerts FINAL WHERE id = {id:UUID} LIMIT 1',
+    query:
+      'SELECT toUnixTimestamp64Milli(captured_at) AS captured, toUnixTimestamp(held_until) AS until FROM alerts FINAL WHERE id = {id:UUID} LIMIT 1',
     query_params: { id: alertId },
     format: 'JSONEachRow',
   });
@@ -114,10 +144,18 @@ export async function appendEvent(client: ClickHouseClient, alertId: string, e: 
   if (!alert) throw new Error(`alert ${alertId} is not stored (or its retention has ended)`);
   await client.insert({
     table: 'alert_events',
-    values: [{
-      alert_id: alertId, seq: e.seq, at: Date.parse(e.at), actor: e.actor, action: e.action, data: JSON.stringify(e.data),
-      captured_at: Number(alert.captured), held_until: Number(alert.until),
-    }],
+    values: [
+      {
+        alert_id: alertId,
+        seq: e.seq,
+        at: Date.parse(e.at),
+        actor: e.actor,
+        action: e.action,
+        data: JSON.stringify(e.data),
+        captured_at: Number(alert.captured),
+        held_until: Number(alert.until),
+      },
+    ],
     format: 'JSONEachRow',
   });
 }

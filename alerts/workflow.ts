@@ -12,7 +12,15 @@ export type WorkflowAction =
   | { action: 'acknowledge'; note?: string }
   | { action: 'verify_read'; correct: boolean; note?: string }
   | { action: 'verify_state'; correct: boolean; note?: string }
-  | { action: 'confirm_record'; active: boolean; agency: string; contact: string; method: 'teletype' | 'phone' | 'radio' | 'ncic_query' | 'in_person' | 'other'; confirmedAt: string; note?: string }
+  | {
+      action: 'confirm_record';
+      active: boolean;
+      agency: string;
+      contact: string;
+      method: 'teletype' | 'phone' | 'radio' | 'ncic_query' | 'in_person' | 'other';
+      confirmedAt: string;
+      note?: string;
+    }
   | { action: 'dispose'; disposition: Disposition; note: string }
   | { action: 'note'; note: string }
   | { action: 'escalate'; reason: string };
@@ -37,7 +45,15 @@ export interface AlertState {
   disposition: Disposition | null;
 }
 
-export const INITIAL_STATE: AlertState = { status: 'new', escalated: false, acknowledgedBy: null, readVerified: null, stateVerified: null, recordActive: null, disposition: null };
+export const INITIAL_STATE: AlertState = {
+  status: 'new',
+  escalated: false,
+  acknowledgedBy: null,
+  readVerified: null,
+  stateVerified: null,
+  recordActive: null,
+  disposition: null,
+};
 
 export class WorkflowError extends Error {
   override readonly name = 'WorkflowError';
@@ -85,15 +101,25 @@ export function applyAction(state: AlertState, a: WorkflowAction): Omit<Workflow
     case 'confirm_record':
       need(state.status === 'acknowledged', state.status === 'new' ? 'acknowledge the alert first' : 'the alert is closed');
       // Calling the entering agency about a plate that was misread wastes their time and ours.
-      need(state.readVerified === true && state.stateVerified === true, 'verify the read and the state of issue before confirming the record with the entering agency');
+      need(
+        state.readVerified === true && state.stateVerified === true,
+        'verify the read and the state of issue before confirming the record with the entering agency',
+      );
       break;
     case 'dispose': {
       need(state.status === 'acknowledged', state.status === 'new' ? 'acknowledge the alert first' : 'the alert is closed');
       const d = a.disposition;
-      if (d === 'confirmed_hit') need(state.readVerified === true && state.stateVerified === true && state.recordActive === true, 'a confirmed hit needs the read verified, the state verified and the record confirmed active with the entering agency');
-      if (d === 'misread') need(state.readVerified === false, 'record the read verification (characters wrong) before closing as a misread');
-      if (d === 'wrong_state') need(state.stateVerified === false, 'record the state verification (state differs) before closing as wrong state');
-      if (d === 'record_inactive') need(state.recordActive === false, 'record the agency confirmation (record inactive) before closing as record inactive');
+      if (d === 'confirmed_hit')
+        need(
+          state.readVerified === true && state.stateVerified === true && state.recordActive === true,
+          'a confirmed hit needs the read verified, the state verified and the record confirmed active with the entering agency',
+        );
+      if (d === 'misread')
+        need(state.readVerified === false, 'record the read verification (characters wrong) before closing as a misread');
+      if (d === 'wrong_state')
+        need(state.stateVerified === false, 'record the state verification (state differs) before closing as wrong state');
+      if (d === 'record_inactive')
+        need(state.recordActive === false, 'record the agency confirmation (record inactive) before closing as record inactive');
       break;
     }
     case 'escalate':

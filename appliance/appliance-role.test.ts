@@ -8,7 +8,13 @@ import { natsServerConf, natsServerEnv, natsServerSpec } from './nats-server.ts'
 // A user of the server's configuration (the users themselves are tested in nats-auth.test.ts).
 const users = [{ nkey: 'U' + 'A'.repeat(55) }];
 
-const camera = { id: 'site-a-cam1', name: 'cam 1', url: 'rtsp://10.0.0.5/stream', deploymentRef: 'DEP-1', location: { lat: 30, lon: -84, description: 'site A, lane 1' } };
+const camera = {
+  id: 'site-a-cam1',
+  name: 'cam 1',
+  url: 'rtsp://10.0.0.5/stream',
+  deploymentRef: 'DEP-1',
+  location: { lat: 30, lon: -84, description: 'site A, lane 1' },
+};
 
 describe('appliance role', () => {
   it('runs everything by default', () => {
@@ -26,7 +32,12 @@ describe('appliance role', () => {
   });
 
   it('runs a site on its own embedded leaf server, without JetStream, joined to the hub', () => {
-    const config = configSchema.parse({ role: 'cameras', site: { id: 'site-a' }, nats: { port: 4300, leafnodes: { remotes: ['nats-leaf://site-a:pw@hub.example:7422'] } }, cameras: [camera] });
+    const config = configSchema.parse({
+      role: 'cameras',
+      site: { id: 'site-a' },
+      nats: { port: 4300, leafnodes: { remotes: ['nats-leaf://site-a:pw@hub.example:7422'] } },
+      cameras: [camera],
+    });
     expect(applianceServices(config, silentLogger).map((s) => s.name)).toEqual(['nats', 'camera:site-a-cam1']);
     const conf = natsServerConf(config, '/data/nats', '/data/nats/nats-server.pid', {}, { users });
     expect(conf).toContain('server_name: "alpr-site-a"');
@@ -36,7 +47,9 @@ describe('appliance role', () => {
   });
 
   it('runs a hub with JetStream that accepts sites, with their password, and no simulated camera', () => {
-    const config = configSchema.parse({ nats: { leafnodes: { listen: { host: '0.0.0.0', port: 7422, user: 'sites', password: 'from-file' } } } });
+    const config = configSchema.parse({
+      nats: { leafnodes: { listen: { host: '0.0.0.0', port: 7422, user: 'sites', password: 'from-file' } } },
+    });
     expect(applianceServices(config, silentLogger).map((s) => s.name)).toEqual(['nats', 'core', 'matcher']);
     const tls = { certFile: '/data/nats/tls/server.pem', keyFile: '/data/nats/tls/server.key', caFile: '/data/nats/tls/ca.pem' };
     const conf = natsServerConf(config, '/data/nats', '/data/nats/nats-server.pid', { ALPR_LEAF_PASSWORD: 'from-env' }, { users, tls });
@@ -75,12 +88,18 @@ describe('appliance role', () => {
     };
     // A full appliance joining a hub would run a second JetStream holding the same streams.
     expect(problems({ nats: { leafnodes: { remotes: ['nats-leaf://hub:7422'] } } })).toEqual(['nats.leafnodes.remotes']);
-    expect(problems({ role: 'cameras', cameras: [camera], nats: { leafnodes: { remotes: ['nats://hub:4222'] } } })).toEqual(['nats.leafnodes.remotes.0']);
+    expect(problems({ role: 'cameras', cameras: [camera], nats: { leafnodes: { remotes: ['nats://hub:4222'] } } })).toEqual([
+      'nats.leafnodes.remotes.0',
+    ]);
     expect(problems({ nats: { leafnodes: { listen: { user: 'sites' } } } })).toEqual(['nats.leafnodes.listen.password']);
     // A hub always asks sites for a password: anyone reaching the port could publish reads.
     expect(problems({ nats: { leafnodes: { listen: { host: '0.0.0.0' } } } })).toEqual(['nats.leafnodes.listen.user']);
     expect(problems({ nats: { leafnodes: { listen: {} } } })).toEqual(['nats.leafnodes.listen.user']);
-    expect(problems({ nats: { leafnodes: { listen: { host: '0.0.0.0', user: 'sites', password: 'pw' } }, tls: { enabled: false } } })).toEqual(['nats.tls.enabled']);
-    expect(problems({ nats: { embedded: false, urls: ['nats://127.0.0.1:4222'], leafnodes: { listen: { user: 'sites', password: 'pw' } } } })).toEqual(['nats.leafnodes']);
+    expect(
+      problems({ nats: { leafnodes: { listen: { host: '0.0.0.0', user: 'sites', password: 'pw' } }, tls: { enabled: false } } }),
+    ).toEqual(['nats.tls.enabled']);
+    expect(
+      problems({ nats: { embedded: false, urls: ['nats://127.0.0.1:4222'], leafnodes: { listen: { user: 'sites', password: 'pw' } } } }),
+    ).toEqual(['nats.leafnodes']);
   });
 });

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connectBus, natsIdentities, SIM_CAMERA_ID, recognitionSlots, serveSupervisorHealth, type AlprConfig, type Logger, type NatsConnection } from '../contracts/index.ts';
+import {
+  connectBus,
+  natsIdentities,
+  SIM_CAMERA_ID,
+  recognitionSlots,
+  serveSupervisorHealth,
+  type AlprConfig,
+  type Logger,
+  type NatsConnection,
+} from '../contracts/index.ts';
 import { hugePagesEnv } from '../matcher/index.ts';
 import { GATE_ENV, RecognitionGate } from '../pipeline/gate/index.ts';
 import { STORE_WRITER_V8_FLAGS } from '../store/index.ts';
@@ -18,7 +27,10 @@ export function applianceServices(config: AlprConfig, logger: Logger): ServiceSp
   const full = config.role === 'full';
   // The cameras' plate reads take turns, most urgent first (pipeline/gate); served from here,
   // the process that forks them and does little else.
-  const gate = new RecognitionGate({ slots: recognitionSlots(config, os.availableParallelism()), logger: logger.child({ part: 'recognition-gate' }) });
+  const gate = new RecognitionGate({
+    slots: recognitionSlots(config, os.availableParallelism()),
+    logger: logger.child({ part: 'recognition-gate' }),
+  });
   const camera = (id: string) =>
     nodeServiceSpec({ service: 'camera', args: [id], config, env: { [GATE_ENV]: '1' }, onSpawn: (child) => gate.attach(child) });
   return [

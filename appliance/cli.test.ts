@@ -25,7 +25,14 @@ describe('alpr CLI', () => {
     writeFileSync(bad, 'server: { port: "x", colour: red }\nretention: { holdMaxYears: 9 }\ncameras: [{ id: "Cam 1" }]\n');
     const r = run('config', 'check', bad);
     expect(r.status).toBe(1);
-    for (const p of ['server.port', 'server: unknown key(s): colour', 'retention.holdMaxYears', 'cameras.0.id', 'cameras.0.url', 'cameras.0.deploymentRef']) {
+    for (const p of [
+      'server.port',
+      'server: unknown key(s): colour',
+      'retention.holdMaxYears',
+      'cameras.0.id',
+      'cameras.0.url',
+      'cameras.0.deploymentRef',
+    ]) {
       expect(r.stderr).toContain(p);
     }
     const good = path.join(dir, 'good.yaml');

@@ -87,9 +87,18 @@ Options:
   --key FILE      answer key file (default ./simulator-key.jsonl)
   --cache DIR     where encoded clips are kept (default: the system temp dir)`,
     options: {
-      cameras: { type: 'string' }, port: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' },
-      fps: { type: 'string' }, passes: { type: 'string' }, gap: { type: 'string' }, parked: { type: 'boolean' },
-      seed: { type: 'string' }, key: { type: 'string' }, cache: { type: 'string' }, h265: { type: 'boolean' },
+      cameras: { type: 'string' },
+      port: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      fps: { type: 'string' },
+      passes: { type: 'string' },
+      gap: { type: 'string' },
+      parked: { type: 'boolean' },
+      seed: { type: 'string' },
+      key: { type: 'string' },
+      cache: { type: 'string' },
+      h265: { type: 'boolean' },
     },
     async run(values) {
       const { startSimulator } = await import('../pipeline/simulator/index.ts');
@@ -108,8 +117,14 @@ Options:
         keyFile,
         cacheDir: values.cache as string | undefined,
         scene: {
-          width: num('width', 1280), height: num('height', 720), fps: num('fps', 15), passes: num('passes', 8),
-          gapS: num('gap', 3), seed: num('seed', 1), parked: Boolean(values.parked), ...(values.h265 ? { codec: 'h265' as const } : {}),
+          width: num('width', 1280),
+          height: num('height', 720),
+          fps: num('fps', 15),
+          passes: num('passes', 8),
+          gapS: num('gap', 3),
+          seed: num('seed', 1),
+          parked: Boolean(values.parked),
+          ...(values.h265 ? { codec: 'h265' as const } : {}),
         },
       });
       for (const id of ids) console.log(sim.url(id));

@@ -17,14 +17,21 @@ import {
   type Logger,
 } from '../contracts/index.ts';
 import { CameraSeries, close, createApp, listen, MetricsRegistry, overallStatus, type HealthReport } from '../server/index.ts';
-import { applyRetentionSettings, createClickHouseClient, migrate, runRetention, startPartPinner, startSearchWarmer, startStoreWriter } from '../store/index.ts';
+import {
+  applyRetentionSettings,
+  createClickHouseClient,
+  migrate,
+  runRetention,
+  startPartPinner,
+  startSearchWarmer,
+  startStoreWriter,
+} from '../store/index.ts';
 import { foldCameraMetrics } from '../pipeline/metrics/index.ts';
 import type { RunningService } from './service-registry.ts';
 import { createAccess, createDeploymentGate, PUBLIC_ROUTES, recordConfigLoaded } from '../access/index.ts';
 import { hotlistRules, startHotlistCore } from '../hotlist/index.ts';
 import { alertRoutes, alertRules, raiseHistoricalHits, startAlertService } from '../alerts/index.ts';
 import { answerStoredChecks, applyStoreDurability } from './durability.ts';
-
 
 /** Below this much free space under the data dir the store is reported down before an insert fails. */
 const DISK_FULL_BYTES = 64 * 1024 ** 2;
@@ -66,14 +73,26 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
           logger: logger.child({ part: 'store-pinner' }),
           onSync: (pins) => {
             metrics.set('alpr_store_pinned_bytes', "Bytes of the search tables' files locked in memory.", pins.pinnedBytes);
-            metrics.set('alpr_store_pin_wanted_bytes', "Bytes of all the search tables' files: what a large enough pinning budget would lock.", pins.wantedBytes);
-            metrics.set('alpr_store_pin_failures', 'Times a part could not be locked in memory or the pin helper failed (memory-lock limit, no /usr/bin/python3).', pins.failures);
+            metrics.set(
+              'alpr_store_pin_wanted_bytes',
+              "Bytes of all the search tables' files: what a large enough pinning budget would lock.",
+              pins.wantedBytes,
+            );
+            metrics.set(
+              'alpr_store_pin_failures',
+              'Times a part could not be locked in memory or the pin helper failed (memory-lock limit, no /usr/bin/python3).',
+              pins.failures,
+            );
           },
         })
       : null;
   // A search now and then while nobody searches, so that the first one after a quiet spell does
   // not pay the engine's page faults (store/search-warmer.ts). Not awaited: boot need not wait.
-  const warmer = startSearchWarmer({ client, logger: logger.child({ part: 'search-warmer' }), tacticalDays: config.retention.tacticalDays });
+  const warmer = startSearchWarmer({
+    client,
+    logger: logger.child({ part: 'search-warmer' }),
+    tacticalDays: config.retention.tacticalDays,
+  });
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
   const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
@@ -99,7 +118,11 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger: logger.child({ part: 'store-writer' }),
     admit: (read) => gate.admit(read),
     onBatch: ({ stored, invalid, refused, ms }) => {
-      metrics.inc('alpr_reads_refused_unauthorised_total', 'Reads not stored: their camera has no active deployment authorisation.', refused);
+      metrics.inc(
+        'alpr_reads_refused_unauthorised_total',
+        'Reads not stored: their camera has no active deployment authorisation.',
+        refused,
+      );
       metrics.inc('alpr_reads_stored_total', 'Reads written to the store.', stored);
       metrics.inc('alpr_reads_invalid_total', 'Read messages refused as invalid.', invalid);
       metrics.inc('alpr_store_batches_total', 'Insert batches written.');
@@ -109,7 +132,12 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   });
 
   // Camera workers ask which of their spooled reads are stored (durability.readSpool).
-  const storedCheckSub = answerStoredChecks({ nc, client, logger: logger.child({ part: 'durability' }), admit: (read) => gate.admit(read) });
+  const storedCheckSub = answerStoredChecks({
+    nc,
+    client,
+    logger: logger.child({ part: 'durability' }),
+    admit: (read) => gate.admit(read),
+  });
 
   // Alerts (alerts/): storage and workflow of the matcher's hits, notifications.
   const alerts = await startAlertService({ nc, client, config: config.hotlists, logger: logger.child({ part: 'alerts' }) });
@@ -123,7 +151,11 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger,
     audit: access.audit,
     onActivated: async (v, previous) => {
-      await raiseHistoricalHits({ client, js, tacticalDays: config.retention.tacticalDays, maxPlates: config.hotlists.historicalMaxPlates, logger: hotlistLog }, v, previous);
+      await raiseHistoricalHits(
+        { client, js, tacticalDays: config.retention.tacticalDays, maxPlates: config.hotlists.historicalMaxPlates, logger: hotlistLog },
+        v,
+        previous,
+      );
     },
   });
 
@@ -141,13 +173,18 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
     const values = cameraSeries.minuteRows(minute);
     if (values.length) {
-      client.insert({ table: 'camera_metrics_minutely', values, format: 'JSONEachRow' }).catch((err: Error) => logger.warn('metrics history insert failed', { err }));
+      client
+        .insert({ table: 'camera_metrics_minutely', values, format: 'JSONEachRow' })
+        .catch((err: Error) => logger.warn('metrics history insert failed', { err }));
     }
   }, 60_000);
   metricsHistoryTimer.unref();
 
   async function health(): Promise<HealthReport> {
-    const services = await requestSupervisorHealth(nc, 500).then((h) => h.services, () => null);
+    const services = await requestSupervisorHealth(nc, 500).then(
+      (h) => h.services,
+      () => null,
+    );
     const ping = await client.ping().catch((err: Error) => ({ success: false as const, error: err }));
     const disk = await diskFull(config.dataDir);
     const storeHealthy = writer.healthy && ping.success && !disk;
@@ -161,8 +198,12 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
       authorisations: await gate.status().catch(() => undefined),
     };
     for (const s of services ?? []) {
-      metrics.set('alpr_service_up', 'Whether the supervised service is running (1) or not (0).', s.state === 'running' ? 1 : 0, { service: s.name });
-      metrics.set('alpr_service_restarts', 'Restarts of the supervised service since the appliance started.', s.restarts, { service: s.name });
+      metrics.set('alpr_service_up', 'Whether the supervised service is running (1) or not (0).', s.state === 'running' ? 1 : 0, {
+        service: s.name,
+      });
+      metrics.set('alpr_service_restarts', 'Restarts of the supervised service since the appliance started.', s.restarts, {
+        service: s.name,
+      });
     }
     return { status: overallStatus(report), ...report };
   }
@@ -171,7 +212,9 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   const retentionLog = logger.child({ part: 'retention' });
   const purge = () =>
     runRetention(client, config.retention, retentionLog)
-      .then((runs) => runs.forEach((r) => metrics.inc('alpr_retention_purged_total', 'Rows purged by retention runs.', r.purgedRows, { table: r.table })))
+      .then((runs) =>
+        runs.forEach((r) => metrics.inc('alpr_retention_purged_total', 'Rows purged by retention runs.', r.purgedRows, { table: r.table })),
+      )
       .catch((err: Error) => retentionLog.error('retention run failed; will retry next hour', { err }));
   void purge();
   const retentionTimer = setInterval(() => void purge(), 3600_000);
@@ -196,14 +239,19 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   const scheme = config.server.tls ? 'https' : 'http';
   logger.info('API listening', { url: `${scheme}://${config.server.host}:${port}` });
   if (!config.server.tls && !['127.0.0.1', '::1', 'localhost'].includes(config.server.host)) {
-    logger.warn('the API is reachable from the network without TLS; CJIS requires server.tls when it leaves the box', { host: config.server.host });
+    logger.warn('the API is reachable from the network without TLS; CJIS requires server.tls when it leaves the box', {
+      host: config.server.host,
+    });
   }
   const setupToken = await access.issueSetupToken();
   if (setupToken) {
-    logger.warn('no users yet: open this one-time link to create the first administrator (or stop the appliance and run "alpr user create-admin")', {
-      setupUrl: `${scheme}://${config.server.host}:${port}/setup#${setupToken}`,
-      validHours: config.access.enrolmentHours,
-    });
+    logger.warn(
+      'no users yet: open this one-time link to create the first administrator (or stop the appliance and run "alpr user create-admin")',
+      {
+        setupUrl: `${scheme}://${config.server.host}:${port}/setup#${setupToken}`,
+        validHours: config.access.enrolmentHours,
+      },
+    );
   }
 
   return {

@@ -27,7 +27,11 @@ import {
  */
 
 /** Applies (or withdraws) the fsync settings on every MergeTree table of the store's database. */
-export async function applyStoreDurability(client: ClickHouseClient, durability: AlprConfig['durability'], logger: Logger): Promise<string[]> {
+export async function applyStoreDurability(
+  client: ClickHouseClient,
+  durability: AlprConfig['durability'],
+  logger: Logger,
+): Promise<string[]> {
   const rs = await client.query({
     query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND NOT is_temporary",
     format: 'JSONEachRow',
@@ -38,7 +42,9 @@ export async function applyStoreDurability(client: ClickHouseClient, durability:
   for (const name of tables) {
     try {
       // Identifiers cannot be bound; the names come from system.tables and are quoted.
-      await client.command({ query: `ALTER TABLE \`${name.replace(/`/g, '``')}\` MODIFY SETTING fsync_after_insert = ${on}, fsync_part_directory = ${on}` });
+      await client.command({
+        query: `ALTER TABLE \`${name.replace(/`/g, '``')}\` MODIFY SETTING fsync_after_insert = ${on}, fsync_part_directory = ${on}`,
+      });
       applied.push(name);
     } catch (err) {
       // A remote server may not grant ALTER to the appliance's user: the store still works, with
@@ -80,7 +86,12 @@ export function answerStoredChecks(opts: {
         query: `SELECT toString(id) AS id FROM reads
                 WHERE plate_norm IN {plates:Array(String)} AND toString(id) IN {ids:Array(String)}
                   AND captured_at BETWEEN fromUnixTimestamp64Milli({lo:Int64}) AND fromUnixTimestamp64Milli({hi:Int64})`,
-        query_params: { plates: [...new Set(req.reads.map((r) => normalizePlate(r.plate)))], ids: req.reads.map((r) => r.id), lo: Math.min(...times), hi: Math.max(...times) },
+        query_params: {
+          plates: [...new Set(req.reads.map((r) => normalizePlate(r.plate)))],
+          ids: req.reads.map((r) => r.id),
+          lo: Math.min(...times),
+          hi: Math.max(...times),
+        },
         format: 'JSONEachRow',
       });
       const found = (await rs.json<{ id: string }>()).map((r) => r.id);

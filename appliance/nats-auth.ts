@@ -1,4 +1,14 @@
-import { consumers, hotlistBuckets, inboxPrefixFor, inboxRoot, natsIdentities, SIM_CAMERA_ID, streams, subjects, type AlprConfig } from '../contracts/index.ts';
+import {
+  consumers,
+  hotlistBuckets,
+  inboxPrefixFor,
+  inboxRoot,
+  natsIdentities,
+  SIM_CAMERA_ID,
+  streams,
+  subjects,
+  type AlprConfig,
+} from '../contracts/index.ts';
 
 /**
  * Who may do what on the embedded nats-server: one identity per service, each allowed only the
@@ -63,7 +73,12 @@ export const hotlistStreams = { active: `KV_${hotlistBuckets.active}`, objects: 
 /** A camera worker: its own reads, state and metrics, and its own spool check; nothing else. */
 function cameraPermissions(identity: string, cameraId: string): NatsPermissions {
   return {
-    publish: [subjects.read(cameraId), subjects.cameraState(cameraId), subjects.cameraMetrics(cameraId), subjects.readsStoredCheckFor(cameraId)],
+    publish: [
+      subjects.read(cameraId),
+      subjects.cameraState(cameraId),
+      subjects.cameraMetrics(cameraId),
+      subjects.readsStoredCheckFor(cameraId),
+    ],
     subscribe: [inbox(identity)],
     allowResponses: false,
   };
@@ -78,14 +93,28 @@ export function natsPermissions(identity: string): NatsPermissions {
     // buckets it imports into; it answers the audit and spool checks and gathers camera state.
     case natsIdentities.core:
       return {
-        publish: [`${api}.>`, '$JS.ACK.>', '$JS.FC.>', `$KV.${hotlistBuckets.active}.>`, `$O.${hotlistBuckets.objects}.>`, subjects.alertsAll, subjects.supervisorHealth],
+        publish: [
+          `${api}.>`,
+          '$JS.ACK.>',
+          '$JS.FC.>',
+          `$KV.${hotlistBuckets.active}.>`,
+          `$O.${hotlistBuckets.objects}.>`,
+          subjects.alertsAll,
+          subjects.supervisorHealth,
+        ],
         subscribe: [subjects.cameraStateAll, subjects.cameraMetricsAll, subjects.auditVerify, subjects.readsStoredCheck, inbox(identity)],
         allowResponses: true,
       };
     // The matcher reads every read through its own consumer, reads the hotlists, raises alerts.
     case natsIdentities.matcher:
       return {
-        publish: [`${api}.INFO`, ...ownConsumer(streams.reads, consumers.matcher), ...readStream(hotlistStreams.active), ...readStream(hotlistStreams.objects), subjects.alertsAll],
+        publish: [
+          `${api}.INFO`,
+          ...ownConsumer(streams.reads, consumers.matcher),
+          ...readStream(hotlistStreams.active),
+          ...readStream(hotlistStreams.objects),
+          subjects.alertsAll,
+        ],
         subscribe: [inbox(identity)],
         allowResponses: false,
       };

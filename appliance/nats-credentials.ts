@@ -35,9 +35,12 @@ export function ensureNkeySeeds(dir: string, identities: string[]): Map<string, 
     try {
       publicKey = nkeys.fromSeed(seed).getPublicKey();
     } catch (err) {
-      throw new Error(`${file} is not an nkey seed (${(err as Error).message}): remove it to have a new one generated, or put the right seed there`);
+      throw new Error(
+        `${file} is not an nkey seed (${(err as Error).message}): remove it to have a new one generated, or put the right seed there`,
+      );
     }
-    if (!publicKey.startsWith('U')) throw new Error(`${file} holds an nkey seed that is not a user's (${publicKey[0]}...): NATS users need a seed starting "SU"`);
+    if (!publicKey.startsWith('U'))
+      throw new Error(`${file} holds an nkey seed that is not a user's (${publicKey[0]}...): NATS users need a seed starting "SU"`);
     keys.set(identity, publicKey);
   }
   return keys;
@@ -69,19 +72,43 @@ export function serverCertNames(hosts: string[]): { dns: string[]; ips: string[]
  */
 export function ensureNatsTls(dir: string, hosts: string[], openssl = 'openssl'): NatsTlsFiles {
   privateDir(dir);
-  const f = { caFile: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), certFile: path.join(dir, 'server.pem'), keyFile: path.join(dir, 'server.key') };
+  const f = {
+    caFile: path.join(dir, 'ca.pem'),
+    caKey: path.join(dir, 'ca.key'),
+    certFile: path.join(dir, 'server.pem'),
+    keyFile: path.join(dir, 'server.key'),
+  };
   const run = (args: string[]) => {
     try {
       execFileSync(openssl, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-2).join(' ');
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .slice(-2)
+        .join(' ');
       throw new Error(`generating the NATS TLS certificates with ${openssl} failed: ${stderr || (err as Error).message}`);
     }
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   if (!existsSync(f.caFile) || !existsSync(f.caKey)) {
-    run(['req', '-x509', ...ec, '-keyout', f.caKey, '-out', f.caFile, '-days', '3650', '-subj', '/CN=ALPR appliance NATS CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    run([
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      f.caKey,
+      '-out',
+      f.caFile,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=ALPR appliance NATS CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     rmSync(f.certFile, { force: true }); // a certificate of an earlier CA would not verify
   }
   const { dns, ips } = serverCertNames(hosts);
@@ -92,14 +119,34 @@ export function ensureNatsTls(dir: string, hosts: string[], openssl = 'openssl')
   if (!existsSync(f.certFile) || !existsSync(f.keyFile) || issuedFor !== names) {
     const csr = path.join(dir, 'server.csr');
     const ext = path.join(dir, 'server.ext');
-    writeFileSync(ext, [
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth,clientAuth',
-      `subjectAltName=${[...dns.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',')}`,
-    ].join('\n') + '\n');
+    writeFileSync(
+      ext,
+      [
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth,clientAuth',
+        `subjectAltName=${[...dns.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',')}`,
+      ].join('\n') + '\n',
+    );
     run(['req', ...ec, '-keyout', f.keyFile, '-out', csr, '-subj', '/CN=alpr-nats']);
-    run(['x509', '-req', '-in', csr, '-CA', f.caFile, '-CAkey', f.caKey, '-set_serial', `0x${Date.now().toString(16)}`, '-days', '825', '-out', f.certFile, '-extfile', ext]);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      f.caFile,
+      '-CAkey',
+      f.caKey,
+      '-set_serial',
+      `0x${Date.now().toString(16)}`,
+      '-days',
+      '825',
+      '-out',
+      f.certFile,
+      '-extfile',
+      ext,
+    ]);
     rmSync(csr, { force: true });
     rmSync(ext, { force: true });
     writeFileSync(namesFile, names);

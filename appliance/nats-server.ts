@@ -4,7 +4,16 @@ import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { busConnectionOptions, isLoopbackHost, natsCredentialsDir, natsIdentities, natsTlsDir, natsUsesTls, type AlprConfig, type Logger } from '../contracts/index.ts';
+import {
+  busConnectionOptions,
+  isLoopbackHost,
+  natsCredentialsDir,
+  natsIdentities,
+  natsTlsDir,
+  natsUsesTls,
+  type AlprConfig,
+  type Logger,
+} from '../contracts/index.ts';
 import { authorizationConf, leafSitePermissions, natsIdentitiesFor, natsPermissions, type NatsUser } from './nats-auth.ts';
 import { ensureNatsTls, ensureNkeySeeds, type NatsTlsFiles } from './nats-credentials.ts';
 import type { ServiceSpec } from './supervisor.ts';
@@ -68,14 +77,21 @@ export function embeddedNeedsTls(config: AlprConfig): boolean {
  * permissions, TLS and leaf-node links (a site joining its hub, a hub accepting sites) can only
  * be set there.
  */
-export function natsServerConf(config: AlprConfig, dir: string, pidFile: string, env: NodeJS.ProcessEnv, security: NatsServerSecurity): string {
+export function natsServerConf(
+  config: AlprConfig,
+  dir: string,
+  pidFile: string,
+  env: NodeJS.ProcessEnv,
+  security: NatsServerSecurity,
+): string {
   const q = (v: string) => JSON.stringify(v);
   const { listen, remotes, caFile } = config.nats.leafnodes;
   const users = [...security.users];
   if (listen) {
     const password = env.ALPR_LEAF_PASSWORD ?? listen.password;
     // The schema asks for both; a password only in a missing environment variable must not open the port.
-    if (!listen.user || !password) throw new Error('nats.leafnodes.listen needs a user and password (ALPR_LEAF_PASSWORD) that sites present');
+    if (!listen.user || !password)
+      throw new Error('nats.leafnodes.listen needs a user and password (ALPR_LEAF_PASSWORD) that sites present');
     // Sites sign in as this user (the leaf port has no authorization of its own, so the server's
     // users apply), which gives their links the permissions of a site and no more.
     users.push({ user: listen.user, password, permissions: leafSitePermissions() });
@@ -114,9 +130,14 @@ export function prepareNatsSecurity(config: AlprConfig): NatsServerSecurity {
   const users = [...keys].map(([identity, nkey]) => ({ nkey, permissions: natsPermissions(identity) }));
   if (!embeddedNeedsTls(config)) return { users };
   const { certFile, keyFile, caFile } = config.nats.tls;
-  const tls = certFile && keyFile
-    ? { certFile, keyFile, caFile: caFile ?? '' }
-    : ensureNatsTls(natsTlsDir(config.dataDir), [config.nats.host, ...(config.nats.leafnodes.listen ? [config.nats.leafnodes.listen.host] : []), ...config.nats.tls.names]);
+  const tls =
+    certFile && keyFile
+      ? { certFile, keyFile, caFile: caFile ?? '' }
+      : ensureNatsTls(natsTlsDir(config.dataDir), [
+          config.nats.host,
+          ...(config.nats.leafnodes.listen ? [config.nats.leafnodes.listen.host] : []),
+          ...config.nats.tls.names,
+        ]);
   return { users, tls };
 }
 
@@ -143,7 +164,11 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
       const confFile = path.join(dir, 'nats-server.conf');
       // Written with the leaf password in it: readable by the appliance's user only.
       writeFileSync(confFile, natsServerConf(config, dir, pidFile, process.env, prepareNatsSecurity(config)), { mode: 0o600 });
-      const child = spawn(config.nats.binary, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: natsServerEnv(config) });
+      const child = spawn(config.nats.binary, ['-c', confFile], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: natsServerEnv(config),
+      });
       const onLine = (line: string) => {
         // nats-server tags its lines [INF]/[WRN]/[ERR]/[FTL]; its start-up banner is noise at info.
         if (/\[(ERR|FTL)\]/.test(line)) log.error('nats-server', { line });
@@ -177,8 +202,13 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
         if (failures < WATCH_FAILURES) continue;
         const st = await statfs(dir).catch(() => null);
         const free = st ? st.bavail * st.bsize : Infinity;
-        if (free >= WATCH_MIN_FREE_BYTES) return `${embeddedRunsJetStream(config) ? 'JetStream' : 'nats-server'} has not answered for ${failures} checks in a row`;
-        if (!warnedFull) log.error('JetStream is not answering and its disk is full: nats-server will be restarted once space is freed', { dir, freeBytes: free });
+        if (free >= WATCH_MIN_FREE_BYTES)
+          return `${embeddedRunsJetStream(config) ? 'JetStream' : 'nats-server'} has not answered for ${failures} checks in a row`;
+        if (!warnedFull)
+          log.error('JetStream is not answering and its disk is full: nats-server will be restarted once space is freed', {
+            dir,
+            freeBytes: free,
+          });
         warnedFull = true;
       }
       return new Promise<string>(() => {});

@@ -7,11 +7,19 @@ describe('restart policy', () => {
   it('backs off exponentially up to the ceiling', () => {
     const now = 1_000_000;
     const delays = [1, 2, 3, 4].map((n) => {
-      const d = decideRestart(Array.from({ length: n }, (_, i) => now - i * 10), now, { ...policy, maxCrashesInWindow: 10 });
+      const d = decideRestart(
+        Array.from({ length: n }, (_, i) => now - i * 10),
+        now,
+        { ...policy, maxCrashesInWindow: 10 },
+      );
       return d.action === 'restart' ? d.delayMs : -1;
     });
     expect(delays).toEqual([500, 1000, 2000, 4000]);
-    const d = decideRestart(Array.from({ length: 8 }, () => now), now, { ...policy, maxCrashesInWindow: 10 });
+    const d = decideRestart(
+      Array.from({ length: 8 }, () => now),
+      now,
+      { ...policy, maxCrashesInWindow: 10 },
+    );
     expect(d).toMatchObject({ action: 'restart', delayMs: 4000 });
   });
 

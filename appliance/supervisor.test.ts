@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type ServiceStatus } from '../contracts/index.ts';
 import { BootError, Supervisor, type ServiceSpec } from './supervisor.ts';
 
-const policy = { restartInitialMs: 50, restartMaxMs: 200, crashWindowMs: 10_000, maxCrashesInWindow: 3, stopTimeoutMs: 1500, readyTimeoutMs: 5000 };
+const policy = {
+  restartInitialMs: 50,
+  restartMaxMs: 200,
+  crashWindowMs: 10_000,
+  maxCrashesInWindow: 3,
+  stopTimeoutMs: 1500,
+  readyTimeoutMs: 5000,
+};
 
 /** A real child process running `script`; ready when it prints "ready". */
 function fake(name: string, script: string, events: string[] = []): ServiceSpec {

@@ -36,7 +36,7 @@ export const alertSchema = z.strictObject({
       stateMatch: z.enum(['same', 'unknown', 'different']),
     })
     .optional(),
-  stale: z.boolean().default(false).describe('The extract was older than its source\'s staleness limit when it matched.'),
+  stale: z.boolean().default(false).describe("The extract was older than its source's staleness limit when it matched."),
   historical: z.boolean().default(false).describe('Raised by searching stored reads when the plate was listed, not live.'),
 });
 export type Alert = z.infer<typeof alertSchema>;

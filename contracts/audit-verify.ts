@@ -17,7 +17,14 @@ export const anchorCheckSchema = z.strictObject({
   checked: z.boolean(),
   anchors: z.number().int().min(0),
   last: z.strictObject({ seq: z.number().int(), hash: z.string(), at: z.string() }).nullable(),
-  problems: z.array(z.strictObject({ line: z.number().int(), seq: z.number().int().nullable(), kind: z.enum(['unreadable', 'bad-mac', 'out-of-order', 'cut', 'replaced']), reason: z.string() })),
+  problems: z.array(
+    z.strictObject({
+      line: z.number().int(),
+      seq: z.number().int().nullable(),
+      kind: z.enum(['unreadable', 'bad-mac', 'out-of-order', 'cut', 'replaced']),
+      reason: z.string(),
+    }),
+  ),
   /** Problems beyond those listed. */
   moreProblems: z.number().int().min(0),
   note: z.string().nullable(),
@@ -51,20 +58,25 @@ export function serveAuditVerify(nc: NatsConnection, verify: () => Promise<Audit
 }
 
 /** Asks a running core; null when no core answers (NATS down, or nothing subscribed). */
-export async function requestAuditVerify(config: Pick<AlprConfig, 'dataDir' | 'nats'>, timeoutMs = 30_000): Promise<AuditVerifyReply | null> {
+export async function requestAuditVerify(
+  config: Pick<AlprConfig, 'dataDir' | 'nats'>,
+  timeoutMs = 30_000,
+): Promise<AuditVerifyReply | null> {
   // Missing credentials are the operator's to fix, so they are thrown; an unreachable server is "no core".
   const opts = busConnectionOptions(config, natsIdentities.cli);
   let nc: NatsConnection;
   try {
     nc = await connect({ ...opts, reconnect: false, timeout: 1000, name: 'alpr-cli' });
   } catch (err) {
-    if (/authoriz|authenticat/i.test((err as Error).message)) throw new Error(`NATS refused the CLI's credentials (${natsIdentities.cli}): ${(err as Error).message}`);
+    if (/authoriz|authenticat/i.test((err as Error).message))
+      throw new Error(`NATS refused the CLI's credentials (${natsIdentities.cli}): ${(err as Error).message}`);
     return null;
   }
   try {
     const reply = await nc.request(subjects.auditVerify, undefined, { timeout: timeoutMs });
     const body = JSON.parse(dec.decode(reply.data)) as unknown;
-    if (body && typeof body === 'object' && 'error' in body) throw new Error(`the core could not verify: ${String((body as { error: unknown }).error)}`);
+    if (body && typeof body === 'object' && 'error' in body)
+      throw new Error(`the core could not verify: ${String((body as { error: unknown }).error)}`);
     return auditVerifyReplySchema.parse(body);
   } catch (err) {
     if (/no responders|timeout/i.test((err as Error).message)) return null;

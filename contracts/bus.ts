@@ -81,7 +81,11 @@ export function natsCaFile(config: Pick<AlprConfig, 'dataDir' | 'nats'>): string
  * and password), its own inbox prefix, and TLS verified against the CA where TLS is on. Read at
  * each connect, so that a seed written on first start is found by services started after it.
  */
-export function busConnectionOptions(config: Pick<AlprConfig, 'dataDir' | 'nats'>, identity: string, env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
+export function busConnectionOptions(
+  config: Pick<AlprConfig, 'dataDir' | 'nats'>,
+  identity: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionOptions {
   const opts: ConnectionOptions = { servers: natsServers(config.nats), inboxPrefix: inboxPrefixFor(identity) };
   const { auth } = config.nats;
   if (!config.nats.embedded && auth.user !== undefined) {
@@ -96,7 +100,9 @@ export function busConnectionOptions(config: Pick<AlprConfig, 'dataDir' | 'nats'
     } catch (err) {
       throw new Error(
         `no NATS credentials for "${identity}" at ${seedFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ` +
-          (config.nats.embedded ? 'the embedded nats-server writes them when it starts' : 'put the nkey seed issued for this service there (nats.auth.credentialsDir)'),
+          (config.nats.embedded
+            ? 'the embedded nats-server writes them when it starts'
+            : 'put the nkey seed issued for this service there (nats.auth.credentialsDir)'),
       );
     }
     opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed));
@@ -109,8 +115,17 @@ export function busConnectionOptions(config: Pick<AlprConfig, 'dataDir' | 'nats'
 }
 
 /** A service's long-lived connection: authenticated as `identity`, reconnecting for ever. */
-export function connectBus(opts: { config: Pick<AlprConfig, 'dataDir' | 'nats'>; identity: string; name?: string }): Promise<NatsConnection> {
-  return connect({ ...busConnectionOptions(opts.config, opts.identity), name: opts.name ?? opts.identity, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+export function connectBus(opts: {
+  config: Pick<AlprConfig, 'dataDir' | 'nats'>;
+  identity: string;
+  name?: string;
+}): Promise<NatsConnection> {
+  return connect({
+    ...busConnectionOptions(opts.config, opts.identity),
+    name: opts.name ?? opts.identity,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
 }
 
 /** NATS server URLs for a configuration: the embedded server or the external cluster. A server

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cameraReader, cameraSource, configSchema, DEFAULT_PLATE_READER, pinBudgetBytes, recognitionSlots, validateConfig } from './config.ts';
+import {
+  cameraReader,
+  cameraSource,
+  configSchema,
+  DEFAULT_PLATE_READER,
+  pinBudgetBytes,
+  recognitionSlots,
+  validateConfig,
+} from './config.ts';
 
 const camera = {
   id: 'cam-1',
@@ -64,7 +72,10 @@ describe('config schema', () => {
   });
 
   it('chooses the reader per appliance, overridden per camera, among the readers that exist', () => {
-    const cfg = configSchema.parse({ recognition: { reader: 'platedet-ppocr-v1' }, cameras: [camera, { ...camera, id: 'cam-2', reader: 'ppocr-v4-baseline' }] });
+    const cfg = configSchema.parse({
+      recognition: { reader: 'platedet-ppocr-v1' },
+      cameras: [camera, { ...camera, id: 'cam-2', reader: 'ppocr-v4-baseline' }],
+    });
     expect(cfg.cameras.map((c) => cameraReader(cfg, c))).toEqual(['platedet-ppocr-v1', 'ppocr-v4-baseline']);
     // Unconfigured, the appliance keeps the reader it has always used.
     const plain = configSchema.parse({ cameras: [camera] });
@@ -79,7 +90,8 @@ describe('config schema', () => {
     const viaUrl = configSchema.parse({ cameras: [camera] }).cameras[0]!;
     expect(cameraSource(viaUrl)).toEqual({ kind: 'rtsp', url: camera.url, transport: 'tcp' });
     const { url: _url, ...noUrl } = camera;
-    const viaSource = configSchema.parse({ cameras: [{ ...noUrl, source: { kind: 'rtsp', url: camera.url, transport: 'udp' } }] }).cameras[0]!;
+    const viaSource = configSchema.parse({ cameras: [{ ...noUrl, source: { kind: 'rtsp', url: camera.url, transport: 'udp' } }] })
+      .cameras[0]!;
     expect(cameraSource(viaSource)).toEqual({ kind: 'rtsp', url: camera.url, transport: 'udp' });
     const file = configSchema.parse({ cameras: [{ ...noUrl, source: { kind: 'file', path: '/srv/clips/lane1.mp4' } }] }).cameras[0]!;
     expect(cameraSource(file)).toEqual({ kind: 'file', path: '/srv/clips/lane1.mp4' });
@@ -99,13 +111,22 @@ describe('config schema', () => {
 
   it('takes a remote ClickHouse with credentials', () => {
     const r = validateConfig({ storage: { kind: 'remote', url: 'https://ch.example:8443', username: 'alpr', password: 's' } });
-    expect(r.ok && r.config.storage).toEqual({ kind: 'remote', url: 'https://ch.example:8443', username: 'alpr', password: 's', database: 'alpr' });
+    expect(r.ok && r.config.storage).toEqual({
+      kind: 'remote',
+      url: 'https://ch.example:8443',
+      username: 'alpr',
+      password: 's',
+      database: 'alpr',
+    });
   });
 
   it('describes every field', () => {
     const undocumented: string[] = [];
     const walk = (schema: unknown, path: string) => {
-      const s = schema as { description?: string; def?: { type: string; shape?: Record<string, unknown>; innerType?: unknown; element?: unknown; options?: unknown[] } };
+      const s = schema as {
+        description?: string;
+        def?: { type: string; shape?: Record<string, unknown>; innerType?: unknown; element?: unknown; options?: unknown[] };
+      };
       const def = s.def!;
       if (def.type === 'default' || def.type === 'optional') return walk(def.innerType, path);
       if (def.type === 'array') return walk(def.element, `${path}[]`);
@@ -131,7 +152,7 @@ describe('settings that would make the appliance unsafe are refused, with the re
   };
   const tls = { certFile: '/etc/alpr/api.pem', keyFile: '/etc/alpr/api.key' };
 
-  it('refuses a lockout above CJIS\'s five attempts, and accepts five or fewer', () => {
+  it("refuses a lockout above CJIS's five attempts, and accepts five or fewer", () => {
     const problems = problemsOf({ access: { lockoutAttempts: 6 } });
     expect(problems).toEqual([{ path: 'access.lockoutAttempts', message: expect.stringMatching(/at most 5: the CJIS Security Policy/) }]);
     expect(validateConfig({ access: { lockoutAttempts: 5 } }).ok).toBe(true);
@@ -153,20 +174,26 @@ describe('settings that would make the appliance unsafe are refused, with the re
   it('refuses a cookie without Secure once the API is reached over the network, proxy or not', () => {
     expect(validateConfig({ access: { cookieSecure: false } }).ok).toBe(true); // a bench on loopback
     const offBox = problemsOf({ server: { host: '0.0.0.0', tls }, access: { cookieSecure: false } });
-    expect(offBox).toEqual([{ path: 'access.cookieSecure', message: expect.stringMatching(/must stay true .*server.host 0.0.0.0.*plain HTTP/) }]);
+    expect(offBox).toEqual([
+      { path: 'access.cookieSecure', message: expect.stringMatching(/must stay true .*server.host 0.0.0.0.*plain HTTP/) },
+    ]);
     const proxied = problemsOf({ server: { host: '127.0.0.1', behindTlsProxy: true }, access: { cookieSecure: false } });
     expect(proxied).toEqual([{ path: 'access.cookieSecure', message: expect.stringMatching(/behind a TLS proxy/) }]);
     // Both at once: each refusal is listed.
-    expect(problemsOf({ server: { host: '0.0.0.0' }, access: { cookieSecure: false, lockoutAttempts: 10 } }).map((p) => p.path).sort()).toEqual(['access.cookieSecure', 'access.lockoutAttempts', 'server.tls']);
+    expect(
+      problemsOf({ server: { host: '0.0.0.0' }, access: { cookieSecure: false, lockoutAttempts: 10 } })
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['access.cookieSecure', 'access.lockoutAttempts', 'server.tls']);
   });
 
   it('anchors the audit log every few minutes with a key from the environment or the data directory', () => {
     const r = validateConfig({});
     expect(r.ok && r.config.access.auditAnchor).toEqual({ intervalMinutes: 5, keyEnv: 'ALPR_AUDIT_ANCHOR_KEY' });
-    expect(problemsOf({ access: { auditAnchor: { intervalMinutes: 0, keyEnv: 'lower', syslog: { host: 'siem.example', port: 70000 } } } }).map((p) => p.path).sort()).toEqual([
-      'access.auditAnchor.intervalMinutes',
-      'access.auditAnchor.keyEnv',
-      'access.auditAnchor.syslog.port',
-    ]);
+    expect(
+      problemsOf({ access: { auditAnchor: { intervalMinutes: 0, keyEnv: 'lower', syslog: { host: 'siem.example', port: 70000 } } } })
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['access.auditAnchor.intervalMinutes', 'access.auditAnchor.keyEnv', 'access.auditAnchor.syslog.port']);
   });
 });

@@ -12,7 +12,10 @@ export const STATUTORY_MAX_HOLD_YEARS = 3;
 
 const identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" or "_", starting with a letter or digit (it becomes part of a NATS subject)');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'lower-case letters, digits, "-" or "_", starting with a letter or digit (it becomes part of a NATS subject)',
+  );
 
 const hostSchema = z.string().min(1).describe('Interface to bind; 127.0.0.1 keeps the service off the network.');
 
@@ -32,7 +35,11 @@ export const locationSchema = z
   .strictObject({
     lat: z.number().min(-90).max(90).describe('Latitude in decimal degrees (WGS84).'),
     lon: z.number().min(-180).max(180).describe('Longitude in decimal degrees (WGS84).'),
-    description: z.string().min(1).max(200).describe('Where the camera is, in words an investigator understands (road, mile marker, intersection).'),
+    description: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('Where the camera is, in words an investigator understands (road, mile marker, intersection).'),
   })
   .describe('Where the camera stands: every read carries it.');
 
@@ -57,12 +64,14 @@ const rtspTransport = z.enum(['tcp', 'udp']);
 export const cameraSourceSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
-      kind: z.literal('rtsp').describe('A network camera\'s RTSP stream (H.264 or H.265).'),
+      kind: z.literal('rtsp').describe("A network camera's RTSP stream (H.264 or H.265)."),
       url: rtspUrl.describe('RTSP URL of the stream; credentials in it are kept out of logs and the audit.'),
       transport: rtspTransport.default('tcp').describe('RTSP transport; TCP survives lossy links without smeared frames.'),
     }),
     z.strictObject({
-      kind: z.literal('file').describe('A local video file played in a loop at its own frame rate: a recorded clip or a test bench in place of a camera.'),
+      kind: z
+        .literal('file')
+        .describe('A local video file played in a loop at its own frame rate: a recorded clip or a test bench in place of a camera.'),
       path: z.string().min(1).describe('Path of the video file (any container and codec the GStreamer plugins installed decode).'),
     }),
   ])
@@ -81,13 +90,17 @@ export const cameraSchema = z
       .min(1)
       .max(30)
       .default(8)
-      .describe('Most frames per second that go through recognition (the rest are only decoded). A plate crosses a fixed camera in about a second and a read needs three agreeing frames; every frame more costs CPU that other cameras on the box need.'),
+      .describe(
+        'Most frames per second that go through recognition (the rest are only decoded). A plate crosses a fixed camera in about a second and a read needs three agreeing frames; every frame more costs CPU that other cameras on the box need.',
+      ),
     idleRecognitionFps: z
       .number()
       .min(1)
       .max(30)
       .default(4)
-      .describe('Frames per second that go through recognition while every plate in view has been read (or none is in view): enough to notice a plate coming in, which then brings the camera back to recognitionFps. Never above recognitionFps. Half the looks between vehicles are half the CPU they cost.'),
+      .describe(
+        'Frames per second that go through recognition while every plate in view has been read (or none is in view): enough to notice a plate coming in, which then brings the camera back to recognitionFps. Never above recognitionFps. Half the looks between vehicles are half the CPU they cost.',
+      ),
     location: locationSchema,
     direction: directionSchema.default('unknown'),
     deploymentRef: z
@@ -99,10 +112,13 @@ export const cameraSchema = z
   })
   .superRefine(
     (cam, ctx) => {
-      if (cam.url === undefined && cam.source === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a camera needs url (its RTSP stream) or source' });
-      if (cam.url !== undefined && cam.source !== undefined) ctx.addIssue({ code: 'custom', path: ['source'], message: 'give url or source, not both' });
+      if (cam.url === undefined && cam.source === undefined)
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'a camera needs url (its RTSP stream) or source' });
+      if (cam.url !== undefined && cam.source !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['source'], message: 'give url or source, not both' });
       // The camera-level transport belongs to url; a source carries its own.
-      if (cam.source !== undefined && cam.transport !== undefined && cam.transport !== 'tcp') ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport goes inside source (kind rtsp)' });
+      if (cam.source !== undefined && cam.transport !== undefined && cam.transport !== 'tcp')
+        ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport goes inside source (kind rtsp)' });
     },
     // Also when other fields of the camera are wrong: every problem is reported at once.
     { when: (p) => typeof p.value === 'object' && p.value !== null },
@@ -143,7 +159,13 @@ export const leafnodesSchema = z
       .strictObject({
         host: hostSchema.default('127.0.0.1'),
         port: z.number().int().min(1).max(65535).default(7422).describe('Port sites connect to as leaf nodes.'),
-        user: z.string().min(1).optional().describe('User a site must present (with password); without one any site that reaches the port is let in, so set it whenever the port is off loopback.'),
+        user: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'User a site must present (with password); without one any site that reaches the port is let in, so set it whenever the port is off loopback.',
+          ),
         password: z.string().min(1).optional().describe('Password of `user`; prefer the ALPR_LEAF_PASSWORD environment variable.'),
       })
       .optional()
@@ -151,8 +173,16 @@ export const leafnodesSchema = z
     remotes: z
       .array(z.string().regex(/^(nats-leaf|tls):\/\//, 'a leaf remote URL starts nats-leaf:// (or tls://)'))
       .default([])
-      .describe('Site: hub URLs this embedded nats-server joins as a leaf node (user:password@ in the URL when the hub asks for them). With role cameras the site runs no JetStream of its own: publishes are acknowledged by the hub, and the camera spool holds reads while the link is down.'),
-    caFile: z.string().min(1).optional().describe("Site: the CA that signed the hub's leaf-port certificate (the hub's <dataDir>/nats/tls/ca.pem), verified on tls:// remotes."),
+      .describe(
+        'Site: hub URLs this embedded nats-server joins as a leaf node (user:password@ in the URL when the hub asks for them). With role cameras the site runs no JetStream of its own: publishes are acknowledged by the hub, and the camera spool holds reads while the link is down.',
+      ),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Site: the CA that signed the hub's leaf-port certificate (the hub's <dataDir>/nats/tls/ca.pem), verified on tls:// remotes.",
+      ),
   })
   .describe('Leaf-node links of the embedded nats-server between sites and a central appliance (docs/scale-out.md).');
 
@@ -165,30 +195,55 @@ export const natsAuthSchema = z
       .describe(
         "Directory of the services' nkey seed files (<identity>.nk: core, matcher, supervisor, cli, camera-<id>), mode 0600. Default <dataDir>/nats/credentials: the embedded server generates missing ones there on first start and lists only their public keys in its configuration. With an external server, put there the seeds its operator issued.",
       ),
-    user: z.string().min(1).optional().describe('External NATS only: every service signs in with this user and password instead of its own nkey (the password from ALPR_NATS_PASSWORD, or `password`).'),
+    user: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'External NATS only: every service signs in with this user and password instead of its own nkey (the password from ALPR_NATS_PASSWORD, or `password`).',
+      ),
     password: z.string().min(1).optional().describe('Password of `user`; prefer the ALPR_NATS_PASSWORD environment variable.'),
   })
-  .describe('How services authenticate to NATS. The embedded server refuses anonymous clients and gives each service only the subjects it needs (docs/bus-security.md).');
+  .describe(
+    'How services authenticate to NATS. The embedded server refuses anonymous clients and gives each service only the subjects it needs (docs/bus-security.md).',
+  );
 
 export const natsTlsSchema = z
   .strictObject({
     enabled: z
       .boolean()
       .optional()
-      .describe('TLS between the services and NATS. Default: on when the embedded server listens off loopback (refused off there), or for an external server given a CA or tls:// URLs.'),
-    certFile: z.string().min(1).optional().describe("Embedded server: its certificate (PEM). Default: generated with openssl under <dataDir>/nats/tls, signed by the appliance's own CA."),
+      .describe(
+        'TLS between the services and NATS. Default: on when the embedded server listens off loopback (refused off there), or for an external server given a CA or tls:// URLs.',
+      ),
+    certFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Embedded server: its certificate (PEM). Default: generated with openssl under <dataDir>/nats/tls, signed by the appliance's own CA.",
+      ),
     keyFile: z.string().min(1).optional().describe('Embedded server: the key of certFile (PEM, mode 0600).'),
-    caFile: z.string().min(1).optional().describe('CA the clients verify the server with (PEM). Default: the generated <dataDir>/nats/tls/ca.pem.'),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CA the clients verify the server with (PEM). Default: the generated <dataDir>/nats/tls/ca.pem.'),
     names: z
       .array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'))
       .default([])
-      .describe("Extra names (host names or IP addresses) the generated certificate carries, besides localhost, 127.0.0.1, ::1, this host's name and nats.host: the names sites and clients use to reach this server (a hub's public name). A change issues a new certificate from the same CA."),
+      .describe(
+        "Extra names (host names or IP addresses) the generated certificate carries, besides localhost, 127.0.0.1, ::1, this host's name and nats.host: the names sites and clients use to reach this server (a hub's public name). A change issues a new certificate from the same CA.",
+      ),
   })
   .describe('TLS of the NATS client port (and of a leaf port off loopback).');
 
 export const natsSchema = z
   .strictObject({
-    embedded: z.boolean().default(true).describe('Start a nats-server with JetStream as a child of the appliance. When false, connect to `urls`.'),
+    embedded: z
+      .boolean()
+      .default(true)
+      .describe('Start a nats-server with JetStream as a child of the appliance. When false, connect to `urls`.'),
     host: hostSchema.default('127.0.0.1'),
     port: z.number().int().min(1).max(65535).default(4222).describe('Client port of the embedded nats-server.'),
     urls: z.array(z.string().min(1)).default([]).describe('Servers of an external NATS cluster (used when embedded is false).'),
@@ -214,11 +269,18 @@ export const natsSchema = z
       .positive()
       .default(2 * 1024 ** 3)
       .describe('Disk bound of the reads stream; when full, publishers are refused rather than old reads silently dropped.'),
-    alertsMaxAgeHours: z.number().positive().max(24 * 30).default(72).describe('How long alerts stay in their stream for late subscribers.'),
+    alertsMaxAgeHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(72)
+      .describe('How long alerts stay in their stream for late subscribers.'),
     replicas: z
       .union([z.literal(1), z.literal(3), z.literal(5)])
       .default(1)
-      .describe('Copies JetStream keeps of the reads and alerts streams: 1 on one embedded server; 3 (or 5) on an external NATS cluster of at least that many nodes, so that losing one node loses nothing (docs/scale-out.md).'),
+      .describe(
+        'Copies JetStream keeps of the reads and alerts streams: 1 on one embedded server; 3 (or 5) on an external NATS cluster of at least that many nodes, so that losing one node loses nothing (docs/scale-out.md).',
+      ),
     leafnodes: leafnodesSchema.default(leafnodesSchema.parse({})),
     auth: natsAuthSchema.default(natsAuthSchema.parse({})),
     tls: natsTlsSchema.default(natsTlsSchema.parse({})),
@@ -234,10 +296,16 @@ function checkNatsSecurity(nats: z.infer<typeof natsSchema>, issue: (path: (stri
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) issue(['tls', 'keyFile'], 'certFile and keyFile go together');
   if (nats.embedded) {
     if (!isLoopbackHost(nats.host) && !natsUsesTls(nats)) {
-      issue(['tls', 'enabled'], `the embedded nats-server listens on ${nats.host}, off loopback, without TLS: reads, alerts and the services' sign-ins would cross the network in clear text; leave nats.tls on (a CA and certificate are generated on first start) or keep nats.host on 127.0.0.1`);
+      issue(
+        ['tls', 'enabled'],
+        `the embedded nats-server listens on ${nats.host}, off loopback, without TLS: reads, alerts and the services' sign-ins would cross the network in clear text; leave nats.tls on (a CA and certificate are generated on first start) or keep nats.host on 127.0.0.1`,
+      );
     }
     if (nats.auth.user !== undefined || nats.auth.password !== undefined) {
-      issue(['auth', 'user'], 'the embedded nats-server signs every service in with its own nkey (generated on first start): a shared user and password are for an external server only');
+      issue(
+        ['auth', 'user'],
+        'the embedded nats-server signs every service in with its own nkey (generated on first start): a shared user and password are for an external server only',
+      );
     }
     return;
   }
@@ -245,13 +313,21 @@ function checkNatsSecurity(nats: z.infer<typeof natsSchema>, issue: (path: (stri
   nats.urls.forEach((url, i) => {
     const host = /^[a-z]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url)?.[1];
     if (host && !isLoopbackHost(host) && !natsUsesTls(nats)) {
-      issue(['urls', i], `${url} is off loopback: give nats.tls.caFile (or tls:// URLs) so that the services verify the server and nothing crosses the network in clear text`);
+      issue(
+        ['urls', i],
+        `${url} is off loopback: give nats.tls.caFile (or tls:// URLs) so that the services verify the server and nothing crosses the network in clear text`,
+      );
     }
   });
 }
 
 /** Whether clients reach NATS over TLS: the embedded server serves it off loopback (or when asked); an external one when a CA or tls:// URL is given. */
-export function natsUsesTls(nats: { embedded: boolean; host: string; urls: string[]; tls: { enabled?: boolean; caFile?: string } }): boolean {
+export function natsUsesTls(nats: {
+  embedded: boolean;
+  host: string;
+  urls: string[];
+  tls: { enabled?: boolean; caFile?: string };
+}): boolean {
   if (nats.tls.enabled !== undefined) return nats.tls.enabled;
   return nats.embedded ? !isLoopbackHost(nats.host) : nats.tls.caFile !== undefined || nats.urls.some((u) => u.startsWith('tls://'));
 }
@@ -297,10 +373,20 @@ export const serverSchema = z
 
 export const supervisorSchema = z
   .strictObject({
-    restartInitialMs: z.number().int().min(10).default(500).describe('Delay before the first restart of a crashed service; doubles each time.'),
+    restartInitialMs: z
+      .number()
+      .int()
+      .min(10)
+      .default(500)
+      .describe('Delay before the first restart of a crashed service; doubles each time.'),
     restartMaxMs: z.number().int().min(10).default(30_000).describe('Longest delay between restarts.'),
     crashWindowMs: z.number().int().min(1000).default(60_000).describe('Window in which crashes are counted.'),
-    maxCrashesInWindow: z.number().int().min(1).default(5).describe('Crashes within the window after which the supervisor stops restarting a service.'),
+    maxCrashesInWindow: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe('Crashes within the window after which the supervisor stops restarting a service.'),
     stopTimeoutMs: z.number().int().min(100).default(10_000).describe('Time a service gets to stop after SIGTERM before it is killed.'),
     readyTimeoutMs: z.number().int().min(100).default(60_000).describe('Time a service gets to report ready at boot.'),
   })
@@ -326,7 +412,9 @@ export const durabilitySchema = z
       .min(1)
       .max(3600)
       .default(10)
-      .describe('How often a camera worker asks the core which of its spooled reads are stored (a read is asked about once it is this old).'),
+      .describe(
+        'How often a camera worker asks the core which of its spooled reads are stored (a read is asked about once it is this old).',
+      ),
   })
   .describe('What survives a power failure, and what it costs (docs/durability.md).');
 
@@ -342,49 +430,140 @@ export const DEFAULT_BANNER = [
 
 export const auditAnchorSchema = z
   .strictObject({
-    intervalMinutes: z.number().int().min(1).max(60).default(5).describe("How often the audit log's head is anchored (when it has moved): a cut of the log's end after an anchor is detected; entries written since the last anchor are covered by the next one."),
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(5)
+      .describe(
+        "How often the audit log's head is anchored (when it has moved): a cut of the log's end after an anchor is detected; entries written since the last anchor are covered by the next one.",
+      ),
     keyEnv: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/)
       .default('ALPR_AUDIT_ANCHOR_KEY')
-      .describe('Environment variable holding the anchor key (at least 64 hex digits). When it is unset, a key is generated on first start in <dataDir>/keys/audit-anchor.key (mode 0600); either way the key is never in the store.'),
+      .describe(
+        'Environment variable holding the anchor key (at least 64 hex digits). When it is unset, a key is generated on first start in <dataDir>/keys/audit-anchor.key (mode 0600); either way the key is never in the store.',
+      ),
     syslog: z
       .strictObject({
         host: z.string().min(1).describe('Syslog collector (a SIEM) that receives each anchor.'),
         port: z.number().int().min(1).max(65535).default(514).describe('UDP port of the collector.'),
       })
       .optional()
-      .describe('Also send each anchor as an RFC 5424 message (facility log audit) over UDP, so that a copy of the head lives off the box.'),
+      .describe(
+        'Also send each anchor as an RFC 5424 message (facility log audit) over UDP, so that a copy of the head lives off the box.',
+      ),
   })
-  .describe("Anchors of the audit log's hash chain outside the store: a keyed MAC (HMAC-SHA256) of the head appended to <dataDir>/audit-anchors.jsonl, sent to the alert webhook and syslog when configured; `alpr audit verify` checks them.");
+  .describe(
+    "Anchors of the audit log's hash chain outside the store: a keyed MAC (HMAC-SHA256) of the head appended to <dataDir>/audit-anchors.jsonl, sent to the alert webhook and syslog when configured; `alpr audit verify` checks them.",
+  );
 
 export const throttleSchema = z
   .strictObject({
-    windowMinutes: z.number().int().min(1).max(24 * 60).default(15).describe('Sliding window over which the limits below are counted; also the span over which refused anonymous requests from one address are summed into one audit entry.'),
-    addressFailures: z.number().int().min(1).max(100).default(4).describe('Failed credential attempts (sign-in, unlock, password change, enrolment, setup) from one client address per window; further attempts are answered 429. Must stay below lockoutAttempts, so that one address cannot lock an account in a burst.'),
-    addressAttempts: z.number().int().min(1).max(1000).default(30).describe('Credential attempts of any outcome from one client address per window.'),
-    accountAttempts: z.number().int().min(1).max(1000).default(10).describe('Credential attempts naming one account per window, from any address; names that do not exist are counted alike.'),
+    windowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15)
+      .describe(
+        'Sliding window over which the limits below are counted; also the span over which refused anonymous requests from one address are summed into one audit entry.',
+      ),
+    addressFailures: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe(
+        'Failed credential attempts (sign-in, unlock, password change, enrolment, setup) from one client address per window; further attempts are answered 429. Must stay below lockoutAttempts, so that one address cannot lock an account in a burst.',
+      ),
+    addressAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(30)
+      .describe('Credential attempts of any outcome from one client address per window.'),
+    accountAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .describe('Credential attempts naming one account per window, from any address; names that do not exist are counted alike.'),
   })
   .describe('Rate limits of the credential routes, answered 429 with Retry-After before any password hash is computed.');
 
 export const accessSchema = z
   .strictObject({
-    banner: z.string().min(20).max(4000).default(DEFAULT_BANNER).describe('System-use notification shown before sign-in; every user must accept it to sign in.'),
-    sessionIdleMinutes: z.number().int().min(1).max(30).default(30).describe('Minutes without activity after which a session locks and needs password and code again (CJIS: at most 30).'),
-    sessionMaxHours: z.number().int().min(1).max(24).default(12).describe('Hours after sign-in at which a session ends whatever its activity.'),
-    lockoutAttempts: z.number().int().min(1).max(CJIS_MAX_LOCKOUT_ATTEMPTS, `at most ${CJIS_MAX_LOCKOUT_ATTEMPTS}: the CJIS Security Policy locks an account after no more than ${CJIS_MAX_LOCKOUT_ATTEMPTS} consecutive failed sign-ins`).default(5).describe('Consecutive failed sign-ins after which the account locks (CJIS: at most 5).'),
-    lockoutMinutes: z.number().int().min(0).max(24 * 60).default(30).describe('How long a lockout lasts; 0 keeps it until an administrator unlocks the account.'),
+    banner: z
+      .string()
+      .min(20)
+      .max(4000)
+      .default(DEFAULT_BANNER)
+      .describe('System-use notification shown before sign-in; every user must accept it to sign in.'),
+    sessionIdleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .default(30)
+      .describe('Minutes without activity after which a session locks and needs password and code again (CJIS: at most 30).'),
+    sessionMaxHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24)
+      .default(12)
+      .describe('Hours after sign-in at which a session ends whatever its activity.'),
+    lockoutAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(
+        CJIS_MAX_LOCKOUT_ATTEMPTS,
+        `at most ${CJIS_MAX_LOCKOUT_ATTEMPTS}: the CJIS Security Policy locks an account after no more than ${CJIS_MAX_LOCKOUT_ATTEMPTS} consecutive failed sign-ins`,
+      )
+      .default(5)
+      .describe('Consecutive failed sign-ins after which the account locks (CJIS: at most 5).'),
+    lockoutMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30)
+      .describe('How long a lockout lasts; 0 keeps it until an administrator unlocks the account.'),
     passwordMinLength: z.number().int().min(8).max(128).default(12).describe('Shortest password accepted.'),
     scrypt: z
       .strictObject({
-        cost: z.number().int().min(2).max(2 ** 20).refine((n) => (n & (n - 1)) === 0, 'a power of two').default(2 ** 15).describe('scrypt N (CPU/memory cost, a power of two); 2^15 with r=8 uses 32 MiB per hash.'),
+        cost: z
+          .number()
+          .int()
+          .min(2)
+          .max(2 ** 20)
+          .refine((n) => (n & (n - 1)) === 0, 'a power of two')
+          .default(2 ** 15)
+          .describe('scrypt N (CPU/memory cost, a power of two); 2^15 with r=8 uses 32 MiB per hash.'),
         blockSize: z.number().int().min(1).max(32).default(8).describe('scrypt r.'),
         parallelization: z.number().int().min(1).max(16).default(1).describe('scrypt p.'),
       })
       .default({ cost: 2 ** 15, blockSize: 8, parallelization: 1 })
       .describe('Cost of the memory-hard password hash; stored with each hash, so raising it affects new passwords only.'),
-    enrolmentHours: z.number().int().min(1).max(24 * 14).default(72).describe('Validity of the one-time enrolment link an administrator issues to a new user (and of the first-start setup link).'),
-    requiredCourses: z.array(z.string().min(1).max(120)).max(20).default([]).describe('Courses a user must hold current to reach data; empty: any current training record suffices.'),
+    enrolmentHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 14)
+      .default(72)
+      .describe('Validity of the one-time enrolment link an administrator issues to a new user (and of the first-start setup link).'),
+    requiredCourses: z
+      .array(z.string().min(1).max(120))
+      .max(20)
+      .default([])
+      .describe('Courses a user must hold current to reach data; empty: any current training record suffices.'),
     dutyHours: z
       .strictObject({
         start: clockTime.default('07:00').describe('Start of the duty day.'),
@@ -406,18 +585,32 @@ export const accessSchema = z
       })
       .default({ start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' })
       .describe('Duty hours: searches outside them are reported as anomalies by the audit report.'),
-    searchesPerDayAlert: z.number().int().min(1).default(50).describe('Searches by one user in one day above which the audit report flags unusual volume.'),
-    enforceDeployments: z.boolean().default(true).describe('Refuse reads from cameras without an active deployment authorisation (guidelines 2d, 5b). Turn off only on a test bench.'),
+    searchesPerDayAlert: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Searches by one user in one day above which the audit report flags unusual volume.'),
+    enforceDeployments: z
+      .boolean()
+      .default(true)
+      .describe('Refuse reads from cameras without an active deployment authorisation (guidelines 2d, 5b). Turn off only on a test bench.'),
     cookieSecure: z
       .boolean()
       .default(true)
-      .describe('Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on: off is refused unless the API stays on loopback and no TLS proxy fronts it.'),
+      .describe(
+        'Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Leave on: off is refused unless the API stays on loopback and no TLS proxy fronts it.',
+      ),
     auditAnchor: auditAnchorSchema.default(auditAnchorSchema.parse({})),
     throttle: throttleSchema.default(throttleSchema.parse({})),
   })
   .superRefine((a, ctx) => {
     if (a.lockoutAttempts > 1 && a.throttle.addressFailures >= a.lockoutAttempts) {
-      ctx.addIssue({ code: 'custom', path: ['throttle', 'addressFailures'], message: `must be below lockoutAttempts (${a.lockoutAttempts}): one address could otherwise lock any account by guessing` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['throttle', 'addressFailures'],
+        message: `must be below lockoutAttempts (${a.lockoutAttempts}): one address could otherwise lock any account by guessing`,
+      });
     }
   })
   .describe('Users, sign-in, sessions and the compliance rules the appliance enforces.');
@@ -429,19 +622,38 @@ const hotlistSourceName = z
 export const hotlistSourceSchema = z
   .strictObject({
     name: hotlistSourceName.describe('Source name: ncic, fcic, dhsmv, or an agency list. Names the hotlist in alerts and the API.'),
-    kind: z.enum(['extract', 'agency']).default('extract').describe('extract: files from FCIC/NCIC/DHSMV (CJI); agency: a list the agency keeps by hand in the API.'),
+    kind: z
+      .enum(['extract', 'agency'])
+      .default('extract')
+      .describe('extract: files from FCIC/NCIC/DHSMV (CJI); agency: a list the agency keeps by hand in the API.'),
     format: z.enum(['csv', 'jsonl']).default('csv').describe('File format of imports for this source (see hotlist/README.md).'),
     mapping: z
       .union([z.enum(['standard', 'ncic', 'fcic', 'dhsmv']), z.record(z.string(), z.string().min(1).max(64))])
       .default('standard')
-      .describe('Field mapping: a built-in one, or { field: "column header" } for plate, state, plateType, recordId, category, ori, enteredAt, expiresAt, priority, notes.'),
-    maxEdits: z.union([z.literal(0), z.literal(1)]).default(1).describe('Edit distance allowed on top of the OCR confusion classes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G).'),
+      .describe(
+        'Field mapping: a built-in one, or { field: "column header" } for plate, state, plateType, recordId, category, ori, enteredAt, expiresAt, priority, notes.',
+      ),
+    maxEdits: z
+      .union([z.literal(0), z.literal(1)])
+      .default(1)
+      .describe('Edit distance allowed on top of the OCR confusion classes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G).'),
     confusion: z.boolean().default(true).describe('Match across OCR confusion classes.'),
-    candidates: z.boolean().default(true).describe('Also match the read\'s runner-up candidate texts (exactly or through the confusion classes; never with an edit on top).'),
+    candidates: z
+      .boolean()
+      .default(true)
+      .describe("Also match the read's runner-up candidate texts (exactly or through the confusion classes; never with an edit on top)."),
     wildcards: z.boolean().default(true).describe('Honour wildcard entries (partial plates such as ABC* or A?C123).'),
     minScore: z.number().min(0).max(1).default(0.5).describe('Hits scoring below this raise no alert.'),
-    staleAfterHours: z.number().positive().max(24 * 365).default(48).describe('An extract older than this (from its extract date) is stale (guidelines 5d: the record must still be active).'),
-    staleAction: z.enum(['mark', 'suppress']).default('mark').describe('What a hit from a stale extract does: raise an alert marked stale, or raise none.'),
+    staleAfterHours: z
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(48)
+      .describe('An extract older than this (from its extract date) is stale (guidelines 5d: the record must still be active).'),
+    staleAction: z
+      .enum(['mark', 'suppress'])
+      .default('mark')
+      .describe('What a hit from a stale extract does: raise an alert marked stale, or raise none.'),
     watch: z.boolean().default(true).describe('Import files for this source dropped into the watched folder (<watchDir>/<name>/).'),
   })
   .describe('One hotlist source and its match policy.');
@@ -460,16 +672,51 @@ export const hotlistsSchema = z
       .min(1)
       .default(() => DEFAULT_HOTLIST_SOURCES.map((s) => hotlistSourceSchema.parse(s)))
       .describe('Hotlist sources; by default ncic, fcic, dhsmv and one agency list.'),
-    watchDir: z.string().min(1).optional().describe('Folder watched for extract files (one subfolder per source); defaults to <dataDir>/hotlists/incoming.'),
-    watchIntervalSeconds: z.number().int().min(5).max(86_400).default(60).describe('How often the watched folder is scanned for new files.'),
-    maxBadLineFraction: z.number().min(0).max(0.5).default(0.05).describe('A file with a larger share of malformed lines is refused whole.'),
-    maxFileBytes: z.number().int().positive().default(4 * 1024 ** 3).describe('Largest hotlist file accepted.'),
-    historicalMaxPlates: z.number().int().min(0).max(100_000).default(1000).describe('Most newly listed plates searched in stored reads of the tactical window after an import (historical hits).'),
-    escalationMinutes: z.number().positive().max(24 * 60).default(5).describe('An alert not acknowledged within this many minutes is escalated.'),
+    watchDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder watched for extract files (one subfolder per source); defaults to <dataDir>/hotlists/incoming.'),
+    watchIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(86_400)
+      .default(60)
+      .describe('How often the watched folder is scanned for new files.'),
+    maxBadLineFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.05)
+      .describe('A file with a larger share of malformed lines is refused whole.'),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 ** 3)
+      .describe('Largest hotlist file accepted.'),
+    historicalMaxPlates: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(1000)
+      .describe('Most newly listed plates searched in stored reads of the tactical window after an import (historical hits).'),
+    escalationMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(5)
+      .describe('An alert not acknowledged within this many minutes is escalated.'),
     webhook: z
       .strictObject({
         url: z.url().describe('Endpoint that receives alert events as JSON (POST).'),
-        secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('ALPR_WEBHOOK_SECRET').describe('Environment variable holding the HMAC-SHA256 signing secret.'),
+        secretEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .default('ALPR_WEBHOOK_SECRET')
+          .describe('Environment variable holding the HMAC-SHA256 signing secret.'),
         maxAttempts: z.number().int().min(1).max(20).default(8).describe('Deliveries tried per event before it is dropped (and logged).'),
         timeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('Timeout of one delivery.'),
       })
@@ -486,10 +733,14 @@ const recognitionSchema = z
       .min(0)
       .max(256)
       .default(0)
-      .describe('Frame reads that run at once across all the cameras of the box, most urgent first: a frame that may complete a vehicle\'s read goes before one that only watches the road. Run all at once, reads share the cores evenly and each comes out late. 0: one less than the cores (at least 1), leaving a core to decode the streams.'),
+      .describe(
+        "Frame reads that run at once across all the cameras of the box, most urgent first: a frame that may complete a vehicle's read goes before one that only watches the road. Run all at once, reads share the cores evenly and each comes out late. 0: one less than the cores (at least 1), leaving a core to decode the streams.",
+      ),
     reader: readerSchema
       .default(DEFAULT_PLATE_READER)
-      .describe(`Plate reader the cameras use (a camera's own reader goes first): ${PLATE_READERS.join(', ')}. The default finds plates with the project's detector, reads them with PP-OCRv4 and checks each with the project's recogniser (docs/models.md).`),
+      .describe(
+        `Plate reader the cameras use (a camera's own reader goes first): ${PLATE_READERS.join(', ')}. The default finds plates with the project's detector, reads them with PP-OCRv4 and checks each with the project's recogniser (docs/models.md).`,
+      ),
   })
   .describe('How the camera workers share the CPU for plate recognition.');
 
@@ -522,10 +773,17 @@ export const configSchema = z
     role: z
       .enum(['full', 'cameras'])
       .default('full')
-      .describe('full: the whole appliance. cameras: only the camera workers, for a site whose NATS server is a leaf node of a central appliance that stores and matches its reads (docs/scale-out.md); needs nats.leafnodes.remotes (or an external nats.urls).'),
+      .describe(
+        'full: the whole appliance. cameras: only the camera workers, for a site whose NATS server is a leaf node of a central appliance that stores and matches its reads (docs/scale-out.md); needs nats.leafnodes.remotes (or an external nats.urls).',
+      ),
     dataDir: z.string().min(1).default('./data').describe('Directory for the JetStream store, the embedded ClickHouse and logs.'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Least severe log level written.'),
-    cameras: z.array(cameraSchema).default([]).describe('Fixed cameras; with none configured the appliance runs a simulated camera (not on a hub that accepts leaf-node sites, nats.leafnodes.listen).'),
+    cameras: z
+      .array(cameraSchema)
+      .default([])
+      .describe(
+        'Fixed cameras; with none configured the appliance runs a simulated camera (not on a hub that accepts leaf-node sites, nats.leafnodes.listen).',
+      ),
     storage: storageSchema.default(() => storageSchema.parse({ kind: 'embedded' })),
     nats: natsSchema.default(natsSchema.parse({})),
     retention: retentionSchema.default(retentionSchema.parse({})),
@@ -543,13 +801,26 @@ export const configSchema = z
       seen.add(cam.id);
     });
     if (cfg.role === 'cameras' && cfg.nats.embedded && cfg.nats.leafnodes.remotes.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['role'], message: 'a cameras-only site publishes through a leaf NATS server: set nats.leafnodes.remotes to the hub, or nats.embedded false and nats.urls to that server' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message:
+          'a cameras-only site publishes through a leaf NATS server: set nats.leafnodes.remotes to the hub, or nats.embedded false and nats.urls to that server',
+      });
     }
     if (cfg.role === 'full' && cfg.nats.leafnodes.remotes.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'remotes'], message: 'only a cameras-only site joins a hub as a leaf node: a full appliance would run a second JetStream with the same streams' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'leafnodes', 'remotes'],
+        message: 'only a cameras-only site joins a hub as a leaf node: a full appliance would run a second JetStream with the same streams',
+      });
     }
     if (!cfg.nats.embedded && (cfg.nats.leafnodes.listen || cfg.nats.leafnodes.remotes.length > 0)) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes'], message: 'leaf nodes are set on the embedded nats-server; an external one is configured in its own file' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'leafnodes'],
+        message: 'leaf nodes are set on the embedded nats-server; an external one is configured in its own file',
+      });
     }
     const listen = cfg.nats.leafnodes.listen;
     if (listen && (listen.user === undefined) !== (listen.password === undefined)) {
@@ -557,29 +828,50 @@ export const configSchema = z
     }
     // An open leaf port would let any server that reaches it publish reads into the central store.
     if (listen && listen.user === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'leafnodes', 'listen', 'user'], message: `sites joining on ${listen.host}:${listen.port} must authenticate: set a user and password (ALPR_LEAF_PASSWORD) they present` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'leafnodes', 'listen', 'user'],
+        message: `sites joining on ${listen.host}:${listen.port} must authenticate: set a user and password (ALPR_LEAF_PASSWORD) they present`,
+      });
     }
     if (listen && !isLoopbackHost(listen.host) && cfg.nats.tls.enabled === false) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'tls', 'enabled'], message: `the leaf-node port listens on ${listen.host}, off loopback: the leaf password and every read would cross the network in clear text; leave nats.tls on` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'tls', 'enabled'],
+        message: `the leaf-node port listens on ${listen.host}, off loopback: the leaf password and every read would cross the network in clear text; leave nats.tls on`,
+      });
     }
     checkNatsSecurity(cfg.nats, (path, message) => ctx.addIssue({ code: 'custom', path: ['nats', ...path], message }));
     if (cfg.nats.embedded && cfg.nats.replicas > 1) {
-      ctx.addIssue({ code: 'custom', path: ['nats', 'replicas'], message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'replicas'],
+        message: 'an embedded nats-server is one node: replicas above 1 need an external cluster (embedded: false)',
+      });
     }
     if (!cfg.nats.embedded && cfg.nats.urls.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['nats', 'urls'], message: 'external NATS (embedded: false) needs at least one URL' });
     }
     const sourceNames = new Set<string>();
     cfg.hotlists.sources.forEach((src, i) => {
-      if (sourceNames.has(src.name)) ctx.addIssue({ code: 'custom', path: ['hotlists', 'sources', i, 'name'], message: `duplicate hotlist source "${src.name}"` });
+      if (sourceNames.has(src.name))
+        ctx.addIssue({ code: 'custom', path: ['hotlists', 'sources', i, 'name'], message: `duplicate hotlist source "${src.name}"` });
       sourceNames.add(src.name);
     });
     // CJIS: credentials and session cookies never cross the network in clear text.
     if (!isLoopbackHost(cfg.server.host) && !cfg.server.tls && !cfg.server.behindTlsProxy) {
-      ctx.addIssue({ code: 'custom', path: ['server', 'tls'], message: `the API listens on ${cfg.server.host}, off loopback, without TLS: set server.tls (certFile, keyFile), or server.behindTlsProxy: true when a TLS-terminating proxy is the only way in` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'tls'],
+        message: `the API listens on ${cfg.server.host}, off loopback, without TLS: set server.tls (certFile, keyFile), or server.behindTlsProxy: true when a TLS-terminating proxy is the only way in`,
+      });
     }
     if (!cfg.access.cookieSecure && (cfg.server.behindTlsProxy || !isLoopbackHost(cfg.server.host))) {
-      ctx.addIssue({ code: 'custom', path: ['access', 'cookieSecure'], message: `must stay true when the API is reached over the network (${cfg.server.behindTlsProxy ? 'behind a TLS proxy' : `server.host ${cfg.server.host}`}): without Secure, a browser would send the session cookie over plain HTTP` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['access', 'cookieSecure'],
+        message: `must stay true when the API is reached over the network (${cfg.server.behindTlsProxy ? 'behind a TLS proxy' : `server.host ${cfg.server.host}`}): without Secure, a browser would send the session cookie over plain HTTP`,
+      });
     }
     if (cfg.supervisor.restartMaxMs < cfg.supervisor.restartInitialMs) {
       ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must be at least restartInitialMs' });

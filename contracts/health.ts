@@ -13,9 +13,7 @@ export const serviceStatusSchema = z.strictObject({
   pid: z.number().int().nullable(),
   restarts: z.number().int().min(0),
   since: z.iso.datetime(),
-  lastExit: z
-    .strictObject({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.iso.datetime() })
-    .nullable(),
+  lastExit: z.strictObject({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.iso.datetime() }).nullable(),
   reason: z.string().nullable().describe('Why the service is not running, when it is not.'),
 });
 export type ServiceStatus = z.infer<typeof serviceStatusSchema>;

@@ -64,10 +64,16 @@ export function createCompiledWriter() {
   };
 }
 
-export type CompiledRecord = Pick<HotlistRecord, 'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'>;
+export type CompiledRecord = Pick<
+  HotlistRecord,
+  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'
+>;
 
 /** Reads a compiled version (gzip'd chunks) and calls `onRecord` for each record. */
-export async function readCompiled(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onRecord: (r: CompiledRecord) => void): Promise<number> {
+export async function readCompiled(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  onRecord: (r: CompiledRecord) => void,
+): Promise<number> {
   const gunzip = Readable.from(chunks as AsyncIterable<Uint8Array>).pipe(createGunzip());
   const decoder = new StringDecoder('utf8');
   let rest = '';

@@ -24,7 +24,10 @@ export const activeVersionSchema = z.strictObject({
   source: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
   versionId: z.string().min(1).max(80),
   object: z.string().min(1).max(200).describe('Name of the compiled version in the HOTLISTS object store.'),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('Checksum of the compiled object.'),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('Checksum of the compiled object.'),
   recordCount: z.number().int().min(0),
   extractedAt: z.iso.datetime({ offset: true }).describe('When the extract was produced; staleness counts from here.'),
   activatedAt: z.iso.datetime({ offset: true }),
@@ -64,7 +67,11 @@ export function decodeActiveVersion(key: string, data: Uint8Array): ActiveVersio
     throw new InvalidPayloadError(`${hotlistBuckets.active}.${key}`, ['not JSON']);
   }
   const r = activeVersionSchema.safeParse(value);
-  if (!r.success) throw new InvalidPayloadError(`${hotlistBuckets.active}.${key}`, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!r.success)
+    throw new InvalidPayloadError(
+      `${hotlistBuckets.active}.${key}`,
+      r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
   return r.data;
 }
 

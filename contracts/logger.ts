@@ -15,11 +15,9 @@ export interface Logger {
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** JSON-lines logger: one object per line, machine-readable for the appliance's log shipping. */
-export function createJsonLogger(opts: {
-  level?: LogLevel;
-  fields?: Record<string, unknown>;
-  write?: (line: string) => void;
-} = {}): Logger {
+export function createJsonLogger(
+  opts: { level?: LogLevel; fields?: Record<string, unknown>; write?: (line: string) => void } = {},
+): Logger {
   const min = order[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const base = opts.fields ?? {};

@@ -54,7 +54,12 @@ describe('findPii', () => {
   });
 
   it('reports each kind once, in the order they occur', () => {
-    expect(kinds('J. Doe, 123 Main St, (850) 555-0100, SSN 123-45-6789, jdoe@example.com')).toEqual(['street address', 'phone number', 'social security number', 'e-mail address']);
+    expect(kinds('J. Doe, 123 Main St, (850) 555-0100, SSN 123-45-6789, jdoe@example.com')).toEqual([
+      'street address',
+      'phone number',
+      'social security number',
+      'e-mail address',
+    ]);
   });
 });
 

@@ -26,7 +26,8 @@ export interface PiiOptions {
   anyDate?: boolean;
 }
 
-const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 /** 01/02/1980, 1-2-80, 1980-01-02, Jan 2, 1980, 2 January 1980. */
 const FULL_DATE = `(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{4}-\\d{1,2}-\\d{1,2}|${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+${MONTH}\\.?,?\\s+\\d{4})`;
 const STREET_SUFFIX =
@@ -39,12 +40,24 @@ const RULES: { kind: PiiKind; pattern: RegExp; anyDateOnly?: boolean }[] = [
   { kind: 'social security number', pattern: /(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])/ },
   { kind: 'social security number', pattern: /\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?)\b\.?[\s:#-]*(?:\d[\s-]?){8}\d\b/i },
   // A date next to a birth label: "DOB 01/02/1980", "born Jan 2, 1980", "date of birth: 1980-01-02", "born 1980".
-  { kind: 'date of birth', pattern: new RegExp(`\\b(?:d\\.?o\\.?b\\.?|date\\s+of\\s+birth|birth\\s*date|born(?:\\s+on|\\s+in)?)[\\s:#-]*(?:${FULL_DATE}|(?:19|20)\\d{2}\\b)`, 'i') },
+  {
+    kind: 'date of birth',
+    pattern: new RegExp(
+      `\\b(?:d\\.?o\\.?b\\.?|date\\s+of\\s+birth|birth\\s*date|born(?:\\s+on|\\s+in)?)[\\s:#-]*(?:${FULL_DATE}|(?:19|20)\\d{2}\\b)`,
+      'i',
+    ),
+  },
   { kind: 'date', pattern: new RegExp(`(?<![\\w/.-])${FULL_DATE}(?![\\w/-])`, 'i'), anyDateOnly: true },
   // A house number, one to three words and a street type: "123 Main St", "4500 W. Tennessee Street".
   // The words may not be little words of a sentence ("3 times on the way"), and a road number
   // ("US-27", "I-10") is not a house number.
-  { kind: 'street address', pattern: new RegExp(`(?<![\\w-])\\d{1,6}[a-z]?\\s+(?:[nsew]\\.?\\s+)?(?:(?!${STOP_WORD}\\s)[a-z0-9][a-z0-9'.-]*\\s+){1,3}${STREET_SUFFIX}\\b`, 'i') },
+  {
+    kind: 'street address',
+    pattern: new RegExp(
+      `(?<![\\w-])\\d{1,6}[a-z]?\\s+(?:[nsew]\\.?\\s+)?(?:(?!${STOP_WORD}\\s)[a-z0-9][a-z0-9'.-]*\\s+){1,3}${STREET_SUFFIX}\\b`,
+      'i',
+    ),
+  },
   { kind: 'street address', pattern: /\bp\.?\s?o\.?\s+box\s+\d+/i },
   // (850) 555-0100, 850-555-0100, 850.555.0100, +1 850 555 0100: separators required, so a
   // ten-digit record number is not taken for a telephone.

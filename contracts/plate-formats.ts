@@ -85,12 +85,18 @@ export function fitStateFormat(text: string, state: UsState, maxChanges: number)
       const isDigit = c >= '0' && c <= '9';
       if (f[i] === 'N' && !isDigit) {
         const d = LOOKALIKE_DIGIT[c];
-        if (!d) { changes = Infinity; break; }
+        if (!d) {
+          changes = Infinity;
+          break;
+        }
         out += d;
         changes++;
       } else if (f[i] === 'L' && isDigit) {
         const l = LOOKALIKE_LETTER[c];
-        if (!l) { changes = Infinity; break; }
+        if (!l) {
+          changes = Infinity;
+          break;
+        }
         out += l;
         changes++;
       } else out += c;

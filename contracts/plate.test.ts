@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { conformToState, fitsStateFormat, STATE_PLATES } from './plate-formats.ts';
-import { CONFUSION_ALPHABET, confusionKey, editDistance, isUsState, normalizePlate, textSimilarity, US_STATES, wildcardToLike } from './plate.ts';
+import {
+  CONFUSION_ALPHABET,
+  confusionKey,
+  editDistance,
+  isUsState,
+  normalizePlate,
+  textSimilarity,
+  US_STATES,
+  wildcardToLike,
+} from './plate.ts';
 
 describe('plate rules', () => {
   it('normalises plate text to letters and digits, upper case', () => {

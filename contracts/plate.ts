@@ -6,9 +6,57 @@
 
 /** US postal codes of the 50 states and DC: the states of issue a read may carry. */
 export const US_STATES = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS',
-  'KY', 'LA', 'ME', 'MD', 'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC',
-  'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY',
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'DC',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
 ] as const;
 export type UsState = (typeof US_STATES)[number];
 
@@ -96,7 +144,8 @@ export class PatternError extends Error {
  */
 export function wildcardToLike(pattern: string): string {
   const p = pattern.toUpperCase().replace(/[\s-]/g, '');
-  if (!/^[A-Z0-9?*]{1,16}$/.test(p)) throw new PatternError('a pattern has letters, digits, ? (one character) and * (any characters) only, at most 16');
+  if (!/^[A-Z0-9?*]{1,16}$/.test(p))
+    throw new PatternError('a pattern has letters, digits, ? (one character) and * (any characters) only, at most 16');
   if (p.replace(/[?*]/g, '').length < 2) throw new PatternError('a pattern needs at least two known characters');
   return p.replace(/\*+/g, '%').replace(/\?/g, '_');
 }

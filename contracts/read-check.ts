@@ -51,7 +51,24 @@ export function checkReadFast(x: unknown): PlateRead | null {
   return r as unknown as PlateRead;
 }
 
-const ALLOWED = new Set(['id', 'siteId', 'cameraId', 'capturedAt', 'firstSeenAt', 'lastSeenAt', 'plate', 'confidence', 'candidates', 'state', 'stateConfidence', 'location', 'direction', 'framesSeen', 'box', 'cropJpeg']);
+const ALLOWED = new Set([
+  'id',
+  'siteId',
+  'cameraId',
+  'capturedAt',
+  'firstSeenAt',
+  'lastSeenAt',
+  'plate',
+  'confidence',
+  'candidates',
+  'state',
+  'stateConfidence',
+  'location',
+  'direction',
+  'framesSeen',
+  'box',
+  'cropJpeg',
+]);
 const REQUIRED = 12; // id siteId cameraId capturedAt firstSeenAt lastSeenAt plate confidence state location direction framesSeen
 const STATES = new Set<string>(US_STATES);
 const DIRECTIONS = new Set(['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW', 'unknown']);
@@ -98,4 +115,7 @@ function digits(s: string, from: number, len: number): number {
 }
 
 /** The fixed characters of that form, by position ('-', 'T', ':', '.', 'Z'); digits everywhere else. */
-const SEPARATORS: (number | undefined)[] = Array.from({ length: 24 }, (_, i) => ({ 4: 45, 7: 45, 10: 84, 13: 58, 16: 58, 19: 46, 23: 90 })[i]);
+const SEPARATORS: (number | undefined)[] = Array.from(
+  { length: 24 },
+  (_, i) => ({ 4: 45, 7: 45, 10: 84, 13: 58, 16: 58, 19: 46, 23: 90 })[i],
+);

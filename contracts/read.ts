@@ -17,7 +17,10 @@ export const plateCandidateSchema = z.strictObject({
 export const plateReadSchema = z.strictObject({
   id: z.uuid().describe('Identifier chosen by the pipeline; the store deduplicates redeliveries on it.'),
   siteId: z.string().min(1).max(64).describe('Appliance (site) that made the read.'),
-  cameraId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).describe('Camera that saw the vehicle.'),
+  cameraId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+    .describe('Camera that saw the vehicle.'),
   capturedAt: isoTime.describe('Time of the best frame of the pass.'),
   firstSeenAt: isoTime.describe('First frame in which the plate was tracked.'),
   lastSeenAt: isoTime.describe('Last frame in which the plate was tracked.'),
@@ -38,11 +41,7 @@ export const plateReadSchema = z.strictObject({
     .tuple([z.number(), z.number(), z.number(), z.number()])
     .optional()
     .describe('Plate box [x, y, w, h] in the best frame, in pixels.'),
-  cropJpeg: z
-    .base64()
-    .max(400_000)
-    .optional()
-    .describe('Best plate crop as base64 JPEG; stored as the read\'s plate image.'),
+  cropJpeg: z.base64().max(400_000).optional().describe("Best plate crop as base64 JPEG; stored as the read's plate image."),
 });
 
 export type PlateRead = z.infer<typeof plateReadSchema>;

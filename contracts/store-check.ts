@@ -9,9 +9,7 @@ import { subjects } from './subjects.ts';
  * until it is confirmed here, and publishes it again when the store writer has caught up without it.
  */
 export const storedCheckRequest = z.strictObject({
-  reads: z
-    .array(z.strictObject({ id: z.uuid(), plate: z.string().max(32), capturedAt: z.iso.datetime({ offset: true }) }))
-    .max(1000),
+  reads: z.array(z.strictObject({ id: z.uuid(), plate: z.string().max(32), capturedAt: z.iso.datetime({ offset: true }) })).max(1000),
 });
 export type StoredCheckRequest = z.infer<typeof storedCheckRequest>;
 
@@ -63,7 +61,12 @@ export function serveStoredCheck(
 }
 
 /** The camera's side: which of these reads the store holds (null when the core does not answer). */
-export async function checkStored(nc: NatsConnection, cameraId: string, req: StoredCheckRequest, timeoutMs = 5000): Promise<StoredCheckReply | null> {
+export async function checkStored(
+  nc: NatsConnection,
+  cameraId: string,
+  req: StoredCheckRequest,
+  timeoutMs = 5000,
+): Promise<StoredCheckReply | null> {
   try {
     const reply = await nc.request(subjects.readsStoredCheckFor(cameraId), enc.encode(JSON.stringify(req)), { timeout: timeoutMs });
     return storedCheckReply.parse(JSON.parse(dec.decode(reply.data)));

@@ -60,7 +60,8 @@ Exit status: 0 imported (or unchanged), 1 refused or failed, 2 usage.`,
         console.error(`cannot read ${file}: ${(err as Error).message}`);
         return 1;
       }
-      const base = (values.url as string | undefined) ?? `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`;
+      const base =
+        (values.url as string | undefined) ?? `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`;
       const token = process.env.ALPR_API_TOKEN;
       const importId = randomUUID();
       const extractedAt = (values['extracted-at'] as string | undefined) ?? mtime.toISOString();
@@ -91,14 +92,26 @@ Exit status: 0 imported (or unchanged), 1 refused or failed, 2 usage.`,
       }, 500);
       let res: Response;
       try {
-        res = await fetch(`${base}/api/hotlists?${qs}`, { method: 'POST', headers, body: Readable.toWeb(stream) as never, duplex: 'half' } as RequestInit);
+        res = await fetch(`${base}/api/hotlists?${qs}`, {
+          method: 'POST',
+          headers,
+          body: Readable.toWeb(stream) as never,
+          duplex: 'half',
+        } as RequestInit);
       } catch (err) {
         clearInterval(poll);
         console.error(`\ncannot reach the appliance at ${base}: ${(err as Error).message}`);
         return 1;
       }
       clearInterval(poll);
-      const body = (await res.json().catch(() => ({}))) as { state?: string; versionId?: string; records?: number; badLines?: number; error?: string | null; summary?: { problems: { line: number; reason: string }[] } | null };
+      const body = (await res.json().catch(() => ({}))) as {
+        state?: string;
+        versionId?: string;
+        records?: number;
+        badLines?: number;
+        error?: string | null;
+        summary?: { problems: { line: number; reason: string }[] } | null;
+      };
       if (tty) process.stderr.write(`\r${progressBar(1, 30, `${mb(size)} / ${mb(size)}`)}\n`);
       if (!res.ok && !body.state) {
         console.error(`import refused (HTTP ${res.status}): ${body.error ?? 'no reason given'}`);

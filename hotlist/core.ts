@@ -24,8 +24,21 @@ export async function startHotlistCore(opts: {
   const { nc, client, config } = opts;
   const logger = opts.logger.child({ part: 'hotlists' });
   const buckets = await openHotlistBuckets(nc, config.nats.replicas);
-  const hotlists = createHotlistService({ client, buckets, config: config.hotlists, logger, audit: opts.audit, clock: opts.clock, onActivated: opts.onActivated });
-  const watch = startHotlistWatch({ dir: path.resolve(config.hotlists.watchDir ?? path.join(config.dataDir, 'hotlists', 'incoming')), hotlists, intervalMs: config.hotlists.watchIntervalSeconds * 1000, logger });
+  const hotlists = createHotlistService({
+    client,
+    buckets,
+    config: config.hotlists,
+    logger,
+    audit: opts.audit,
+    clock: opts.clock,
+    onActivated: opts.onActivated,
+  });
+  const watch = startHotlistWatch({
+    dir: path.resolve(config.hotlists.watchDir ?? path.join(config.dataDir, 'hotlists', 'incoming')),
+    hotlists,
+    intervalMs: config.hotlists.watchIntervalSeconds * 1000,
+    logger,
+  });
   return {
     hotlists,
     watch,

@@ -25,13 +25,43 @@ const standard: FieldMapping = {
 export const BUILTIN_MAPPINGS: Record<'standard' | 'ncic' | 'fcic' | 'dhsmv', FieldMapping> = {
   standard,
   // NCIC vehicle/licence-plate file field names (LIC, LIS, LIT, NIC, ORI, DOE …).
-  ncic: { ...standard, plate: ['lic', ...standard.plate], state: ['lis', ...standard.state], plateType: ['lit', ...standard.plateType], recordId: ['nic', ...standard.recordId], category: ['file', 'mke', ...standard.category], enteredAt: ['doe', 'dte', ...standard.enteredAt], expiresAt: ['loy', 'exp', ...standard.expiresAt], notes: ['mis', ...standard.notes] },
-  fcic: { ...standard, plate: ['lic', 'tag_number', ...standard.plate], state: ['lis', ...standard.state], plateType: ['lit', ...standard.plateType], recordId: ['fcn', 'nic', ...standard.recordId], category: ['file', 'mke', ...standard.category], enteredAt: ['doe', ...standard.enteredAt], notes: ['mis', ...standard.notes] },
-  dhsmv: { ...standard, plate: ['tag_number', 'plate_no', ...standard.plate], state: ['tag_state', ...standard.state], recordId: ['record_number', 'dl_number_hash', ...standard.recordId], category: ['status', 'status_code', ...standard.category], enteredAt: ['status_date', ...standard.enteredAt], expiresAt: ['expiration_date', ...standard.expiresAt] },
+  ncic: {
+    ...standard,
+    plate: ['lic', ...standard.plate],
+    state: ['lis', ...standard.state],
+    plateType: ['lit', ...standard.plateType],
+    recordId: ['nic', ...standard.recordId],
+    category: ['file', 'mke', ...standard.category],
+    enteredAt: ['doe', 'dte', ...standard.enteredAt],
+    expiresAt: ['loy', 'exp', ...standard.expiresAt],
+    notes: ['mis', ...standard.notes],
+  },
+  fcic: {
+    ...standard,
+    plate: ['lic', 'tag_number', ...standard.plate],
+    state: ['lis', ...standard.state],
+    plateType: ['lit', ...standard.plateType],
+    recordId: ['fcn', 'nic', ...standard.recordId],
+    category: ['file', 'mke', ...standard.category],
+    enteredAt: ['doe', ...standard.enteredAt],
+    notes: ['mis', ...standard.notes],
+  },
+  dhsmv: {
+    ...standard,
+    plate: ['tag_number', 'plate_no', ...standard.plate],
+    state: ['tag_state', ...standard.state],
+    recordId: ['record_number', 'dl_number_hash', ...standard.recordId],
+    category: ['status', 'status_code', ...standard.category],
+    enteredAt: ['status_date', ...standard.enteredAt],
+    expiresAt: ['expiration_date', ...standard.expiresAt],
+  },
 };
 
 export function headerKey(h: string): string {
-  return h.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 export function mappingFor(source: Pick<HotlistSourceConfig, 'mapping'>): FieldMapping {
@@ -67,7 +97,10 @@ export function resolveColumns(headers: string[], mapping: FieldMapping): Partia
   const missing = REQUIRED_FIELDS.filter((f) => out[f] === undefined);
   if (missing.length) {
     throw new HotlistFormatError(
-      `header has no column for ${missing.map((f) => `${f} (one of: ${mapping[f].join(', ')})`).join('; ')}; header was: ${headers.slice(0, 20).map((h) => JSON.stringify(h.slice(0, 40))).join(', ')}`,
+      `header has no column for ${missing.map((f) => `${f} (one of: ${mapping[f].join(', ')})`).join('; ')}; header was: ${headers
+        .slice(0, 20)
+        .map((h) => JSON.stringify(h.slice(0, 40)))
+        .join(', ')}`,
     );
   }
   return out;

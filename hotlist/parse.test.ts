@@ -6,7 +6,8 @@ import { toRecord, parseDate, RecordError } from './record.ts';
 const enc = (s: string) => new TextEncoder().encode(s);
 const opts = { format: 'csv' as const, mapping: BUILTIN_MAPPINGS.standard, maxBadFraction: 0.2 };
 const HEADER = 'plate,state,record_id,category,ori,entered_at,expires_at,priority,notes\n';
-const good = (n: number) => Array.from({ length: n }, (_, i) => `ABC${1000 + i},FL,R${i},stolen vehicle,FL0370000,2026-01-0${(i % 9) + 1},,,\n`).join('');
+const good = (n: number) =>
+  Array.from({ length: n }, (_, i) => `ABC${1000 + i},FL,R${i},stolen vehicle,FL0370000,2026-01-0${(i % 9) + 1},,,\n`).join('');
 
 describe('CSV records', () => {
   it('splits quoted fields with commas, doubled quotes and reports an open quote', () => {
@@ -15,20 +16,37 @@ describe('CSV records', () => {
   });
 
   it('parses a documented file into canonical records', () => {
-    const { records, summary } = parseHotlist(enc(HEADER + 'abc-123,fl,NIC/V123,SV,fl0370000,20260105,01/31/2027,2,"blue sedan, tinted"\nQRS*,,W1,amber,,,,,\n'), opts);
+    const { records, summary } = parseHotlist(
+      enc(HEADER + 'abc-123,fl,NIC/V123,SV,fl0370000,20260105,01/31/2027,2,"blue sedan, tinted"\nQRS*,,W1,amber,,,,,\n'),
+      opts,
+    );
     expect(summary).toMatchObject({ lines: 2, records: 2, bad: 0 });
-    expect(records[0]).toMatchObject({ plate: 'ABC123', state: 'FL', recordId: 'NIC/V123', category: 'stolen_vehicle', ori: 'FL0370000', priority: 2, notes: 'blue sedan, tinted', expiresAt: Date.UTC(2027, 0, 31) });
+    expect(records[0]).toMatchObject({
+      plate: 'ABC123',
+      state: 'FL',
+      recordId: 'NIC/V123',
+      category: 'stolen_vehicle',
+      ori: 'FL0370000',
+      priority: 2,
+      notes: 'blue sedan, tinted',
+      expiresAt: Date.UTC(2027, 0, 31),
+    });
     expect(records[1]).toMatchObject({ plate: 'QRS*', wildcard: true, category: 'amber', priority: 1 });
   });
 
   it('keeps a quoted note with a line break and numbers lines as the file does', () => {
-    const { records, summary } = parseHotlist(enc(HEADER + 'AAA111,FL,R1,SV,,,,,"line one\nline two"\nBBB222,FL,R2,SV,,,,,\n,FL,R3,SV,,,,,\n'), { ...opts, maxBadFraction: 0.5 });
+    const { records, summary } = parseHotlist(
+      enc(HEADER + 'AAA111,FL,R1,SV,,,,,"line one\nline two"\nBBB222,FL,R2,SV,,,,,\n,FL,R3,SV,,,,,\n'),
+      { ...opts, maxBadFraction: 0.5 },
+    );
     expect(records.map((r) => r.recordId)).toEqual(['R1', 'R2']);
     expect(summary.problems).toEqual([{ line: 5, reason: 'plate: missing' }]);
   });
 
   it('reports each malformed line with its number and reason, and imports the rest', () => {
-    const body = good(20) + 'ABC1,FL,R90,SV,,2026-02-31,,,\nABC2,Florida,R91,SV,,,,,\nABC3,FL,R92,SV,,,,12,\nABC4,FL\nTOOLONGPLATE123,FL,R93,SV,,,,,\n';
+    const body =
+      good(20) +
+      'ABC1,FL,R90,SV,,2026-02-31,,,\nABC2,Florida,R91,SV,,,,,\nABC3,FL,R92,SV,,,,12,\nABC4,FL\nTOOLONGPLATE123,FL,R93,SV,,,,,\n';
     const { records, summary } = parseHotlist(enc(HEADER + body), { ...opts, maxBadFraction: 0.5 });
     expect(records).toHaveLength(20);
     expect(summary.problems).toEqual([
@@ -107,10 +125,17 @@ describe('records', () => {
     expect(() => parseDate('d', '2023-02-29')).toThrow(RecordError);
     expect(() => parseDate('d', 'yesterday')).toThrow(RecordError);
   });
-  it('notes with a person\'s identifiers refuse the record, by line, and ordinary notes pass', () => {
-    expect(() => toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'owner DOB 01/02/1980' })).toThrow(/notes: .*a date of birth/);
-    expect(toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'blue sedan, 2 doors, rear damage' }).notes).toBe('blue sedan, 2 doors, rear damage');
-    const { records, summary } = parseHotlist(enc(HEADER + good(20) + 'PII1,FL,R99,SV,,,,,"registered to 123 Main St, (850) 555-0100"\n'), { ...opts, maxBadFraction: 0.5 });
+  it("notes with a person's identifiers refuse the record, by line, and ordinary notes pass", () => {
+    expect(() => toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'owner DOB 01/02/1980' })).toThrow(
+      /notes: .*a date of birth/,
+    );
+    expect(toRecord({ plate: 'ABC123', recordId: 'x', category: 'sv', notes: 'blue sedan, 2 doors, rear damage' }).notes).toBe(
+      'blue sedan, 2 doors, rear damage',
+    );
+    const { records, summary } = parseHotlist(enc(HEADER + good(20) + 'PII1,FL,R99,SV,,,,,"registered to 123 Main St, (850) 555-0100"\n'), {
+      ...opts,
+      maxBadFraction: 0.5,
+    });
     expect(records).toHaveLength(20);
     expect(summary.problems).toEqual([{ line: 22, reason: expect.stringMatching(/^notes: .*a street address and a phone number/) }]);
   });

@@ -108,7 +108,10 @@ export function createHotlistParser(opts: ParserOptions) {
     summary.bad++;
     if (summary.problems.length < maxProblems) summary.problems.push({ line, reason });
     if (summary.lines >= EARLY_VERDICT_LINES && summary.bad * 2 > summary.lines) {
-      throw new HotlistRefusedError(`refused: ${summary.bad} of the first ${summary.lines} lines are malformed; the file is mostly garbage`, finish());
+      throw new HotlistRefusedError(
+        `refused: ${summary.bad} of the first ${summary.lines} lines are malformed; the file is mostly garbage`,
+        finish(),
+      );
     }
   };
 
@@ -144,9 +147,16 @@ export function createHotlistParser(opts: ParserOptions) {
     const p = parts;
     accept(
       {
-        plate: cell(p, a.plate), state: cell(p, a.state), plateType: cell(p, a.plateType), recordId: cell(p, a.recordId),
-        category: cell(p, a.category), ori: cell(p, a.ori), enteredAt: cell(p, a.enteredAt), expiresAt: cell(p, a.expiresAt),
-        priority: cell(p, a.priority), notes: cell(p, a.notes),
+        plate: cell(p, a.plate),
+        state: cell(p, a.state),
+        plateType: cell(p, a.plateType),
+        recordId: cell(p, a.recordId),
+        category: cell(p, a.category),
+        ori: cell(p, a.ori),
+        enteredAt: cell(p, a.enteredAt),
+        expiresAt: cell(p, a.expiresAt),
+        priority: cell(p, a.priority),
+        notes: cell(p, a.notes),
       },
       line,
     );
@@ -274,7 +284,8 @@ export function createHotlistParser(opts: ParserOptions) {
         pending = null;
         summary.lines++;
         summary.bad++;
-        if (summary.problems.length < maxProblems) summary.problems.push({ line: p.start, reason: 'quoted field not closed at end of file (truncated file?)' });
+        if (summary.problems.length < maxProblems)
+          summary.problems.push({ line: p.start, reason: 'quoted field not closed at end of file (truncated file?)' });
       }
       if (opts.format === 'csv' && !columns) throw new HotlistFormatError('the file is empty: no header row');
       const done = finish();

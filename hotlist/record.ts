@@ -2,7 +2,18 @@ import { normalizePlate, PatternError, piiProblem, wildcardToLike, type HotlistR
 
 export type { HotlistRecord };
 
-export const RECORD_FIELDS = ['plate', 'state', 'plateType', 'recordId', 'category', 'ori', 'enteredAt', 'expiresAt', 'priority', 'notes'] as const;
+export const RECORD_FIELDS = [
+  'plate',
+  'state',
+  'plateType',
+  'recordId',
+  'category',
+  'ori',
+  'enteredAt',
+  'expiresAt',
+  'priority',
+  'notes',
+] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 export const REQUIRED_FIELDS: readonly RecordField[] = ['plate', 'recordId', 'category'];
 
@@ -11,26 +22,66 @@ export const MAX_PLATE_LENGTH = 10;
 
 /** Category spellings and NCIC/FCIC/DHSMV codes folded to one canonical name each. */
 const CATEGORY_ALIASES: Record<string, string> = {
-  sv: 'stolen_vehicle', v: 'stolen_vehicle', stolen: 'stolen_vehicle', stolen_vehicle: 'stolen_vehicle', veh: 'stolen_vehicle',
-  lp: 'stolen_plate', l: 'stolen_plate', stolen_plate: 'stolen_plate', stolen_tag: 'stolen_plate', lic: 'stolen_plate',
-  w: 'wanted_person', wanted: 'wanted_person', wanted_person: 'wanted_person', warrant: 'wanted_person',
-  mp: 'missing_person', m: 'missing_person', missing: 'missing_person', missing_person: 'missing_person',
-  ep: 'endangered_person', endangered: 'endangered_person', endangered_person: 'endangered_person',
-  amber: 'amber', amber_alert: 'amber', aa: 'amber',
-  silver: 'silver_alert', silver_alert: 'silver_alert',
-  et: 'expired_tag', expired_tag: 'expired_tag', expired_registration: 'expired_tag',
-  el: 'expired_license', expired_license: 'expired_license', expired_licence: 'expired_license',
-  sd: 'sanctioned_driver', sanctioned: 'sanctioned_driver', sanctioned_driver: 'sanctioned_driver', suspended_license: 'sanctioned_driver',
-  so: 'sex_offender', sex_offender: 'sex_offender', predator: 'sex_offender',
-  pf: 'protection_order', protection_order: 'protection_order',
-  bolo: 'bolo', agency: 'agency_list',
+  sv: 'stolen_vehicle',
+  v: 'stolen_vehicle',
+  stolen: 'stolen_vehicle',
+  stolen_vehicle: 'stolen_vehicle',
+  veh: 'stolen_vehicle',
+  lp: 'stolen_plate',
+  l: 'stolen_plate',
+  stolen_plate: 'stolen_plate',
+  stolen_tag: 'stolen_plate',
+  lic: 'stolen_plate',
+  w: 'wanted_person',
+  wanted: 'wanted_person',
+  wanted_person: 'wanted_person',
+  warrant: 'wanted_person',
+  mp: 'missing_person',
+  m: 'missing_person',
+  missing: 'missing_person',
+  missing_person: 'missing_person',
+  ep: 'endangered_person',
+  endangered: 'endangered_person',
+  endangered_person: 'endangered_person',
+  amber: 'amber',
+  amber_alert: 'amber',
+  aa: 'amber',
+  silver: 'silver_alert',
+  silver_alert: 'silver_alert',
+  et: 'expired_tag',
+  expired_tag: 'expired_tag',
+  expired_registration: 'expired_tag',
+  el: 'expired_license',
+  expired_license: 'expired_license',
+  expired_licence: 'expired_license',
+  sd: 'sanctioned_driver',
+  sanctioned: 'sanctioned_driver',
+  sanctioned_driver: 'sanctioned_driver',
+  suspended_license: 'sanctioned_driver',
+  so: 'sex_offender',
+  sex_offender: 'sex_offender',
+  predator: 'sex_offender',
+  pf: 'protection_order',
+  protection_order: 'protection_order',
+  bolo: 'bolo',
+  agency: 'agency_list',
 };
 
 /** Default priority by category (1 most urgent) when the file gives none. */
 const CATEGORY_PRIORITY: Record<string, number> = {
-  amber: 1, endangered_person: 1, missing_person: 2, wanted_person: 2, silver_alert: 2,
-  stolen_vehicle: 3, stolen_plate: 3, protection_order: 3, bolo: 4, sex_offender: 5,
-  sanctioned_driver: 6, expired_license: 7, expired_tag: 8,
+  amber: 1,
+  endangered_person: 1,
+  missing_person: 2,
+  wanted_person: 2,
+  silver_alert: 2,
+  stolen_vehicle: 3,
+  stolen_plate: 3,
+  protection_order: 3,
+  bolo: 4,
+  sex_offender: 5,
+  sanctioned_driver: 6,
+  expired_license: 7,
+  expired_tag: 8,
 };
 
 export class RecordError extends Error {
@@ -80,7 +131,8 @@ function memo<T>(limit: number, compute: (raw: string) => T): (raw: string) => T
 export function parseDate(field: string, raw: string | undefined): number | null {
   if (raw === undefined || raw === '') return null;
   const ms = dateMs(raw);
-  if (ms === null) throw new RecordError(`${field}: "${raw.trim().slice(0, 40)}" is not a date (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY or ISO-8601)`);
+  if (ms === null)
+    throw new RecordError(`${field}: "${raw.trim().slice(0, 40)}" is not a date (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY or ISO-8601)`);
   return Number.isNaN(ms) ? null : ms;
 }
 
@@ -107,7 +159,10 @@ const dateMs = memo(4096, (raw: string): number | null => {
 });
 
 export const canonicalCategory = memo(1024, (raw: string): string => {
-  const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   // Own keys only: "__proto__" or "constructor" in a file must not fetch Object's prototype.
   return (Object.hasOwn(CATEGORY_ALIASES, key) ? CATEGORY_ALIASES[key] : undefined) ?? key.replace(/[^a-z0-9_]/g, '').slice(0, 40);
 });
@@ -140,12 +195,16 @@ export function toRecord(row: Partial<Record<RecordField, string>>): HotlistReco
       if (err instanceof PatternError) throw new RecordError(`plate: wildcard ${err.message}`);
       throw err;
     }
-    plate = rawPlate.toUpperCase().replace(/[^A-Z0-9?*]/g, '').replace(/\*+/g, '*');
+    plate = rawPlate
+      .toUpperCase()
+      .replace(/[^A-Z0-9?*]/g, '')
+      .replace(/\*+/g, '*');
   } else {
     plate = normalizePlate(rawPlate);
     if (plate.length === 0) throw new RecordError('plate: no letters or digits');
   }
-  if ((wildcard ? plate.replace(/\*/g, '') : plate).length > MAX_PLATE_LENGTH) throw new RecordError(`plate: more than ${MAX_PLATE_LENGTH} characters`);
+  if ((wildcard ? plate.replace(/\*/g, '') : plate).length > MAX_PLATE_LENGTH)
+    throw new RecordError(`plate: more than ${MAX_PLATE_LENGTH} characters`);
 
   const recordId = text('recordId', row.recordId, 40);
   if (!recordId) throw new RecordError('recordId: missing');

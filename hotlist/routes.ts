@@ -19,14 +19,28 @@ export const hotlistRules: Record<string, AccessRule> = {
 
 const importQuery = z.strictObject({
   source: z.string().min(1).max(32),
-  filename: z.string().max(200).regex(/^[^\p{Cc}]*$/u).default('upload'),
+  filename: z
+    .string()
+    .max(200)
+    .regex(/^[^\p{Cc}]*$/u)
+    .default('upload'),
   extractedAt: z.iso.datetime({ offset: true }).optional(),
   importId: z.uuid().optional(),
 });
-const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const entryBody = z.strictObject({
   plate: text(16),
-  state: z.string().regex(/^[A-Z]{2}$/).nullable().default(null),
+  state: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullable()
+    .default(null),
   category: text(40).default('agency_list'),
   /** Why the entry is made: free text kept with the record, so no identifiers either. */
   reason: text(500).superRefine(refusePii()),
@@ -36,7 +50,11 @@ const entryBody = z.strictObject({
   notes: text(500).superRefine(refusePii()).optional(),
 });
 const removeBody = z.strictObject({ recordId: text(40), reason: text(500).superRefine(refusePii()) });
-const recordsQuery = z.strictObject({ plate: z.string().max(16).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
+const recordsQuery = z.strictObject({
+  plate: z.string().max(16).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
 
@@ -52,12 +70,31 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
     const current = active ? await listRecords(client, active.versionId, { limit: 100_000, offset: 0 }) : [];
     const header = 'plate,state,record_id,category,ori,entered_at,expires_at,priority,notes,created_by,reason';
     const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-    const lines = current.map((r) => [r.plate, r.state, r.recordId, r.category, r.ori, r.enteredAt ? new Date(r.enteredAt).toISOString() : '', r.expiresAt ? new Date(r.expiresAt).toISOString().slice(0, 10) : '', r.priority, r.notes, r.createdBy, r.reason].map(q).join(','));
+    const lines = current.map((r) =>
+      [
+        r.plate,
+        r.state,
+        r.recordId,
+        r.category,
+        r.ori,
+        r.enteredAt ? new Date(r.enteredAt).toISOString() : '',
+        r.expiresAt ? new Date(r.expiresAt).toISOString().slice(0, 10) : '',
+        r.priority,
+        r.notes,
+        r.createdBy,
+        r.reason,
+      ]
+        .map(q)
+        .join(','),
+    );
     const next = edit(lines);
     if (typeof next === 'string') return c.json({ error: next }, 404);
     const meta = new Map(current.map((r) => [r.recordId, { createdBy: r.createdBy, reason: r.reason }]));
     const job = await hotlists.import({
-      source, filename: 'manual edit', origin: 'manual', actor: actor(c),
+      source,
+      filename: 'manual edit',
+      origin: 'manual',
+      actor: actor(c),
       data: [new TextEncoder().encode([header, ...next].join('\n') + '\n')],
       annotate: (r) => meta.get(r.recordId) ?? { createdBy: actor(c), reason },
     });
@@ -78,8 +115,13 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
       c.set('auditTarget', `hotlist:${q.source}`);
       try {
         const job = await hotlists.import({
-          source: q.source, filename: q.filename, origin: 'upload', actor: actor(c), importId: q.importId,
-          extractedAt: q.extractedAt ? new Date(q.extractedAt) : undefined, totalBytes: Number.isFinite(length) ? length : null,
+          source: q.source,
+          filename: q.filename,
+          origin: 'upload',
+          actor: actor(c),
+          importId: q.importId,
+          extractedAt: q.extractedAt ? new Date(q.extractedAt) : undefined,
+          totalBytes: Number.isFinite(length) ? length : null,
           data: Readable.fromWeb(c.req.raw.body as never) as AsyncIterable<Uint8Array>,
         });
         c.set('auditDetail', `${job.state}: ${job.versionId}, ${job.records} records, ${job.badLines} bad lines`);
@@ -105,7 +147,16 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
       const e = c.req.valid('json');
       let rec;
       try {
-        rec = toRecord({ plate: e.plate, state: e.state ?? undefined, category: e.category, recordId: e.recordId ?? `AG-${Date.now().toString(36).toUpperCase()}`, expiresAt: e.expiresAt, priority: e.priority?.toString(), notes: e.notes, enteredAt: new Date().toISOString() });
+        rec = toRecord({
+          plate: e.plate,
+          state: e.state ?? undefined,
+          category: e.category,
+          recordId: e.recordId ?? `AG-${Date.now().toString(36).toUpperCase()}`,
+          expiresAt: e.expiresAt,
+          priority: e.priority?.toString(),
+          notes: e.notes,
+          enteredAt: new Date().toISOString(),
+        });
       } catch (err) {
         if (err instanceof RecordError) return c.json({ error: err.message }, 400);
         throw err;
@@ -123,5 +174,19 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
 
 function compiledLineCsv(r: ReturnType<typeof toRecord>, by: string, reason: string): string {
   const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-  return [r.plate, r.state, r.recordId, r.category, r.ori, r.enteredAt ? new Date(r.enteredAt).toISOString() : '', r.expiresAt ? new Date(r.expiresAt).toISOString().slice(0, 10) : '', r.priority, r.notes, by, reason].map(q).join(',');
+  return [
+    r.plate,
+    r.state,
+    r.recordId,
+    r.category,
+    r.ori,
+    r.enteredAt ? new Date(r.enteredAt).toISOString() : '',
+    r.expiresAt ? new Date(r.expiresAt).toISOString().slice(0, 10) : '',
+    r.priority,
+    r.notes,
+    by,
+    reason,
+  ]
+    .map(q)
+    .join(',');
 }

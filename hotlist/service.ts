@@ -85,9 +85,22 @@ export function createHotlistService(opts: HotlistServiceOptions) {
     const src = source(req.source);
     const now = clock();
     const base: HotlistVersion = {
-      versionId: job.versionId, source: src.name, status: 'importing', origin: req.origin, filename: req.filename.slice(0, 200), checksum: '',
-      bytes: 0, recordCount: 0, lines: 0, badLines: 0, problems: [], importedBy: req.actor, importedAt: now.toISOString(),
-      extractedAt: (req.extractedAt ?? now).toISOString(), changedAt: now.toISOString(), detail: '',
+      versionId: job.versionId,
+      source: src.name,
+      status: 'importing',
+      origin: req.origin,
+      filename: req.filename.slice(0, 200),
+      checksum: '',
+      bytes: 0,
+      recordCount: 0,
+      lines: 0,
+      badLines: 0,
+      problems: [],
+      importedBy: req.actor,
+      importedAt: now.toISOString(),
+      extractedAt: (req.extractedAt ?? now).toISOString(),
+      changedAt: now.toISOString(),
+      detail: '',
     };
     await putVersion(client, base);
     const compiled = createCompiledWriter();
@@ -122,7 +135,17 @@ export function createHotlistService(opts: HotlistServiceOptions) {
       job.state = refused ? 'refused' : 'failed';
       job.summary = s;
       job.error = (err as Error).message;
-      await putVersion(client, { ...base, status: job.state, lines: s?.lines ?? 0, badLines: s?.bad ?? 0, problems: s?.problems ?? [], bytes: job.bytesRead, checksum: s?.checksum ?? '', changedAt: clock().toISOString(), detail: job.error });
+      await putVersion(client, {
+        ...base,
+        status: job.state,
+        lines: s?.lines ?? 0,
+        badLines: s?.bad ?? 0,
+        problems: s?.problems ?? [],
+        bytes: job.bytesRead,
+        checksum: s?.checksum ?? '',
+        changedAt: clock().toISOString(),
+        detail: job.error,
+      });
       await purgeRecords(client, job.versionId);
       return job;
     }
@@ -133,10 +156,23 @@ export function createHotlistService(opts: HotlistServiceOptions) {
     job.percent = 92;
 
     const previous = await currentActive(src.name);
-    const done: HotlistVersion = { ...base, checksum: summary.checksum, bytes: summary.bytes, recordCount: summary.records, lines: summary.lines, badLines: summary.bad, problems: summary.problems };
+    const done: HotlistVersion = {
+      ...base,
+      checksum: summary.checksum,
+      bytes: summary.bytes,
+      recordCount: summary.records,
+      lines: summary.lines,
+      badLines: summary.bad,
+      problems: summary.problems,
+    };
     if (previous && previous.checksum === summary.checksum && req.origin !== 'manual') {
       // The same extract again (a watched folder re-delivering a file): keep the active one.
-      await putVersion(client, { ...done, status: 'superseded', changedAt: clock().toISOString(), detail: `unchanged: same checksum as ${previous.versionId}` });
+      await putVersion(client, {
+        ...done,
+        status: 'superseded',
+        changedAt: clock().toISOString(),
+        detail: `unchanged: same checksum as ${previous.versionId}`,
+      });
       await purgeRecords(client, job.versionId);
       job.state = 'unchanged';
       job.percent = 100;
@@ -147,15 +183,27 @@ export function createHotlistService(opts: HotlistServiceOptions) {
     await buckets.os.putBlob({ name: object }, blob);
     const activatedAt = clock();
     await putActiveVersion(buckets.kv, {
-      source: src.name, versionId: job.versionId, object, sha256: createHash('sha256').update(blob).digest('hex'),
-      recordCount: summary.records, extractedAt: done.extractedAt, activatedAt: activatedAt.toISOString(),
+      source: src.name,
+      versionId: job.versionId,
+      object,
+      sha256: createHash('sha256').update(blob).digest('hex'),
+      recordCount: summary.records,
+      extractedAt: done.extractedAt,
+      activatedAt: activatedAt.toISOString(),
     });
     const active: HotlistVersion = { ...done, status: 'active', changedAt: activatedAt.toISOString() };
     await putVersion(client, active);
     if (previous) {
-      await putVersion(client, { ...previous, status: 'superseded', changedAt: clock().toISOString(), detail: `superseded by ${job.versionId}; records purged` });
+      await putVersion(client, {
+        ...previous,
+        status: 'superseded',
+        changedAt: clock().toISOString(),
+        detail: `superseded by ${job.versionId}; records purged`,
+      });
       await purgeRecords(client, previous.versionId);
-      await buckets.os.delete(`${src.name}/${previous.versionId}`).catch((err: Error) => logger.warn('could not delete superseded object', { err, version: previous.versionId }));
+      await buckets.os
+        .delete(`${src.name}/${previous.versionId}`)
+        .catch((err: Error) => logger.warn('could not delete superseded object', { err, version: previous.versionId }));
     }
     job.state = 'done';
     job.percent = 100;
@@ -177,8 +225,17 @@ export function createHotlistService(opts: HotlistServiceOptions) {
       source(req.source);
       const importId = req.importId ?? randomUUID();
       const job: ImportJob = {
-        importId, versionId: `${req.source}-${clock().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
-        source: req.source, state: 'parsing', percent: 0, bytesRead: 0, totalBytes: req.totalBytes ?? null, records: 0, badLines: 0, summary: null, error: null,
+        importId,
+        versionId: `${req.source}-${clock().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
+        source: req.source,
+        state: 'parsing',
+        percent: 0,
+        bytesRead: 0,
+        totalBytes: req.totalBytes ?? null,
+        records: 0,
+        badLines: 0,
+        summary: null,
+        error: null,
       };
       jobs.set(importId, job);
       if (jobs.size > 200) jobs.delete(jobs.keys().next().value!);
@@ -194,7 +251,14 @@ export function createHotlistService(opts: HotlistServiceOptions) {
         return job;
       } finally {
         await opts.audit
-          ?.append({ actor: req.actor, action: 'hotlist.import', target: job.versionId, query: { source: req.source, filename: req.filename, origin: req.origin }, outcome: job.state === 'failed' ? 'error' : job.state === 'refused' ? 'denied' : 'ok', detail: job.error ?? `${job.state}: ${job.records} records, ${job.badLines} bad lines` })
+          ?.append({
+            actor: req.actor,
+            action: 'hotlist.import',
+            target: job.versionId,
+            query: { source: req.source, filename: req.filename, origin: req.origin },
+            outcome: job.state === 'failed' ? 'error' : job.state === 'refused' ? 'denied' : 'ok',
+            detail: job.error ?? `${job.state}: ${job.records} records, ${job.badLines} bad lines`,
+          })
           .catch((err: Error) => logger.error('audit append failed for hotlist import', { err }));
       }
     },

@@ -52,12 +52,27 @@ const iso = (ms: string | number) => new Date(Number(ms)).toISOString();
 export async function putVersion(client: ClickHouseClient, v: HotlistVersion): Promise<void> {
   await client.insert({
     table: 'hotlist_versions',
-    values: [{
-      version_id: v.versionId, source: v.source, rev: Date.now() * 1000 + Math.floor(Math.random() * 1000), status: v.status, origin: v.origin,
-      filename: v.filename, checksum: v.checksum, bytes: v.bytes, record_count: v.recordCount, lines: v.lines, bad_lines: v.badLines,
-      problems: JSON.stringify(v.problems), imported_by: v.importedBy, imported_at: Date.parse(v.importedAt), extracted_at: Date.parse(v.extractedAt),
-      changed_at: Date.parse(v.changedAt), detail: v.detail,
-    }],
+    values: [
+      {
+        version_id: v.versionId,
+        source: v.source,
+        rev: Date.now() * 1000 + Math.floor(Math.random() * 1000),
+        status: v.status,
+        origin: v.origin,
+        filename: v.filename,
+        checksum: v.checksum,
+        bytes: v.bytes,
+        record_count: v.recordCount,
+        lines: v.lines,
+        bad_lines: v.badLines,
+        problems: JSON.stringify(v.problems),
+        imported_by: v.importedBy,
+        imported_at: Date.parse(v.importedAt),
+        extracted_at: Date.parse(v.extractedAt),
+        changed_at: Date.parse(v.changedAt),
+        detail: v.detail,
+      },
+    ],
     format: 'JSONEachRow',
   });
 }
@@ -69,10 +84,22 @@ const SELECT = `SELECT version_id, source, status, origin, filename, checksum, t
 
 function toVersion(r: Row): HotlistVersion {
   return {
-    versionId: r.version_id, source: r.source, status: r.status, origin: r.origin, filename: r.filename, checksum: r.checksum,
-    bytes: Number(r.bytes), recordCount: Number(r.record_count), lines: Number(r.lines), badLines: Number(r.bad_lines),
-    problems: JSON.parse(r.problems || '[]') as LineProblem[], importedBy: r.imported_by, importedAt: iso(r.imported_ms),
-    extractedAt: iso(r.extracted_ms), changedAt: iso(r.changed_ms), detail: r.detail,
+    versionId: r.version_id,
+    source: r.source,
+    status: r.status,
+    origin: r.origin,
+    filename: r.filename,
+    checksum: r.checksum,
+    bytes: Number(r.bytes),
+    recordCount: Number(r.record_count),
+    lines: Number(r.lines),
+    badLines: Number(r.bad_lines),
+    problems: JSON.parse(r.problems || '[]') as LineProblem[],
+    importedBy: r.imported_by,
+    importedAt: iso(r.imported_ms),
+    extractedAt: iso(r.extracted_ms),
+    changedAt: iso(r.changed_ms),
+    detail: r.detail,
   };
 }
 
@@ -86,7 +113,11 @@ export async function listVersions(client: ClickHouseClient, source?: string, li
 }
 
 export async function getVersion(client: ClickHouseClient, versionId: string): Promise<HotlistVersion | null> {
-  const rs = await client.query({ query: `${SELECT} WHERE version_id = {v:String} LIMIT 1`, query_params: { v: versionId }, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: `${SELECT} WHERE version_id = {v:String} LIMIT 1`,
+    query_params: { v: versionId },
+    format: 'JSONEachRow',
+  });
   const rows = await rs.json<Row>();
   return rows[0] ? toVersion(rows[0]) : null;
 }
@@ -107,20 +138,49 @@ export async function insertRecords(client: ClickHouseClient, versionId: string,
   await client.insert({
     table: 'hotlist_records',
     values: records.map((r) => ({
-      version_id: versionId, source, record_id: r.recordId, plate: r.plate, wildcard: r.wildcard, state: r.state ?? '', plate_type: r.plateType ?? '',
-      category: r.category, ori: r.ori ?? '', entered_at: r.enteredAt ?? 0, expires_at: r.expiresAt ?? 0, priority: r.priority, notes: r.notes ?? '',
-      line: r.line, created_by: r.createdBy, reason: r.reason,
+      version_id: versionId,
+      source,
+      record_id: r.recordId,
+      plate: r.plate,
+      wildcard: r.wildcard,
+      state: r.state ?? '',
+      plate_type: r.plateType ?? '',
+      category: r.category,
+      ori: r.ori ?? '',
+      entered_at: r.enteredAt ?? 0,
+      expires_at: r.expiresAt ?? 0,
+      priority: r.priority,
+      notes: r.notes ?? '',
+      line: r.line,
+      created_by: r.createdBy,
+      reason: r.reason,
     })),
     format: 'JSONEachRow',
   });
 }
 
 interface RecordRow {
-  record_id: string; plate: string; wildcard: boolean; state: string; plate_type: string; category: string; ori: string;
-  entered_at: string; expires_at: string; priority: number; notes: string; line: number; created_by: string; reason: string;
+  record_id: string;
+  plate: string;
+  wildcard: boolean;
+  state: string;
+  plate_type: string;
+  category: string;
+  ori: string;
+  entered_at: string;
+  expires_at: string;
+  priority: number;
+  notes: string;
+  line: number;
+  created_by: string;
+  reason: string;
 }
 
-export async function listRecords(client: ClickHouseClient, versionId: string, opts: { plate?: string; limit: number; offset: number }): Promise<StoredRecord[]> {
+export async function listRecords(
+  client: ClickHouseClient,
+  versionId: string,
+  opts: { plate?: string; limit: number; offset: number },
+): Promise<StoredRecord[]> {
   const rs = await client.query({
     query: `SELECT record_id, plate, wildcard, state, plate_type, category, ori, toString(entered_at) AS entered_at, toString(expires_at) AS expires_at,
                    priority, notes, line, created_by, reason
@@ -130,14 +190,30 @@ export async function listRecords(client: ClickHouseClient, versionId: string, o
     format: 'JSONEachRow',
   });
   return (await rs.json<RecordRow>()).map((r) => ({
-    recordId: r.record_id, plate: r.plate, wildcard: r.wildcard, state: r.state || null, plateType: r.plate_type || null, category: r.category,
-    ori: r.ori || null, enteredAt: Number(r.entered_at) || null, expiresAt: Number(r.expires_at) || null, priority: r.priority, notes: r.notes || null,
-    line: r.line, createdBy: r.created_by, reason: r.reason,
+    recordId: r.record_id,
+    plate: r.plate,
+    wildcard: r.wildcard,
+    state: r.state || null,
+    plateType: r.plate_type || null,
+    category: r.category,
+    ori: r.ori || null,
+    enteredAt: Number(r.entered_at) || null,
+    expiresAt: Number(r.expires_at) || null,
+    priority: r.priority,
+    notes: r.notes || null,
+    line: r.line,
+    createdBy: r.created_by,
+    reason: r.reason,
   }));
 }
 
 /** Plates (not wildcards) in `versionId` that `previous` did not list: the candidates for historical hits. */
-export async function newlyListedPlates(client: ClickHouseClient, versionId: string, previous: string | null, limit: number): Promise<{ plates: string[]; truncated: boolean }> {
+export async function newlyListedPlates(
+  client: ClickHouseClient,
+  versionId: string,
+  previous: string | null,
+  limit: number,
+): Promise<{ plates: string[]; truncated: boolean }> {
   const rs = await client.query({
     query: `SELECT DISTINCT plate FROM hotlist_records WHERE version_id = {v:String} AND NOT wildcard
             AND plate NOT IN (SELECT plate FROM hotlist_records WHERE version_id = {prev:String}) LIMIT {limit:UInt32}`,

@@ -36,7 +36,12 @@ export function startHotlistWatch(opts: { dir: string; hotlists: HotlistService;
           }
           seen.delete(file);
           const job = await hotlists.import({
-            source: src.name, filename: name, origin: 'watch', actor: 'system:watch', totalBytes: st.size, extractedAt: st.mtime,
+            source: src.name,
+            filename: name,
+            origin: 'watch',
+            actor: 'system:watch',
+            totalBytes: st.size,
+            extractedAt: st.mtime,
             data: createReadStream(file, { highWaterMark: 1 << 20 }),
           });
           const outcome = job.state === 'done' || job.state === 'unchanged' ? 'done' : 'refused';
@@ -44,7 +49,14 @@ export function startHotlistWatch(opts: { dir: string; hotlists: HotlistService;
           const stamp = new Date().toISOString().replace(/[:.]/g, '-');
           await rename(file, path.join(folder, outcome, `${stamp}-${name}`));
           await writeFile(path.join(folder, outcome, `${stamp}-${name}.report.json`), JSON.stringify(job, null, 2));
-          (outcome === 'done' ? logger.info : logger.error).call(logger, 'watched hotlist file processed', { source: src.name, file: name, state: job.state, records: job.records, badLines: job.badLines, error: job.error });
+          (outcome === 'done' ? logger.info : logger.error).call(logger, 'watched hotlist file processed', {
+            source: src.name,
+            file: name,
+            state: job.state,
+            records: job.records,
+            badLines: job.badLines,
+            error: job.error,
+          });
           imported++;
         }
       }

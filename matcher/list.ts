@@ -28,7 +28,10 @@ export interface ListMeta {
 }
 
 /** What the matcher keeps of a record: the fields an alert carries, not the notes or dates of entry. */
-export type EntryView = Pick<HotlistRecord, 'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'>;
+export type EntryView = Pick<
+  HotlistRecord,
+  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'
+>;
 
 const NONE = 0xffffffff;
 /**
@@ -88,7 +91,10 @@ export class ListBuilder {
   private gap: GapFilter;
   private gapKeys = 0;
 
-  constructor(readonly meta: Omit<ListMeta, 'recordCount'>, sizeHint = 1024) {
+  constructor(
+    readonly meta: Omit<ListMeta, 'recordCount'>,
+    sizeHint = 1024,
+  ) {
     this.gap = new GapFilter(sizeHint * 8);
     this.conf = new Float64Array(sizeHint);
     this.exact = new Float64Array(sizeHint);
@@ -179,17 +185,30 @@ export class ListBuilder {
     return new CompiledList(
       { ...this.meta, recordCount: n },
       {
-        conf: this.conf.slice(0, n), exact: this.exact.slice(0, n), next, table, mask, ...filters, gap,
-        state: this.state.slice(0, n), category: this.category.slice(0, n), plateType: this.plateType.slice(0, n),
-        ori: this.ori.slice(0, n), priority: this.priority.slice(0, n), expiresDay: this.expiresDay.slice(0, n),
-        idOffsets: this.idOffsets.slice(0, n + 1), ids: this.ids.subarray(0, this.idBytes),
-        states: this.states.values, categories: this.categories.values, plateTypes: this.plateTypes.values, oris: this.oris.values,
+        conf: this.conf.slice(0, n),
+        exact: this.exact.slice(0, n),
+        next,
+        table,
+        mask,
+        ...filters,
+        gap,
+        state: this.state.slice(0, n),
+        category: this.category.slice(0, n),
+        plateType: this.plateType.slice(0, n),
+        ori: this.ori.slice(0, n),
+        priority: this.priority.slice(0, n),
+        expiresDay: this.expiresDay.slice(0, n),
+        idOffsets: this.idOffsets.slice(0, n + 1),
+        ids: this.ids.subarray(0, this.idBytes),
+        states: this.states.values,
+        categories: this.categories.values,
+        plateTypes: this.plateTypes.values,
+        oris: this.oris.values,
         wildcards: this.wildcards,
       },
     );
   }
 }
-
 
 /**
  * Two small filters in front of the hash table. The ~400 keys within one edit of a plate are
@@ -209,7 +228,8 @@ function blockOf(d: ArrayLike<number>, from: number): number {
 /** Block of a base-28 three-symbol value (symbols 1..27), -1 for values with a 0 digit. */
 const BLOCK_OF = (() => {
   const t = new Int32Array(28 ** 3).fill(-1);
-  for (let a = 1; a < 28; a++) for (let b = 1; b < 28; b++) for (let c = 1; c < 28; c++) t[a * 784 + b * 28 + c] = (a - 1) * 729 + (b - 1) * 27 + (c - 1);
+  for (let a = 1; a < 28; a++)
+    for (let b = 1; b < 28; b++) for (let c = 1; c < 28; c++) t[a * 784 + b * 28 + c] = (a - 1) * 729 + (b - 1) * 27 + (c - 1);
   return t;
 })();
 
@@ -365,7 +385,8 @@ export class CompiledList {
     let e = v % CHAINED;
     if (exact[e] === ek) out.push({ entry: e, state: Math.floor(v / STATE_UNIT), distance: 0, wildcard: false });
     if (v % STATE_UNIT < CHAINED) return;
-    for (e = next[e]!; e !== NONE; e = next[e]!) if (exact[e] === ek) out.push({ entry: e, state: state[e]!, distance: 0, wildcard: false });
+    for (e = next[e]!; e !== NONE; e = next[e]!)
+      if (exact[e] === ek) out.push({ entry: e, state: state[e]!, distance: 0, wildcard: false });
   }
 
   private readonly digits = new Uint8Array(MAX_KEY_LENGTH + 1);
@@ -414,7 +435,8 @@ export class CompiledList {
         const usesP = i >= K;
         const f = usesP ? filterP : filterS;
         const b = usesP ? pBase : i < n - K ? sBase : -1;
-        if (this.mayGap(GapFilter.pick(i, n, hb, tb), base + CONF_POW[n]!, i >= K, pBase, sBase)) for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
+        if (this.mayGap(GapFilter.pick(i, n, hb, tb), base + CONF_POW[n]!, i >= K, pBase, sBase))
+          for (let s = 1; s < CONF_BASE; s++) if (s !== di) this.collect(base + s * p, b, f, 1, out);
         if (n > 1) {
           const bd = n - 1 < K ? -1 : b;
           this.collect(prefix[i]! * CONF_POW[n - 1 - i]! + suffix[i + 1]!, bd, f, 1, out);
@@ -429,7 +451,8 @@ export class CompiledList {
           const usesP = i >= K;
           const f = usesP ? filterP : filterS;
           const b = n < K ? -1 : usesP ? pBase : i <= n - K ? sBase : -1;
-          if (this.mayGap(GapFilter.pick(i, n + 1, hb, tb), at + CONF_POW[n + 1]!, i >= K, pBase, sBase)) for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
+          if (this.mayGap(GapFilter.pick(i, n + 1, hb, tb), at + CONF_POW[n + 1]!, i >= K, pBase, sBase))
+            for (let s = 1; s < CONF_BASE; s++) this.collect(at + s * p, b, f, 1, out);
         }
       }
     }
@@ -447,7 +470,8 @@ export class CompiledList {
   }
 
   wildcardEntries(plate: string, out: RawHit[]): void {
-    for (const w of this.c.wildcards) if (w.re.test(plate)) out.push({ entry: w.entry, state: this.c.state[w.entry]!, distance: 0, wildcard: true });
+    for (const w of this.c.wildcards)
+      if (w.re.test(plate)) out.push({ entry: w.entry, state: this.c.state[w.entry]!, distance: 0, wildcard: true });
   }
 
   get wildcardCount(): number {
@@ -503,7 +527,23 @@ export class CompiledList {
   /** Bytes held by the columns (for metrics and the bench). */
   get bytes(): number {
     const c = this.c;
-    return [c.gap.words, c.filterP, c.filterS, c.conf, c.exact, c.next, c.table, c.state, c.category, c.plateType, c.ori, c.priority, c.expiresDay, c.idOffsets, c.ids].reduce((s, a) => s + a.byteLength, 0);
+    return [
+      c.gap.words,
+      c.filterP,
+      c.filterS,
+      c.conf,
+      c.exact,
+      c.next,
+      c.table,
+      c.state,
+      c.category,
+      c.plateType,
+      c.ori,
+      c.priority,
+      c.expiresDay,
+      c.idOffsets,
+      c.ids,
+    ].reduce((s, a) => s + a.byteLength, 0);
   }
 }
 

@@ -9,13 +9,18 @@ import { keysWithinOneEdit } from '../store/index.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
-function list(rows: Record<string, string>[], policy: Partial<ReturnType<typeof hotlistSourceSchema.parse>> = {}, extractedAt = NOW - 3600_000): ActiveList {
+function list(
+  rows: Record<string, string>[],
+  policy: Partial<ReturnType<typeof hotlistSourceSchema.parse>> = {},
+  extractedAt = NOW - 3600_000,
+): ActiveList {
   const b = new ListBuilder({ source: 'ncic', versionId: 'v1', extractedAt });
   for (const r of rows) b.add(toRecord({ category: 'stolen_vehicle', ...r }));
   return { list: b.build(), policy: hotlistSourceSchema.parse({ name: 'ncic', ...policy }) };
 }
 
-const read = (plate: string, state: string | null = 'FL', candidates: { text: string; confidence: number }[] = []) => ({ plate, state, candidates }) as never;
+const read = (plate: string, state: string | null = 'FL', candidates: { text: string; confidence: number }[] = []) =>
+  ({ plate, state, candidates }) as never;
 
 describe('plate keys', () => {
   it('round-trips exact keys and folds confusion classes', () => {
@@ -32,7 +37,11 @@ describe('plate keys', () => {
       const got = new Set<number>();
       forEachKeyWithinOneEdit(d, plate.length, k, (v) => got.add(v));
       got.add(k);
-      const want = new Set(keysWithinOneEdit(confusionKey(plate)).filter((s) => s.length <= 10).map((s) => confKey(s)));
+      const want = new Set(
+        keysWithinOneEdit(confusionKey(plate))
+          .filter((s) => s.length <= 10)
+          .map((s) => confKey(s)),
+      );
       expect(got).toEqual(want);
     }
   });
@@ -40,15 +49,21 @@ describe('plate keys', () => {
 
 describe('fuzzyEntries against brute force', () => {
   // Sized up front, the gap filter fills as entries arrive; under-sized, it is rebuilt from the keys.
-  it.each([['sized', 3000], ['rebuilt', undefined]])('finds every entry within one edit in confusion space, and no other, over random lists (%s)', (_how, sizeHint) => {
+  it.each([
+    ['sized', 3000],
+    ['rebuilt', undefined],
+  ])('finds every entry within one edit in confusion space, and no other, over random lists (%s)', (_how, sizeHint) => {
     let seed = 42;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
     // A small alphabet makes neighbours common, so the filters are exercised on real hits.
-    const plate = (min: number, max: number) => Array.from({ length: min + Math.floor(rand() * (max - min + 1)) }, () => 'AB8C0O1'[Math.floor(rand() * 7)]).join('');
+    const plate = (min: number, max: number) =>
+      Array.from({ length: min + Math.floor(rand() * (max - min + 1)) }, () => 'AB8C0O1'[Math.floor(rand() * 7)]).join('');
     const b = new ListBuilder({ source: 's', versionId: 'v', extractedAt: NOW }, sizeHint);
     const plates = Array.from({ length: 3000 }, () => plate(1, 10));
     // States vary so that chains of one key mix them: each hit carries its own entry's state.
-    plates.forEach((p, i) => b.add(toRecord({ plate: p, recordId: `R${i}`, category: 'stolen_vehicle', state: ['FL', 'GA', undefined][i % 3] })));
+    plates.forEach((p, i) =>
+      b.add(toRecord({ plate: p, recordId: `R${i}`, category: 'stolen_vehicle', state: ['FL', 'GA', undefined][i % 3] })),
+    );
     const compiled = b.build();
     const byKey = new Map<number, number[]>();
     plates.forEach((p, i) => byKey.set(confKey(p), [...(byKey.get(confKey(p)) ?? []), i]));
@@ -67,7 +82,11 @@ describe('fuzzyEntries against brute force', () => {
 });
 
 describe('matchRead: what must and must not match', () => {
-  const l = list([{ plate: 'ABC1234', state: 'FL', recordId: 'R1' }, { plate: 'XYZ987', state: 'GA', recordId: 'R2' }, { plate: 'QRS*', recordId: 'W1' }]);
+  const l = list([
+    { plate: 'ABC1234', state: 'FL', recordId: 'R1' },
+    { plate: 'XYZ987', state: 'GA', recordId: 'R2' },
+    { plate: 'QRS*', recordId: 'W1' },
+  ]);
 
   it('exact, with the state agreeing, scores 1', () => {
     const [h] = matchRead(read('abc-1234'), [l], NOW);
@@ -135,13 +154,27 @@ describe('matchRead: what must and must not match', () => {
     const exp = list([{ plate: 'ABC1234', recordId: 'R1', expiresAt: '2026-02-01' }]);
     expect(matchRead(read('ABC1234'), [exp], NOW)).toEqual([]);
     const old = NOW - 72 * 3600_000;
-    expect(matchRead(read('ABC1234'), [list([{ plate: 'ABC1234', recordId: 'R1' }], { staleAfterHours: 24 }, old)], NOW)[0]?.stale).toBe(true);
-    expect(matchRead(read('ABC1234'), [list([{ plate: 'ABC1234', recordId: 'R1' }], { staleAfterHours: 24, staleAction: 'suppress' }, old)], NOW)).toEqual([]);
+    expect(matchRead(read('ABC1234'), [list([{ plate: 'ABC1234', recordId: 'R1' }], { staleAfterHours: 24 }, old)], NOW)[0]?.stale).toBe(
+      true,
+    );
+    expect(
+      matchRead(
+        read('ABC1234'),
+        [list([{ plate: 'ABC1234', recordId: 'R1' }], { staleAfterHours: 24, staleAction: 'suppress' }, old)],
+        NOW,
+      ),
+    ).toEqual([]);
   });
 
   it('two records on one plate both hit; one record hit twice counts once', () => {
-    const dup = list([{ plate: 'ABC1234', recordId: 'R1' }, { plate: 'ABC1234', recordId: 'R9', category: 'wanted' }]);
-    expect(matchRead(read('ABC1234', 'FL', [{ text: 'ABC1234', confidence: 0.2 }]), [dup], NOW).map((h) => h.kind)).toEqual(['exact', 'exact']);
+    const dup = list([
+      { plate: 'ABC1234', recordId: 'R1' },
+      { plate: 'ABC1234', recordId: 'R9', category: 'wanted' },
+    ]);
+    expect(matchRead(read('ABC1234', 'FL', [{ text: 'ABC1234', confidence: 0.2 }]), [dup], NOW).map((h) => h.kind)).toEqual([
+      'exact',
+      'exact',
+    ]);
   });
 
   it('alert ids are stable per read and record', () => {

@@ -17,7 +17,10 @@ const stateMatch = score.stateMatch;
  * Matching one read against every active list, as a pure function of the read, the lists,
  * their policies and the clock. The matcher service wraps it with NATS; the bench calls it.
  */
-export type MatchPolicy = Pick<HotlistSourceConfig, 'maxEdits' | 'confusion' | 'candidates' | 'wildcards' | 'minScore' | 'staleAfterHours' | 'staleAction'>;
+export type MatchPolicy = Pick<
+  HotlistSourceConfig,
+  'maxEdits' | 'confusion' | 'candidates' | 'wildcards' | 'minScore' | 'staleAfterHours' | 'staleAction'
+>;
 
 export interface ActiveList {
   list: CompiledList;
@@ -67,7 +70,12 @@ export interface MatchStats {
 const raw: RawHit[] = [];
 
 /** Every hit of the read (best text, then candidates) on every list, best per record, best first. */
-export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>, lists: readonly ActiveList[], nowMs: number, stats?: MatchStats): Hit[] {
+export function matchRead(
+  read: Pick<PlateRead, 'plate' | 'candidates' | 'state'>,
+  lists: readonly ActiveList[],
+  nowMs: number,
+  stats?: MatchStats,
+): Hit[] {
   const plate = normalizePlate(read.plate);
   // Candidates are normalised only when a list wants them: the exact-only path stays lean.
   let candidateTexts: string[] | null = null;
@@ -100,7 +108,10 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
         // distance is never below the distance in confusion space). An edit on another state's
         // plate falls below minScore already here, before the entry's expiry and text are read
         // (each a cache miss on a large list): that is most of the raw hits of a fuzzy text.
-        if (!h.wildcard && scoreHit({ wildcard: false, distance: h.distance, confusion: false, candidate, stateMatch: sm }) < policy.minScore) {
+        if (
+          !h.wildcard &&
+          scoreHit({ wildcard: false, distance: h.distance, confusion: false, candidate, stateMatch: sm }) < policy.minScore
+        ) {
           if (stats) stats.belowScore++;
           continue;
         }
@@ -122,7 +133,18 @@ export function matchRead(read: Pick<PlateRead, 'plate' | 'candidates' | 'state'
         best ??= new Map();
         const prior = best.get(key);
         if (!prior || prior.score < score) {
-          best.set(key, { source: list.meta.source, versionId: list.meta.versionId, entry: h.entry, text, kind, distance, confusion: trueDistance > distance, stateMatch: sm, score, stale: stale === 'stale' });
+          best.set(key, {
+            source: list.meta.source,
+            versionId: list.meta.versionId,
+            entry: h.entry,
+            text,
+            kind,
+            distance,
+            confusion: trueDistance > distance,
+            stateMatch: sm,
+            score,
+            stale: stale === 'stale',
+          });
         }
       }
     }

@@ -49,7 +49,10 @@ export async function loadVersion(buckets: HotlistBuckets, v: ActiveVersion): Pr
   const obj = await buckets.os.get(v.object);
   if (!obj) throw new Error(`hotlist object ${v.object} is missing`);
   const hash = createHash('sha256');
-  const builder = new ListBuilder({ source: v.source, versionId: v.versionId, extractedAt: Date.parse(v.extractedAt) }, Math.max(1024, v.recordCount));
+  const builder = new ListBuilder(
+    { source: v.source, versionId: v.versionId, extractedAt: Date.parse(v.extractedAt) },
+    Math.max(1024, v.recordCount),
+  );
   async function* chunks() {
     for await (const c of obj!.data as unknown as AsyncIterable<Uint8Array>) {
       hash.update(c);
@@ -103,7 +106,11 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
       install(await loadVersion(buckets, v));
     } catch (err) {
       // Keep matching on the version in hand: a bad or vanished object never empties a list.
-      logger.error('hotlist version could not be loaded; keeping the previous one', { source: v.source, version: v.versionId, err: err as Error });
+      logger.error('hotlist version could not be loaded; keeping the previous one', {
+        source: v.source,
+        version: v.versionId,
+        err: err as Error,
+      });
     }
   }
 
@@ -129,7 +136,13 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
     await jsm.consumers.info(streams.reads, consumers.matcher);
   } catch {
     // First start: from now on. Reads already in the stream were seen before there was a matcher.
-    await jsm.consumers.add(streams.reads, { durable_name: consumers.matcher, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, ack_wait: 10 * 1e9, max_ack_pending: 5000 });
+    await jsm.consumers.add(streams.reads, {
+      durable_name: consumers.matcher,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: 10 * 1e9,
+      max_ack_pending: 5000,
+    });
   }
   const consumer = await js.consumers.get(streams.reads, consumers.matcher);
   const messages = await consumer.consume({ max_messages: 500 });
@@ -193,7 +206,10 @@ export async function startMatcher(opts: MatcherOptions): Promise<Matcher> {
 }
 
 /** The matcher as a supervised service (appliance/service-registry.ts). */
-export async function startMatcherService(config: AlprConfig, logger: Logger): Promise<{ info: Record<string, unknown>; stop(): Promise<void> }> {
+export async function startMatcherService(
+  config: AlprConfig,
+  logger: Logger,
+): Promise<{ info: Record<string, unknown>; stop(): Promise<void> }> {
   const nc = await connectBus({ config, identity: natsIdentities.matcher, name: `matcher-${config.site.id}` });
   // The core, started and ready before the matcher, created the streams and hotlist buckets:
   // this identity may only read them.

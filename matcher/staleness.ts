@@ -7,7 +7,11 @@ import type { HotlistSourceConfig } from '../contracts/index.ts';
  */
 export type Staleness = 'fresh' | 'stale' | 'suppress';
 
-export function staleness(extractedAtMs: number, policy: Pick<HotlistSourceConfig, 'staleAfterHours' | 'staleAction'>, nowMs: number): Staleness {
+export function staleness(
+  extractedAtMs: number,
+  policy: Pick<HotlistSourceConfig, 'staleAfterHours' | 'staleAction'>,
+  nowMs: number,
+): Staleness {
   if (nowMs - extractedAtMs <= policy.staleAfterHours * 3_600_000) return 'fresh';
   return policy.staleAction === 'suppress' ? 'suppress' : 'stale';
 }

@@ -15,7 +15,10 @@ export interface FileResult {
  * `ms` is decode plus recognition for that file; loading the model is paid once, before.
  * A file that cannot be read yields an `error` and an empty list, and the rest go on.
  */
-export async function* readFiles(files: string[], opts: { reader?: string; threads?: number; detMaxSide?: number } = {}): AsyncGenerator<FileResult> {
+export async function* readFiles(
+  files: string[],
+  opts: { reader?: string; threads?: number; detMaxSide?: number } = {},
+): AsyncGenerator<FileResult> {
   const reader = await createReader(opts.reader ?? DEFAULT_READER, { threads: opts.threads ?? 2 });
   try {
     for (const file of files) {
@@ -26,7 +29,13 @@ export async function* readFiles(files: string[], opts: { reader?: string; threa
         yield {
           file,
           ms: Math.round(performance.now() - t0),
-          plates: plates.map((p) => ({ text: p.text, confidence: p.confidence, box: p.box, state: p.state, stateConfidence: p.stateConfidence })),
+          plates: plates.map((p) => ({
+            text: p.text,
+            confidence: p.confidence,
+            box: p.box,
+            state: p.state,
+            stateConfidence: p.stateConfidence,
+          })),
         };
       } catch (err) {
         yield { file, ms: Math.round(performance.now() - t0), plates: [], error: (err as Error).message };

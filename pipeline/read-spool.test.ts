@@ -18,7 +18,12 @@ describe('read spool', () => {
     expect(s.size).toBe(2);
     // No close: the process died.
     const again = ReadSpool.open(file);
-    expect(again.due(Date.now()).map((r) => r.plate).sort()).toEqual(['AAA111', 'CCC333']);
+    expect(
+      again
+        .due(Date.now())
+        .map((r) => r.plate)
+        .sort(),
+    ).toEqual(['AAA111', 'CCC333']);
     // Reopening compacts the file to what is pending.
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
     again.close();

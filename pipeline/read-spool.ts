@@ -134,7 +134,9 @@ export async function reconcileSpool(opts: {
   const { spool, republished, logger } = opts;
   const due = spool.due(Date.now() - opts.checkSeconds * 1000).slice(0, 500);
   if (!due.length) return { checked: 0, confirmed: 0, republished: 0, dropped: 0 };
-  const reply = await checkStored(opts.nc, opts.cameraId, { reads: due.map((r) => ({ id: r.id, plate: r.plate, capturedAt: r.capturedAt })) });
+  const reply = await checkStored(opts.nc, opts.cameraId, {
+    reads: due.map((r) => ({ id: r.id, plate: r.plate, capturedAt: r.capturedAt })),
+  });
   if (!reply) return null;
   const known = new Set([...reply.stored, ...reply.settled]);
   spool.done([...known]);
@@ -144,12 +146,16 @@ export async function reconcileSpool(opts: {
   const missing = due.filter((r) => !known.has(r.id) && !waiting.has(r.id));
   spool.checked(due.filter((r) => waiting.has(r.id)).map((r) => r.id));
   spool.checked(missing.map((r) => r.id));
-  let sent = 0, dropped = 0;
+  let sent = 0,
+    dropped = 0;
   if (reply.writerCaughtUp) {
     for (const r of missing) {
       const n = (republished.get(r.id) ?? 0) + 1;
       if (n > MAX_REPUBLISHES) {
-        logger.error(`read never confirmed stored after ${MAX_REPUBLISHES} republishes; dropped from the spool`, { id: r.id, plate: r.plate });
+        logger.error(`read never confirmed stored after ${MAX_REPUBLISHES} republishes; dropped from the spool`, {
+          id: r.id,
+          plate: r.plate,
+        });
         spool.done([r.id]);
         republished.delete(r.id);
         dropped++;

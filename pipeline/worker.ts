@@ -23,7 +23,22 @@ import { createReader, type PlateReader } from './recognition/index.ts';
 import { encodeJpeg } from './render/index.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
-import { changedRegion, DEFAULT_TRACKER, emptyTracker, isParked, knownStates, followedPlates, recognitionUrgency, lookRegion, thumbnail, trackStep, usableObservations, type Observation, type TrackRead, type TrackerState } from './tracking/index.ts';
+import {
+  changedRegion,
+  DEFAULT_TRACKER,
+  emptyTracker,
+  isParked,
+  knownStates,
+  followedPlates,
+  recognitionUrgency,
+  lookRegion,
+  thumbnail,
+  trackStep,
+  usableObservations,
+  type Observation,
+  type TrackRead,
+  type TrackerState,
+} from './tracking/index.ts';
 import type { Region } from './recognition/index.ts';
 
 /**
@@ -71,11 +86,21 @@ const DECODER_NICE_OFFSET = 10;
 /** Plate crop for the read's image: the serial's box widened to take in the state name. */
 function plateCrop(frame: Frame, box: [number, number, number, number]): Crop {
   const [x, y, w, h] = box;
-  const cx = Math.max(0, Math.floor(x - w * 0.15)), cy = Math.max(0, Math.floor(y - h * 0.7));
-  const cw = Math.min(frame.width - cx, Math.ceil(w * 1.3)), ch = Math.min(frame.height - cy, Math.ceil(h * 2.4));
+  const cx = Math.max(0, Math.floor(x - w * 0.15)),
+    cy = Math.max(0, Math.floor(y - h * 0.7));
+  const cw = Math.min(frame.width - cx, Math.ceil(w * 1.3)),
+    ch = Math.min(frame.height - cy, Math.ceil(h * 2.4));
   const scale = Math.min(1, 400 / Math.max(cw, 1));
   const img: Image = { width: frame.width, height: frame.height, channels: 1, data: frame.data };
-  return resizeRegion(img, cx, cy, Math.max(1, cw), Math.max(1, ch), Math.max(1, Math.round(cw * scale)), Math.max(1, Math.round(ch * scale)));
+  return resizeRegion(
+    img,
+    cx,
+    cy,
+    Math.max(1, cw),
+    Math.max(1, ch),
+    Math.max(1, Math.round(cw * scale)),
+    Math.max(1, Math.round(ch * scale)),
+  );
 }
 
 export async function startCameraWorker(config: AlprConfig, logger: Logger, args: string[]) {
@@ -117,7 +142,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const latencyMs = new RecentSamples(500);
   const gateWaitMs = new RecentSamples(500);
   let buckets: MinuteBucket[] = [];
-  let framesInferred = 0, readsTotal = 0;
+  let framesInferred = 0,
+    readsTotal = 0;
   let pending: Frame | null = null;
   let prevThumb: Uint8Array | null = null;
   let lastFullAt = 0;
@@ -181,7 +207,17 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         // Reads flushed at a stream failure or shutdown have no triggering frame: no latency.
         const frameToReadMs = r.triggerAt <= Date.now() ? Date.now() - r.triggerAt : undefined;
         if (frameToReadMs !== undefined) latencyMs.add(frameToReadMs);
-        log.info('read', { id: read.id, plate: read.plate, state: read.state, confidence: read.confidence, frames: read.framesSeen, trigger: r.trigger, frameToReadMs, publishMs, recognisedAfterMs: emittedAt - r.triggerAt });
+        log.info('read', {
+          id: read.id,
+          plate: read.plate,
+          state: read.state,
+          confidence: read.confidence,
+          frames: read.framesSeen,
+          trigger: r.trigger,
+          frameToReadMs,
+          publishMs,
+          recognisedAfterMs: emittedAt - r.triggerAt,
+        });
         return;
       } catch (err) {
         log.warn('publishing a read failed; retrying', { err: err as Error, attempt, id: read.id });
@@ -264,17 +300,36 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       const stateKnownAt = [knownStates(tracker.tracks, undefined, frame.capturedAt)];
       // Plates already read are followed, not read again, by readers that can tell them apart.
       const followAt = [followedPlates(tracker.tracks, frame.capturedAt)];
-      const [plates = []] = await reader!.read([{ image, region }], { detMaxSide: opts.detMaxSide ?? 640, stateKnownAt, followAt, skipCutPlates: true });
+      const [plates = []] = await reader!.read([{ image, region }], {
+        detMaxSide: opts.detMaxSide ?? 640,
+        stateKnownAt,
+        followAt,
+        skipCutPlates: true,
+      });
       inferMs.add(performance.now() - t0);
       framesInferred++;
       const obs: Observation<Crop>[] = usableObservations(
-        plates.map((p) => ({ t: frame.capturedAt, box: p.box, text: p.text, confidence: p.confidence, state: p.state, stateConfidence: p.stateConfidence, ...(p.plateBox ? { line: { plateBox: p.plateBox, rect: p.rect } } : {}) })),
+        plates.map((p) => ({
+          t: frame.capturedAt,
+          box: p.box,
+          text: p.text,
+          confidence: p.confidence,
+          state: p.state,
+          stateConfidence: p.stateConfidence,
+          ...(p.plateBox ? { line: { plateBox: p.plateBox, rect: p.rect } } : {}),
+        })),
         frame.width,
         frame.height,
       ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));
       log.debug('frame read', {
-        seq: frame.seq, region, ms: Math.round(performance.now() - t0), gateMs: Math.round(t0 - asked), urgency, waitedMs: Date.now() - frame.capturedAt,
-        plates: plates.map((p) => `${p.text}@${p.box.join(',')}:${p.confidence}:${p.state}:${p.stateConfidence}`), kept: obs.length,
+        seq: frame.seq,
+        region,
+        ms: Math.round(performance.now() - t0),
+        gateMs: Math.round(t0 - asked),
+        urgency,
+        waitedMs: Date.now() - frame.capturedAt,
+        plates: plates.map((p) => `${p.text}@${p.box.join(',')}:${p.confidence}:${p.state}:${p.stateConfidence}`),
+        kept: obs.length,
       });
       const step = trackStep(tracker, obs, frame.capturedAt, DEFAULT_TRACKER);
       tracker = step.state;
@@ -328,7 +383,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     const st = capture.stats();
     const now = Date.now();
     const next = nextPace(pace, st.dropped - lastLook.dropped, st.state === 'live' ? ((now - lastLook.at) / 1000) * st.nominalFps : 0);
-    if ((next.slowdown === 1) !== (pace.slowdown === 1)) log.info(next.slowdown === 1 ? 'recognition back to its full pace' : 'frames lost: recognition slows for the decoder', { slowdown: next.slowdown });
+    if ((next.slowdown === 1) !== (pace.slowdown === 1))
+      log.info(next.slowdown === 1 ? 'recognition back to its full pace' : 'frames lost: recognition slows for the decoder', {
+        slowdown: next.slowdown,
+      });
     if (reader && next.slowdown !== pace.slowdown) capture.setDeliverFps(cam.recognitionFps / next.slowdown);
     pace = next;
     lastLook = { at: now, dropped: st.dropped };
@@ -363,7 +421,15 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
     if (!spool || checking || stopped || nc.isClosed()) return;
     checking = true;
     try {
-      await reconcileSpool({ spool, nc, js, cameraId: cam.id, checkSeconds: config.durability.spoolCheckSeconds, republished, logger: log });
+      await reconcileSpool({
+        spool,
+        nc,
+        js,
+        cameraId: cam.id,
+        checkSeconds: config.durability.spoolCheckSeconds,
+        republished,
+        logger: log,
+      });
     } catch (err) {
       log.warn('checking the read spool failed; will retry', { err: err as Error });
     } finally {
@@ -373,7 +439,13 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const spoolTimer = spool ? setInterval(() => void checkSpool(), Math.min(5000, config.durability.spoolCheckSeconds * 1000)) : null;
 
   capture.start();
-  log.info('camera worker started', { source: source.kind, url: source.label, reader: reader?.name ?? null, decodeOnly: !!opts.decodeOnly, threads });
+  log.info('camera worker started', {
+    source: source.kind,
+    url: source.label,
+    reader: reader?.name ?? null,
+    decodeOnly: !!opts.decodeOnly,
+    threads,
+  });
 
   return {
     info: { camera: cam.id, source: source.kind, url: source.label, reader: reader?.name ?? null },

@@ -27,7 +27,11 @@ export function describedApp() {
     logger: silentLogger,
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
-    dataRoutes: [...access.dataRoutes, hotlistRoutes({ client, hotlists: {} as never, logger: silentLogger }), alertRoutes({ client, alerts: {} as never, logger: silentLogger })],
+    dataRoutes: [
+      ...access.dataRoutes,
+      hotlistRoutes({ client, hotlists: {} as never, logger: silentLogger }),
+      alertRoutes({ client, alerts: {} as never, logger: silentLogger }),
+    ],
     publicRouteKeys: PUBLIC_ROUTES,
   });
 }

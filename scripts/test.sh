@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 log "type check"
 npx tsc --noEmit -p .
+# Formatting and lint of the TypeScript sources (biome.jsonc); `npm run format` fixes the format.
+log "format and lint"
+npx biome ci --colors=off .
 # The dashboard's components and state classes against the server's route types.
 npm run --silent check:dashboard
 log "tests"

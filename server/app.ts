@@ -84,7 +84,9 @@ function systemRoutes(opts: Pick<AppOptions, 'health'>) {
   });
 }
 
-export function createApp<Data extends readonly AnyRouter[] = [], Public extends readonly AnyRouter[] = []>(opts: AppOptions<Data, Public>) {
+export function createApp<Data extends readonly AnyRouter[] = [], Public extends readonly AnyRouter[] = []>(
+  opts: AppOptions<Data, Public>,
+) {
   const retention = opts.retention ?? retentionSchema.parse({});
   const resolveOpenCase = opts.resolveOpenCase ?? (async () => null);
   const dataRoutes = new Hono()
@@ -112,7 +114,9 @@ export function createApp<Data extends readonly AnyRouter[] = [], Public extends
     .route('/api', dataRoutes)
     .route('/api', mountAll(opts.publicRoutes ?? []))
     // The API's own description, read off the routes below once they are all mounted: public, it holds no data.
-    .get('/api/openapi.json', (c) => c.json((described.document ??= openApiDocument(described.routes, { publicRoutes: opts.publicRouteKeys }))));
+    .get('/api/openapi.json', (c) =>
+      c.json((described.document ??= openApiDocument(described.routes, { publicRoutes: opts.publicRouteKeys }))),
+    );
   described.routes = app.routes;
   if (opts.dashboard) app.route('/', dashboardRoutes());
 
@@ -124,4 +128,3 @@ export function createApp<Data extends readonly AnyRouter[] = [], Public extends
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   return app;
 }
-

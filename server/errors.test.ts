@@ -11,7 +11,13 @@ function throwing(err: Error) {
   const route = new Hono().get('/boom', () => {
     throw err;
   });
-  return createApp({ client: {} as ClickHouseClient, health: async () => ({ status: 'ok' }) as never, metrics: new MetricsRegistry(), logger: silentLogger, dataRoutes: [route] });
+  return createApp({
+    client: {} as ClickHouseClient,
+    health: async () => ({ status: 'ok' }) as never,
+    metrics: new MetricsRegistry(),
+    logger: silentLogger,
+    dataRoutes: [route],
+  });
 }
 
 describe('errors answer by class', () => {

@@ -5,9 +5,27 @@ import { CameraSeries } from './routes/metrics-series.ts';
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 function m(atMs: number, over: Partial<CameraMetrics> = {}): CameraMetrics {
   return {
-    cameraId: 'cam-a', at: new Date(atMs).toISOString(), decodedFps: 10, framesDecoded: 0, framesInferred: 0, framesSkipped: 0, framesDropped: 0,
-    queueDepth: 0, inferenceMsP50: 20, inferenceMsP99: 40, recognitionWaitMsP50: null, recognitionWaitMsP99: null, frameToReadMsP50: null, frameToReadMsP99: null, readsTotal: 0, readsPerMinute: 0,
-    meanConfidence: null, baselineReadsPerMinute: null, baselineConfidence: null, maintenance: { flagged: false, reason: null }, ...over,
+    cameraId: 'cam-a',
+    at: new Date(atMs).toISOString(),
+    decodedFps: 10,
+    framesDecoded: 0,
+    framesInferred: 0,
+    framesSkipped: 0,
+    framesDropped: 0,
+    queueDepth: 0,
+    inferenceMsP50: 20,
+    inferenceMsP99: 40,
+    recognitionWaitMsP50: null,
+    recognitionWaitMsP99: null,
+    frameToReadMsP50: null,
+    frameToReadMsP99: null,
+    readsTotal: 0,
+    readsPerMinute: 0,
+    meanConfidence: null,
+    baselineReadsPerMinute: null,
+    baselineConfidence: null,
+    maintenance: { flagged: false, reason: null },
+    ...over,
   };
 }
 
@@ -48,8 +66,24 @@ describe('CameraSeries', () => {
     s.record(m(T0 + 10_000, { cameraId: 'cam-b', decodedFps: 8 }));
     const rows = s.minuteRows(T0);
     expect(rows).toEqual([
-      { minute: T0 / 1000, camera_id: 'cam-a', decoded_fps: 15, inferred_fps: 5, inference_ms_p50: 20, inference_ms_p99: 90, queue_depth: 3 },
-      { minute: T0 / 1000, camera_id: 'cam-b', decoded_fps: 8, inferred_fps: null, inference_ms_p50: 20, inference_ms_p99: 40, queue_depth: 0 },
+      {
+        minute: T0 / 1000,
+        camera_id: 'cam-a',
+        decoded_fps: 15,
+        inferred_fps: 5,
+        inference_ms_p50: 20,
+        inference_ms_p99: 90,
+        queue_depth: 3,
+      },
+      {
+        minute: T0 / 1000,
+        camera_id: 'cam-b',
+        decoded_fps: 8,
+        inferred_fps: null,
+        inference_ms_p50: 20,
+        inference_ms_p99: 40,
+        queue_depth: 0,
+      },
     ]);
     expect(s.minuteRows(T0 + 120_000)).toEqual([]);
   });

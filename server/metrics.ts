@@ -12,7 +12,7 @@ interface Series {
 }
 
 const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
 export class MetricsRegistry {
   private readonly series = new Map<string, Series>();
@@ -45,7 +45,7 @@ export class MetricsRegistry {
       out.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
       for (const { labels, value } of s.values.values()) {
         const l = Object.entries(labels)
-          .map(([k, v]) => `${k}="${escape(v)}"`)
+          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
           .join(',');
         out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 'NaN'}`);
       }

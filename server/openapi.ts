@@ -28,7 +28,8 @@ function parametersOf(path: string, checks: Validates[]) {
   const params: Record<string, unknown>[] = [];
   const pathSchema = checks.find((v) => v.target === 'param');
   const pathProps = (pathSchema ? jsonSchema(pathSchema.schema).properties : undefined) as Record<string, JsonSchema> | undefined;
-  for (const [, name] of path.matchAll(/:(\w+)/g)) params.push({ name, in: 'path', required: true, schema: pathProps?.[name!] ?? { type: 'string' } });
+  for (const [, name] of path.matchAll(/:(\w+)/g))
+    params.push({ name, in: 'path', required: true, schema: pathProps?.[name!] ?? { type: 'string' } });
   const query = checks.find((v) => v.target === 'query');
   if (query) {
     const s = jsonSchema(query.schema);
@@ -36,7 +37,13 @@ function parametersOf(path: string, checks: Validates[]) {
     for (const [name, prop] of Object.entries((s.properties as Record<string, JsonSchema> | undefined) ?? {})) {
       const { description, ...schema } = prop;
       // A default makes a parameter optional to the client, whatever the schema's output says.
-      params.push({ name, in: 'query', required: required.has(name) && !('default' in prop), ...(description ? { description } : {}), schema });
+      params.push({
+        name,
+        in: 'query',
+        required: required.has(name) && !('default' in prop),
+        ...(description ? { description } : {}),
+        schema,
+      });
     }
   }
   return params;
@@ -72,19 +79,31 @@ export function openApiDocument(routes: readonly ListedRoute[], info: { publicRo
       responses: {
         '200': { description: 'Success.' },
         ...(op.checks.length ? { '400': problemResponse } : {}),
-        default: { description: 'An error: { error } with a message meant for the user.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        default: {
+          description: 'An error: { error } with a message meant for the user.',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'ALPR appliance API', version: API_VERSION, description: 'Generated from the routes and their zod schemas (npm run openapi).' },
+    info: {
+      title: 'ALPR appliance API',
+      version: API_VERSION,
+      description: 'Generated from the routes and their zod schemas (npm run openapi).',
+    },
     servers: [{ url: '/' }],
     security: [{ session: [] }, { token: [] }],
     paths,
     components: {
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'alpr_session', description: 'Signed-in session; state-changing requests also send x-csrf-token.' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'alpr_session',
+          description: 'Signed-in session; state-changing requests also send x-csrf-token.',
+        },
         token: { type: 'http', scheme: 'bearer', description: 'A service account API token.' },
       },
       schemas: {
@@ -93,7 +112,14 @@ export function openApiDocument(routes: readonly ListedRoute[], info: { publicRo
           type: 'object',
           properties: {
             error: { type: 'string', const: 'invalid request' },
-            problems: { type: 'array', items: { type: 'object', properties: { param: { type: 'string' }, message: { type: 'string' } }, required: ['param', 'message'] } },
+            problems: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { param: { type: 'string' }, message: { type: 'string' } },
+                required: ['param', 'message'],
+              },
+            },
           },
           required: ['error'],
         },

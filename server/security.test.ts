@@ -90,7 +90,12 @@ describe('request body limit', () => {
   it('refuses a body whose declared length is too large with 413, without reading it', async () => {
     const { app, parsed } = appWith({ maxBodyBytes: 1024 * 1024 });
     const big = chunked(16 * 1024 * 1024);
-    const res = await app.request('/api/probe', { method: 'POST', body: big.stream, headers: { 'content-length': String(16 * 1024 * 1024) }, duplex: 'half' } as RequestInit);
+    const res = await app.request('/api/probe', {
+      method: 'POST',
+      body: big.stream,
+      headers: { 'content-length': String(16 * 1024 * 1024) },
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: expect.stringContaining('too large') });
     expect(parsed).toEqual([]);

@@ -76,7 +76,8 @@ export const API_MAX_BODY_BYTES = 1024 * 1024;
  * with its length set, so that later limits judge it by the header and never read it twice.
  */
 export function apiBodyLimit(opts: BodyLimitOptions): MiddlewareHandler {
-  const tooLarge = (c: Parameters<MiddlewareHandler>[0]) => c.json({ error: `request body too large (at most ${opts.maxBytes} bytes)` }, 413);
+  const tooLarge = (c: Parameters<MiddlewareHandler>[0]) =>
+    c.json({ error: `request body too large (at most ${opts.maxBytes} bytes)` }, 413);
   return async (c, next) => {
     const raw = c.req.raw;
     if (!raw.body || !(c.req.path === '/api' || c.req.path.startsWith('/api/')) || opts.exempt?.(c.req.method, c.req.path)) return next();

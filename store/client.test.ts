@@ -30,7 +30,9 @@ describe('insertEncoded on a remote server', () => {
       await client.close();
     }
     expect(requests).toHaveLength(1);
-    expect(new URL(requests[0]!.url, 'http://x').searchParams.get('query')).toBe('INSERT INTO reads (id, n, texts) FORMAT JSONCompactEachRow');
+    expect(new URL(requests[0]!.url, 'http://x').searchParams.get('query')).toBe(
+      'INSERT INTO reads (id, n, texts) FORMAT JSONCompactEachRow',
+    );
     expect(requests[0]!.body).toBe(body.toString());
   });
 });

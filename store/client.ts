@@ -43,12 +43,15 @@ export async function createClickHouseClient(storage: z.input<typeof storageSche
  * remote server unreachable or gone mid-request, the embedded engine closed or its data
  * directory held by another process. Only this adapter knows how each backend words them.
  */
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|socket hang up|Timeout error|ChdbConnection is closed|Cannot lock/i;
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|socket hang up|Timeout error|ChdbConnection is closed|Cannot lock/i;
 
 export function classifyStoreError(err: unknown): unknown {
   if (!(err instanceof Error) || err instanceof StoreUnavailableError) return err;
   const code = (err as { code?: unknown }).code;
-  return UNREACHABLE.test(err.message) || (typeof code === 'string' && UNREACHABLE.test(code)) ? new StoreUnavailableError(`store unavailable: ${err.message}`, err) : err;
+  return UNREACHABLE.test(err.message) || (typeof code === 'string' && UNREACHABLE.test(code))
+    ? new StoreUnavailableError(`store unavailable: ${err.message}`, err)
+    : err;
 }
 
 const rethrowClassified = (err: unknown): never => {

@@ -53,12 +53,17 @@ export function clusterDdl(migrations: Migration[], opts: ClusterOptions): strin
           });
         out.push(local);
         const key = SHARDING_KEYS[name] ?? 'rand()';
-        out.push(`CREATE TABLE IF NOT EXISTS ${db}.${name} ${on} AS ${db}.${name}_local ENGINE = Distributed(${opts.cluster}, ${db}, ${name}_local, ${key})`);
+        out.push(
+          `CREATE TABLE IF NOT EXISTS ${db}.${name} ${on} AS ${db}.${name}_local ENGINE = Distributed(${opts.cluster}, ${db}, ${name}_local, ${key})`,
+        );
       } else if (view) {
         // Views fire on each shard's inserts into its local table, into that shard's local target.
         out.push(
           stmt
-            .replace(/^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS/, `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.$1 ${on} TO ${db}.$2_local AS`)
+            .replace(
+              /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS/,
+              `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.$1 ${on} TO ${db}.$2_local AS`,
+            )
             .replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1_local`),
         );
       } else {
@@ -86,12 +91,16 @@ function rebuildStatement(stmt: string, db: string, on: string, cluster: string)
     return [
       ...pairs.map(([from]) => `DROP TABLE IF EXISTS ${db}.${from} ${on}`),
       `RENAME TABLE ${pairs.map(([from, to]) => `${db}.${from}_local TO ${db}.${to}_local`).join(', ')} ${on}`,
-      ...pairs.map(([, to]) => `CREATE TABLE IF NOT EXISTS ${db}.${to} ${on} AS ${db}.${to}_local ENGINE = Distributed(${cluster}, ${db}, ${to}_local, ${SHARDING_KEYS[to] ?? 'rand()'})`),
+      ...pairs.map(
+        ([, to]) =>
+          `CREATE TABLE IF NOT EXISTS ${db}.${to} ${on} AS ${db}.${to}_local ENGINE = Distributed(${cluster}, ${db}, ${to}_local, ${SHARDING_KEYS[to] ?? 'rand()'})`,
+      ),
     ];
   }
   // Settings, TTLs and columns belong to the local tables that hold the data.
   const alter = /^ALTER TABLE (\w+) (.+)$/s.exec(stmt);
   if (alter) return [`ALTER TABLE ${db}.${alter[1]}_local ${on} ${alter[2]}`];
-  if (/^INSERT INTO /.test(stmt)) return [stmt.replace(/^INSERT INTO (\w+)/, `INSERT INTO ${db}.$1`).replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1`)];
+  if (/^INSERT INTO /.test(stmt))
+    return [stmt.replace(/^INSERT INTO (\w+)/, `INSERT INTO ${db}.$1`).replace(/\bFROM (\w+)\b/g, `FROM ${db}.$1`)];
   return [stmt];
 }

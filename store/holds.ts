@@ -46,7 +46,11 @@ export async function holdReads(
       })),
       format: 'JSONEachRow',
     });
-    await setHeldUntil(client, found.map((r) => r.id), `addYears(toDateTime(captured_at), ${Number(retention.holdMaxYears)})`);
+    await setHeldUntil(
+      client,
+      found.map((r) => r.id),
+      `addYears(toDateTime(captured_at), ${Number(retention.holdMaxYears)})`,
+    );
   }
   const heldIds = new Set(found.map((r) => r.id));
   return { held: [...heldIds], notFound: readIds.filter((id) => !heldIds.has(id)) };

@@ -37,7 +37,8 @@ export async function mutateAndWait(
     if (Number(row?.pending ?? 0) === 0) return;
     // ClickHouse retries a failing mutation by itself; the caller learns why it has not landed.
     if (row?.reason) throw new StoreUnavailableError(`mutation of ${table} is failing: ${row.reason}`);
-    if (Date.now() > deadline) throw new StoreUnavailableError(`mutation of ${table} has not finished after ${timeoutMs} ms; it goes on in the background`);
+    if (Date.now() > deadline)
+      throw new StoreUnavailableError(`mutation of ${table} has not finished after ${timeoutMs} ms; it goes on in the background`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -14,13 +14,22 @@ describe('planPins', () => {
   });
 
   it('fills a tight budget in table order, skipping a part too big for what is left', () => {
-    const parts = [part('reads', '/r-big', 500), part('reads', '/r-small', 40), part('reads_by_plate', '/i1', 100), part('plates', '/p1', 10)];
+    const parts = [
+      part('reads', '/r-big', 500),
+      part('reads', '/r-small', 40),
+      part('reads_by_plate', '/i1', 100),
+      part('plates', '/p1', 10),
+    ];
     const plan = planPins(parts, new Map(), { tables, maxBytes: 200 });
     expect(plan.pin.map((p) => p.path)).toEqual(['/p1', '/i1', '/r-small']);
   });
 
   it('unpins parts merged away and pins the part that replaced them', () => {
-    const pinned = new Map([['/r1', 300], ['/r2', 200], ['/i1', 100]]);
+    const pinned = new Map([
+      ['/r1', 300],
+      ['/r2', 200],
+      ['/i1', 100],
+    ]);
     const parts = [part('reads', '/r1_2', 480), part('reads_by_plate', '/i1', 100)];
     const plan = planPins(parts, pinned, { tables, maxBytes: 1000 });
     expect(plan.pin.map((p) => p.path)).toEqual(['/r1_2']);

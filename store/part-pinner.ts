@@ -106,13 +106,19 @@ export function startPartPinner(opts: PartPinnerOptions): PartPinner {
   const pinned = new Map<string, number>();
   const failed = new Set<string>();
   const stats = { wantedBytes: 0, failures: 0, lastError: null as string | null };
-  const current = (): PartPinnerStats => ({ ...stats, pinnedParts: pinned.size, pinnedBytes: [...pinned.values()].reduce((s, b) => s + b, 0) });
+  const current = (): PartPinnerStats => ({
+    ...stats,
+    pinnedParts: pinned.size,
+    pinnedBytes: [...pinned.values()].reduce((s, b) => s + b, 0),
+  });
   let helper: ChildProcessWithoutNullStreams | null = null;
   let waiting: ((r: HelperReply) => void)[] = [];
   let stopped = false;
 
   const startHelper = () => {
-    const child: ChildProcessWithoutNullStreams = spawn(opts.python ?? '/usr/bin/python3', [PIN_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child: ChildProcessWithoutNullStreams = spawn(opts.python ?? '/usr/bin/python3', [PIN_HELPER], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stderr.on('data', (d: Buffer) => log.warn('pin helper', { stderr: d.toString().trim() }));
     createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(JSON.parse(line) as HelperReply));
     // A helper that cannot start ('error', no 'exit') or that dies: the kernel released its
@@ -162,7 +168,8 @@ export function startPartPinner(opts: PartPinnerOptions): PartPinner {
       if (stopped) break;
       const r = await send('pin', part.path);
       if (r.error === undefined) pinned.set(part.path, r.bytes ?? part.bytes);
-      else if (r.op === 'exit') break; // reported by the helper's exit; the next sync starts another
+      else if (r.op === 'exit')
+        break; // reported by the helper's exit; the next sync starts another
       else {
         // Out of lockable memory, or the part was merged away meanwhile: not tried again while active.
         failed.add(part.path);
@@ -178,7 +185,11 @@ export function startPartPinner(opts: PartPinnerOptions): PartPinner {
   let running: Promise<void> = Promise.resolve();
   const runSync = () => (running = running.then(sync).catch((err: Error) => fail(`listing parts: ${err.message}`)));
   const ready = runSync().then(() => {
-    log.info('search tables pinned in memory', { pinnedMiB: Math.round(current().pinnedBytes / 2 ** 20), ofMiB: Math.round(stats.wantedBytes / 2 ** 20), budgetMiB: Math.round(opts.maxBytes / 2 ** 20) });
+    log.info('search tables pinned in memory', {
+      pinnedMiB: Math.round(current().pinnedBytes / 2 ** 20),
+      ofMiB: Math.round(stats.wantedBytes / 2 ** 20),
+      budgetMiB: Math.round(opts.maxBytes / 2 ** 20),
+    });
   });
   const timer = setInterval(() => void runSync(), opts.intervalMs ?? 10_000);
   timer.unref();

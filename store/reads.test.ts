@@ -5,7 +5,12 @@ import { ReadsEncoder } from './reads.ts';
 import { locationId, readRow } from './rows.ts';
 
 const read = (over: Parameters<typeof makeRead>[0]) => plateReadSchema.parse(makeRead(over));
-const lines = (body: Buffer) => body.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[]);
+const lines = (body: Buffer) =>
+  body
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown[]);
 
 describe('ReadsEncoder', () => {
   it('writes one row line per read in column order, growing its buffer past the expected size', () => {

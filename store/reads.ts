@@ -69,7 +69,12 @@ export class ReadsEncoder {
   /** The encoded batch; `keep` (by the order reads were added) leaves out reads refused after they were encoded. */
   finish(keep?: (index: number) => boolean): EncodedReads {
     if (!keep) {
-      return { count: this.count, body: this.#buf.subarray(0, this.#len), images: this.#images.map(stripIndex), locations: this.#locations };
+      return {
+        count: this.count,
+        body: this.#buf.subarray(0, this.#len),
+        images: this.#images.map(stripIndex),
+        locations: this.#locations,
+      };
     }
     const parts: Buffer[] = [];
     const locationsKept = new Set<string>();
@@ -121,7 +126,8 @@ export async function insertEncodedReads(client: ClickHouseClient, batch: Encode
   try {
     // Images and locations first: a read row must never point at what a crash kept from landing.
     if (batch.images.length) await client.insert({ table: 'plate_images', values: batch.images, format: 'JSONEachRow' });
-    if (batch.locations.size) await client.insert({ table: 'camera_locations', values: [...batch.locations.values()], format: 'JSONEachRow' });
+    if (batch.locations.size)
+      await client.insert({ table: 'camera_locations', values: [...batch.locations.values()], format: 'JSONEachRow' });
     await insertEncoded(client, { table: 'reads', columns: READ_COLUMNS, format: 'JSONCompactEachRow', body: batch.body });
   } catch (err) {
     throw new StoreUnavailableError(`insert of ${batch.count} reads failed: ${(err as Error).message}`, err);

@@ -6,7 +6,6 @@ import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 /** Tables whose rows follow read retention; each carries captured_at and held_until. */
 const RETAINED = ['reads', 'reads_by_plate', 'plate_images', 'alerts', 'alert_events'] as const;
 
-
 /**
  * Brings each retained table's TTL in line with the agency's tactical period. The period is
  * in the TTL expression rather than stamped on each row, so shortening it purges reads that
@@ -76,7 +75,11 @@ export async function runRetention(client: ClickHouseClient, retention: Retentio
       if (!/^\d{4}(\d{2})?$/.test(p)) throw new Error(`unexpected partition id ${p}`);
       await mutateAndWait(client, table, `ALTER TABLE ${table} MATERIALIZE TTL IN PARTITION ID '${p}'`);
     }
-    const after = await client.query({ query: `SELECT count() AS n FROM ${table} WHERE ${expired}`, query_params: { days }, format: 'JSONEachRow' });
+    const after = await client.query({
+      query: `SELECT count() AS n FROM ${table} WHERE ${expired}`,
+      query_params: { days },
+      format: 'JSONEachRow',
+    });
     const remaining = Number((await after.json<{ n: string }>())[0]?.n ?? 0);
     const run: RetentionRun = {
       runAt: new Date().toISOString(),

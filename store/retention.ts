@@ -31,4 +31,3 @@ export function holdCeiling(capturedAt: Date, r: RetentionConfig): Date {
   if (d.getUTCMonth() !== month) d.setUTCDate(0); // rolled into March: back to the last day of February
   return d;
 }
-

@@ -38,8 +38,22 @@ export function locationRow(read: PlateRead) {
 
 /** The columns of a `reads` row, in the order readRow writes them. */
 export const READ_COLUMNS: [string, ...string[]] = [
-  'id', 'site_id', 'camera_id', 'location_id', 'captured_at', 'first_seen_ms', 'last_seen_ms', 'plate_norm', 'plate_text',
-  'confidence', 'candidate_texts', 'candidate_confidences', 'state', 'state_confidence', 'frames_seen', 'has_image',
+  'id',
+  'site_id',
+  'camera_id',
+  'location_id',
+  'captured_at',
+  'first_seen_ms',
+  'last_seen_ms',
+  'plate_norm',
+  'plate_text',
+  'confidence',
+  'candidate_texts',
+  'candidate_confidences',
+  'state',
+  'state_confidence',
+  'frames_seen',
+  'has_image',
 ];
 
 /** A read as its `reads` row; times as epoch milliseconds so no text date parsing is involved. */

@@ -185,23 +185,27 @@ async function locationsById(client: ClickHouseClient, ids: string[]): Promise<M
     const columns = 'toString(location_id) AS id, lat, lon, description, direction';
     let rows: LocationRow[] | null = null;
     if (!tooManyLocations.has(client)) {
-      rows = await (await client.query({
-        query: `SELECT ${columns} FROM camera_locations FINAL LIMIT {cap:UInt32}`,
-        query_params: { cap: MAX_CACHED_LOCATIONS + 1 },
-        format: 'JSONEachRow',
-      })).json<LocationRow>();
+      rows = await (
+        await client.query({
+          query: `SELECT ${columns} FROM camera_locations FINAL LIMIT {cap:UInt32}`,
+          query_params: { cap: MAX_CACHED_LOCATIONS + 1 },
+          format: 'JSONEachRow',
+        })
+      ).json<LocationRow>();
       if (rows.length > MAX_CACHED_LOCATIONS) {
         tooManyLocations.add(client);
         rows = null;
       }
     }
     if (!rows) {
-      rows = await (await client.query({
-        query: `SELECT ${columns} FROM camera_locations FINAL WHERE location_id IN {ids:Array(UInt64)}`,
-        // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
-        query_params: { ids: missing.map(BigInt) },
-        format: 'JSONEachRow',
-      })).json<LocationRow>();
+      rows = await (
+        await client.query({
+          query: `SELECT ${columns} FROM camera_locations FINAL WHERE location_id IN {ids:Array(UInt64)}`,
+          // BigInt: a UInt64 array parameter must go unquoted, and a Number would lose digits.
+          query_params: { ids: missing.map(BigInt) },
+          format: 'JSONEachRow',
+        })
+      ).json<LocationRow>();
       if (cache.size + rows.length > MAX_CACHED_LOCATIONS) cache.clear();
     }
     for (const r of rows) cache.set(r.id, { lat: r.lat, lon: r.lon, description: r.description, direction: r.direction });
@@ -281,10 +285,13 @@ export async function searchReads(client: ClickHouseClient, q: ReadSearch, tacti
     // With no filter the index cannot see, only the page's worth of newest (or oldest) pairs is
     // needed; the margin covers reads sharing the cursor's millisecond that the cursor skips.
     // GLOBAL: on a cluster the index lives on other shards than the reads; one node resolves it.
-    where.push(plateFilter, `(camera_id, captured_at) GLOBAL IN (
+    where.push(
+      plateFilter,
+      `(camera_id, captured_at) GLOBAL IN (
       SELECT DISTINCT camera_id, captured_at FROM reads_by_plate
       WHERE ${[plateFilter, `${EXPIRES_AT_SQL} > now()`, ...shared].join(' AND ')}
-      ${pageOnly ? `ORDER BY captured_at ${dir} LIMIT {pairs:UInt32}` : ''})`);
+      ${pageOnly ? `ORDER BY captured_at ${dir} LIMIT {pairs:UInt32}` : ''})`,
+    );
   }
   const rs = await client.query({
     query: `SELECT id, site_id, camera_id, toString(location_id) AS location_id, toString(toUnixTimestamp64Milli(captured_at)) AS captured_ms,

@@ -130,9 +130,19 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     stream = { name: streams.reads, created: (await jsm.streams.info(streams.reads)).created };
     const stored = await storedFloor();
     const known = info?.ack_floor.stream_seq ?? 0;
-    if (info && !restart && info.config.ack_policy === AckPolicy.All && info.config.mem_storage && info.num_ack_pending === 0 && known >= stored) {
+    if (
+      info &&
+      !restart &&
+      info.config.ack_policy === AckPolicy.All &&
+      info.config.mem_storage &&
+      info.num_ack_pending === 0 &&
+      known >= stored
+    ) {
       if (info.config.ack_wait !== consumerConfig.ack_wait || info.config.max_ack_pending !== consumerConfig.max_ack_pending) {
-        await jsm.consumers.update(streams.reads, consumers.storeWriter, { ack_wait: consumerConfig.ack_wait, max_ack_pending: consumerConfig.max_ack_pending });
+        await jsm.consumers.update(streams.reads, consumers.storeWriter, {
+          ack_wait: consumerConfig.ack_wait,
+          max_ack_pending: consumerConfig.max_ack_pending,
+        });
       }
       return { consumer: await js.consumers.get(streams.reads, consumers.storeWriter), nextDelivery: info.delivered.consumer_seq + 1 };
     }
@@ -143,7 +153,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
       ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
     if (info || floor > 0) {
-      logger.info('store writer restarts delivery after its stored floor', { fromStreamSeq: floor + 1, consumerFloor: known, storedThrough: stored, pendingWas: info?.num_ack_pending ?? 0 });
+      logger.info('store writer restarts delivery after its stored floor', {
+        fromStreamSeq: floor + 1,
+        consumerFloor: known,
+        storedThrough: stored,
+        pendingWas: info?.num_ack_pending ?? 0,
+      });
     }
     return { consumer: await js.consumers.get(streams.reads, consumers.storeWriter), nextDelivery: 1 };
   }
@@ -184,7 +199,9 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     // A refused read is never stored (the gate logs and counts it); the batch's ack settles it.
     // If the check itself fails, the batch is redelivered like a failed insert.
     try {
-      const verdicts = await Promise.all(admissions.cameraIds.map((cameraId, i) => opts.admit!({ cameraId, capturedAt: admissions.capturedAts[i]! })));
+      const verdicts = await Promise.all(
+        admissions.cameraIds.map((cameraId, i) => opts.admit!({ cameraId, capturedAt: admissions.capturedAts[i]! })),
+      );
       const refused = verdicts.filter((v) => v !== null).length;
       return { last: last!, invalid, refused, encoded: refused ? encoder.finish((i) => verdicts[i] === null) : encoder.finish(), t0 };
     } catch (err) {
@@ -256,7 +273,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
   const startFetch = (asked: number): Fetch => {
     const from = consumer;
     const f: Fetch = {
-      asked, received: 0, bytes: 0, firstDelivery: 0, last: null, invalid: 0,
+      asked,
+      received: 0,
+      bytes: 0,
+      firstDelivery: 0,
+      last: null,
+      invalid: 0,
       // Not sized by `asked`: live traffic brings a few reads to each 20000-read pull.
       encoder: new ReadsEncoder({ knownLocations }),
       admissions: { cameraIds: [], capturedAts: [] },
@@ -281,7 +303,12 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
             continue;
           }
           f.invalid++;
-          logger.error('invalid read refused', { subject: msg.subject, seq: msg.seq, problems: err.problems, payload: msg.string().slice(0, 2000) });
+          logger.error('invalid read refused', {
+            subject: msg.subject,
+            seq: msg.seq,
+            problems: err.problems,
+            payload: msg.string().slice(0, 2000),
+          });
           continue;
         }
         try {

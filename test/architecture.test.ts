@@ -47,14 +47,23 @@ function exportsOf(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return out;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/^export\s+(?:declare\s+)?(?:async\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm)) out.add(m[1]!);
+  for (const m of text.matchAll(
+    /^export\s+(?:declare\s+)?(?:async\s+)?(?:abstract\s+)?(?:function\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm,
+  ))
+    out.add(m[1]!);
   for (const m of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
     for (const part of m[1]!.split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!.trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim();
       if (name) out.add(name);
     }
   }
-  for (const m of text.matchAll(/^export\s+\*\s+from\s+['"]([^'"]+)['"]/gm)) for (const n of exportsOf(path.resolve(path.dirname(file), m[1]!), seen)) out.add(n);
+  for (const m of text.matchAll(/^export\s+\*\s+from\s+['"]([^'"]+)['"]/gm))
+    for (const n of exportsOf(path.resolve(path.dirname(file), m[1]!), seen)) out.add(n);
   return out;
 }
 
@@ -74,7 +83,9 @@ const crossFolder = sourceFiles.flatMap(importsOf).filter((i) => folderOf(i.to) 
 
 describe('architecture', () => {
   it('finds the parts and their imports', () => {
-    expect(parts).toEqual(expect.arrayContaining(['access', 'alerts', 'appliance', 'contracts', 'hotlist', 'matcher', 'pipeline', 'server', 'store']));
+    expect(parts).toEqual(
+      expect.arrayContaining(['access', 'alerts', 'appliance', 'contracts', 'hotlist', 'matcher', 'pipeline', 'server', 'store']),
+    );
     expect(crossFolder.length).toBeGreaterThan(50);
   });
 
@@ -112,14 +123,24 @@ describe('architecture', () => {
       for (const m of readFileSync(file, 'utf8').matchAll(NAMED)) {
         const target = path.resolve(path.dirname(file), m[2]!);
         if (!parts.includes(folderOf(target)) || folderOf(target) === folderOf(file) || path.basename(target) === 'index.ts') continue;
-        const names = m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!.trim()).filter(Boolean);
+        const names = m[1]!
+          .split(',')
+          .map((n) =>
+            n
+              .trim()
+              .replace(/^type\s+/, '')
+              .split(/\s+as\s+/)[0]!
+              .trim(),
+          )
+          .filter(Boolean);
         // Any index between the module and its part's folder will do (pipeline/recognition/index.ts, pipeline/index.ts).
         const indexes: string[] = [];
         for (let dir = path.dirname(target); rel(dir) !== '..' && rel(dir) !== ''; dir = path.dirname(dir)) {
           if (existsSync(path.join(dir, 'index.ts'))) indexes.push(path.join(dir, 'index.ts'));
           if (rel(dir) === folderOf(target)) break;
         }
-        if (indexes.some((idx) => names.every((n) => exportsOf(idx).has(n)))) needless.push(`${rel(file)} -> ${rel(target)}: ${names.join(', ')}`);
+        if (indexes.some((idx) => names.every((n) => exportsOf(idx).has(n))))
+          needless.push(`${rel(file)} -> ${rel(target)}: ${names.join(', ')}`);
       }
     }
     expect(needless).toEqual([]);

@@ -42,7 +42,13 @@ export interface AuthRoutesOptions {
  */
 export function authPublicRoutes(opts: AuthRoutesOptions) {
   const { access, auth, enrolment, sessions, audit } = opts;
-  const cookieOpts = { httpOnly: true, secure: access.cookieSecure, sameSite: 'Strict' as const, path: '/api', maxAge: access.sessionMaxHours * 3600 };
+  const cookieOpts = {
+    httpOnly: true,
+    secure: access.cookieSecure,
+    sameSite: 'Strict' as const,
+    path: '/api',
+    maxAge: access.sessionMaxHours * 3600,
+  };
 
   const app = new Hono()
     .use('*', smallBodyOn('/auth', '/setup', '/enrol'))

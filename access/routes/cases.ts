@@ -8,19 +8,42 @@ import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
 import { valid } from '../../server/index.ts';
 
-const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes').transform(normalizePlate);
+const plate = z
+  .string()
+  .trim()
+  .min(1)
+  .max(16)
+  .regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes')
+  .transform(normalizePlate);
 /**
  * A title names the case, never a person: no identifiers, and no full date either (a date in a
  * title is as often a birth date as the offence's; the registry keeps when the case was opened).
  */
-const title = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii({ anyDate: true }));
-const openBody = z.strictObject({ caseRef: caseRefSchema.superRefine(refusePii()), title, activeIntel: z.boolean().default(true), plates: z.array(plate).max(100).default([]) });
+const title = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+  .superRefine(refusePii({ anyDate: true }));
+const openBody = z.strictObject({
+  caseRef: caseRefSchema.superRefine(refusePii()),
+  title,
+  activeIntel: z.boolean().default(true),
+  plates: z.array(plate).max(100).default([]),
+});
 const updateBody = z.strictObject({
   caseRef: caseRefSchema,
   status: z.enum(['open', 'closed']).optional(),
   activeIntel: z.boolean().optional(),
   plates: z.array(plate).max(100).optional(),
-  reason: z.string().trim().min(1).max(500).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii()),
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+    .superRefine(refusePii()),
 });
 
 /** The case registry: open, close, flag (active intelligence), list with history. */
@@ -46,7 +69,21 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
       if (await getCase(client, body.caseRef)) throw new ConflictError(`case "${body.caseRef}" is already registered`);
       const by = c.get('principal').username;
       const now = clock();
-      const rec = await putCase(client, { caseRef: body.caseRef, title: body.title, status: 'open', activeIntel: body.activeIntel, plates: body.plates, openedBy: by, openedAt: now.toISOString(), changedBy: by, change: 'opened' }, now);
+      const rec = await putCase(
+        client,
+        {
+          caseRef: body.caseRef,
+          title: body.title,
+          status: 'open',
+          activeIntel: body.activeIntel,
+          plates: body.plates,
+          openedBy: by,
+          openedAt: now.toISOString(),
+          changedBy: by,
+          change: 'opened',
+        },
+        now,
+      );
       return c.json({ case: rec }, 201);
     })
     .post('/cases/update', valid('json', updateBody), async (c) => {
@@ -57,13 +94,22 @@ export function caseRoutes(opts: { client: ClickHouseClient; logger: Logger; clo
       if (!rec) throw new NotFoundError('no such case');
       const changes = [
         body.status && body.status !== rec.status ? (body.status === 'closed' ? 'closed' : 'reopened') : null,
-        body.activeIntel !== undefined && body.activeIntel !== rec.activeIntel ? `active intelligence ${body.activeIntel ? 'set' : 'cleared'}` : null,
+        body.activeIntel !== undefined && body.activeIntel !== rec.activeIntel
+          ? `active intelligence ${body.activeIntel ? 'set' : 'cleared'}`
+          : null,
         body.plates ? 'plates updated' : null,
       ].filter(Boolean);
       if (changes.length === 0) throw new ConflictError('nothing to change');
       const next = await putCase(
         client,
-        { ...rec, status: body.status ?? rec.status, activeIntel: body.activeIntel ?? rec.activeIntel, plates: body.plates ?? rec.plates, changedBy: c.get('principal').username, change: `${changes.join(', ')}: ${body.reason}` },
+        {
+          ...rec,
+          status: body.status ?? rec.status,
+          activeIntel: body.activeIntel ?? rec.activeIntel,
+          plates: body.plates ?? rec.plates,
+          changedBy: c.get('principal').username,
+          change: `${changes.join(', ')}: ${body.reason}`,
+        },
         clock(),
       );
       return c.json({ case: next });

@@ -2,13 +2,28 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { locationSchema, type Logger } from '../../contracts/index.ts';
-import { addDeploymentEvent, deploymentHistory, deploymentIdSchema, getDeployment, listDeploymentEvents, listDeployments, putDeployment, type Deployment } from '../deployments.ts';
+import {
+  addDeploymentEvent,
+  deploymentHistory,
+  deploymentIdSchema,
+  getDeployment,
+  listDeploymentEvents,
+  listDeployments,
+  putDeployment,
+  type Deployment,
+} from '../deployments.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
 import { valid } from '../../server/index.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const cameraId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a camera id');
 const time = z.iso.datetime({ offset: true });
 
@@ -24,7 +39,10 @@ const authoriseBody = z
     validFrom: time.optional(),
     validUntil: time.nullable().optional(),
   })
-  .refine((b) => !b.validFrom || !b.validUntil || Date.parse(b.validFrom) < Date.parse(b.validUntil), { message: 'validUntil must be after validFrom', path: ['validUntil'] });
+  .refine((b) => !b.validFrom || !b.validUntil || Date.parse(b.validFrom) < Date.parse(b.validUntil), {
+    message: 'validUntil must be after validFrom',
+    path: ['validUntil'],
+  });
 const changeBody = z.strictObject({
   mode: z.enum(['fixed', 'mobile']).optional(),
   location: locationSchema.optional(),
@@ -36,7 +54,12 @@ const reasonBody = z.strictObject({ reason: text(500) });
 const eventBody = z.strictObject({ kind: z.enum(['result', 'exception']), note: text(2000) });
 
 /** Deployment authorisation records; `onChange` lets the ingest gate re-read at once. */
-export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logger; onChange?: () => Promise<void> | void; clock?: () => Date }) {
+export function deploymentRoutes(opts: {
+  client: ClickHouseClient;
+  logger: Logger;
+  onChange?: () => Promise<void> | void;
+  clock?: () => Date;
+}) {
   const { client } = opts;
   const clock = opts.clock ?? (() => new Date());
   const changed = async () => {
@@ -126,7 +149,11 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       c.set('auditTarget', d.id);
       c.set('auditBody', { reason });
       if (d.status === 'rescinded') throw new ConflictError('already rescinded');
-      const next = await putDeployment(client, { ...d, status: 'rescinded', changedBy: c.get('principal').username, change: `rescinded: ${reason}` }, clock());
+      const next = await putDeployment(
+        client,
+        { ...d, status: 'rescinded', changedBy: c.get('principal').username, change: `rescinded: ${reason}` },
+        clock(),
+      );
       await changed();
       return c.json({ deployment: next });
     })
@@ -135,7 +162,16 @@ export function deploymentRoutes(opts: { client: ClickHouseClient; logger: Logge
       const body = c.req.valid('json');
       c.set('auditTarget', d.id);
       c.set('auditBody', body);
-      return c.json({ event: await addDeploymentEvent(client, { deploymentId: d.id, kind: body.kind, note: body.note, recordedBy: c.get('principal').username }, clock()) }, 201);
+      return c.json(
+        {
+          event: await addDeploymentEvent(
+            client,
+            { deploymentId: d.id, kind: body.kind, note: body.note, recordedBy: c.get('principal').username },
+            clock(),
+          ),
+        },
+        201,
+      );
     });
   app.onError(accessErrorHandler(opts.logger));
   return app;

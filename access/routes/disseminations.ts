@@ -10,8 +10,20 @@ import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
 import { valid } from '../../server/index.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters').superRefine(refusePii());
-const plate = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters')
+    .superRefine(refusePii());
+const plate = z
+  .string()
+  .trim()
+  .min(1)
+  .max(16)
+  .regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
 const time = z.iso.datetime({ offset: true });
 const MAX_READS = 10_000;
 
@@ -58,7 +70,13 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
   async function select(body: { plate: string; from?: string; to?: string }): Promise<StoredRead[]> {
     return searchReads(
       client,
-      { plate: body.plate, from: body.from ? new Date(body.from) : undefined, to: body.to ? new Date(body.to) : undefined, limit: MAX_READS, offset: 0 },
+      {
+        plate: body.plate,
+        from: body.from ? new Date(body.from) : undefined,
+        to: body.to ? new Date(body.to) : undefined,
+        limit: MAX_READS,
+        offset: 0,
+      },
       opts.tacticalDays,
     );
   }
@@ -75,7 +93,13 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
     .use('*', smallBodyOn('/disseminations'))
     .get('/disseminations', valid('query', listQuery), async (c) => {
       const q = c.req.valid('query');
-      return c.json({ disseminations: await listDisseminations(client, { from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, caseRef: q.caseRef }) });
+      return c.json({
+        disseminations: await listDisseminations(client, {
+          from: q.from ? new Date(q.from) : undefined,
+          to: q.to ? new Date(q.to) : undefined,
+          caseRef: q.caseRef,
+        }),
+      });
     })
     .post('/disseminations', valid('json', agencyBody), async (c) => {
       const body = c.req.valid('json');
@@ -85,7 +109,21 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
       const reads = await select(body);
       const rec = await recordDissemination(
         client,
-        { kind: 'agency', outcome: 'sent', refusal: '', recipientAgency: body.recipientAgency, recipientPerson: body.recipientPerson, requestRef: '', caseRef: cc.caseRef, purpose, authority: body.authority, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), readIds: reads.map((r) => r.id), sentBy: c.get('principal').username },
+        {
+          kind: 'agency',
+          outcome: 'sent',
+          refusal: '',
+          recipientAgency: body.recipientAgency,
+          recipientPerson: body.recipientPerson,
+          requestRef: '',
+          caseRef: cc.caseRef,
+          purpose,
+          authority: body.authority,
+          plate: normalizePlate(body.plate),
+          query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }),
+          readIds: reads.map((r) => r.id),
+          sentBy: c.get('principal').username,
+        },
         clock(),
       );
       c.set('auditTarget', `dissemination ${rec.id}`);
@@ -97,7 +135,18 @@ export function disseminationRoutes(opts: { client: ClickHouseClient; tacticalDa
       c.set('auditBody', body);
       const cc = c.get('caseContext')!;
       const by = c.get('principal').username;
-      const base = { kind: 'owner' as const, recipientAgency: '', recipientPerson: '', requestRef: body.requestRef, caseRef: cc.caseRef, purpose: purposeOf(c), authority: body.ownershipVerifiedBy, plate: normalizePlate(body.plate), query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }), sentBy: by };
+      const base = {
+        kind: 'owner' as const,
+        recipientAgency: '',
+        recipientPerson: '',
+        requestRef: body.requestRef,
+        caseRef: cc.caseRef,
+        purpose: purposeOf(c),
+        authority: body.ownershipVerifiedBy,
+        plate: normalizePlate(body.plate),
+        query: JSON.stringify({ plate: body.plate, from: body.from, to: body.to }),
+        sentBy: by,
+      };
       // Guidelines 2g: never while the data is active criminal intelligence or investigative information.
       const blocking = await activeIntelCasesForPlate(client, body.plate);
       if (blocking.length > 0) {

@@ -34,9 +34,21 @@ function page(title: string, sections: [string, Record<string, unknown>[] | Reco
 
 // Sent with c.body rather than c.html: c.html's untyped answer would erase the JSON branch's type
 // from the API's type, and the dashboard reads the report through it.
-const HTML_HEADERS = { 'content-type': 'text/html; charset=UTF-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' };
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=UTF-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'cache-control': 'no-store',
+};
 
-export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; anchoring?: AuditAnchoring | null; access: AccessConfig; retention: RetentionConfig; logger: Logger; clock?: () => Date }) {
+export function reportRoutes(opts: {
+  client: ClickHouseClient;
+  audit: AuditLog;
+  anchoring?: AuditAnchoring | null;
+  access: AccessConfig;
+  retention: RetentionConfig;
+  logger: Logger;
+  clock?: () => Date;
+}) {
   const clock = opts.clock ?? (() => new Date());
   const period = (q: { from?: string; to?: string }, days: number) => {
     const to = q.to ? new Date(q.to) : clock();
@@ -51,12 +63,33 @@ export function reportRoutes(opts: { client: ClickHouseClient; audit: AuditLog; 
       // Each report anchors the head it reports on: a copy kept with the report (printed, filed)
       // then shows any later cut of the log's end.
       const anchor = (await opts.anchoring?.anchorNow()) ?? null;
-      const report = { period: { from: from.toISOString(), to: to.toISOString() }, truncated: entries.length === 10_000, anchor, chain: await opts.audit.verify(), ...auditReport(entries, { dutyHours: opts.access.dutyHours, searchesPerDay: opts.access.searchesPerDayAlert }) };
+      const report = {
+        period: { from: from.toISOString(), to: to.toISOString() },
+        truncated: entries.length === 10_000,
+        anchor,
+        chain: await opts.audit.verify(),
+        ...auditReport(entries, { dutyHours: opts.access.dutyHours, searchesPerDay: opts.access.searchesPerDayAlert }),
+      };
       if (q.format === 'json') return c.json(report);
       return c.body(
         page(`ALPR audit report ${report.period.from} – ${report.period.to}`, [
-          ['Audit chain', { ok: report.chain.ok, entries: report.chain.entries, firstBreak: report.chain.firstBreak?.reason ?? '', anchors: report.chain.anchors ? `${report.chain.anchors.anchors} checked, ${report.chain.anchors.problems.length + report.chain.anchors.moreProblems} problem(s)` : 'not anchored' }],
-          ['Anchored head (keep this copy)', report.anchor ? { entry: report.anchor.seq, hash: report.anchor.hash, anchoredAt: report.anchor.at, mac: report.anchor.mac } : []],
+          [
+            'Audit chain',
+            {
+              ok: report.chain.ok,
+              entries: report.chain.entries,
+              firstBreak: report.chain.firstBreak?.reason ?? '',
+              anchors: report.chain.anchors
+                ? `${report.chain.anchors.anchors} checked, ${report.chain.anchors.problems.length + report.chain.anchors.moreProblems} problem(s)`
+                : 'not anchored',
+            },
+          ],
+          [
+            'Anchored head (keep this copy)',
+            report.anchor
+              ? { entry: report.anchor.seq, hash: report.anchor.hash, anchoredAt: report.anchor.at, mac: report.anchor.mac }
+              : [],
+          ],
           ['Anchor problems', report.chain.anchors?.problems.map((p) => ({ line: p.line, entry: p.seq ?? '', problem: p.reason })) ?? []],
           ['Anomalies', report.anomalies.map(({ seqs, ...a }) => ({ ...a, entries: seqs.slice(0, 20).join(' ') }))],
           ['By user', Object.entries(report.byUser).map(([user, u]) => ({ user, ...u }))],

@@ -11,13 +11,32 @@ import type { AccessEnv } from '../principal.ts';
 import { permissionsOf, validRoleSet } from '../roles.ts';
 import type { SessionStore } from '../sessions.ts';
 import { listTraining, putTraining, trainingStatus } from '../training.ts';
-import { getAuthState, getUser, listUsers, publicUser, putAuthState, putUser, resetsOf, roleSchema, userHistory, usernameSchema, ENROLMENT_RESET_CHANGE, type User } from '../users.ts';
+import {
+  getAuthState,
+  getUser,
+  listUsers,
+  publicUser,
+  putAuthState,
+  putUser,
+  resetsOf,
+  roleSchema,
+  userHistory,
+  usernameSchema,
+  ENROLMENT_RESET_CHANGE,
+  type User,
+} from '../users.ts';
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
 import { clientIp } from '../guard.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
 import { valid } from '../../server/index.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, 'no control characters');
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const isoDay = z.iso.date();
 const reasonBody = z.strictObject({ reason: text(500) });
 const designateBody = z.strictObject({
@@ -70,7 +89,8 @@ export function userRoutes(opts: UserRoutesOptions) {
    * searched at once). Another administrator does it for them.
    */
   function notForOneself(c: { get(k: 'principal'): { username: string } }, u: User, what: string) {
-    if (u.username === c.get('principal').username) throw new ForbiddenError(`${what} needs a second administrator: ask another administrator to do it`);
+    if (u.username === c.get('principal').username)
+      throw new ForbiddenError(`${what} needs a second administrator: ask another administrator to do it`);
   }
 
   async function suspend(u: User, by: string, reason: string) {
@@ -86,7 +106,16 @@ export function userRoutes(opts: UserRoutesOptions) {
       const training = p.kind === 'person' ? trainingStatus(await listTraining(client, p.username), clock(), access.requiredCourses) : null;
       // Every reset of this user's credentials by an administrator, for the account view.
       const enrolmentResets = p.kind === 'person' ? resetsOf(await userHistory(client, p.username)) : [];
-      return c.json({ username: p.username, kind: p.kind, roles: p.roles, permissions: [...p.permissions], training, enrolmentResets, csrfToken: p.session?.csrf ?? null, idleMinutes: access.sessionIdleMinutes });
+      return c.json({
+        username: p.username,
+        kind: p.kind,
+        roles: p.roles,
+        permissions: [...p.permissions],
+        training,
+        enrolmentResets,
+        csrfToken: p.session?.csrf ?? null,
+        idleMinutes: access.sessionIdleMinutes,
+      });
     })
     .post('/auth/password', valid('json', passwordBody), async (c) => {
       const body = c.req.valid('json');
@@ -104,7 +133,14 @@ export function userRoutes(opts: UserRoutesOptions) {
             ...publicUser(u),
             locked: isLocked(st, now),
             lastLoginAt: st.lastLoginAt?.toISOString() ?? null,
-            training: u.kind === 'person' ? trainingStatus(training.filter((t) => t.username === u.username), now, access.requiredCourses) : null,
+            training:
+              u.kind === 'person'
+                ? trainingStatus(
+                    training.filter((t) => t.username === u.username),
+                    now,
+                    access.requiredCourses,
+                  )
+                : null,
           };
         }),
       );
@@ -114,25 +150,77 @@ export function userRoutes(opts: UserRoutesOptions) {
       const body = c.req.valid('json');
       c.set('auditBody', body);
       c.set('auditTarget', body.username);
-      const roleProblem = validRoleSet(body.roles) ?? (body.kind === 'service' && !body.roles.every((r) => r === 'service') ? 'a service account holds the service role only' : null) ?? (body.kind === 'person' && body.roles.includes('service') ? 'a person cannot hold the service role' : null);
+      const roleProblem =
+        validRoleSet(body.roles) ??
+        (body.kind === 'service' && !body.roles.every((r) => r === 'service') ? 'a service account holds the service role only' : null) ??
+        (body.kind === 'person' && body.roles.includes('service') ? 'a person cannot hold the service role' : null);
       if (roleProblem) throw new InvalidInputError('invalid roles', [{ param: 'roles', message: roleProblem }]);
       if (await getUser(client, body.username)) throw new ConflictError(`user "${body.username}" exists`);
       const by = c.get('principal').username;
       const now = clock();
-      const base = { username: body.username, kind: body.kind, displayName: parseDisplayName(body.displayName), roles: body.roles, designatedBy: by, designatedAt: now, passwordHash: '', changedBy: by };
+      const base = {
+        username: body.username,
+        kind: body.kind,
+        displayName: parseDisplayName(body.displayName),
+        roles: body.roles,
+        designatedBy: by,
+        designatedAt: now,
+        passwordHash: '',
+        changedBy: by,
+      };
       if (body.kind === 'service') {
         const { token, hash } = newApiToken();
-        await putUser(client, { ...base, status: 'active', totpSecret: '', totpEnabled: false, tokenHash: hash, enrolTokenHash: '', enrolExpires: null, change: 'service account designated' }, now);
-        return c.json({ user: publicUser((await getUser(client, body.username))!), apiToken: token, note: 'shown once: store it in the client now' }, 201);
+        await putUser(
+          client,
+          {
+            ...base,
+            status: 'active',
+            totpSecret: '',
+            totpEnabled: false,
+            tokenHash: hash,
+            enrolTokenHash: '',
+            enrolExpires: null,
+            change: 'service account designated',
+          },
+          now,
+        );
+        return c.json(
+          { user: publicUser((await getUser(client, body.username))!), apiToken: token, note: 'shown once: store it in the client now' },
+          201,
+        );
       }
       const e = enrolment.newEnrolment();
-      await putUser(client, { ...base, status: 'pending', totpSecret: e.secret, totpEnabled: false, tokenHash: '', enrolTokenHash: e.hash, enrolExpires: e.expires, change: 'designated; enrolment link issued' }, now);
-      return c.json({ user: publicUser((await getUser(client, body.username))!), enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() } }, 201);
+      await putUser(
+        client,
+        {
+          ...base,
+          status: 'pending',
+          totpSecret: e.secret,
+          totpEnabled: false,
+          tokenHash: '',
+          enrolTokenHash: e.hash,
+          enrolExpires: e.expires,
+          change: 'designated; enrolment link issued',
+        },
+        now,
+      );
+      return c.json(
+        {
+          user: publicUser((await getUser(client, body.username))!),
+          enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() },
+        },
+        201,
+      );
     })
     .get('/users/:username', async (c) => {
       const u = await mustGet(c.req.param('username'));
       c.set('auditTarget', u.username);
-      const [history, training, st, nc] = await Promise.all([userHistory(client, u.username), listTraining(client, u.username), getAuthState(client, u.username), listNoncompliance(client, u.username)]);
+      const [history, training, st, nc] = await Promise.all([
+        userHistory(client, u.username),
+        listTraining(client, u.username),
+        getAuthState(client, u.username),
+        listNoncompliance(client, u.username),
+      ]);
       return c.json({
         user: publicUser(u),
         permissions: [...permissionsOf(u.roles)],
@@ -152,10 +240,21 @@ export function userRoutes(opts: UserRoutesOptions) {
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
       notForOneself(c, u, 'changing your own roles');
-      const problem = validRoleSet(body.roles) ?? (u.kind === 'service' !== body.roles.includes('service') ? 'service accounts hold the service role, people never' : null);
+      const problem =
+        validRoleSet(body.roles) ??
+        ((u.kind === 'service') !== body.roles.includes('service') ? 'service accounts hold the service role, people never' : null);
       if (problem) throw new InvalidInputError('invalid roles', [{ param: 'roles', message: problem }]);
       if (u.roles.includes('admin') && !body.roles.includes('admin')) await keepAnAdmin(u.username);
-      await putUser(client, { ...u, roles: body.roles, changedBy: c.get('principal').username, change: `roles ${u.roles.join(',')} -> ${body.roles.join(',')}: ${body.reason}` }, clock());
+      await putUser(
+        client,
+        {
+          ...u,
+          roles: body.roles,
+          changedBy: c.get('principal').username,
+          change: `roles ${u.roles.join(',')} -> ${body.roles.join(',')}: ${body.reason}`,
+        },
+        clock(),
+      );
       sessions.destroyUser(u.username);
       return c.json({ user: publicUser((await getUser(client, u.username))!) });
     })
@@ -192,7 +291,21 @@ export function userRoutes(opts: UserRoutesOptions) {
       if (u.status === 'suspended') throw new ConflictError('reinstate the user first');
       notForOneself(c, u, 'resetting your own credentials');
       const e = enrolment.newEnrolment();
-      await putUser(client, { ...u, status: 'pending', passwordHash: '', totpSecret: e.secret, totpEnabled: false, enrolTokenHash: e.hash, enrolExpires: e.expires, changedBy: c.get('principal').username, change: ENROLMENT_RESET_CHANGE }, clock());
+      await putUser(
+        client,
+        {
+          ...u,
+          status: 'pending',
+          passwordHash: '',
+          totpSecret: e.secret,
+          totpEnabled: false,
+          enrolTokenHash: e.hash,
+          enrolExpires: e.expires,
+          changedBy: c.get('principal').username,
+          change: ENROLMENT_RESET_CHANGE,
+        },
+        clock(),
+      );
       sessions.destroyUser(u.username);
       c.set('auditDetail', 'enrolment reset: password and authenticator cleared, sessions ended, new enrolment link issued');
       return c.json({ enrolment: { token: e.token, path: `/enrol#${e.token}`, expires: e.expires.toISOString() } });
@@ -211,7 +324,19 @@ export function userRoutes(opts: UserRoutesOptions) {
       c.set('auditTarget', u.username);
       c.set('auditBody', body);
       notForOneself(c, u, 'recording your own training');
-      const rec = await putTraining(client, { username: u.username, course: body.course, completedOn: body.completedOn, expiresOn: body.expiresOn, recordedBy: c.get('principal').username, revoked: false, note: body.note }, clock());
+      const rec = await putTraining(
+        client,
+        {
+          username: u.username,
+          course: body.course,
+          completedOn: body.completedOn,
+          expiresOn: body.expiresOn,
+          recordedBy: c.get('principal').username,
+          revoked: false,
+          note: body.note,
+        },
+        clock(),
+      );
       return c.json({ training: rec }, 201);
     })
     .post('/users/:username/training/:id/revoke', valid('json', reasonBody), async (c) => {
@@ -231,7 +356,11 @@ export function userRoutes(opts: UserRoutesOptions) {
       c.set('auditBody', body);
       const by = c.get('principal').username;
       if (body.action === 'suspension' && u.status !== 'suspended') await suspend(u, by, `non-compliance: ${body.finding}`);
-      const rec = await recordNoncompliance(client, { id: randomUUID(), username: u.username, recordedBy: by, finding: body.finding, action: body.action }, clock());
+      const rec = await recordNoncompliance(
+        client,
+        { id: randomUUID(), username: u.username, recordedBy: by, finding: body.finding, action: body.action },
+        clock(),
+      );
       return c.json({ noncompliance: rec, user: publicUser((await getUser(client, u.username))!) }, 201);
     })
     .get('/noncompliance', async (c) => c.json({ noncompliance: await listNoncompliance(client) }));

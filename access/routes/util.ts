@@ -14,7 +14,8 @@ export const smallBody = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(
  * had already read for the audit log (a 500 on POST /api/holds, found by fuzzing).
  */
 export function smallBodyOn(...prefixes: string[]): MiddlewareHandler {
-  return async (c, next) => (prefixes.some((p) => c.req.path === `/api${p}` || c.req.path.startsWith(`/api${p}/`)) ? smallBody(c, next) : next());
+  return async (c, next) =>
+    prefixes.some((p) => c.req.path === `/api${p}` || c.req.path.startsWith(`/api${p}/`)) ? smallBody(c, next) : next();
 }
 
 /** Access errors become their status and message; anything else a bare 500, logged here. */

@@ -34,7 +34,7 @@ class MemoryStorage {
   clear = () => this.#items.clear();
 }
 
-export default <Environment>{
+export default (<Environment>{
   name: 'dashboard-browser',
   viteEnvironment: 'client',
   setup(global: Record<string, unknown>) {
@@ -67,4 +67,4 @@ export default <Environment>{
       },
     };
   },
-};
+});

@@ -54,14 +54,18 @@ const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
 async function ocr(): Promise<Record<string, unknown>> {
   const dir = path.join(EVAL_DIR, 'us-crops');
-  const rows = readFileSync(path.join(dir, 'groundtruth.csv'), 'utf8').trim().split('\n')
+  const rows = readFileSync(path.join(dir, 'groundtruth.csv'), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => l.split(','))
     .filter((r) => r.length >= 3 && r[0]!.endsWith('.png'))
     .slice(0, limit);
   const readerName = values.reader ?? DEFAULT_READER;
   const reader = (await createReader(readerName, { threads })) as PlateCropReader;
   const images = await Promise.all(rows.map((r) => decodeImage(readFileSync(path.join(dir, r[0]!)))));
-  let plateOk = 0, stateOk = 0, ms = 0;
+  let plateOk = 0,
+    stateOk = 0,
+    ms = 0;
   const batch = Number(values.batch);
   const misses: string[] = [];
   for (let i = 0; i < images.length; i += batch) {
@@ -85,22 +89,34 @@ async function ocr(): Promise<Record<string, unknown>> {
   if (values.verbose) console.log(misses.join('\n'));
   await reader.close();
   return {
-    task: 'ocr', reader: readerName, plates: images.length, plateExact: round(plateOk / images.length),
-    stateExact: round(stateOk / images.length), msPerPlate: round(ms / images.length, 2), threads, batch,
+    task: 'ocr',
+    reader: readerName,
+    plates: images.length,
+    plateExact: round(plateOk / images.length),
+    stateExact: round(stateOk / images.length),
+    msPerPlate: round(ms / images.length, 2),
+    threads,
+    batch,
   };
 }
 
 function euFrames(): { file: string; box: [number, number, number, number]; plate: string }[] {
   const dir = path.join(EVAL_DIR, 'eu-frames');
-  return readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().slice(0, limit).map((f) => {
-    const [file, x, y, w, h, plate] = readFileSync(path.join(dir, f), 'utf8').trim().split('\t');
-    return { file: path.join(dir, file!), box: [Number(x), Number(y), Number(w), Number(h)], plate: plate! };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .slice(0, limit)
+    .map((f) => {
+      const [file, x, y, w, h, plate] = readFileSync(path.join(dir, f), 'utf8').trim().split('\t');
+      return { file: path.join(dir, file!), box: [Number(x), Number(y), Number(w), Number(h)], plate: plate! };
+    });
 }
 
 export function iou(a: [number, number, number, number], b: [number, number, number, number]): number {
-  const x0 = Math.max(a[0], b[0]), y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]), y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+  const x0 = Math.max(a[0], b[0]),
+    y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[0] + a[2], b[0] + b[2]),
+    y1 = Math.min(a[1] + a[3], b[1] + b[3]);
   const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
   return inter / (a[2] * a[3] + b[2] * b[3] - inter || 1);
 }
@@ -109,7 +125,8 @@ async function detect(): Promise<Record<string, unknown>> {
   const frames = euFrames();
   const name = values.detector ?? 'platedet';
   const det = await detectorFor(name, threads);
-  let found = 0, ms = 0;
+  let found = 0,
+    ms = 0;
   for (const [i, f] of frames.entries()) {
     const image = await decodeImage(readFileSync(f.file));
     const t0 = performance.now();
@@ -122,15 +139,27 @@ async function detect(): Promise<Record<string, unknown>> {
   }
   process.stderr.write('\n');
   await det.close();
-  return { task: 'detect', detector: name, frames: frames.length, recall: round(found / frames.length), msPerFrame: round(ms / frames.length, 1), threads };
+  return {
+    task: 'detect',
+    detector: name,
+    frames: frames.length,
+    recall: round(found / frames.length),
+    msPerFrame: round(ms / frames.length, 1),
+    threads,
+  };
 }
 
 async function e2e(): Promise<Record<string, unknown>> {
   const frames = euFrames();
   const readerName = values.reader ?? DEFAULT_READER;
   const byFile = new Map(frames.map((f) => [f.file, f]));
-  let ok = 0, ms = 0, n = 0;
-  for await (const r of readFiles(frames.map((f) => f.file), { reader: readerName, threads })) {
+  let ok = 0,
+    ms = 0,
+    n = 0;
+  for await (const r of readFiles(
+    frames.map((f) => f.file),
+    { reader: readerName, threads },
+  )) {
     const f = byFile.get(r.file)!;
     const hit = r.plates.some((p) => normalizePlate(p.text) === normalizePlate(f.plate));
     ok += hit ? 1 : 0;

@@ -30,7 +30,8 @@ writeFileSync(path.join(cache, 'designs.json'), JSON.stringify(PLATE_DESIGNS, nu
 const CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-';
 const STYLES: { aspect: number; weight: number }[] = [];
 for (const aspect of [0.38, 0.46, 0.54, 0.62]) for (const weight of [0.09, 0.13, 0.18]) STYLES.push({ aspect, weight });
-const GH = 80, GW = 64;
+const GH = 80,
+  GW = 64;
 const atlas = Buffer.alloc(16 + CHARS.length * STYLES.length * GW * GH);
 atlas.writeUInt32LE(CHARS.length, 0);
 atlas.writeUInt32LE(STYLES.length, 4);

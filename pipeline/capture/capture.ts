@@ -79,14 +79,28 @@ export class CameraCapture {
   private attemptStarted = 0;
   private lastWarning: string | null = null;
   private readonly meter = new FpsMeter();
-  private st: CaptureStats = { state: 'stopped', reason: null, fps: 0, frames: 0, lastFrameAt: null, attempts: 0, reconnects: 0, nominalFps: 0, dropped: 0 };
+  private st: CaptureStats = {
+    state: 'stopped',
+    reason: null,
+    fps: 0,
+    frames: 0,
+    lastFrameAt: null,
+    attempts: 0,
+    reconnects: 0,
+    nominalFps: 0,
+    dropped: 0,
+  };
   private period = { start: 0, last: 0, frames: 0 };
   private droppedClosed = 0;
   private seq = 0;
   /** The source started again at its end: the next frame opens a new period of loss accounting. */
   private replayed = false;
 
-  constructor(private readonly opts: CaptureOptions, private readonly events: CaptureEvents, private readonly logger: Logger) {
+  constructor(
+    private readonly opts: CaptureOptions,
+    private readonly events: CaptureEvents,
+    private readonly logger: Logger,
+  ) {
     this.deliverFps = opts.deliverFps;
   }
 
@@ -161,9 +175,12 @@ export class CameraCapture {
       this.setState('connecting', this.st.reason);
     }
     let p: GstPipeline;
-    const limited = this.deliverFps !== undefined, withLatest = limited && this.opts.latest === true;
+    const limited = this.deliverFps !== undefined,
+      withLatest = limited && this.opts.latest === true;
     try {
-      p = newPipeline(receiveChain({ decode: this.opts.source.decodeChain(), width: this.opts.width, rateLimiter: limited, latestSink: withLatest }));
+      p = newPipeline(
+        receiveChain({ decode: this.opts.source.decodeChain(), width: this.opts.width, rateLimiter: limited, latestSink: withLatest }),
+      );
     } catch (err) {
       this.fail(gen, `cannot build the receive pipeline: ${(err as Error).message}`);
       return;
@@ -179,13 +196,22 @@ export class CameraCapture {
     this.st.nominalFps = 0;
     p.pollBus((msg) => {
       if (gen !== this.generation) return;
-      if (msg.type === 'error') this.fail(gen, this.opts.source.explain(msg.message ?? 'unknown error', msg._src_element_name, typeof msg.debug === 'string' ? msg.debug : undefined));
+      if (msg.type === 'error')
+        this.fail(
+          gen,
+          this.opts.source.explain(
+            msg.message ?? 'unknown error',
+            msg._src_element_name,
+            typeof msg.debug === 'string' ? msg.debug : undefined,
+          ),
+        );
       else if (msg.type === 'eos' && this.opts.source.loops) this.replay(gen);
       else if (msg.type === 'eos') this.fail(gen, 'stream ended (end of stream from the camera)');
       else if (msg.type === 'warning' && msg.message) this.lastWarning = String(msg.message);
     });
     const sink = p.findChild('sink')!;
-    let width = 0, height = 0;
+    let width = 0,
+      height = 0;
     const onSample = (buf: Buffer | null, caps?: Record<string, unknown> | null) => {
       if (gen !== this.generation) return;
       if (caps) {
@@ -244,7 +270,8 @@ export class CameraCapture {
   }
 
   private pullLatest(): Promise<Frame | null> | null {
-    const sink = this.latestSink, gen = this.generation;
+    const sink = this.latestSink,
+      gen = this.generation;
     const { width, height } = this.size;
     if (!sink || this.st.state !== 'live' || !width || !height) return null;
     const asked = Date.now();
@@ -257,7 +284,13 @@ export class CameraCapture {
         }
         const now = Date.now();
         const interval = this.st.nominalFps ? 1000 / this.st.nominalFps : 0;
-        resolve({ seq: this.seq, width, height, data: lumaPlane(buf, width, height), capturedAt: now - asked < 2 ? Math.round(now - interval) : now });
+        resolve({
+          seq: this.seq,
+          width,
+          height,
+          data: lumaPlane(buf, width, height),
+          capturedAt: now - asked < 2 ? Math.round(now - interval) : now,
+        });
       });
     });
     this.latestPull = pull;

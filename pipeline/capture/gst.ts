@@ -72,13 +72,16 @@ const LUMA_FIRST_FORMATS = 'I420,YV12,NV12,NV21,Y42B,Y444,GRAY8';
  */
 export function receiveChain(o: ReceiveChainOptions): string {
   const scale = o.width ? ` ! videoscale ! video/x-raw,width=${o.width},pixel-aspect-ratio=1/1` : '';
-  return [
-    o.decode,
-    `videoconvert${scale} ! video/x-raw,format=(string){${LUMA_FIRST_FORMATS}}`,
-    ...(o.latestSink ? ['tee name=split', 'queue max-size-buffers=2 leaky=downstream'] : []),
-    ...(o.rateLimiter ? ['videorate name=rate drop-only=true'] : []),
-    `appsink name=sink sync=false max-buffers=${o.maxBuffers ?? 2} drop=true`,
-  ].join(' ! ') + (o.latestSink ? ' split. ! queue max-size-buffers=1 leaky=downstream ! appsink name=latest sync=false max-buffers=1 drop=true' : '');
+  return (
+    [
+      o.decode,
+      `videoconvert${scale} ! video/x-raw,format=(string){${LUMA_FIRST_FORMATS}}`,
+      ...(o.latestSink ? ['tee name=split', 'queue max-size-buffers=2 leaky=downstream'] : []),
+      ...(o.rateLimiter ? ['videorate name=rate drop-only=true'] : []),
+      `appsink name=sink sync=false max-buffers=${o.maxBuffers ?? 2} drop=true`,
+    ].join(' ! ') +
+    (o.latestSink ? ' split. ! queue max-size-buffers=1 leaky=downstream ! appsink name=latest sync=false max-buffers=1 drop=true' : '')
+  );
 }
 
 /**
@@ -88,7 +91,8 @@ export function receiveChain(o: ReceiveChainOptions): string {
  */
 export function lumaPlane(buf: Uint8Array, width: number, height: number): Uint8Array {
   const stride = (width + 3) & ~3;
-  if (buf.length < stride * (height - 1) + width) throw new Error(`frame buffer of ${buf.length} bytes is too small for ${width}x${height}`);
+  if (buf.length < stride * (height - 1) + width)
+    throw new Error(`frame buffer of ${buf.length} bytes is too small for ${width}x${height}`);
   if (stride === width) return buf.subarray(0, width * height);
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) out.set(buf.subarray(y * stride, y * stride + width), y * width);

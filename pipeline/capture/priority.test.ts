@@ -12,7 +12,9 @@ describe.skipIf(process.platform !== 'linux')('lowerOtherThreads', () => {
     try {
       const main = os.getPriority(process.pid);
       expect(lowerOtherThreads(3)).toBeGreaterThan(0);
-      const others = readdirSync('/proc/self/task').map(Number).filter((t) => t !== process.pid);
+      const others = readdirSync('/proc/self/task')
+        .map(Number)
+        .filter((t) => t !== process.pid);
       for (const tid of others) {
         try {
           expect(os.getPriority(tid)).toBeGreaterThanOrEqual(Math.min(19, main + 3));

@@ -15,7 +15,9 @@ import os from 'node:os';
 export function lowerOtherThreads(by: number, mainTid = process.pid): number {
   let tids: number[];
   try {
-    tids = readdirSync('/proc/self/task').map(Number).filter((t) => Number.isInteger(t) && t !== mainTid);
+    tids = readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((t) => Number.isInteger(t) && t !== mainTid);
   } catch {
     return 0;
   }

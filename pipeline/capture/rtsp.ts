@@ -41,7 +41,8 @@ export function rtspSource(config: { url: string; transport?: 'tcp' | 'udp'; lat
       }
       if (/not found/i.test(message)) return `camera URL not found: ${message}`;
       if (/Could not open resource/i.test(message)) return `cannot connect to the camera: ${message}`;
-      if (/Could not read from resource/i.test(message)) return `no playable stream from the camera (it answered but sent no media in time): ${message}`;
+      if (/Could not read from resource/i.test(message))
+        return `no playable stream from the camera (it answered but sent no media in time): ${message}`;
       if (/Unauthorized/i.test(message)) return `camera refused the credentials: ${message}`;
       return `${element ? `${element}: ` : ''}${message}`;
     },

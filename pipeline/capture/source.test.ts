@@ -9,11 +9,15 @@ describe('camera sources', () => {
   it('builds the receive chain per codec and transport', () => {
     const chain = (o: Parameters<typeof receiveChain>[0]) => receiveChain(o);
     const tcp = rtsp('rtsp://h/x');
-    expect(chain({ decode: tcp.decodeChain() })).toMatch(/protocols=tcp.*rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! video\/x-raw,format=\(string\)\{I420,[A-Z0-9,]*\} ! appsink name=sink sync=false max-buffers=2 drop=true/);
+    expect(chain({ decode: tcp.decodeChain() })).toMatch(
+      /protocols=tcp.*rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! video\/x-raw,format=\(string\)\{I420,[A-Z0-9,]*\} ! appsink name=sink sync=false max-buffers=2 drop=true/,
+    );
     expect(chain({ decode: tcp.decodeChain() })).not.toMatch(/videorate/);
     expect(chain({ decode: tcp.decodeChain(), rateLimiter: true })).toMatch(/GRAY8\} ! videorate name=rate drop-only=true ! appsink/);
     // The newest-frame sink hangs off a tee; each branch has its own queue, or neither sink ever gets a frame.
-    expect(chain({ decode: tcp.decodeChain(), rateLimiter: true, latestSink: true })).toMatch(/GRAY8\} ! tee name=split ! queue [^!]+ ! videorate name=rate drop-only=true ! appsink name=sink [^!]+ split\. ! queue [^!]+ ! appsink name=latest sync=false max-buffers=1 drop=true$/);
+    expect(chain({ decode: tcp.decodeChain(), rateLimiter: true, latestSink: true })).toMatch(
+      /GRAY8\} ! tee name=split ! queue [^!]+ ! videorate name=rate drop-only=true ! appsink name=sink [^!]+ split\. ! queue [^!]+ ! appsink name=latest sync=false max-buffers=1 drop=true$/,
+    );
     expect(rtsp('rtsp://h/x', 'udp').decodeChain()).toMatch(/protocols=udp/);
   });
 
@@ -36,8 +40,16 @@ describe('camera sources', () => {
 
   it('takes a camera given by url as an RTSP source', () => {
     const cam = { id: 'c', name: 'c', location: { lat: 0, lon: 0, description: 'd' }, deploymentRef: 'r' };
-    const cfg = configSchema.parse({ cameras: [{ ...cam, url: 'rtsp://h/x', transport: 'udp' }, { ...cam, id: 'f', source: { kind: 'file', path: '/v.mkv' } }] });
-    expect(cfg.cameras.map((c) => cameraSource(c))).toEqual([{ kind: 'rtsp', url: 'rtsp://h/x', transport: 'udp' }, { kind: 'file', path: '/v.mkv' }]);
+    const cfg = configSchema.parse({
+      cameras: [
+        { ...cam, url: 'rtsp://h/x', transport: 'udp' },
+        { ...cam, id: 'f', source: { kind: 'file', path: '/v.mkv' } },
+      ],
+    });
+    expect(cfg.cameras.map((c) => cameraSource(c))).toEqual([
+      { kind: 'rtsp', url: 'rtsp://h/x', transport: 'udp' },
+      { kind: 'file', path: '/v.mkv' },
+    ]);
     expect(openSource(cameraSource(cfg.cameras[1]!)).kind).toBe('file');
   });
 });

@@ -23,7 +23,7 @@ export class FpsMeter {
     // The first sample's frames were decoded before the window opened.
     let frames = 0;
     for (let i = 1; i < this.samples.length; i++) frames += this.samples[i]!.n;
-    return Math.round((frames * 1000) / span * 10) / 10;
+    return Math.round(((frames * 1000) / span) * 10) / 10;
   }
 
   private trim(now: number): void {

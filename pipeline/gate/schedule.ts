@@ -24,7 +24,8 @@ export interface GateRequest {
  * starved by it; among equals the oldest goes first.
  */
 export function nextGrant(queue: readonly GateRequest[], now: number, agingMs: number): number {
-  let best = -1, bestScore = -Infinity;
+  let best = -1,
+    bestScore = -Infinity;
   for (let i = 0; i < queue.length; i++) {
     const q = queue[i]!;
     const score = q.urgency + (now - q.since) / agingMs;

@@ -1,1 +1,10 @@
-export { RecentSamples, assessMaintenance, recordRead, foldCameraMetrics, DEFAULT_MAINTENANCE, type MinuteBucket, type MaintenancePolicy, type GaugeSink } from './metrics.ts';
+export {
+  RecentSamples,
+  assessMaintenance,
+  recordRead,
+  foldCameraMetrics,
+  DEFAULT_MAINTENANCE,
+  type MinuteBucket,
+  type MaintenancePolicy,
+  type GaugeSink,
+} from './metrics.ts';

@@ -8,7 +8,12 @@ const history = (minutes: number, perMinute: (m: number) => number, conf = 0.9):
 
 describe('assessMaintenance', () => {
   it('learns nothing before enough history', () => {
-    expect(assessMaintenance(history(30, () => 4), 29)).toMatchObject({ baselineReadsPerMinute: null, maintenance: { flagged: false } });
+    expect(
+      assessMaintenance(
+        history(30, () => 4),
+        29,
+      ),
+    ).toMatchObject({ baselineReadsPerMinute: null, maintenance: { flagged: false } });
   });
   it('flags a camera whose read rate falls well below its own baseline', () => {
     const h = history(300, (m) => (m >= 285 ? 0 : 4));
@@ -20,10 +25,20 @@ describe('assessMaintenance', () => {
   it('flags falling confidence, and leaves a steady camera alone', () => {
     const h = history(300, () => 4).map((b) => (b.minute >= 285 ? { ...b, confidenceSum: b.reads * 0.6 } : b));
     expect(assessMaintenance(h, 299).maintenance.reason).toMatch(/confidence/);
-    expect(assessMaintenance(history(300, () => 4), 299).maintenance.flagged).toBe(false);
+    expect(
+      assessMaintenance(
+        history(300, () => 4),
+        299,
+      ).maintenance.flagged,
+    ).toBe(false);
   });
   it('does not flag a quiet road', () => {
-    expect(assessMaintenance(history(300, (m) => (m % 20 === 0 && m < 285 ? 1 : 0)), 299).maintenance.flagged).toBe(false);
+    expect(
+      assessMaintenance(
+        history(300, (m) => (m % 20 === 0 && m < 285 ? 1 : 0)),
+        299,
+      ).maintenance.flagged,
+    ).toBe(false);
   });
 });
 

@@ -39,7 +39,13 @@ export interface MaintenancePolicy {
   minBaselineRate: number;
 }
 
-export const DEFAULT_MAINTENANCE: MaintenancePolicy = { recentMinutes: 15, minHistoryMinutes: 120, rateFactor: 0.5, confidenceDrop: 0.15, minBaselineRate: 0.5 };
+export const DEFAULT_MAINTENANCE: MaintenancePolicy = {
+  recentMinutes: 15,
+  minHistoryMinutes: 120,
+  rateFactor: 0.5,
+  confidenceDrop: 0.15,
+  minBaselineRate: 0.5,
+};
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,7 +57,11 @@ const median = (xs: number[]) => {
  * earlier hours). A camera knocked off aim, dirty or out of focus reads less, and less surely,
  * than it used to; the policy asks for calibration when that happens.
  */
-export function assessMaintenance(buckets: MinuteBucket[], nowMinute: number, policy: MaintenancePolicy = DEFAULT_MAINTENANCE): Pick<CameraMetrics, 'readsPerMinute' | 'meanConfidence' | 'baselineReadsPerMinute' | 'baselineConfidence' | 'maintenance'> {
+export function assessMaintenance(
+  buckets: MinuteBucket[],
+  nowMinute: number,
+  policy: MaintenancePolicy = DEFAULT_MAINTENANCE,
+): Pick<CameraMetrics, 'readsPerMinute' | 'meanConfidence' | 'baselineReadsPerMinute' | 'baselineConfidence' | 'maintenance'> {
   const recentFrom = nowMinute - policy.recentMinutes;
   const recent = buckets.filter((b) => b.minute > recentFrom && b.minute <= nowMinute);
   const recentReads = recent.reduce((s, b) => s + b.reads, 0);
@@ -62,7 +72,13 @@ export function assessMaintenance(buckets: MinuteBucket[], nowMinute: number, po
   const first = buckets.length ? Math.min(...buckets.map((b) => b.minute)) : nowMinute;
   const historyMinutes = recentFrom - first + 1;
   if (historyMinutes < policy.minHistoryMinutes) {
-    return { readsPerMinute, meanConfidence, baselineReadsPerMinute: null, baselineConfidence: null, maintenance: { flagged: false, reason: null } };
+    return {
+      readsPerMinute,
+      meanConfidence,
+      baselineReadsPerMinute: null,
+      baselineConfidence: null,
+      maintenance: { flagged: false, reason: null },
+    };
   }
   // Windows of the recent length over the history, empty ones included: quiet hours are part of normal.
   const byMinute = new Map(older.map((b) => [b.minute, b]));
@@ -115,7 +131,11 @@ export function foldCameraMetrics(reg: GaugeSink, m: CameraMetrics): void {
   g('alpr_camera_queue_depth', 'Frames waiting for recognition.', m.queueDepth);
   g('alpr_camera_inference_ms_p50', 'Median recognition time per frame, ms.', m.inferenceMsP50);
   g('alpr_camera_inference_ms_p99', '99th percentile recognition time per frame, ms.', m.inferenceMsP99);
-  g('alpr_camera_recognition_wait_ms_p50', 'Median wait of a frame for its turn at recognition (shared by all cameras), ms.', m.recognitionWaitMsP50);
+  g(
+    'alpr_camera_recognition_wait_ms_p50',
+    'Median wait of a frame for its turn at recognition (shared by all cameras), ms.',
+    m.recognitionWaitMsP50,
+  );
   g('alpr_camera_recognition_wait_ms_p99', '99th percentile wait of a frame for its turn at recognition, ms.', m.recognitionWaitMsP99);
   g('alpr_camera_reads', 'Reads published since the worker started.', m.readsTotal);
   g('alpr_camera_reads_per_minute', 'Reads per minute over the last 15 minutes.', m.readsPerMinute);

@@ -21,11 +21,13 @@ interface Line {
 
 /** The bands above and below a serial where plates print the state name. */
 export function stateBands(r: TextRect, image: Image): TextRect[] {
-  const ux = Math.cos(r.angle), uy = Math.sin(r.angle);
+  const ux = Math.cos(r.angle),
+    uy = Math.sin(r.angle);
   const bands: TextRect[] = [];
   for (const side of [-1, 1]) {
     const off = side * r.h * 0.62;
-    const cx = r.cx - off * uy, cy = r.cy + off * ux;
+    const cx = r.cx - off * uy,
+      cy = r.cy + off * ux;
     const b = { cx, cy, w: r.w * 1.35, h: r.h * 0.5, angle: r.angle, score: 0 };
     if (cy - b.h / 2 >= -b.h * 0.25 && cy + b.h / 2 <= image.height + b.h * 0.25) bands.push(b);
   }
@@ -68,9 +70,11 @@ export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]
   const out = [...lines];
   for (let i = 0; i < out.length; i++) {
     for (let j = i + 1; j < out.length; j++) {
-      const a = out[i]!, b = out[j]!;
+      const a = out[i]!,
+        b = out[j]!;
       if (a.input !== b.input) continue;
-      const [, ay, , ah] = rectBox(a.rect), [, by, , bh] = rectBox(b.rect);
+      const [, ay, , ah] = rectBox(a.rect),
+        [, by, , bh] = rectBox(b.rect);
       const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
       if (iy < 0.6 * Math.min(ah, bh)) continue;
       out[i] = { ...a, rect: joinRects(a.rect, b.rect) };
@@ -103,7 +107,8 @@ export class BaselineReader implements PlateReader {
     // In a plate's window the serial is the tallest text; the smaller lines (state name,
     // slogan) are read only when a state is wanted there. Recognition costs by the padded
     // width of its batch, and a long name line beside a short serial tripled it.
-    let serialCrops = crops, nameCrops: typeof crops = [];
+    let serialCrops = crops,
+      nameCrops: typeof crops = [];
     if (opts.plateWindows) {
       const tallest = new Map<number, number>();
       for (const c of crops) tallest.set(c.input, Math.max(tallest.get(c.input) ?? 0, c.rect.h));
@@ -126,14 +131,22 @@ export class BaselineReader implements PlateReader {
     const states = new Map<Line, { state: UsState; score: number } | null>();
     const knownAt = (p: { line: Line }) => {
       const [bx, by, bw, bh] = rectBox(p.line.rect);
-      const cx = bx + bw / 2, cy = by + bh / 2;
-      return opts.stateKnownAt?.[p.line.input]?.find(({ box: [x, y, w, h] }) => cx > x - w && cx < x + 2 * w && cy > y - 2 * h && cy < y + 3 * h);
+      const cx = bx + bw / 2,
+        cy = by + bh / 2;
+      return opts.stateKnownAt?.[p.line.input]?.find(
+        ({ box: [x, y, w, h] }) => cx > x - w && cx < x + 2 * w && cy > y - 2 * h && cy < y + 3 * h,
+      );
     };
     if (state) {
       const wanted = plates.filter((p) => !knownAt(p));
       if (nameCrops.length && wanted.length) {
         const inputsWanted = new Set(wanted.map((p) => p.line.input));
-        lines.push(...(await toLines(nameCrops.filter((c) => inputsWanted.has(c.input)), NAME_MAX_W)));
+        lines.push(
+          ...(await toLines(
+            nameCrops.filter((c) => inputsWanted.has(c.input)),
+            NAME_MAX_W,
+          )),
+        );
       }
       const bandCrops: { image: Image; rect: TextRect; plate: Line }[] = [];
       for (const p of plates) {
@@ -184,7 +197,10 @@ export class BaselineReader implements PlateReader {
    * plate the full way, so a misplaced line costs time, never a read, and a placed read only
    * ever confirms what a full read found.
    */
-  async readPlacedSerials(items: { image: Image; rect: TextRect; state: UsState; expect: string }[], minConfidence: number): Promise<(PlateResult | null)[]> {
+  async readPlacedSerials(
+    items: { image: Image; rect: TextRect; state: UsState; expect: string }[],
+    minConfidence: number,
+  ): Promise<(PlateResult | null)[]> {
     const texts = await this.ocr.recognize(items);
     return items.map(({ rect, state, expect }, i) => {
       const v = plateSyntax(texts[i]!.text);
@@ -206,13 +222,20 @@ export class BaselineReader implements PlateReader {
    * here or the one the plate's track settled: a track that knows its state no longer reads it,
    * and without this its later frames kept the short reading ("5407" for "654077M" in CI).
    */
-  private async widenMisfits(inputs: ReadInput[], plates: { line: Line; text: string; confidence: number }[], stateOf: (p: { line: Line }) => UsState | undefined): Promise<void> {
+  private async widenMisfits(
+    inputs: ReadInput[],
+    plates: { line: Line; text: string; confidence: number }[],
+    stateOf: (p: { line: Line }) => UsState | undefined,
+  ): Promise<void> {
     const misfits = plates.flatMap((p) => {
       const state = stateOf(p);
       return state && !fitsStateFormat(p.text, state) ? [{ p, state }] : [];
     });
     if (!misfits.length) return;
-    const wide = misfits.map(({ p }) => ({ image: inputs[p.line.input]!.image, rect: { ...p.line.rect, w: p.line.rect.w + 1.8 * p.line.rect.h } }));
+    const wide = misfits.map(({ p }) => ({
+      image: inputs[p.line.input]!.image,
+      rect: { ...p.line.rect, w: p.line.rect.w + 1.8 * p.line.rect.h },
+    }));
     const texts = await this.ocr.recognize(wide);
     misfits.forEach(({ p, state }, i) => {
       const v = plateSyntax(texts[i]!.text);

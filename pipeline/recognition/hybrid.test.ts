@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { PLACED_REACH, assignFollowed, cropImage, dedupeResults, mergeWindows, placeLine, plateWindow, regionInputWidth } from './hybrid.ts';
+import {
+  PLACED_REACH,
+  assignFollowed,
+  cropImage,
+  dedupeResults,
+  mergeWindows,
+  placeLine,
+  plateWindow,
+  regionInputWidth,
+} from './hybrid.ts';
 import { isCut } from './ppocr-math.ts';
 import { joinRows } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
 const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
-  text, confidence, box, rect: { cx: box[0] + box[2] / 2, cy: box[1] + box[3] / 2, w: box[2], h: box[3], angle: 0, score: confidence }, state: null, stateConfidence: 0,
+  text,
+  confidence,
+  box,
+  rect: { cx: box[0] + box[2] / 2, cy: box[1] + box[3] / 2, w: box[2], h: box[3], angle: 0, score: confidence },
+  state: null,
+  stateConfidence: 0,
 });
 
 describe('platedet-ppocr windows', () => {
@@ -35,10 +49,23 @@ describe('platedet-ppocr windows', () => {
   });
 
   it('reads a long plate split in two by the detector as one window', () => {
-    const merged = mergeWindows([{ x: 150, y: 160, w: 120, h: 60 }, { x: 80, y: 165, w: 110, h: 60 }, { x: 600, y: 400, w: 100, h: 50 }]);
-    expect(merged).toEqual([{ x: 80, y: 160, w: 190, h: 65 }, { x: 600, y: 400, w: 100, h: 50 }]);
+    const merged = mergeWindows([
+      { x: 150, y: 160, w: 120, h: 60 },
+      { x: 80, y: 165, w: 110, h: 60 },
+      { x: 600, y: 400, w: 100, h: 50 },
+    ]);
+    expect(merged).toEqual([
+      { x: 80, y: 160, w: 190, h: 65 },
+      { x: 600, y: 400, w: 100, h: 50 },
+    ]);
     // Chains merge too: a overlaps b, b overlaps c, a does not overlap c.
-    expect(mergeWindows([{ x: 0, y: 0, w: 10, h: 10 }, { x: 20, y: 0, w: 10, h: 10 }, { x: 8, y: 0, w: 14, h: 10 }])).toEqual([{ x: 0, y: 0, w: 30, h: 10 }]);
+    expect(
+      mergeWindows([
+        { x: 0, y: 0, w: 10, h: 10 },
+        { x: 20, y: 0, w: 10, h: 10 },
+        { x: 8, y: 0, w: 14, h: 10 },
+      ]),
+    ).toEqual([{ x: 0, y: 0, w: 30, h: 10 }]);
   });
 
   it('copies a window of a grey or RGB image', () => {
@@ -51,7 +78,11 @@ describe('platedet-ppocr windows', () => {
   });
 
   it('keeps the best of reads of one plate from overlapping windows, and plates apart', () => {
-    const kept = dedupeResults([result('WAGEN', [168, 266, 113, 22], 0.8), result('GWAGEN', [142, 262, 134, 26], 0.9), result('ABC1234', [600, 400, 100, 30], 0.5)]);
+    const kept = dedupeResults([
+      result('WAGEN', [168, 266, 113, 22], 0.8),
+      result('GWAGEN', [142, 262, 134, 26], 0.9),
+      result('ABC1234', [600, 400, 100, 30], 0.5),
+    ]);
     expect(kept.map((r) => r.text)).toEqual(['GWAGEN', 'ABC1234']);
   });
 
@@ -81,7 +112,15 @@ describe('platedet-ppocr windows', () => {
       { box: [400, 300, 200, 50] as [number, number, number, number], text: 'ABC1234' },
       { box: [1200, 600, 200, 50] as [number, number, number, number], text: 'XYZ987' },
     ];
-    const got = assignFollowed([[395, 330, 200, 50], [390, 290, 210, 55], [800, 300, 200, 50], [1210, 640, 200, 50]], follows);
+    const got = assignFollowed(
+      [
+        [395, 330, 200, 50],
+        [390, 290, 210, 55],
+        [800, 300, 200, 50],
+        [1210, 640, 200, 50],
+      ],
+      follows,
+    );
     expect(got.map((f) => (f === undefined ? 'read' : f.text))).toEqual(['read', 'ABC1234', 'read', 'XYZ987']);
   });
 
@@ -95,7 +134,11 @@ describe('platedet-ppocr windows', () => {
 
   it('places a tracked serial on the new box of its plate with the layout it had on the old one', () => {
     // Last frame: plate box 200x100 at (100, 100), serial 120x40 centred 10 px below the box's centre.
-    const line = { plateBox: [100, 100, 200, 100] as [number, number, number, number], rect: { cx: 200, cy: 160, w: 120, h: 40, angle: 0.05, score: 0.9 }, text: 'ABC1234' };
+    const line = {
+      plateBox: [100, 100, 200, 100] as [number, number, number, number],
+      rect: { cx: 200, cy: 160, w: 120, h: 40, angle: 0.05, score: 0.9 },
+      text: 'ABC1234',
+    };
     // Now the plate is 1.5 times as large and elsewhere: the serial scales and moves with it.
     expect(placeLine([400, 300, 300, 150], line)).toEqual({ cx: 550, cy: 390, w: 180, h: 60, angle: 0.05, score: 0.9 });
     expect(placeLine([100, 100, 200, 100], line)).toMatchObject({ cx: 200, cy: 160, w: 120, h: 40 });

@@ -5,7 +5,16 @@ import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
 import { secondOpinion } from './second-opinion.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
-import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, type PlateReader, type PlateResult, type ReadInput, type ReadOptions } from './reader.ts';
+import {
+  registerReader,
+  type FollowedPlate,
+  type KnownState,
+  type PlacedLine,
+  type PlateReader,
+  type PlateResult,
+  type ReadInput,
+  type ReadOptions,
+} from './reader.ts';
 
 /**
  * `platedet-ppocr-v1`: the project's own plate detector finds plates (10 ms on a 1080p frame),
@@ -26,9 +35,12 @@ import { registerReader, type FollowedPlate, type KnownState, type PlacedLine, t
  * serial and for a lone character the detector left outside the box (baseline's widening). */
 export function plateWindow(box: [number, number, number, number], width: number, height: number): Region {
   const [x, y, w, h] = box;
-  const mx = Math.max(w * 0.4, h * 0.6), my = h * 0.6;
-  const x0 = Math.max(0, Math.floor(x - mx)), y0 = Math.max(0, Math.floor(y - my));
-  const x1 = Math.min(width, Math.ceil(x + w + mx)), y1 = Math.min(height, Math.ceil(y + h + my));
+  const mx = Math.max(w * 0.4, h * 0.6),
+    my = h * 0.6;
+  const x0 = Math.max(0, Math.floor(x - mx)),
+    y0 = Math.max(0, Math.floor(y - my));
+  const x1 = Math.min(width, Math.ceil(x + w + mx)),
+    y1 = Math.min(height, Math.ceil(y + h + my));
   return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
 }
 
@@ -51,9 +63,11 @@ export function mergeWindows(regions: Region[]): Region[] {
     merged = false;
     for (let i = 0; i < out.length && !merged; i++) {
       for (let j = i + 1; j < out.length; j++) {
-        const a = out[i]!, b = out[j]!;
+        const a = out[i]!,
+          b = out[j]!;
         if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) {
-          const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+          const x = Math.min(a.x, b.x),
+            y = Math.min(a.y, b.y);
           out[i] = { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
           out.splice(j, 1);
           merged = true;
@@ -68,7 +82,12 @@ export function mergeWindows(regions: Region[]): Region[] {
 /** Keeps the best of results whose centres fall inside one another's box (windows of plates
  * close together overlap, and both may read the same serial). */
 export function dedupeResults(results: PlateResult[]): PlateResult[] {
-  const boxed = results.map((r) => ({ r, input: 0, score: r.confidence, quad: { cx: r.box[0] + r.box[2] / 2, cy: r.box[1] + r.box[3] / 2, w: r.box[2], h: r.box[3], angle: 0 } }));
+  const boxed = results.map((r) => ({
+    r,
+    input: 0,
+    score: r.confidence,
+    quad: { cx: r.box[0] + r.box[2] / 2, cy: r.box[1] + r.box[3] / 2, w: r.box[2], h: r.box[3], angle: 0 },
+  }));
   return suppress(boxed).map((b) => b.r);
 }
 
@@ -104,7 +123,8 @@ export interface Reach {
  * out of reach. */
 function followDistance(box: [number, number, number, number], f: { box: [number, number, number, number] }, reach: Reach): number | null {
   const [x, y, w, h] = f.box;
-  const dx = box[0] + box[2] / 2 - (x + w / 2), dy = box[1] + box[3] / 2 - (y + h / 2);
+  const dx = box[0] + box[2] / 2 - (x + w / 2),
+    dy = box[1] + box[3] / 2 - (y + h / 2);
   const sy = reach.inWidths ? w : h;
   if (Math.abs(dx) >= reach.w * w || Math.abs(dy) >= reach.h * sy) return null;
   return Math.hypot(dx / w, dy / sy);
@@ -115,12 +135,18 @@ function followDistance(box: [number, number, number, number], f: { box: [number
  * detection at most. Per detection: the followed plate it is, or `undefined`: a plate to read
  * (a second box near a followed plate is read too; dropping it could hide a plate beside it).
  */
-export function assignFollowed<F extends { box: [number, number, number, number] } = FollowedPlate>(boxes: [number, number, number, number][], follows: F[], reach: Reach = FOLLOW_REACH): (F | undefined)[] {
+export function assignFollowed<F extends { box: [number, number, number, number] } = FollowedPlate>(
+  boxes: [number, number, number, number][],
+  follows: F[],
+  reach: Reach = FOLLOW_REACH,
+): (F | undefined)[] {
   const pairs: { d: number; det: number; f: number }[] = [];
-  boxes.forEach((b, det) => follows.forEach((f, fi) => {
-    const d = followDistance(b, f, reach);
-    if (d !== null) pairs.push({ d, det, f: fi });
-  }));
+  boxes.forEach((b, det) =>
+    follows.forEach((f, fi) => {
+      const d = followDistance(b, f, reach);
+      if (d !== null) pairs.push({ d, det, f: fi });
+    }),
+  );
   pairs.sort((a, b) => a.d - b.d);
   const out: (F | undefined)[] = boxes.map(() => undefined);
   const taken = new Set<number>();
@@ -141,7 +167,8 @@ export function assignFollowed<F extends { box: [number, number, number, number]
  */
 export function placeLine(box: [number, number, number, number], line: PlacedLine): TextRect {
   const [px, py, pw, ph] = line.plateBox;
-  const sx = box[2] / Math.max(pw, 1), sy = box[3] / Math.max(ph, 1);
+  const sx = box[2] / Math.max(pw, 1),
+    sy = box[3] / Math.max(ph, 1);
   return {
     cx: box[0] + box[2] / 2 + (line.rect.cx - (px + pw / 2)) * sx,
     cy: box[1] + box[3] / 2 + (line.rect.cy - (py + ph / 2)) * sy,
@@ -154,7 +181,8 @@ export function placeLine(box: [number, number, number, number], line: PlacedLin
 
 /** The box whose centre is nearest a point (the detection a serial read in a window came from). */
 function nearestBox(boxes: [number, number, number, number][], x: number, y: number): [number, number, number, number] | undefined {
-  let best: [number, number, number, number] | undefined, bestD = Infinity;
+  let best: [number, number, number, number] | undefined,
+    bestD = Infinity;
   for (const b of boxes) {
     const d = Math.hypot(b[0] + b[2] / 2 - x, b[1] + b[3] / 2 - y);
     if (d < bestD) [best, bestD] = [b, d];
@@ -169,8 +197,15 @@ const PLACED_MIN_CONFIDENCE = 0.8;
  * Per detection: the tracked plate with a known state and a placed serial it is (nearest pairs
  * first, within `PLACED_REACH` of where the plate is expected), or undefined.
  */
-function assignPlaced(boxes: [number, number, number, number][], known: KnownState[]): ({ box: [number, number, number, number]; state: KnownState['state']; line: PlacedLine } | undefined)[] {
-  return assignFollowed(boxes, known.flatMap((k) => (k.line ? [{ box: k.line.plateBox, state: k.state, line: k.line }] : [])), PLACED_REACH);
+function assignPlaced(
+  boxes: [number, number, number, number][],
+  known: KnownState[],
+): ({ box: [number, number, number, number]; state: KnownState['state']; line: PlacedLine } | undefined)[] {
+  return assignFollowed(
+    boxes,
+    known.flatMap((k) => (k.line ? [{ box: k.line.plateBox, state: k.state, line: k.line }] : [])),
+    PLACED_REACH,
+  );
 }
 
 /** A detector box that reaches the frame's edge is a plate cut by it. Read then, it reads as a
@@ -222,43 +257,85 @@ export class DetectThenOcrReader implements PlateReader {
   /** Reads images that are each one plate (crops from another system): the detector, trained
    * on scenes, is not asked; each crop is a window, and (with a second opinion) a plate. */
   async readPlates(images: Image[]): Promise<{ text: string; state: string | null; confidence: number }[]> {
-    const reads = await this.ocr.read(images.map((image) => ({ image })), { detMaxSide: WINDOW_DET_SIDE, plateWindows: true });
-    const firsts = reads.map(([best]) => ({ text: best?.text ?? '', state: best?.state ?? null, stateConfidence: best?.stateConfidence ?? 0, confidence: best?.confidence ?? 0 }));
+    const reads = await this.ocr.read(
+      images.map((image) => ({ image })),
+      { detMaxSide: WINDOW_DET_SIDE, plateWindows: true },
+    );
+    const firsts = reads.map(([best]) => ({
+      text: best?.text ?? '',
+      state: best?.state ?? null,
+      stateConfidence: best?.stateConfidence ?? 0,
+      confidence: best?.confidence ?? 0,
+    }));
     if (!this.second) return firsts;
     const seconds = await this.second.read(images.map((image) => ({ image })));
     return firsts.map((f, i) => secondOpinion(f, seconds[i]!));
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
-    const found = await this.det.detect(inputs.map((i) => i.image), {
-      regions: inputs.map((i) => i.region),
-      inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
-    });
+    const found = await this.det.detect(
+      inputs.map((i) => i.image),
+      {
+        regions: inputs.map((i) => i.region),
+        inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
+      },
+    );
     const windows: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
     // Plates that need no window read: followed ones (text carried) and confirmed placed serials.
     const unwindowed: PlateResult[][] = inputs.map(() => []);
-    const placed: { input: number; image: Image; box: [number, number, number, number]; rect: TextRect; state: KnownState['state']; expect: string }[] = [];
+    const placed: {
+      input: number;
+      image: Image;
+      box: [number, number, number, number];
+      rect: TextRect;
+      state: KnownState['state'];
+      expect: string;
+    }[] = [];
     found.forEach((list, input) => {
       const { image } = inputs[input]!;
       // Plates whose reads are out are only followed: their text is known, reading it again
       // would cost ~60 ms a frame for nothing. The serial's box keeps its size, at the new place.
-      const assigned = assignFollowed(list.map((d) => d.box), opts.followAt?.[input] ?? []);
+      const assigned = assignFollowed(
+        list.map((d) => d.box),
+        opts.followAt?.[input] ?? [],
+      );
       const toRead = list.filter((d, k) => {
         const f = assigned[k];
         if (!f) return !(opts.skipCutPlates && isCut(d.box, image.width, image.height, CUT_MARGIN));
         const [, , w, h] = f.box;
-        const box: [number, number, number, number] = [Math.round(d.box[0] + d.box[2] / 2 - w / 2), Math.round(d.box[1] + d.box[3] / 2 - h / 2), w, h];
-        unwindowed[input]!.push({ text: f.text, confidence: d.score, box, rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score }, state: null, stateConfidence: 0 });
+        const box: [number, number, number, number] = [
+          Math.round(d.box[0] + d.box[2] / 2 - w / 2),
+          Math.round(d.box[1] + d.box[3] / 2 - h / 2),
+          w,
+          h,
+        ];
+        unwindowed[input]!.push({
+          text: f.text,
+          confidence: d.score,
+          box,
+          rect: { cx: box[0] + w / 2, cy: box[1] + h / 2, w, h, angle: 0, score: d.score },
+          state: null,
+          stateConfidence: 0,
+        });
         return false;
       });
       // Plates tracked with a known state and a serial placed before: read the serial where it
       // must be, without searching the window for text.
-      const places = assignPlaced(toRead.map((d) => d.box), opts.stateKnownAt?.[input] ?? []);
+      const places = assignPlaced(
+        toRead.map((d) => d.box),
+        opts.stateKnownAt?.[input] ?? [],
+      );
       toRead.forEach((d, k) => {
         const p = places[k];
         if (p) placed.push({ input, image, box: d.box, rect: placeLine(d.box, p.line), state: p.state, expect: p.line.text });
       });
-      windows.push(...this.windowsOf(input, image, toRead.filter((_, k) => !places[k]).map((d) => d.box)));
+      windows.push(
+        ...this.windowsOf(
+          input,
+          image,
+          toRead.filter((_, k) => !places[k]).map((d) => d.box),
+        ),
+      );
     });
     const placedReads = placed.length ? await this.ocr.readPlacedSerials(placed, PLACED_MIN_CONFIDENCE) : [];
     placedReads.forEach((r, k) => {
@@ -271,9 +348,11 @@ export class DetectThenOcrReader implements PlateReader {
     // The detector learnt plates in scenes; in a still that is itself a plate (a crop from
     // another system, `alpr read` on it) it finds the name or slogan at best, so a small still
     // with nothing read is read again whole. Video frames (they come with followAt) are not.
-    const stills = inputs.flatMap((inp, input) => (!out[input]!.length && !inp.region && !opts.followAt && Math.max(inp.image.width, inp.image.height) <= WHOLE_STILL_MAX_SIDE
-      ? [{ input, region: { x: 0, y: 0, w: inp.image.width, h: inp.image.height }, image: inp.image }]
-      : []));
+    const stills = inputs.flatMap((inp, input) =>
+      !out[input]!.length && !inp.region && !opts.followAt && Math.max(inp.image.width, inp.image.height) <= WHOLE_STILL_MAX_SIDE
+        ? [{ input, region: { x: 0, y: 0, w: inp.image.width, h: inp.image.height }, image: inp.image }]
+        : [],
+    );
     if (stills.length) (await this.readWindows(inputs.length, stills, opts)).forEach((list, i) => list.length && (out[i] = list));
     return out;
   }
@@ -283,18 +362,38 @@ export class DetectThenOcrReader implements PlateReader {
     const out: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
     for (const region of mergeWindows(boxes.map((b) => plateWindow(b, image.width, image.height)))) {
       if (region.w < MIN_WINDOW || region.h < MIN_WINDOW) continue;
-      const inside = boxes.filter((b) => b[0] + b[2] / 2 >= region.x && b[0] + b[2] / 2 <= region.x + region.w && b[1] + b[3] / 2 >= region.y && b[1] + b[3] / 2 <= region.y + region.h);
+      const inside = boxes.filter(
+        (b) =>
+          b[0] + b[2] / 2 >= region.x &&
+          b[0] + b[2] / 2 <= region.x + region.w &&
+          b[1] + b[3] / 2 >= region.y &&
+          b[1] + b[3] / 2 <= region.y + region.h,
+      );
       out.push({ input, region, image: cropImage(image, region), plateBoxes: inside });
     }
     return out;
   }
 
   /** Reads each window and maps its plates back to its input's pixels. */
-  private async readWindows(n: number, windows: { input: number; region: Region; image: Image; plateBoxes?: [number, number, number, number][] }[], opts: ReadOptions): Promise<PlateResult[][]> {
+  private async readWindows(
+    n: number,
+    windows: { input: number; region: Region; image: Image; plateBoxes?: [number, number, number, number][] }[],
+    opts: ReadOptions,
+  ): Promise<PlateResult[][]> {
     const out: PlateResult[][] = Array.from({ length: n }, () => []);
     if (!windows.length) return out;
-    const stateKnownAt = opts.stateKnownAt && windows.map((w) => (opts.stateKnownAt![w.input] ?? []).map((k) => ({ ...k, box: [k.box[0] - w.region.x, k.box[1] - w.region.y, k.box[2], k.box[3]] as [number, number, number, number] })));
-    const reads = await this.ocr.read(windows.map((w) => ({ image: w.image })), { detMaxSide: WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true });
+    const stateKnownAt =
+      opts.stateKnownAt &&
+      windows.map((w) =>
+        (opts.stateKnownAt![w.input] ?? []).map((k) => ({
+          ...k,
+          box: [k.box[0] - w.region.x, k.box[1] - w.region.y, k.box[2], k.box[3]] as [number, number, number, number],
+        })),
+      );
+    const reads = await this.ocr.read(
+      windows.map((w) => ({ image: w.image })),
+      { detMaxSide: WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true },
+    );
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
     const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
     reads.forEach((list, k) => {
@@ -302,10 +401,20 @@ export class DetectThenOcrReader implements PlateReader {
       for (const p of list) {
         const rect = { ...p.rect, cx: p.rect.cx + region.x, cy: p.rect.cy + region.y };
         const plateBox = nearestBox(plateBoxes, rect.cx, rect.cy);
-        out[input]!.push({ ...p, box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]], rect, ...(plateBox ? { plateBox } : {}) });
+        out[input]!.push({
+          ...p,
+          box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]],
+          rect,
+          ...(plateBox ? { plateBox } : {}),
+        });
         if (plateBox) {
           const [x, y, w, h] = plateBox;
-          plates.push({ input, at: out[input]!.length - 1, image, quad: { cx: x - region.x + w / 2, cy: y - region.y + h / 2, w, h, angle: 0 } });
+          plates.push({
+            input,
+            at: out[input]!.length - 1,
+            image,
+            quad: { cx: x - region.x + w / 2, cy: y - region.y + h / 2, w, h, angle: 0 },
+          });
         }
       }
     });

@@ -6,7 +6,17 @@ import './own.ts';
 // platedet finds plates, PP-OCR reads them: platedet-ppocr-v1; with platerec's second opinion: platedet-ppocr-platerec-v1.
 import './hybrid.ts';
 
-export { createReader, registerReader, readerNames, type PlateReader, type PlateResult, type PlacedLine, type ReadInput, type ReadOptions, type ReaderFactory } from './reader.ts';
+export {
+  createReader,
+  registerReader,
+  readerNames,
+  type PlateReader,
+  type PlateResult,
+  type PlacedLine,
+  type ReadInput,
+  type ReadOptions,
+  type ReaderFactory,
+} from './reader.ts';
 export { BaselineReader, stateBands } from './baseline.ts';
 export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
 export { plateAroundLine } from './own.ts';

@@ -26,8 +26,16 @@ export function plateAroundLine(r: TextRect): PlateQuad {
 
 /** The bands of a plate where the state name is printed: the top and bottom quarter, full width. */
 export function nameBands(q: PlateQuad): TextRect[] {
-  const ux = Math.cos(q.angle), uy = Math.sin(q.angle);
-  return [-0.36, 0.38].map((f) => ({ cx: q.cx - f * q.h * uy, cy: q.cy + f * q.h * ux, w: q.w * 0.92, h: q.h * 0.24, angle: q.angle, score: 0 }));
+  const ux = Math.cos(q.angle),
+    uy = Math.sin(q.angle);
+  return [-0.36, 0.38].map((f) => ({
+    cx: q.cx - f * q.h * uy,
+    cy: q.cy + f * q.h * ux,
+    w: q.w * 0.92,
+    h: q.h * 0.24,
+    angle: q.angle,
+    score: 0,
+  }));
 }
 
 /** A plate's text with look-alike characters resolved by its state's formats, when the state is sure
@@ -66,7 +74,9 @@ export function toResult(c: { quad: PlateQuad; read: PlateText; text: string; sc
 export function suppress<T extends { input: number; quad: PlateQuad; score: number }>(cands: T[]): T[] {
   const kept: T[] = [];
   for (const c of [...cands].sort((a, b) => b.score - a.score)) {
-    const inside = kept.some((k) => k.input === c.input && Math.abs(k.quad.cx - c.quad.cx) < k.quad.w / 2 && Math.abs(k.quad.cy - c.quad.cy) < k.quad.h / 2);
+    const inside = kept.some(
+      (k) => k.input === c.input && Math.abs(k.quad.cx - c.quad.cx) < k.quad.w / 2 && Math.abs(k.quad.cy - c.quad.cy) < k.quad.h / 2,
+    );
     if (!inside) kept.push(c);
   }
   return kept;
@@ -74,16 +84,25 @@ export function suppress<T extends { input: number; quad: PlateQuad; score: numb
 
 export class PlateRecReader implements PlateReader {
   readonly name = 'platerec-v1';
-  private constructor(private readonly det: PpOcr, readonly rec: PlateRecognizer) {}
+  private constructor(
+    private readonly det: PpOcr,
+    readonly rec: PlateRecognizer,
+  ) {}
 
   static async create(opts: { threads?: number } = {}): Promise<PlateRecReader> {
-    const [det, rec] = await Promise.all([PpOcr.load({ threads: opts.threads ?? 2 }), PlateRecognizer.load({ threads: opts.threads ?? 2 })]);
+    const [det, rec] = await Promise.all([
+      PpOcr.load({ threads: opts.threads ?? 2 }),
+      PlateRecognizer.load({ threads: opts.threads ?? 2 }),
+    ]);
     return new PlateRecReader(det, rec);
   }
 
   /** Reads images that are each one plate (crops from a detector or another system). */
   async readPlates(images: Image[]): Promise<PlateText[]> {
-    const crops = images.map((image) => ({ image, quad: { cx: image.width / 2, cy: image.height / 2, w: image.width, h: image.height, angle: 0 } }));
+    const crops = images.map((image) => ({
+      image,
+      quad: { cx: image.width / 2, cy: image.height / 2, w: image.width, h: image.height, angle: 0 },
+    }));
     const reads = await this.rec.read(crops);
     await this.stateFromNames(crops, reads);
     return reads.map(conformed);
@@ -126,7 +145,11 @@ export class PlateRecReader implements PlateReader {
       cands.push({ input: crops[i]!.input, quad: crops[i]!.quad, read, text: v.text, score: read.confidence * v.prior });
     });
     const plates = suppress(cands);
-    if (opts.state !== false) await this.stateFromNames(plates.map((c) => ({ image: inputs[c.input]!.image, quad: c.quad })), plates.map((c) => c.read));
+    if (opts.state !== false)
+      await this.stateFromNames(
+        plates.map((c) => ({ image: inputs[c.input]!.image, quad: c.quad })),
+        plates.map((c) => c.read),
+      );
     const out: PlateResult[][] = inputs.map(() => []);
     for (const c of plates) out[c.input]!.push(toResult(c));
     return out;
@@ -144,10 +167,16 @@ export class PlateRecReader implements PlateReader {
  */
 export class OwnReader implements PlateReader {
   readonly name = 'own-v1';
-  private constructor(private readonly det: PlateDetector, readonly rec: PlateRecognizer) {}
+  private constructor(
+    private readonly det: PlateDetector,
+    readonly rec: PlateRecognizer,
+  ) {}
 
   static async create(opts: { threads?: number } = {}): Promise<OwnReader> {
-    const [det, rec] = await Promise.all([PlateDetector.load({ threads: opts.threads ?? 2 }), PlateRecognizer.load({ threads: opts.threads ?? 2 })]);
+    const [det, rec] = await Promise.all([
+      PlateDetector.load({ threads: opts.threads ?? 2 }),
+      PlateRecognizer.load({ threads: opts.threads ?? 2 }),
+    ]);
     return new OwnReader(det, rec);
   }
 
@@ -156,7 +185,10 @@ export class OwnReader implements PlateReader {
   }
 
   async read(inputs: ReadInput[]): Promise<PlateResult[][]> {
-    const found = await this.det.detect(inputs.map((i) => i.image), { regions: inputs.map((i) => i.region) });
+    const found = await this.det.detect(
+      inputs.map((i) => i.image),
+      { regions: inputs.map((i) => i.region) },
+    );
     const crops: { image: Image; quad: PlateQuad; input: number; score: number }[] = [];
     found.forEach((list, input) => {
       for (const d of list) {

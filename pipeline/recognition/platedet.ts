@@ -33,10 +33,13 @@ export interface DetectedPlate {
  */
 export function detInput(img: Image, region: Region, dw: number, dh: number, out: Float32Array, offset = 0): void {
   const { width: W, height: H, channels: ch, data } = img;
-  const fx = region.w / dw, fy = region.h / dh;
-  const kx = fx >= 1.5 ? 2 : 1, ky = fy >= 1.5 ? 2 : 1;
+  const fx = region.w / dw,
+    fy = region.h / dh;
+  const kx = fx >= 1.5 ? 2 : 1,
+    ky = fy >= 1.5 ? 2 : 1;
   const xs = new Int32Array(dw * kx);
-  for (let x = 0; x < dw; x++) for (let i = 0; i < kx; i++) xs[x * kx + i] = Math.min(W - 1, Math.max(0, Math.floor(region.x + (x + (i + 0.5) / kx) * fx)));
+  for (let x = 0; x < dw; x++)
+    for (let i = 0; i < kx; i++) xs[x * kx + i] = Math.min(W - 1, Math.max(0, Math.floor(region.x + (x + (i + 0.5) / kx) * fx)));
   const norm = 1 / (255 * kx * ky);
   for (let y = 0; y < dh; y++) {
     const o = offset + y * dw;
@@ -61,16 +64,27 @@ export function detInput(img: Image, region: Region, dw: number, dh: number, out
 }
 
 export function boxIou(a: [number, number, number, number], b: [number, number, number, number]): number {
-  const x0 = Math.max(a[0], b[0]), y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]), y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+  const x0 = Math.max(a[0], b[0]),
+    y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[0] + a[2], b[0] + b[2]),
+    y1 = Math.min(a[1] + a[3], b[1] + b[3]);
   const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
   return inter / (a[2] * a[3] + b[2] * b[3] - inter || 1);
 }
 
 /** Peaks of the centre heatmap (3x3 local maxima above `threshold`) turned into boxes. */
-export function decodeDet(heat: Float32Array, reg: Float32Array, n: number, gh: number, gw: number, stride: number, threshold: number): DetectedPlate[] {
+export function decodeDet(
+  heat: Float32Array,
+  reg: Float32Array,
+  n: number,
+  gh: number,
+  gw: number,
+  stride: number,
+  threshold: number,
+): DetectedPlate[] {
   const plane = gh * gw;
-  const hb = n * plane, rb = n * 4 * plane;
+  const hb = n * plane,
+    rb = n * 4 * plane;
   const out: DetectedPlate[] = [];
   for (let y = 0; y < gh; y++) {
     for (let x = 0; x < gw; x++) {
@@ -79,14 +93,20 @@ export function decodeDet(heat: Float32Array, reg: Float32Array, n: number, gh: 
       let peak = true;
       for (let dy = -1; dy <= 1 && peak; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy, xx = x + dx;
-          if ((dy || dx) && yy >= 0 && yy < gh && xx >= 0 && xx < gw && heat[hb + yy * gw + xx]! > v) { peak = false; break; }
+          const yy = y + dy,
+            xx = x + dx;
+          if ((dy || dx) && yy >= 0 && yy < gh && xx >= 0 && xx < gw && heat[hb + yy * gw + xx]! > v) {
+            peak = false;
+            break;
+          }
         }
       }
       if (!peak) continue;
       const i = y * gw + x;
-      const cx = (x + reg[rb + i]!) * stride, cy = (y + reg[rb + plane + i]!) * stride;
-      const w = Math.exp(reg[rb + 2 * plane + i]!) * stride, h = Math.exp(reg[rb + 3 * plane + i]!) * stride;
+      const cx = (x + reg[rb + i]!) * stride,
+        cy = (y + reg[rb + plane + i]!) * stride;
+      const w = Math.exp(reg[rb + 2 * plane + i]!) * stride,
+        h = Math.exp(reg[rb + 3 * plane + i]!) * stride;
       out.push({ box: [cx - w / 2, cy - h / 2, w, h], score: v });
     }
   }
@@ -115,7 +135,10 @@ export class PlateDetector {
 
   /** Plates in each image (or region of it), in image pixels, best first. One run per image size.
    * `inputWidths` (per image) overrides `inputWidth`, the input's longer side. */
-  async detect(images: Image[], opts: { regions?: (Region | undefined)[]; inputWidth?: number; inputWidths?: (number | undefined)[]; threshold?: number } = {}): Promise<DetectedPlate[][]> {
+  async detect(
+    images: Image[],
+    opts: { regions?: (Region | undefined)[]; inputWidth?: number; inputWidths?: (number | undefined)[]; threshold?: number } = {},
+  ): Promise<DetectedPlate[][]> {
     const out: DetectedPlate[][] = images.map(() => []);
     const stride = this.meta.stride;
     const groups = new Map<string, number[]>();
@@ -131,14 +154,21 @@ export class PlateDetector {
       const input = new Float32Array(idx.length * w * h);
       idx.forEach((i, b) => detInput(images[i]!, plans[i]!.region, w, h, input, b * w * h));
       const res = await this.session.run({ image: new ort.Tensor('float32', input, [idx.length, 1, h, w]) });
-      const heat = res.heat!.data as Float32Array, reg = res.box!.data as Float32Array;
+      const heat = res.heat!.data as Float32Array,
+        reg = res.box!.data as Float32Array;
       const [, , gh, gw] = res.heat!.dims as number[];
       idx.forEach((i, b) => {
         const p = plans[i]!;
-        const sx = p.region.w / w, sy = p.region.h / h;
+        const sx = p.region.w / w,
+          sy = p.region.h / h;
         out[i] = decodeDet(heat, reg, b, gh!, gw!, stride, opts.threshold ?? this.meta.threshold).map((d) => ({
           score: Math.round(d.score * 1000) / 1000,
-          box: [p.region.x + d.box[0] * sx, p.region.y + d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map((v) => Math.round(v)) as [number, number, number, number],
+          box: [p.region.x + d.box[0] * sx, p.region.y + d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map((v) => Math.round(v)) as [
+            number,
+            number,
+            number,
+            number,
+          ],
         }));
       });
     }

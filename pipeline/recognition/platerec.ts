@@ -46,22 +46,30 @@ export type PlateQuad = Pick<TextRect, 'cx' | 'cy' | 'w' | 'h' | 'angle'>;
  */
 export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out: Float32Array, offset = 0): void {
   const { width: W, height: H, channels: ch, data } = img;
-  const cos = Math.cos(q.angle), sin = Math.sin(q.angle);
-  const ex = Math.abs((q.w / 2) * cos) + Math.abs((q.h / 2) * sin), ey = Math.abs((q.w / 2) * sin) + Math.abs((q.h / 2) * cos);
-  const x0 = Math.min(W - 1, Math.max(0, Math.floor(q.cx - ex) - 1)), x1 = Math.min(W - 1, Math.max(0, Math.ceil(q.cx + ex) + 1));
-  const y0 = Math.min(H - 1, Math.max(0, Math.floor(q.cy - ey) - 1)), y1 = Math.min(H - 1, Math.max(0, Math.ceil(q.cy + ey) + 1));
-  const rw = x1 - x0 + 1, rh = y1 - y0 + 1;
+  const cos = Math.cos(q.angle),
+    sin = Math.sin(q.angle);
+  const ex = Math.abs((q.w / 2) * cos) + Math.abs((q.h / 2) * sin),
+    ey = Math.abs((q.w / 2) * sin) + Math.abs((q.h / 2) * cos);
+  const x0 = Math.min(W - 1, Math.max(0, Math.floor(q.cx - ex) - 1)),
+    x1 = Math.min(W - 1, Math.max(0, Math.ceil(q.cx + ex) + 1));
+  const y0 = Math.min(H - 1, Math.max(0, Math.floor(q.cy - ey) - 1)),
+    y1 = Math.min(H - 1, Math.max(0, Math.ceil(q.cy + ey) + 1));
+  const rw = x1 - x0 + 1,
+    rh = y1 - y0 + 1;
   const g = new Float32Array(rw * rh);
   for (let y = 0; y < rh; y++) {
     const row = (y0 + y) * W + x0;
     if (ch === 1) for (let x = 0; x < rw; x++) g[y * rw + x] = data[row + x]!;
     else for (let x = 0, i = row * 3; x < rw; x++, i += 3) g[y * rw + x] = data[i]! * 0.299 + data[i + 1]! * 0.587 + data[i + 2]! * 0.114;
   }
-  const fx = q.w / ow, fy = q.h / oh;
+  const fx = q.w / ow,
+    fy = q.h / oh;
   const sub = Math.max(1, Math.min(3, Math.round(Math.max(fx, fy) / 1.5)));
   const k = 1 / (255 * sub * sub);
-  const mx = rw - 1, my = rh - 1;
-  const bx = q.cx - 0.5 - x0, by = q.cy - 0.5 - y0;
+  const mx = rw - 1,
+    my = rh - 1;
+  const bx = q.cx - 0.5 - x0,
+    by = q.cy - 0.5 - y0;
   if (sin === 0 && cos === 1) {
     sampleAxisAligned(g, rw, mx, my, bx, by, q, ow, oh, sub, k, out, offset);
     return;
@@ -73,13 +81,20 @@ export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out
         const v = ((y + (sy + 0.5) / sub) / oh - 0.5) * q.h;
         for (let sx = 0; sx < sub; sx++) {
           const u = ((x + (sx + 0.5) / sub) / ow - 0.5) * q.w;
-          let px = bx + u * cos - v * sin, py = by + u * sin + v * cos;
+          let px = bx + u * cos - v * sin,
+            py = by + u * sin + v * cos;
           px = px < 0 ? 0 : px > mx ? mx : px;
           py = py < 0 ? 0 : py > my ? my : py;
-          const ix = px | 0, iy = py | 0;
-          const jx = ix < mx ? ix + 1 : ix, jy = iy < my ? iy + 1 : iy;
-          const wx = px - ix, wy = py - iy;
-          const a = g[iy * rw + ix]!, b2 = g[iy * rw + jx]!, c = g[jy * rw + ix]!, d = g[jy * rw + jx]!;
+          const ix = px | 0,
+            iy = py | 0;
+          const jx = ix < mx ? ix + 1 : ix,
+            jy = iy < my ? iy + 1 : iy;
+          const wx = px - ix,
+            wy = py - iy;
+          const a = g[iy * rw + ix]!,
+            b2 = g[iy * rw + jx]!,
+            c = g[jy * rw + ix]!,
+            d = g[jy * rw + jx]!;
           acc += (a + (b2 - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
         }
       }
@@ -91,7 +106,9 @@ export function sampleQuad(img: Image, q: PlateQuad, ow: number, oh: number, out
 /** Where each output column's (or row's) samples fall along one axis: the two source
  * indices and the weight of the second, per sample, with the same arithmetic as the rotated path. */
 function axisTaps(n: number, size: number, base: number, max: number, sub: number): { i0: Int32Array; i1: Int32Array; w: Float64Array } {
-  const i0 = new Int32Array(n * sub), i1 = new Int32Array(n * sub), w = new Float64Array(n * sub);
+  const i0 = new Int32Array(n * sub),
+    i1 = new Int32Array(n * sub),
+    w = new Float64Array(n * sub);
   for (let o = 0; o < n; o++) {
     for (let s = 0; s < sub; s++) {
       let p = base + ((o + (s + 0.5) / sub) / n - 0.5) * size;
@@ -110,18 +127,40 @@ function axisTaps(n: number, size: number, base: number, max: number, sub: numbe
  * and rows, computed once per crop instead of once per sample. The bench's crops were sampled in
  * about as long as the network took to read them; this path gives the same values.
  */
-function sampleAxisAligned(g: Float32Array, rw: number, mx: number, my: number, bx: number, by: number, q: PlateQuad, ow: number, oh: number, sub: number, k: number, out: Float32Array, offset: number): void {
-  const xs = axisTaps(ow, q.w, bx, mx, sub), ys = axisTaps(oh, q.h, by, my, sub);
+function sampleAxisAligned(
+  g: Float32Array,
+  rw: number,
+  mx: number,
+  my: number,
+  bx: number,
+  by: number,
+  q: PlateQuad,
+  ow: number,
+  oh: number,
+  sub: number,
+  k: number,
+  out: Float32Array,
+  offset: number,
+): void {
+  const xs = axisTaps(ow, q.w, bx, mx, sub),
+    ys = axisTaps(oh, q.h, by, my, sub);
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
       let acc = 0;
       for (let sy = 0; sy < sub; sy++) {
         const t = y * sub + sy;
-        const r0 = ys.i0[t]! * rw, r1 = ys.i1[t]! * rw, wy = ys.w[t]!;
+        const r0 = ys.i0[t]! * rw,
+          r1 = ys.i1[t]! * rw,
+          wy = ys.w[t]!;
         for (let sx = 0; sx < sub; sx++) {
           const e = x * sub + sx;
-          const ix = xs.i0[e]!, jx = xs.i1[e]!, wx = xs.w[e]!;
-          const a = g[r0 + ix]!, b2 = g[r0 + jx]!, c = g[r1 + ix]!, d = g[r1 + jx]!;
+          const ix = xs.i0[e]!,
+            jx = xs.i1[e]!,
+            wx = xs.w[e]!;
+          const a = g[r0 + ix]!,
+            b2 = g[r0 + jx]!,
+            c = g[r1 + ix]!,
+            d = g[r1 + jx]!;
           acc += (a + (b2 - a) * wx) * (1 - wy) + (c + (d - c) * wx) * wy;
         }
       }
@@ -138,8 +177,13 @@ export function ctcGreedy(logp: Float32Array, n: number, T: number, C: number, c
   let run = 0; // best probability within the current character's run
   for (let t = 0; t < T; t++) {
     const o = (n * T + t) * C;
-    let best = 0, bv = logp[o]!;
-    for (let c = 1; c < C; c++) if (logp[o + c]! > bv) { bv = logp[o + c]!; best = c; }
+    let best = 0,
+      bv = logp[o]!;
+    for (let c = 1; c < C; c++)
+      if (logp[o + c]! > bv) {
+        bv = logp[o + c]!;
+        best = c;
+      }
     if (best !== 0 && best !== prev) {
       text += chars[best - 1]!;
       probs.push(Math.exp(bv));
@@ -193,10 +237,12 @@ export class PlateRecognizer {
   async run(input: Float32Array, n: number): Promise<PlateText[]> {
     const [, h, w] = this.meta.input;
     const res = await this.session.run({ image: new ort.Tensor('float32', input, [n, 1, h, w]) });
-    const logits = res.logits!, st = res.state!;
+    const logits = res.logits!,
+      st = res.state!;
     const [, T, C] = logits.dims as number[];
     const S = this.meta.states.length;
-    const lp = logits.data as Float32Array, sp = st.data as Float32Array;
+    const lp = logits.data as Float32Array,
+      sp = st.data as Float32Array;
     const out: PlateText[] = [];
     for (let i = 0; i < n; i++) {
       const { text, probs } = ctcGreedy(lp, i, T!, C!, this.meta.chars);

@@ -10,7 +10,8 @@ describe('detSize', () => {
 
 describe('dbBoxes', () => {
   it('finds each blob as a box in region coordinates, expanded by the unclip distance', () => {
-    const pw = 64, ph = 32;
+    const pw = 64,
+      ph = 32;
     const prob = new Float32Array(pw * ph);
     for (let y = 10; y < 16; y++) for (let x = 8; x < 40; x++) prob[y * pw + x] = 0.9;
     for (let y = 24; y < 27; y++) for (let x = 50; x < 52; x++) prob[y * pw + x] = 0.4; // weak speck
@@ -25,7 +26,8 @@ describe('dbBoxes', () => {
   });
 
   it('fits a tilted line with its angle', () => {
-    const pw = 100, ph = 100;
+    const pw = 100,
+      ph = 100;
     const prob = new Float32Array(pw * ph);
     for (let i = 0; i < 60; i++) for (let d = -2; d <= 2; d++) prob[(20 + Math.round(i * 0.3) + d) * pw + 20 + i] = 0.9;
     const [b] = dbBoxes(prob, pw, ph, { x: 0, y: 0, w: pw, h: ph });
@@ -45,15 +47,10 @@ describe('mergeLines', () => {
 describe('ctcDecode', () => {
   it('collapses repeats, drops blanks and ignores classes outside the allowed set', () => {
     const charset = ['', 'A', 'B', '中'];
-    const T = 5, C = 4;
+    const T = 5,
+      C = 4;
     // Rows: A, A, blank, 中 (blank runner-up), B.
-    const probs = Float32Array.from([
-      0.1, 0.8, 0.1, 0,
-      0.1, 0.8, 0.1, 0,
-      0.8, 0.1, 0.1, 0,
-      0.15, 0.05, 0, 0.8,
-      0.1, 0.1, 0.8, 0,
-    ]);
+    const probs = Float32Array.from([0.1, 0.8, 0.1, 0, 0.1, 0.8, 0.1, 0, 0.8, 0.1, 0.1, 0, 0.15, 0.05, 0, 0.8, 0.1, 0.1, 0.8, 0]);
     const r = ctcDecode(probs, 0, T, C, Int32Array.from([1, 2]), charset);
     expect(r.text).toBe('AB');
     expect(r.charConfidences).toHaveLength(2);

@@ -46,23 +46,32 @@ export function detTensor(img: Image, region: Region, dw: number, dh: number, ou
   const fx = region.w / dw;
   const fy = region.h / dh;
   const plane = dw * dh;
-  const x0s = new Int32Array(dw), x1s = new Int32Array(dw), wxs = new Float32Array(dw);
+  const x0s = new Int32Array(dw),
+    x1s = new Int32Array(dw),
+    wxs = new Float32Array(dw);
   for (let x = 0; x < dw; x++) {
     const sx = Math.min(W - 1, Math.max(0, region.x + (x + 0.5) * fx - 0.5));
     x0s[x] = Math.floor(sx);
     x1s[x] = Math.min(W - 1, x0s[x]! + 1);
     wxs[x] = sx - x0s[x]!;
   }
-  const k0 = 1 / (255 * DET_STD[0]!), k1 = 1 / (255 * DET_STD[1]!), k2 = 1 / (255 * DET_STD[2]!);
-  const m0 = DET_MEAN[0]! / DET_STD[0]!, m1 = DET_MEAN[1]! / DET_STD[1]!, m2 = DET_MEAN[2]! / DET_STD[2]!;
+  const k0 = 1 / (255 * DET_STD[0]!),
+    k1 = 1 / (255 * DET_STD[1]!),
+    k2 = 1 / (255 * DET_STD[2]!);
+  const m0 = DET_MEAN[0]! / DET_STD[0]!,
+    m1 = DET_MEAN[1]! / DET_STD[1]!,
+    m2 = DET_MEAN[2]! / DET_STD[2]!;
   for (let y = 0; y < dh; y++) {
     const sy = Math.min(H - 1, Math.max(0, region.y + (y + 0.5) * fy - 0.5));
     const y0 = Math.floor(sy);
     const y1 = Math.min(H - 1, y0 + 1);
     const wy = sy - y0;
-    const r0 = y0 * W, r1 = y1 * W;
+    const r0 = y0 * W,
+      r1 = y1 * W;
     for (let x = 0; x < dw; x++) {
-      const a = x0s[x]!, b = x1s[x]!, wx = wxs[x]!;
+      const a = x0s[x]!,
+        b = x1s[x]!,
+        wx = wxs[x]!;
       const o = offset + y * dw + x;
       if (ch === 1) {
         const top = data[r0 + a]! + (data[r0 + b]! - data[r0 + a]!) * wx;
@@ -111,17 +120,29 @@ export function dbBoxes(prob: Float32Array, pw: number, ph: number, region: Regi
     let top = 0;
     stack[top++] = start;
     labels[start] = next;
-    let n = 0, sum = 0, mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
+    let n = 0,
+      sum = 0,
+      mx = 0,
+      my = 0,
+      mxx = 0,
+      myy = 0,
+      mxy = 0;
     const members: number[] = [];
     while (top > 0) {
       const i = stack[--top]!;
       members.push(i);
-      const x = i % pw, y = (i - x) / pw;
+      const x = i % pw,
+        y = (i - x) / pw;
       // Work in image-pixel units so that the fitted angle survives anisotropic scaling.
-      const X = x * sx, Y = y * sy;
+      const X = x * sx,
+        Y = y * sy;
       n++;
       sum += prob[i]!;
-      mx += X; my += Y; mxx += X * X; myy += Y * Y; mxy += X * Y;
+      mx += X;
+      my += Y;
+      mxx += X * X;
+      myy += Y * Y;
+      mxy += X * Y;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= ph) continue;
@@ -137,16 +158,25 @@ export function dbBoxes(prob: Float32Array, pw: number, ph: number, region: Regi
       }
     }
     if (n < minSize * minSize || sum / n < boxThreshold) continue;
-    mx /= n; my /= n;
-    const cxx = mxx / n - mx * mx, cyy = myy / n - my * my, cxy = mxy / n - mx * my;
+    mx /= n;
+    my /= n;
+    const cxx = mxx / n - mx * mx,
+      cyy = myy / n - my * my,
+      cxy = mxy / n - mx * my;
     let angle = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
     if (angle > Math.PI / 4) angle -= Math.PI / 2;
     else if (angle < -Math.PI / 4) angle += Math.PI / 2;
-    const ux = Math.cos(angle), uy = Math.sin(angle);
-    let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+    const ux = Math.cos(angle),
+      uy = Math.sin(angle);
+    let u0 = Infinity,
+      u1 = -Infinity,
+      v0 = Infinity,
+      v1 = -Infinity;
     for (const i of members) {
-      const x = i % pw, y = (i - x) / pw;
-      const dx = x * sx - mx, dy = y * sy - my;
+      const x = i % pw,
+        y = (i - x) / pw;
+      const dx = x * sx - mx,
+        dy = y * sy - my;
       const u = dx * ux + dy * uy;
       const v = -dx * uy + dy * ux;
       if (u < u0) u0 = u;
@@ -154,16 +184,21 @@ export function dbBoxes(prob: Float32Array, pw: number, ph: number, region: Regi
       if (v < v0) v0 = v;
       if (v > v1) v1 = v;
     }
-    let w = u1 - u0 + sx, h = v1 - v0 + sy;
+    let w = u1 - u0 + sx,
+      h = v1 - v0 + sy;
     if (Math.min(w, h) < minSize * Math.min(sx, sy)) continue;
     const dist = (w * h * unclipRatio) / (2 * (w + h));
     w += 2 * dist;
     h += 2 * dist;
-    const cu = (u0 + u1) / 2, cv = (v0 + v1) / 2;
+    const cu = (u0 + u1) / 2,
+      cv = (v0 + v1) / 2;
     out.push({
       cx: region.x + mx + cu * ux - cv * uy + sx / 2,
       cy: region.y + my + cu * uy + cv * ux + sy / 2,
-      w, h, angle, score: sum / n,
+      w,
+      h,
+      angle,
+      score: sum / n,
     });
   }
   return out.sort((a, b) => b.score - a.score);
@@ -180,9 +215,11 @@ export function mergeLines(rects: TextRect[]): TextRect[] {
     changed = false;
     outer: for (let i = 0; i < out.length; i++) {
       for (let j = i + 1; j < out.length; j++) {
-        const a = out[i]!, b = out[j]!;
+        const a = out[i]!,
+          b = out[j]!;
         if (Math.abs(a.angle) > 0.15 || Math.abs(b.angle) > 0.15) continue;
-        const [ax, ay, aw, ah] = rectBox(a), [bx, by, bw, bh] = rectBox(b);
+        const [ax, ay, aw, ah] = rectBox(a),
+          [bx, by, bw, bh] = rectBox(b);
         const hmin = Math.min(ah, bh);
         if (Math.max(ah, bh) > 1.6 * hmin) continue;
         const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
@@ -200,15 +237,28 @@ export function mergeLines(rects: TextRect[]): TextRect[] {
 
 /** One line of text from two parts of it: the box around both, the angle weighted by width. */
 export function joinRects(a: TextRect, b: TextRect): TextRect {
-  const [ax, ay, aw, ah] = rectBox(a), [bx, by, bw, bh] = rectBox(b);
-  const x0 = Math.min(ax, bx), y0 = Math.min(ay, by), x1 = Math.max(ax + aw, bx + bw), y1 = Math.max(ay + ah, by + bh);
-  return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0, angle: (a.angle * aw + b.angle * bw) / (aw + bw), score: Math.max(a.score, b.score) };
+  const [ax, ay, aw, ah] = rectBox(a),
+    [bx, by, bw, bh] = rectBox(b);
+  const x0 = Math.min(ax, bx),
+    y0 = Math.min(ay, by),
+    x1 = Math.max(ax + aw, bx + bw),
+    y1 = Math.max(ay + ah, by + bh);
+  return {
+    cx: (x0 + x1) / 2,
+    cy: (y0 + y1) / 2,
+    w: x1 - x0,
+    h: y1 - y0,
+    angle: (a.angle * aw + b.angle * bw) / (aw + bw),
+    score: Math.max(a.score, b.score),
+  };
 }
 
 /** Axis-aligned [x, y, w, h] around a rotated rectangle. */
 export function rectBox(r: TextRect): [number, number, number, number] {
-  const c = Math.abs(Math.cos(r.angle)), s = Math.abs(Math.sin(r.angle));
-  const bw = r.w * c + r.h * s, bh = r.w * s + r.h * c;
+  const c = Math.abs(Math.cos(r.angle)),
+    s = Math.abs(Math.sin(r.angle));
+  const bw = r.w * c + r.h * s,
+    bh = r.w * s + r.h * c;
   return [Math.round(r.cx - bw / 2), Math.round(r.cy - bh / 2), Math.round(bw), Math.round(bh)];
 }
 
@@ -228,16 +278,20 @@ export function recTensor(img: Image, r: TextRect, cw: number, batchW: number, o
   const { width: W, height: H, channels: ch, data } = img;
   const plane = REC_HEIGHT * batchW;
   const base = n * 3 * plane;
-  const ux = Math.cos(r.angle), uy = Math.sin(r.angle);
+  const ux = Math.cos(r.angle),
+    uy = Math.sin(r.angle);
   for (let y = 0; y < REC_HEIGHT; y++) {
     const v = ((y + 0.5) / REC_HEIGHT - 0.5) * r.h;
     for (let x = 0; x < cw; x++) {
       const u = ((x + 0.5) / cw - 0.5) * r.w;
       const sx = Math.min(W - 1, Math.max(0, r.cx + u * ux - v * uy - 0.5));
       const sy = Math.min(H - 1, Math.max(0, r.cy + u * uy + v * ux - 0.5));
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
-      const wx = sx - x0, wy = sy - y0;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const x1 = Math.min(W - 1, x0 + 1),
+        y1 = Math.min(H - 1, y0 + 1);
+      const wx = sx - x0,
+        wy = sy - y0;
       const o = base + y * batchW + x;
       for (let c = 0; c < 3; c++) {
         const k = ch === 1 ? 0 : c;
@@ -274,11 +328,15 @@ export function ctcDecode(probs: Float32Array, n: number, T: number, C: number, 
   let last = -1;
   for (let t = 0; t < T; t++) {
     const o = (n * T + t) * C;
-    let best = 0, bp = probs[o]!;
+    let best = 0,
+      bp = probs[o]!;
     for (let i = 0; i < allowed.length; i++) {
       const c = allowed[i]!;
       const p = probs[o + c]!;
-      if (p > bp) { bp = p; best = c; }
+      if (p > bp) {
+        bp = p;
+        best = c;
+      }
     }
     if (best !== 0 && best !== last) {
       text += charset[best] ?? '';

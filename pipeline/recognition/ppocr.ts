@@ -3,7 +3,19 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../render/raster.ts';
-import { ctcDecode, dbBoxes, detSize, detTensor, recTensor, recWidth, REC_HEIGHT, type CtcResult, type DbOptions, type Region, type TextRect } from './ppocr-math.ts';
+import {
+  ctcDecode,
+  dbBoxes,
+  detSize,
+  detTensor,
+  recTensor,
+  recWidth,
+  REC_HEIGHT,
+  type CtcResult,
+  type DbOptions,
+  type Region,
+  type TextRect,
+} from './ppocr-math.ts';
 
 /**
  * The ONNX side of PP-OCRv4: two sessions (detection, recognition) and batched runs. The

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { secondOpinion, type Read } from './second-opinion.ts';
 
-const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({ text, confidence, state, stateConfidence });
+const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({
+  text,
+  confidence,
+  state,
+  stateConfidence,
+});
 
 describe('second opinion on a plate read', () => {
   it('keeps a serial both readers agree on', () => {
@@ -9,14 +14,22 @@ describe('second opinion on a plate read', () => {
     expect(r).toMatchObject({ text: '7ABC123', confidence: 0.9, state: 'CA', opinion: 'agree' });
   });
   it("takes the second read when the primary's cannot be a serial", () => {
-    expect(secondOpinion(read('CALIFORNIA', 'CA'), read('7ABC123', null, 0.6))).toMatchObject({ text: '7ABC123', confidence: 0.6, opinion: 'second' });
+    expect(secondOpinion(read('CALIFORNIA', 'CA'), read('7ABC123', null, 0.6))).toMatchObject({
+      text: '7ABC123',
+      confidence: 0.6,
+      opinion: 'second',
+    });
     // An all-letter read is a serial with a lower prior, as the primary's would be.
     expect(secondOpinion(read('', null, 0), read('GOBEARS', null, 0.5))).toMatchObject({ text: 'GOBEARS', confidence: 0.3 });
     expect(secondOpinion(read('', null, 0), read('ABC1234', null, 0.7))).toMatchObject({ text: 'ABC1234', opinion: 'second' });
   });
   it("takes the second read when only it is one of the printed state's formats", () => {
     // California is NLLLNNN: PP-OCR's 8 for B leaves the format, platerec's read fits it.
-    expect(secondOpinion(read('7A8C123', 'CA'), read('7ABC123', 'TX', 0.8))).toMatchObject({ text: '7ABC123', state: 'CA', opinion: 'second' });
+    expect(secondOpinion(read('7A8C123', 'CA'), read('7ABC123', 'TX', 0.8))).toMatchObject({
+      text: '7ABC123',
+      state: 'CA',
+      opinion: 'second',
+    });
   });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.
@@ -33,8 +46,14 @@ describe('second opinion on a plate read', () => {
   });
   it("fills a state the primary did not read from the second's state head, with its confidence", () => {
     expect(secondOpinion(read('ABC1234'), read('ABC1234', 'TX', 0.8, 0.4))).toMatchObject({ state: 'TX', stateConfidence: 0.4 });
-    expect(secondOpinion(read('ABC1234', 'NY', 0.9, 0.7), read('ABC1234', 'TX', 0.8, 0.99))).toMatchObject({ state: 'NY', stateConfidence: 0.7 });
+    expect(secondOpinion(read('ABC1234', 'NY', 0.9, 0.7), read('ABC1234', 'TX', 0.8, 0.99))).toMatchObject({
+      state: 'NY',
+      stateConfidence: 0.7,
+    });
     // Filling turned off (video): the primary's missing state stays missing.
-    expect(secondOpinion(read('ABC1234'), read('ABC1234', 'TX', 0.8, 0.4), { fillState: false })).toMatchObject({ state: null, stateConfidence: 0 });
+    expect(secondOpinion(read('ABC1234'), read('ABC1234', 'TX', 0.8, 0.4), { fillState: false })).toMatchObject({
+      state: null,
+      stateConfidence: 0,
+    });
   });
 });

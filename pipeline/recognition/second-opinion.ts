@@ -39,15 +39,21 @@ export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { 
   const withState = { ...primary, text: roundGlyphsAsZero(primary.text, state), state, stateConfidence };
   // Formats are judged by the printed name's state only: the state head is right too rarely.
   const known = primary.state && isUsState(primary.state) ? primary.state : null;
-  const a = normalizePlate(primary.text), b = normalizePlate(second.text);
+  const a = normalizePlate(primary.text),
+    b = normalizePlate(second.text);
   // O and 0 are one round glyph on most plates: reads that differ only there agree, in the
   // primary's spelling ("GOBEARS", "G0BEARS"; roundGlyphsAsZero decides it with the state).
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
-    const takeSecond = !plateSyntax(a).ok
-      || (known !== null && fitsStateFormat(b, known, 0) && !fitsStateFormat(a, known, 0));
-    if (takeSecond) return { ...withState, text: roundGlyphsAsZero(v.text, state), confidence: Math.round(second.confidence * v.prior * 1000) / 1000, opinion: 'second' };
+    const takeSecond = !plateSyntax(a).ok || (known !== null && fitsStateFormat(b, known, 0) && !fitsStateFormat(a, known, 0));
+    if (takeSecond)
+      return {
+        ...withState,
+        text: roundGlyphsAsZero(v.text, state),
+        confidence: Math.round(second.confidence * v.prior * 1000) / 1000,
+        opinion: 'second',
+      };
   }
   return { ...withState, opinion: 'primary' };
 }

@@ -9,10 +9,14 @@ import { editDistance, fitStateFormat, isUsState, normalizePlate, STATE_PLATES, 
 export type SyntaxVerdict = { ok: true; text: string; prior: number } | { ok: false; text: string; reason: string };
 
 /** Words printed on plates and plate frames that are never serials. */
-const NON_SERIAL_WORDS = new Set<string>([
-  ...STATE_PLATES.flatMap((d) => [normalizePlate(d.name), ...d.name.split(' '), ...d.slogan.split(' ')]).map(normalizePlate),
-  ...'DEALER MOTORS MOTOR AUTO AUTOS SALES CARS FORD TOYOTA HONDA CHEVROLET CHEVY NISSAN DODGE JEEP KIA HYUNDAI BMW AUDI LEXUS MAZDA SUBARU TESLA COUNTY TRUST STATE USA AMERICA JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC EXP EXPIRES TAG PLATE CAM CAMERA REC LIVE TOW'.split(' '),
-].filter((w) => w.length > 1));
+const NON_SERIAL_WORDS = new Set<string>(
+  [
+    ...STATE_PLATES.flatMap((d) => [normalizePlate(d.name), ...d.name.split(' '), ...d.slogan.split(' ')]).map(normalizePlate),
+    ...'DEALER MOTORS MOTOR AUTO AUTOS SALES CARS FORD TOYOTA HONDA CHEVROLET CHEVY NISSAN DODGE JEEP KIA HYUNDAI BMW AUDI LEXUS MAZDA SUBARU TESLA COUNTY TRUST STATE USA AMERICA JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC EXP EXPIRES TAG PLATE CAM CAMERA REC LIVE TOW'.split(
+      ' ',
+    ),
+  ].filter((w) => w.length > 1),
+);
 
 const DEALER = /(WWW|\.COM|\.NET|\.ORG|\.GOV|DEALER|MOTORS|AUTO ?(GROUP|SALES|MALL)|HTTP)/i;
 const TIME = /\d{1,2}\s*:\s*\d{2}/;

@@ -29,7 +29,12 @@ function psnr(grey: Image, back: Image): number {
 const components = async (jpg: Buffer) => (await sharp(jpg).metadata()).channels;
 
 describe('JPEG', () => {
-  for (const [w, h] of [[400, 270], [37, 19], [1, 1], [8, 8]] as const) {
+  for (const [w, h] of [
+    [400, 270],
+    [37, 19],
+    [1, 1],
+    [8, 8],
+  ] as const) {
     it(`encodes a ${w}x${h} grey crop as a one-component JPEG that decodes back to the picture`, async () => {
       const px = picture(w, h);
       const jpg = await encodeJpeg(px, 85);
@@ -74,7 +79,8 @@ describe('PNG', () => {
   });
 
   it('decodes palette, alpha and 16-bit images to 8-bit RGB', async () => {
-    const solid = (channels: 3 | 4) => sharp({ create: { width: 3, height: 2, channels, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } });
+    const solid = (channels: 3 | 4) =>
+      sharp({ create: { width: 3, height: 2, channels, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } });
     for (const png of [
       await solid(3).png({ palette: true }).toBuffer(),
       await solid(4).png().toBuffer(),

@@ -26,7 +26,9 @@ function input(img: Image): Sharp {
  * the plate's coloured lettering.
  */
 export async function encodeJpeg(img: Image, quality = 85): Promise<Buffer> {
-  return input(img).jpeg({ quality: Math.min(100, Math.max(1, Math.round(quality))), chromaSubsampling: '4:4:4' }).toBuffer();
+  return input(img)
+    .jpeg({ quality: Math.min(100, Math.max(1, Math.round(quality))), chromaSubsampling: '4:4:4' })
+    .toBuffer();
 }
 
 /** Lossless PNG (grey or RGB): training labels and test fixtures must not carry JPEG artefacts. */
@@ -43,10 +45,6 @@ export async function decodeImage(buf: Uint8Array): Promise<Image> {
   const jpeg = buf[0] === 0xff && buf[1] === 0xd8;
   const png = buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47;
   if (!jpeg && !png) throw new Error('not a JPEG or PNG image');
-  const { data, info } = await sharp(buf)
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(buf).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

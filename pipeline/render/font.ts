@@ -19,8 +19,10 @@ function arc(cx: number, cy: number, rx: number, ry: number, a0: number, a1: num
 }
 
 const O = arc(0.5, 0.5, 0.47, 0.5, 0, 360, 32);
+// biome-ignore format: an outline reads as a drawing, one path a line
 const P = [[0.1, 1], [0.1, 0], [0.58, 0], ...arc(0.58, 0.27, 0.34, 0.27, 270, 450), [0.1, 0.54]] as Pt[];
 
+// biome-ignore format: outlines read as drawings, one glyph a line
 const GLYPHS: Record<string, Glyph> = {
   // Narrower than O, as on most plate faces, so the two stay distinguishable.
   '0': [arc(0.5, 0.5, 0.36, 0.5, 0, 360, 32)],
@@ -112,7 +114,16 @@ export function textMask(text: string, style: TextStyle): { mask: Float32Array; 
       for (let i = 1; i < line.length; i++) {
         const [ax, ay] = line[i - 1]!;
         const [bx, by] = line[i]!;
-        strokeSegment(mask, width, mh, x + inset + ax * sx, margin + inset + ay * sy, x + inset + bx * sx, margin + inset + by * sy, stroke);
+        strokeSegment(
+          mask,
+          width,
+          mh,
+          x + inset + ax * sx,
+          margin + inset + ay * sy,
+          x + inset + bx * sx,
+          margin + inset + by * sy,
+          stroke,
+        );
       }
     }
     x += gw + spacing * height;

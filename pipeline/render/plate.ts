@@ -30,7 +30,15 @@ export interface RenderedPlate {
   nameBox: [number, number, number, number];
 }
 
-function drawCentered(img: Image, text: string, style: TextStyle, cx: number, top: number, color: Rgb, maxWidth: number): [number, number, number, number] {
+function drawCentered(
+  img: Image,
+  text: string,
+  style: TextStyle,
+  cx: number,
+  top: number,
+  color: Rgb,
+  maxWidth: number,
+): [number, number, number, number] {
   // Long names (DISTRICT OF COLUMBIA) are condensed to fit, as on the real plates.
   let s = style;
   const w = measureText(text, s);
@@ -60,15 +68,39 @@ export function renderPlate(opts: RenderPlateOptions): RenderedPlate {
 
   const nameH = H * 0.15;
   const nameTop = design.namePosition === 'top' ? H * 0.06 : H * 0.8;
-  const nameBox = drawCentered(img, design.name, { height: nameH, aspect: 0.55, weight: 0.14, spacing: 0.16 }, W / 2, nameTop, design.accent, W * 0.84);
+  const nameBox = drawCentered(
+    img,
+    design.name,
+    { height: nameH, aspect: 0.55, weight: 0.14, spacing: 0.16 },
+    W / 2,
+    nameTop,
+    design.accent,
+    W * 0.84,
+  );
 
   const textH = H * 0.46;
   const textTop = H * 0.28;
-  const textBox = drawCentered(img, serial, { height: textH, aspect: 0.5, weight: 0.13, spacing: 0.1 }, W / 2, textTop, design.text, W * 0.9);
+  const textBox = drawCentered(
+    img,
+    serial,
+    { height: textH, aspect: 0.5, weight: 0.13, spacing: 0.1 },
+    W / 2,
+    textTop,
+    design.text,
+    W * 0.9,
+  );
 
   if (design.slogan) {
     const sloganTop = design.namePosition === 'top' ? H * 0.82 : H * 0.06;
-    drawCentered(img, design.slogan, { height: H * 0.09, aspect: 0.55, weight: 0.14, spacing: 0.14 }, W / 2, sloganTop, design.accent, W * 0.84);
+    drawCentered(
+      img,
+      design.slogan,
+      { height: H * 0.09, aspect: 0.55, weight: 0.14, spacing: 0.14 },
+      W / 2,
+      sloganTop,
+      design.accent,
+      W * 0.84,
+    );
   }
 
   const wear = opts.wear ?? 0;

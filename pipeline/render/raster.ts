@@ -69,7 +69,16 @@ export function blendMask(img: Image, mask: Float32Array, mw: number, mh: number
 }
 
 /** Adds a thick anti-aliased segment to a coverage mask (max-combined, so joints do not darken). */
-export function strokeSegment(mask: Float32Array, mw: number, mh: number, ax: number, ay: number, bx: number, by: number, width: number): void {
+export function strokeSegment(
+  mask: Float32Array,
+  mw: number,
+  mh: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  width: number,
+): void {
   const r = width / 2;
   const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1));
   const x1 = Math.min(mw - 1, Math.ceil(Math.max(ax, bx) + r + 1));

@@ -34,7 +34,8 @@ describe('plate renderer', () => {
   });
 
   it('draws a random state from a seeded generator', () => {
-    const a = randomPlate(rng(3)), b = randomPlate(rng(3));
+    const a = randomPlate(rng(3)),
+      b = randomPlate(rng(3));
     expect(a.text).toBe(b.text);
     expect(a.state).toBe(b.state);
   });

@@ -26,12 +26,20 @@ const GREEN: Rgb = [20, 90, 50];
 const LOOKS: Record<UsState, [text?: Rgb, accent?: Rgb, background?: Rgb, namePosition?: 'top' | 'bottom']> = {
   AL: [BLUE, RED],
   AK: [BLUE, BLUE, [244, 226, 120]],
-  AZ: [[120, 40, 30], [120, 40, 30], [236, 214, 180]],
+  AZ: [
+    [120, 40, 30],
+    [120, 40, 30],
+    [236, 214, 180],
+  ],
   AR: [BLUE, RED],
   CA: [BLUE, RED],
   CO: [W, W, GREEN],
   CT: [BLUE, BLUE, [220, 232, 245]],
-  DE: [[230, 190, 60], [230, 190, 60], [30, 50, 110]],
+  DE: [
+    [230, 190, 60],
+    [230, 190, 60],
+    [30, 50, 110],
+  ],
   DC: [RED, BLUE],
   FL: [GREEN, GREEN, W],
   GA: [BLK, BLK],

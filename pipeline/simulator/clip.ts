@@ -19,7 +19,10 @@ export interface Clip {
 const CLIP_VERSION = 3;
 
 export function clipKey(spec: SceneSpec): string {
-  return createHash('sha256').update(JSON.stringify({ v: CLIP_VERSION, ...spec })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ v: CLIP_VERSION, ...spec }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export async function ensureClip(spec: SceneSpec, cacheDir: string): Promise<Clip> {
@@ -37,13 +40,44 @@ export async function ensureClip(spec: SceneSpec, cacheDir: string): Promise<Cli
   // Key frame every second, so a camera that (re)connects shows a picture within a second.
   const gop = Math.max(1, Math.round(spec.fps));
   const args = [
-    '-q', 'fdsrc', 'fd=0', `blocksize=${spec.width * spec.height}`, '!',
-    'rawvideoparse', `width=${spec.width}`, `height=${spec.height}`, 'format=gray8', `framerate=${spec.fps}/1`, '!',
-    'videoconvert', '!', 'video/x-raw,format=I420', '!',
+    '-q',
+    'fdsrc',
+    'fd=0',
+    `blocksize=${spec.width * spec.height}`,
+    '!',
+    'rawvideoparse',
+    `width=${spec.width}`,
+    `height=${spec.height}`,
+    'format=gray8',
+    `framerate=${spec.fps}/1`,
+    '!',
+    'videoconvert',
+    '!',
+    'video/x-raw,format=I420',
+    '!',
     ...(codec === 'h265'
-      ? ['x265enc', 'tune=zerolatency', 'speed-preset=veryfast', 'qp=26', `key-int-max=${gop}`, '!', 'video/x-h265,stream-format=byte-stream']
-      : ['x264enc', 'tune=zerolatency', 'speed-preset=veryfast', 'pass=qual', 'quantizer=23', `key-int-max=${gop}`, '!', 'video/x-h264,stream-format=byte-stream']),
-    '!', 'filesink', `location=${tmp}`,
+      ? [
+          'x265enc',
+          'tune=zerolatency',
+          'speed-preset=veryfast',
+          'qp=26',
+          `key-int-max=${gop}`,
+          '!',
+          'video/x-h265,stream-format=byte-stream',
+        ]
+      : [
+          'x264enc',
+          'tune=zerolatency',
+          'speed-preset=veryfast',
+          'pass=qual',
+          'quantizer=23',
+          `key-int-max=${gop}`,
+          '!',
+          'video/x-h264,stream-format=byte-stream',
+        ]),
+    '!',
+    'filesink',
+    `location=${tmp}`,
   ];
   const child = spawn('gst-launch-1.0', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';

@@ -43,7 +43,8 @@ export interface Simulator extends RtspServer {
 export function staggerStart(i: number, n: number, frames: number, fps: number, periodS: number): number {
   const seconds = Math.max(1, Math.floor(frames / fps));
   const target = (i / n) * periodS;
-  let best = 0, bestErr = Infinity;
+  let best = 0,
+    bestErr = Infinity;
   for (let k = 0; k < seconds; k++) {
     const d = Math.abs((k % periodS) - target);
     const err = Math.min(d, periodS - d);
@@ -80,10 +81,16 @@ export function scoreAgainstKey(
   slackMs = 3000,
 ): { passes: number; found: number; recall: number; duplicates: number; unmatched: number } {
   const used = new Set<number>();
-  let duplicates = 0, unmatched = 0;
+  let duplicates = 0,
+    unmatched = 0;
   const hits = new Array<number>(key.length).fill(0);
   for (const r of reads) {
-    const i = key.findIndex((k) => k.cameraId === r.cameraId && k.plate === r.plate && (k.parked || (r.capturedAt >= k.from - slackMs && r.capturedAt <= k.to + slackMs)));
+    const i = key.findIndex(
+      (k) =>
+        k.cameraId === r.cameraId &&
+        k.plate === r.plate &&
+        (k.parked || (r.capturedAt >= k.from - slackMs && r.capturedAt <= k.to + slackMs)),
+    );
     if (i < 0) unmatched++;
     else if (hits[i]! > 0) duplicates++;
     else used.add(i);

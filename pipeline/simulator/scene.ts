@@ -100,10 +100,18 @@ export class Scene {
     if (spec.parked) {
       // Right of the right lane's widest vehicle, so passing traffic never hides it.
       const p = renderPlate({ state: 'FL', width: Math.round(W * 0.1), seed: spec.seed + 99, channels: 1 });
-      const x = Math.round(W * 0.885), y = Math.round(H * 0.55);
+      const x = Math.round(W * 0.885),
+        y = Math.round(H * 0.55);
       fillRect(this.background, x - W * 0.01, y - H * 0.2, p.image.width + W * 0.02, H * 0.33, [40, 40, 48]);
       blit(this.background, p.image, x, y);
-      this.passes.push({ plate: p.text, state: p.state, startFrame: 0, firstVisibleFrame: 0, lastVisibleFrame: clipFrames(spec) - 1, parked: true });
+      this.passes.push({
+        plate: p.text,
+        state: p.state,
+        startFrame: 0,
+        firstVisibleFrame: 0,
+        lastVisibleFrame: clipFrames(spec) - 1,
+        parked: true,
+      });
     }
   }
 
@@ -116,8 +124,10 @@ export class Scene {
       if (!pl) continue;
       const ph = Math.round(pl.w / 2);
       // Body, windscreen and bumper around the plate, so the plate is not the only edge in view.
-      const bw = pl.w * 2.6, bh = pl.w * 2.2;
-      const bx = pl.x + pl.w / 2 - bw / 2, by = pl.y - bh * 0.72;
+      const bw = pl.w * 2.6,
+        bh = pl.w * 2.2;
+      const bx = pl.x + pl.w / 2 - bw / 2,
+        by = pl.y - bh * 0.72;
       fillRect(img, bx, by, bw, bh, [v.shade, v.shade, v.shade]);
       fillRect(img, bx + bw * 0.12, by + bh * 0.05, bw * 0.76, bh * 0.3, [35, 40, 50]);
       fillRect(img, bx, pl.y + ph * 1.25, bw, ph * 0.35, [25, 25, 25]);

@@ -15,7 +15,8 @@ export interface Region {
 
 /** Mean-pools a grey frame by `step` in both directions (cheap, and it averages out sensor noise). */
 export function thumbnail(data: Uint8Array, width: number, height: number, step: number): { data: Uint8Array; w: number; h: number } {
-  const w = Math.floor(width / step), h = Math.floor(height / step);
+  const w = Math.floor(width / step),
+    h = Math.floor(height / step);
   const out = new Uint8Array(w * h);
   const n = step * step;
   for (let ty = 0; ty < h; ty++) {
@@ -32,8 +33,20 @@ export function thumbnail(data: Uint8Array, width: number, height: number, step:
 }
 
 /** Bounding box (in frame pixels) of thumbnail cells that changed by more than `threshold`, or null. */
-export function changedRegion(prev: Uint8Array, cur: Uint8Array, w: number, h: number, step: number, threshold = 16, minCells = 4): Region | null {
-  let x0 = w, y0 = h, x1 = -1, y1 = -1, n = 0;
+export function changedRegion(
+  prev: Uint8Array,
+  cur: Uint8Array,
+  w: number,
+  h: number,
+  step: number,
+  threshold = 16,
+  minCells = 4,
+): Region | null {
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1,
+    n = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
@@ -53,12 +66,19 @@ export function changedRegion(prev: Uint8Array, cur: Uint8Array, w: number, h: n
 /** Union of regions and boxes, grown by `margin` (a fraction of the frame's longer side) and clipped to the frame. */
 export function lookRegion(parts: (Region | Box)[], width: number, height: number, margin = 0.06): Region | null {
   if (parts.length === 0) return null;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const p of parts) {
     const [x, y, w, h] = Array.isArray(p) ? p : [p.x, p.y, p.w, p.h];
-    x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x + w); y1 = Math.max(y1, y + h);
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x + w);
+    y1 = Math.max(y1, y + h);
   }
   const m = margin * Math.max(width, height);
-  const rx = Math.max(0, Math.floor(x0 - m)), ry = Math.max(0, Math.floor(y0 - m));
+  const rx = Math.max(0, Math.floor(x0 - m)),
+    ry = Math.max(0, Math.floor(y0 - m));
   return { x: rx, y: ry, w: Math.min(width, Math.ceil(x1 + m)) - rx, h: Math.min(height, Math.ceil(y1 + m)) - ry };
 }

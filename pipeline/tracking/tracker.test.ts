@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACKER, effectiveVotes, emptyTracker, knownStates, followedPlates, recognitionUrgency, trackStep, type Observation, type TrackRead, type TrackerState } from './tracker.ts';
+import {
+  DEFAULT_TRACKER,
+  effectiveVotes,
+  emptyTracker,
+  knownStates,
+  followedPlates,
+  recognitionUrgency,
+  trackStep,
+  type Observation,
+  type TrackRead,
+  type TrackerState,
+} from './tracker.ts';
 import { usableObservations } from './observations.ts';
 
 const obs = (t: number, x: number, y: number, text: string, confidence = 0.95, over: Partial<Observation> = {}): Observation => ({
-  t, box: [x, y, 100, 30], text, confidence, state: 'FL', stateConfidence: 0.9, ...over,
+  t,
+  box: [x, y, 100, 30],
+  text,
+  confidence,
+  state: 'FL',
+  stateConfidence: 0.9,
+  ...over,
 });
 
 /** Feeds frames at 100 ms intervals; a frame is the observations seen in it. */
@@ -30,7 +47,13 @@ describe('trackStep', () => {
   });
 
   it('takes the multi-frame vote over single misreads and lists the runner-up', () => {
-    const frames = [[obs(0, 100, 20, 'ABC1Z34', 0.9)], [obs(100, 100, 45, 'ABC1234')], [obs(200, 100, 70, 'ABC1234')], [obs(300, 100, 95, 'ABC1234')], ...empty(20)];
+    const frames = [
+      [obs(0, 100, 20, 'ABC1Z34', 0.9)],
+      [obs(100, 100, 45, 'ABC1234')],
+      [obs(200, 100, 70, 'ABC1234')],
+      [obs(300, 100, 95, 'ABC1234')],
+      ...empty(20),
+    ];
     const { reads } = run(frames);
     expect(reads).toHaveLength(1);
     expect(reads[0]!.text).toBe('ABC1234');
@@ -42,7 +65,10 @@ describe('trackStep', () => {
     const frames = [[obs(0, 100, 20, '54077M')], [obs(100, 100, 45, '54077M')], [obs(200, 100, 70, '654077M')], ...empty(20)];
     const { reads } = run(frames);
     expect(reads.map((r) => r.text)).toEqual(['654077M']);
-    expect(effectiveVotes({ '54077M': { score: 2, count: 2 }, '654077M': { score: 1, count: 1 } })['654077M']).toEqual({ score: 3, count: 3 });
+    expect(effectiveVotes({ '54077M': { score: 2, count: 2 }, '654077M': { score: 1, count: 1 } })['654077M']).toEqual({
+      score: 3,
+      count: 3,
+    });
   });
 
   it('reads a short pass when the plate leaves, if the evidence is strong enough', () => {
@@ -54,7 +80,10 @@ describe('trackStep', () => {
   });
 
   it('keeps two plates in the same frame apart', () => {
-    const frames = Array.from({ length: 5 }, (_, i) => [obs(i * 100, 100, 20 + i * 20, 'AAA111'), obs(i * 100, 500, 20 + i * 20, 'BBB222')]);
+    const frames = Array.from({ length: 5 }, (_, i) => [
+      obs(i * 100, 100, 20 + i * 20, 'AAA111'),
+      obs(i * 100, 500, 20 + i * 20, 'BBB222'),
+    ]);
     const { reads } = run([...frames, ...empty(20)]);
     expect(reads.map((r) => r.text).sort()).toEqual(['AAA111', 'BBB222']);
   });
@@ -77,7 +106,11 @@ describe('trackStep', () => {
     let state = emptyTracker();
     const reads: TrackRead[] = [];
     frames.forEach((f, i) => {
-      const step = trackStep(state, f.map((o) => ({ ...o, t: i * 100 })), i * 100);
+      const step = trackStep(
+        state,
+        f.map((o) => ({ ...o, t: i * 100 })),
+        i * 100,
+      );
       state = step.state;
       reads.push(...step.reads);
     });
@@ -106,15 +139,25 @@ describe('knownStates', () => {
     // Two frames at 0.9 for FL: 1.8 >= 0.95. One frame of TX at 0.9: not yet.
     const { state } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX' })], [obs(100, 100, 45, 'ABC1234')]]);
     expect(knownStates(state.tracks)).toEqual([{ box: [100, 45, 100, 30], state: 'FL' }]);
-    expect(knownStates(state.tracks, 0.5).map((k) => k.state).sort()).toEqual(['FL', 'TX']);
+    expect(
+      knownStates(state.tracks, 0.5)
+        .map((k) => k.state)
+        .sort(),
+    ).toEqual(['FL', 'TX']);
     // While a track is being read, the serial's place on the plate goes with it, moved to where
     // the plate's motion puts it, with the text read so far.
     const rect = { cx: 150, cy: 60, w: 100, h: 30, angle: 0, score: 0.9 };
-    const placed = run([[obs(0, 100, 20, 'ABC1234', 0.95, { line: { plateBox: [80, 10, 140, 60], rect } })], [obs(100, 100, 45, 'ABC1234')]]).state;
-    expect(knownStates(placed.tracks, 0.95, 200)).toEqual([{
-      box: [100, 70, 100, 30], state: 'FL',
-      line: { plateBox: [80, 35 + 25, 140, 60], rect: { ...rect, cy: 60 + 50 }, text: 'ABC1234' },
-    }]);
+    const placed = run([
+      [obs(0, 100, 20, 'ABC1234', 0.95, { line: { plateBox: [80, 10, 140, 60], rect } })],
+      [obs(100, 100, 45, 'ABC1234')],
+    ]).state;
+    expect(knownStates(placed.tracks, 0.95, 200)).toEqual([
+      {
+        box: [100, 70, 100, 30],
+        state: 'FL',
+        line: { plateBox: [80, 35 + 25, 140, 60], rect: { ...rect, cy: 60 + 50 }, text: 'ABC1234' },
+      },
+    ]);
     // One name read with near certainty is enough.
     const sure = run([[obs(0, 600, 20, 'XYZ987', 0.95, { state: 'TX', stateConfidence: 0.97 })]]).state;
     expect(knownStates(sure.tracks).map((k) => k.state)).toEqual(['TX']);
@@ -124,7 +167,11 @@ describe('knownStates', () => {
 describe('followedPlates', () => {
   it('lists plates whose read is out, where they should be next, and not the unread or parked ones', () => {
     // ABC1234 settles in three frames moving 25 px down per 100 ms; XYZ987 is seen once.
-    const { state, reads } = run([[obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987')], [obs(100, 100, 45, 'ABC1234')], [obs(200, 100, 70, 'ABC1234')]]);
+    const { state, reads } = run([
+      [obs(0, 100, 20, 'ABC1234'), obs(0, 600, 20, 'XYZ987')],
+      [obs(100, 100, 45, 'ABC1234')],
+      [obs(200, 100, 70, 'ABC1234')],
+    ]);
     expect(reads.map((r) => r.text)).toEqual(['ABC1234']);
     // 100 ms after the last sighting it is expected 25 px further down.
     expect(followedPlates(state.tracks, 300)).toEqual([{ box: [100, 95, 100, 30], text: 'ABC1234' }]);

@@ -117,8 +117,10 @@ export function emptyTracker<R = unknown>(): TrackerState<R> {
 }
 
 export function iou(a: Box, b: Box): number {
-  const x0 = Math.max(a[0], b[0]), y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]), y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+  const x0 = Math.max(a[0], b[0]),
+    y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[0] + a[2], b[0] + b[2]),
+    y1 = Math.min(a[1] + a[3], b[1] + b[3]);
   const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
   const union = a[2] * a[3] + b[2] * b[3] - inter;
   return union > 0 ? inter / union : 0;
@@ -159,7 +161,8 @@ function leader(votes: Record<string, Vote>): [string, Vote] | null {
 export function matchCost(t: Track, o: Observation, cfg: TrackerConfig): number | null {
   const dt = o.t - t.lastSeen;
   const [cx, cy] = center(t.box);
-  const px = cx + t.vx * dt, py = cy + t.vy * dt;
+  const px = cx + t.vx * dt,
+    py = cy + t.vy * dt;
   const [ox, oy] = center(o.box);
   const scale = Math.max(t.box[2], o.box[2], 1);
   const jump = Math.hypot(ox - px, oy - py) / scale;
@@ -176,13 +179,18 @@ export function matchCost(t: Track, o: Observation, cfg: TrackerConfig): number 
  * more settles it: the name lines were most of the second frame's recognition (~50 of ~110 ms
  * at six cameras), and a plate's name reads at 0.96-0.99 on every frame it is read on.
  */
-export function knownStates<R>(tracks: Track<R>[], minVotes = 0.95, at?: number): { box: Box; state: UsState; line?: Line & { text: string } }[] {
+export function knownStates<R>(
+  tracks: Track<R>[],
+  minVotes = 0.95,
+  at?: number,
+): { box: Box; state: UsState; line?: Line & { text: string } }[] {
   const out: { box: Box; state: UsState; line?: Line & { text: string } }[] = [];
   for (const t of tracks) {
     const best = leadingState(t);
     if (!best || best[1] < minVotes) continue;
     // Given the frame's time, the boxes are where the plate's motion puts them by then.
-    const dx = at === undefined ? 0 : Math.round(t.vx * (at - t.lastSeen)), dy = at === undefined ? 0 : Math.round(t.vy * (at - t.lastSeen));
+    const dx = at === undefined ? 0 : Math.round(t.vx * (at - t.lastSeen)),
+      dy = at === undefined ? 0 : Math.round(t.vy * (at - t.lastSeen));
     // With the serial's place on the plate (recognition's PlacedLine, by shape): the reader may
     // then confirm the track's text without searching for it. Plates whose read is out too: one
     // that moved beyond following's reach is confirmed there instead of read again in full.
@@ -193,7 +201,10 @@ export function knownStates<R>(tracks: Track<R>[], minVotes = 0.95, at?: number)
 }
 
 function shiftLine(l: Line, dx: number, dy: number): Line {
-  return { plateBox: [l.plateBox[0] + dx, l.plateBox[1] + dy, l.plateBox[2], l.plateBox[3]], rect: { ...l.rect, cx: l.rect.cx + dx, cy: l.rect.cy + dy } };
+  return {
+    plateBox: [l.plateBox[0] + dx, l.plateBox[1] + dy, l.plateBox[2], l.plateBox[3]],
+    rect: { ...l.rect, cx: l.rect.cx + dx, cy: l.rect.cy + dy },
+  };
 }
 
 /** The state of issue with the most vote behind it, and that vote. */
@@ -205,11 +216,13 @@ function leadingState(t: Track): [UsState, number] | undefined {
  * is expected at by `at` (its last box moved by its velocity) and its text: recognition need
  * only follow them. Parked plates are left to the periodic full look. */
 export function followedPlates<R>(tracks: Track<R>[], at: number, cfg: TrackerConfig = DEFAULT_TRACKER): { box: Box; text: string }[] {
-  return tracks.filter((t) => t.emitted && !isParked(t, cfg)).map((t) => {
-    const dt = at - t.lastSeen;
-    const box: Box = [Math.round(t.box[0] + t.vx * dt), Math.round(t.box[1] + t.vy * dt), t.box[2], t.box[3]];
-    return { box, text: leader(t.votes)![0] };
-  });
+  return tracks
+    .filter((t) => t.emitted && !isParked(t, cfg))
+    .map((t) => {
+      const dt = at - t.lastSeen;
+      const box: Box = [Math.round(t.box[0] + t.vx * dt), Math.round(t.box[1] + t.vy * dt), t.box[2], t.box[3]];
+      return { box, text: leader(t.votes)![0] };
+    });
 }
 
 /**
@@ -231,7 +244,9 @@ export function recognitionUrgency<R>(tracks: Track<R>[]): number {
 export function summarize<R>(t: Track<R>, trigger: TrackRead['trigger'], triggerAt: number): TrackRead<R> {
   const total = Object.values(t.votes).reduce((s, v) => s + v.score, 0) || 1;
   const [text, v] = leader(t.votes)!;
-  const entries = Object.entries(t.votes).filter(([c]) => c !== text).sort((a, b) => b[1].score - a[1].score);
+  const entries = Object.entries(t.votes)
+    .filter(([c]) => c !== text)
+    .sort((a, b) => b[1].score - a[1].score);
   const state = leadingState(t);
   const round = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
   return {
@@ -257,7 +272,8 @@ function settled(t: Track, cfg: TrackerConfig): boolean {
   return lead[1].count >= cfg.settleVotes && lead[1].score >= cfg.settleShare * total;
 }
 
-const moved = (t: Track) => Math.hypot(center(t.box)[0] - center(t.firstBox)[0], center(t.box)[1] - center(t.firstBox)[1]) / Math.max(t.box[2], 1);
+const moved = (t: Track) =>
+  Math.hypot(center(t.box)[0] - center(t.firstBox)[0], center(t.box)[1] - center(t.firstBox)[1]) / Math.max(t.box[2], 1);
 
 function isKnownParked<R>(s: TrackerState<R>, t: Track<R>, now: number): boolean {
   const text = leader(t.votes)?.[0] ?? '';
@@ -268,7 +284,12 @@ function isKnownParked<R>(s: TrackerState<R>, t: Track<R>, now: number): boolean
  * Advances the tracker by one processed frame taken at `now` with its observations.
  * Returns the new state (the input is not modified) and the reads that became due.
  */
-export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>[], now: number, cfg: TrackerConfig = DEFAULT_TRACKER): { state: TrackerState<R>; reads: TrackRead<R>[] } {
+export function trackStep<R>(
+  prev: TrackerState<R>,
+  observations: Observation<R>[],
+  now: number,
+  cfg: TrackerConfig = DEFAULT_TRACKER,
+): { state: TrackerState<R>; reads: TrackRead<R>[] } {
   const tracks = prev.tracks.map((t) => ({ ...t, votes: { ...t.votes }, stateVotes: { ...t.stateVotes } }));
   const state: TrackerState<R> = {
     tracks,
@@ -285,12 +306,15 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
 
   // Greedy assignment, cheapest pairs first: few plates per frame, so optimality is not worth a solver.
   const pairs: { t: number; o: number; cost: number }[] = [];
-  tracks.forEach((t, ti) => observations.forEach((o, oi) => {
-    const c = matchCost(t, o, cfg);
-    if (c !== null) pairs.push({ t: ti, o: oi, cost: c });
-  }));
+  tracks.forEach((t, ti) =>
+    observations.forEach((o, oi) => {
+      const c = matchCost(t, o, cfg);
+      if (c !== null) pairs.push({ t: ti, o: oi, cost: c });
+    }),
+  );
   pairs.sort((a, b) => a.cost - b.cost);
-  const usedT = new Set<number>(), usedO = new Set<number>();
+  const usedT = new Set<number>(),
+    usedO = new Set<number>();
   const assign: [Track<R>, Observation<R>][] = [];
   for (const p of pairs) {
     if (usedT.has(p.t) || usedO.has(p.o)) continue;
@@ -302,7 +326,8 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
   for (const [t, o] of assign) {
     const dt = o.t - t.lastSeen;
     if (dt > 0) {
-      const [ax, ay] = center(t.box), [bx, by] = center(o.box);
+      const [ax, ay] = center(t.box),
+        [bx, by] = center(o.box);
       t.vx = (bx - ax) / dt;
       t.vy = (by - ay) / dt;
     }
@@ -315,7 +340,21 @@ export function trackStep<R>(prev: TrackerState<R>, observations: Observation<R>
   }
   observations.forEach((o, i) => {
     if (usedO.has(i)) return;
-    const t: Track<R> = { id: state.nextId++, firstSeen: o.t, lastSeen: o.t, frames: 1, box: o.box, firstBox: o.box, vx: 0, vy: 0, votes: {}, stateVotes: {}, best: o, emitted: false, ...(o.line ? { line: o.line } : {}) };
+    const t: Track<R> = {
+      id: state.nextId++,
+      firstSeen: o.t,
+      lastSeen: o.t,
+      frames: 1,
+      box: o.box,
+      firstBox: o.box,
+      vx: 0,
+      vy: 0,
+      votes: {},
+      stateVotes: {},
+      best: o,
+      emitted: false,
+      ...(o.line ? { line: o.line } : {}),
+    };
     addVote(t, o);
     tracks.push(t);
   });

@@ -12,7 +12,14 @@ import { valid } from '../validate.ts';
  * memory (5-second samples, last 24 h) for short ranges and from `camera_metrics_minutely`,
  * which the core fills once a minute, for longer ones. Counts only: no plate, no location.
  */
-export const SERIES_RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400, '1y': 365 * 86_400 } as const;
+export const SERIES_RANGES = {
+  '1h': 3600,
+  '6h': 6 * 3600,
+  '24h': 86_400,
+  '7d': 7 * 86_400,
+  '30d': 30 * 86_400,
+  '1y': 365 * 86_400,
+} as const;
 export type SeriesRange = keyof typeof SERIES_RANGES;
 /** Bucket per range: about 60-400 points whatever the range, so a year draws as fast as an hour. */
 const STEP: Record<SeriesRange, number> = { '1h': 60, '6h': 300, '24h': 900, '7d': 3600, '30d': 6 * 3600, '1y': 86_400 };
@@ -43,7 +50,14 @@ export class CameraSeries {
     // Inferred fps is a rate of the inferred-frames counter; a worker restart resets the counter.
     const dt = prevMetrics ? (at - Date.parse(prevMetrics.at)) / 1000 : 0;
     const dn = prevMetrics ? m.framesInferred - prevMetrics.framesInferred : -1;
-    list.push({ at, decodedFps: m.decodedFps, inferredFps: dt > 0 && dn >= 0 ? dn / dt : null, inferenceMsP50: m.inferenceMsP50, inferenceMsP99: m.inferenceMsP99, queueDepth: m.queueDepth });
+    list.push({
+      at,
+      decodedFps: m.decodedFps,
+      inferredFps: dt > 0 && dn >= 0 ? dn / dt : null,
+      inferenceMsP50: m.inferenceMsP50,
+      inferenceMsP99: m.inferenceMsP99,
+      queueDepth: m.queueDepth,
+    });
     this.#last.set(m.cameraId, m);
     while (list.length && list[0]!.at < at - SAMPLE_KEEP_MS) list.shift();
     this.#samples.set(m.cameraId, list);
@@ -72,7 +86,13 @@ export class CameraSeries {
   buckets(from: number, stepMs: number, n: number) {
     const out: Record<string, Record<Exclude<keyof Sample, 'at'>, (number | null)[]>> = {};
     for (const [camera, list] of this.#samples) {
-      const sums = { decodedFps: [] as number[][], inferredFps: [] as number[][], inferenceMsP50: [] as number[][], inferenceMsP99: [] as number[][], queueDepth: [] as number[][] };
+      const sums = {
+        decodedFps: [] as number[][],
+        inferredFps: [] as number[][],
+        inferenceMsP50: [] as number[][],
+        inferenceMsP99: [] as number[][],
+        queueDepth: [] as number[][],
+      };
       for (const k of Object.keys(sums) as (keyof typeof sums)[]) sums[k] = Array.from({ length: n }, () => []);
       for (const s of list) {
         const i = Math.floor((s.at - from) / stepMs);
@@ -102,7 +122,15 @@ async function rows<T>(client: ClickHouseClient, query: string, params: Record<s
 
 /** Pipeline gauges per camera and bucket from the minutely history, in the shape of CameraSeries.buckets. */
 async function pipelineHistory(client: ClickHouseClient, params: { from: number; to: number; step: number }, n: number) {
-  const history = await rows<{ b: string; camera_id: string; fps: number; inf: number | null; p50: number | null; p99: number | null; q: string }>(
+  const history = await rows<{
+    b: string;
+    camera_id: string;
+    fps: number;
+    inf: number | null;
+    p50: number | null;
+    p99: number | null;
+    q: string;
+  }>(
     client,
     `SELECT toUnixTimestamp(toStartOfInterval(minute, INTERVAL {step:UInt32} SECOND)) AS b, camera_id,
             avg(decoded_fps) AS fps, avg(inferred_fps) AS inf, avg(inference_ms_p50) AS p50, max(inference_ms_p99) AS p99, max(queue_depth) AS q
@@ -115,7 +143,13 @@ async function pipelineHistory(client: ClickHouseClient, params: { from: number;
   for (const r of history) {
     const i = Math.floor((Number(r.b) - params.from) / params.step);
     if (i < 0 || i >= n) continue;
-    const cam = (out[r.camera_id] ??= { decodedFps: empty(), inferredFps: empty(), inferenceMsP50: empty(), inferenceMsP99: empty(), queueDepth: empty() });
+    const cam = (out[r.camera_id] ??= {
+      decodedFps: empty(),
+      inferredFps: empty(),
+      inferenceMsP50: empty(),
+      inferenceMsP99: empty(),
+      queueDepth: empty(),
+    });
     cam.decodedFps[i] = r.fps;
     cam.inferredFps[i] = r.inf;
     cam.inferenceMsP50[i] = r.p50;
@@ -186,7 +220,8 @@ export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: Ca
       reads,
       hits,
       hitRate,
-      pipeline: SERIES_RANGES[range] <= 86_400 ? opts.series.buckets(from * 1000, step * 1000, n) : await pipelineHistory(opts.client, params, n),
+      pipeline:
+        SERIES_RANGES[range] <= 86_400 ? opts.series.buckets(from * 1000, step * 1000, n) : await pipelineHistory(opts.client, params, n),
       pipelineNote:
         SERIES_RANGES[range] <= 86_400
           ? 'pipeline gauges from 5-second samples kept in the core since it started (last 24 hours)'

@@ -8,7 +8,12 @@ import { badRequest, valid } from '../validate.ts';
 
 const MAX_RANGE_MS = 3 * 366 * 86_400_000;
 const cameraList = /^[a-z0-9][a-z0-9_-]{0,62}(,[a-z0-9][a-z0-9_-]{0,62}){0,99}$/;
-const plateText = z.string().trim().min(1).max(16).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes only');
+const plateText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(16)
+  .regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes only');
 const numbers = (n: number, what: string) =>
   z
     .string()
@@ -21,16 +26,32 @@ const filters = z.strictObject({
   pattern: z.string().max(32).optional().describe('Partial plate: ? one character, * any run.'),
   fuzzy: plateText.optional().describe('Plate as remembered or misread: OCR confusions and one edit.'),
   maxEdits: z.enum(['0', '1']).transform(Number).optional(),
-  candidates: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe("Also match the pipeline's runner-up readings."),
+  candidates: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe("Also match the pipeline's runner-up readings."),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   camera: z.string().regex(cameraList, 'comma-separated camera ids').optional(),
   state: z.enum(US_STATES).optional(),
   bbox: numbers(4, 'south,west,north,east')
-    .refine((b) => b[0]! <= b[2]! && b[1]! <= b[3]! && Math.abs(b[0]!) <= 90 && Math.abs(b[2]!) <= 90 && Math.abs(b[1]!) <= 180 && Math.abs(b[3]!) <= 180, 'a box inside -90..90, -180..180 with south ≤ north and west ≤ east')
+    .refine(
+      (b) =>
+        b[0]! <= b[2]! &&
+        b[1]! <= b[3]! &&
+        Math.abs(b[0]!) <= 90 &&
+        Math.abs(b[2]!) <= 90 &&
+        Math.abs(b[1]!) <= 180 &&
+        Math.abs(b[3]!) <= 180,
+      'a box inside -90..90, -180..180 with south ≤ north and west ≤ east',
+    )
     .optional(),
   near: numbers(3, 'lat,lon,radius in metres')
-    .refine((n) => Math.abs(n[0]!) <= 90 && Math.abs(n[1]!) <= 180 && n[2]! > 0 && n[2]! <= 100_000, 'lat -90..90, lon -180..180, radius 1..100000 m')
+    .refine(
+      (n) => Math.abs(n[0]!) <= 90 && Math.abs(n[1]!) <= 180 && n[2]! > 0 && n[2]! <= 100_000,
+      'lat -90..90, lon -180..180, radius 1..100000 m',
+    )
     .optional(),
   order: z.enum(['newest', 'oldest']).default('newest'),
 });
@@ -39,7 +60,8 @@ function checkFilters<T extends z.infer<typeof filters>>(q: T, ctx: z.Refinement
   if ([q.plate, q.pattern, q.fuzzy].filter((v) => v !== undefined).length > 1) {
     ctx.addIssue({ code: 'custom', path: ['plate'], message: 'give one of plate, pattern or fuzzy' });
   }
-  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to))
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
   if (q.from && q.to && Date.parse(q.to) - Date.parse(q.from) > MAX_RANGE_MS) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'time range longer than the 3-year retention ceiling' });
   }
@@ -73,7 +95,21 @@ function toSearch(q: z.infer<typeof filters>): Omit<ReadSearch, 'limit' | 'offse
 
 const withImage = (r: StoredRead) => ({ ...r, imageUrl: r.hasImage ? `/api/reads/${r.id}/image` : null });
 
-const CSV_COLUMNS = ['id', 'captured_at', 'plate', 'state', 'confidence', 'candidates', 'camera_id', 'lat', 'lon', 'location', 'direction', 'frames_seen', 'image_url'];
+const CSV_COLUMNS = [
+  'id',
+  'captured_at',
+  'plate',
+  'state',
+  'confidence',
+  'candidates',
+  'camera_id',
+  'lat',
+  'lon',
+  'location',
+  'direction',
+  'frames_seen',
+  'image_url',
+];
 const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v);
   // Quote everything that could break a row, and defuse spreadsheet formulas (CSV injection).
@@ -81,7 +117,21 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 const csvRow = (r: StoredRead) =>
-  [r.id, r.capturedAt, r.plate, r.state, r.confidence, r.candidates.map((c) => c.text).join(' '), r.cameraId, r.location?.lat, r.location?.lon, r.location?.description, r.location?.direction, r.framesSeen, r.hasImage ? `/api/reads/${r.id}/image` : '']
+  [
+    r.id,
+    r.capturedAt,
+    r.plate,
+    r.state,
+    r.confidence,
+    r.candidates.map((c) => c.text).join(' '),
+    r.cameraId,
+    r.location?.lat,
+    r.location?.lon,
+    r.location?.description,
+    r.location?.direction,
+    r.framesSeen,
+    r.hasImage ? `/api/reads/${r.id}/image` : '',
+  ]
     .map(csvCell)
     .join(',');
 
@@ -128,7 +178,12 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
           if (page.length < PAGE || sent >= q.max) break;
           page = await searchReads(
             opts.client,
-            { ...search, limit: Math.min(PAGE, q.max - sent), offset: 0, after: { capturedAtMs: Date.parse(last.capturedAt), id: last.id } },
+            {
+              ...search,
+              limit: Math.min(PAGE, q.max - sent),
+              offset: 0,
+              after: { capturedAtMs: Date.parse(last.capturedAt), id: last.id },
+            },
             days,
           );
         }

@@ -17,13 +17,18 @@ const releaseBody = z.strictObject({ caseRef });
 const holdsQuery = z.object({ caseRef: caseRef.optional() });
 
 /** Who is acting, as the access guard established it ("system" when no guard runs). */
-const actor = (c: { get(key: never): unknown }) => ((c.get('principal' as never) as { username?: string } | undefined)?.username ?? 'system');
+const actor = (c: { get(key: never): unknown }) => (c.get('principal' as never) as { username?: string } | undefined)?.username ?? 'system';
 
 /**
  * Retention report and case holds (guidelines 6e): what was purged and when, and the holds
  * that keep reads of an open case past their tactical window (at most 3 anniversary years).
  */
-export function retentionRoutes(opts: { client: ClickHouseClient; retention: RetentionConfig; logger: Logger; resolveOpenCase: ResolveOpenCase }) {
+export function retentionRoutes(opts: {
+  client: ClickHouseClient;
+  retention: RetentionConfig;
+  logger: Logger;
+  resolveOpenCase: ResolveOpenCase;
+}) {
   const { client, retention, logger } = opts;
   return new Hono()
     .get('/retention', async (c) => c.json(await retentionReport(client, retention)))

@@ -27,8 +27,13 @@ beforeAll(async () => {
 afterAll(() => store.stop());
 
 const post = (app: TestApp, path: string, body: unknown, ip: string, headers: Record<string, string> = {}) =>
-  app.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }, fromAddress(ip));
-const login = (username: string, password: string, ip: string, code = '000000', app = t) => post(app, '/api/auth/login', { username, password, code, bannerAccepted: true }, ip);
+  app.app.request(
+    path,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+    fromAddress(ip),
+  );
+const login = (username: string, password: string, ip: string, code = '000000', app = t) =>
+  post(app, '/api/auth/login', { username, password, code, bannerAccepted: true }, ip);
 
 describe('rate limits of the credential routes', () => {
   it('throttles an address that keeps failing (429, Retry-After) before it can lock the account it guesses', async () => {
@@ -44,7 +49,10 @@ describe('rate limits of the credential routes', () => {
     expect(await refused.json()).toEqual({ error: `too many attempts; try again in ${wait} s` });
     // The 429s were refused before the check: four failures counted, the account is not locked.
     const admin = await signIn(t, u);
-    const detail = (await (await t.app.request('/api/users/chief-admin', { headers: admin.headers() })).json()) as { locked: boolean; failedAttempts: number };
+    const detail = (await (await t.app.request('/api/users/chief-admin', { headers: admin.headers() })).json()) as {
+      locked: boolean;
+      failedAttempts: number;
+    };
     expect(detail).toMatchObject({ locked: false, failedAttempts: 0 });
     expect((await t.access.audit.list({ actor: 'chief-admin' })).filter((e) => e.action === 'login.failure')).toHaveLength(4);
     // Once the window has passed, the address may try again.
@@ -60,7 +68,7 @@ describe('rate limits of the credential routes', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
   });
 
-  it("never throttles a user for their own successful sign-ins", async () => {
+  it('never throttles a user for their own successful sign-ins', async () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'shift-officer', roles: ['operator'] });
     // More sign-ins than the account budget within one window, each with the next unused code.
     for (let i = 0; i < 14; i++) {
@@ -75,7 +83,13 @@ describe('rate limits of the credential routes', () => {
       () => post(t, '/api/enrol/begin', { token: randomBytes(24).toString('base64url') }, ip),
       () => post(t, '/api/enrol/complete', { token: randomBytes(24).toString('base64url'), password: PASSWORD, code: '123456' }, ip),
       () => post(t, '/api/setup/begin', { token: randomBytes(24).toString('base64url') }, ip),
-      () => post(t, '/api/setup/complete', { token: randomBytes(24).toString('base64url'), username: 'x-admin', displayName: 'X', password: PASSWORD, code: '123456' }, ip),
+      () =>
+        post(
+          t,
+          '/api/setup/complete',
+          { token: randomBytes(24).toString('base64url'), username: 'x-admin', displayName: 'X', password: PASSWORD, code: '123456' },
+          ip,
+        ),
     ];
     const statuses = [];
     for (const attempt of tries) statuses.push((await attempt()).status);
@@ -88,8 +102,12 @@ describe('rate limits of the credential routes', () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'unlocker', roles: ['operator'] });
     const s = await signIn(t, u);
     t.clock.advance(31 * 60_000);
-    for (let i = 0; i < 4; i++) expect((await post(t, '/api/auth/unlock', { password: 'wrong', code: '000000' }, '203.0.113.21', s.headers())).status).toBe(401);
-    expect((await post(t, '/api/auth/unlock', { password: PASSWORD, code: codeFor(u.secret, t.clock.now()) }, '203.0.113.21', s.headers())).status).toBe(429);
+    for (let i = 0; i < 4; i++)
+      expect((await post(t, '/api/auth/unlock', { password: 'wrong', code: '000000' }, '203.0.113.21', s.headers())).status).toBe(401);
+    expect(
+      (await post(t, '/api/auth/unlock', { password: PASSWORD, code: codeFor(u.secret, t.clock.now()) }, '203.0.113.21', s.headers()))
+        .status,
+    ).toBe(429);
   });
 });
 
@@ -124,7 +142,8 @@ describe('accounts cannot be told apart', () => {
     await addUser(store.client, slow.clock.now(), { username: 'timed-real', roles: ['operator'] });
     await addUser(store.client, slow.clock.now(), { username: 'timed-locked', roles: ['operator'] });
     const stored = await hashPassword(PASSWORD, scrypt);
-    for (const name of ['timed-real', 'timed-locked']) await putUser(store.client, { ...(await getUser(store.client, name))!, passwordHash: stored }, slow.clock.now());
+    for (const name of ['timed-real', 'timed-locked'])
+      await putUser(store.client, { ...(await getUser(store.client, name))!, passwordHash: stored }, slow.clock.now());
     for (let i = 0; i < 5; i++) await login('timed-locked', 'wrong', `100.64.0.${i}`, '000000', slow);
 
     const time = async (fn: () => unknown) => {

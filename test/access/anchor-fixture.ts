@@ -15,8 +15,21 @@ try {
   await migrate(client, silentLogger);
   if (step === 'seed') {
     const audit = createAuditLog({ client });
-    const anchoring = createAuditAnchoring({ audit, dataDir, keyEnv: 'ALPR_AUDIT_ANCHOR_KEY', env: {}, createKey: true, logger: silentLogger });
-    const entry = (n: number) => ({ actor: `user-${n}`, action: 'reads.search', outcome: 'ok' as const, caseRef: '24-0031', purpose: 'locate vehicle' });
+    const anchoring = createAuditAnchoring({
+      audit,
+      dataDir,
+      keyEnv: 'ALPR_AUDIT_ANCHOR_KEY',
+      env: {},
+      createKey: true,
+      logger: silentLogger,
+    });
+    const entry = (n: number) => ({
+      actor: `user-${n}`,
+      action: 'reads.search',
+      outcome: 'ok' as const,
+      caseRef: '24-0031',
+      purpose: 'locate vehicle',
+    });
     for (let i = 1; i <= 4; i++) await audit.append(entry(i));
     await anchoring.anchorNow();
     for (let i = 5; i <= 6; i++) await audit.append(entry(i));

@@ -22,10 +22,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { ...process.env, ALPR_AUDIT_ANCHOR_KEY: '' };
 const fixture = (step: 'seed' | 'cut') => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/access/anchor-fixture.ts', dir, step], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000, env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/access/anchor-fixture.ts', dir, step], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
   if (r.status !== 0) throw new Error(`fixture ${step} failed: ${r.stderr}`);
 };
-const verify = () => spawnSync(process.execPath, ['bin/alpr.mjs', 'audit', 'verify', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000, env });
+const verify = () =>
+  spawnSync(process.execPath, ['bin/alpr.mjs', 'audit', 'verify', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
 
 describe('alpr audit verify with anchors', () => {
   it('checks the anchors with the key from the data directory', () => {
@@ -61,7 +72,9 @@ describe('alpr audit verify with anchors', () => {
   it('says it cannot check anchors without their key, exit 2', () => {
     renameSync(path.join(dir, ANCHOR_KEY_FILE), path.join(dir, 'moved.key'));
     const r = verify();
-    expect(r.stdout).toMatch(/note: no anchor key \(ALPR_AUDIT_ANCHOR_KEY unset and no .*audit-anchor\.key\): its 2 anchor\(s\) cannot be checked/);
+    expect(r.stdout).toMatch(
+      /note: no anchor key \(ALPR_AUDIT_ANCHOR_KEY unset and no .*audit-anchor\.key\): its 2 anchor\(s\) cannot be checked/,
+    );
     expect(r.status).toBe(2);
   });
 });

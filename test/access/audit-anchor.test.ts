@@ -6,7 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../contracts/index.ts';
 import { silentLogger } from '../../contracts/index.ts';
-import { createAccess, createAuditAnchoring, withAnchoredVerify, type Anchor, type AuditAnchoring, type AuditLog } from '../../access/index.ts';
+import {
+  createAccess,
+  createAuditAnchoring,
+  withAnchoredVerify,
+  type Anchor,
+  type AuditAnchoring,
+  type AuditLog,
+} from '../../access/index.ts';
 import { ANCHOR_KEY_FILE } from '../../access/anchor.ts';
 import { syslogAnchorSink, webhookAnchorSink } from '../../access/anchor-sinks.ts';
 import { createAuditLog } from '../../access/index.ts';
@@ -55,17 +62,39 @@ const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!cond()) throw new Error(`timed out waiting for ${what}`);
 };
-const entry = (n: number) => ({ actor: `user-${n}`, action: 'reads.search', caseRef: '24-0031', purpose: 'locate vehicle', outcome: 'ok' as const, query: { plate: `ABC${n}` } });
+const entry = (n: number) => ({
+  actor: `user-${n}`,
+  action: 'reads.search',
+  caseRef: '24-0031',
+  purpose: 'locate vehicle',
+  outcome: 'ok' as const,
+  query: { plate: `ABC${n}` },
+});
 const anchorLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
 
 describe('the audit report', () => {
-  it('anchors the head it reports on and carries the anchor and the anchors\' state', async () => {
+  it("anchors the head it reports on and carries the anchor and the anchors' state", async () => {
     const clock = testClock();
     const dataDir = tempDir('anchor-report');
-    const access = createAccess({ client: store.client, access: testAccessConfig(), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now, anchor: { dataDir, siteId: 'site-1', env: {} } });
+    const access = createAccess({
+      client: store.client,
+      access: testAccessConfig(),
+      retention: { tacticalDays: 30, holdMaxYears: 3 },
+      logger: silentLogger,
+      clock: clock.now,
+      anchor: { dataDir, siteId: 'site-1', env: {} },
+    });
     const app = createApp({
       client: store.client,
-      health: async () => ({ status: 'ok', time: new Date().toISOString(), siteId: 'site-1', services: null, cameras: [], store: { healthy: true, lastError: null }, nats: { connected: true } }),
+      health: async () => ({
+        status: 'ok',
+        time: new Date().toISOString(),
+        siteId: 'site-1',
+        services: null,
+        cameras: [],
+        store: { healthy: true, lastError: null },
+        nats: { connected: true },
+      }),
       metrics: new MetricsRegistry(),
       logger: silentLogger,
       dataGuard: access.guard,
@@ -77,7 +106,11 @@ describe('the audit report', () => {
     expect(res.status).toBe(200);
     const report = (await res.json()) as { anchor: Anchor; chain: { ok: boolean; anchors: { ok: boolean; last: { seq: number } } } };
     const head = (await access.audit.head())!;
-    expect(report.anchor).toMatchObject({ seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/), mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(report.anchor).toMatchObject({
+      seq: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      mac: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(report.anchor.seq).toBeLessThanOrEqual(head.seq);
     expect((await access.audit.hashesAt([report.anchor.seq])).get(report.anchor.seq)).toEqual([report.anchor.hash]);
     expect(report.chain).toMatchObject({ ok: true, anchors: { ok: true, last: { seq: report.anchor.seq } } });
@@ -135,7 +168,12 @@ describe('anchored audit log', () => {
     expect(JSON.parse(datagrams[0]!.slice(datagrams[0]!.indexOf('{')))).toEqual({ type: 'audit.anchor', siteId: 'site-9', anchor: first });
 
     const ok = await anchored.verify();
-    expect(ok).toMatchObject({ ok: true, entries: base + 5, firstBreak: null, anchors: { ok: true, checked: true, anchors: 1, problems: [], last: { seq: base + 5 } } });
+    expect(ok).toMatchObject({
+      ok: true,
+      entries: base + 5,
+      firstBreak: null,
+      anchors: { ok: true, checked: true, anchors: 1, problems: [], last: { seq: base + 5 } },
+    });
   });
 
   it('reports the cut when rows after an anchored head are deleted, which the chain alone lets pass', async () => {
@@ -147,13 +185,31 @@ describe('anchored audit log', () => {
     const cut = await anchored.verify();
     expect(cut.ok).toBe(false);
     expect(cut.firstBreak).toBeNull();
-    expect(cut.anchors!.problems).toEqual([{ line: 2, seq: base + 8, kind: 'cut', reason: expect.stringMatching(new RegExp(`^the log's end was cut: it ends at entry ${base + 6}, but entry ${base + 8} was anchored at `)) }]);
+    expect(cut.anchors!.problems).toEqual([
+      {
+        line: 2,
+        seq: base + 8,
+        kind: 'cut',
+        reason: expect.stringMatching(
+          new RegExp(`^the log's end was cut: it ends at entry ${base + 6}, but entry ${base + 8} was anchored at `),
+        ),
+      },
+    ]);
 
     // The log goes on over the cut: the anchored entry 8 is now another one.
     await chain.append(entry(70));
     await chain.append(entry(80));
     const replaced = await anchored.verify();
-    expect(replaced.anchors!.problems).toEqual([{ line: 2, seq: base + 8, kind: 'replaced', reason: expect.stringMatching(new RegExp(`entry ${base + 8} is not the entry anchored at .*: it was rewritten, or the log was cut`)) }]);
+    expect(replaced.anchors!.problems).toEqual([
+      {
+        line: 2,
+        seq: base + 8,
+        kind: 'replaced',
+        reason: expect.stringMatching(
+          new RegExp(`entry ${base + 8} is not the entry anchored at .*: it was rewritten, or the log was cut`),
+        ),
+      },
+    ]);
     // Anchoring the new head adds a genuine anchor; the evidence of the earlier one stays.
     expect((await anchoring.anchorNow())!.seq).toBe(base + 8);
     expect((await anchored.verify()).anchors!.problems.map((p) => `${p.line}:${p.kind}`)).toEqual(['2:replaced']);
@@ -166,7 +222,11 @@ describe('anchored audit log', () => {
     writeFileSync(anchoring.file, [lines[0], JSON.stringify(forged), lines[2], 'not json'].join('\n') + '\n');
     const r = await anchored.verify();
     expect(r.ok).toBe(false);
-    expect(r.anchors!.problems.map((p) => [p.line, p.kind])).toEqual([[2, 'bad-mac'], [3, 'out-of-order'], [4, 'unreadable']]);
+    expect(r.anchors!.problems.map((p) => [p.line, p.kind])).toEqual([
+      [2, 'bad-mac'],
+      [3, 'out-of-order'],
+      [4, 'unreadable'],
+    ]);
     expect(r.anchors!.problems[0]!.reason).toContain(`line 2 (entry ${base + 6}) has a MAC that does not match: it was forged or altered`);
     expect(r.anchors!.problems[1]!.reason).toMatch(/anchors were removed/);
     writeFileSync(anchoring.file, good);
@@ -187,14 +247,34 @@ describe('anchored audit log', () => {
     await store.client.insert({
       table: 'audit_log',
       format: 'JSONEachRow',
-      values: forged.map((e) => ({ seq: e.seq, at: e.atMs, actor: e.actor, action: e.action, target: e.target, query: e.query, case_ref: e.caseRef, purpose: e.purpose, outcome: e.outcome, detail: e.detail, ip: e.ip, prev_hash: e.prevHash, hash: e.hash })),
+      values: forged.map((e) => ({
+        seq: e.seq,
+        at: e.atMs,
+        actor: e.actor,
+        action: e.action,
+        target: e.target,
+        query: e.query,
+        case_ref: e.caseRef,
+        purpose: e.purpose,
+        outcome: e.outcome,
+        detail: e.detail,
+        ip: e.ip,
+        prev_hash: e.prevHash,
+        hash: e.hash,
+      })),
     });
     expect((await chain.verify()).ok).toBe(true);
     const r = await anchored.verify();
-    expect(r.anchors!.problems.map((p) => `${p.line}:${p.seq}:${p.kind}`)).toEqual([`1:${base + 5}:replaced`, `2:${base + 8}:replaced`, `3:${base + 8}:replaced`]);
+    expect(r.anchors!.problems.map((p) => `${p.line}:${p.seq}:${p.kind}`)).toEqual([
+      `1:${base + 5}:replaced`,
+      `2:${base + 8}:replaced`,
+      `3:${base + 8}:replaced`,
+    ]);
 
     // A row changed in place (no re-chaining): the chain names it as before.
-    await store.client.command({ query: `ALTER TABLE audit_log UPDATE detail = 'nothing to see' WHERE seq = ${base + 4} SETTINGS mutations_sync = 1` });
+    await store.client.command({
+      query: `ALTER TABLE audit_log UPDATE detail = 'nothing to see' WHERE seq = ${base + 4} SETTINGS mutations_sync = 1`,
+    });
     expect((await anchored.verify()).firstBreak).toMatchObject({ seq: base + 4, reason: expect.stringMatching(/altered/) });
   });
 
@@ -207,7 +287,14 @@ describe('anchored audit log', () => {
     chmodSync(keyFile, 0o644);
     const again = createAuditAnchoring({ audit: chain, dataDir: other, keyEnv: 'K', env: {}, createKey: true, logger: silentLogger });
     await expect(again.anchorNow()).rejects.toThrow(/readable by others \(mode 644\): chmod 600/);
-    const badEnv = createAuditAnchoring({ audit: chain, dataDir: other, keyEnv: 'K', env: { K: 'abc' }, createKey: true, logger: silentLogger });
+    const badEnv = createAuditAnchoring({
+      audit: chain,
+      dataDir: other,
+      keyEnv: 'K',
+      env: { K: 'abc' },
+      createKey: true,
+      logger: silentLogger,
+    });
     await expect(badEnv.check()).rejects.toThrow(/K must hold at least 64 hex digits/);
     // A key from the environment writes no key file, and anchors check with it.
     const envDir = tempDir('anchor-env');
@@ -217,8 +304,14 @@ describe('anchored audit log', () => {
     expect(() => statSync(path.join(envDir, ANCHOR_KEY_FILE))).toThrow();
     expect((await fromEnv.check()).problems).toEqual([]);
     // Without the key, the same anchors cannot be checked, and say so.
-    const keyless = await createAuditAnchoring({ audit: chain, dataDir: envDir, keyEnv: 'K', env: {}, createKey: false, logger: silentLogger }).check();
+    const keyless = await createAuditAnchoring({
+      audit: chain,
+      dataDir: envDir,
+      keyEnv: 'K',
+      env: {},
+      createKey: false,
+      logger: silentLogger,
+    }).check();
     expect(keyless).toMatchObject({ ok: false, checked: false, anchors: 1, note: expect.stringMatching(/cannot be checked/) });
   });
 });
-

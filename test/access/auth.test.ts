@@ -13,7 +13,11 @@ beforeAll(async () => {
 afterAll(() => store.stop());
 
 const login = (body: Record<string, unknown>, ip = workstation(String(body.username))) =>
-  t.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, fromAddress(ip));
+  t.app.request(
+    '/api/auth/login',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    fromAddress(ip),
+  );
 
 async function auditActions(actor: string) {
   return (await t.access.audit.list({ actor })).map((e) => `${e.action}:${e.outcome}`);
@@ -35,7 +39,12 @@ describe('sign-in', () => {
     t.clock.advance(31_000);
     const noCode = await login({ username: u.username, password: PASSWORD, code: '', bannerAccepted: true });
     expect(noCode.status).toBe(401);
-    const wrongCode = await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, new Date(t.clock.now().getTime() - 600_000)), bannerAccepted: true });
+    const wrongCode = await login({
+      username: u.username,
+      password: PASSWORD,
+      code: codeFor(u.secret, new Date(t.clock.now().getTime() - 600_000)),
+      bannerAccepted: true,
+    });
     expect(wrongCode.status).toBe(401);
     expect(await wrongCode.json()).toEqual({ error: 'invalid user name, password or code' });
     const ok = await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true });
@@ -60,7 +69,10 @@ describe('sign-in', () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'brute', roles: ['operator'] });
     const statuses: number[] = [];
     // From five addresses: one address alone is throttled before it can lock (abuse.test.ts).
-    for (let i = 0; i < 5; i++) statuses.push((await login({ username: u.username, password: `guess-${i}`, code: '000000', bannerAccepted: true }, `10.1.0.${i}`)).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await login({ username: u.username, password: `guess-${i}`, code: '000000', bannerAccepted: true }, `10.1.0.${i}`)).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 423]);
     t.clock.advance(31_000);
     const right = await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true });
@@ -72,14 +84,19 @@ describe('sign-in', () => {
     const s = await signIn(t, admin);
     expect((await t.app.request('/api/users/brute/unlock', { method: 'POST', headers: s.headers() })).status).toBe(200);
     t.clock.advance(31_000);
-    expect((await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true })).status).toBe(200);
+    expect(
+      (await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true })).status,
+    ).toBe(200);
   });
 
   it('lets a lock expire after the configured minutes', async () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'brute2', roles: ['operator'] });
-    for (let i = 0; i < 5; i++) await login({ username: u.username, password: 'nope', code: '000000', bannerAccepted: true }, `10.2.0.${i}`);
+    for (let i = 0; i < 5; i++)
+      await login({ username: u.username, password: 'nope', code: '000000', bannerAccepted: true }, `10.2.0.${i}`);
     t.clock.advance(31 * 60_000);
-    expect((await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true })).status).toBe(200);
+    expect(
+      (await login({ username: u.username, password: PASSWORD, code: codeFor(u.secret, t.clock.now()), bannerAccepted: true })).status,
+    ).toBe(200);
   });
 
   it('answers an unknown user exactly like a wrong password, and records the attempt', async () => {
@@ -90,7 +107,12 @@ describe('sign-in', () => {
   });
 
   it('refuses hostile sign-in bodies with a 400 and no stack trace', async () => {
-    for (const body of ['not json', JSON.stringify([1, 2]), JSON.stringify({ username: { $ne: 1 }, password: 'x', code: '1' }), JSON.stringify({ username: 'a', password: 'x', code: '1', extra: 1 })]) {
+    for (const body of [
+      'not json',
+      JSON.stringify([1, 2]),
+      JSON.stringify({ username: { $ne: 1 }, password: 'x', code: '1' }),
+      JSON.stringify({ username: 'a', password: 'x', code: '1', extra: 1 }),
+    ]) {
       const res = await t.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status).toBe(400);
       expect(await res.text()).not.toMatch(/at .*\.ts|stack/i);
@@ -110,9 +132,17 @@ describe('sessions', () => {
 
     // A state-changing request needs the CSRF token, not just the cookie.
     const body = JSON.stringify({ currentPassword: PASSWORD, newPassword: 'another long passphrase' });
-    const noCsrf = await t.app.request('/api/auth/password', { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/json' }, body });
+    const noCsrf = await t.app.request('/api/auth/password', {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'content-type': 'application/json' },
+      body,
+    });
     expect(noCsrf.status).toBe(403);
-    const wrongCsrf = await t.app.request('/api/auth/password', { method: 'POST', headers: { ...s.headers(), 'x-csrf-token': 'forged' }, body });
+    const wrongCsrf = await t.app.request('/api/auth/password', {
+      method: 'POST',
+      headers: { ...s.headers(), 'x-csrf-token': 'forged' },
+      body,
+    });
     expect(wrongCsrf.status).toBe(403);
 
     const out = await t.app.request('/api/auth/logout', { method: 'POST', headers: s.headers() });
@@ -134,10 +164,18 @@ describe('sessions', () => {
     const locked = await t.app.request('/api/auth/session', { headers: { cookie: s.cookie } });
     expect(locked.status).toBe(401);
     expect(await locked.json()).toMatchObject({ locked: true });
-    const bad = await t.app.request('/api/auth/unlock', { method: 'POST', headers: s.headers(), body: JSON.stringify({ password: 'wrong', code: '000000' }) });
+    const bad = await t.app.request('/api/auth/unlock', {
+      method: 'POST',
+      headers: s.headers(),
+      body: JSON.stringify({ password: 'wrong', code: '000000' }),
+    });
     expect(bad.status).toBe(401);
     t.clock.advance(31_000);
-    const good = await t.app.request('/api/auth/unlock', { method: 'POST', headers: s.headers(), body: JSON.stringify({ password: PASSWORD, code: codeFor(u.secret, t.clock.now()) }) });
+    const good = await t.app.request('/api/auth/unlock', {
+      method: 'POST',
+      headers: s.headers(),
+      body: JSON.stringify({ password: PASSWORD, code: codeFor(u.secret, t.clock.now()) }),
+    });
     expect(good.status).toBe(200);
     expect((await t.app.request('/api/auth/session', { headers: { cookie: s.cookie } })).status).toBe(200);
   });
@@ -147,7 +185,11 @@ describe('sessions', () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'to-suspend', roles: ['investigator'] });
     const su = await signIn(t, u);
     const sa = await signIn(t, admin);
-    const res = await t.app.request('/api/users/to-suspend/suspend', { method: 'POST', headers: sa.headers(), body: JSON.stringify({ reason: 'searches without a case under review' }) });
+    const res = await t.app.request('/api/users/to-suspend/suspend', {
+      method: 'POST',
+      headers: sa.headers(),
+      body: JSON.stringify({ reason: 'searches without a case under review' }),
+    });
     expect(res.status).toBe(200);
     expect((await t.app.request('/api/auth/session', { headers: { cookie: su.cookie } })).status).toBe(401);
     t.clock.advance(31_000);
@@ -161,18 +203,40 @@ describe('first administrator and enrolment', () => {
   it('enrols a designated user through the one-time link: password plus authenticator', async () => {
     const admin = await addUser(store.client, t.clock.now(), { username: 'enrol-admin', roles: ['admin'] });
     const sa = await signIn(t, admin);
-    const created = await t.app.request('/api/users', { method: 'POST', headers: sa.headers(), body: JSON.stringify({ username: 'newbie', displayName: 'New Investigator', roles: ['investigator'] }) });
+    const created = await t.app.request('/api/users', {
+      method: 'POST',
+      headers: sa.headers(),
+      body: JSON.stringify({ username: 'newbie', displayName: 'New Investigator', roles: ['investigator'] }),
+    });
     expect(created.status).toBe(201);
     const { enrolment } = (await created.json()) as { enrolment: { token: string } };
     // Pending: cannot sign in yet.
     expect((await login({ username: 'newbie', password: PASSWORD, code: '000000', bannerAccepted: true })).status).toBe(401);
-    const begin = (await (await t.app.request('/api/enrol/begin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token }) })).json()) as { secret: string; otpauthUri: string };
+    const begin = (await (
+      await t.app.request('/api/enrol/begin', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: enrolment.token }),
+      })
+    ).json()) as { secret: string; otpauthUri: string };
     expect(begin.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
-    const weak = await t.app.request('/api/enrol/complete', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token, password: 'short', code: totpAt(begin.secret, stepOf(t.clock.now())) }) });
+    const weak = await t.app.request('/api/enrol/complete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: enrolment.token, password: 'short', code: totpAt(begin.secret, stepOf(t.clock.now())) }),
+    });
     expect(weak.status).toBe(400);
-    const done = await t.app.request('/api/enrol/complete', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token, password: PASSWORD, code: totpAt(begin.secret, stepOf(t.clock.now())) }) });
+    const done = await t.app.request('/api/enrol/complete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: enrolment.token, password: PASSWORD, code: totpAt(begin.secret, stepOf(t.clock.now())) }),
+    });
     expect(done.status).toBe(200);
-    const reuse = await t.app.request('/api/enrol/begin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrolment.token }) });
+    const reuse = await t.app.request('/api/enrol/begin', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: enrolment.token }),
+    });
     expect(reuse.status).toBe(401);
     await signIn(t, { username: 'newbie', secret: begin.secret, roles: ['investigator'] });
   });

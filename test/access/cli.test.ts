@@ -23,16 +23,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // No stdin unless there is input: embedded ClickHouse takes a piped stdin for insert data.
 const alpr = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['bin/alpr.mjs', ...args, '--config', configFile], { input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['bin/alpr.mjs', ...args, '--config', configFile], {
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('alpr user create-admin / alpr audit verify', () => {
   it('creates the first administrator offline, once', () => {
-    const r = alpr(['user', 'create-admin', '--username', 'chief', '--name', 'Chief Designee', '--password-stdin'], 'a long enough passphrase\n');
+    const r = alpr(
+      ['user', 'create-admin', '--username', 'chief', '--name', 'Chief Designee', '--password-stdin'],
+      'a long enough passphrase\n',
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Administrator "chief" created/);
     expect(r.stdout).toMatch(/otpauth:\/\/totp\/ALPR%20appliance%3Achief\?secret=[A-Z2-7]{32}/);
-    const again = alpr(['user', 'create-admin', '--username', 'deputy', '--name', 'Deputy', '--password-stdin'], 'another long passphrase\n');
+    const again = alpr(
+      ['user', 'create-admin', '--username', 'deputy', '--name', 'Deputy', '--password-stdin'],
+      'another long passphrase\n',
+    );
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/users exist already/);
     const weak = alpr(['user', 'create-admin', '--username', 'x1', '--name', 'X', '--password-stdin', '--recovery'], 'short\n');

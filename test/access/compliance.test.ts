@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => store.stop());
 
-const post = (s: Signed, path: string, body: unknown, extra: Record<string, string> = {}) => t.app.request(path, { method: 'POST', headers: s.headers(extra), body: JSON.stringify(body) });
+const post = (s: Signed, path: string, body: unknown, extra: Record<string, string> = {}) =>
+  t.app.request(path, { method: 'POST', headers: s.headers(extra), body: JSON.stringify(body) });
 const get = (s: Signed, path: string, extra: Record<string, string> = {}) => t.app.request(path, { headers: s.headers(extra) });
 
 const deployment = {
@@ -41,8 +42,13 @@ describe('deployment authorisations', () => {
     expect(await noAttest.text()).toMatch(/public view/);
     expect((await post(admin, '/api/deployments', deployment)).status).toBe(201);
     expect((await post(admin, '/api/deployments', deployment)).status).toBe(409);
-    expect((await post(admin, `/api/deployments/${deployment.id}/change`, { purpose: 'stolen vehicles and AMBER alerts', reason: 'AMBER plan' })).status).toBe(200);
-    expect((await post(inv, `/api/deployments/${deployment.id}/events`, { kind: 'exception', note: 'camera dark 02:00-03:10, power' })).status).toBe(201);
+    expect(
+      (await post(admin, `/api/deployments/${deployment.id}/change`, { purpose: 'stolen vehicles and AMBER alerts', reason: 'AMBER plan' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await post(inv, `/api/deployments/${deployment.id}/events`, { kind: 'exception', note: 'camera dark 02:00-03:10, power' })).status,
+    ).toBe(201);
     expect((await post(inv, `/api/deployments/${deployment.id}/rescind`, { reason: 'x' })).status).toBe(403);
 
     const gate = createDeploymentGate({ client: store.client, cameras: [], logger: silentLogger, enforce: true, clock: t.clock.now });
@@ -55,7 +61,10 @@ describe('deployment authorisations', () => {
     expect(await gate.admit({ cameraId: 'cam-1', capturedAt: at })).toMatch(/no active deployment authorisation/);
     expect((await gate.status()).find((s) => s.cameraId === 'cam-1')).toMatchObject({ authorised: false, refused: 1 });
 
-    const detail = (await (await get(auditor, `/api/deployments/${deployment.id}`)).json()) as { history: { status: string; change: string; authorizedBy: string }[]; events: { kind: string }[] };
+    const detail = (await (await get(auditor, `/api/deployments/${deployment.id}`)).json()) as {
+      history: { status: string; change: string; authorizedBy: string }[];
+      events: { kind: string }[];
+    };
     expect(detail.history.map((h) => h.change)).toEqual(['authorised', 'changed: AMBER plan', 'rescinded: camera moved']);
     expect(detail.history.every((h) => h.authorizedBy === 'chief')).toBe(true);
     expect(detail.events.map((e) => e.kind)).toEqual(['exception']);
@@ -63,7 +72,13 @@ describe('deployment authorisations', () => {
 
   it('holds a configured camera to its configured reference', async () => {
     expect((await post(admin, '/api/deployments', { ...deployment, id: 'DEP-2025-002', cameraId: 'cam-2' })).status).toBe(201);
-    const gate = createDeploymentGate({ client: store.client, cameras: [{ id: 'cam-2', deploymentRef: 'DEP-OTHER' } as never], logger: silentLogger, enforce: true, clock: t.clock.now });
+    const gate = createDeploymentGate({
+      client: store.client,
+      cameras: [{ id: 'cam-2', deploymentRef: 'DEP-OTHER' } as never],
+      logger: silentLogger,
+      enforce: true,
+      clock: t.clock.now,
+    });
     expect(await gate.admit({ cameraId: 'cam-2', capturedAt: t.clock.now().toISOString() })).toMatch(/configured reference DEP-OTHER/);
   });
 });
@@ -80,7 +95,12 @@ describe('dissemination', () => {
   });
 
   it('exports to another agency with the statutory notice and records the release', async () => {
-    const body = { recipientAgency: 'Leon County Sheriff', recipientPerson: 'Det. R. Vance', authority: 'standing order 2025-04', plate: 'SHARE1' };
+    const body = {
+      recipientAgency: 'Leon County Sheriff',
+      recipientPerson: 'Det. R. Vance',
+      authority: 'standing order 2025-04',
+      plate: 'SHARE1',
+    };
     expect((await post(inv, '/api/disseminations', body)).status).toBe(403); // no case
     const res = await post(inv, '/api/disseminations', body, caseHeaders('CASE-SHARE', 'joint burglary investigation'));
     expect(res.status).toBe(201);
@@ -90,19 +110,51 @@ describe('dissemination', () => {
     expect(pkg.reads.map((r) => r.plate)).toEqual(['SHARE1']);
     const log = (await (await get(auditor, '/api/disseminations')).json()) as { disseminations: Record<string, unknown>[] };
     expect(log.disseminations).toEqual([
-      expect.objectContaining({ id: pkg.dissemination.id, kind: 'agency', outcome: 'sent', recipientAgency: 'Leon County Sheriff', recipientPerson: 'Det. R. Vance', caseRef: 'CASE-SHARE', purpose: 'joint burglary investigation', plate: 'SHARE1', sentBy: 'det', readIds: [expect.any(String)] }),
+      expect.objectContaining({
+        id: pkg.dissemination.id,
+        kind: 'agency',
+        outcome: 'sent',
+        recipientAgency: 'Leon County Sheriff',
+        recipientPerson: 'Det. R. Vance',
+        caseRef: 'CASE-SHARE',
+        purpose: 'joint burglary investigation',
+        plate: 'SHARE1',
+        sentBy: 'det',
+        readIds: [expect.any(String)],
+      }),
     ]);
   });
 
   it('refuses (and records) a registered owner request while the plate is active intelligence', async () => {
-    const refused = await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-118'));
+    const refused = await post(
+      inv,
+      '/api/disseminations/owner-request',
+      { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SECRET1' },
+      caseHeaders('CASE-SHARE', 'public records request 25-118'),
+    );
     expect(refused.status).toBe(403);
     expect(await refused.text()).toMatch(/active criminal intelligence/);
-    const sent = await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SHARE1' }, caseHeaders('CASE-SHARE', 'public records request 25-119'));
+    const sent = await post(
+      inv,
+      '/api/disseminations/owner-request',
+      { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown at front desk', plate: 'SHARE1' },
+      caseHeaders('CASE-SHARE', 'public records request 25-119'),
+    );
     expect(sent.status).toBe(201);
     // Closing the intelligence case releases the data to its owner.
-    expect((await post(inv, '/api/cases/update', { caseRef: 'INTEL-1', activeIntel: false, reason: 'investigation concluded' })).status).toBe(200);
-    expect((await post(inv, '/api/disseminations/owner-request', { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown', plate: 'SECRET1' }, caseHeaders('CASE-SHARE', 'public records request 25-120'))).status).toBe(201);
+    expect(
+      (await post(inv, '/api/cases/update', { caseRef: 'INTEL-1', activeIntel: false, reason: 'investigation concluded' })).status,
+    ).toBe(200);
+    expect(
+      (
+        await post(
+          inv,
+          '/api/disseminations/owner-request',
+          { requestRef: 'PRR 2025-0118', ownershipVerifiedBy: 'registration shown', plate: 'SECRET1' },
+          caseHeaders('CASE-SHARE', 'public records request 25-120'),
+        )
+      ).status,
+    ).toBe(201);
     const log = (await (await get(auditor, '/api/disseminations')).json()) as { disseminations: { kind: string; outcome: string }[] };
     expect(log.disseminations.filter((d) => d.kind === 'owner').map((d) => d.outcome)).toEqual(['refused', 'sent', 'sent']);
   });
@@ -111,9 +163,16 @@ describe('dissemination', () => {
 describe('enforcement', () => {
   it('records non-compliance, suspends when that is the action, and never removes the last administrator', async () => {
     await addUser(store.client, t.clock.now(), { username: 'rogue', roles: ['analyst'] });
-    const res = await post(admin, '/api/users/rogue/noncompliance', { finding: 'searched an ex-partner plate under an unrelated case', action: 'suspension' });
+    const res = await post(admin, '/api/users/rogue/noncompliance', {
+      finding: 'searched an ex-partner plate under an unrelated case',
+      action: 'suspension',
+    });
     expect(res.status).toBe(201);
-    const detail = (await (await get(admin, '/api/users/rogue')).json()) as { user: { status: string }; noncompliance: { action: string; recordedBy: string }[]; history: { change: string }[] };
+    const detail = (await (await get(admin, '/api/users/rogue')).json()) as {
+      user: { status: string };
+      noncompliance: { action: string; recordedBy: string }[];
+      history: { change: string }[];
+    };
     expect(detail.user.status).toBe('suspended');
     expect(detail.noncompliance).toEqual([expect.objectContaining({ action: 'suspension', recordedBy: 'chief' })]);
     expect(detail.history.at(-1)!.change).toMatch(/^suspended: non-compliance/);
@@ -146,7 +205,12 @@ describe('reports', () => {
   it('produce the annual evaluation from hourly counts that outlive the purge', async () => {
     const res = await get(auditor, '/api/reports/evaluation');
     expect(res.status).toBe(200);
-    const r = (await res.json()) as { reads: number; cameras: { cameraId: string; reads: number; hoursWithReads: number }[]; deployments: { id: string; exceptions: number }[]; disseminations: { sent: number; refused: number } };
+    const r = (await res.json()) as {
+      reads: number;
+      cameras: { cameraId: string; reads: number; hoursWithReads: number }[];
+      deployments: { id: string; exceptions: number }[];
+      disseminations: { sent: number; refused: number };
+    };
     expect(r.reads).toBe(2);
     expect(r.cameras).toEqual([expect.objectContaining({ cameraId: 'cam-1', reads: 2, hoursWithReads: 1 })]);
     expect(r.deployments.find((d) => d.id === 'DEP-2025-001')).toMatchObject({ exceptions: 1 });
@@ -157,7 +221,11 @@ describe('reports', () => {
   });
 
   it('produce the audit report by user and by case', async () => {
-    const r = (await (await get(auditor, '/api/reports/audit')).json()) as { byUser: Record<string, { dataAccesses: number }>; byCase: Record<string, { users: string[] }>; chain: { ok: boolean } };
+    const r = (await (await get(auditor, '/api/reports/audit')).json()) as {
+      byUser: Record<string, { dataAccesses: number }>;
+      byCase: Record<string, { users: string[] }>;
+      chain: { ok: boolean };
+    };
     expect(r.byUser.det!.dataAccesses).toBe(3);
     expect(r.byCase['CASE-SHARE']!.users).toEqual(['det']);
     expect(r.chain.ok).toBe(true);

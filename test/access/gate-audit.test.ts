@@ -18,14 +18,17 @@ beforeAll(async () => {
   const now = t.clock.now();
   await addCase(store.client, now, '24-0031 Robbery');
   await addCase(store.client, now, 'OLD-7', { status: 'closed' });
-  await insertReads(store.client, [plateReadSchema.parse(makeRead({ id: readId, plate: 'GATE123', capturedAt: new Date(Date.now() - 3_600_000).toISOString() }))]);
+  await insertReads(store.client, [
+    plateReadSchema.parse(makeRead({ id: readId, plate: 'GATE123', capturedAt: new Date(Date.now() - 3_600_000).toISOString() })),
+  ]);
   inv = await signIn(t, await addUser(store.client, now, { username: 'inv', roles: ['investigator'] }));
   op = await signIn(t, await addUser(store.client, now, { username: 'op', roles: ['operator'] }));
   auditor = await signIn(t, await addUser(store.client, now, { username: 'aud', roles: ['auditor'] }));
 });
 afterAll(() => store.stop());
 
-const search = (s: Signed, query: string, headers: Record<string, string> = {}) => t.app.request(`/api/reads?${query}`, { headers: s.headers(headers) });
+const search = (s: Signed, query: string, headers: Record<string, string> = {}) =>
+  t.app.request(`/api/reads?${query}`, { headers: s.headers(headers) });
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
 describe('case gate', () => {
@@ -33,7 +36,9 @@ describe('case gate', () => {
     expect(await errorOf(await search(inv, 'plate=GATE123'))).toMatch(/case number or case name .* and a purpose/);
     expect(await errorOf(await search(inv, 'plate=GATE123', caseHeaders('NOPE-1')))).toMatch(/not in the case registry/);
     expect(await errorOf(await search(inv, 'plate=GATE123', caseHeaders('OLD-7')))).toMatch(/is closed/);
-    expect(await errorOf(await search(inv, 'plate=GATE123', { 'x-alpr-case': '24-0031 Robbery', 'x-alpr-purpose': 'x' }))).toMatch(/purpose/);
+    expect(await errorOf(await search(inv, 'plate=GATE123', { 'x-alpr-case': '24-0031 Robbery', 'x-alpr-purpose': 'x' }))).toMatch(
+      /purpose/,
+    );
     const hostile = await search(inv, 'plate=GATE123', caseHeaders("x'; DROP TABLE reads; --"));
     expect(hostile.status).toBe(403);
     expect(await errorOf(hostile)).toMatch(/x-alpr-case/);
@@ -64,20 +69,33 @@ describe('case gate', () => {
   it('audits image views under their case', async () => {
     const res = await t.app.request(`/api/reads/${readId}/image`, { headers: inv.headers(caseHeaders('24-0031 Robbery')) });
     expect(res.status).toBe(404); // the read has no crop; the view is still recorded
-    expect((await t.access.audit.list({ actor: 'inv', action: 'image.view' })).at(-1)).toMatchObject({ caseRef: '24-0031 Robbery', target: `/api/reads/${readId}/image` });
+    expect((await t.access.audit.list({ actor: 'inv', action: 'image.view' })).at(-1)).toMatchObject({
+      caseRef: '24-0031 Robbery',
+      target: `/api/reads/${readId}/image`,
+    });
   });
 });
 
 describe('training', () => {
   it('blocks data access with a clear message once training has lapsed, but not the session itself', async () => {
     const yesterday = new Date(t.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
-    const lapsed = await signIn(t, await addUser(store.client, t.clock.now(), { username: 'lapsed', roles: ['investigator'], trainingExpires: yesterday }));
+    const lapsed = await signIn(
+      t,
+      await addUser(store.client, t.clock.now(), { username: 'lapsed', roles: ['investigator'], trainingExpires: yesterday }),
+    );
     const res = await search(lapsed, 'plate=GATE123', caseHeaders('24-0031 Robbery'));
     expect(res.status).toBe(403);
-    expect(await errorOf(res)).toBe(`data access blocked: training expired on ${yesterday}; see the ALPR administrator to record current training`);
-    const session = (await (await t.app.request('/api/auth/session', { headers: lapsed.headers() })).json()) as { training: { current: boolean } };
+    expect(await errorOf(res)).toBe(
+      `data access blocked: training expired on ${yesterday}; see the ALPR administrator to record current training`,
+    );
+    const session = (await (await t.app.request('/api/auth/session', { headers: lapsed.headers() })).json()) as {
+      training: { current: boolean };
+    };
     expect(session.training.current).toBe(false);
-    const untrained = await signIn(t, await addUser(store.client, t.clock.now(), { username: 'untrained', roles: ['auditor'], trained: false }));
+    const untrained = await signIn(
+      t,
+      await addUser(store.client, t.clock.now(), { username: 'untrained', roles: ['auditor'], trained: false }),
+    );
     expect(await errorOf(await t.app.request('/api/audit', { headers: untrained.headers() }))).toMatch(/no training on record/);
   });
 });
@@ -100,7 +118,11 @@ describe('audit log', () => {
   });
 
   it('escapes hostile text in the printable report', async () => {
-    await t.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '<img src=x onerror=alert(1)>', password: 'x', code: '1', bannerAccepted: true }) });
+    await t.app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: '<img src=x onerror=alert(1)>', password: 'x', code: '1', bannerAccepted: true }),
+    });
     const res = await t.app.request('/api/reports/audit?format=html', { headers: auditor.headers() });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
@@ -118,14 +140,36 @@ describe('audit log', () => {
     await store.client.command({ query: 'DELETE FROM audit_log WHERE seq = 5' });
     expect((await t.access.audit.verify()).firstBreak).toEqual({ seq: 5, reason: 'entries 5..5 are missing' });
     // Put it back as it was: the chain is whole again.
-    await store.client.insert({ table: 'audit_log', format: 'JSONEachRow', values: [{ seq: five!.seq, at: five!.atMs, actor: five!.actor, action: five!.action, target: five!.target, query: five!.query, case_ref: five!.caseRef, purpose: five!.purpose, outcome: five!.outcome, detail: five!.detail, ip: five!.ip, prev_hash: five!.prevHash, hash: five!.hash }] });
+    await store.client.insert({
+      table: 'audit_log',
+      format: 'JSONEachRow',
+      values: [
+        {
+          seq: five!.seq,
+          at: five!.atMs,
+          actor: five!.actor,
+          action: five!.action,
+          target: five!.target,
+          query: five!.query,
+          case_ref: five!.caseRef,
+          purpose: five!.purpose,
+          outcome: five!.outcome,
+          detail: five!.detail,
+          ip: five!.ip,
+          prev_hash: five!.prevHash,
+          hash: five!.hash,
+        },
+      ],
+    });
     expect((await t.access.audit.verify()).ok).toBe(true);
 
     await store.client.command({ query: "ALTER TABLE audit_log UPDATE actor = 'someone-else' WHERE seq = 3 SETTINGS mutations_sync = 1" });
     const broken = await t.access.audit.verify();
     expect(broken.ok).toBe(false);
     expect(broken.firstBreak).toMatchObject({ seq: 3, reason: expect.stringMatching(/altered/) });
-    const viaApi = (await (await t.app.request('/api/audit/verify', { headers: auditor.headers() })).json()) as { firstBreak: { seq: number } };
+    const viaApi = (await (await t.app.request('/api/audit/verify', { headers: auditor.headers() })).json()) as {
+      firstBreak: { seq: number };
+    };
     expect(viaApi.firstBreak.seq).toBe(3);
   });
 });

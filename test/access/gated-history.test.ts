@@ -39,7 +39,14 @@ const report: HealthReport = {
 function alertFor(plate: string, hoursAgo: number): Alert {
   const at = new Date(Date.now() - hoursAgo * HOUR).toISOString();
   const { cropJpeg: _crop, ...read } = plateReadSchema.parse(makeRead({ plate, capturedAt: at }));
-  return alertSchema.parse({ id: randomUUID(), raisedAt: at, read, record: { source: 'ncic', recordId: `R-${plate}`, plate, state: 'FL', category: 'stolen_vehicle', extractVersion: 'v1' }, matchKind: 'exact', score: 1 });
+  return alertSchema.parse({
+    id: randomUUID(),
+    raisedAt: at,
+    read,
+    record: { source: 'ncic', recordId: `R-${plate}`, plate, state: 'FL', category: 'stolen_vehicle', extractVersion: 'v1' },
+    matchKind: 'exact',
+    score: 1,
+  });
 }
 
 beforeAll(async () => {
@@ -47,7 +54,14 @@ beforeAll(async () => {
   const clock = testClock();
   const metrics = new MetricsRegistry();
   metrics.set('alpr_camera_up', 'Camera stream live (1) or not (0).', 1, { camera: 'cam-9' });
-  const access = createAccess({ client: store.client, access: testAccessConfig(), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, extraRules: alertRules, clock: clock.now });
+  const access = createAccess({
+    client: store.client,
+    access: testAccessConfig(),
+    retention: { tacticalDays: 30, holdMaxYears: 3 },
+    logger: silentLogger,
+    extraRules: alertRules,
+    clock: clock.now,
+  });
   const app = createApp({
     client: store.client,
     health: async () => report,
@@ -72,7 +86,8 @@ beforeAll(async () => {
 afterAll(() => store.stop());
 
 const get = (s: Signed, path: string, extra: Record<string, string> = {}) => t.app.request(path, { headers: s.headers(extra) });
-const plates = async (res: Response) => ((await res.json()) as { alerts: { alert: { record: { plate: string } } }[] }).alerts.map((a) => a.alert.record.plate);
+const plates = async (res: Response) =>
+  ((await res.json()) as { alerts: { alert: { record: { plate: string } } }[] }).alerts.map((a) => a.alert.record.plate);
 
 describe('alerts beyond the live shift', () => {
   it('lists the live window without a case, and nothing older', async () => {
@@ -95,7 +110,13 @@ describe('alerts beyond the live shift', () => {
     expect(ok.status).toBe(200);
     expect((await plates(ok)).sort()).toEqual(['LIVE1', 'OLD40']);
     const audit = await t.access.audit.list({ actor: 'op', action: 'alerts.view' });
-    expect(audit.map((e) => [e.outcome, e.caseRef])).toEqual([['ok', null], ['ok', null], ['denied', null], ['denied', 'NO-SUCH-CASE'], ['ok', 'CASE-H1']]);
+    expect(audit.map((e) => [e.outcome, e.caseRef])).toEqual([
+      ['ok', null],
+      ['ok', null],
+      ['denied', null],
+      ['denied', 'NO-SUCH-CASE'],
+      ['ok', 'CASE-H1'],
+    ]);
   });
 
   it('opens one alert of the live shift without a case, and an older one only under the case gate', async () => {
@@ -110,10 +131,14 @@ describe('alerts beyond the live shift', () => {
 });
 
 describe('case holds', () => {
-  it('lists a case\'s held reads only under the case gate, for that very case', async () => {
+  it("lists a case's held reads only under the case gate, for that very case", async () => {
     const read = plateReadSchema.parse(makeRead({ plate: 'HELD1', capturedAt: new Date(Date.now() - 2 * HOUR).toISOString() }));
     await insertReads(store.client, [read]);
-    const held = await t.app.request('/api/holds', { method: 'POST', headers: inv.headers(), body: JSON.stringify({ caseRef: 'CASE-H1', readIds: [read.id] }) });
+    const held = await t.app.request('/api/holds', {
+      method: 'POST',
+      headers: inv.headers(),
+      body: JSON.stringify({ caseRef: 'CASE-H1', readIds: [read.id] }),
+    });
     expect(held.status).toBe(200);
 
     const bare = await get(inv, '/api/holds?caseRef=CASE-H1');
@@ -122,7 +147,10 @@ describe('case holds', () => {
     const other = await get(inv, '/api/holds?caseRef=CASE-H1', caseHeaders('CASE-H2'));
     expect(other.status).toBe(403);
     expect(await other.text()).toMatch(/holds of the case you give in x-alpr-case \(CASE-H2\)/);
-    for (const [s, path] of [[inv, '/api/holds?caseRef=case-h1'], [auditor, '/api/holds']] as const) {
+    for (const [s, path] of [
+      [inv, '/api/holds?caseRef=case-h1'],
+      [auditor, '/api/holds'],
+    ] as const) {
       const res = await get(s, path, caseHeaders('CASE-H1', 'hold review'));
       expect(res.status, path).toBe(200);
       expect(((await res.json()) as { holds: { read_id: string }[] }).holds.map((h) => h.read_id)).toEqual([read.id]);

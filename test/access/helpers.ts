@@ -11,8 +11,10 @@ import { putCase } from '../../access/cases.ts';
 import { createApp, MetricsRegistry, type AnyRouter } from '../../server/index.ts';
 
 /** scrypt at a cost the shared two-core test machine can afford; the format is the production one. */
-export const testAccessConfig = (over: Partial<AccessConfig> = {}): AccessConfig =>
-  ({ ...accessSchema.parse({ scrypt: { cost: 1024, blockSize: 8, parallelization: 1 } }), ...over });
+export const testAccessConfig = (over: Partial<AccessConfig> = {}): AccessConfig => ({
+  ...accessSchema.parse({ scrypt: { cost: 1024, blockSize: 8, parallelization: 1 } }),
+  ...over,
+});
 
 /** A clock that tests move forward: TOTP codes are single-use per 30 s step, idle locks need time. */
 export function testClock() {
@@ -37,7 +39,15 @@ export interface TestUser {
 export async function addUser(
   client: ClickHouseClient,
   now: Date,
-  u: { username: string; roles: Role[]; trained?: boolean; trainingExpires?: string; status?: 'active' | 'suspended' | 'pending'; kind?: 'person' | 'service'; tokenHash?: string },
+  u: {
+    username: string;
+    roles: Role[];
+    trained?: boolean;
+    trainingExpires?: string;
+    status?: 'active' | 'suspended' | 'pending';
+    kind?: 'person' | 'service';
+    tokenHash?: string;
+  },
 ): Promise<TestUser> {
   const secret = newTotpSecret();
   await putUser(
@@ -63,15 +73,42 @@ export async function addUser(
   );
   if (u.trained !== false && u.kind !== 'service') {
     const expires = u.trainingExpires ?? new Date(now.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
-    await putTraining(client, { username: u.username, course: 'ALPR data use and privacy', completedOn: '2020-01-01', expiresOn: expires, recordedBy: 'test', revoked: false, note: '' }, now);
+    await putTraining(
+      client,
+      {
+        username: u.username,
+        course: 'ALPR data use and privacy',
+        completedOn: '2020-01-01',
+        expiresOn: expires,
+        recordedBy: 'test',
+        revoked: false,
+        note: '',
+      },
+      now,
+    );
   }
   return { username: u.username, secret, roles: u.roles };
 }
 
-export async function addCase(client: ClickHouseClient, now: Date, ref: string, over: { status?: 'open' | 'closed'; activeIntel?: boolean; plates?: string[] } = {}) {
+export async function addCase(
+  client: ClickHouseClient,
+  now: Date,
+  ref: string,
+  over: { status?: 'open' | 'closed'; activeIntel?: boolean; plates?: string[] } = {},
+) {
   return putCase(
     client,
-    { caseRef: ref, title: `case ${ref}`, status: over.status ?? 'open', activeIntel: over.activeIntel ?? false, plates: over.plates ?? [], openedBy: 'test', openedAt: now.toISOString(), changedBy: 'test', change: 'test fixture' },
+    {
+      caseRef: ref,
+      title: `case ${ref}`,
+      status: over.status ?? 'open',
+      activeIntel: over.activeIntel ?? false,
+      plates: over.plates ?? [],
+      openedBy: 'test',
+      openedAt: now.toISOString(),
+      changedBy: 'test',
+      change: 'test fixture',
+    },
     now,
   );
 }
@@ -99,11 +136,31 @@ export interface TestApp {
 }
 
 /** `extra`: routes of other parts (e.g. the alert stream) behind the same guard, with their rules. */
-export function buildApp(client: ClickHouseClient, over: Partial<AccessConfig> = {}, clock = testClock(), extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[] } = {}): TestApp {
-  const access = createAccess({ client, access: testAccessConfig(over), retention: { tacticalDays: 30, holdMaxYears: 3 }, logger: silentLogger, clock: clock.now, extraRules: extra.rules });
+export function buildApp(
+  client: ClickHouseClient,
+  over: Partial<AccessConfig> = {},
+  clock = testClock(),
+  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[] } = {},
+): TestApp {
+  const access = createAccess({
+    client,
+    access: testAccessConfig(over),
+    retention: { tacticalDays: 30, holdMaxYears: 3 },
+    logger: silentLogger,
+    clock: clock.now,
+    extraRules: extra.rules,
+  });
   const app = createApp({
     client,
-    health: async () => ({ status: 'ok', time: new Date().toISOString(), siteId: 'site-1', services: null, cameras: [], store: { healthy: true, lastError: null }, nats: { connected: true } }),
+    health: async () => ({
+      status: 'ok',
+      time: new Date().toISOString(),
+      siteId: 'site-1',
+      services: null,
+      cameras: [],
+      store: { healthy: true, lastError: null },
+      nats: { connected: true },
+    }),
     metrics: new MetricsRegistry(),
     logger: silentLogger,
     dataGuard: access.guard,
@@ -136,7 +193,14 @@ export async function signIn(t: TestApp, user: TestUser, password = PASSWORD): P
   const setCookie = res.headers.get('set-cookie') ?? '';
   const cookie = setCookie.split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie, csrf: csrfToken, headers: (extra = {}) => ({ cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...extra }) };
+  return {
+    cookie,
+    csrf: csrfToken,
+    headers: (extra = {}) => ({ cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...extra }),
+  };
 }
 
-export const caseHeaders = (caseRef: string, purpose = 'locate vehicle in robbery investigation') => ({ 'x-alpr-case': caseRef, 'x-alpr-purpose': purpose });
+export const caseHeaders = (caseRef: string, purpose = 'locate vehicle in robbery investigation') => ({
+  'x-alpr-case': caseRef,
+  'x-alpr-purpose': purpose,
+});

@@ -1,6 +1,14 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema, createJsonLogger, jetstream, publishRead, requestAuditVerify, validateConfig, type NatsConnection } from '../../contracts/index.ts';
+import {
+  configSchema,
+  createJsonLogger,
+  jetstream,
+  publishRead,
+  requestAuditVerify,
+  validateConfig,
+  type NatsConnection,
+} from '../../contracts/index.ts';
 import { startCore } from '../../appliance/index.ts';
 import type { RunningService } from '../../appliance/index.ts';
 import { makeRead } from '../helpers/reads.ts';
@@ -34,11 +42,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-
 describe('the core with access control', () => {
   it('printed a one-time setup link that works once', async () => {
     expect(logs).toMatch(/"setupUrl":"http:\/\/127\.0\.0\.1:\d+\/setup#/);
-    const again = await fetch(`${base}/api/setup/begin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: setupTokenFrom(logs) }) });
+    const again = await fetch(`${base}/api/setup/begin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: setupTokenFrom(logs) }),
+    });
     expect(again.status).toBe(401);
   });
 
@@ -47,14 +58,17 @@ describe('the core with access control', () => {
     const rogue = makeRead({ cameraId: 'cam-rogue', plate: 'RG1234' });
     await publishRead(jetstream(nc), rogue);
     await publishRead(jetstream(nc), ok);
-    const search = async (plate: string) => ((await (await access.fetch(base, `/api/reads?plate=${plate}`)).json()) as { reads: { id: string }[] }).reads;
+    const search = async (plate: string) =>
+      ((await (await access.fetch(base, `/api/reads?plate=${plate}`)).json()) as { reads: { id: string }[] }).reads;
     await until(async () => ((await search('OK1234')).length ? true : undefined));
     const metrics = await access.metrics(base);
     expect(metrics).toMatch(/alpr_reads_refused_unauthorised_total 1\b/);
     expect(await search('RG1234')).toEqual([]);
     const health = (await (await access.health(base)).json()) as { status: string; authorisations: unknown[] };
     expect(health.status).toBe('degraded');
-    expect(health.authorisations).toEqual([{ cameraId: 'cam-rogue', deploymentRef: null, authorised: false, deploymentId: null, refused: 1 }]);
+    expect(health.authorisations).toEqual([
+      { cameraId: 'cam-rogue', deploymentRef: null, authorised: false, deploymentId: null, refused: 1 },
+    ]);
     expect(logs).toMatch(/read refused: camera not authorised.*"cameraId":"cam-rogue"/);
   });
 

@@ -24,8 +24,15 @@ beforeAll(async () => {
   await addUser(store.client, now, { username: 'walk-target', roles: ['operator'] });
   for (const role of ROLES) {
     if (role === 'service') {
-      await addUser(store.client, now, { username: 'walk-service', roles: ['service'], kind: 'service', tokenHash: hashToken(SERVICE_TOKEN) });
-      signed.set(role, { headers: (extra = {}) => ({ authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json', ...extra }) });
+      await addUser(store.client, now, {
+        username: 'walk-service',
+        roles: ['service'],
+        kind: 'service',
+        tokenHash: hashToken(SERVICE_TOKEN),
+      });
+      signed.set(role, {
+        headers: (extra = {}) => ({ authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json', ...extra }),
+      });
     } else {
       signed.set(role, await signIn(t, await addUser(store.client, now, { username: `walk-${role}`, roles: [role] })));
     }
@@ -39,8 +46,7 @@ const routes = () => {
   return [...seen].sort();
 };
 const apiRoutes = () => routes().filter((k) => k.split(' ')[1]!.startsWith('/api/'));
-const concrete = (path: string) =>
-  path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':username', 'walk-target');
+const concrete = (path: string) => path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':username', 'walk-target');
 
 async function call(key: string, headers: Record<string, string>) {
   const [method, path] = key.split(' ') as [string, string];
@@ -65,7 +71,9 @@ describe('every route of the app', () => {
     const res = await t.app.request('/api/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
-    const described = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
+    const described = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     expect(described.sort()).toEqual(apiRoutes());
   });
 
@@ -131,10 +139,15 @@ describe('every route of the app', () => {
     await t.access.noise.flush(true);
     const entries = await t.access.audit.list({ limit: 10_000 });
     const anonymous = entries.filter((e) => e.actor === 'anonymous' && e.outcome === 'denied');
-    const refusals = anonymous.reduce((n, e) => n + (e.action === 'anonymous.refused.summary' ? (JSON.parse(e.query) as { count: number }).count : 1), 0);
+    const refusals = anonymous.reduce(
+      (n, e) => n + (e.action === 'anonymous.refused.summary' ? (JSON.parse(e.query) as { count: number }).count : 1),
+      0,
+    );
     expect(refusals).toBeGreaterThan(20);
     expect(anonymous.length).toBeLessThan(4);
-    expect(entries.some((e) => e.actor === 'walk-investigator' && e.action === 'reads.search' && e.caseRef === 'WALK-1' && e.purpose !== null)).toBe(true);
+    expect(
+      entries.some((e) => e.actor === 'walk-investigator' && e.action === 'reads.search' && e.caseRef === 'WALK-1' && e.purpose !== null),
+    ).toBe(true);
     expect((await t.access.audit.verify()).ok).toBe(true);
   });
 });

@@ -7,7 +7,19 @@ import { silentLogger } from '../../contracts/index.ts';
 import { stepOf, totpAt } from '../../access/totp.ts';
 import { getUser, putUser } from '../../access/users.ts';
 import { startTestStore } from '../helpers/store.ts';
-import { addUser, buildApp, codeFor, fromAddress, PASSWORD, signIn, testClock, workstation, type Signed, type TestApp, type TestUser } from './helpers.ts';
+import {
+  addUser,
+  buildApp,
+  codeFor,
+  fromAddress,
+  PASSWORD,
+  signIn,
+  testClock,
+  workstation,
+  type Signed,
+  type TestApp,
+  type TestUser,
+} from './helpers.ts';
 
 /**
  * Issue 30, points 3-5: a session ends everywhere (the live alert stream included), a password
@@ -20,7 +32,10 @@ let t: TestApp;
 // store writer) plays no part in whether a session may still receive them.
 const hub = new AlertHub();
 const build = (clock = testClock()) =>
-  buildApp(store.client, {}, clock, { rules: alertRules, dataRoutes: [alertRoutes({ client: store.client, alerts: { hub } as unknown as AlertService, logger: silentLogger })] });
+  buildApp(store.client, {}, clock, {
+    rules: alertRules,
+    dataRoutes: [alertRoutes({ client: store.client, alerts: { hub } as unknown as AlertService, logger: silentLogger })],
+  });
 
 beforeAll(async () => {
   store = await startTestStore();
@@ -29,7 +44,11 @@ beforeAll(async () => {
 afterAll(() => store.stop());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}, ip = '10.200.0.1') =>
-  t.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }, fromAddress(ip));
+  t.app.request(
+    path,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+    fromAddress(ip),
+  );
 
 function raise(): string {
   const id = randomUUID();
@@ -104,7 +123,9 @@ describe('the live alert stream ends with its session', () => {
     const suspended = await signedStream('sse-suspended');
     const regraded = await signedStream('sse-regraded', ['investigator']);
     expect((await post('/api/users/sse-suspended/suspend', { reason: 'under review for misuse' }, admin.headers())).status).toBe(200);
-    expect((await post('/api/users/sse-regraded/roles', { roles: ['operator'], reason: 'moved to the watch desk' }, admin.headers())).status).toBe(200);
+    expect(
+      (await post('/api/users/sse-regraded/roles', { roles: ['operator'], reason: 'moved to the watch desk' }, admin.headers())).status,
+    ).toBe(200);
     expect(await suspended.stream.ended()).toBe(true);
     expect(await regraded.stream.ended()).toBe(true);
     const after = raise();
@@ -160,7 +181,10 @@ describe('password change', () => {
       ['denied', 'HTTP 401'],
       ['ok', 'password changed; 1 other session(s) ended'],
     ]);
-    expect(entries.filter((e) => e.action === 'password.failure').map((e) => e.detail)).toEqual(['wrong or replayed code; 1 consecutive failure(s)', 'wrong or replayed code; 2 consecutive failure(s)']);
+    expect(entries.filter((e) => e.action === 'password.failure').map((e) => e.detail)).toEqual([
+      'wrong or replayed code; 1 consecutive failure(s)',
+      'wrong or replayed code; 2 consecutive failure(s)',
+    ]);
     await expect(signIn(t, u)).rejects.toThrow(/401/);
     await signIn(t, u, body.newPassword);
   });
@@ -169,10 +193,17 @@ describe('password change', () => {
     const u = await addUser(store.client, t.clock.now(), { username: 'pw-guess', roles: ['operator'] });
     const s = await signIn(t, u);
     const ip = workstation(u.username);
-    const wrong = (n: number) => ({ currentPassword: `guess ${n}`, newPassword: 'whatever passphrase here', code: codeFor(u.secret, t.clock.now()) });
+    const wrong = (n: number) => ({
+      currentPassword: `guess ${n}`,
+      newPassword: 'whatever passphrase here',
+      code: codeFor(u.secret, t.clock.now()),
+    });
     for (let i = 0; i < 3; i++) expect((await change(s, wrong(i), ip)).status).toBe(401);
     // A failed sign-in from elsewhere is the 4th consecutive failure of the same account...
-    expect((await post('/api/auth/login', { username: u.username, password: 'nope', code: '000000', bannerAccepted: true }, {}, '10.201.0.1')).status).toBe(401);
+    expect(
+      (await post('/api/auth/login', { username: u.username, password: 'nope', code: '000000', bannerAccepted: true }, {}, '10.201.0.1'))
+        .status,
+    ).toBe(401);
     // ...so the 5th, a password change again, locks it, and the session that guessed ends.
     const fifth = await change(s, wrong(4), ip);
     expect(fifth.status).toBe(423);
@@ -193,7 +224,16 @@ describe('one use per authenticator code', () => {
     const begin = (await (await post('/api/enrol/begin', { token: enrolment.token })).json()) as { secret: string };
     const code = totpAt(begin.secret, stepOf(t.clock.now()));
     expect((await post('/api/enrol/complete', { token: enrolment.token, password: PASSWORD, code })).status).toBe(200);
-    const login = (app: TestApp, c: string) => app.app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'otp-new', password: PASSWORD, code: c, bannerAccepted: true }) }, fromAddress('10.202.0.1'));
+    const login = (app: TestApp, c: string) =>
+      app.app.request(
+        '/api/auth/login',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'otp-new', password: PASSWORD, code: c, bannerAccepted: true }),
+        },
+        fromAddress('10.202.0.1'),
+      );
     expect((await login(t, code)).status).toBe(401);
     // A restart: new sessions, throttle and service over the same store, at the same moment.
     const restarted = build(t.clock);

@@ -81,7 +81,14 @@ const stored = async (plate: string) => {
   const get = () => access.fetch(api, `/api/reads?plate=${plate}`).catch(() => null);
   let res = await get();
   // Sessions live in the core's memory: a restarted core wants a new sign-in.
-  if (res?.status === 401 && (await access.signInAgain(api).then(() => true, () => false))) res = await get();
+  if (
+    res?.status === 401 &&
+    (await access.signInAgain(api).then(
+      () => true,
+      () => false,
+    ))
+  )
+    res = await get();
   if (!res?.ok) return null;
   const reads = ((await res.json()) as { reads: { id: string }[] }).reads;
   return reads.length ? reads : null;
@@ -139,7 +146,10 @@ describe('alpr appliance', () => {
         .filter((d) => /^\d+$/.test(d))
         .find((d) => {
           try {
-            return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(corePid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('pin-helper.py');
+            return (
+              readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(corePid) &&
+              readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('pin-helper.py')
+            );
           } catch {
             return false; // gone meanwhile
           }
@@ -147,7 +157,7 @@ describe('alpr appliance', () => {
     await until(async () => {
       const pid = pinHelper();
       return pid !== undefined && lockedKiB(pid) > 0;
-    }, 'the pin helper to lock the stored read\'s parts');
+    }, "the pin helper to lock the stored read's parts");
     // ... and says so in its metrics (set when the listing that pinned them has finished).
     const pinnedBytes = async () => Number(/^alpr_store_pinned_bytes (\d+)/m.exec(await access.metrics(api))?.[1] ?? 0);
     await until(async () => (await pinnedBytes()) > 0, 'alpr_store_pinned_bytes in /api/metrics');
@@ -208,7 +218,8 @@ describe('alpr appliance', () => {
     proc = startAppliance();
     await until(async () => (await health())?.status === 'ok', 'the appliance to be healthy again');
     // Waited for: signing in again after the restart may need the next authenticator step (each is used once).
-    for (const plate of ['APP0001', 'APP0002', 'APP0003']) expect(await until(() => stored(plate), `${plate} searchable after the restart`)).toHaveLength(1);
+    for (const plate of ['APP0001', 'APP0002', 'APP0003'])
+      expect(await until(() => stored(plate), `${plate} searchable after the restart`)).toHaveLength(1);
     const exitedAgain = new Promise((r) => proc!.once('exit', r));
     proc!.kill('SIGINT');
     expect(await exitedAgain).toBe(0);

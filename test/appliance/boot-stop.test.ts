@@ -19,8 +19,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('alpr appliance stopped during boot', () => {
   it('stops the services already started instead of leaving them behind', async () => {
     const configFile = path.join(dir, 'alpr.yaml');
-    writeFileSync(configFile, `dataDir: ${path.join(dir, 'data')}\nnats: { port: ${await freePort()} }\nserver: { port: ${await freePort()} }\n`);
-    const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(
+      configFile,
+      `dataDir: ${path.join(dir, 'data')}\nnats: { port: ${await freePort()} }\nserver: { port: ${await freePort()} }\n`,
+    );
+    const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let logs = '';
     // SIGTERM as soon as nats-server runs: the core is still booting.
     await new Promise<void>((resolve, reject) => {
@@ -43,7 +48,9 @@ describe('alpr appliance stopped during boot', () => {
     const configFile = path.join(dir, 'killed.yaml');
     writeFileSync(configFile, `dataDir: ${dataDir}\nnats: { port: ${await freePort()} }\nserver: { port: ${await freePort()} }\n`);
     const start = () => {
-      const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let logs = '';
       const natsRunning = new Promise<void>((resolve, reject) => {
         proc.stderr!.on('data', (d) => {

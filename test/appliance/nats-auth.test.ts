@@ -1,7 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, nkeyAuthenticator, nkeys, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { busConnectionOptions, configSchema, ensureStreams, jetstream as js, natsIdentities, publishRead, requestSupervisorHealth, serveAuditVerify, serveSupervisorHealth, bindHotlistBuckets, openHotlistBuckets, streams, subjects } from '../../contracts/index.ts';
+import {
+  busConnectionOptions,
+  configSchema,
+  ensureStreams,
+  jetstream as js,
+  natsIdentities,
+  publishRead,
+  requestSupervisorHealth,
+  serveAuditVerify,
+  serveSupervisorHealth,
+  bindHotlistBuckets,
+  openHotlistBuckets,
+  streams,
+  subjects,
+} from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, type TestNats } from '../helpers/nats.ts';
 
@@ -59,11 +73,15 @@ describe('who may connect', () => {
 
   it('refuses an nkey the server does not list', async () => {
     const stranger = nkeys.createUser().getSeed();
-    await expect(connect({ servers: nats.url, reconnect: false, timeout: 2000, authenticator: nkeyAuthenticator(stranger) })).rejects.toThrow(/authorization/i);
+    await expect(
+      connect({ servers: nats.url, reconnect: false, timeout: 2000, authenticator: nkeyAuthenticator(stranger) }),
+    ).rejects.toThrow(/authorization/i);
   });
 
   it('refuses a listed identity that uses another inbox than its own', async () => {
-    const opts = { ...busConnectionOptions({ dataDir: nats.dir, nats: configSchema.parse({ nats: nats.natsConfig }).nats }, natsIdentities.cli) };
+    const opts = {
+      ...busConnectionOptions({ dataDir: nats.dir, nats: configSchema.parse({ nats: nats.natsConfig }).nats }, natsIdentities.cli),
+    };
     const nc = await connect({ ...opts, inboxPrefix: '_INBOX', reconnect: false, timeout: 2000 });
     opened.push(nc);
     // Its requests go out, but the replies would come to an inbox it may not subscribe to.
@@ -126,8 +144,12 @@ describe('a camera worker', () => {
     await expect(bindHotlistBuckets(await as(natsIdentities.camera('cam-a')))).rejects.toThrow(/permissions violation/i);
     // Straight at the API, past the client's checks: the stored message, directly or not, and the chunks as they are written.
     const thief = await as(natsIdentities.camera('cam-a'));
-    await expect(thief.request(`$JS.API.DIRECT.GET.KV_HOTLIST_ACTIVE.$KV.HOTLIST_ACTIVE.ncic`, undefined, { timeout: 1000 })).rejects.toThrow(/permissions violation/i);
-    await expect(thief.request('$JS.API.STREAM.MSG.GET.OBJ_HOTLISTS', enc.encode('{"seq":1}'), { timeout: 1000 })).rejects.toThrow(/permissions violation/i);
+    await expect(
+      thief.request(`$JS.API.DIRECT.GET.KV_HOTLIST_ACTIVE.$KV.HOTLIST_ACTIVE.ncic`, undefined, { timeout: 1000 }),
+    ).rejects.toThrow(/permissions violation/i);
+    await expect(thief.request('$JS.API.STREAM.MSG.GET.OBJ_HOTLISTS', enc.encode('{"seq":1}'), { timeout: 1000 })).rejects.toThrow(
+      /permissions violation/i,
+    );
     expect(await received(thief, '$O.HOTLISTS.>', '$O.HOTLISTS.C.x')).toBe(0);
   });
 
@@ -141,7 +163,9 @@ describe('a camera worker', () => {
     // Nobody allowed is listening: no answer at all, rather than the camera's.
     await expect(cli.request(subjects.auditVerify, undefined, { timeout: 800 })).rejects.toThrow(/no responders|timeout/i);
     await expect(cli.request(subjects.supervisorHealth, undefined, { timeout: 800 })).rejects.toThrow(/no responders|timeout/i);
-    await expect(camA.request(subjects.readsStoredCheckFor('cam-a'), enc.encode('{}'), { timeout: 800 })).rejects.toThrow(/no responders|timeout/i);
+    await expect(camA.request(subjects.readsStoredCheckFor('cam-a'), enc.encode('{}'), { timeout: 800 })).rejects.toThrow(
+      /no responders|timeout/i,
+    );
   });
 });
 

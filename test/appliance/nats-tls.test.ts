@@ -4,7 +4,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { busConnectionOptions, configSchema, connectBus, ensureStreams, jetstream, natsIdentities, publishRead, silentLogger, type AlprConfig } from '../../contracts/index.ts';
+import {
+  busConnectionOptions,
+  configSchema,
+  connectBus,
+  ensureStreams,
+  jetstream,
+  natsIdentities,
+  publishRead,
+  silentLogger,
+  type AlprConfig,
+} from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { until } from '../helpers/wait.ts';
 import { ensureNatsTls } from '../../appliance/nats-credentials.ts';
@@ -73,7 +83,9 @@ describe('the embedded nats-server with TLS', () => {
     const renamed = ensureNatsTls(tls, ['127.0.0.1', 'hub.example.org']);
     expect(readFileSync(renamed.caFile, 'utf8')).toBe(ca);
     expect(readFileSync(renamed.certFile, 'utf8')).not.toBe(cert);
-    expect(execFileSync('openssl', ['x509', '-in', renamed.certFile, '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' })).toContain('DNS:hub.example.org');
+    expect(execFileSync('openssl', ['x509', '-in', renamed.certFile, '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' })).toContain(
+      'DNS:hub.example.org',
+    );
     execFileSync('openssl', ['verify', '-CAfile', renamed.caFile, renamed.certFile]);
   });
 });
@@ -85,7 +97,13 @@ describe('a site joining its hub over an authenticated TLS leaf link', () => {
     for (const c of children) c.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  const camera = { id: 'site-cam', name: 'site cam', url: 'rtsp://127.0.0.1/x', deploymentRef: 'D', location: { lat: 30, lon: -84, description: 'site' } };
+  const camera = {
+    id: 'site-cam',
+    name: 'site cam',
+    url: 'rtsp://127.0.0.1/x',
+    deploymentRef: 'D',
+    location: { lat: 30, lon: -84, description: 'site' },
+  };
 
   async function start(input: unknown): Promise<AlprConfig> {
     const d = tempDir('leaf');
@@ -100,16 +118,34 @@ describe('a site joining its hub over an authenticated TLS leaf link', () => {
 
   it("carries a site camera's reads to the hub only with the right password and the hub's CA", async () => {
     const leafPort = await freePort();
-    const hub = await start({ nats: { port: await freePort(), tls: { enabled: true }, leafnodes: { listen: { port: leafPort, user: 'sites', password: 'leaf-secret' } } } });
+    const hub = await start({
+      nats: {
+        port: await freePort(),
+        tls: { enabled: true },
+        leafnodes: { listen: { port: leafPort, user: 'sites', password: 'leaf-secret' } },
+      },
+    });
     const hubCa = path.join(hub.dataDir, 'nats', 'tls', 'ca.pem');
     const hubCore = await connectBus({ config: hub, identity: natsIdentities.core });
     try {
       await ensureStreams(hubCore, hub.nats);
-      const site = async (password: string, trustHub = true) => start({ role: 'cameras', site: { id: `site-${dirs.length}` }, cameras: [camera], nats: { port: await freePort(), leafnodes: { remotes: [`tls://sites:${password}@127.0.0.1:${leafPort}`], ...(trustHub ? { caFile: hubCa } : {}) } } });
+      const site = async (password: string, trustHub = true) =>
+        start({
+          role: 'cameras',
+          site: { id: `site-${dirs.length}` },
+          cameras: [camera],
+          nats: {
+            port: await freePort(),
+            leafnodes: { remotes: [`tls://sites:${password}@127.0.0.1:${leafPort}`], ...(trustHub ? { caFile: hubCa } : {}) },
+          },
+        });
       const good = await site('leaf-secret');
       const cam = await connectBus({ config: good, identity: natsIdentities.camera('site-cam') });
       try {
-        const ack = await until(() => publishRead(jetstream(cam), makeRead({ cameraId: 'site-cam', plate: 'LEAF1' })).catch(() => null), { what: 'the leaf link up', ms: 20_000 });
+        const ack = await until(() => publishRead(jetstream(cam), makeRead({ cameraId: 'site-cam', plate: 'LEAF1' })).catch(() => null), {
+          what: 'the leaf link up',
+          ms: 20_000,
+        });
         expect(ack.stream).toBe('READS');
       } finally {
         await cam.close();
@@ -132,18 +168,27 @@ describe('a site joining its hub over an authenticated TLS leaf link', () => {
       const rogueDir = tempDir('rogue');
       dirs.push(rogueDir);
       const roguePort = await freePort();
-      writeFileSync(path.join(rogueDir, 'rogue.conf'), `listen: "127.0.0.1:${roguePort}"\nserver_name: rogue\nleafnodes { remotes: [ { urls: ["tls://sites:leaf-secret@127.0.0.1:${leafPort}"], tls: { ca_file: ${JSON.stringify(hubCa)} } } ] }\n`);
+      writeFileSync(
+        path.join(rogueDir, 'rogue.conf'),
+        `listen: "127.0.0.1:${roguePort}"\nserver_name: rogue\nleafnodes { remotes: [ { urls: ["tls://sites:leaf-secret@127.0.0.1:${leafPort}"], tls: { ca_file: ${JSON.stringify(hubCa)} } } ] }\n`,
+      );
       children.push(spawn('nats-server', ['-c', path.join(rogueDir, 'rogue.conf')], { stdio: 'ignore' }));
-      const rogue = await until(() => connect({ servers: `nats://127.0.0.1:${roguePort}`, reconnect: false }).catch(() => null), { what: 'the rogue site up' });
+      const rogue = await until(() => connect({ servers: `nats://127.0.0.1:${roguePort}`, reconnect: false }).catch(() => null), {
+        what: 'the rogue site up',
+      });
       try {
         const overheard: string[] = [];
-        for (const s of ['alpr.reads.>', 'alpr.alerts.>', '_INBOX.core.>', 'alpr.audit.verify']) rogue.subscribe(s, { callback: (err, m) => void (err ? null : overheard.push(m.subject)) });
+        for (const s of ['alpr.reads.>', 'alpr.alerts.>', '_INBOX.core.>', 'alpr.audit.verify'])
+          rogue.subscribe(s, { callback: (err, m) => void (err ? null : overheard.push(m.subject)) });
         await rogue.flush();
         // The link is up once a read from the rogue side is stored (a site may bring reads).
-        await until(async () => {
-          rogue.publish('alpr.reads.rogue-cam', '{}');
-          return (await jsm.streams.info('READS', { subjects_filter: 'alpr.reads.rogue-cam' })).state.messages > 1;
-        }, { what: 'the rogue link up', ms: 20_000 });
+        await until(
+          async () => {
+            rogue.publish('alpr.reads.rogue-cam', '{}');
+            return (await jsm.streams.info('READS', { subjects_filter: 'alpr.reads.rogue-cam' })).state.messages > 1;
+          },
+          { what: 'the rogue link up', ms: 20_000 },
+        );
         const alerts = (await jsm.streams.info('ALERTS')).state.messages;
         rogue.publish('alpr.alerts.site-cam', '{}');
         await rogue.flush();

@@ -8,7 +8,18 @@
  *  - PNG encoding and decoding of the RGB scene (training labels, test fixtures).
  * Run it on one core (`taskset -c 0`, UV_THREADPOOL_SIZE=1) to compare machines.
  */
-import { blit, createImage, decodeImage, encodeJpeg, encodePng, renderPlate, resizeRegion, rng, toGray, type Image } from '../../pipeline/render/index.ts';
+import {
+  blit,
+  createImage,
+  decodeImage,
+  encodeJpeg,
+  encodePng,
+  renderPlate,
+  resizeRegion,
+  rng,
+  toGray,
+  type Image,
+} from '../../pipeline/render/index.ts';
 import { numericFlags, percentile, round } from './_args.ts';
 
 function scene(): Image {
@@ -42,7 +53,11 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
       ms.push(performance.now() - t0);
     }
     const c = process.cpuUsage(c0);
-    return { p50Ms: round(percentile(ms, 50), 2), cpuMs: round((c.user + c.system) / 1000 / f.runs, 2), callerHeldP50Ms: round(percentile(held, 50), 3) };
+    return {
+      p50Ms: round(percentile(ms, 50), 2),
+      cpuMs: round((c.user + c.system) / 1000 / f.runs, 2),
+      callerHeldP50Ms: round(percentile(held, 50), 3),
+    };
   };
 
   return {

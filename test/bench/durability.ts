@@ -14,7 +14,16 @@ import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStoreDurability } from '../../appliance/index.ts';
 import { ReadSpool } from '../../pipeline/index.ts';
-import { configSchema, consumers, ensureStreams, jetstream, plateReadSchema, publishRead, silentLogger, streams } from '../../contracts/index.ts';
+import {
+  configSchema,
+  consumers,
+  ensureStreams,
+  jetstream,
+  plateReadSchema,
+  publishRead,
+  silentLogger,
+  streams,
+} from '../../contracts/index.ts';
 import { insertReads, startStoreWriter, STORE_WRITER_V8_FLAGS } from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { jpegBase64, makeRead } from '../helpers/reads.ts';
@@ -26,7 +35,8 @@ export const v8Flags = STORE_WRITER_V8_FLAGS;
 
 export async function run(argv: string[]) {
   const flags = numericFlags(argv, { reads: 30_000, single: 40, spool: 300 });
-  const log = (msg: string, extra: Record<string, unknown> = {}) => console.error(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }));
+  const log = (msg: string, extra: Record<string, unknown> = {}) =>
+    console.error(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }));
   const nats = await startNats();
   const nc = await nats.connect('bench');
   await ensureStreams(nc, { ...configSchema.parse({}).nats, readsMaxBytes: 8 * 1024 ** 3 });
@@ -41,7 +51,12 @@ export async function run(argv: string[]) {
     await setFsync(fsync);
     const window: Promise<unknown>[] = [];
     for (let i = 0; i < flags.reads; i++) {
-      window.push(publishRead(js, makeRead({ cameraId: `cam-${i % 20}`, plate: `B${String(i).padStart(6, '0')}`, cropJpeg: i % 4 === 0 ? jpeg : undefined })));
+      window.push(
+        publishRead(
+          js,
+          makeRead({ cameraId: `cam-${i % 20}`, plate: `B${String(i).padStart(6, '0')}`, cropJpeg: i % 4 === 0 ? jpeg : undefined }),
+        ),
+      );
       if (window.length >= 1000) await Promise.all(window.splice(0));
     }
     await Promise.all(window);
@@ -63,7 +78,9 @@ export async function run(argv: string[]) {
     await setFsync(fsync);
     const ms: number[] = [];
     for (let i = 0; i < flags.single; i++) {
-      const read = plateReadSchema.parse(makeRead({ cameraId: 'cam-live', plate: `L${fsync ? 1 : 0}${String(i).padStart(5, '0')}`, cropJpeg: jpeg }));
+      const read = plateReadSchema.parse(
+        makeRead({ cameraId: 'cam-live', plate: `L${fsync ? 1 : 0}${String(i).padStart(5, '0')}`, cropJpeg: jpeg }),
+      );
       const t0 = performance.now();
       await insertReads(client, [read]);
       ms.push(performance.now() - t0);

@@ -27,7 +27,10 @@ const missing = Object.entries(mod.processEnv ?? {}).filter(([k, v]) => process.
 const missingFlags = (mod.v8Flags ?? []).filter((f) => !process.execArgv.includes(f));
 if (missing.length > 0 || missingFlags.length > 0) {
   // Set only at start (glibc tunables, V8 heap sizes): run again as a child set up like the service.
-  const child = spawnSync(process.execPath, [...missingFlags, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...Object.fromEntries(missing) } });
+  const child = spawnSync(process.execPath, [...missingFlags, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...Object.fromEntries(missing) },
+  });
   process.exit(child.status ?? 1);
 }
 const result = await mod.run(process.argv.slice(3));

@@ -84,7 +84,12 @@ export async function run(argv: string[]) {
   const c1 = process.cpuUsage();
   const t1 = performance.now();
   const builder = new ListBuilder({ source: 'ncic', versionId: 'bench', extractedAt: Date.now() }, f.entries);
-  const parser = createHotlistParser({ format: 'csv', mapping: BUILTIN_MAPPINGS.standard, maxBadFraction: 0.01, onRecord: (rec) => builder.add(rec) });
+  const parser = createHotlistParser({
+    format: 'csv',
+    mapping: BUILTIN_MAPPINGS.standard,
+    maxBadFraction: 0.01,
+    onRecord: (rec) => builder.add(rec),
+  });
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) parser.push(chunk as Buffer);
   const summary = parser.end();
   const list = builder.build();
@@ -99,7 +104,11 @@ export async function run(argv: string[]) {
   const reads = Array.from({ length: f.reads }, (_, i) => {
     let plate = plateOf(r);
     if (i % 20 === 0) plate = sample[i % sample.length]!;
-    else if (i % 20 === 1) plate = sample[i % sample.length]!.replace(/[BOSIZG]/, (c) => ({ B: '8', O: '0', S: '5', I: '1', Z: '2', G: '6' })[c]!).replace(/.$/, 'Q');
+    else if (i % 20 === 1)
+      plate = sample[i % sample.length]!.replace(/[BOSIZG]/, (c) => ({ B: '8', O: '0', S: '5', I: '1', Z: '2', G: '6' })[c]!).replace(
+        /.$/,
+        'Q',
+      );
     return { plate, state: 'FL' as const, candidates: [{ text: plateOf(r), confidence: 0.3 }] };
   });
   const exactPolicy = hotlistSourceSchema.parse({ name: 'ncic', maxEdits: 0, confusion: false, candidates: false, wildcards: false });
@@ -157,7 +166,15 @@ export async function run(argv: string[]) {
   }
   const blob = await writer.finish();
   await buckets.os.putBlob({ name: 'ncic/e2e' }, blob);
-  await putActiveVersion(buckets.kv, { source: 'ncic', versionId: 'e2e', object: 'ncic/e2e', sha256: createHash('sha256').update(blob).digest('hex'), recordCount: f.e2eEntries, extractedAt: new Date().toISOString(), activatedAt: new Date().toISOString() });
+  await putActiveVersion(buckets.kv, {
+    source: 'ncic',
+    versionId: 'e2e',
+    object: 'ncic/e2e',
+    sha256: createHash('sha256').update(blob).digest('hex'),
+    recordCount: f.e2eEntries,
+    extractedAt: new Date().toISOString(),
+    activatedAt: new Date().toISOString(),
+  });
   const matcher = await startMatcher({ nc: await nats.connect('matcher'), config, logger: silentLogger });
   await matcher.waitForVersion('ncic', 'e2e');
   const sentAt = new Map<string, number>();

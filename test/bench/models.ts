@@ -48,7 +48,15 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   return {
     bench: 'models',
     threads: f.threads,
-    detector: { frame: '1920x1080 grey', input: det.size({ x: 0, y: 0, w: 1920, h: 1080 }), msPerFrameP50: round(percentile(detMs, 50), 2), msPerFrameMean: round(mean(detMs), 2), cpuMsPerFrame: round(cpu[0]!, 2), platesFound: found, targetMs: 15 },
+    detector: {
+      frame: '1920x1080 grey',
+      input: det.size({ x: 0, y: 0, w: 1920, h: 1080 }),
+      msPerFrameP50: round(percentile(detMs, 50), 2),
+      msPerFrameMean: round(mean(detMs), 2),
+      cpuMsPerFrame: round(cpu[0]!, 2),
+      platesFound: found,
+      targetMs: 15,
+    },
     recognizer: {
       batch: f.batch,
       msPerPlateP50: round(percentile(batchMs, 50) / f.batch, 3),

@@ -22,7 +22,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { configSchema, recognitionSlots, decodeRead, ensureStreams, subscribeCameraMetrics, type CameraMetrics, type PlateRead } from '../../contracts/index.ts';
+import {
+  configSchema,
+  recognitionSlots,
+  decodeRead,
+  ensureStreams,
+  subscribeCameraMetrics,
+  type CameraMetrics,
+  type PlateRead,
+} from '../../contracts/index.ts';
 import { SERVICE_MAIN } from '../../appliance/node-service.ts';
 import { GATE_ENV, RecognitionGate } from '../../pipeline/gate/index.ts';
 import { DEFAULT_READER } from '../../pipeline/recognition/index.ts';
@@ -47,7 +55,8 @@ function spawnWorker(configJson: string, args: string[], gate?: RecognitionGate)
   createInterface({ input: child.stderr! }).on('line', (line) => {
     try {
       const e = JSON.parse(line) as { msg?: string; frameToReadMs?: number; time?: string };
-      if (e.msg === 'read' && typeof e.frameToReadMs === 'number') w.latencies.push({ at: Date.parse(e.time ?? '') || Date.now(), ms: e.frameToReadMs });
+      if (e.msg === 'read' && typeof e.frameToReadMs === 'number')
+        w.latencies.push({ at: Date.parse(e.time ?? '') || Date.now(), ms: e.frameToReadMs });
     } catch {
       /* not a log line */
     }
@@ -59,14 +68,16 @@ function spawnWorker(configJson: string, args: string[], gate?: RecognitionGate)
 }
 
 async function killAll(ws: Worker[]): Promise<void> {
-  await Promise.all(ws.map(async ({ child }) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  }));
+  await Promise.all(
+    ws.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,19 +88,44 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const reader = ri >= 0 ? argv[ri + 1] : undefined;
   if (ri >= 0 && !reader) throw new Error('--reader needs a name');
   if (ri >= 0) argv = [...argv.slice(0, ri), ...argv.slice(ri + 2)];
-  const f = numericFlags(argv, { maxCameras: 12, seconds: 30, warmup: 8, width: 1920, height: 1080, fps: 25, passes: 8, gap: 3, recognitionFps: 0, minCameras: 1, stagger: 1, slots: 0 });
+  const f = numericFlags(argv, {
+    maxCameras: 12,
+    seconds: 30,
+    warmup: 8,
+    width: 1920,
+    height: 1080,
+    fps: 25,
+    passes: 8,
+    gap: 3,
+    recognitionFps: 0,
+    minCameras: 1,
+    stagger: 1,
+    slots: 0,
+  });
   const ids = Array.from({ length: f.maxCameras }, (_, i) => `bench-${i + 1}`);
   const nats = await startNats({ cameras: ids });
   const nc = await nats.connect('bench');
   const dataDir = tempDir('bench-pipeline');
   console.error(`preparing the ${f.width}x${f.height}@${f.fps} clip (cached after the first run)…`);
   const sim = await startSimulator({
-    cameras: ids, port: await freePort(), shareClip: true, stagger: f.stagger !== 0,
+    cameras: ids,
+    port: await freePort(),
+    shareClip: true,
+    stagger: f.stagger !== 0,
     scene: { width: f.width, height: f.height, fps: f.fps, passes: f.passes, gapS: f.gap, seed: 7, parked: false },
   });
   const config = configSchema.parse({
-    dataDir, logLevel: 'info', nats: { port: nats.port, auth: { credentialsDir: nats.credentialsDir } },
-    cameras: ids.map((id) => ({ id, name: id, url: sim.url(id), deploymentRef: 'bench', ...(f.recognitionFps ? { recognitionFps: f.recognitionFps } : {}), location: { lat: 30, lon: -84, description: id } })),
+    dataDir,
+    logLevel: 'info',
+    nats: { port: nats.port, auth: { credentialsDir: nats.credentialsDir } },
+    cameras: ids.map((id) => ({
+      id,
+      name: id,
+      url: sim.url(id),
+      deploymentRef: 'bench',
+      ...(f.recognitionFps ? { recognitionFps: f.recognitionFps } : {}),
+      location: { lat: 30, lon: -84, description: id },
+    })),
     recognition: { slots: f.slots },
   });
   const slots = recognitionSlots(config, os.availableParallelism());
@@ -134,7 +170,9 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     let passRecall = 0;
     for (let k = f.minCameras; k <= f.maxCameras; k++) {
       const gate = new RecognitionGate({ slots });
-      const ws = await Promise.all(ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])], gate)));
+      const ws = await Promise.all(
+        ids.slice(0, k).map((id) => spawnWorker(configJson, [id, '--threads', '1', ...(reader ? ['--reader', reader] : [])], gate)),
+      );
       await sleep(f.warmup * 1000);
       const t0 = Date.now();
       const readsFrom = reads.length;
@@ -155,9 +193,14 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
       const stepLat = ws.flatMap((w) => w.latencies.filter((l) => l.at >= t0).map((l) => l.ms));
       const ok = score.passes > 0 && score.recall >= 0.99;
       steps.push({
-        mode: 'full', cameras: k, ...score, recall: round(score.recall, 3),
-        frameToReadMsP50: round(percentile(stepLat, 50)), frameToReadMsP99: round(percentile(stepLat, 99)),
-        inferenceMsP50: ids.slice(0, k).map((id) => metrics.get(id)?.inferenceMsP50 ?? null), ok,
+        mode: 'full',
+        cameras: k,
+        ...score,
+        recall: round(score.recall, 3),
+        frameToReadMsP50: round(percentile(stepLat, 50)),
+        frameToReadMsP99: round(percentile(stepLat, 99)),
+        inferenceMsP50: ids.slice(0, k).map((id) => metrics.get(id)?.inferenceMsP50 ?? null),
+        ok,
       });
       console.error(JSON.stringify(steps.at(-1)));
       if (k === 1 || ok) {

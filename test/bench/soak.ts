@@ -33,8 +33,10 @@ interface Health {
 function slope(xs: number[], ys: number[]): number {
   const n = xs.length;
   if (n < 2) return 0;
-  const mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0, den = 0;
+  const mx = xs.reduce((a, b) => a + b, 0) / n,
+    my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
     num += (xs[i]! - mx) * (ys[i]! - my);
     den += (xs[i]! - mx) ** 2;
@@ -42,11 +44,18 @@ function slope(xs: number[], ys: number[]): number {
   return den ? num / den : 0;
 }
 
-const stats = (ms: number[]) => ({ n: ms.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), max: round(Math.max(0, ...ms)) });
+const stats = (ms: number[]) => ({
+  n: ms.length,
+  p50: round(percentile(ms, 50)),
+  p95: round(percentile(ms, 95)),
+  p99: round(percentile(ms, 99)),
+  max: round(Math.max(0, ...ms)),
+});
 
 export async function run(argv: string[]) {
   const flags = numericFlags(argv, { seconds: 300, cameras: 2, width: 640, height: 360, fps: 10, searchesPerSec: 2, sampleS: 10 });
-  const log = (msg: string, extra: Record<string, unknown> = {}) => console.error(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }));
+  const log = (msg: string, extra: Record<string, unknown> = {}) =>
+    console.error(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }));
   const dir = tempDir('soak');
   const dataDir = path.join(dir, 'data');
   const [natsPort, apiPort, simPort] = [await freePort(), await freePort(), await freePort()];
@@ -64,7 +73,10 @@ export async function run(argv: string[]) {
     const plates = [...new Set([...sim.clips.values()].flatMap((c) => c.passes.map((p) => p.plate)))];
     const incoming = path.join(dataDir, 'hotlists', 'incoming', 'soak');
     mkdirSync(incoming, { recursive: true });
-    writeFileSync(path.join(incoming, 'list.tmp'), 'plate,record_id,category\n' + plates.map((p, i) => `${p},SOAK-${i},stolen vehicle\n`).join(''));
+    writeFileSync(
+      path.join(incoming, 'list.tmp'),
+      'plate,record_id,category\n' + plates.map((p, i) => `${p},SOAK-${i},stolen vehicle\n`).join(''),
+    );
     renameSync(path.join(incoming, 'list.tmp'), path.join(incoming, 'list.csv'));
     const configFile = path.join(dir, 'alpr.yaml');
     writeFileSync(
@@ -80,7 +92,9 @@ export async function run(argv: string[]) {
         'hotlists: { sources: [{ name: soak, mapping: standard, staleAfterHours: 8760 }], watchIntervalSeconds: 5 }',
       ].join('\n'),
     );
-    proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     proc.stdout!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
     proc.stderr!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
     let token: string | null = null;
@@ -92,14 +106,21 @@ export async function run(argv: string[]) {
     const operator = await enrolOperator(api, access.admin.headers());
     for (let i = 0; ; i++) {
       const h = await health().catch(() => null);
-      if (h?.services?.every((s) => s.state === 'running') && cameraIds.every((id) => h.cameras.some((c) => c.cameraId === id && c.state === 'live'))) break;
+      if (
+        h?.services?.every((s) => s.state === 'running') &&
+        cameraIds.every((id) => h.cameras.some((c) => c.cameraId === id && c.state === 'live'))
+      )
+        break;
       if (i > 600) throw new Error(`appliance not up:\n${logs.slice(-3000)}`);
       await sleep(500);
     }
     log('appliance up', { cameras: flags.cameras, plates: plates.length });
 
-    const searchMs: number[] = [], searchErrors: number[] = [];
-    const ackMs: number[] = [], alertAgeMs: number[] = [], listMs: number[] = [];
+    const searchMs: number[] = [],
+      searchErrors: number[] = [];
+    const ackMs: number[] = [],
+      alertAgeMs: number[] = [],
+      listMs: number[] = [];
     const alertErrors: string[] = [];
     const samples: { t: number; services: Record<string, { cpuS: number; rssMiB: number }> }[] = [];
     const t0 = Date.now();
@@ -136,7 +157,11 @@ export async function run(argv: string[]) {
             const captured = Date.parse(a.read.capturedAt);
             if (Number.isFinite(captured)) alertAgeMs.push(Date.now() - captured);
             const t = performance.now();
-            const r = await fetch(`${api}/api/alerts/${a.id}/actions`, { method: 'POST', headers: operator.headers({ 'content-type': 'application/json' }), body: JSON.stringify({ action: 'acknowledge' }) }).catch(() => null);
+            const r = await fetch(`${api}/api/alerts/${a.id}/actions`, {
+              method: 'POST',
+              headers: operator.headers({ 'content-type': 'application/json' }),
+              body: JSON.stringify({ action: 'acknowledge' }),
+            }).catch(() => null);
             if (r?.ok) ackMs.push(performance.now() - t);
             else alertErrors.push(`ack ${r?.status ?? 'no answer'}: ${(await r?.text().catch(() => ''))?.slice(0, 200)}`);
             if (r?.ok) await r.arrayBuffer();
@@ -156,7 +181,12 @@ export async function run(argv: string[]) {
       const sup = proc.pid ? procSample(proc.pid) : null;
       if (sup) services.supervisor = sup;
       samples.push({ t: (Date.now() - t0) / 1000, services });
-      log('sample', { t: samples.at(-1)!.t, rssMiB: Object.fromEntries(Object.entries(services).map(([k, v]) => [k, round(v.rssMiB)])), searches: searchMs.length, alertsAcked: ackMs.length });
+      log('sample', {
+        t: samples.at(-1)!.t,
+        rssMiB: Object.fromEntries(Object.entries(services).map(([k, v]) => [k, round(v.rssMiB)])),
+        searches: searchMs.length,
+        alertsAcked: ackMs.length,
+      });
       await sleep(flags.sampleS * 1000);
     }
     await Promise.all([searcher, responder]);
@@ -167,11 +197,23 @@ export async function run(argv: string[]) {
     const perService = Object.fromEntries(
       names.map((name) => {
         const pts = samples.filter((s) => s.services[name]);
-        const first = pts[0]!, last = pts.at(-1)!;
+        const first = pts[0]!,
+          last = pts.at(-1)!;
         const half = pts.filter((p) => p.t >= flags.seconds / 2);
-        const rssSlope = slope(half.map((p) => p.t / 60), half.map((p) => p.services[name]!.rssMiB));
+        const rssSlope = slope(
+          half.map((p) => p.t / 60),
+          half.map((p) => p.services[name]!.rssMiB),
+        );
         const cpuPct = last.t > first.t ? (100 * (last.services[name]!.cpuS - first.services[name]!.cpuS)) / (last.t - first.t) : 0;
-        return [name, { cpuPct: round(cpuPct), rssMiBStart: round(first.services[name]!.rssMiB), rssMiBEnd: round(last.services[name]!.rssMiB), rssMiBPerMinSecondHalf: round(rssSlope, 2) }];
+        return [
+          name,
+          {
+            cpuPct: round(cpuPct),
+            rssMiBStart: round(first.services[name]!.rssMiB),
+            rssMiBEnd: round(last.services[name]!.rssMiB),
+            rssMiBPerMinSecondHalf: round(rssSlope, 2),
+          },
+        ];
       }),
     );
     const restarts = Object.fromEntries((finalHealth?.services ?? []).map((s) => [s.name, s.restarts]));
@@ -188,7 +230,10 @@ export async function run(argv: string[]) {
       alertErrorSamples: [...new Set(alertErrors)].slice(0, 5),
       services: perService,
       restarts,
-      memoryTimeline: samples.map((s) => ({ t: round(s.t), rssMiB: Object.fromEntries(Object.entries(s.services).map(([k, v]) => [k, round(v.rssMiB)])) })),
+      memoryTimeline: samples.map((s) => ({
+        t: round(s.t),
+        rssMiB: Object.fromEntries(Object.entries(s.services).map(([k, v]) => [k, round(v.rssMiB)])),
+      })),
     };
   } finally {
     await stopApplianceProcess(proc, dataDir, 30_000);
@@ -200,17 +245,30 @@ export async function run(argv: string[]) {
 /** An operator designated by the administrator and enrolled through the real API flow. */
 async function enrolOperator(api: string, adminHeaders: Record<string, string>) {
   const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${api}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => {
-      if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-      return r;
-    });
-  const created = (await (await post('/api/users', { username: 'soak-operator', displayName: 'Soak Operator', roles: ['operator'] }, adminHeaders)).json()) as { enrolment: { token: string } };
+    fetch(`${api}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(
+      async (r) => {
+        if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+        return r;
+      },
+    );
+  const created = (await (
+    await post('/api/users', { username: 'soak-operator', displayName: 'Soak Operator', roles: ['operator'] }, adminHeaders)
+  ).json()) as { enrolment: { token: string } };
   const begin = (await (await post('/api/enrol/begin', { token: created.enrolment.token })).json()) as { secret: string };
   const step = stepOf(new Date());
   await post('/api/enrol/complete', { token: created.enrolment.token, password: PASSWORD, code: totpAt(begin.secret, step) });
   const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-  await post('/api/users/soak-operator/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) }, adminHeaders);
-  const res = await post('/api/auth/login', { username: 'soak-operator', password: PASSWORD, code: totpAt(begin.secret, step + 1), bannerAccepted: true });
+  await post(
+    '/api/users/soak-operator/training',
+    { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
+    adminHeaders,
+  );
+  const res = await post('/api/auth/login', {
+    username: 'soak-operator',
+    password: PASSWORD,
+    code: totpAt(begin.secret, step + 1),
+    bannerAccepted: true,
+  });
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   return { headers: (extra: Record<string, string> = {}) => ({ cookie, 'x-csrf-token': csrfToken, ...extra }) };

@@ -15,8 +15,28 @@ import { readFileSync, rmSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { configSchema, consumers, pinBudgetBytes, ensureStreams, jetstream, newReadId, publishRead, silentLogger, streams, type PlateReadInput } from '../../contracts/index.ts';
-import { applyRetentionSettings, PINNED_SEARCH_TABLES, searchReads, startPartPinner, startSearchWarmer, startStoreWriter, STORE_WRITER_V8_FLAGS, type ReadSearch } from '../../store/index.ts';
+import {
+  configSchema,
+  consumers,
+  pinBudgetBytes,
+  ensureStreams,
+  jetstream,
+  newReadId,
+  publishRead,
+  silentLogger,
+  streams,
+  type PlateReadInput,
+} from '../../contracts/index.ts';
+import {
+  applyRetentionSettings,
+  PINNED_SEARCH_TABLES,
+  searchReads,
+  startPartPinner,
+  startSearchWarmer,
+  startStoreWriter,
+  STORE_WRITER_V8_FLAGS,
+  type ReadSearch,
+} from '../../store/index.ts';
 import { startNats, tempDir } from '../helpers/nats.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { numericFlags, percentile, round } from './_args.ts';
@@ -50,7 +70,8 @@ export async function run(argv: string[]) {
   const rows = Math.floor(flags.rows);
   const ingest = Math.min(Math.floor(flags.ingest), rows);
   const plates = Math.max(1000, Math.floor(rows / 8)); // a plate passes about 8 times in 3 years
-  const log = (msg: string, extra: Record<string, unknown> = {}) => console.error(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }));
+  const log = (msg: string, extra: Record<string, unknown> = {}) =>
+    console.error(JSON.stringify({ t: new Date().toISOString(), msg, ...extra }));
 
   const nats = await startNats();
   const nc = await nats.connect('bench');
@@ -177,7 +198,9 @@ export async function run(argv: string[]) {
   const ingestSeconds = (performance.now() - tIngest) / 1000;
   // Where a read's CPU went while the writer drained JetStream (µs per read): the writer's own
   // JavaScript (main), chDB inserting (node: libuv threads; ThreadPool) and merging, nats-server.
-  const ingestCpuUsPerRead: Record<string, number> = { natsServer: round((((procSample(nats.process.pid!)?.cpuS ?? NaN) - natsCpu0) * 1e6) / ingest) };
+  const ingestCpuUsPerRead: Record<string, number> = {
+    natsServer: round((((procSample(nats.process.pid!)?.cpuS ?? NaN) - natsCpu0) * 1e6) / ingest),
+  };
   for (const [name, s] of threadCpuByName()) {
     const us = ((s - (threadCpu0.get(name) ?? 0)) * 1e6) / ingest;
     if (us >= 0.05) ingestCpuUsPerRead[name] = round(us);
@@ -186,11 +209,13 @@ export async function run(argv: string[]) {
   log('ingested', { reads: ingest, seconds: round(ingestSeconds), cpuUsPerRead: ingestCpuUsPerRead });
   await settle('the searches');
 
-  const partsAtQueryTime = await (await client.query({
-    query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
+  const partsAtQueryTime = await (
+    await client.query({
+      query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE active AND database = currentDatabase()
             AND table IN ${SEARCH_TABLES} GROUP BY table ORDER BY table`,
-    format: 'JSONEachRow',
-  })).json();
+      format: 'JSONEachRow',
+    })
+  ).json();
   log('parts at query time', { parts: partsAtQueryTime });
   await pinner.sync();
   log('search tables pinned', { pinned: pinner.stats(), warmer: warmer.stats() });
@@ -210,7 +235,19 @@ export async function run(argv: string[]) {
       hits += (await searchReads(client, { limit: 100, offset: 0, ...q }, retention.tacticalDays)).length;
       samples.push(performance.now() - t);
     }
-    log('searched', { form, p50: round(percentile(samples, 50)), slowest: [...samples].sort((a, b) => b - a).slice(0, 5).map((x) => round(x)), diskReadKiBPerQuery: round((diskReadBytes() - disk0) / 1024 / flags.queries), first3: samples.slice(0, 3).map((x) => round(x)), pageFaultsPerQuery: Object.fromEntries(Object.entries(pageFaults()).map(([k, v]) => [k, round((v - faults0[k as keyof typeof faults0]) / flags.queries)])) });
+    log('searched', {
+      form,
+      p50: round(percentile(samples, 50)),
+      slowest: [...samples]
+        .sort((a, b) => b - a)
+        .slice(0, 5)
+        .map((x) => round(x)),
+      diskReadKiBPerQuery: round((diskReadBytes() - disk0) / 1024 / flags.queries),
+      first3: samples.slice(0, 3).map((x) => round(x)),
+      pageFaultsPerQuery: Object.fromEntries(
+        Object.entries(pageFaults()).map(([k, v]) => [k, round((v - faults0[k as keyof typeof faults0]) / flags.queries)]),
+      ),
+    });
     return { p95: round(percentile(samples, 95)), meanHits: round(hits / flags.queries) };
   };
   const plateSample = () => plateOf(rand(plates));
@@ -240,20 +277,29 @@ export async function run(argv: string[]) {
   // core forks no child while it serves; a bench that did so right before timing measured itself.
   log('search tables in the page cache', { tables: await pageCacheResidency(client) });
 
-  const bytes = async (q: string) => Number((await (await client.query({ query: q, format: 'JSONEachRow' })).json<{ b: string }>())[0]?.b ?? 0);
-  const partBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table != 'plate_images'`);
+  const bytes = async (q: string) =>
+    Number((await (await client.query({ query: q, format: 'JSONEachRow' })).json<{ b: string }>())[0]?.b ?? 0);
+  const partBytes = await bytes(
+    `SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table != 'plate_images'`,
+  );
   // (No projections since 060_reads_by_camera; still counted, should one return.)
-  const projectionBytes = await bytes(`SELECT sum(bytes_on_disk) AS b FROM system.projection_parts WHERE active AND database = currentDatabase()`);
-  const tableBytes = await (await client.query({
-    query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows, count() AS parts FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
-    format: 'JSONEachRow',
-  })).json();
+  const projectionBytes = await bytes(
+    `SELECT sum(bytes_on_disk) AS b FROM system.projection_parts WHERE active AND database = currentDatabase()`,
+  );
+  const tableBytes = await (
+    await client.query({
+      query: `SELECT table, sum(bytes_on_disk) AS b, sum(rows) AS rows, count() AS parts FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY b DESC`,
+      format: 'JSONEachRow',
+    })
+  ).json();
   // Per column only where ClickHouse counts it: compact parts (reads since 090) keep every column in one file.
-  const columnBytes = await (await client.query({
-    query: `SELECT table, name, data_compressed_bytes AS b, round(data_compressed_bytes / ${rows}, 2) AS perRead FROM system.columns
+  const columnBytes = await (
+    await client.query({
+      query: `SELECT table, name, data_compressed_bytes AS b, round(data_compressed_bytes / ${rows}, 2) AS perRead FROM system.columns
             WHERE database = currentDatabase() AND table IN ('reads', 'reads_by_plate') AND data_compressed_bytes > 0 ORDER BY table, b DESC`,
-    format: 'JSONEachRow',
-  })).json();
+      format: 'JSONEachRow',
+    })
+  ).json();
   log('bytes by table', { tables: tableBytes, projectionBytes, columns: columnBytes });
 
   const pinned = pinner.stats();
@@ -275,7 +321,14 @@ export async function run(argv: string[]) {
     wildcard: { prefixP95Ms: prefix.p95, infixP95Ms: infix.p95, singleCharP95Ms: single.p95 },
     fuzzyP95Ms: fuzzy.p95,
     cameraDayP95Ms: cameraDay.p95,
-    meanHits: { exact: exact.meanHits, prefix: prefix.meanHits, infix: infix.meanHits, single: single.meanHits, fuzzy: fuzzy.meanHits, cameraDay: cameraDay.meanHits },
+    meanHits: {
+      exact: exact.meanHits,
+      prefix: prefix.meanHits,
+      infix: infix.meanHits,
+      single: single.meanHits,
+      fuzzy: fuzzy.meanHits,
+      cameraDay: cameraDay.meanHits,
+    },
     bytesPerRead: round((partBytes + projectionBytes) / rows, 2),
     projectionBytesIncludedSeparately: projectionBytes,
     distinctPlates: plates,
@@ -300,10 +353,12 @@ function diskReadBytes(): number {
 
 /** How much of each search table's active parts the page cache holds (util-linux fincore). */
 async function pageCacheResidency(client: ClickHouseClient): Promise<Record<string, { mib: number; residentMib: number }>> {
-  const parts = await (await client.query({
-    query: `SELECT table, path FROM system.parts WHERE active AND database = currentDatabase() AND table IN ${SEARCH_TABLES}`,
-    format: 'JSONEachRow',
-  })).json<{ table: string; path: string }>();
+  const parts = await (
+    await client.query({
+      query: `SELECT table, path FROM system.parts WHERE active AND database = currentDatabase() AND table IN ${SEARCH_TABLES}`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ table: string; path: string }>();
   const out: Record<string, { mib: number; residentMib: number }> = {};
   for (const { table, path } of parts) {
     const res = spawnSync('sh', ['-c', 'fincore --bytes --noheadings --raw --output RES,SIZE "$0"/*', path], { encoding: 'utf8' });

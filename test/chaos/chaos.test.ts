@@ -49,7 +49,10 @@ describe('faults under a streaming camera', () => {
     const why = JSON.stringify(report, null, 1);
     console.log(`chaos figures: ${JSON.stringify(report)}`);
     // Every service came back under its supervisor.
-    expect(report.faults.map((f) => f.service), why).toEqual(['nats', 'core', 'camera:cam-a', 'matcher']);
+    expect(
+      report.faults.map((f) => f.service),
+      why,
+    ).toEqual(['nats', 'core', 'camera:cam-a', 'matcher']);
     for (const f of report.faults) expect(f.restarts, why).toBeGreaterThanOrEqual(1);
     // Reads: every one JetStream acknowledged is stored, once per pass.
     expect(report.published, why).toBeGreaterThan(0);
@@ -67,7 +70,10 @@ describe('faults under a streaming camera', () => {
     expect(report.alerts.duplicatePairs, why).toBe(0);
     // The full disk: a clear state in /api/health, and everything well again once space is back.
     if (canMount) {
-      expect(report.fullDisk!.health.some((h) => /^503 down; store unhealthy: disk full/.test(h)), why).toBe(true);
+      expect(
+        report.fullDisk!.health.some((h) => /^503 down; store unhealthy: disk full/.test(h)),
+        why,
+      ).toBe(true);
       expect(report.fullDisk!.recoveredMs, why).toBeGreaterThan(0);
     }
     expect(report.appliance.exitCode, why).toBe(0);

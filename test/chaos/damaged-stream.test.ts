@@ -1,7 +1,22 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRead, ensureStreams, subscribeCameraStates, type CameraState, type NatsConnection, type PlateRead } from '../../contracts/index.ts';
-import { DEFAULT_SCENE, defaultClipCache, ensureClip, freePort, scoreAgainstKey, startRtspServer, type RtspServer } from '../../pipeline/simulator/index.ts';
+import {
+  decodeRead,
+  ensureStreams,
+  subscribeCameraStates,
+  type CameraState,
+  type NatsConnection,
+  type PlateRead,
+} from '../../contracts/index.ts';
+import {
+  DEFAULT_SCENE,
+  defaultClipCache,
+  ensureClip,
+  freePort,
+  scoreAgainstKey,
+  startRtspServer,
+  type RtspServer,
+} from '../../pipeline/simulator/index.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
 import { spawnWorker, testCamera, testConfig, waitFor } from '../pipeline/harness.ts';
 
@@ -48,8 +63,16 @@ describe('camera worker on a stream with damaged slices', () => {
     await waitFor('the damaged camera live', () => states.some((s) => s.state === 'live'), 60_000);
     const due = () => server.key().filter((k) => k.to < Date.now() - 6000);
     await waitFor('four passes behind us', () => due().length >= 4, 120_000);
-    const score = scoreAgainstKey(due(), reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
-    const why = JSON.stringify({ score, key: due().map((k) => k.plate), reads: reads.map((r) => r.plate), states: states.map((s) => `${s.state}:${s.reason ?? ''}`) });
+    const score = scoreAgainstKey(
+      due(),
+      reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })),
+    );
+    const why = JSON.stringify({
+      score,
+      key: due().map((k) => k.plate),
+      reads: reads.map((r) => r.plate),
+      states: states.map((s) => `${s.state}:${s.reason ?? ''}`),
+    });
     console.log(`damaged stream: ${why}`);
     expect(worker.child.exitCode, why).toBeNull();
     expect(worker.child.signalCode, why).toBeNull();

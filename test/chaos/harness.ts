@@ -5,7 +5,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { alertStoreConsumer } from '../../contracts/index.ts';
 import { consumers, natsIdentities, streams, subscribeCameraMetrics } from '../../contracts/index.ts';
-import { defaultClipCache, scoreAgainstKey, startSimulator, type KeyEntry, type SceneSpec, type Simulator } from '../../pipeline/simulator/index.ts';
+import {
+  defaultClipCache,
+  scoreAgainstKey,
+  startSimulator,
+  type KeyEntry,
+  type SceneSpec,
+  type Simulator,
+} from '../../pipeline/simulator/index.ts';
 import { createClickHouseClient } from '../../store/index.ts';
 import { bootstrapAccess, setupTokenFromEntries, type AccessFixture } from '../helpers/access.ts';
 import { spawnApplianceProcess, stopApplianceProcess, type ApplianceProcess } from '../helpers/appliance-process.ts';
@@ -52,7 +59,15 @@ export interface FaultRecord {
 
 export interface ChaosReport {
   faults: FaultRecord[];
-  storeOutage: { seconds: number; readsWaitingAtFreeze: number; readsWaitingAtEnd: number; readsStreamedDuring: number; readsStreamedByEnd: number; alertsRaisedDuring: number; readsPublishedDuring: number } | null;
+  storeOutage: {
+    seconds: number;
+    readsWaitingAtFreeze: number;
+    readsWaitingAtEnd: number;
+    readsStreamedDuring: number;
+    readsStreamedByEnd: number;
+    alertsRaisedDuring: number;
+    readsPublishedDuring: number;
+  } | null;
   /** The disk full: what /api/health said meanwhile (distinct states), and how long until all was well again once space came back. */
   fullDisk: { seconds: number; health: string[]; logErrors: string[]; readsPublishedDuring: number; recoveredMs: number } | null;
   /** Reads the camera worker logged as acknowledged by JetStream. */
@@ -63,7 +78,17 @@ export interface ChaosReport {
   storedRows: number;
   storedReads: number;
   /** Against the answer key, for passes the camera could see (not during its own restart). */
-  key: { passes: number; found: number; recall: number; duplicates: number; unmatched: number; blindPasses: number; blindPlates: string[]; missed: string[]; misread: string[] };
+  key: {
+    passes: number;
+    found: number;
+    recall: number;
+    duplicates: number;
+    unmatched: number;
+    blindPasses: number;
+    blindPlates: string[];
+    missed: string[];
+    misread: string[];
+  };
   alerts: { expected: number; raised: number; missing: string[]; duplicatePairs: number; rows: number };
   appliance: { exitCode: number | null; errors: string[] };
   wallS: number;
@@ -111,13 +136,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.diskMiB}m`, 'tmpfs', dataDir]);
       mounted = true;
     }
-    sim = await startSimulator({ cameras: ['cam-a'], port: simPort, scene: { ...CHAOS_SCENE, ...opts.scene }, cacheDir: defaultClipCache() });
+    sim = await startSimulator({
+      cameras: ['cam-a'],
+      port: simPort,
+      scene: { ...CHAOS_SCENE, ...opts.scene },
+      cacheDir: defaultClipCache(),
+    });
     const clip = sim.clips.get('cam-a')!;
     // Every plate of the clip is on the hotlist: each read must raise an alert.
     const listed = new Map(clip.passes.map((p, i) => [p.plate, `CHAOS-${i}`]));
     const incoming = path.join(dataDir, 'hotlists', 'incoming', 'chaos');
     mkdirSync(incoming, { recursive: true });
-    writeFileSync(path.join(incoming, 'list.csv.tmp'), 'plate,state,record_id,category\n' + clip.passes.map((p, i) => `${p.plate},${p.state},CHAOS-${i},stolen vehicle\n`).join(''));
+    writeFileSync(
+      path.join(incoming, 'list.csv.tmp'),
+      'plate,state,record_id,category\n' + clip.passes.map((p, i) => `${p.plate},${p.state},CHAOS-${i},stolen vehicle\n`).join(''),
+    );
     renameSync(path.join(incoming, 'list.csv.tmp'), path.join(incoming, 'list.csv'));
 
     const configFile = path.join(dir, 'alpr.yaml');
@@ -161,13 +194,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       return res ? ((await res.json()) as Health) : null;
     };
     const service = (h: Health | null, name: string) => h?.services?.find((s) => s.name === name);
-    const liveSince = (h: Health | null, after: number) => h?.cameras.find((c) => c.cameraId === 'cam-a' && c.state === 'live' && Date.parse(c.at) >= after);
+    const liveSince = (h: Health | null, after: number) =>
+      h?.cameras.find((c) => c.cameraId === 'cam-a' && c.state === 'live' && Date.parse(c.at) >= after);
 
     say('booting the appliance');
-    await until('every service running and the camera live', async () => {
-      const h = await health();
-      return h?.services?.every((s) => s.state === 'running') && liveSince(h, 0) ? h : null;
-    }, 180_000, tail);
+    await until(
+      'every service running and the camera live',
+      async () => {
+        const h = await health();
+        return h?.services?.every((s) => s.state === 'running') && liveSince(h, 0) ? h : null;
+      },
+      180_000,
+      tail,
+    );
     const firstLiveAt = Date.now();
     // The camera metrics the core gathers, watched with the core's own seed.
     nc = await connectToAppliance(dataDir, natsPort, natsIdentities.core);
@@ -176,10 +215,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     subscribeCameraMetrics(nc, (m) => {
       if (m.cameraId === 'cam-a') lastInferring = { at: Date.now(), frames: m.framesInferred };
     });
-    await until('the hotlist imported from the watched folder', async () => {
-      const done = path.join(incoming, 'done');
-      return existsSync(done) && readdirSync(done).some((f) => f.endsWith('list.csv'));
-    }, 60_000, tail);
+    await until(
+      'the hotlist imported from the watched folder',
+      async () => {
+        const done = path.join(incoming, 'done');
+        return existsSync(done) && readdirSync(done).some((f) => f.endsWith('list.csv'));
+      },
+      60_000,
+      tail,
+    );
     // The matcher swaps the version in once the pointer is written: a little after the file moves.
     await sleep(2000);
     const listActiveAt = Date.now();
@@ -189,31 +233,48 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const faults: FaultRecord[] = [];
     const blind: { from: number; to: number }[] = [];
     for (const victim of opts.victims) {
-      const before = await until(`${victim} running`, async () => {
-        const s = service(await health(), victim);
-        return s?.state === 'running' && s.pid ? s : null;
-      }, 120_000, tail);
+      const before = await until(
+        `${victim} running`,
+        async () => {
+          const s = service(await health(), victim);
+          return s?.state === 'running' && s.pid ? s : null;
+        },
+        120_000,
+        tail,
+      );
       const killedAt = Date.now();
       process.kill(before.pid!, 'SIGKILL');
       say(`kill -9 ${victim} (pid ${before.pid})`);
-      const after = await until(`${victim} back after kill -9`, async () => {
-        const h = await health();
-        const s = service(h, victim);
-        if (!(s?.state === 'running' && s.pid !== before.pid)) return null;
-        if (victim.startsWith('camera:') && !liveSince(h, killedAt)) return null;
-        return s;
-      }, 180_000, tail);
+      const after = await until(
+        `${victim} back after kill -9`,
+        async () => {
+          const h = await health();
+          const s = service(h, victim);
+          if (!(s?.state === 'running' && s.pid !== before.pid)) return null;
+          if (victim.startsWith('camera:') && !liveSince(h, killedAt)) return null;
+          return s;
+        },
+        180_000,
+        tail,
+      );
       const recoveredMs = Date.now() - killedAt;
       let inferringMs: number | undefined;
       if (victim.startsWith('camera:')) {
         const backAt = Date.now();
         // Metrics come every 2 s; a report after the restart with frames recognised.
-        await until('the new camera worker recognising frames', async () => lastInferring.at > backAt && lastInferring.frames > 0, 120_000, tail);
+        await until(
+          'the new camera worker recognising frames',
+          async () => lastInferring.at > backAt && lastInferring.frames > 0,
+          120_000,
+          tail,
+        );
         inferringMs = Date.now() - killedAt;
         blind.push({ from: killedAt, to: Date.now() });
       }
       faults.push({ service: victim, killedAt, recoveredMs, restarts: after.restarts, ...(inferringMs ? { inferringMs } : {}) });
-      say(`${victim} back after ${(recoveredMs / 1000).toFixed(1)} s${inferringMs ? `, recognising after ${(inferringMs / 1000).toFixed(1)} s` : ''}`);
+      say(
+        `${victim} back after ${(recoveredMs / 1000).toFixed(1)} s${inferringMs ? `, recognising after ${(inferringMs / 1000).toFixed(1)} s` : ''}`,
+      );
       await sleep(opts.gapS * 1000);
     }
 
@@ -272,19 +333,30 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const res = await report();
         if (!res) seen.add('API unreachable');
         else {
-          const h = (await res.json()) as Health & { status: string; store: { healthy: boolean; lastError: string | null }; nats: { connected: boolean } };
+          const h = (await res.json()) as Health & {
+            status: string;
+            store: { healthy: boolean; lastError: string | null };
+            nats: { connected: boolean };
+          };
           const down = (h.services ?? []).filter((x) => x.state !== 'running').map((x) => `${x.name} ${x.state}`);
-          seen.add(`${res.status} ${h.status}; store ${h.store.healthy ? 'healthy' : `unhealthy: ${(h.store.lastError ?? '').slice(0, 160)}`}${down.length ? `; ${down.join(', ')}` : ''}`);
+          seen.add(
+            `${res.status} ${h.status}; store ${h.store.healthy ? 'healthy' : `unhealthy: ${(h.store.lastError ?? '').slice(0, 160)}`}${down.length ? `; ${down.join(', ')}` : ''}`,
+          );
         }
         await sleep(1000);
       }
       rmSync(ballast, { force: true });
       const freedAt = Date.now();
       say('disk space back');
-      await until('all well again after the disk was freed', async () => {
-        const h = (await health()) as (Health & { status: string }) | null;
-        return h?.status === 'ok' && h.services?.every((x) => x.state === 'running') && liveSince(h, 0);
-      }, 180_000, tail);
+      await until(
+        'all well again after the disk was freed',
+        async () => {
+          const h = (await health()) as (Health & { status: string }) | null;
+          return h?.status === 'ok' && h.services?.every((x) => x.state === 'running') && liveSince(h, 0);
+        },
+        180_000,
+        tail,
+      );
       fullDisk = {
         seconds: opts.fullDiskS,
         health: [...seen],
@@ -301,16 +373,30 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const endAt = Date.now();
     say('camera stream stopped; waiting for the store and the matcher to catch up');
     // The worker reads the plates in view when its stream fails; then every consumer drains.
-    await until('the camera to notice the end of its stream', async () => (await health())?.cameras.some((c) => c.cameraId === 'cam-a' && c.state !== 'live'), 60_000, tail);
+    await until(
+      'the camera to notice the end of its stream',
+      async () => (await health())?.cameras.some((c) => c.cameraId === 'cam-a' && c.state !== 'live'),
+      60_000,
+      tail,
+    );
     await sleep(3000);
     const jsm = await jetstreamManager(nc);
-    await until('every consumer drained', async () => {
-      for (const [stream, name] of [[streams.reads, consumers.storeWriter], [streams.reads, consumers.matcher], [streams.alerts, alertStoreConsumer]] as const) {
-        const ci = await jsm.consumers.info(stream, name);
-        if (ci.num_pending + ci.num_ack_pending > 0) return false;
-      }
-      return true;
-    }, 120_000, tail);
+    await until(
+      'every consumer drained',
+      async () => {
+        for (const [stream, name] of [
+          [streams.reads, consumers.storeWriter],
+          [streams.reads, consumers.matcher],
+          [streams.alerts, alertStoreConsumer],
+        ] as const) {
+          const ci = await jsm.consumers.info(stream, name);
+          if (ci.num_pending + ci.num_ack_pending > 0) return false;
+        }
+        return true;
+      },
+      120_000,
+      tail,
+    );
     await nc.close();
     nc = null;
 
@@ -322,8 +408,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // The store, opened here once its owner has let go of it.
     const client = await createClickHouseClient({ kind: 'embedded' }, dataDir);
     const rows = async <T>(query: string) => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
-    const stored = await rows<{ id: string; plate: string; at: string }>("SELECT toString(id) AS id, plate_norm AS plate, toString(toUnixTimestamp64Milli(captured_at)) AS at FROM reads WHERE camera_id = 'cam-a'");
-    const alerts = await rows<{ id: string; readId: string; recordId: string }>('SELECT toString(id) AS id, toString(read_id) AS readId, record_id AS recordId FROM alerts');
+    const stored = await rows<{ id: string; plate: string; at: string }>(
+      "SELECT toString(id) AS id, plate_norm AS plate, toString(toUnixTimestamp64Milli(captured_at)) AS at FROM reads WHERE camera_id = 'cam-a'",
+    );
+    const alerts = await rows<{ id: string; readId: string; recordId: string }>(
+      'SELECT toString(id) AS id, toString(read_id) AS readId, record_id AS recordId FROM alerts',
+    );
     await client.close();
 
     const byId = new Map(stored.map((r) => [r.id, { plate: r.plate, at: Number(r.at) }]));
@@ -335,13 +425,26 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const isBlind = (k: KeyEntry) => blind.some((b) => k.from < b.to && k.to > b.from);
     const seeable = due.filter((k) => !isBlind(k));
     const blindPasses = due.filter(isBlind);
-    const score = scoreAgainstKey(seeable, reads.filter((r) => r.capturedAt >= firstLiveAt && !blind.some((b) => r.capturedAt > b.from - 3000 && r.capturedAt < b.to + 3000)));
+    const score = scoreAgainstKey(
+      seeable,
+      reads.filter((r) => r.capturedAt >= firstLiveAt && !blind.some((b) => r.capturedAt > b.from - 3000 && r.capturedAt < b.to + 3000)),
+    );
     // Reads no pass of the whole key explains (plate and time): misreads, with the plate then in view.
     const allKey = sim.key();
     const misread = reads
       .filter((r) => !allKey.some((k) => k.plate === r.plate && r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000))
-      .map((r) => `${r.plate}@${new Date(r.capturedAt).toISOString()} (in view: ${allKey.filter((k) => r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000).map((k) => k.plate).join(',') || 'none'})`);
-    const missed = seeable.filter((k) => !reads.some((r) => r.plate === k.plate && r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000)).map((k) => `${k.plate}@${new Date(k.from).toISOString()}`);
+      .map(
+        (r) =>
+          `${r.plate}@${new Date(r.capturedAt).toISOString()} (in view: ${
+            allKey
+              .filter((k) => r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000)
+              .map((k) => k.plate)
+              .join(',') || 'none'
+          })`,
+      );
+    const missed = seeable
+      .filter((k) => !reads.some((r) => r.plate === k.plate && r.capturedAt >= k.from - 3000 && r.capturedAt <= k.to + 3000))
+      .map((k) => `${k.plate}@${new Date(k.from).toISOString()}`);
 
     // Alerts: every stored read of a listed plate, captured once the list was active, has one
     // for its record; and no (read, record) pair was raised under two ids.
@@ -362,7 +465,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       storedRows: stored.length,
       storedReads: byId.size,
       key: { ...score, blindPasses: blindPasses.length, blindPlates: blindPasses.map((k) => k.plate), missed, misread },
-      alerts: { expected: expected.length, raised: new Set(alerts.map((a) => a.id)).size, missing, duplicatePairs: [...alertKeys.values()].filter((s) => s.size > 1).length, rows: alerts.length },
+      alerts: {
+        expected: expected.length,
+        raised: new Set(alerts.map((a) => a.id)).size,
+        missing,
+        duplicatePairs: [...alertKeys.values()].filter((s) => s.size > 1).length,
+        rows: alerts.length,
+      },
       appliance: { exitCode, errors: errors.slice(0, 50) },
       wallS: Math.round((Date.now() - t0) / 1000),
     };

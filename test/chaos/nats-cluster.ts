@@ -103,7 +103,12 @@ export async function startHubWithLeaves(sites: string[]): Promise<ServerSet> {
   mkdirSync(path.join(dir, 'hub'), { recursive: true });
   const configs: Record<string, { conf: string; url: string; jetstream: boolean }> = {
     hub: {
-      conf: [`server_name: hub`, `listen: "127.0.0.1:${hubPort}"`, `jetstream { store_dir: "${path.join(dir, 'hub')}" }`, `leafnodes { listen: "127.0.0.1:${leafPort}" }`].join('\n'),
+      conf: [
+        `server_name: hub`,
+        `listen: "127.0.0.1:${hubPort}"`,
+        `jetstream { store_dir: "${path.join(dir, 'hub')}" }`,
+        `leafnodes { listen: "127.0.0.1:${leafPort}" }`,
+      ].join('\n'),
       url: `nats://127.0.0.1:${hubPort}`,
       jetstream: true,
     },
@@ -111,7 +116,11 @@ export async function startHubWithLeaves(sites: string[]): Promise<ServerSet> {
   for (const [i, site] of sites.entries()) {
     const port = sitePorts[i]!;
     configs[site] = {
-      conf: [`server_name: ${site}`, `listen: "127.0.0.1:${port}"`, `leafnodes { remotes: [{ url: "nats-leaf://127.0.0.1:${leafPort}" }] }`].join('\n'),
+      conf: [
+        `server_name: ${site}`,
+        `listen: "127.0.0.1:${port}"`,
+        `leafnodes { remotes: [{ url: "nats-leaf://127.0.0.1:${leafPort}" }] }`,
+      ].join('\n'),
       url: `nats://127.0.0.1:${port}`,
       jetstream: false,
     };

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerStoredChecks } from '../../appliance/index.ts';
 import { ReadSpool, reconcileSpool } from '../../pipeline/index.ts';
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type NatsConnection } from '../../contracts/index.ts';
+import {
+  configSchema,
+  consumers,
+  ensureStreams,
+  jetstream,
+  publishRead,
+  silentLogger,
+  streams,
+  type NatsConnection,
+} from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
@@ -28,7 +37,10 @@ const dir = tempDir('power-loss');
 const natsConfig = configSchema.parse({}).nats;
 
 const storedIds = async () => {
-  const rs = await store.client.query({ query: "SELECT toString(id) AS id FROM reads FINAL WHERE camera_id = 'cam-pl'", format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: "SELECT toString(id) AS id FROM reads FINAL WHERE camera_id = 'cam-pl'",
+    format: 'JSONEachRow',
+  });
   return (await rs.json<{ id: string }>()).map((r) => r.id);
 };
 
@@ -88,17 +100,31 @@ describe('reads spooled by the camera survive the loss of JetStream data', () =>
     rmSync(nats.storeDir, { recursive: true, force: true });
     spool.close();
     await nats.restart();
-    await until(async () => !nc.isClosed() && (await nc.flush().then(() => true, () => false)), { what: 'the client back on the new server' });
+    await until(
+      async () =>
+        !nc.isClosed() &&
+        (await nc.flush().then(
+          () => true,
+          () => false,
+        )),
+      { what: 'the client back on the new server' },
+    );
     await ensureStreams(nc, natsConfig);
 
     // 4. Everything restarts: the spool from its file, the core with an empty stream.
     const reopened = ReadSpool.open(path.join(dir, 'spool', 'cam-pl.jsonl'));
     expect(reopened.size).toBe(10);
     await startCore();
-    const again = await until(() => reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger }), { what: 'the core to answer the check', ms: 30_000 });
+    const again = await until(
+      () => reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger }),
+      { what: 'the core to answer the check', ms: 30_000 },
+    );
     expect(again).toMatchObject({ checked: 10, confirmed: 0, republished: 10 });
     await until(async () => (await storedIds()).length === 20, { what: 'the republished reads stored', ms: 30_000 });
-    const after = await until(() => reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger }), { what: 'a second check' });
+    const after = await until(
+      () => reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger }),
+      { what: 'a second check' },
+    );
     expect(after).toMatchObject({ checked: 10, confirmed: 10, republished: 0 });
     expect(reopened.size).toBe(0);
     const ids = await storedIds();
@@ -108,18 +134,38 @@ describe('reads spooled by the camera survive the loss of JetStream data', () =>
     // 5. The matcher behind (its consumer exists and has not taken these reads): they are in the
     //    store, so neither republished nor confirmed; confirmed once it has caught up.
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers.add(streams.reads, { durable_name: consumers.matcher, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+    await jsm.consumers.add(streams.reads, {
+      durable_name: consumers.matcher,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+    });
     const third = Array.from({ length: 3 }, (_, i) => makeRead({ cameraId: 'cam-pl', plate: `PLC${100 + i}` }));
     for (const r of third) {
       reopened.add(r);
       await publishRead(js, r);
     }
     await until(async () => (await storedIds()).length === 23, { what: 'the third reads stored', ms: 30_000 });
-    const behind = await reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger });
+    const behind = await reconcileSpool({
+      spool: reopened,
+      nc,
+      js,
+      cameraId: 'cam-pl',
+      checkSeconds: 0,
+      republished,
+      logger: silentLogger,
+    });
     expect(behind).toMatchObject({ checked: 3, confirmed: 0, republished: 0, dropped: 0 });
     expect(reopened.size).toBe(3);
     await jsm.consumers.delete(streams.reads, consumers.matcher);
-    const caughtUp = await reconcileSpool({ spool: reopened, nc, js, cameraId: 'cam-pl', checkSeconds: 0, republished, logger: silentLogger });
+    const caughtUp = await reconcileSpool({
+      spool: reopened,
+      nc,
+      js,
+      cameraId: 'cam-pl',
+      checkSeconds: 0,
+      republished,
+      logger: silentLogger,
+    });
     expect(caughtUp).toMatchObject({ checked: 3, confirmed: 3, republished: 0 });
     expect(reopened.size).toBe(0);
     reopened.close();

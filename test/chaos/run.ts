@@ -31,7 +31,11 @@ const report = await runChaos({
   fullDiskS: Number(values['full-disk']),
   progress: (line) => console.error(`[chaos +${Math.round((Date.now() - started) / 1000)}s] ${line}`),
 });
-const ok = report.publishedNotStored.length === 0 && report.alerts.missing.length === 0 && report.alerts.duplicatePairs === 0 && report.key.duplicates === 0;
+const ok =
+  report.publishedNotStored.length === 0 &&
+  report.alerts.missing.length === 0 &&
+  report.alerts.duplicatePairs === 0 &&
+  report.key.duplicates === 0;
 console.error(ok ? 'chaos: nothing lost, nothing duplicated' : 'chaos: FAILED (see publishedNotStored, alerts.missing, duplicates)');
 console.log(JSON.stringify(report));
 process.exit(ok ? 0 : 1);

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { hotlistBuckets, openHotlistBuckets } from '../../contracts/index.ts';
-import { configSchema, ensureStreams, jetstream, publishRead, silentLogger, streams, validateConfig, type PlateReadInput } from '../../contracts/index.ts';
+import {
+  configSchema,
+  ensureStreams,
+  jetstream,
+  publishRead,
+  silentLogger,
+  streams,
+  validateConfig,
+  type PlateReadInput,
+} from '../../contracts/index.ts';
 import { startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
@@ -25,7 +34,11 @@ const conns: NatsConnection[] = [];
 let writer: StoreWriter | null = null;
 
 const storedIds = async (camera: string) => {
-  const rs = await store.client.query({ query: 'SELECT toString(id) AS id, site_id AS site FROM reads FINAL WHERE camera_id = {c:String}', query_params: { c: camera }, format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: 'SELECT toString(id) AS id, site_id AS site FROM reads FINAL WHERE camera_id = {c:String}',
+    query_params: { c: camera },
+    format: 'JSONEachRow',
+  });
   return rs.json<{ id: string; site: string }>();
 };
 
@@ -94,19 +107,25 @@ describe('three-node NATS cluster, streams replicated ×3', () => {
       }
       await publishWithRetry(nc, read);
     }
-    const stored = await until(async () => {
-      const rows = await storedIds('cam-r3');
-      return rows.length >= reads.length ? rows : null;
-    }, { what: 'every read stored after the leader died', ms: 90_000 });
+    const stored = await until(
+      async () => {
+        const rows = await storedIds('cam-r3');
+        return rows.length >= reads.length ? rows : null;
+      },
+      { what: 'every read stored after the leader died', ms: 90_000 },
+    );
     expect(stored.map((r) => r.id).sort()).toEqual(reads.map((r) => r.id).sort());
     // A new leader serves the stream from the two survivors; the killed node rejoins and catches up.
     const after = await jsm.streams.info(streams.reads);
     expect(after.cluster!.leader).not.toBe(killed);
     await cluster.start(killed);
-    await until(async () => {
-      const i = await jsm.streams.info(streams.reads);
-      return i.cluster?.replicas?.find((r) => r.name === killed)?.current === true;
-    }, { what: `${killed} to catch up`, ms: 60_000 });
+    await until(
+      async () => {
+        const i = await jsm.streams.info(streams.reads);
+        return i.cluster?.replicas?.find((r) => r.name === killed)?.current === true;
+      },
+      { what: `${killed} to catch up`, ms: 60_000 },
+    );
     await writer.stop();
     writer = null;
   }, 240_000);
@@ -125,15 +144,20 @@ describe('sites as leaf nodes of a central hub', () => {
       const nc = await connect({ servers: set.urls[site]!, name: `${site}-camera`, maxReconnectAttempts: -1 });
       conns.push(nc);
       // Interest in alpr.reads.> reaches the leaf from the hub's stream shortly after it connects.
-      const reads = Array.from({ length: 25 }, (_, i) => makeRead({ siteId: site, cameraId: `${site}-cam`, plate: `${site === 'site-a' ? 'LFA' : 'LFB'}${100 + i}` }));
+      const reads = Array.from({ length: 25 }, (_, i) =>
+        makeRead({ siteId: site, cameraId: `${site}-cam`, plate: `${site === 'site-a' ? 'LFA' : 'LFB'}${100 + i}` }),
+      );
       for (const r of reads) await publishWithRetry(nc, r);
       bySite.set(site, reads);
     }
     for (const [site, reads] of bySite) {
-      const stored = await until(async () => {
-        const rows = await storedIds(`${site}-cam`);
-        return rows.length >= reads.length ? rows : null;
-      }, { what: `the reads of ${site} stored centrally`, ms: 60_000 });
+      const stored = await until(
+        async () => {
+          const rows = await storedIds(`${site}-cam`);
+          return rows.length >= reads.length ? rows : null;
+        },
+        { what: `the reads of ${site} stored centrally`, ms: 60_000 },
+      );
       expect(stored.map((r) => r.id).sort()).toEqual(reads.map((r) => r.id).sort());
       expect(new Set(stored.map((r) => r.site))).toEqual(new Set([site]));
     }

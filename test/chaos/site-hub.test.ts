@@ -41,7 +41,10 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
     const v = await fn().catch(() => null);
     if (v) return v;
     const dead = [hub, site].find((a) => a && a.proc.exitCode !== null && !stopping);
-    if (Date.now() > end || dead) throw new Error(`${Date.now() > end ? 'timed out' : 'an appliance exited'} waiting for ${what}\n--- hub ---\n${hub?.tail()}\n--- site ---\n${site?.tail()}`);
+    if (Date.now() > end || dead)
+      throw new Error(
+        `${Date.now() > end ? 'timed out' : 'an appliance exited'} waiting for ${what}\n--- hub ---\n${hub?.tail()}\n--- site ---\n${site?.tail()}`,
+      );
     await sleep(250);
   }
 }
@@ -56,15 +59,29 @@ afterAll(async () => {
 
 describe('a cameras-only site joined to a hub as a leaf node', () => {
   it('delivers every acknowledged read to the hub, through a link outage, with its alerts', async () => {
-    const [hubNats, leafPort, api, siteNats, simPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-    sim = await startSimulator({ cameras: [camera], port: simPort, scene: { ...CHAOS_SCENE, passes: 4, seed: 31 }, cacheDir: defaultClipCache() });
+    const [hubNats, leafPort, api, siteNats, simPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    sim = await startSimulator({
+      cameras: [camera],
+      port: simPort,
+      scene: { ...CHAOS_SCENE, passes: 4, seed: 31 },
+      cacheDir: defaultClipCache(),
+    });
     const passes = sim.clips.get(camera)!.passes;
     const plates = passes.map((p) => p.plate);
 
     // The hub: no cameras of its own (so no simulated one), a hotlist of every plate the site will see.
     const incoming = path.join(hubData, 'hotlists', 'incoming', 'central');
     mkdirSync(incoming, { recursive: true });
-    writeFileSync(path.join(incoming, 'list.tmp'), 'plate,state,record_id,category\n' + passes.map((p, i) => `${p.plate},${p.state},HUB-${i},stolen vehicle\n`).join(''));
+    writeFileSync(
+      path.join(incoming, 'list.tmp'),
+      'plate,state,record_id,category\n' + passes.map((p, i) => `${p.plate},${p.state},HUB-${i},stolen vehicle\n`).join(''),
+    );
     renameSync(path.join(incoming, 'list.tmp'), path.join(incoming, 'list.csv'));
     const hubConfig = path.join(dir, 'hub.yaml');
     writeFileSync(
@@ -93,23 +110,34 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     );
 
     hub = spawnApplianceProcess(hubConfig);
-    type Health = { services: { name: string; state: string; pid: number | null }[] | null; cameras: { cameraId: string; state: string }[] };
+    type Health = {
+      services: { name: string; state: string; pid: number | null }[] | null;
+      cameras: { cameraId: string; state: string }[];
+    };
     // The full report needs a principal (anonymous callers get the status only): a monitoring
     // token, made through the hub's first-start setup link.
     const hubBase = `http://127.0.0.1:${api}`;
     const setup = await until('the setup link in the hub log', async () => setupTokenFromEntries(hub!.entries), 120_000);
     const monitor = await bootstrapAccess(hubBase, setup, []);
     const health = async () => (await (await monitor.health(hubBase)).json()) as Health;
-    const booted = await until('the hub running', async () => {
-      const h = await health();
-      return h.services?.length && h.services.every((s) => s.state === 'running') ? h : null;
-    }, 120_000);
+    const booted = await until(
+      'the hub running',
+      async () => {
+        const h = await health();
+        return h.services?.length && h.services.every((s) => s.state === 'running') ? h : null;
+      },
+      120_000,
+    );
     // A hub whose cameras are at its sites runs none of its own.
     expect(booted.services!.map((s) => s.name)).toEqual(['nats', 'core', 'matcher']);
     // The matcher runs with its index on transparent huge pages (matcher/huge-pages.ts).
     const matcherPid = booted.services!.find((s) => s.name === 'matcher')!.pid!;
     expect(readFileSync(`/proc/${matcherPid}/environ`, 'utf8').split('\0')).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
-    await until('the hotlist imported', async () => existsSync(path.join(incoming, 'done')) && readdirSync(path.join(incoming, 'done')).some((f) => f.endsWith('list.csv')), 60_000);
+    await until(
+      'the hotlist imported',
+      async () => existsSync(path.join(incoming, 'done')) && readdirSync(path.join(incoming, 'done')).some((f) => f.endsWith('list.csv')),
+      60_000,
+    );
     // The matcher swaps the version in once its pointer is written: a little after the file moves.
     await sleep(2000);
     // Watched as the hub's core (its seed under the hub's data dir): what reached the READS stream.
@@ -126,14 +154,25 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     const intruderDir = path.join(dir, 'intruder');
     mkdirSync(intruderDir);
     const intruderPort = await freePort();
-    const intruderConfig = configSchema.parse({ role: 'cameras', site: { id: 'intruder' }, nats: { port: intruderPort, leafnodes: { remotes: [`nats-leaf://sites:guess@127.0.0.1:${leafPort}`] } } });
+    const intruderConfig = configSchema.parse({
+      role: 'cameras',
+      site: { id: 'intruder' },
+      nats: { port: intruderPort, leafnodes: { remotes: [`nats-leaf://sites:guess@127.0.0.1:${leafPort}`] } },
+    });
     const intruderCam = natsIdentities.camera('intruder-cam');
     const intruderKeys = ensureNkeySeeds(path.join(intruderDir, 'nats', 'credentials'), [intruderCam]);
     const intruderUsers = [{ nkey: intruderKeys.get(intruderCam)!, permissions: natsPermissions(intruderCam) }];
-    writeFileSync(path.join(intruderDir, 'nats.conf'), natsServerConf(intruderConfig, intruderDir, path.join(intruderDir, 'pid'), {}, { users: intruderUsers }));
+    writeFileSync(
+      path.join(intruderDir, 'nats.conf'),
+      natsServerConf(intruderConfig, intruderDir, path.join(intruderDir, 'pid'), {}, { users: intruderUsers }),
+    );
     const intruder = spawn('nats-server', ['-c', path.join(intruderDir, 'nats.conf')], { stdio: 'ignore' });
     try {
-      const inc = await until('the intruder server up', () => connectToAppliance(intruderDir, intruderPort, intruderCam, { reconnect: false }), 20_000);
+      const inc = await until(
+        'the intruder server up',
+        () => connectToAppliance(intruderDir, intruderPort, intruderCam, { reconnect: false }),
+        20_000,
+      );
       await sleep(2000);
       for (let i = 0; i < 5; i++) inc.publish('alpr.reads.intruder-cam', 'forged');
       await inc.flush();
@@ -144,7 +183,11 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     }
     expect(await storedFrom('intruder-cam')).toBe(0);
     // The site's camera state crosses the leaf link into the hub's health.
-    await until('the site camera live in the hub health', async () => (await health()).cameras.some((c) => c.cameraId === camera && c.state === 'live'), 120_000);
+    await until(
+      'the site camera live in the hub health',
+      async () => (await health()).cameras.some((c) => c.cameraId === camera && c.state === 'live'),
+      120_000,
+    );
     await until('two reads from the site at the hub', async () => (await storedFrom(camera)) >= 2, 120_000);
 
     // The link down: the hub's nats-server frozen (a WAN outage looks the same to the site).
@@ -164,33 +207,51 @@ describe('a cameras-only site joined to a hub as a leaf node', () => {
     await exited;
     const ids = acknowledged();
     const jsm = await jetstreamManager(nc);
-    await until('the hub consumers drained', async () => {
-      for (const [stream, name] of [[streams.reads, consumers.storeWriter], [streams.reads, consumers.matcher], [streams.alerts, alertStoreConsumer]] as const) {
-        const ci = await jsm.consumers.info(stream, name);
-        if (ci.num_pending + ci.num_ack_pending > 0) return false;
-      }
-      return true;
-    }, 60_000);
+    await until(
+      'the hub consumers drained',
+      async () => {
+        for (const [stream, name] of [
+          [streams.reads, consumers.storeWriter],
+          [streams.reads, consumers.matcher],
+          [streams.alerts, alertStoreConsumer],
+        ] as const) {
+          const ci = await jsm.consumers.info(stream, name);
+          if (ci.num_pending + ci.num_ack_pending > 0) return false;
+        }
+        return true;
+      },
+      60_000,
+    );
     await nc.close();
     nc = null;
     await stopApplianceProcess(hub.proc, hubData);
 
     const client = await createClickHouseClient({ kind: 'embedded' }, hubData);
     const rows = async <T>(query: string) => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
-    const stored = await rows<{ id: string; site: string; camera: string; plate: string }>('SELECT toString(id) AS id, site_id AS site, camera_id AS camera, plate_norm AS plate FROM reads FINAL');
-    const alerts = await rows<{ readId: string; recordId: string }>('SELECT toString(read_id) AS readId, record_id AS recordId FROM alerts');
+    const stored = await rows<{ id: string; site: string; camera: string; plate: string }>(
+      'SELECT toString(id) AS id, site_id AS site, camera_id AS camera, plate_norm AS plate FROM reads FINAL',
+    );
+    const alerts = await rows<{ readId: string; recordId: string }>(
+      'SELECT toString(read_id) AS readId, record_id AS recordId FROM alerts',
+    );
     await client.close();
 
     const why = JSON.stringify({ ids, retried, stored: stored.length, alerts: alerts.length });
     console.log(`site→hub figures: ${why}`);
     expect(ids.length, why).toBeGreaterThan(beforeOutage);
     const storedIds = new Set(stored.map((r) => r.id));
-    expect(ids.filter((id) => !storedIds.has(id)), why).toEqual([]);
+    expect(
+      ids.filter((id) => !storedIds.has(id)),
+      why,
+    ).toEqual([]);
     expect(stored.length, why).toBe(storedIds.size);
     expect(new Set(stored.map((r) => `${r.site}/${r.camera}`)), why).toEqual(new Set([`site-b/${camera}`]));
     const listedReads = stored.filter((r) => plates.includes(r.plate));
     expect(listedReads.length, why).toBeGreaterThan(0);
     const alerted = new Set(alerts.map((a) => a.readId));
-    expect(listedReads.filter((r) => !alerted.has(r.id)).map((r) => r.plate), why).toEqual([]);
+    expect(
+      listedReads.filter((r) => !alerted.has(r.id)).map((r) => r.plate),
+      why,
+    ).toEqual([]);
   }, 400_000);
 });

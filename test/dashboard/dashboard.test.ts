@@ -68,7 +68,9 @@ describe('dashboard', () => {
     page.on('response', (r) => void (r.request().resourceType() === 'script' && scripts.push(r.url())));
     await page.goto(app.url + '/');
     await page.getByTestId('banner').waitFor();
-    const sizes = await Promise.all(scripts.map(async (u) => gzipSync(Buffer.from(await (await fetch(u)).arrayBuffer()), { level: 9 }).length));
+    const sizes = await Promise.all(
+      scripts.map(async (u) => gzipSync(Buffer.from(await (await fetch(u)).arrayBuffer()), { level: 9 }).length),
+    );
     expect(scripts.length).toBeGreaterThan(0);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(200_000);
     expect(scripts.some((u) => /uPlot/i.test(u))).toBe(false);
@@ -138,7 +140,14 @@ describe('administration', () => {
     const req = deputy.page.context().request;
     const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
     const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-    expect((await req.post(`${app.url}/api/users/chief/training`, { headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) } })).status()).toBe(201);
+    expect(
+      (
+        await req.post(`${app.url}/api/users/chief/training`, {
+          headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
+          data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
+        })
+      ).status(),
+    ).toBe(201);
     expect(deputy.errors).toEqual([]);
     await deputy.context.close();
     await page.reload();
@@ -149,7 +158,9 @@ describe('administration', () => {
     await expect.poll(() => page.getByTestId('user-detail').locator('h2').textContent()).toContain('ivan');
     await page.getByLabel('Finding').fill('Search without a stated purpose on 11/02');
     await page.getByRole('form', { name: 'Record non-compliance' }).getByRole('button', { name: 'Record' }).click();
-    await expect.poll(() => page.getByTestId('noncompliance').textContent()).toContain('Search without a stated purpose on 11/02 (warning, by chief)');
+    await expect
+      .poll(() => page.getByTestId('noncompliance').textContent())
+      .toContain('Search without a stated purpose on 11/02 (warning, by chief)');
 
     await page.getByRole('tab', { name: 'Cases' }).click();
     await page.getByLabel('Case number').fill('DASH-1');
@@ -212,11 +223,14 @@ describe('search', () => {
     // Reads of the simulated camera arrive once its deployment is authorised.
     const rows = page.locator('[data-testid="results"] tbody tr');
     await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Search', exact: true }).click();
-        await page.getByTestId('result-count').waitFor();
-        return rows.count();
-      }, { timeout: 60_000, interval: 2000 })
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Search', exact: true }).click();
+          await page.getByTestId('result-count').waitFor();
+          return rows.count();
+        },
+        { timeout: 60_000, interval: 2000 },
+      )
       .toBeGreaterThan(0);
     // The crop is fetched with the case headers and shown from a blob.
     const withImage = rows.filter({ has: page.locator('img') }).first();
@@ -232,7 +246,10 @@ describe('search', () => {
     await screenshot(page, 'search');
 
     // Export for the case file: a CSV download of the same search.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV for the case file' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV for the case file' }).click(),
+    ]);
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv.split('\n')[0]).toContain('plate');
     expect(csv).toContain(plate);
@@ -257,14 +274,33 @@ async function enrolViaApi(username: string, roles: string[]): Promise<Totp> {
   const req = admin.page.context().request;
   const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
   const h = { 'x-csrf-token': csrf, 'content-type': 'application/json' };
-  const made = (await (await req.post(`${app.url}/api/users`, { headers: h, data: { username, displayName: username, roles } })).json()) as { enrolment: { token: string } };
+  const made = (await (
+    await req.post(`${app.url}/api/users`, { headers: h, data: { username, displayName: username, roles } })
+  ).json()) as { enrolment: { token: string } };
   const token = made.enrolment.token;
-  const begun = (await (await fetch(`${app.url}/api/enrol/begin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json()) as { secret: string };
+  const begun = (await (
+    await fetch(`${app.url}/api/enrol/begin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    })
+  ).json()) as { secret: string };
   const totp = new Totp(begun.secret);
-  const done = await fetch(`${app.url}/api/enrol/complete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD, code: totp.code() }) });
+  const done = await fetch(`${app.url}/api/enrol/complete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, password: PASSWORD, code: totp.code() }),
+  });
   expect(done.status).toBe(200);
   const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-  expect((await req.post(`${app.url}/api/users/${username}/training`, { headers: h, data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) } })).status()).toBe(201);
+  expect(
+    (
+      await req.post(`${app.url}/api/users/${username}/training`, {
+        headers: h,
+        data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
+      })
+    ).status(),
+  ).toBe(201);
   return totp;
 }
 
@@ -278,7 +314,9 @@ describe('live', () => {
     // one within the tolerance (5 %) is imported, its bad line still listed.
     const upload = async (name: string, lines: string[]) => {
       await adminPage.getByLabel(/^Source/).selectOption('fcic');
-      await adminPage.getByLabel('File (CSV or JSON lines)').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(['lic,lis,fcn,file,doe', ...lines].join('\n') + '\n') });
+      await adminPage
+        .getByLabel('File (CSV or JSON lines)')
+        .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(['lic,lis,fcn,file,doe', ...lines].join('\n') + '\n') });
       await adminPage.getByRole('button', { name: 'Import' }).click();
     };
     const good = (i: number) => `FCI${1000 + i},FL,F${i},STOLEN VEHICLE,2026-11-01`;
@@ -305,7 +343,9 @@ describe('live', () => {
     await signIn(page, 'olga', totp);
     expect(page.url()).toBe(`${app.url}/`);
     await expect.poll(() => page.getByTestId('stream').textContent(), { timeout: 20_000 }).toBe('live');
-    await expect.poll(() => page.locator('[data-testid="camera-health"] [data-camera="sim-1"]').textContent(), { timeout: 30_000 }).toContain('live');
+    await expect
+      .poll(() => page.locator('[data-testid="camera-health"] [data-camera="sim-1"]').textContent(), { timeout: 30_000 })
+      .toContain('live');
 
     // The plate passes the authorised simulated camera.
     const nc = await connectToAppliance(`${app.dir}/data`, app.natsPort, natsIdentities.camera('sim-1'));
@@ -347,13 +387,18 @@ describe('live', () => {
     await screenshot(page, 'live-1920');
     await page.setViewportSize({ width: 1366, height: 768 });
     // The ticker counts the simulated camera's reads.
-    await expect.poll(async () => Number(await page.locator('[data-testid="reads-ticker"] tr[data-camera="sim-1"] [data-testid="reads-hour"]').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          Number(await page.locator('[data-testid="reads-ticker"] tr[data-camera="sim-1"] [data-testid="reads-hour"]').textContent()),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
     expect(errors).toEqual([]);
     operator = { page, errors };
     operatorTotp = totp;
   }, 120_000);
 });
-
 
 describe('metrics', () => {
   it('charts reads per camera and the pipeline gauges, over ranges from an hour to a year', async () => {
@@ -367,7 +412,10 @@ describe('metrics', () => {
     await expect.poll(() => page.locator('[data-chart="decodedFps"] .u-legend').textContent(), { timeout: 20_000 }).toContain('sim-1');
     expect(await page.locator('[data-chart]').count()).toBe(7);
     // What the charts draw: the camera worker's gauges, sampled by the core.
-    const series = (await (await page.context().request.get(`${app.url}/api/metrics/series?range=1h`)).json()) as { pipeline: Record<string, { decodedFps: (number | null)[] }>; reads: Record<string, number[]> };
+    const series = (await (await page.context().request.get(`${app.url}/api/metrics/series?range=1h`)).json()) as {
+      pipeline: Record<string, { decodedFps: (number | null)[] }>;
+      reads: Record<string, number[]>;
+    };
     expect(series.pipeline['sim-1']!.decodedFps.some((v) => v !== null && v > 0)).toBe(true);
     expect(series.reads['sim-1']!.some((v) => v > 0)).toBe(true);
     expect(await fitsWidth(page)).toBe(true);
@@ -380,7 +428,9 @@ describe('metrics', () => {
 
     // Idle lock: the appliance answers "locked" after 30 idle minutes (here the answer is staged,
     // the unlock is real): the page hides behind the lock until password and code are given.
-    await page.route('**/api/metrics/series*', (r) => r.fulfill({ status: 401, json: { error: 'session locked after inactivity; unlock with your password and code', locked: true } }));
+    await page.route('**/api/metrics/series*', (r) =>
+      r.fulfill({ status: 401, json: { error: 'session locked after inactivity; unlock with your password and code', locked: true } }),
+    );
     await page.getByRole('radio', { name: 'Week' }).click();
     const lock = page.getByRole('dialog', { name: 'Session locked' });
     await lock.waitFor();
@@ -426,7 +476,9 @@ describe('audit and reports', () => {
     expect(await page.getByTestId('evaluation').textContent()).toContain('DEP-SIM-1');
     await screenshot(page, 'evaluation');
     // The printable page is the server's, under the same session.
-    const printable = await page.context().request.get(app.url + (await page.getByRole('link', { name: 'Printable page' }).getAttribute('href'))!);
+    const printable = await page
+      .context()
+      .request.get(app.url + (await page.getByRole('link', { name: 'Printable page' }).getAttribute('href'))!);
     expect(printable.status()).toBe(200);
     expect(await printable.text()).toContain('ALPR annual evaluation');
     expect(errors).toEqual([]);

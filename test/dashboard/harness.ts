@@ -55,7 +55,12 @@ export async function startAppliance(name: string): Promise<Appliance> {
   });
   proc.stdout!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
   proc.stderr!.on('data', (d) => (logs = (logs + d).slice(-200_000)));
-  const setupToken = await until(async () => setupTokenFrom(logs), 'the setup link in the log', 90_000, () => logs);
+  const setupToken = await until(
+    async () => setupTokenFrom(logs),
+    'the setup link in the log',
+    90_000,
+    () => logs,
+  );
   return {
     url: `http://127.0.0.1:${apiPort}`,
     natsUrl: `nats://127.0.0.1:${natsPort}`,
@@ -73,7 +78,15 @@ export async function startAppliance(name: string): Promise<Appliance> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -82,7 +95,10 @@ export async function launchBrowser(): Promise<Browser> {
  * A plate crop's 404 is not an error: the live page asks again for the image of a fresh alert
  * until the store has written it (`LiveState.image`), and under load the first asks find nothing
  * yet; the tests assert that each crop they need is shown in the end. */
-export async function openPage(browser: Browser, size = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  size = { width: 1366, height: 768 },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: size, acceptDownloads: true });
   const page = await context.newPage();
   // A step that cannot happen fails by name, well before the test's own timeout.
@@ -93,7 +109,8 @@ export async function openPage(browser: Browser, size = { width: 1366, height: 7
   });
   page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
-    if (r.status() === 404 && !/favicon/.test(path) && !/^\/api\/reads\/[^/]+\/image$/.test(path)) errors.push(`404 ${r.request().method()} ${path}`);
+    if (r.status() === 404 && !/favicon/.test(path) && !/^\/api\/reads\/[^/]+\/image$/.test(path))
+      errors.push(`404 ${r.request().method()} ${path}`);
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   return { context, page, errors };

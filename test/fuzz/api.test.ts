@@ -24,13 +24,37 @@ beforeAll(async () => {
   await addCase(store.client, now, 'FUZZ-1');
   await addUser(store.client, now, { username: 'fuzz-target', roles: ['operator'] });
   sessions.set('anonymous', null);
-  for (const role of ROLES_TRIED) sessions.set(role, await signIn(t, await addUser(store.client, now, { username: `fuzz-${role}`, roles: [role] })));
+  for (const role of ROLES_TRIED)
+    sessions.set(role, await signIn(t, await addUser(store.client, now, { username: `fuzz-${role}`, roles: [role] })));
 });
 afterAll(() => store?.stop());
 
 const PARAMS = [
-  'plate', 'pattern', 'fuzzy', 'maxEdits', 'candidates', 'from', 'to', 'camera', 'state', 'bbox', 'near', 'order', 'limit', 'offset',
-  'caseRef', 'range', 'cursor', 'username', 'action', 'outcome', 'year', 'source', 'status', 'id', 'q',
+  'plate',
+  'pattern',
+  'fuzzy',
+  'maxEdits',
+  'candidates',
+  'from',
+  'to',
+  'camera',
+  'state',
+  'bbox',
+  'near',
+  'order',
+  'limit',
+  'offset',
+  'caseRef',
+  'range',
+  'cursor',
+  'username',
+  'action',
+  'outcome',
+  'year',
+  'source',
+  'status',
+  'id',
+  'q',
 ];
 const SQLISH = ["' OR 1=1 --", "'); DROP TABLE reads; --", '{id:UUID}', '\\', '%', '_', 'ABC*', '*', '?', '1 UNION SELECT 1'];
 
@@ -62,8 +86,32 @@ function body(rng: Rng): string {
   const json = (): unknown => {
     const obj: Record<string, unknown> = {};
     for (let k = rng.int(0, 6); k > 0; k--) {
-      const key = rng.pick([...PARAMS, 'readIds', 'roles', 'password', 'code', 'token', 'cameraId', 'validFrom', 'location', 'course', 'expiresOn', '__proto__', 'constructor']);
-      obj[key] = rng.pick<unknown>([value(rng), Number(value(rng)), null, true, [], [value(rng)], { x: value(rng) }, ['00000000-0000-4000-8000-000000000000'], Array(50).fill('x')]);
+      const key = rng.pick([
+        ...PARAMS,
+        'readIds',
+        'roles',
+        'password',
+        'code',
+        'token',
+        'cameraId',
+        'validFrom',
+        'location',
+        'course',
+        'expiresOn',
+        '__proto__',
+        'constructor',
+      ]);
+      obj[key] = rng.pick<unknown>([
+        value(rng),
+        Number(value(rng)),
+        null,
+        true,
+        [],
+        [value(rng)],
+        { x: value(rng) },
+        ['00000000-0000-4000-8000-000000000000'],
+        Array(50).fill('x'),
+      ]);
     }
     return obj;
   };
@@ -85,7 +133,9 @@ function concrete(rng: Rng, path: string): string {
 
 describe(`API parameters under fuzzing (seed ${FUZZ_SEED})`, () => {
   it('answers every route, for every role, with a 4xx or a success: never a 500 or a stack trace', async () => {
-    const routes = [...new Set(t.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`))].sort();
+    const routes = [
+      ...new Set(t.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`)),
+    ].sort();
     expect(routes.length).toBeGreaterThan(30);
     const rng = new Rng(FUZZ_SEED * 977);
     const statuses = new Map<number, number>();
@@ -98,7 +148,10 @@ describe(`API parameters under fuzzing (seed ${FUZZ_SEED})`, () => {
         for (const [who, s] of sessions) {
           if (who === 'anonymous' && !PUBLIC_ROUTES.has(key)) continue;
           const url = concrete(rng, path) + query(rng);
-          const headers: Record<string, string> = { ...(s ? s.headers(caseHeaders('FUZZ-1')) : {}), 'content-type': rng.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']) };
+          const headers: Record<string, string> = {
+            ...(s ? s.headers(caseHeaders('FUZZ-1')) : {}),
+            'content-type': rng.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']),
+          };
           if (rng.chance(0.2)) headers['x-alpr-case'] = value(rng).replace(/[^\x20-\x7e]/g, '');
           if (rng.chance(0.1)) headers['x-alpr-purpose'] = value(rng).replace(/[^\x20-\x7e]/g, '');
           const sent = method === 'GET' ? undefined : body(rng);

@@ -20,14 +20,27 @@ const FULL = {
   site: { id: 'tallahassee-1', agency: "Example County Sheriff's Office" },
   dataDir: '/var/lib/alpr',
   cameras: [
-    { id: 'us27-nb', name: 'US-27 northbound', url: 'rtsp://10.20.0.11:554/stream1', location: { lat: 30.48, lon: -84.33, description: 'US-27 at Capital Circle' }, direction: 'N', deploymentRef: 'DEP-2026-014' },
+    {
+      id: 'us27-nb',
+      name: 'US-27 northbound',
+      url: 'rtsp://10.20.0.11:554/stream1',
+      location: { lat: 30.48, lon: -84.33, description: 'US-27 at Capital Circle' },
+      direction: 'N',
+      deploymentRef: 'DEP-2026-014',
+    },
   ],
   storage: { kind: 'embedded' },
   nats: { embedded: true, port: 4222, readsMaxAgeHours: 72 },
   retention: { tacticalDays: 30, holdMaxYears: 3 },
   server: { host: '127.0.0.1', port: 8080 },
   supervisor: { restartInitialMs: 500 },
-  hotlists: { sources: [{ name: 'ncic', mapping: 'ncic' }, { name: 'agency', kind: 'agency' }], watchIntervalSeconds: 60 },
+  hotlists: {
+    sources: [
+      { name: 'ncic', mapping: 'ncic' },
+      { name: 'agency', kind: 'agency' },
+    ],
+    watchIntervalSeconds: 60,
+  },
 };
 
 const HOSTILE_YAML = [
@@ -64,7 +77,9 @@ function load(text: string | Uint8Array, i: number) {
   try {
     result = loadConfigFile(file);
   } catch (err) {
-    throw new Error(`loadConfigFile threw on ${JSON.stringify(Buffer.from(text).toString('latin1').slice(0, 400))}: ${(err as Error).stack}`);
+    throw new Error(
+      `loadConfigFile threw on ${JSON.stringify(Buffer.from(text).toString('latin1').slice(0, 400))}: ${(err as Error).stack}`,
+    );
   }
   if (result.ok) {
     // What the loader accepted is a configuration the schema itself accepts, unchanged.
@@ -84,7 +99,23 @@ function load(text: string | Uint8Array, i: number) {
 /** Replaces one value somewhere in the document with a hostile one. */
 function poke(rng: Rng, doc: unknown, depth = 0): unknown {
   const hostile = () =>
-    rng.pick<unknown>([null, true, -1, 0, 1e308, -1e308, 2 ** 53 + 1, 0.5, '', rng.nastyString(), [], {}, [rng.nastyString()], { x: 1 }, 'x'.repeat(5000)]);
+    rng.pick<unknown>([
+      null,
+      true,
+      -1,
+      0,
+      1e308,
+      -1e308,
+      2 ** 53 + 1,
+      0.5,
+      '',
+      rng.nastyString(),
+      [],
+      {},
+      [rng.nastyString()],
+      { x: 1 },
+      'x'.repeat(5000),
+    ]);
   if (depth > 6 || doc === null || typeof doc !== 'object' || rng.chance(0.25)) return hostile();
   if (Array.isArray(doc)) {
     const copy = [...doc];
@@ -95,6 +126,7 @@ function poke(rng: Rng, doc: unknown, depth = 0): unknown {
   const copy: Record<string, unknown> = { ...(doc as Record<string, unknown>) };
   const keys = Object.keys(copy);
   if (rng.chance(0.1)) copy[rng.pick(['unknownKey', '__proto__', 'constructor', rng.nastyString()])] = hostile();
+  // biome-ignore lint/suspicious/noDuplicateElseIf: each rng.chance() draws anew
   else if (rng.chance(0.1) && keys.length) delete copy[rng.pick(keys)];
   else if (keys.length) {
     const k = rng.pick(keys);

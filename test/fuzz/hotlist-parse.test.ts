@@ -26,7 +26,15 @@ function validCsv(rng: Rng, n: number): string {
 function validJsonl(rng: Rng, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) {
-    s += JSON.stringify({ LIC: `JS${i}${rng.int(0, 99)}`, LIS: 'GA', NIC: `J${i}`, FILE: 'V', DOE: '20260101', MIS: rng.chance(0.2) ? rng.nastyString() : 'ok' }) + '\n';
+    s +=
+      JSON.stringify({
+        LIC: `JS${i}${rng.int(0, 99)}`,
+        LIS: 'GA',
+        NIC: `J${i}`,
+        FILE: 'V',
+        DOE: '20260101',
+        MIS: rng.chance(0.2) ? rng.nastyString() : 'ok',
+      }) + '\n';
   }
   return s;
 }
@@ -37,7 +45,8 @@ function parseWhole(data: Uint8Array, format: 'csv' | 'jsonl'): Outcome {
   try {
     return { ok: true, ...parseHotlist(data, opts(format)) };
   } catch (err) {
-    if (err instanceof HotlistRefusedError || err instanceof HotlistFormatError) return { ok: false, error: err.name, message: err.message };
+    if (err instanceof HotlistRefusedError || err instanceof HotlistFormatError)
+      return { ok: false, error: err.name, message: err.message };
     throw new Error(`parser threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -53,7 +62,8 @@ function parseChunked(rng: Rng, data: Uint8Array, format: 'csv' | 'jsonl'): Outc
     }
     return { ok: true, records, summary: p.end() };
   } catch (err) {
-    if (err instanceof HotlistRefusedError || err instanceof HotlistFormatError) return { ok: false, error: err.name, message: err.message };
+    if (err instanceof HotlistRefusedError || err instanceof HotlistFormatError)
+      return { ok: false, error: err.name, message: err.message };
     throw err;
   }
 }
@@ -88,7 +98,8 @@ describe(`hotlist parser under fuzzing (seed ${FUZZ_SEED})`, () => {
     it(`${format}: mutated extracts give records or a clear refusal, the same however the bytes are chunked`, () => {
       const rng = new Rng(FUZZ_SEED * 31 + (format === 'csv' ? 1 : 2));
       const n = fuzzIterations(400);
-      let accepted = 0, refused = 0;
+      let accepted = 0,
+        refused = 0;
       for (let i = 0; i < n; i++) {
         const base = enc(format === 'csv' ? validCsv(rng, rng.int(1, 40)) : validJsonl(rng, rng.int(1, 40)));
         const data = rng.chance(0.1) ? rng.bytes(rng.int(0, 400)) : mutate(rng, base);
@@ -112,10 +123,26 @@ describe(`hotlist parser under fuzzing (seed ${FUZZ_SEED})`, () => {
 
   it('JSON lines with hostile values: objects, arrays, numbers, lone surrogates, prototype keys', () => {
     const rng = new Rng(FUZZ_SEED * 7);
-    const values = [null, true, 12, -1.5, 1e309, [], ['A'], {}, { a: 1 }, '\ud800', 'A\u0000B', 'x'.repeat(600), '__proto__', 'ABC123'];
+    const values = [
+      null,
+      true,
+      12,
+      -1.5,
+      Number.POSITIVE_INFINITY,
+      [],
+      ['A'],
+      {},
+      { a: 1 },
+      '\ud800',
+      'A\u0000B',
+      'x'.repeat(600),
+      '__proto__',
+      'ABC123',
+    ];
     for (let i = 0; i < fuzzIterations(300); i++) {
       const line: Record<string, unknown> = { LIC: 'ABC123', NIC: `R${i}`, FILE: 'V' };
-      for (let k = rng.int(1, 3); k > 0; k--) line[rng.pick(['LIC', 'NIC', 'FILE', 'LIS', 'DOE', 'EXP', 'MIS', 'priority', '__proto__', 'constructor'])] = rng.pick(values);
+      for (let k = rng.int(1, 3); k > 0; k--)
+        line[rng.pick(['LIC', 'NIC', 'FILE', 'LIS', 'DOE', 'EXP', 'MIS', 'priority', '__proto__', 'constructor'])] = rng.pick(values);
       const text = JSON.stringify(line) + '\n' + JSON.stringify({ LIC: 'GOOD1', NIC: 'G', FILE: 'V' }) + '\n';
       const out = parseWhole(enc(text), 'jsonl');
       const what = `input ${i}: ${text}`;

@@ -63,11 +63,24 @@ export interface SignedIn {
 }
 
 async function signIn(base: string, a: Account): Promise<SignedIn> {
-  const res = await post(base, '/api/auth/login', { username: a.username, password: PASSWORD, code: await freshCode(a), bannerAccepted: true });
+  const res = await post(base, '/api/auth/login', {
+    username: a.username,
+    password: PASSWORD,
+    code: await freshCode(a),
+    bannerAccepted: true,
+  });
   const body = await json(res, `sign-in of ${a.username}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const csrf = String(body.csrfToken);
-  return { headers: (extra = {}) => ({ cookie, 'x-csrf-token': csrf, 'x-alpr-case': ACCESS_CASE, 'x-alpr-purpose': 'integration test of the read path', ...extra }) };
+  return {
+    headers: (extra = {}) => ({
+      cookie,
+      'x-csrf-token': csrf,
+      'x-alpr-case': ACCESS_CASE,
+      'x-alpr-purpose': 'integration test of the read path',
+      ...extra,
+    }),
+  };
 }
 
 export interface AccessFixture {
@@ -89,30 +102,67 @@ export interface AccessFixture {
 
 /** A service account for monitoring, designated by the administrator; its API token. */
 export async function monitorToken(base: string, admin: SignedIn, username = 'it-monitor'): Promise<string> {
-  const made = await json(await post(base, '/api/users', { username, displayName: 'IT monitor', kind: 'service', roles: ['service'] }, admin.headers()), 'monitor account');
+  const made = await json(
+    await post(base, '/api/users', { username, displayName: 'IT monitor', kind: 'service', roles: ['service'] }, admin.headers()),
+    'monitor account',
+  );
   return String(made.apiToken);
 }
 
 /** GET /api/health/report with a monitoring token. */
-export const healthReport = (base: string, token: string) => fetch(`${base}/api/health/report`, { headers: { authorization: `Bearer ${token}` } });
+export const healthReport = (base: string, token: string) =>
+  fetch(`${base}/api/health/report`, { headers: { authorization: `Bearer ${token}` } });
 
 export async function bootstrapAccess(base: string, setupToken: string, cameras: string[]): Promise<AccessFixture> {
   const begin = await json(await post(base, '/api/setup/begin', { token: setupToken }), 'setup begin');
   const admin: Account = { username: 'it-admin', secret: String(begin.secret), lastStep: -1 };
-  await json(await post(base, '/api/setup/complete', { token: setupToken, username: admin.username, displayName: 'IT Admin', password: PASSWORD, code: await freshCode(admin) }), 'setup complete');
+  await json(
+    await post(base, '/api/setup/complete', {
+      token: setupToken,
+      username: admin.username,
+      displayName: 'IT Admin',
+      password: PASSWORD,
+      code: await freshCode(admin),
+    }),
+    'setup complete',
+  );
   const a = await signIn(base, admin);
 
-  const created = await json(await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()), 'designate');
+  const created = await json(
+    await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()),
+    'designate',
+  );
   const token = (created.enrolment as { token: string }).token;
   const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
   const inv: Account = { username: 'it-investigator', secret: String(enrol.secret), lastStep: -1 };
   await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: await freshCode(inv) }), 'enrol complete');
   const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-  await json(await post(base, '/api/users/it-investigator/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) }, a.headers()), 'training');
+  await json(
+    await post(
+      base,
+      '/api/users/it-investigator/training',
+      { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
+      a.headers(),
+    ),
+    'training',
+  );
   await json(await post(base, '/api/cases', { caseRef: ACCESS_CASE, title: 'integration tests', activeIntel: false }, a.headers()), 'case');
   for (const cameraId of cameras) {
     await json(
-      await post(base, '/api/deployments', { id: `DEP-${cameraId}`, cameraId, mode: 'fixed', location: { lat: 30.44, lon: -84.28, description: 'test bench' }, publicViewAttested: true, purpose: 'integration tests', validFrom: new Date(Date.now() - 86_400_000).toISOString() }, a.headers()),
+      await post(
+        base,
+        '/api/deployments',
+        {
+          id: `DEP-${cameraId}`,
+          cameraId,
+          mode: 'fixed',
+          location: { lat: 30.44, lon: -84.28, description: 'test bench' },
+          publicViewAttested: true,
+          purpose: 'integration tests',
+          validFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        },
+        a.headers(),
+      ),
       `deployment of ${cameraId}`,
     );
   }
@@ -126,7 +176,11 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
       fixture.admin = await signIn(b, admin);
       fixture.investigator = await signIn(b, inv);
     },
-    fetch: (b, path, init = {}) => fetch(`${b}${path}`, { ...init, headers: { ...fixture.investigator.headers(), ...(init.headers as Record<string, string> | undefined) } }),
+    fetch: (b, path, init = {}) =>
+      fetch(`${b}${path}`, {
+        ...init,
+        headers: { ...fixture.investigator.headers(), ...(init.headers as Record<string, string> | undefined) },
+      }),
   };
   return fixture;
 }

@@ -34,8 +34,13 @@ export interface ApplianceProcess {
   tail(): string;
 }
 
-export function spawnApplianceProcess(configFile: string, opts: { onEntry?(e: Record<string, unknown>, line: string): void } = {}): ApplianceProcess {
-  const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnApplianceProcess(
+  configFile: string,
+  opts: { onEntry?(e: Record<string, unknown>, line: string): void } = {},
+): ApplianceProcess {
+  const proc = spawn(process.execPath, [path.resolve('bin/alpr.mjs'), 'appliance', '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const entries: Record<string, unknown>[] = [];
   let tail = '';
   let partial = '';

@@ -51,13 +51,27 @@ export async function startNats(opts: { cameras?: string[] } = {}): Promise<Test
   const url = `nats://127.0.0.1:${port}`;
   const credentialsDir = path.join(dir, 'credentials');
   const storeDir = path.join(dir, 'js');
-  const identities = [natsIdentities.core, natsIdentities.matcher, natsIdentities.supervisor, natsIdentities.cli, ...(opts.cameras ?? []).map((c) => natsIdentities.camera(c))];
+  const identities = [
+    natsIdentities.core,
+    natsIdentities.matcher,
+    natsIdentities.supervisor,
+    natsIdentities.cli,
+    ...(opts.cameras ?? []).map((c) => natsIdentities.camera(c)),
+  ];
   const keys = ensureNkeySeeds(credentialsDir, [...identities, HARNESS]);
   const users = [...keys].map(([identity, nkey]) => ({ nkey, permissions: identity === HARNESS ? undefined : natsPermissions(identity) }));
   const confFile = path.join(dir, 'nats-server.conf');
-  writeFileSync(confFile, [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, authorizationConf(users)].join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    confFile,
+    [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, authorizationConf(users)].join('\n') + '\n',
+    { mode: 0o600 },
+  );
   const natsConfig = { embedded: false as const, urls: [url], auth: { credentialsDir } };
-  const authAs = (identity: string) => busConnectionOptions({ dataDir: dir, nats: configSchema.parse({ nats: natsConfig }).nats } as Pick<AlprConfig, 'dataDir' | 'nats'>, identity);
+  const authAs = (identity: string) =>
+    busConnectionOptions(
+      { dataDir: dir, nats: configSchema.parse({ nats: natsConfig }).nats } as Pick<AlprConfig, 'dataDir' | 'nats'>,
+      identity,
+    );
   let child!: ChildProcess;
   const launch = async () => {
     // In the appliance's default environment (nats.goMaxProcs), so that benchmarks measure that server.
@@ -92,7 +106,12 @@ export async function startNats(opts: { cameras?: string[] } = {}): Promise<Test
       return child;
     },
     connect: (name = 'test') => connect({ ...authAs(HARNESS), name, maxReconnectAttempts: -1, reconnectTimeWait: 100 }),
-    connectAs: (identity, o = {}) => connect({ ...authAs(identity), name: identity, ...(o.reconnect === false ? { reconnect: false, timeout: 2000 } : { maxReconnectAttempts: -1, reconnectTimeWait: 100 }) }),
+    connectAs: (identity, o = {}) =>
+      connect({
+        ...authAs(identity),
+        name: identity,
+        ...(o.reconnect === false ? { reconnect: false, timeout: 2000 } : { maxReconnectAttempts: -1, reconnectTimeWait: 100 }),
+      }),
     kill,
     restart: async () => {
       await kill();
@@ -110,7 +129,12 @@ export async function startNats(opts: { cameras?: string[] } = {}): Promise<Test
  * its identities, with the seed the appliance generated under its data dir: tests publish as
  * the camera whose reads they stand for and watch as the core, never anonymously.
  */
-export function connectToAppliance(dataDir: string, natsPort: number, identity: string, opts: { reconnect?: boolean } = {}): Promise<NatsConnection> {
+export function connectToAppliance(
+  dataDir: string,
+  natsPort: number,
+  identity: string,
+  opts: { reconnect?: boolean } = {},
+): Promise<NatsConnection> {
   const config = configSchema.parse({ dataDir, nats: { port: natsPort } });
   const retry = opts.reconnect === false ? { reconnect: false, timeout: 2000 } : { maxReconnectAttempts: -1, reconnectTimeWait: 250 };
   return connect({ ...busConnectionOptions(config, identity), name: `test-${identity}`, ...retry });

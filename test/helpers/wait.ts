@@ -3,7 +3,10 @@
  * Integration tests wait on real services this way (a read reaching the store, a service coming
  * back), with a deadline that names what never happened.
  */
-export async function until<T>(fn: () => Promise<T | undefined | null | false>, opts: { ms?: number; what?: string; everyMs?: number } = {}): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  opts: { ms?: number; what?: string; everyMs?: number } = {},
+): Promise<T> {
   const end = Date.now() + (opts.ms ?? 15_000);
   for (;;) {
     const v = await fn();

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, ensureStreams, natsIdentities, OWNER_REMINDER, publishRead, signWebhook, silentLogger } from '../../contracts/index.ts';
+import {
+  configSchema,
+  ensureStreams,
+  natsIdentities,
+  OWNER_REMINDER,
+  publishRead,
+  signWebhook,
+  silentLogger,
+} from '../../contracts/index.ts';
 import { insertReads } from '../../store/index.ts';
 import { alertRoutes, raiseHistoricalHits, startAlertService, type AlertService } from '../../alerts/index.ts';
 import { hotlistCommands, progressBar, startHotlistCore } from '../../hotlist/index.ts';
@@ -53,21 +61,40 @@ beforeAll(async () => {
   const port = await freePort();
   await new Promise<void>((r) => hook.listen(port, '127.0.0.1', r));
   process.env.ALPR_TEST_HOOK_SECRET = 's3cret';
-  const config = configSchema.parse({ hotlists: { escalationMinutes: 5, webhook: { url: `http://127.0.0.1:${port}/hook`, secretEnv: 'ALPR_TEST_HOOK_SECRET' } } });
+  const config = configSchema.parse({
+    hotlists: { escalationMinutes: 5, webhook: { url: `http://127.0.0.1:${port}/hook`, secretEnv: 'ALPR_TEST_HOOK_SECRET' } },
+  });
   nats = await startNats();
   nc = await nats.connect();
   await ensureStreams(nc, config.nats);
   store = await startTestStore();
   // A read stored before its plate is listed: the import must find it (historical hit).
-  await insertReads(store.client, [makeRead({ plate: 'HIST123', state: 'FL', candidates: [], capturedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) as never]);
+  await insertReads(store.client, [
+    makeRead({ plate: 'HIST123', state: 'FL', candidates: [], capturedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }) as never,
+  ]);
   // Wired as the core wires them (appliance/core.ts): alerts first, then hotlists whose new versions raise historical hits.
   const clock = () => new Date(now);
   alerts = await startAlertService({ nc, client: store.client, config: config.hotlists, logger: silentLogger, clock });
   const js = jetstream(nc);
   core = await startHotlistCore({
-    nc, client: store.client, config, logger: silentLogger, clock,
+    nc,
+    client: store.client,
+    config,
+    logger: silentLogger,
+    clock,
     onActivated: async (v, previous) => {
-      await raiseHistoricalHits({ client: store.client, js, tacticalDays: config.retention.tacticalDays, maxPlates: config.hotlists.historicalMaxPlates, logger: silentLogger, clock }, v, previous);
+      await raiseHistoricalHits(
+        {
+          client: store.client,
+          js,
+          tacticalDays: config.retention.tacticalDays,
+          maxPlates: config.hotlists.historicalMaxPlates,
+          logger: silentLogger,
+          clock,
+        },
+        v,
+        previous,
+      );
     },
   });
   matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
@@ -87,23 +114,33 @@ afterAll(async () => {
 
 describe('hotlist import API', () => {
   it('imports over HTTP, reports progress, and raises historical hits for newly listed plates', async () => {
-    const res = await app.request('/api/hotlists?source=ncic&filename=hot.csv&importId=5b0c7f9e-3c1e-4c55-9a57-1b1d2b0c0a11', { method: 'POST', body: csv(['ABC1234,FL,V1,stolen,FL0370000', 'HIST123,FL,V2,wanted,FL0370000']) });
+    const res = await app.request('/api/hotlists?source=ncic&filename=hot.csv&importId=5b0c7f9e-3c1e-4c55-9a57-1b1d2b0c0a11', {
+      method: 'POST',
+      body: csv(['ABC1234,FL,V1,stolen,FL0370000', 'HIST123,FL,V2,wanted,FL0370000']),
+    });
     expect(res.status).toBe(200);
     const job = (await res.json()) as { state: string; versionId: string; records: number };
     expect(job).toMatchObject({ state: 'done', records: 2 });
     const progress = await (await app.request('/api/hotlists/imports/5b0c7f9e-3c1e-4c55-9a57-1b1d2b0c0a11')).json();
     expect(progress).toMatchObject({ percent: 100, state: 'done' });
     const hist = await until(async () => {
-      const list = (await (await app.request('/api/alerts')).json()) as { alerts: { alert: { historical: boolean; record: { plate: string } } }[] };
+      const list = (await (await app.request('/api/alerts')).json()) as {
+        alerts: { alert: { historical: boolean; record: { plate: string } } }[];
+      };
       return list.alerts.find((a) => a.alert.historical);
     }, 'the historical alert');
     expect(hist.alert.record.plate).toBe('HIST123');
-    const recs = (await (await app.request(`/api/hotlists/versions/${job.versionId}/records?plate=ABC1234`)).json()) as { records: unknown[] };
+    const recs = (await (await app.request(`/api/hotlists/versions/${job.versionId}/records?plate=ABC1234`)).json()) as {
+      records: unknown[];
+    };
     expect(recs.records).toEqual([expect.objectContaining({ recordId: 'V1', category: 'stolen_vehicle' })]);
   });
 
   it('refuses a garbage upload with line numbers and an unknown source', async () => {
-    const res = await app.request('/api/hotlists?source=ncic', { method: 'POST', body: 'plate,state,record_id,category\n' + '\u0007,,,\n'.repeat(20) });
+    const res = await app.request('/api/hotlists?source=ncic', {
+      method: 'POST',
+      body: 'plate,state,record_id,category\n' + '\u0007,,,\n'.repeat(20),
+    });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { summary: { problems: { line: number }[] } }).summary.problems[0]?.line).toBe(2);
     expect((await app.request('/api/hotlists?source=nope', { method: 'POST', body: 'x' })).status).toBe(404);
@@ -111,16 +148,25 @@ describe('hotlist import API', () => {
   });
 
   it('adds an agency entry by hand as a new version, and matches it', async () => {
-    const res = await app.request('/api/hotlists/agency/entries', json({ plate: 'AGY 777', state: 'FL', reason: 'BOLO case 26-1234', expiresAt: '2099-01-01' }));
+    const res = await app.request(
+      '/api/hotlists/agency/entries',
+      json({ plate: 'AGY 777', state: 'FL', reason: 'BOLO case 26-1234', expiresAt: '2099-01-01' }),
+    );
     expect(res.status).toBe(200);
     const v = (await res.json()) as { versionId: string };
     await matcher.waitForVersion('agency', v.versionId);
     const read = makeRead({ plate: 'AGY777', candidates: [] });
     await publishRead(jetstream(nc), read);
-    await until(async () => ((await (await app.request('/api/alerts?source=agency')).json()) as { alerts: unknown[] }).alerts.length, 'the agency alert');
+    await until(
+      async () => ((await (await app.request('/api/alerts?source=agency')).json()) as { alerts: unknown[] }).alerts.length,
+      'the agency alert',
+    );
     expect((await app.request('/api/hotlists/ncic/entries', json({ plate: 'X1', reason: 'r', expiresAt: '2099-01-01' }))).status).toBe(409);
     // Notes and reasons keep no personal identifiers: refused with the kind named, no version made.
-    for (const body of [{ plate: 'PII 1', reason: 'BOLO', notes: 'driver DOB 04/05/1990', expiresAt: '2099-01-01' }, { plate: 'PII 2', reason: 'owner at 123 Main St', expiresAt: '2099-01-01' }]) {
+    for (const body of [
+      { plate: 'PII 1', reason: 'BOLO', notes: 'driver DOB 04/05/1990', expiresAt: '2099-01-01' },
+      { plate: 'PII 2', reason: 'owner at 123 Main St', expiresAt: '2099-01-01' },
+    ]) {
       const refused = await app.request('/api/hotlists/agency/entries', json(body));
       expect(refused.status).toBe(400);
       expect(await refused.text()).toMatch(/personal identifying information \((a date of birth|a street address)\)/);
@@ -163,7 +209,9 @@ describe('alerts: storage, workflow, notifications', () => {
     const read = makeRead({ plate: 'ABC1234', state: 'FL', candidates: [] });
     await publishRead(jetstream(nc), read);
     const one = await until(async () => {
-      const list = (await (await app.request('/api/alerts?status=new')).json()) as { alerts: { alert: { id: string; read: { id: string } }; reminder: string }[] };
+      const list = (await (await app.request('/api/alerts?status=new')).json()) as {
+        alerts: { alert: { id: string; read: { id: string } }; reminder: string }[];
+      };
       return list.alerts.find((a) => a.alert.read.id === read.id);
     }, 'the live alert');
     id = one.alert.id;
@@ -182,14 +230,27 @@ describe('alerts: storage, workflow, notifications', () => {
     expect((await act({ action: 'verify_read', correct: true })).status).toBe(200);
     expect((await act({ action: 'verify_state', correct: true })).status).toBe(200);
     expect((await act({ action: 'dispose', disposition: 'confirmed_hit', note: 'x' })).status).toBe(409);
-    expect((await act({ action: 'confirm_record', active: true, agency: 'FL0370000', contact: 'Records clerk Diaz', method: 'teletype', confirmedAt: new Date().toISOString() })).status).toBe(200);
+    expect(
+      (
+        await act({
+          action: 'confirm_record',
+          active: true,
+          agency: 'FL0370000',
+          contact: 'Records clerk Diaz',
+          method: 'teletype',
+          confirmedAt: new Date().toISOString(),
+        })
+      ).status,
+    ).toBe(200);
     const done = await act({ action: 'dispose', disposition: 'confirmed_hit', note: 'vehicle stopped' });
     expect(done.status).toBe(200);
     const body = (await done.json()) as { state: { status: string; disposition: string }; events: { action: string }[] };
     expect(body.state).toMatchObject({ status: 'closed', disposition: 'confirmed_hit' });
     expect(body.events.map((e) => e.action)).toEqual(['acknowledge', 'verify_read', 'verify_state', 'confirm_record', 'dispose']);
     expect((await app.request('/api/alerts/not-a-uuid')).status).toBe(400);
-    expect((await app.request('/api/alerts/00000000-0000-4000-8000-000000000000/actions', json({ action: 'acknowledge' }))).status).toBe(404);
+    expect((await app.request('/api/alerts/00000000-0000-4000-8000-000000000000/actions', json({ action: 'acknowledge' }))).status).toBe(
+      404,
+    );
   });
 
   it('escalates an alert nobody acknowledged in time, once', async () => {
@@ -197,7 +258,9 @@ describe('alerts: storage, workflow, notifications', () => {
     const escalated = await alerts.escalateOverdue();
     expect(escalated).toBeGreaterThanOrEqual(1);
     expect(await alerts.escalateOverdue()).toBe(0);
-    const list = (await (await app.request('/api/alerts?status=new')).json()) as { alerts: { alert: { historical: boolean }; state: { escalated: boolean } }[] };
+    const list = (await (await app.request('/api/alerts?status=new')).json()) as {
+      alerts: { alert: { historical: boolean }; state: { escalated: boolean } }[];
+    };
     // Live alerts escalate; a historical hit (a past read) is reviewed, not chased.
     expect(list.alerts.filter((a) => !a.alert.historical && !a.state.escalated)).toEqual([]);
     expect(list.alerts.filter((a) => a.alert.historical && a.state.escalated)).toEqual([]);

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { configSchema, decodeAlert, ensureStreams, natsIdentities, publishRead, silentLogger, streams, type Alert } from '../../contracts/index.ts';
+import {
+  configSchema,
+  decodeAlert,
+  ensureStreams,
+  natsIdentities,
+  publishRead,
+  silentLogger,
+  streams,
+  type Alert,
+} from '../../contracts/index.ts';
 import { openHotlistBuckets } from '../../contracts/index.ts';
 import { createHotlistService, type HotlistService } from '../../hotlist/index.ts';
 import { listRecords, listVersions } from '../../hotlist/index.ts';
@@ -10,7 +19,14 @@ import { startNats, type TestNats } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 
-const config = configSchema.parse({ hotlists: { sources: [{ name: 'ncic', mapping: 'ncic' }, { name: 'agency', kind: 'agency' }] } });
+const config = configSchema.parse({
+  hotlists: {
+    sources: [
+      { name: 'ncic', mapping: 'ncic' },
+      { name: 'agency', kind: 'agency' },
+    ],
+  },
+});
 const csv = (rows: string[]) => new TextEncoder().encode(['LIC,LIS,NIC,FILE,ORI', ...rows].join('\n') + '\n');
 
 let nats: TestNats;
@@ -34,8 +50,19 @@ beforeAll(async () => {
   nc = await nats.connect();
   await ensureStreams(nc, config.nats);
   store = await startTestStore();
-  service = createHotlistService({ client: store.client, buckets: await openHotlistBuckets(nc), config: config.hotlists, logger: silentLogger });
-  const first = await service.import({ source: 'ncic', filename: 'v1.csv', origin: 'upload', actor: 'admin', data: [csv(['ABC1234,FL,V111,SV,FL0370000', 'XYZ987,GA,V222,SV,GA0600000'])] });
+  service = createHotlistService({
+    client: store.client,
+    buckets: await openHotlistBuckets(nc),
+    config: config.hotlists,
+    logger: silentLogger,
+  });
+  const first = await service.import({
+    source: 'ncic',
+    filename: 'v1.csv',
+    origin: 'upload',
+    actor: 'admin',
+    data: [csv(['ABC1234,FL,V111,SV,FL0370000', 'XYZ987,GA,V222,SV,GA0600000'])],
+  });
   expect(first.state).toBe('done');
   matcher = await startMatcher({ nc: await nats.connectAs(natsIdentities.matcher), config, logger: silentLogger });
   // Everything the matcher raises, in order, straight off the ALERTS stream.
@@ -63,7 +90,13 @@ describe('read → alert over real NATS', () => {
     const read = makeRead({ plate: 'ABC-1234', state: 'FL', candidates: [] });
     await publishRead(jetstream(nc), read);
     const [a] = await alertsFor(read.id);
-    expect(a).toMatchObject({ matchKind: 'exact', score: 1, stale: false, historical: false, record: { source: 'ncic', recordId: 'V111', category: 'stolen_vehicle', ori: 'FL0370000' } });
+    expect(a).toMatchObject({
+      matchKind: 'exact',
+      score: 1,
+      stale: false,
+      historical: false,
+      record: { source: 'ncic', recordId: 'V111', category: 'stolen_vehicle', ori: 'FL0370000' },
+    });
   });
 
   it('a fuzzy read through confusion classes hits; an unrelated read raises nothing', async () => {
@@ -94,7 +127,13 @@ describe('read → alert over real NATS', () => {
     const publishing = (async () => {
       for (const r of reads) await publishRead(jetstream(nc), r);
     })();
-    const v2 = await service.import({ source: 'ncic', filename: 'v2.csv', origin: 'upload', actor: 'admin', data: [csv(['NEW555,FL,V333,SV,FL0370000', 'XYZ987,GA,V222,SV,GA0600000'])] });
+    const v2 = await service.import({
+      source: 'ncic',
+      filename: 'v2.csv',
+      origin: 'upload',
+      actor: 'admin',
+      data: [csv(['NEW555,FL,V333,SV,FL0370000', 'XYZ987,GA,V222,SV,GA0600000'])],
+    });
     expect(v2.state).toBe('done');
     await publishing;
     await matcher.waitForVersion('ncic', v2.versionId);
@@ -121,7 +160,9 @@ describe('read → alert over real NATS', () => {
   });
 
   it('a refused file leaves the active version matching', async () => {
-    const garbage = new TextEncoder().encode('LIC,LIS,NIC,FILE,ORI\n' + Array.from({ length: 50 }, (_, i) => (i === 0 ? 'OK1,FL,V9,SV,X' : `\u0001bad,,,${i}`)).join('\n'));
+    const garbage = new TextEncoder().encode(
+      'LIC,LIS,NIC,FILE,ORI\n' + Array.from({ length: 50 }, (_, i) => (i === 0 ? 'OK1,FL,V9,SV,X' : `\u0001bad,,,${i}`)).join('\n'),
+    );
     const job = await service.import({ source: 'ncic', filename: 'junk.csv', origin: 'upload', actor: 'admin', data: [garbage] });
     expect(job.state).toBe('refused');
     expect(job.summary?.problems[0]).toMatchObject({ line: 3 });

@@ -17,7 +17,6 @@ let dataDir: string;
 let access: AccessFixture;
 const api = (path: string, init?: RequestInit) => access.fetch(base, path, init);
 
-
 const search = async (q: string) => (await (await api(`/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
 
 beforeAll(async () => {
@@ -44,7 +43,13 @@ describe('a read published on NATS is stored and served by the API', () => {
     const read = makeRead({ cameraId: 'cam-e2e', plate: 'E2E 100', cropJpeg: smallJpegBase64() });
     await publishRead(jetstream(nc), read);
     const found = await until(async () => (await search('plate=E2E100')).reads.find((r) => r.id === read.id));
-    expect(found).toMatchObject({ id: read.id, cameraId: 'cam-e2e', plate: 'E2E 100', state: 'FL', imageUrl: `/api/reads/${read.id}/image` });
+    expect(found).toMatchObject({
+      id: read.id,
+      cameraId: 'cam-e2e',
+      plate: 'E2E 100',
+      state: 'FL',
+      imageUrl: `/api/reads/${read.id}/image`,
+    });
     const img = await api(found.imageUrl!);
     expect(img.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await img.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
@@ -89,7 +94,11 @@ describe('a read published on NATS is stored and served by the API', () => {
   it('searches partial, fuzzy and geographic forms over HTTP, and exports CSV as a stream', async () => {
     const js = jetstream(nc);
     const a = makeRead({ plate: 'HTP1234', cameraId: 'cam-http' });
-    const b = makeRead({ plate: 'HTP1235', cameraId: 'cam-http', location: { lat: 25.76, lon: -80.19, description: '=HYPERLINK("x"), Miami' } });
+    const b = makeRead({
+      plate: 'HTP1235',
+      cameraId: 'cam-http',
+      location: { lat: 25.76, lon: -80.19, description: '=HYPERLINK("x"), Miami' },
+    });
     await publishRead(js, a);
     await publishRead(js, b);
     await until(async () => ((await search('pattern=HTP123?')).reads.length === 2 ? true : undefined));

@@ -13,8 +13,24 @@ beforeAll(async () => {
   await store.client.insert({
     table: 'camera_metrics_minutely',
     values: [
-      { minute: hundredDaysAgo, camera_id: 'cam-a', decoded_fps: 24, inferred_fps: 6, inference_ms_p50: 40, inference_ms_p99: 120, queue_depth: 2 },
-      { minute: hundredDaysAgo + 60, camera_id: 'cam-a', decoded_fps: 26, inferred_fps: 8, inference_ms_p50: 60, inference_ms_p99: 300, queue_depth: 1 },
+      {
+        minute: hundredDaysAgo,
+        camera_id: 'cam-a',
+        decoded_fps: 24,
+        inferred_fps: 6,
+        inference_ms_p50: 40,
+        inference_ms_p99: 120,
+        queue_depth: 2,
+      },
+      {
+        minute: hundredDaysAgo + 60,
+        camera_id: 'cam-a',
+        decoded_fps: 26,
+        inferred_fps: 8,
+        inference_ms_p50: 60,
+        inference_ms_p99: 300,
+        queue_depth: 1,
+      },
     ],
     format: 'JSONEachRow',
   });
@@ -50,12 +66,28 @@ describe('metrics history for long chart ranges', () => {
     await store.client.insert({
       table: 'alerts',
       values: [1, 2].map(() => ({
-        id: crypto.randomUUID(), raised_at: now.getTime(), stored_at: now.getTime(), camera_id: 'cam-a', read_id: crypto.randomUUID(), plate: 'ABC1234',
-        source: 'agency', record_id: 'R1', category: 'stolen_vehicle', match_kind: 'exact', score: 1, stale: false, historical: false, payload: '{}',
+        id: crypto.randomUUID(),
+        raised_at: now.getTime(),
+        stored_at: now.getTime(),
+        camera_id: 'cam-a',
+        read_id: crypto.randomUUID(),
+        plate: 'ABC1234',
+        source: 'agency',
+        record_id: 'R1',
+        category: 'stolen_vehicle',
+        match_kind: 'exact',
+        score: 1,
+        stale: false,
+        historical: false,
+        payload: '{}',
       })),
       format: 'JSONEachRow',
     });
-    const rs = await store.client.query({ query: 'SELECT sum(hits) AS n FROM alerts_hourly WHERE hour = fromUnixTimestamp({h:UInt32})', query_params: { h: hour }, format: 'JSONEachRow' });
+    const rs = await store.client.query({
+      query: 'SELECT sum(hits) AS n FROM alerts_hourly WHERE hour = fromUnixTimestamp({h:UInt32})',
+      query_params: { h: hour },
+      format: 'JSONEachRow',
+    });
     expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(2);
   });
 });

@@ -20,14 +20,27 @@ const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 const reads: PlateRead[] = [
   plateReadSchema.parse(makeRead({ plate: 'MIG1234', cameraId: 'cam-a', capturedAt: ago(1) })),
   plateReadSchema.parse(makeRead({ plate: 'MIG1234', cameraId: 'cam-b', capturedAt: ago(2) })),
-  plateReadSchema.parse(makeRead({ plate: 'OLD5678', cameraId: 'cam-a', capturedAt: ago(3), confidence: 0.29, stateConfidence: 0.57, candidates: [{ text: 'OLD5679', confidence: 0.29 }] })),
+  plateReadSchema.parse(
+    makeRead({
+      plate: 'OLD5678',
+      cameraId: 'cam-a',
+      capturedAt: ago(3),
+      confidence: 0.29,
+      stateConfidence: 0.57,
+      candidates: [{ text: 'OLD5679', confidence: 0.29 }],
+    }),
+  ),
 ];
 const search = (q: object) => searchReads(client, { limit: 100, offset: 0, ...q }, 30);
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
 
 describe('migration of the reads layout', () => {
   it('copies reads, holds and plate terms into the camera-sorted layout', async () => {
-    await migrate(client, silentLogger, loadMigrations().filter((m) => m.version < 60));
+    await migrate(
+      client,
+      silentLogger,
+      loadMigrations().filter((m) => m.version < 60),
+    );
     await insertReads(client, reads);
     // A case hold as the first layout's code placed it.
     await client.command({
@@ -37,12 +50,22 @@ describe('migration of the reads layout', () => {
     });
 
     expect(await migrate(client, silentLogger)).toEqual(expect.arrayContaining(['060_reads_by_camera.sql']));
-    const tables = await (await client.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE '%reads%' OR name LIKE 'plate%'", format: 'JSONEachRow' })).json<{ name: string }>();
+    const tables = await (
+      await client.query({
+        query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE '%reads%' OR name LIKE 'plate%'",
+        format: 'JSONEachRow',
+      })
+    ).json<{ name: string }>();
     expect(tables.map((t) => t.name)).not.toContain('plate_terms');
     expect(tables.map((t) => t.name)).not.toContain('reads_v1_retired');
     expect(tables.map((t) => t.name)).not.toContain('reads_by_plate_retired');
     // 110: the plate index is one sorted run, no longer partitioned by year.
-    const [index] = await (await client.query({ query: "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'reads_by_plate'", format: 'JSONEachRow' })).json<{ partition_key: string }>();
+    const [index] = await (
+      await client.query({
+        query: "SELECT partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'reads_by_plate'",
+        format: 'JSONEachRow',
+      })
+    ).json<{ partition_key: string }>();
     expect(index).toEqual({ partition_key: '' });
 
     expect(ids(await search({ plate: 'MIG1234' }))).toEqual(ids(reads.slice(0, 2)));
@@ -50,7 +73,9 @@ describe('migration of the reads layout', () => {
     expect(ids(await search({ pattern: 'MIG*' }))).toEqual(ids(reads.slice(0, 2)));
     expect(ids(await search({ fuzzy: '0LD5678' }))).toEqual([reads[2]!.id]);
     // Float32 confidences become exact hundredths (0.29 as a Float32 is 0.2899...).
-    expect(await search({ plate: 'OLD5678' })).toMatchObject([{ confidence: 0.29, stateConfidence: 0.57, candidates: [{ text: 'OLD5679', confidence: 0.29 }] }]);
+    expect(await search({ plate: 'OLD5678' })).toMatchObject([
+      { confidence: 0.29, stateConfidence: 0.57, candidates: [{ text: 'OLD5679', confidence: 0.29 }] },
+    ]);
     expect(ids(await search({ plate: 'OLD5679', candidates: true }))).toEqual([reads[2]!.id]);
     expect(ids(await search({ cameras: ['cam-a'] }))).toEqual(ids([reads[0]!, reads[2]!]));
 
@@ -58,7 +83,9 @@ describe('migration of the reads layout', () => {
     const fresh = plateReadSchema.parse(makeRead({ plate: 'MIG1234', cameraId: 'cam-c', capturedAt: ago(0.5) }));
     await insertReads(client, [fresh]);
     expect((await search({ pattern: '*G12*' }))[0]!.id).toBe(fresh.id);
-    const [hourly] = await (await client.query({ query: "SELECT count() AS n FROM reads_hourly", format: "JSONEachRow" })).json<{ n: string }>();
+    const [hourly] = await (await client.query({ query: 'SELECT count() AS n FROM reads_hourly', format: 'JSONEachRow' })).json<{
+      n: string;
+    }>();
     expect(Number(hourly!.n)).toBeGreaterThan(0);
   });
 });

@@ -39,7 +39,13 @@ describe('part pinner', () => {
   it('locks the active parts of the search tables and follows a merge', async () => {
     const before = await activeParts();
     expect(before.length).toBe(3);
-    pinner = startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000 });
+    pinner = startPartPinner({
+      client: store.client,
+      logger: silentLogger,
+      maxBytes: 64 * 1024 ** 2,
+      tables: ['reads'],
+      intervalMs: 3_600_000,
+    });
     await pinner.ready;
     const s = pinner.stats();
     expect(s.lastError).toBeNull();
@@ -90,7 +96,14 @@ describe('part pinner', () => {
   });
 
   it('reports a helper that cannot start, and the store keeps working', async () => {
-    const broken = startPartPinner({ client: store.client, logger: silentLogger, maxBytes: 64 * 1024 ** 2, tables: ['reads'], intervalMs: 3_600_000, python: '/nonexistent/python3' });
+    const broken = startPartPinner({
+      client: store.client,
+      logger: silentLogger,
+      maxBytes: 64 * 1024 ** 2,
+      tables: ['reads'],
+      intervalMs: 3_600_000,
+      python: '/nonexistent/python3',
+    });
     await broken.ready;
     expect(broken.stats().pinnedParts).toBe(0);
     expect(broken.stats().lastError).toMatch(/pin helper/);

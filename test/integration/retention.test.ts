@@ -46,7 +46,11 @@ async function physical(table: 'reads' | 'plate_images', ids: string[]): Promise
  */
 async function insertHeldUntil(r: PlateRead, untilMs: number): Promise<void> {
   const held_until = Math.floor(untilMs / 1000);
-  await store.client.insert({ table: 'plate_images', values: [{ read_id: r.id, captured_at: Date.parse(r.capturedAt), held_until, jpeg: r.cropJpeg }], format: 'JSONEachRow' });
+  await store.client.insert({
+    table: 'plate_images',
+    values: [{ read_id: r.id, captured_at: Date.parse(r.capturedAt), held_until, jpeg: r.cropJpeg }],
+    format: 'JSONEachRow',
+  });
   await store.client.insert({ table: 'reads', values: [{ ...readRow(r), held_until }], format: 'JSONEachRow' });
 }
 /** Entries of the plate index (which carries no read id): capture times of a plate's reads. */
@@ -114,7 +118,10 @@ describe('retention on the real ClickHouse engine', () => {
     expect(Math.abs(Date.parse(found!.heldUntil!) - ceiling.getTime())).toBeLessThan(1000);
     expect(found!.expiresAt).toBe(found!.heldUntil);
     // The plate index carries the same hold, so it outlives the tactical window with the read.
-    const rs = await store.client.query({ query: "SELECT toUnixTimestamp(held_until) AS h FROM reads_by_plate WHERE plate_norm = 'HLD0001'", format: 'JSONEachRow' });
+    const rs = await store.client.query({
+      query: "SELECT toUnixTimestamp(held_until) AS h FROM reads_by_plate WHERE plate_norm = 'HLD0001'",
+      format: 'JSONEachRow',
+    });
     expect((await rs.json<{ h: string }>()).map((x) => Number(x.h) * 1000)).toEqual([Date.parse(found!.heldUntil!)]);
     expect(await caseHolds(store.client, 'CASE-1')).toMatchObject([{ read_id: live.id, held_by: 'det.smith', released: false }]);
   });
@@ -129,7 +136,18 @@ describe('retention on the real ClickHouse engine', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await store.client.insert({
       table: 'read_holds',
-      values: [{ case_key: 'CASE-2', read_id: held.id, version: 1, captured_at: Date.parse(held.capturedAt), held_until: 0, held_by: 'x', held_at: Date.now(), released: false }],
+      values: [
+        {
+          case_key: 'CASE-2',
+          read_id: held.id,
+          version: 1,
+          captured_at: Date.parse(held.capturedAt),
+          held_until: 0,
+          held_by: 'x',
+          held_at: Date.now(),
+          released: false,
+        },
+      ],
       format: 'JSONEachRow',
     });
     await runRetention(store.client, retention, silentLogger);
@@ -162,8 +180,25 @@ describe('retention on the real ClickHouse engine', () => {
     const alertOf = (r: PlateRead, n: number): Alert => {
       const { cropJpeg: _crop, ...bare } = r;
       return alertSchema.parse({
-        id: `00000000-0000-5000-8000-00000000000${n}`, raisedAt: r.capturedAt, read: bare, matchKind: 'exact', score: 1, stale: false, historical: false,
-        record: { source: 'ncic', recordId: `R${n}`, plate: r.plate, state: 'FL', category: 'stolen_vehicle', extractVersion: 'v1', plateType: null, ori: null, priority: 3, expiresAt: null },
+        id: `00000000-0000-5000-8000-00000000000${n}`,
+        raisedAt: r.capturedAt,
+        read: bare,
+        matchKind: 'exact',
+        score: 1,
+        stale: false,
+        historical: false,
+        record: {
+          source: 'ncic',
+          recordId: `R${n}`,
+          plate: r.plate,
+          state: 'FL',
+          category: 'stolen_vehicle',
+          extractVersion: 'v1',
+          plateType: null,
+          ori: null,
+          priority: 3,
+          expiresAt: null,
+        },
         match: { text: r.plate, distance: 0, confusion: false, stateMatch: 'same' },
       });
     };
@@ -184,7 +219,11 @@ describe('retention on the real ClickHouse engine', () => {
     expect(await getAlert(store.client, a2.id)).toBeNull();
     const kept = await getAlert(store.client, a1.id);
     expect(kept?.events.map((e) => e.action)).toEqual(['acknowledge']);
-    const events = await store.client.query({ query: 'SELECT count() AS n FROM alert_events WHERE alert_id = {id:UUID}', query_params: { id: a2.id }, format: 'JSONEachRow' });
+    const events = await store.client.query({
+      query: 'SELECT count() AS n FROM alert_events WHERE alert_id = {id:UUID}',
+      query_params: { id: a2.id },
+      format: 'JSONEachRow',
+    });
     expect(Number((await events.json<{ n: string }>())[0]!.n)).toBe(0);
   });
 
@@ -207,7 +246,13 @@ describe('retention on the real ClickHouse engine', () => {
     await store.client.insert({ table: 'mutation_probe', values: [{ x: 1 }], format: 'JSONEachRow' });
     try {
       await expect(
-        mutateAndWait(store.client, 'mutation_probe', "ALTER TABLE mutation_probe UPDATE x = throwIf(x = 1, 'probe refuses') WHERE 1", {}, { pollMs: 50, timeoutMs: 30_000 }),
+        mutateAndWait(
+          store.client,
+          'mutation_probe',
+          "ALTER TABLE mutation_probe UPDATE x = throwIf(x = 1, 'probe refuses') WHERE 1",
+          {},
+          { pollMs: 50, timeoutMs: 30_000 },
+        ),
       ).rejects.toThrow(/mutation of mutation_probe is failing: .*probe refuses/);
     } finally {
       await store.client.command({ query: "KILL MUTATION WHERE database = currentDatabase() AND table = 'mutation_probe'" });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateReadSchema, silentLogger, type PlateRead } from '../../contracts/index.ts';
-import { getPlateImage, insertReads, loadMigrations, migrate, readRow, searchReads, SearchTooBroadError, type ReadSearch } from '../../store/index.ts';
+import {
+  getPlateImage,
+  insertReads,
+  loadMigrations,
+  migrate,
+  readRow,
+  searchReads,
+  SearchTooBroadError,
+  type ReadSearch,
+} from '../../store/index.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { until } from '../helpers/wait.ts';
@@ -40,7 +49,13 @@ describe('store on the real ClickHouse engine (chDB)', () => {
   it('finds an exact plate in normalised form, newest first, with its location', async () => {
     const rows = await search({ plate: 'fla 1234' });
     expect(rows.map((x) => x.id)).toEqual([r.exact2.id, r.exact1.id]);
-    expect(rows[0]).toMatchObject({ plate: 'FLA1234', cameraId: 'cam-b', state: 'GA', location: { description: miami.description }, match: { kind: 'exact' } });
+    expect(rows[0]).toMatchObject({
+      plate: 'FLA1234',
+      cameraId: 'cam-b',
+      state: 'GA',
+      location: { description: miami.description },
+      match: { kind: 'exact' },
+    });
     expect(rows[1]!.plate).toBe('FLA-1234'); // the text as read is kept when it differs
     expect(rows[0]!.expiresAt > new Date(Date.now() + 29 * 24 * HOUR).toISOString()).toBe(true);
   });
@@ -50,7 +65,9 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     expect(ids(await search({ plate: 'FLA1234', from: new Date(Date.now() - 2 * HOUR) }))).toEqual([r.exact2.id]);
     expect(ids(await search({ plate: 'FLA1234', state: 'GA' }))).toEqual([r.exact2.id]);
     expect((await search({ plate: 'FLA1234', limit: 1, offset: 1 })).map((x) => x.id)).toEqual([r.exact1.id]);
-    expect(ids(await search({ order: 'oldest', cameras: ['cam-a'], from: new Date(Date.now() - 10 * HOUR) }))).toEqual(ids([r.exact1, r.other, r.confusable]));
+    expect(ids(await search({ order: 'oldest', cameras: ['cam-a'], from: new Date(Date.now() - 10 * HOUR) }))).toEqual(
+      ids([r.exact1, r.other, r.confusable]),
+    );
   });
 
   it('matches partial plates with wildcards', async () => {
@@ -112,13 +129,24 @@ describe('store on the real ClickHouse engine (chDB)', () => {
 
   it('pages a broad search over reads years apart, newest or oldest first', async () => {
     // Held reads over three years (a hold is what keeps a read that long).
-    const spread = [0, 100, 400, 500, 800].map((days, i) => parse({ plate: `YRW${i}000`, cameraId: 'cam-y', capturedAt: ago(days * 24 * HOUR + HOUR) }));
+    const spread = [0, 100, 400, 500, 800].map((days, i) =>
+      parse({ plate: `YRW${i}000`, cameraId: 'cam-y', capturedAt: ago(days * 24 * HOUR + HOUR) }),
+    );
     const heldUntil = Math.floor(Date.now() / 1000) + 86_400;
-    await store.client.insert({ table: 'reads', values: spread.map((x) => ({ ...readRow(x), held_until: heldUntil })), format: 'JSONEachRow' });
+    await store.client.insert({
+      table: 'reads',
+      values: spread.map((x) => ({ ...readRow(x), held_until: heldUntil })),
+      format: 'JSONEachRow',
+    });
     const pages = async () => {
       const out: string[][] = [];
       for (const order of ['newest', 'oldest'] as const) {
-        for (const [limit, offset] of [[2, 0], [2, 1], [3, 3], [10, 0]] as const) {
+        for (const [limit, offset] of [
+          [2, 0],
+          [2, 1],
+          [3, 3],
+          [10, 0],
+        ] as const) {
           out.push((await search({ pattern: 'YRW*', order, limit, offset })).map((x) => x.id));
         }
       }
@@ -127,8 +155,14 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     const ids = spread.map((x) => x.id); // newest first
     const oldest = [...ids].reverse();
     expect(await pages()).toEqual([
-      ids.slice(0, 2), ids.slice(1, 3), ids.slice(3, 5), ids,
-      oldest.slice(0, 2), oldest.slice(1, 3), oldest.slice(3, 5), oldest,
+      ids.slice(0, 2),
+      ids.slice(1, 3),
+      ids.slice(3, 5),
+      ids,
+      oldest.slice(0, 2),
+      oldest.slice(1, 3),
+      oldest.slice(3, 5),
+      oldest,
     ]);
   });
 
@@ -159,7 +193,16 @@ describe('store on the real ClickHouse engine (chDB)', () => {
       });
       return Object.fromEntries((await rs.json<{ table: string; n: string }>()).map((x) => [x.table, Number(x.n)]));
     };
-    const ddl = async (table: string) => (await (await store.client.query({ query: 'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}', query_params: { t: table }, format: 'JSONEachRow' })).json<{ q: string }>())[0]!.q;
+    const ddl = async (table: string) =>
+      (
+        await (
+          await store.client.query({
+            query: 'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
+            query_params: { t: table },
+            format: 'JSONEachRow',
+          })
+        ).json<{ q: string }>()
+      )[0]!.q;
     for (const table of ['reads', 'reads_by_plate']) {
       expect(await ddl(table)).toMatch(/min_age_to_force_merge_seconds = 600, min_age_to_force_merge_on_partition_only = 1/);
     }
@@ -175,14 +218,19 @@ describe('store on the real ClickHouse engine (chDB)', () => {
     for (const table of ['reads', 'reads_by_plate']) {
       await store.client.command({ query: `ALTER TABLE ${table} MODIFY SETTING min_age_to_force_merge_seconds = 1` });
     }
-    await until(async () => JSON.stringify(await parts()) === JSON.stringify({ reads: 1, reads_by_plate: 1 }), { ms: 60_000, what: 'the quiet partitions merged' });
+    await until(async () => JSON.stringify(await parts()) === JSON.stringify({ reads: 1, reads_by_plate: 1 }), {
+      ms: 60_000,
+      what: 'the quiet partitions merged',
+    });
     expect((await search({ pattern: 'OLD*', limit: 10 })).map((x) => x.plate).sort()).toEqual(['OLD0000', 'OLD1000', 'OLD2000']);
     // Migration 090: reads in yearly partitions of compact parts, whatever their size.
-    const [merged] = await (await store.client.query({
-      query: `SELECT partition_id, part_type FROM system.parts WHERE active AND database = currentDatabase() AND table = 'reads' AND partition_id = {year:String}`,
-      query_params: { year: String(year) },
-      format: 'JSONEachRow',
-    })).json<{ partition_id: string; part_type: string }>();
+    const [merged] = await (
+      await store.client.query({
+        query: `SELECT partition_id, part_type FROM system.parts WHERE active AND database = currentDatabase() AND table = 'reads' AND partition_id = {year:String}`,
+        query_params: { year: String(year) },
+        format: 'JSONEachRow',
+      })
+    ).json<{ partition_id: string; part_type: string }>();
     expect(merged).toEqual({ partition_id: String(year), part_type: 'Compact' });
   }, 90_000);
 });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { configSchema, consumers, ensureStreams, jetstream, publishRead, silentLogger, streams, type NatsConnection } from '../../contracts/index.ts';
+import {
+  configSchema,
+  consumers,
+  ensureStreams,
+  jetstream,
+  publishRead,
+  silentLogger,
+  streams,
+  type NatsConnection,
+} from '../../contracts/index.ts';
 import { searchReads, startStoreWriter, type StoreWriter } from '../../store/index.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startNats, type TestNats } from '../helpers/nats.ts';
@@ -14,7 +23,11 @@ let writer: StoreWriter;
 
 /** Rows stored for a plate, duplicates included (count(), not FINAL: a duplicate must show). */
 const count = async (plate: string) => {
-  const rs = await store.client.query({ query: 'SELECT count() AS n FROM reads WHERE plate_norm = {p:String}', query_params: { p: plate }, format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: 'SELECT count() AS n FROM reads WHERE plate_norm = {p:String}',
+    query_params: { p: plate },
+    format: 'JSONEachRow',
+  });
   return Number((await rs.json<{ n: string }>())[0]!.n);
 };
 const pending = async () => (await (await jetstreamManager(nc)).consumers.info(streams.reads, consumers.storeWriter)).num_ack_pending;
@@ -103,10 +116,16 @@ describe('store writer: JetStream to ClickHouse', () => {
     }
     expect(stolen).toBeGreaterThan(0);
     const distinct = async () => {
-      const rs = await store.client.query({ query: "SELECT uniqExact(id) AS n FROM reads WHERE plate_norm = 'GAPREAD'", format: 'JSONEachRow' });
+      const rs = await store.client.query({
+        query: "SELECT uniqExact(id) AS n FROM reads WHERE plate_norm = 'GAPREAD'",
+        format: 'JSONEachRow',
+      });
       return Number((await rs.json<{ n: string }>())[0]!.n);
     };
-    await until(async () => (await distinct()) === published && (await pending()) === 0, { ms: 40_000, what: `all ${published} reads stored, the ${stolen} stolen deliveries included` });
+    await until(async () => (await distinct()) === published && (await pending()) === 0, {
+      ms: 40_000,
+      what: `all ${published} reads stored, the ${stolen} stolen deliveries included`,
+    });
   }, 60_000);
 
   it('joins the batches of a backlog into larger inserts, each read once, and inserts live reads without waiting', async () => {
@@ -114,7 +133,15 @@ describe('store writer: JetStream to ClickHouse', () => {
     const js = jetstream(nc);
     await Promise.all(Array.from({ length: 2600 }, () => publishRead(js, makeRead({ plate: 'BACKLOG' }))));
     const inserts: number[] = [];
-    writer = await startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300, batchSize: 500, insertRows: 1500, onBatch: (e) => inserts.push(e.stored) });
+    writer = await startStoreWriter({
+      nc,
+      client: store.client,
+      logger: silentLogger,
+      retryDelayMs: 300,
+      batchSize: 500,
+      insertRows: 1500,
+      onBatch: (e) => inserts.push(e.stored),
+    });
     await until(async () => (await count('BACKLOG')) === 2600 && (await pending()) === 0);
     expect(inserts.reduce((a, b) => a + b, 0)).toBe(2600);
     expect(Math.max(...inserts)).toBeGreaterThan(500); // fetched 500 at a time, inserted together
@@ -134,9 +161,16 @@ describe('store writer: JetStream to ClickHouse', () => {
     await writer.stop();
     // The consumer's floor was in nats-server's memory only.
     await nats.restart();
-    await until(async () => (await jsm.streams.info(streams.reads).then(() => true, () => false)));
+    await until(
+      async () =>
+        await jsm.streams.info(streams.reads).then(
+          () => true,
+          () => false,
+        ),
+    );
     const stored: number[] = [];
-    const start = () => startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300, onBatch: (e) => stored.push(e.stored) });
+    const start = () =>
+      startStoreWriter({ nc, client: store.client, logger: silentLogger, retryDelayMs: 300, onBatch: (e) => stored.push(e.stored) });
     writer = await start();
     await publishRead(jetstream(nc), makeRead({ plate: 'AFTERRST' }));
     await until(async () => (await count('AFTERRST')) === 1 && stored.length > 0);
@@ -155,7 +189,14 @@ describe('store writer: JetStream to ClickHouse', () => {
     await until(async () => (await count('BEFORE2')) === 1);
     await nats.restart();
     // Published once JetStream is back; the writer's pulls meanwhile failed on a consumer that is gone.
-    await until(async () => publishRead(jetstream(nc), makeRead({ plate: 'THROUGH2' })).then(() => true, () => false), { ms: 20_000, what: 'a publish after the restart' });
+    await until(
+      async () =>
+        publishRead(jetstream(nc), makeRead({ plate: 'THROUGH2' })).then(
+          () => true,
+          () => false,
+        ),
+      { ms: 20_000, what: 'a publish after the restart' },
+    );
     await until(async () => (await count('THROUGH2')) >= 1, { ms: 30_000, what: 'the read published after the restart stored' });
     expect(await count('BEFORE2')).toBe(1);
   }, 60_000);

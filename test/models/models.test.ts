@@ -46,7 +46,8 @@ describe('pure helpers', () => {
       { cx: 40, cy: 30, w: 50, h: 20 }, // enlarged
       { cx: 250, cy: 10, w: 120, h: 70 }, // past the right and top edges
     ]) {
-      const fast = new Float32Array(96 * 48), rotated = new Float32Array(96 * 48);
+      const fast = new Float32Array(96 * 48),
+        rotated = new Float32Array(96 * 48);
       sampleQuad(p, { ...q, angle: 0 }, 96, 48, fast);
       sampleQuad(p, { ...q, angle: 1e-9 }, 96, 48, rotated);
       const worst = fast.reduce((m, v, i) => Math.max(m, Math.abs(v - rotated[i]!)), 0);
@@ -56,7 +57,9 @@ describe('pure helpers', () => {
   });
 
   it('turns heatmap peaks into boxes and keeps one of overlapping ones', () => {
-    const gh = 4, gw = 6, plane = gh * gw;
+    const gh = 4,
+      gw = 6,
+      plane = gh * gw;
     const heat = new Float32Array(plane);
     const reg = new Float32Array(4 * plane);
     heat[1 * gw + 2] = 0.9;
@@ -81,7 +84,9 @@ describe('platerec model', () => {
 
   it('reads freshly rendered plates of every state', async () => {
     const random = rng(20260401);
-    const plates = PLATE_DESIGNS.map((d) => renderPlate({ state: d.state, width: 160 + Math.floor(random() * 200), seed: 900_000 + Math.floor(random() * 1e6), channels: 3 }));
+    const plates = PLATE_DESIGNS.map((d) =>
+      renderPlate({ state: d.state, width: 160 + Math.floor(random() * 200), seed: 900_000 + Math.floor(random() * 1e6), channels: 3 }),
+    );
     const reads = await rec.read(plates.map((p) => ({ image: p.image })));
     const textOk = reads.filter((r, i) => r.text === plates[i]!.text).length;
     const stateOk = reads.filter((r, i) => r.state === plates[i]!.state).length;
@@ -109,10 +114,16 @@ function scene(seed: number): { frame: Image; plates: { text: string; state: (ty
   for (let i = 0; i < 2; i++) {
     const d = PLATE_DESIGNS[Math.floor(random() * PLATE_DESIGNS.length)]!;
     const p = renderPlate({ state: d.state, width: 150 + Math.floor(random() * 80), seed: 700_000 + Math.floor(random() * 1e6) });
-    const x = 150 + i * 600 + Math.floor(random() * 200), y = 250 + Math.floor(random() * 250);
+    const x = 150 + i * 600 + Math.floor(random() * 200),
+      y = 250 + Math.floor(random() * 250);
     // A vehicle body around the plate.
     const v = 40 + Math.floor(random() * 150);
-    blit(frame, createImage(p.image.width * 4, p.image.height * 5, 1, [v, v, v]), Math.round(x - p.image.width * 1.5), y - p.image.height * 3);
+    blit(
+      frame,
+      createImage(p.image.width * 4, p.image.height * 5, 1, [v, v, v]),
+      Math.round(x - p.image.width * 1.5),
+      y - p.image.height * 3,
+    );
     blit(frame, toGray(p.image), x, y);
     plates.push({ text: p.text, state: d.state, box: [x, y, p.image.width, p.image.height] });
   }
@@ -123,7 +134,8 @@ describe.skipIf(!hasDet)('platedet model and the own-v1 reader', () => {
   it('finds rendered plates in a frame', async () => {
     const det = await PlateDetector.load({ threads: 2 });
     try {
-      let found = 0, total = 0;
+      let found = 0,
+        total = 0;
       for (const seed of [11, 12, 13]) {
         const { frame, plates } = scene(seed);
         const [boxes = []] = await det.detect([frame]);
@@ -142,7 +154,8 @@ describe.skipIf(!hasDet)('platedet model and the own-v1 reader', () => {
     expect(readerNames()).toEqual(expect.arrayContaining(['ppocr-v4-baseline', 'platerec-v1', 'own-v1']));
     const reader = await createReader('own-v1', { threads: 2 });
     try {
-      let ok = 0, total = 0;
+      let ok = 0,
+        total = 0;
       for (const seed of [21, 22, 23]) {
         const { frame, plates } = scene(seed);
         const [res = []] = await reader.read([{ image: resize(frame, 1280, 720) }]);
@@ -163,7 +176,8 @@ describe.skipIf(!hasDet)('the platedet-ppocr-v1 reader (own detector, PP-OCR rea
     expect(readerNames()).toContain('platedet-ppocr-v1');
     const reader = await createReader('platedet-ppocr-v1', { threads: 2 });
     try {
-      let ok = 0, total = 0;
+      let ok = 0,
+        total = 0;
       for (const seed of [21, 22, 23]) {
         const { frame, plates } = scene(seed);
         const [res = []] = await reader.read([{ image: frame }]);
@@ -195,7 +209,15 @@ describe.skipIf(!hasDet)('the platedet-ppocr-v1 reader (own detector, PP-OCR rea
       blit(next, frame, 36, 24);
       const r: PlateResult = target.r!;
       const move = (b: Box): Box => [b[0] + 36, b[1] + 24, b[2], b[3]];
-      const known = (text: string) => [[{ box: move(r.box), state: target.p.state, line: { plateBox: move(r.plateBox!), rect: { ...r.rect, cx: r.rect.cx + 36, cy: r.rect.cy + 24 }, text } }]];
+      const known = (text: string) => [
+        [
+          {
+            box: move(r.box),
+            state: target.p.state,
+            line: { plateBox: move(r.plateBox!), rect: { ...r.rect, cx: r.rect.cx + 36, cy: r.rect.cy + 24 }, text },
+          },
+        ],
+      ];
       const windowsSearched = async (text: string) => {
         detect.mockClear();
         const [res = []] = await reader.read([{ image: next }], { stateKnownAt: known(text), followAt: [[]] });
@@ -222,7 +244,9 @@ describe.skipIf(!hasDet)("the platedet-ppocr-platerec-v1 reader (PP-OCR with the
     const reader = await createReader('platedet-ppocr-platerec-v1', { threads: 2 });
     const second = vi.spyOn(PlateRecognizer.prototype, 'read');
     try {
-      let ok = 0, total = 0, withPlateBox = 0;
+      let ok = 0,
+        total = 0,
+        withPlateBox = 0;
       for (const seed of [21, 22, 23]) {
         const { frame, plates } = scene(seed);
         const [res = []] = await reader.read([{ image: frame }]);

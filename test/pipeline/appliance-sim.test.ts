@@ -34,7 +34,10 @@ beforeAll(async () => {
   const [natsPort, apiPort] = [await freePort(), await freePort()];
   api = `http://127.0.0.1:${apiPort}`;
   const configFile = path.join(dir, 'alpr.yaml');
-  writeFileSync(configFile, [`dataDir: ${path.join(dir, 'data')}`, `nats: { port: ${natsPort} }`, `server: { port: ${apiPort} }`].join('\n'));
+  writeFileSync(
+    configFile,
+    [`dataDir: ${path.join(dir, 'data')}`, `nats: { port: ${natsPort} }`, `server: { port: ${apiPort} }`].join('\n'),
+  );
   proc = spawn(process.execPath, [BIN, 'appliance', '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ALPR_SIM_CACHE: defaultClipCache() },
@@ -52,33 +55,60 @@ afterAll(async () => {
 
 describe('appliance with no camera configured', () => {
   it('runs a simulated camera whose plates are stored and searchable', async () => {
-    const health = await until(async () => {
-      const h = (await (await access.health(api)).json()) as { cameras: { cameraId: string; state: string }[] };
-      return h.cameras.find((c) => c.cameraId === 'sim-1' && c.state === 'live') ? h : null;
-    }, 'the simulated camera live in /api/health', 120_000);
+    const health = await until(
+      async () => {
+        const h = (await (await access.health(api)).json()) as { cameras: { cameraId: string; state: string }[] };
+        return h.cameras.find((c) => c.cameraId === 'sim-1' && c.state === 'live') ? h : null;
+      },
+      'the simulated camera live in /api/health',
+      120_000,
+    );
     expect(health.cameras.map((c) => c.cameraId)).toContain('sim-1');
 
     const keyFile = path.join(dir, 'data', 'simulator', 'answer-key.jsonl');
-    const key = () => (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as KeyEntry) : []);
+    const key = () =>
+      existsSync(keyFile)
+        ? readFileSync(keyFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as KeyEntry)
+        : [];
     // Any moving plate that has passed since the camera was authorised, found by its exact text.
-    const found = await until(async () => {
-      for (const k of key().filter((e) => !e.parked && e.to < Date.now() - 3000)) {
-        const res = await access.fetch(api, `/api/reads?plate=${k.plate}`);
-        if (!res.ok) continue;
-        const reads = ((await res.json()) as { reads: { plate: string; cameraId: string; state: string | null }[] }).reads;
-        const hit = reads.find((r) => r.cameraId === 'sim-1');
-        if (hit) return { k, hit };
-      }
-      return null;
-    }, 'a simulated plate in /api/reads', 120_000);
+    const found = await until(
+      async () => {
+        for (const k of key().filter((e) => !e.parked && e.to < Date.now() - 3000)) {
+          const res = await access.fetch(api, `/api/reads?plate=${k.plate}`);
+          if (!res.ok) continue;
+          const reads = ((await res.json()) as { reads: { plate: string; cameraId: string; state: string | null }[] }).reads;
+          const hit = reads.find((r) => r.cameraId === 'sim-1');
+          if (hit) return { k, hit };
+        }
+        return null;
+      },
+      'a simulated plate in /api/reads',
+      120_000,
+    );
     expect(found.hit.plate).toBe(found.k.plate);
 
     // Metrics come every 2 s: wait for one sent after that read.
-    const metrics = await until(async () => {
-      const text = await access.metrics(api);
-      return /alpr_camera_reads\{camera="sim-1"\} [1-9]/.test(text) ? text : null;
-    }, 'camera metrics with the read in /api/metrics', 30_000);
-    for (const name of ['decoded_fps', 'frames_inferred', 'inference_ms_p50', 'recognition_wait_ms_p50', 'queue_depth', 'frames_dropped', 'reads_per_minute', 'maintenance_flag']) {
+    const metrics = await until(
+      async () => {
+        const text = await access.metrics(api);
+        return /alpr_camera_reads\{camera="sim-1"\} [1-9]/.test(text) ? text : null;
+      },
+      'camera metrics with the read in /api/metrics',
+      30_000,
+    );
+    for (const name of [
+      'decoded_fps',
+      'frames_inferred',
+      'inference_ms_p50',
+      'recognition_wait_ms_p50',
+      'queue_depth',
+      'frames_dropped',
+      'reads_per_minute',
+      'maintenance_flag',
+    ]) {
       expect(metrics).toMatch(new RegExp(`alpr_camera_${name}\\{camera="sim-1"\\} `));
     }
   }, 300_000);

@@ -1,6 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRead, ensureStreams, subscribeCameraStates, subscribeCameraMetrics, type CameraMetrics, type CameraState, type NatsConnection, type PlateRead } from '../../contracts/index.ts';
-import { ensureClip, scoreAgainstKey, startRtspServer, startSimulator, freePort, type Simulator, type RtspServer } from '../../pipeline/simulator/index.ts';
+import {
+  decodeRead,
+  ensureStreams,
+  subscribeCameraStates,
+  subscribeCameraMetrics,
+  type CameraMetrics,
+  type CameraState,
+  type NatsConnection,
+  type PlateRead,
+} from '../../contracts/index.ts';
+import {
+  ensureClip,
+  scoreAgainstKey,
+  startRtspServer,
+  startSimulator,
+  freePort,
+  type Simulator,
+  type RtspServer,
+} from '../../pipeline/simulator/index.ts';
 import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
 import { spawnWorker, testCamera, testConfig, waitFor } from './harness.ts';
 
@@ -62,11 +79,26 @@ describe('camera worker on a simulated RTSP camera', () => {
     const key = due();
     // Under load a vehicle's read comes a while after it leaves (recognition runs behind the
     // frames, and a track closes only after frames without it): wait for the reads, not for a clock.
-    const scoreNow = () => scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
+    const scoreNow = () =>
+      scoreAgainstKey(
+        key,
+        reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })),
+      );
     await waitFor('reads for the passes behind us', () => scoreNow().recall >= 0.95, 45_000).catch(() => undefined);
-    const score = scoreAgainstKey(key, reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })));
-    expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(0.95);
-    expect(score.duplicates, JSON.stringify({ key: key.map((k) => [k.plate, k.from, k.to, k.parked]), reads: reads.map((r) => [r.plate, Date.parse(r.capturedAt), r.framesSeen]) })).toBe(0);
+    const score = scoreAgainstKey(
+      key,
+      reads.map((r) => ({ cameraId: r.cameraId, plate: r.plate, capturedAt: Date.parse(r.capturedAt) })),
+    );
+    expect(score.recall, JSON.stringify({ score, key: key.map((k) => k.plate), reads: reads.map((r) => r.plate) })).toBeGreaterThanOrEqual(
+      0.95,
+    );
+    expect(
+      score.duplicates,
+      JSON.stringify({
+        key: key.map((k) => [k.plate, k.from, k.to, k.parked]),
+        reads: reads.map((r) => [r.plate, Date.parse(r.capturedAt), r.framesSeen]),
+      }),
+    ).toBe(0);
     // The parked car stays in view through the loops: read once, never again.
     const parked = key.find((k) => k.parked)!;
     expect(reads.filter((r) => r.plate === parked.plate)).toHaveLength(1);
@@ -124,11 +156,15 @@ describe('camera worker on a simulated RTSP camera', () => {
       await waitFor('short live', () => states.get('short')?.find((s) => s.state === 'live'), 30_000);
       // Under load an attempt before the live one can fail on its own (no picture in time); the end of the
       // clip is the failure that follows the live state.
-      const short = await waitFor('short ended', () => {
-        const seen = states.get('short') ?? [];
-        const live = seen.findIndex((s) => s.state === 'live');
-        return seen.slice(live + 1).find((s) => s.state === 'failed');
-      }, 40_000);
+      const short = await waitFor(
+        'short ended',
+        () => {
+          const seen = states.get('short') ?? [];
+          const live = seen.findIndex((s) => s.state === 'live');
+          return seen.slice(live + 1).find((s) => s.state === 'failed');
+        },
+        40_000,
+      );
       expect(short.reason).toMatch(/ended|stalled/i);
       // The healthy camera never noticed.
       expect(latest('cam-a')!.state).toBe('live');
@@ -147,7 +183,10 @@ describe('camera worker on a simulated RTSP camera', () => {
       await w.ready;
       // The first attempt runs the H.264 chain, which cannot link to an H.265 stream; the next is H.265.
       await waitFor('hevc live', () => latest('hevc')?.state === 'live', 60_000);
-      expect(states.get('hevc')!.some((s) => /H265/.test(s.reason ?? '')), JSON.stringify(states.get('hevc'))).toBe(true);
+      expect(
+        states.get('hevc')!.some((s) => /H265/.test(s.reason ?? '')),
+        JSON.stringify(states.get('hevc')),
+      ).toBe(true);
       await waitFor('hevc frames decoded', () => (metrics.get('hevc')?.decodedFps ?? 0) > 0, 30_000);
     } finally {
       await hevc.stop();

@@ -12,7 +12,11 @@ import { waitFor } from './harness.ts';
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ cameras: ['rate'], port: await freePort(), scene: { width: 320, height: 180, fps: 10, passes: 2, gapS: 2, seed: 3, parked: false } });
+  sim = await startSimulator({
+    cameras: ['rate'],
+    port: await freePort(),
+    scene: { width: 320, height: 180, fps: 10, passes: 2, gapS: 2, seed: 3, parked: false },
+  });
 });
 
 afterAll(async () => {
@@ -22,14 +26,20 @@ afterAll(async () => {
 describe('capture frame-rate limit', () => {
   it('hands over at most deliverFps frames a second, counts every decoded one, and follows a new limit', async () => {
     const delivered: Frame[] = [];
-    const cap = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 3 }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
+    const cap = new CameraCapture(
+      { source: rtspSource({ url: sim.url('rate') }), deliverFps: 3 },
+      { frame: (f) => delivered.push(f), state: () => {} },
+      silentLogger,
+    );
     cap.start();
     try {
       await waitFor('live', () => cap.stats().state === 'live', 30_000);
       // Past the first frames (they come before the limit can be set) and the rate's warm-up.
       await new Promise((r) => setTimeout(r, 2000));
       const rateOver = async (ms: number) => {
-        const d0 = delivered.length, f0 = cap.stats().frames, t0 = Date.now();
+        const d0 = delivered.length,
+          f0 = cap.stats().frames,
+          t0 = Date.now();
         await new Promise((r) => setTimeout(r, ms));
         const s = (Date.now() - t0) / 1000;
         return { delivered: (delivered.length - d0) / s, decoded: (cap.stats().frames - f0) / s };
@@ -59,8 +69,16 @@ describe('capture frame-rate limit', () => {
 
   it('hands the newest decoded frame on demand beside the limited ones, dated no later than it could have come', async () => {
     const delivered: Frame[] = [];
-    const cap = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 2, latest: true }, { frame: (f) => delivered.push(f), state: () => {} }, silentLogger);
-    const plain = new CameraCapture({ source: rtspSource({ url: sim.url('rate') }), deliverFps: 2 }, { frame: () => {}, state: () => {} }, silentLogger);
+    const cap = new CameraCapture(
+      { source: rtspSource({ url: sim.url('rate') }), deliverFps: 2, latest: true },
+      { frame: (f) => delivered.push(f), state: () => {} },
+      silentLogger,
+    );
+    const plain = new CameraCapture(
+      { source: rtspSource({ url: sim.url('rate') }), deliverFps: 2 },
+      { frame: () => {}, state: () => {} },
+      silentLogger,
+    );
     cap.start();
     plain.start();
     try {
@@ -68,7 +86,9 @@ describe('capture frame-rate limit', () => {
       await new Promise((r) => setTimeout(r, 1500));
       // A capture built without it has no such frame to give.
       expect(await plain.latest()).toBeNull();
-      const d0 = delivered.length, f0 = cap.stats().frames, t0 = Date.now();
+      const d0 = delivered.length,
+        f0 = cap.stats().frames,
+        t0 = Date.now();
       const pulls: { askedAt: number; frame: Frame | null; tookMs: number }[] = [];
       for (let i = 0; i < 10; i++) {
         const askedAt = Date.now();

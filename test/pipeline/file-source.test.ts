@@ -18,7 +18,20 @@ const FRAMES = 15;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'alpr-file-source-'));
   clip = path.join(dir, 'clip.mp4');
-  execFileSync('gst-launch-1.0', ['-q', 'videotestsrc', `num-buffers=${FRAMES}`, '!', 'video/x-raw,width=160,height=120,framerate=10/1', '!', 'x264enc', '!', 'mp4mux', '!', 'filesink', `location=${clip}`]);
+  execFileSync('gst-launch-1.0', [
+    '-q',
+    'videotestsrc',
+    `num-buffers=${FRAMES}`,
+    '!',
+    'video/x-raw,width=160,height=120,framerate=10/1',
+    '!',
+    'x264enc',
+    '!',
+    'mp4mux',
+    '!',
+    'filesink',
+    `location=${clip}`,
+  ]);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +40,11 @@ describe('file camera source', () => {
   it('reads the frames of a video file at its frame rate, again and again', async () => {
     const frames: Frame[] = [];
     const states: CaptureState[] = [];
-    const cap = new CameraCapture({ source: openSource({ kind: 'file', path: clip }) }, { frame: (f) => frames.push(f), state: (s) => states.push(s) }, silentLogger);
+    const cap = new CameraCapture(
+      { source: openSource({ kind: 'file', path: clip }) },
+      { frame: (f) => frames.push(f), state: (s) => states.push(s) },
+      silentLogger,
+    );
     const t0 = Date.now();
     cap.start();
     try {
@@ -52,7 +69,16 @@ describe('file camera source', () => {
 
   it('fails with the reason when the file is not there', async () => {
     let reason: string | null = null;
-    const cap = new CameraCapture({ source: openSource({ kind: 'file', path: path.join(dir, 'missing.mp4') }), backoffInitialMs: 60_000 }, { frame: () => {}, state: (s, r) => { if (s === 'failed') reason = r; } }, silentLogger);
+    const cap = new CameraCapture(
+      { source: openSource({ kind: 'file', path: path.join(dir, 'missing.mp4') }), backoffInitialMs: 60_000 },
+      {
+        frame: () => {},
+        state: (s, r) => {
+          if (s === 'failed') reason = r;
+        },
+      },
+      silentLogger,
+    );
     cap.start();
     try {
       await waitFor('failed', () => reason, 10_000);

@@ -10,7 +10,11 @@ const children: ChildProcess[] = [];
 
 /** A real child process using the worker's gate client over its IPC channel. */
 async function child(env: Record<string, string>, gate?: RecognitionGate) {
-  const c = fork(CHILD, [], { execArgv: ['--import', import.meta.resolve('tsx')], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const c = fork(CHILD, [], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.push(c);
   gate?.attach(c);
   const events: Event[] = [];
@@ -23,7 +27,11 @@ async function child(env: Record<string, string>, gate?: RecognitionGate) {
     granted: () => events.filter((e) => e.event === 'granted').map((e) => e.tag),
     acquire: (tag: string, urgency: number) => c.send({ cmd: 'acquire', tag, urgency }),
     release: (tag: string) => c.send({ cmd: 'release', tag }),
-    exit: () => new Promise((r) => { c.once('exit', r); c.send({ cmd: 'exit' }); }),
+    exit: () =>
+      new Promise((r) => {
+        c.once('exit', r);
+        c.send({ cmd: 'exit' });
+      }),
   };
 }
 

@@ -5,18 +5,34 @@ import { SERVICE_MAIN } from '../../appliance/node-service.ts';
 /** Test camera at a loopback URL, with the fields the config schema requires. */
 export function testCamera(id: string, url: string): NonNullable<AlprConfigInput['cameras']>[number] {
   return {
-    id, name: id, url, deploymentRef: 'test',
-    location: { lat: 30.44, lon: -84.28, description: `test camera ${id}` }, direction: 'N',
+    id,
+    name: id,
+    url,
+    deploymentRef: 'test',
+    location: { lat: 30.44, lon: -84.28, description: `test camera ${id}` },
+    direction: 'N',
   };
 }
 
 /** A worker's config on a test nats-server (test/helpers/nats.ts), with the seeds it generated. */
-export function testConfig(nats: { port: number; credentialsDir: string }, dataDir: string, cameras: AlprConfigInput['cameras']): AlprConfig {
-  return configSchema.parse({ dataDir, nats: { embedded: true, port: nats.port, auth: { credentialsDir: nats.credentialsDir } }, cameras, logLevel: (process.env.ALPR_TEST_LOG as 'info' | undefined) ?? 'warn' });
+export function testConfig(
+  nats: { port: number; credentialsDir: string },
+  dataDir: string,
+  cameras: AlprConfigInput['cameras'],
+): AlprConfig {
+  return configSchema.parse({
+    dataDir,
+    nats: { embedded: true, port: nats.port, auth: { credentialsDir: nats.credentialsDir } },
+    cameras,
+    logLevel: (process.env.ALPR_TEST_LOG as 'info' | undefined) ?? 'warn',
+  });
 }
 
 /** A camera worker as the supervisor runs it: its own process through service-main.ts. */
-export function spawnWorker(config: AlprConfig, args: string[]): { child: ChildProcess; ready: Promise<void>; info: Promise<Record<string, unknown>>; kill(): Promise<void> } {
+export function spawnWorker(
+  config: AlprConfig,
+  args: string[],
+): { child: ChildProcess; ready: Promise<void>; info: Promise<Record<string, unknown>>; kill(): Promise<void> } {
   const child = fork(SERVICE_MAIN, ['camera', ...args], {
     execArgv: ['--import', import.meta.resolve('tsx')],
     env: { UV_THREADPOOL_SIZE: '8', ...process.env, ALPR_CONFIG_JSON: JSON.stringify(config) },

@@ -27,17 +27,26 @@ describe('alpr read --json', () => {
     writeFileSync(path.join(dir, 'c.jpg'), 'not an image');
     const files = ['a.png', 'b.jpg', 'c.jpg'].map((f) => path.join(dir, f));
     const run = promisify(execFile)(process.execPath, [BIN, 'read', '--json', ...files], { timeout: 120_000 });
-    const out = await run.then((r) => r.stdout, (err: { code: number; stdout: string }) => {
-      expect(err.code).toBe(1); // a file could not be read
-      return err.stdout;
-    });
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = await run.then(
+      (r) => r.stdout,
+      (err: { code: number; stdout: string }) => {
+        expect(err.code).toBe(1); // a file could not be read
+        return err.stdout;
+      },
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.file)).toEqual(files);
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual(l.error ? ['error', 'file', 'ms', 'plates'] : ['file', 'ms', 'plates']);
       expect(typeof l.ms).toBe('number');
     }
-    const [ra, rb, rc] = lines as { plates: { text: string; confidence: number; box: number[]; state: string | null; stateConfidence: number }[]; error?: string }[];
+    const [ra, rb, rc] = lines as {
+      plates: { text: string; confidence: number; box: number[]; state: string | null; stateConfidence: number }[];
+      error?: string;
+    }[];
     expect(ra!.plates[0]).toMatchObject({ text: 'JKT482', state: 'FL' });
     expect(rb!.plates[0]).toMatchObject({ text: 'DHM4417', state: 'TX' });
     for (const p of [ra!.plates[0]!, rb!.plates[0]!]) {

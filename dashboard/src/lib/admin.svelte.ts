@@ -65,7 +65,8 @@ export class AdminState {
   designate(f: { username: string; displayName: string; roles: Role[] }) {
     return this.#act(async () => {
       const r = await ok(api.api.users.$post({ json: { ...f, kind: 'person' } }));
-      if ('enrolment' in r) this.enrolLink = { username: f.username, url: location.origin + r.enrolment.path, expires: r.enrolment.expires };
+      if ('enrolment' in r)
+        this.enrolLink = { username: f.username, url: location.origin + r.enrolment.path, expires: r.enrolment.expires };
       await this.loadUsersQuiet();
       return `${f.username} designated; hand over the enrolment link below.`;
     });
@@ -130,10 +131,11 @@ export class AdminState {
     });
   }
 
-  loadCases = () => this.#act(async () => {
-    const r = await listCases();
-    this.cases = 'cases' in r ? r.cases : [];
-  });
+  loadCases = () =>
+    this.#act(async () => {
+      const r = await listCases();
+      this.cases = 'cases' in r ? r.cases : [];
+    });
 
   openCase(f: { caseRef: string; title: string; activeIntel: boolean }) {
     return this.#act(async () => {
@@ -172,7 +174,14 @@ export class AdminState {
     return this.#act(async () => {
       await ok(
         api.api.deployments.$post({
-          json: { id: f.id, cameraId: f.cameraId, mode: f.mode, location: { lat: Number(f.lat), lon: Number(f.lon), description: f.description }, publicViewAttested: f.publicViewAttested as true, purpose: f.purpose },
+          json: {
+            id: f.id,
+            cameraId: f.cameraId,
+            mode: f.mode,
+            location: { lat: Number(f.lat), lon: Number(f.lon), description: f.description },
+            publicViewAttested: f.publicViewAttested as true,
+            purpose: f.purpose,
+          },
         }),
       );
       await this.loadCameras();

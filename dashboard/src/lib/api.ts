@@ -63,13 +63,17 @@ async function toError(res: Response | ClientResponse<unknown>, ownAuth = false)
 }
 
 /** The JSON body type of a response's success statuses (a route that can also answer HTML, like the reports, keeps its JSON shape). */
-type OkBody<R> = R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatusCode ? (F extends 'json' ? T : never) : never) : never;
+type OkBody<R> =
+  R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatusCode ? (F extends 'json' ? T : never) : never) : never;
 
 /**
  * Awaits a typed call: its success body, or an ApiError with the API's own words. `ownAuth`
  * marks a call that handles its own 401 (sign-in, unlock: a wrong code is not a lost session).
  */
-export async function ok<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(call: Promise<R>, ownAuth = false): Promise<OkBody<R>> {
+export async function ok<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(
+  call: Promise<R>,
+  ownAuth = false,
+): Promise<OkBody<R>> {
   const res = await call;
   if (!res.ok) throw await toError(res, ownAuth);
   return (await res.json()) as OkBody<R>;
@@ -90,7 +94,8 @@ export interface CaseContext {
 export const caseHeaders = (c: CaseContext) => ({ 'x-alpr-case': c.caseRef, 'x-alpr-purpose': c.purpose });
 
 /** A message for any failure: the API's words when it answered, else the network's. */
-export const messageOf = (err: unknown) => (err instanceof ApiError ? err.detail : `the appliance did not answer (${(err as Error).message})`);
+export const messageOf = (err: unknown) =>
+  err instanceof ApiError ? err.detail : `the appliance did not answer (${(err as Error).message})`;
 
 type Api = typeof api.api;
 /** The JSON a call answers on success (a report route also answers HTML, by ?format=). */
@@ -113,4 +118,10 @@ export type Evaluation = Ok<Api['reports']['evaluation']['$get']>;
 export type AlertNotice =
   | { type: 'alert.raised'; alert: StoredAlert['alert']; reminder: string }
   | { type: 'alert.event'; alertId: string; event: StoredAlert['events'][number]; state: StoredAlert['state'] }
-  | { type: 'alert.escalated'; alertId: string; event: StoredAlert['events'][number]; alert: StoredAlert['alert'] | null; reminder: string };
+  | {
+      type: 'alert.escalated';
+      alertId: string;
+      event: StoredAlert['events'][number];
+      alert: StoredAlert['alert'] | null;
+      reminder: string;
+    };

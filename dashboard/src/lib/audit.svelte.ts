@@ -29,7 +29,14 @@ const iso = (local: string) => (local ? new Date(local).toISOString() : undefine
  * itself written to the audit log by the appliance.
  */
 export class AuditState {
-  filter = $state<AuditFilter>({ from: toLocalInput(new Date(Date.now() - 7 * DAY)), to: '', actor: '', action: '', caseRef: '', outcome: '' });
+  filter = $state<AuditFilter>({
+    from: toLocalInput(new Date(Date.now() - 7 * DAY)),
+    to: '',
+    actor: '',
+    action: '',
+    caseRef: '',
+    outcome: '',
+  });
   entries = $state<AuditEntry[]>([]);
   chain = $state<ChainState | null>(null);
   report = $state<AuditReport | null>(null);
@@ -48,7 +55,15 @@ export class AuditState {
     this.#run(async () => {
       const f = this.filter;
       const q: Record<string, string> = { limit: '500' };
-      for (const [k, v] of Object.entries({ from: iso(f.from), to: iso(f.to), actor: f.actor.trim(), action: f.action.trim(), caseRef: f.caseRef.trim(), outcome: f.outcome })) if (v) q[k] = v;
+      for (const [k, v] of Object.entries({
+        from: iso(f.from),
+        to: iso(f.to),
+        actor: f.actor.trim(),
+        action: f.action.trim(),
+        caseRef: f.caseRef.trim(),
+        outcome: f.outcome,
+      }))
+        if (v) q[k] = v;
       // Newest first: an auditor looks at what just happened before what happened long ago.
       this.entries = (await listAudit(q)).entries.reverse();
     });

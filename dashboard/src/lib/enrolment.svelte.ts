@@ -2,7 +2,14 @@ import { api, messageOf, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
 /** `reset`: an administrator reset this account's credentials (who, when), shown to whoever opens the link. */
-type Begun = { secret: string; otpauthUri: string; banner: string; username?: string; displayName?: string; reset?: { by: string; at: string } | null };
+type Begun = {
+  secret: string;
+  otpauthUri: string;
+  banner: string;
+  username?: string;
+  displayName?: string;
+  reset?: { by: string; at: string } | null;
+};
 
 /**
  * The one-time links: /setup#TOKEN (the first administrator, on a first start) and
@@ -26,7 +33,10 @@ export class EnrolmentFlow {
       return;
     }
     try {
-      this.begun = this.kind === 'setup' ? await ok(api.api.setup.begin.$post({ json: { token: this.token } })) : await ok(api.api.enrol.begin.$post({ json: { token: this.token } }));
+      this.begun =
+        this.kind === 'setup'
+          ? await ok(api.api.setup.begin.$post({ json: { token: this.token } }))
+          : await ok(api.api.enrol.begin.$post({ json: { token: this.token } }));
     } catch (err) {
       this.error = messageOf(err);
     }

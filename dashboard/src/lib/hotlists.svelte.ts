@@ -1,7 +1,6 @@
 import { api, messageOf, ok } from './api.ts';
 import { whileBusy } from './busy.ts';
 
-
 export type HotlistOverview = Awaited<ReturnType<typeof load>>;
 export type HotlistVersion = HotlistOverview['versions'][number];
 const load = () => ok(api.api.hotlists.$get());
@@ -13,7 +12,13 @@ const load = () => ok(api.api.hotlists.$get());
  */
 export class HotlistsState {
   overview = $state<HotlistOverview | null>(null);
-  lastImport = $state<{ state: string; records: number; badLines: number; error: string | null; problems: { line: number; reason: string }[] } | null>(null);
+  lastImport = $state<{
+    state: string;
+    records: number;
+    badLines: number;
+    error: string | null;
+    problems: { line: number; reason: string }[];
+  } | null>(null);
   message = $state<string | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
@@ -44,9 +49,21 @@ export class HotlistsState {
       // The file is the request body, streamed by the server's parser as it arrives.
       const res = await api.api.hotlists.$post({ query: { source, filename: file.name } }, { init: { body: file } });
       // A refused or failed import is still an answer worth showing: which lines, and why.
-      const job = (await res.json()) as { state?: string; records?: number; badLines?: number; error?: string | null; summary?: { bad?: number; problems?: { line: number; reason: string }[] } | null };
+      const job = (await res.json()) as {
+        state?: string;
+        records?: number;
+        badLines?: number;
+        error?: string | null;
+        summary?: { bad?: number; problems?: { line: number; reason: string }[] } | null;
+      };
       if (!job.state) throw new Error(job.error ?? `HTTP ${res.status}`);
-      this.lastImport = { state: job.state, records: job.records ?? 0, badLines: job.summary?.bad ?? job.badLines ?? 0, error: job.error ?? null, problems: job.summary?.problems ?? [] };
+      this.lastImport = {
+        state: job.state,
+        records: job.records ?? 0,
+        badLines: job.summary?.bad ?? job.badLines ?? 0,
+        error: job.error ?? null,
+        problems: job.summary?.problems ?? [],
+      };
       await this.load();
     });
   }
@@ -54,7 +71,9 @@ export class HotlistsState {
   addEntry(source: string, e: { plate: string; state: string; category: string; reason: string; expiresAt: string }): Promise<boolean> {
     this.message = null;
     return whileBusy(this, async () => {
-      await ok(api.api.hotlists[':source'].entries.$post({ param: { source }, json: { ...e, state: e.state.trim().toUpperCase() || null } }));
+      await ok(
+        api.api.hotlists[':source'].entries.$post({ param: { source }, json: { ...e, state: e.state.trim().toUpperCase() || null } }),
+      );
       this.message = `${e.plate.toUpperCase()} added to ${source}.`;
       await this.load();
     });

@@ -5,9 +5,22 @@ import { LiveState, type LiveAlert } from './live.svelte.ts';
 
 const streams = () => (globalThis.EventSource as unknown as typeof FakeEventSource).opened;
 
-const newState = { status: 'new', escalated: false, acknowledgedBy: null, readVerified: null, stateVerified: null, recordActive: null, disposition: null };
+const newState = {
+  status: 'new',
+  escalated: false,
+  acknowledgedBy: null,
+  readVerified: null,
+  stateVerified: null,
+  recordActive: null,
+  disposition: null,
+};
 const alert = (id: string, status = 'new') =>
-  ({ alert: { id, read: { id: `read-${id}`, capturedAt: new Date().toISOString(), plate: 'ABC1234' } }, reminder: 'Confirm the hit with the record before acting.', events: [], state: { ...newState, status } }) as unknown as LiveAlert;
+  ({
+    alert: { id, read: { id: `read-${id}`, capturedAt: new Date().toISOString(), plate: 'ABC1234' } },
+    reminder: 'Confirm the hit with the record before acting.',
+    events: [],
+    state: { ...newState, status },
+  }) as unknown as LiveAlert;
 const series = { t: [1, 2, 3], reads: { 'cam-b': [1, 2, 3], 'cam-a': [4, 5, 6] }, pipeline: {}, hitRate: null };
 const health = { cameras: [{ cameraId: 'cam-c' }] };
 
@@ -22,7 +35,12 @@ afterEach(() => {
 
 /** A command centre started with alerts, its stream open. */
 async function started(routes: Parameters<typeof fakeApi>[0] = {}) {
-  const api = fakeApi({ 'GET /api/health/report': { json: health }, 'GET /api/metrics/series': { json: series }, 'GET /api/alerts': { json: { alerts: [alert('a1'), alert('a0', 'closed')] } }, ...routes });
+  const api = fakeApi({
+    'GET /api/health/report': { json: health },
+    'GET /api/metrics/series': { json: series },
+    'GET /api/alerts': { json: { alerts: [alert('a1'), alert('a0', 'closed')] } },
+    ...routes,
+  });
   live = new LiveState();
   live.start(true);
   await vi.waitFor(() => expect(streams()).toHaveLength(1));
@@ -40,12 +58,16 @@ describe('LiveState', () => {
     const raised = alert('a2');
     es.emit('alert', { type: 'alert.raised', alert: raised.alert, reminder: raised.reminder });
     es.emit('alert', { type: 'alert.raised', alert: raised.alert, reminder: raised.reminder });
-    expect(live.alerts.map((a) => [a.alert.id, a.fresh, a.state.status])).toEqual([['a2', true, 'new'], ['a1', false, 'new'], ['a0', false, 'closed']]);
+    expect(live.alerts.map((a) => [a.alert.id, a.fresh, a.state.status])).toEqual([
+      ['a2', true, 'new'],
+      ['a1', false, 'new'],
+      ['a0', false, 'closed'],
+    ]);
     live.select('a2');
     expect([live.selected?.alert.id, live.selected?.fresh]).toEqual(['a2', false]);
   });
 
-  it('reloads an alert another console acted on, and posts the selected one\'s workflow step', async () => {
+  it("reloads an alert another console acted on, and posts the selected one's workflow step", async () => {
     const { api, live, es } = await started({
       'GET /api/alerts/a1': { json: alert('a1', 'acknowledged') },
       'POST /api/alerts/a1/actions': { json: alert('a1', 'verifying') },
@@ -70,7 +92,11 @@ describe('LiveState', () => {
   });
 
   it('shows alerts as unavailable to a role that may not see them, and still shows health', async () => {
-    fakeApi({ 'GET /api/health/report': { json: health }, 'GET /api/metrics/series': { json: series }, 'GET /api/alerts': { status: 403, json: { error: 'not permitted' } } });
+    fakeApi({
+      'GET /api/health/report': { json: health },
+      'GET /api/metrics/series': { json: series },
+      'GET /api/alerts': { status: 403, json: { error: 'not permitted' } },
+    });
     const l = (live = new LiveState());
     l.start(true);
     await vi.waitFor(() => expect(l.alertsAvailable).toBe(false));

@@ -1,4 +1,15 @@
-import { api, ApiError, blob, caseHeaders, messageOf, ok, type AlertNotice, type CaseContext, type HealthReport, type StoredAlert } from './api.ts';
+import {
+  api,
+  ApiError,
+  blob,
+  caseHeaders,
+  messageOf,
+  ok,
+  type AlertNotice,
+  type CaseContext,
+  type HealthReport,
+  type StoredAlert,
+} from './api.ts';
 import { whileBusy } from './busy.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
@@ -48,7 +59,10 @@ export class LiveState {
   start(withAlerts: boolean): void {
     void this.refreshHealth();
     void this.refreshSeries();
-    this.#timers.push(setInterval(() => void this.refreshHealth(), 3000), setInterval(() => void this.refreshSeries(), 15_000));
+    this.#timers.push(
+      setInterval(() => void this.refreshHealth(), 3000),
+      setInterval(() => void this.refreshSeries(), 15_000),
+    );
     if (withAlerts) void this.loadAlerts().then(() => this.alertsAvailable && this.#connect());
     else this.alertsAvailable = false;
   }
@@ -110,7 +124,21 @@ export class LiveState {
   #notice(n: AlertNotice): void {
     if (n.type === 'alert.raised') {
       if (this.alerts.some((a) => a.alert.id === n.alert.id)) return;
-      const fresh: LiveAlert = { alert: n.alert, reminder: n.reminder, events: [], state: { status: 'new', escalated: false, acknowledgedBy: null, readVerified: null, stateVerified: null, recordActive: null, disposition: null }, fresh: true };
+      const fresh: LiveAlert = {
+        alert: n.alert,
+        reminder: n.reminder,
+        events: [],
+        state: {
+          status: 'new',
+          escalated: false,
+          acknowledgedBy: null,
+          readVerified: null,
+          stateVerified: null,
+          recordActive: null,
+          disposition: null,
+        },
+        fresh: true,
+      };
       this.alerts = [fresh, ...this.alerts];
       this.#cue();
     } else {

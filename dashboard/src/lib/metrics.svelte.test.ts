@@ -9,7 +9,9 @@ const series = (range: string) => ({
   t: [1, 2],
   reads: { 'cam-b': [1, 2], 'cam-a': [3, 4] },
   hitRate: [0.5, null],
-  pipeline: { 'cam-a': { decodedFps: [25, 24], inferredFps: [8, 8], inferenceMsP50: [40, 42], inferenceMsP99: [90, 95], queueDepth: [0, 1] } },
+  pipeline: {
+    'cam-a': { decodedFps: [25, 24], inferredFps: [8, 8], inferenceMsP50: [40, 42], inferenceMsP99: [90, 95], queueDepth: [0, 1] },
+  },
 });
 
 describe('MetricsState', () => {
@@ -18,15 +20,29 @@ describe('MetricsState', () => {
     const m = new MetricsState();
     await m.refresh();
     expect(api.last('/api/metrics/series')!.query.get('range')).toBe('1h');
-    expect(m.charts.map((c) => c.id)).toEqual(['reads', 'hitRate', 'decodedFps', 'inferredFps', 'inferenceMsP50', 'inferenceMsP99', 'queueDepth']);
-    expect(m.charts[0]!.series).toEqual([{ label: 'cam-a', values: [3, 4] }, { label: 'cam-b', values: [1, 2] }]);
+    expect(m.charts.map((c) => c.id)).toEqual([
+      'reads',
+      'hitRate',
+      'decodedFps',
+      'inferredFps',
+      'inferenceMsP50',
+      'inferenceMsP99',
+      'queueDepth',
+    ]);
+    expect(m.charts[0]!.series).toEqual([
+      { label: 'cam-a', values: [3, 4] },
+      { label: 'cam-b', values: [1, 2] },
+    ]);
     expect(m.charts[1]!.series).toEqual([{ label: 'all cameras', values: [50, null] }]);
     expect(m.charts[2]!.series).toEqual([{ label: 'cam-a', values: [25, 24] }]);
   });
 
-  it('drops the old range\'s data at once when the range changes, and says why a refresh failed', async () => {
+  it("drops the old range's data at once when the range changes, and says why a refresh failed", async () => {
     let fail = false;
-    fakeApi({ 'GET /api/metrics/series': (c) => (fail ? { status: 503, json: { error: 'store unavailable' } } : { json: series(c.query.get('range')!) }) });
+    fakeApi({
+      'GET /api/metrics/series': (c) =>
+        fail ? { status: 503, json: { error: 'store unavailable' } } : { json: series(c.query.get('range')!) },
+    });
     const m = new MetricsState();
     await m.refresh();
     m.setRange('7d');

@@ -70,10 +70,23 @@ export class MetricsState {
     if (!d) return [];
     const cams = Object.keys(d.pipeline).sort();
     const charts: Chart[] = [
-      { id: 'reads', title: 'Reads per minute', unit: 'reads/min', series: Object.keys(d.reads).sort().map((c) => ({ label: c, values: d.reads[c]! })) },
-      { id: 'hitRate', title: 'Hit rate (alerts per read)', unit: '%', series: d.hitRate ? [{ label: 'all cameras', values: d.hitRate.map((x) => (x === null ? null : x * 100)) }] : [] },
+      {
+        id: 'reads',
+        title: 'Reads per minute',
+        unit: 'reads/min',
+        series: Object.keys(d.reads)
+          .sort()
+          .map((c) => ({ label: c, values: d.reads[c]! })),
+      },
+      {
+        id: 'hitRate',
+        title: 'Hit rate (alerts per read)',
+        unit: '%',
+        series: d.hitRate ? [{ label: 'all cameras', values: d.hitRate.map((x) => (x === null ? null : x * 100)) }] : [],
+      },
     ];
-    for (const [key, title, unit] of GAUGES) charts.push({ id: key, title, unit, series: cams.map((c) => ({ label: c, values: d.pipeline[c]![key] })) });
+    for (const [key, title, unit] of GAUGES)
+      charts.push({ id: key, title, unit, series: cams.map((c) => ({ label: c, values: d.pipeline[c]![key] })) });
     return charts;
   }
 }

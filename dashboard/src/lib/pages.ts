@@ -14,7 +14,10 @@ export function pagesFor(s: SessionState): PageLink[] {
     [{ path: '/metrics', label: 'Metrics', key: '2' }, true],
     [{ path: '/search', label: 'Search', key: '3' }, s.can('reads.tactical', 'reads.investigate')],
     [{ path: '/audit', label: 'Audit & reports', key: '4' }, s.can('audit.read', 'reports.read')],
-    [{ path: '/admin', label: 'Administration', key: '5' }, s.can('users.manage', 'deployments.manage', 'retention.manage', 'hotlist.import')],
+    [
+      { path: '/admin', label: 'Administration', key: '5' },
+      s.can('users.manage', 'deployments.manage', 'retention.manage', 'hotlist.import'),
+    ],
   ];
   return all.filter(([, ok]) => ok).map(([p]) => p);
 }

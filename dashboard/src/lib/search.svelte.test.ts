@@ -5,9 +5,25 @@ import { SearchState, type Read } from './search.svelte.ts';
 afterEach(() => vi.unstubAllGlobals());
 
 const read = (i: number): Read => ({
-  id: `r${i}`, siteId: 'site-1', cameraId: 'cam-a', capturedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
-  firstSeenAt: '', lastSeenAt: '', plate: 'ABC1234', plateNorm: 'ABC1234', confidence: 0.9, candidates: [], state: 'FL', stateConfidence: 0.8,
-  location: { lat: 30.4, lon: -84.3, description: 'US-27', direction: 'N' }, framesSeen: 3, hasImage: true, heldUntil: null, expiresAt: '', match: null, imageUrl: null,
+  id: `r${i}`,
+  siteId: 'site-1',
+  cameraId: 'cam-a',
+  capturedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+  firstSeenAt: '',
+  lastSeenAt: '',
+  plate: 'ABC1234',
+  plateNorm: 'ABC1234',
+  confidence: 0.9,
+  candidates: [],
+  state: 'FL',
+  stateConfidence: 0.8,
+  location: { lat: 30.4, lon: -84.3, description: 'US-27', direction: 'N' },
+  framesSeen: 3,
+  hasImage: true,
+  heldUntil: null,
+  expiresAt: '',
+  match: null,
+  imageUrl: null,
 });
 const context = { caseRef: ' 2026-0042 ', purpose: ' stolen vehicle ' };
 
@@ -24,13 +40,25 @@ describe('SearchState', () => {
     const call = api.last('/api/reads')!;
     expect(call.headers.get('x-alpr-case')).toBe('2026-0042');
     expect(call.headers.get('x-alpr-purpose')).toBe('stolen vehicle');
-    expect(Object.fromEntries(call.query)).toEqual({ order: 'newest', limit: '51', offset: '0', plate: 'abc1234', candidates: 'true', camera: 'cam-a,cam-b', state: 'FL' });
+    expect(Object.fromEntries(call.query)).toEqual({
+      order: 'newest',
+      limit: '51',
+      offset: '0',
+      plate: 'abc1234',
+      candidates: 'true',
+      camera: 'cam-a,cam-b',
+      state: 'FL',
+    });
     expect([s.searched, s.more, s.reads.map((r) => r.id)]).toEqual([true, false, ['r1']]);
   });
 
   it('pages by fifty, asking one more to know whether another page follows', async () => {
     const all = Array.from({ length: 120 }, (_, i) => read(i));
-    fakeApi({ 'GET /api/reads': (c) => ({ json: { reads: all.slice(Number(c.query.get('offset')), Number(c.query.get('offset')) + Number(c.query.get('limit'))) } }) });
+    fakeApi({
+      'GET /api/reads': (c) => ({
+        json: { reads: all.slice(Number(c.query.get('offset')), Number(c.query.get('offset')) + Number(c.query.get('limit'))) },
+      }),
+    });
     const s = new SearchState(true);
     s.setContext(context);
     await s.search();
@@ -39,8 +67,13 @@ describe('SearchState', () => {
     expect([s.reads.length, s.more, s.offset, s.reads[0]!.id]).toEqual([20, false, 100, 'r100']);
   });
 
-  it('shows the appliance\'s refusal instead of results', async () => {
-    fakeApi({ 'GET /api/reads': { status: 400, json: { error: 'invalid search', problems: [{ param: 'from', message: 'outside the tactical window' }] } } });
+  it("shows the appliance's refusal instead of results", async () => {
+    fakeApi({
+      'GET /api/reads': {
+        status: 400,
+        json: { error: 'invalid search', problems: [{ param: 'from', message: 'outside the tactical window' }] },
+      },
+    });
     const s = new SearchState(true);
     s.setContext(context);
     await s.search();

@@ -36,7 +36,16 @@ const toIso = (local: string) => (local ? new Date(local).toISOString() : undefi
 export class SearchState {
   context = $state<CaseContext | null>(null);
   openCases = $state<{ caseRef: string; title: string }[]>([]);
-  form = $state<SearchForm>({ mode: 'plate', text: '', candidates: false, from: toLocalInput(new Date(Date.now() - 7 * DAY)), to: '', cameras: '', state: '', order: 'newest' });
+  form = $state<SearchForm>({
+    mode: 'plate',
+    text: '',
+    candidates: false,
+    from: toLocalInput(new Date(Date.now() - 7 * DAY)),
+    to: '',
+    cameras: '',
+    state: '',
+    order: 'newest',
+  });
   reads = $state<Read[]>([]);
   offset = $state(0);
   searched = $state(false);
@@ -53,7 +62,9 @@ export class SearchState {
   async loadCases(): Promise<void> {
     try {
       const r = await ok(api.api.cases.$get({ query: {} }));
-      this.openCases = ('cases' in r ? r.cases : []).filter((c) => c.status === 'open').map((c) => ({ caseRef: c.caseRef, title: c.title }));
+      this.openCases = ('cases' in r ? r.cases : [])
+        .filter((c) => c.status === 'open')
+        .map((c) => ({ caseRef: c.caseRef, title: c.title }));
     } catch {
       // Listing cases is a convenience: a role without it types the case number.
       this.openCases = [];
@@ -143,12 +154,29 @@ export class SearchState {
     }
     this.error = null;
     try {
-      const r = await ok(api.api.disseminations.$post({ json: { ...d, plate, from: toIso(this.form.from), to: toIso(this.form.to) } }, { headers: caseHeaders(this.context) }));
+      const r = await ok(
+        api.api.disseminations.$post(
+          { json: { ...d, plate, from: toIso(this.form.from), to: toIso(this.form.to) } },
+          { headers: caseHeaders(this.context) },
+        ),
+      );
       const lines = [
         ...r.notice.split('\n').map((l) => `# ${l}`),
         `# dissemination ${r.dissemination.id} to ${d.recipientAgency} (${d.recipientPerson}), case ${this.context.caseRef}`,
         'id,captured_at,plate,state,confidence,camera_id,lat,lon,location',
-        ...r.reads.map((x) => [x.id, x.capturedAt, x.plate, x.state ?? '', x.confidence, x.cameraId, x.location?.lat ?? '', x.location?.lon ?? '', JSON.stringify(x.location?.description ?? '')].join(',')),
+        ...r.reads.map((x) =>
+          [
+            x.id,
+            x.capturedAt,
+            x.plate,
+            x.state ?? '',
+            x.confidence,
+            x.cameraId,
+            x.location?.lat ?? '',
+            x.location?.lon ?? '',
+            JSON.stringify(x.location?.description ?? ''),
+          ].join(','),
+        ),
       ];
       download(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }), `alpr-dissemination-${r.dissemination.id}.csv`);
       this.notice = `Dissemination ${r.dissemination.id} recorded: ${r.reads.length} read(s) to ${d.recipientAgency}.`;

@@ -11,7 +11,11 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('SessionState', () => {
   it('loads who is signed in and the banner, and sends the session CSRF token on changes', async () => {
-    const api = fakeApi({ 'GET /api/auth/session': { json: admin }, 'GET /api/auth/banner': banner, 'POST /api/auth/logout': { json: {} } });
+    const api = fakeApi({
+      'GET /api/auth/session': { json: admin },
+      'GET /api/auth/banner': banner,
+      'POST /api/auth/logout': { json: {} },
+    });
     const s = new SessionState();
     await s.start();
     s.stop();
@@ -25,13 +29,14 @@ describe('SessionState', () => {
     expect(s.user).toBeNull();
   });
 
-  it('shows no one signed in before a sign-in, and the refusal of a wrong one in the API\'s words', async () => {
+  it("shows no one signed in before a sign-in, and the refusal of a wrong one in the API's words", async () => {
     let signedIn = false;
     const api = fakeApi({
       'GET /api/auth/session': () => (signedIn ? { json: admin } : { status: 401, json: { error: 'not signed in' } }),
       'GET /api/auth/banner': banner,
       'POST /api/auth/login': (c) => {
-        if ((c.body as { password: string }).password !== 'right') return { status: 401, json: { error: 'wrong username, password or code' } };
+        if ((c.body as { password: string }).password !== 'right')
+          return { status: 401, json: { error: 'wrong username, password or code' } };
         signedIn = true;
         return { json: { csrfToken: 'csrf-2' } };
       },
@@ -55,10 +60,15 @@ describe('SessionState', () => {
     fakeApi({
       'GET /api/auth/session': { json: admin },
       'GET /api/auth/banner': banner,
-      'GET /api/metrics/series': () => (locked ? { status: 401, json: { error: 'session locked', locked: true } } : { json: { t: [], reads: {}, pipeline: {}, hitRate: null } }),
+      'GET /api/metrics/series': () =>
+        locked
+          ? { status: 401, json: { error: 'session locked', locked: true } }
+          : { json: { t: [], reads: {}, pipeline: {}, hitRate: null } },
       'POST /api/auth/unlock': (c) => {
         locked = false;
-        return (c.body as { code: string }).code === '654321' ? { json: { csrfToken: 'csrf-3' } } : { status: 401, json: { error: 'wrong code', locked: true } };
+        return (c.body as { code: string }).code === '654321'
+          ? { json: { csrfToken: 'csrf-3' } }
+          : { status: 401, json: { error: 'wrong code', locked: true } };
       },
     });
     const s = new SessionState();
@@ -74,7 +84,11 @@ describe('SessionState', () => {
   });
 
   it('signs out, with a message, when a call says the session is gone', async () => {
-    fakeApi({ 'GET /api/auth/session': { json: admin }, 'GET /api/auth/banner': banner, 'GET /api/metrics/series': { status: 401, json: { error: 'not signed in' } } });
+    fakeApi({
+      'GET /api/auth/session': { json: admin },
+      'GET /api/auth/banner': banner,
+      'GET /api/metrics/series': { status: 401, json: { error: 'not signed in' } },
+    });
     const s = new SessionState();
     await s.start();
     s.stop();
