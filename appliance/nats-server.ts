@@ -189,7 +189,7 @@ export function natsServerSpec(config: AlprConfig, logger: Logger): ServiceSpec 
     },
     // nats-server 2.9.10 on a full disk stops answering JetStream (publishes time out, not a log
     // line) and does not recover when space comes back: it must be restarted, which only helps
-    // once there is space again (found by the fault run, docs/durability.md).
+    // once there is space again (docs/durability.md).
     async watch(_child, signal) {
       let failures = 0;
       let warnedFull = false;

@@ -3,7 +3,7 @@ import type { PlateRead } from './read.ts';
 
 /**
  * A check of a read as the pipeline publishes it, without zod: the store writer decodes every
- * read, and zod's general machinery was ~10 % of its time per read (README, store ingest).
+ * read, and zod's general machinery costs about a tenth of its time per read (docs/benchmarks.md, Store).
  *
  * It is sound, not complete: it accepts only what `plateReadSchema` accepts (the contract
  * test mutates valid reads field by field and holds it to that), and returns the same value

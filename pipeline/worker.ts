@@ -75,11 +75,11 @@ export function parseWorkerArgs(args: string[]): { cameraId: string; opts: Worke
 type Crop = Image;
 
 /**
- * Nice offset of a recognising worker's other threads (decoders) above its main thread. +10
- * leaves a read ~90 % of a core it shares with decoders (+5: ~75 %). It cannot starve them:
- * the recognition gate runs reads on one less than the cores, so decoders always have a core
- * (without the gate, +10 lost frames at seven cameras). Five cameras, one slot, alternated
- * scratch runs: frame → read p99 287 and 241 ms at +10, 440 (and one misread) at +5.
+ * Nice offset of a recognising worker's other threads (decoders) above its main thread. The
+ * larger it is, the more of a core shared with decoders a read gets (~90 % at +10, ~75 % at +5),
+ * so frame → read latency trades against decoding. +10 cannot starve the decoders: the recognition
+ * gate runs reads on one less than the cores, so decoders always have a core (without the gate,
+ * +10 loses frames at many cameras). Latency at this setting: docs/benchmarks.md (Pipeline).
  */
 const DECODER_NICE_OFFSET = 10;
 
@@ -128,7 +128,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   if (spool?.size) log.warn('reads left unconfirmed by an earlier run: checking them with the store', { reads: spool.size });
   const enabledCameras = Math.max(1, config.cameras.filter((c) => c.enabled).length);
   // One process per camera: with several cameras on few cores, one intra-op thread each avoids
-  // oversubscription; alone, two threads are fastest (measured, see stack notes).
+  // oversubscription; alone, two threads read fastest.
   const threads = opts.threads ?? (enabledCameras > 1 ? 1 : 2);
   // The camera's own reader, else the appliance's (recognition.reader); a flag overrides both.
   const readerName = opts.readerName ?? cameraReader(config, cam);

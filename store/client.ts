@@ -82,8 +82,8 @@ const rawInserts = new WeakMap<ClickHouseClient, (insert: RawInsert) => Promise<
 /**
  * Inserts rows the caller has already encoded. The client's own insert takes row objects and
  * encodes them through a stream, and the chDB connection then joins that into one string with
- * the statement: on the store writer's path that was a fifth of its main-thread time per read
- * (README, store ingest). Here the bytes go as they are: to chDB without a copy (its parser
+ * the statement: on the store writer's path that is about a fifth of its main-thread time per read
+ * (docs/benchmarks.md, Store). Here the bytes go as they are: to chDB without a copy (its parser
  * reads the buffer), to a remote server as the request body.
  */
 export async function insertEncoded(client: ClickHouseClient, insert: RawInsert): Promise<void> {

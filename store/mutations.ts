@@ -11,9 +11,9 @@ export interface MutationWait {
 /**
  * Runs a mutation (`ALTER TABLE … UPDATE`, `… MATERIALIZE TTL`) and waits until ClickHouse has
  * applied it, without holding the connection meanwhile. The embedded store's connection runs one
- * statement at a time, so a synchronous mutation (`mutations_sync = 2`) kept every search and every
- * insert of the store writer waiting for as long as it rewrote parts (measured with an OPTIMIZE of
- * one year of the plate index at 100M reads: a one-camera count waited 15 s behind it). The
+ * statement at a time, so a synchronous mutation (`mutations_sync = 2`) would keep every search and
+ * every insert of the store writer waiting for as long as it rewrote parts (seconds for a year of
+ * the plate index). The
  * mutation runs in ClickHouse's background pool; polls of system.mutations take milliseconds and
  * let other statements through between them.
  */

@@ -96,9 +96,9 @@ interface HelperReply {
 /**
  * Keeps the search tables' part files locked in the page cache, following merges. Why: the
  * searches read a few hundred KiB scattered over gigabytes; when those pages have been evicted
- * each search waits on the disk. On the VM this was measured on the host reclaims idle page
- * cache within minutes even with most memory free (README, store benchmark): exact searches
- * read ~800 KiB from disk each, p50 43 ms, against 0 KiB and 22 ms with the parts locked.
+ * each search waits on the disk. A host (a VM's especially) may reclaim idle page cache within
+ * minutes even with most memory free; with the parts locked, exact searches read nothing from
+ * disk and take about half as long (docs/benchmarks.md, Store).
  */
 export function startPartPinner(opts: PartPinnerOptions): PartPinner {
   const tables = opts.tables ?? PINNED_SEARCH_TABLES;

@@ -17,10 +17,10 @@ export interface EncodedReads {
 
 /**
  * Encodes reads one at a time, as they arrive, into the bytes of their insert. A read's decoded
- * form is garbage once its line is written: the writer used to hold a whole batch of decoded
- * reads (20000) until it was admitted and encoded, and V8's young-generation collector copied
- * every one of them again at each scavenge (5.3 µs of main-thread time a read in a 1M-read
- * drain). Lines go straight into one growing buffer, outside the JavaScript heap, rather than
+ * form is garbage once its line is written: holding a whole batch of decoded reads (20000) until
+ * it is admitted and encoded has V8's young-generation collector copy every one of them again at
+ * each scavenge, a large share of the writer's main-thread time per read (docs/benchmarks.md,
+ * Store). Lines go straight into one growing buffer, outside the JavaScript heap, rather than
  * into a string joined at the end. `knownLocations` spares re-inserting the few hundred camera
  * locations on every batch.
  */

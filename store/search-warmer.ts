@@ -19,12 +19,12 @@ export interface SearchWarmer {
 }
 
 /**
- * Keeps the engine's search path warm while nobody searches. Why: on the 2-core VM this was
- * measured on, a process's first exact search took 110-190 ms against ~20 after it, and the first
- * after a minute without searches 40 ms: each paid thousands of page faults (~40 µs each there)
- * re-touching the engine's code and memory that the allocator had handed back or the kernel had
- * reclaimed meanwhile (README, store benchmark). One exact search at start-up and one after every
- * `idleMs` without a search pays that instead of the investigator: ~20 ms of one core every 5 s.
+ * Keeps the engine's search path warm while nobody searches. Why: a process's first exact search,
+ * and the first after a minute without searches, is several times slower than the ones after it:
+ * it pays thousands of page faults re-touching the engine's code and memory that the allocator has
+ * handed back or the kernel has reclaimed meanwhile (docs/benchmarks.md, Store). One exact search
+ * at start-up and one after every `idleMs` without a search pays that instead of the investigator,
+ * for one search's work (tens of ms of one core) every 5 s.
  * Its results are discarded unread; it is the engine's own upkeep, not an access to anyone's
  * reads, so it is not audited as a search.
  */

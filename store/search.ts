@@ -93,7 +93,7 @@ async function resolvePlates(client: ClickHouseClient, q: ReadSearch): Promise<M
     const like = wildcardToLike(q.pattern);
     if (/^[%_]/.test(like)) {
       // No known leading character: the key gives no range, and reading it beside the plate
-      // doubled the scan (infix at 100M: 509 -> 261 ms p50 without it).
+      // would double the scan (infix searches: docs/benchmarks.md, Store).
       plateWhere = 'plate_norm LIKE {like:String}';
       termWhere = 'term LIKE {like:String}';
     } else {
@@ -167,8 +167,8 @@ type Location = NonNullable<StoredRead['location']>;
  * Locations already looked up, per store. A location id is a hash of the row's content
  * (store/rows.ts), so the row behind an id never changes and a cached one never goes stale.
  * A site has a few hundred, and a plate's reads come from as many cameras as it passed: filling
- * the cache one search's ids at a time cost most searches a second query (~5 ms of an exact
- * search's ~25 at 100M reads) until every camera had been seen. So a miss loads every location
+ * the cache one search's ids at a time would cost most searches a second query (about a fifth of
+ * an exact search's time) until every camera had been seen. So a miss loads every location
  * while there are few enough to hold, and only the missing ones beyond that.
  */
 const locationCache = new WeakMap<ClickHouseClient, Map<string, Location>>();

@@ -17,9 +17,9 @@ import { recordStoredThrough, storedThrough, type StreamIdentity } from './write
  * V8 flags for the process that runs the store writer (the appliance's core service, and the
  * benchmarks that time the writer). A batch in flight is tens of megabytes of short-lived
  * objects (fetched messages, the encoded rows); in V8's default 16 MiB semi-spaces many of them
- * live through a scavenge and are copied, some twice. At 64 MiB, in 1M-read drains (.scratch
- * ingest script with a gc PerformanceObserver): young-generation GC 1.5 -> 0.4 µs a read, GC
- * helper threads 4.6 -> 3.3 µs. The cost is up to ~150 MiB more young generation in that process.
+ * live through a scavenge and are copied, some twice. At 64 MiB most of a batch dies young, and
+ * the writer's garbage collection per read falls, most of all on its main thread
+ * (docs/benchmarks.md, Store). The cost is up to ~150 MiB more young generation in that process.
  */
 export const STORE_WRITER_V8_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 
@@ -33,8 +33,8 @@ export interface StoreWriterOptions {
    * Most reads per insert while a backlog is drained (live traffic is inserted as it is fetched).
    * ClickHouse wants few large inserts: each one writes a part for reads and for every view on
    * them, which is then merged again, so batches of 5000 spent more time on that than on the
-   * reads themselves (README, store benchmark). Fetched batches are joined once encoded: decoded
-   * reads in batches this large made the writer's garbage collection the bottleneck instead.
+   * reads themselves (docs/benchmarks.md, Store). Fetched batches are joined once encoded: decoded
+   * reads in batches this large would make the writer's garbage collection the bottleneck instead.
    */
   insertRows?: number;
   /** Most payload bytes per batch, so that batches of reads with plate crops stay bounded. */
@@ -71,9 +71,9 @@ export interface StoreWriter {
  * stored; the batch's acknowledgement covers them, so they are not retried forever.
  *
  * One acknowledgement per batch (ack policy "all": acknowledging a message acknowledges every
- * earlier one delivered to the consumer). A per-message acknowledgement cost ~12 µs here and
- * ~9 µs in nats-server, half of what 50k reads/s on two cores leaves per read (README, store
- * benchmark). Acknowledging "all up to here" is only true if every earlier delivery was seen
+ * earlier one delivered to the consumer). A per-message acknowledgement costs CPU here and in
+ * nats-server, about half of the 40 µs of a core per read that 50k reads/s on two cores leaves
+ * (docs/benchmarks.md, Store). Acknowledging "all up to here" is only true if every earlier delivery was seen
  * and stored, so the writer checks that consumer delivery numbers have no gap and, after a
  * gap or a failed insert, restarts delivery from the consumer's acknowledgement floor instead
  * of acknowledging past what it did not store.

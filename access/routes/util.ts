@@ -9,9 +9,9 @@ export const smallBody = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(
 
 /**
  * smallBody for one router's own paths (under /api). The routers are mounted side by side at
- * /api, where a '*' middleware reaches every other route too: it refused hotlist uploads and hold
- * bodies over 64 KiB, and, on a body sent without content-length, re-wrapped a stream the guard
- * had already read for the audit log (a 500 on POST /api/holds, found by fuzzing).
+ * /api, where a '*' middleware reaches every other route too: it would refuse hotlist uploads and
+ * hold bodies over 64 KiB, and, on a body sent without content-length, re-wrap a stream the guard
+ * has already read for the audit log (a 500 on POST /api/holds).
  */
 export function smallBodyOn(...prefixes: string[]): MiddlewareHandler {
   return async (c, next) =>

@@ -30,7 +30,7 @@ PH, PW = 96, 192  # plate canvas (2:1, as US plates)
 # Free faces from Debian's font packages (models/setup.sh installs them), chosen for the shapes
 # plate serials come in: bold and condensed grotesques, a few wide and mono ones. A model trained on
 # one or two faces learns their 2, 7, 4, 0 and 1 and reads a real plate's 2 as Z, 7 as T, 4 as L,
-# 0 as D (measured on the first model: most of its misses were such swaps). Missing files are skipped.
+# 0 as D (such swaps are most of the misses of a model trained on few faces). Missing files are skipped.
 FONT_FILES = [
     'truetype/dejavu/DejaVuSans-Bold.ttf', 'truetype/dejavu/DejaVuSansCondensed-Bold.ttf',
     'truetype/dejavu/DejaVuSansMono-Bold.ttf', 'truetype/dejavu/DejaVuSansCondensed.ttf',
@@ -208,8 +208,8 @@ class Synth:
             x += m.shape[1] + gap * scale
         x1 = x
         # Small stacked characters beside the serial (not part of the registered serial).
-        # Extra marks are what the first models read as an extra character most often (a leading
-        # or inner letter that is not in the serial), so they are common here.
+        # Extra marks are what a model trained without them reads as an extra character most often
+        # (a leading or inner letter that is not in the serial), so they are common here.
         if self.p(0.18):
             sh = ch_h * 0.38
             a = glyphs[LETTERS_W[int(self.r.integers(len(LETTERS_W)))]]

@@ -61,8 +61,8 @@ export const gstQuote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 /**
  * Raw formats the appsink takes: 8-bit YUV layouts whose first plane is the luma, which is all
  * recognition reads. The decoder's own output (I420 from H.264 and H.265 cameras) passes
- * through untouched: converting it to GRAY8 cost videoconvert twice what decoding a 1080p frame
- * costs (measured: 30 % of a core per 25 fps camera with the conversion, 10 % without).
+ * through untouched: converting it to GRAY8 costs videoconvert about twice what decoding a 1080p
+ * frame costs, so a camera's decoding would take about three times the CPU.
  */
 const LUMA_FIRST_FORMATS = 'I420,YV12,NV12,NV21,Y42B,Y444,GRAY8';
 

@@ -2,7 +2,7 @@
  * Recognition's pace under load, as a pure rule. Decoder threads yield to recognition (see
  * capture/priority.ts), which keeps frame-to-read latency low while the cores have room; when
  * they do not, decoders fall behind their stream, frames arrive late and then lost, and every
- * read after is late or missing (measured: four 1080p cameras, 4 of 40 passes read). So when a
+ * read after is late or missing, until most passes go unread. So when a
  * camera loses frames, its recognition slows (multiplicatively, fast), and it speeds up again
  * more slowly while nothing is lost (from the bound to full pace in ~12 s at one look per 2 s): the cores go to decoding first.
  */

@@ -4,8 +4,8 @@ import os from 'node:os';
 /**
  * Decoding yields the cores to recognition. GStreamer decodes each camera in threads of the
  * worker's own process; on a box where decoders take most of the cores, recognition on the
- * main thread waited for them, and a plate frame's 80 ms of work took 300-600 ms of wall time
- * (frame → read latency). Decoders run to a steady frame rate with slack, recognition comes in
+ * main thread would wait for them, and a plate frame's work would take several times its CPU
+ * time in wall time (frame → read latency). Decoders run to a steady frame rate with slack, recognition comes in
  * bursts when plates pass, so the decoder threads get a higher nice value than the main thread.
  *
  * Linux keeps a nice value per thread, and raising one needs no privilege. Threads are found in

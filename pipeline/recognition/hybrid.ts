@@ -22,13 +22,13 @@ import {
  *
  * Why: the baseline's text detector runs over the whole frame (or the moving part of it) at up
  * to 960 px, ~100 ms per frame on one core, and it is most of a camera's recognition time.
- * platedet's boxes are good (eu-frames recall 0.99), and PP-OCR's recogniser is the best single
- * reader the project has (us-crops 0.795 in a window; platerec alone 0.771). Reading a window of a plate
+ * platedet's boxes are good (it finds nearly every plate of eu-frames), and PP-OCR's recogniser is
+ * the best single reader the project has (in a window, ahead of platerec alone). Reading a window of a plate
  * costs the text detector a few thousand pixels instead of half a million.
  *
  * `platedet-ppocr-platerec-v1` (the default) adds platerec's second opinion on each plate read
- * in a window (second-opinion.ts): the two miss different plates, and the pair reads 0.848
- * (models/platerec/CARD.md has each figure with its command).
+ * in a window (second-opinion.ts): the two miss different plates, and the pair reads more of them
+ * than either (figures with their commands: docs/benchmarks.md, Readers: accuracy, and models/platerec/CARD.md).
  */
 
 /** The window read around a detected plate: room for the state name above and below the
@@ -93,10 +93,9 @@ export function dedupeResults(results: PlateResult[]): PlateResult[] {
 
 /**
  * How far from where a followed plate was expected a detection may be and still be it, in the
- * plate's widths and heights. 0.8 and 2.5 (the expected place was 100-250 px off a 70-90 px plate
- * at 4-8 looks a second in the benchmark) saved re-reads but came with duplicate reads in the
- * camera test under CI's load: a nearby plate taken for a followed one goes unseen and is read
- * again later. Back to the reach that never did.
+ * plate's widths and heights. A wider reach (0.8 and 2.5) saves re-reads when looks are far apart
+ * and the expected place is off by a few plate widths, but under load it brings duplicate reads: a
+ * nearby plate taken for a followed one goes unseen and is read again later. This reach does not.
  */
 const FOLLOW_REACH: Reach = { w: 0.6, h: 1.2 };
 
@@ -105,9 +104,9 @@ const FOLLOW_REACH: Reach = { w: 0.6, h: 1.2 };
  * widths: as far as the tracker matches a sighting to a track. Wider than following because a
  * placed serial is read, and taken only when it reads as the track's text: a wrong pairing costs
  * one placed read (~10 ms), not a wrong plate. With the reach of following, a plate's second
- * sighting was never placed once looks came more than ~250 ms apart (the track has no velocity
- * yet, and a passing plate moves 2-7 of its heights between such looks): at seven cameras
- * those second reads took 144 ms (p50) where a placed one takes ~40.
+ * sighting is never placed once looks come more than ~250 ms apart (the track has no velocity
+ * yet, and a passing plate moves 2-7 of its heights between such looks), and an unplaced read
+ * costs several times a placed one.
  */
 export const PLACED_REACH: Reach = { w: 2.5, h: 2.5, inWidths: true };
 
@@ -209,10 +208,10 @@ function assignPlaced(
 }
 
 /** A detector box that reaches the frame's edge is a plate cut by it. Read then, it reads as a
- * partial serial (the bench's "GNZ310" for "GNZ7316", as the plate entered at the top), which the
+ * partial serial ("GNZ310" for "GNZ7316", as the plate enters at the top), which the
  * tracker drops anyway: ~100 ms of a core for nothing. 0, not a few pixels: detector boxes are
- * looser than the serial's, and with 3 a parked plate near the edge of the camera test's frame
- * was hardly ever read, its track never lasted, and it was read twice. */
+ * looser than the serial's, and with 3 a parked plate near the frame's edge is hardly ever read,
+ * its track never lasts, and it is read twice. */
 const CUT_MARGIN = 0;
 
 /**

@@ -124,8 +124,8 @@ function axisTaps(n: number, size: number, base: number, max: number, sub: numbe
 
 /**
  * The unrotated case (every box a detector gives): the sample positions separate into columns
- * and rows, computed once per crop instead of once per sample. The bench's crops were sampled in
- * about as long as the network took to read them; this path gives the same values.
+ * and rows, computed once per crop instead of once per sample. Sampled per sample, a crop takes
+ * about as long as the network takes to read it; this path gives the same values.
  */
 function sampleAxisAligned(
   g: Float32Array,

@@ -4,8 +4,8 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
  * and the project's own recogniser (platerec: a second opinion for about 1 ms a plate). They fail
- * on different plates: on us-crops each was right on many plates the other misread (either one
- * right on ~0.90 of them, PP-OCR alone on ~0.80). The rule that picks between them was fixed
+ * on different plates: on us-crops each is right on many plates the other misreads, so either one
+ * is right far more often than PP-OCR alone (docs/benchmarks.md, Readers: accuracy). The rule that picks between them was fixed
  * before it was measured and has no tuned threshold, so that it holds on other cameras too:
  *
  * 1. Both read the same serial: it.

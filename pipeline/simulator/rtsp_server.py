@@ -120,9 +120,9 @@ class Mount:
         self.loop_no = -1
         media.connect("unprepared", self.on_unprepared)
         # The clock starts when the stream does: a live appsrc asks for data once it plays.
-        # Frames pushed before that (the timer used to start here) were stamped without a
-        # clock, and now and then the client of such a media got no RTP at all: its camera
-        # saw no picture for 10 s while the answer key counted passes it was never shown.
+        # Frames pushed before that (a timer started here) are stamped without a clock, and
+        # now and then the client of such a media gets no RTP at all: its camera sees no
+        # picture while the answer key counts passes it was never shown.
         self.appsrc.connect("need-data", self.on_need_data)
 
     def on_need_data(self, src, _length):

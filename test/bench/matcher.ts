@@ -122,8 +122,8 @@ export async function run(argv: string[]) {
     matchRead(reads[i]!, exact, now);
     if (i < 10_000) matchRead(reads[i]!, fuzzy, now);
   }
-  // Five rounds each, the median reported: on this shared VM one pass over a list of a
-  // gigabyte swings ±20% with the host's memory traffic, rounds a second apart included.
+  // Five rounds each, the median reported: on a shared host one pass over a list of a gigabyte
+  // swings with the host's memory traffic, even between rounds a second apart.
   const median = <T extends { cpuS: number }>(runs: T[]) => [...runs].sort((a, b) => a.cpuS - b.cpuS)[runs.length >> 1]!;
   const exactRuns = Array.from({ length: 5 }, () =>
     measure(() => {

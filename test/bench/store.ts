@@ -272,9 +272,9 @@ export async function run(argv: string[]) {
   });
 
   // The page cache's residency only now: fincore is a child process, and forking this process
-  // write-protects all its memory for copy-on-write, so the next searches each paid ~2,000 page
-  // faults (~40 µs each on this VM): 60, 31, 30 ms against 20, 22, 18 without the fork. The
-  // core forks no child while it serves; a bench that did so right before timing measured itself.
+  // write-protects all its memory for copy-on-write, so the next searches each pay thousands of
+  // page faults and take several times as long. The core forks no child while it serves; a bench
+  // that did so right before timing would measure itself.
   log('search tables in the page cache', { tables: await pageCacheResidency(client) });
 
   const bytes = async (q: string) =>
@@ -340,7 +340,7 @@ export async function run(argv: string[]) {
 }
 
 /** Bytes this process has had read from storage (page cache misses), from /proc/self/io. */
-/** This process's page faults: minor ones cost ~40 µs each on the VM measured here, major ones a disk read. */
+/** This process's page faults: minor ones cost tens of µs each on a VM, major ones a disk read. */
 function pageFaults(): { minor: number; major: number } {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
   return { minor: Number(f[7]), major: Number(f[9]) };

@@ -30,8 +30,8 @@ interface Account {
 /**
  * A code for a step not used yet (TOTP codes are single-use per user across setup, enrolment and
  * sign-in; ±1 step of drift is accepted). The step before is used only early in the current one:
- * made late, a step boundary can pass before the server checks it, and it is refused (seen in CI:
- * "sign-in of it-admin: 401"). When every step in the window is spent (a sign-in again soon after
+ * made late, a step boundary can pass before the server checks it, and it is refused (the
+ * sign-in fails with 401). When every step in the window is spent (a sign-in again soon after
  * the last), it waits for the next step rather than failing.
  */
 async function freshCode(a: Account): Promise<string> {

@@ -26,8 +26,8 @@ import { spawnWorker, testCamera, testConfig, waitFor } from './harness.ts';
  * H.264, a camera worker in its own process, a real nats-server with JetStream.
  */
 // Slow traffic: each plate is in view for about four seconds. The suite shares two cores with
-// other test files (and, here, other work): recognition has been measured taking 1-3 s a frame
-// under that load, and it must still see every plate a few times.
+// other test files (and other work): recognition can take seconds a frame under that load,
+// and it must still see every plate a few times.
 const scene = { width: 640, height: 360, fps: 10, passes: 4, gapS: 5.5, crossS: 5, seed: 11, parked: true };
 
 let nats: TestNats;
