@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { refusePii, type Logger } from '../contracts/index.ts';
 import type { AccessEnv, AccessRule } from '../access/index.ts';
-import { valid } from '../server/index.ts';
+import { textField, valid } from '../server/index.ts';
 import { RecordError, toRecord } from './record.ts';
 import { UnknownSourceError, type HotlistService } from './service.ts';
 import { activeVersions, listRecords, listVersions } from './versions.ts';
@@ -27,29 +27,22 @@ const importQuery = z.strictObject({
   extractedAt: z.iso.datetime({ offset: true }).optional(),
   importId: z.uuid().optional(),
 });
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const entryBody = z.strictObject({
-  plate: text(16),
+  plate: textField(16),
   state: z
     .string()
     .regex(/^[A-Z]{2}$/)
     .nullable()
     .default(null),
-  category: text(40).default('agency_list'),
+  category: textField(40).default('agency_list'),
   /** Why the entry is made: free text kept with the record, so no identifiers either. */
-  reason: text(500).superRefine(refusePii()),
+  reason: textField(500).superRefine(refusePii()),
   expiresAt: z.iso.date().describe('Agency entries always expire (YYYY-MM-DD).'),
-  recordId: text(40).optional(),
+  recordId: textField(40).optional(),
   priority: z.number().int().min(1).max(9).optional(),
-  notes: text(500).superRefine(refusePii()).optional(),
+  notes: textField(500).superRefine(refusePii()).optional(),
 });
-const removeBody = z.strictObject({ recordId: text(40), reason: text(500).superRefine(refusePii()) });
+const removeBody = z.strictObject({ recordId: textField(40), reason: textField(500).superRefine(refusePii()) });
 const recordsQuery = z.strictObject({
   plate: z.string().max(16).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

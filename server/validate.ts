@@ -1,5 +1,5 @@
 import type { Context, Env, MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Where a route's input comes from: the JSON body, the query string or the path. */
 export type InputTarget = 'json' | 'query' | 'param';
@@ -61,3 +61,12 @@ export function valid<T extends InputTarget, S extends z.ZodType, E extends Env 
   };
   return Object.assign(check, { [VALIDATES]: { target, schema } satisfies Validates }) as unknown as Validated<T, S, E>;
 }
+
+/** Free text of a form field: trimmed, not empty, at most `max` characters, no control characters. */
+export const textField = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'no control characters');

@@ -15,15 +15,8 @@ import {
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
-import { valid } from '../../server/index.ts';
+import { textField, valid } from '../../server/index.ts';
 
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const cameraId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a camera id');
 const time = z.iso.datetime({ offset: true });
 
@@ -35,7 +28,7 @@ const authoriseBody = z
     location: locationSchema,
     // The attestation must be given explicitly: guidelines 2c allow only plates in public view.
     publicViewAttested: z.literal(true, { message: 'attest that the camera scans only plates exposed to public view (guidelines 2c)' }),
-    purpose: text(500),
+    purpose: textField(500),
     validFrom: time.optional(),
     validUntil: time.nullable().optional(),
   })
@@ -46,12 +39,12 @@ const authoriseBody = z
 const changeBody = z.strictObject({
   mode: z.enum(['fixed', 'mobile']).optional(),
   location: locationSchema.optional(),
-  purpose: text(500).optional(),
+  purpose: textField(500).optional(),
   validUntil: time.nullable().optional(),
-  reason: text(500),
+  reason: textField(500),
 });
-const reasonBody = z.strictObject({ reason: text(500) });
-const eventBody = z.strictObject({ kind: z.enum(['result', 'exception']), note: text(2000) });
+const reasonBody = z.strictObject({ reason: textField(500) });
+const eventBody = z.strictObject({ kind: z.enum(['result', 'exception']), note: textField(2000) });
 
 /** Deployment authorisation records; `onChange` lets the ingest gate re-read at once. */
 export function deploymentRoutes(opts: {

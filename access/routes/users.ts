@@ -28,29 +28,22 @@ import {
 import { listNoncompliance, recordNoncompliance } from '../enforcement.ts';
 import { clientIp } from '../guard.ts';
 import { accessErrorHandler, smallBodyOn } from './util.ts';
-import { valid } from '../../server/index.ts';
+import { textField, valid } from '../../server/index.ts';
 
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'no control characters');
 const isoDay = z.iso.date();
-const reasonBody = z.strictObject({ reason: text(500) });
+const reasonBody = z.strictObject({ reason: textField(500) });
 const designateBody = z.strictObject({
   username: usernameSchema,
-  displayName: text(120),
+  displayName: textField(120),
   kind: z.enum(['person', 'service']).default('person'),
   roles: z.array(roleSchema).min(1).max(6),
 });
-const rolesBody = z.strictObject({ roles: z.array(roleSchema).min(1).max(6), reason: text(500) });
+const rolesBody = z.strictObject({ roles: z.array(roleSchema).min(1).max(6), reason: textField(500) });
 const trainingBody = z
-  .strictObject({ course: text(120), completedOn: isoDay, expiresOn: isoDay, note: z.string().max(500).default('') })
+  .strictObject({ course: textField(120), completedOn: isoDay, expiresOn: isoDay, note: z.string().max(500).default('') })
   .refine((t) => t.expiresOn >= t.completedOn, { message: 'expiresOn must not be before completedOn', path: ['expiresOn'] });
 const ncBody = z.strictObject({
-  finding: text(1000),
+  finding: textField(1000),
   action: z.enum(['none', 'warning', 'retraining', 'suspension']),
 });
 const passwordBody = z.strictObject({ currentPassword: z.string().max(256), newPassword: z.string().max(256), code: z.string().max(12) });
