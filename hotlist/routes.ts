@@ -62,24 +62,7 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
     const active = (await activeVersions(client)).find((v) => v.source === source);
     const current = active ? await listRecords(client, active.versionId, { limit: 100_000, offset: 0 }) : [];
     const header = 'plate,state,record_id,category,ori,entered_at,expires_at,priority,notes,created_by,reason';
-    const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-    const lines = current.map((r) =>
-      [
-        r.plate,
-        r.state,
-        r.recordId,
-        r.category,
-        r.ori,
-        r.enteredAt ? new Date(r.enteredAt).toISOString() : '',
-        r.expiresAt ? new Date(r.expiresAt).toISOString().slice(0, 10) : '',
-        r.priority,
-        r.notes,
-        r.createdBy,
-        r.reason,
-      ]
-        .map(q)
-        .join(','),
-    );
+    const lines = current.map((r) => compiledLineCsv(r, r.createdBy, r.reason));
     const next = edit(lines);
     if (typeof next === 'string') return c.json({ error: next }, 404);
     const meta = new Map(current.map((r) => [r.recordId, { createdBy: r.createdBy, reason: r.reason }]));
@@ -165,7 +148,15 @@ export function hotlistRoutes(opts: { client: ClickHouseClient; hotlists: Hotlis
     });
 }
 
-function compiledLineCsv(r: ReturnType<typeof toRecord>, by: string, reason: string): string {
+/** One record as a line of the agency list's CSV (header in editAgencyList), with who added it and why. */
+function compiledLineCsv(
+  r: Pick<
+    ReturnType<typeof toRecord>,
+    'plate' | 'state' | 'recordId' | 'category' | 'ori' | 'enteredAt' | 'expiresAt' | 'priority' | 'notes'
+  >,
+  by: string,
+  reason: string,
+): string {
   const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
   return [
     r.plate,
