@@ -6,22 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../contracts/index.ts';
 import { silentLogger } from '../../contracts/index.ts';
-import {
-  createAccess,
-  createAuditAnchoring,
-  withAnchoredVerify,
-  type Anchor,
-  type AuditAnchoring,
-  type AuditLog,
-} from '../../access/index.ts';
+import { createAuditAnchoring, withAnchoredVerify, type Anchor, type AuditAnchoring, type AuditLog } from '../../access/index.ts';
 import { ANCHOR_KEY_FILE } from '../../access/anchor.ts';
 import { syslogAnchorSink, webhookAnchorSink } from '../../access/anchor-sinks.ts';
 import { createAuditLog } from '../../access/index.ts';
 import { seal } from '../../access/chain.ts';
-import { createApp, MetricsRegistry } from '../../server/index.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { tempDir } from '../helpers/nats.ts';
-import { addUser, signIn, testAccessConfig, testClock } from './helpers.ts';
+import { addUser, buildApp, signIn, testClock } from './helpers.ts';
 
 /**
  * The audit log anchored outside the store (issue 30, point 12), against the real engine: the
@@ -76,31 +68,7 @@ describe('the audit report', () => {
   it("anchors the head it reports on and carries the anchor and the anchors' state", async () => {
     const clock = testClock();
     const dataDir = tempDir('anchor-report');
-    const access = createAccess({
-      client: store.client,
-      access: testAccessConfig(),
-      retention: { tacticalDays: 30, holdMaxYears: 3 },
-      logger: silentLogger,
-      clock: clock.now,
-      anchor: { dataDir, siteId: 'site-1', env: {} },
-    });
-    const app = createApp({
-      client: store.client,
-      health: async () => ({
-        status: 'ok',
-        time: new Date().toISOString(),
-        siteId: 'site-1',
-        services: null,
-        cameras: [],
-        store: { healthy: true, lastError: null },
-        nats: { connected: true },
-      }),
-      metrics: new MetricsRegistry(),
-      logger: silentLogger,
-      dataGuard: access.guard,
-      publicRoutes: access.publicRoutes,
-      dataRoutes: access.dataRoutes,
-    });
+    const { app, access } = buildApp(store.client, {}, clock, { anchor: { dataDir, siteId: 'site-1', env: {} } });
     const auditor = await signIn({ app, access, clock }, await addUser(store.client, clock.now(), { username: 'aud', roles: ['auditor'] }));
     const res = await app.request('/api/reports/audit', { headers: auditor.headers() });
     expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { accessSchema, silentLogger, type AccessConfig } from '../../contracts/index.ts';
-import { createAccess, type Access, type AccessRule } from '../../access/index.ts';
+import { createAccess, type Access, type AccessOptions, type AccessRule } from '../../access/index.ts';
 import { hashPassword } from '../../access/passwords.ts';
 import type { Role } from '../../access/index.ts';
 import { newTotpSecret, stepOf, totpAt } from '../../access/totp.ts';
@@ -135,12 +135,12 @@ export interface TestApp {
   clock: ReturnType<typeof testClock>;
 }
 
-/** `extra`: routes of other parts (e.g. the alert stream) behind the same guard, with their rules. */
+/** `extra`: routes of other parts (e.g. the alert stream) behind the same guard, with their rules; audit anchoring. */
 export function buildApp(
   client: ClickHouseClient,
   over: Partial<AccessConfig> = {},
   clock = testClock(),
-  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[] } = {},
+  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[]; anchor?: AccessOptions['anchor'] } = {},
 ): TestApp {
   const access = createAccess({
     client,
@@ -148,6 +148,7 @@ export function buildApp(
     retention: { tacticalDays: 30, holdMaxYears: 3 },
     logger: silentLogger,
     clock: clock.now,
+    anchor: extra.anchor,
     extraRules: extra.rules,
   });
   const app = createApp({
