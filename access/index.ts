@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { MiddlewareHandler } from 'hono';
-import type { AccessConfig, HotlistsConfig, Logger, RetentionConfig } from '../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig, type HotlistsConfig, type Logger, type RetentionConfig } from '../contracts/index.ts';
 import { syslogAnchorSink, webhookAnchorSink, type AnchorSink } from './anchor-sinks.ts';
 import { createAuditAnchoring, withAnchoredVerify, type AuditAnchoring } from './anchoring.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
@@ -30,6 +30,8 @@ export interface AccessOptions {
   /** Called after a deployment authorisation changes (the ingest gate re-reads them). */
   onDeploymentsChanged?: () => Promise<void> | void;
   clock?: () => Date;
+  /** The appliance's time zone (site.timeZone): the dashboard's dates, and the duty hours' unless they name their own. */
+  timeZone?: string;
   /**
    * Anchor the audit log outside the store (access.auditAnchor): the anchors file and key live
    * under dataDir; each anchor also goes to the alert webhook's receiver when one is configured.
@@ -71,7 +73,13 @@ export interface Access {
 
 /** Assembles access control over one store: the parts core.ts hands to createApp. */
 export function createAccess(opts: AccessOptions): Access {
-  const { client, access, logger } = opts;
+  const { client, logger } = opts;
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  // One zone unless the configuration names a second one for the duty hours.
+  const access: AccessConfig = {
+    ...opts.access,
+    dutyHours: { ...opts.access.dutyHours, timeZone: opts.access.dutyHours.timeZone ?? timeZone },
+  };
   const clock = opts.clock;
   const chainOnly = createAuditLog({ client, clock });
   const anchoring = opts.anchor
@@ -109,9 +117,9 @@ export function createAccess(opts: AccessOptions): Access {
     audit,
     anchoring,
     guard: guard as unknown as MiddlewareHandler,
-    publicRoutes: [authPublicRoutes({ access, auth, enrolment, sessions, audit, logger: routeLogger })],
+    publicRoutes: [authPublicRoutes({ access, auth, enrolment, sessions, audit, logger: routeLogger, timeZone })],
     dataRoutes: [
-      userRoutes({ client, access, sessions, enrolment, auth, logger: routeLogger, clock }),
+      userRoutes({ client, access, sessions, enrolment, auth, logger: routeLogger, clock, timeZone }),
       caseRoutes({ client, logger: routeLogger, clock }),
       auditRoutes({ audit, logger: routeLogger }),
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),

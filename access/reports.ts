@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AccessConfig, RetentionConfig } from '../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig, type RetentionConfig } from '../contracts/index.ts';
 import { retentionReport } from '../store/index.ts';
 import type { AuditLog, VerifyResult } from './audit-log.ts';
 import type { ChainEntry } from './chain.ts';
@@ -47,7 +47,7 @@ const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.
 
 /** Whether a moment falls in the duty hours; a shift ending before it starts runs past midnight. */
 export function onDuty(ms: number, duty: AccessConfig['dutyHours']): boolean {
-  const t = localTime(ms, duty.timeZone);
+  const t = localTime(ms, duty.timeZone ?? DEFAULT_TIME_ZONE);
   const start = toMinutes(duty.start);
   const end = toMinutes(duty.end);
   if (start < end) return duty.days.includes(t.weekday) && t.minutes >= start && t.minutes < end;
@@ -111,6 +111,7 @@ export function auditReport(
   entries: readonly ChainEntry[],
   opts: { dutyHours: AccessConfig['dutyHours']; searchesPerDay: number; deniedPerDay?: number },
 ): AuditReport {
+  const zone = opts.dutyHours.timeZone ?? DEFAULT_TIME_ZONE;
   const byUser: AuditReport['byUser'] = {};
   const byCase: AuditReport['byCase'] = {};
   const offDuty = new Map<string, number[]>();
@@ -122,7 +123,7 @@ export function auditReport(
     const u = (byUser[e.actor] ??= { total: 0, denied: 0, dataAccesses: 0, cases: [], actions: {} });
     u.total++;
     u.actions[e.action] = (u.actions[e.action] ?? 0) + 1;
-    const day = localTime(e.atMs, opts.dutyHours.timeZone).day;
+    const day = localTime(e.atMs, zone).day;
     const key = `${e.actor}\u0000${day}`;
     if (e.outcome === 'denied') {
       u.denied++;
@@ -151,7 +152,7 @@ export function auditReport(
       actor,
       day,
       count: seqs.length,
-      detail: `${seqs.length} data access(es) outside duty hours (${opts.dutyHours.start}-${opts.dutyHours.end}, ${opts.dutyHours.timeZone})`,
+      detail: `${seqs.length} data access(es) outside duty hours (${opts.dutyHours.start}-${opts.dutyHours.end}, ${zone})`,
       seqs,
     });
   }
@@ -179,7 +180,7 @@ export function auditReport(
       seqs,
     });
   }
-  anomalies.push(...approvedByOwnDesignee(entries, opts.dutyHours.timeZone));
+  anomalies.push(...approvedByOwnDesignee(entries, zone));
   anomalies.sort((a, b) => a.day.localeCompare(b.day) || a.actor.localeCompare(b.actor) || a.kind.localeCompare(b.kind));
   return { entries: entries.length, byUser, byCase, anomalies };
 }

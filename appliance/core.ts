@@ -103,6 +103,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     logger: accessLog,
     extraRules: { ...hotlistRules, ...alertRules },
     onDeploymentsChanged: () => gate.invalidate(),
+    timeZone: config.site.timeZone,
     anchor: { dataDir: config.dataDir, siteId: config.site.id, webhook: config.hotlists.webhook },
   });
   await recordConfigLoaded(access.audit, config, client);

@@ -54,6 +54,16 @@ describe('config schema', () => {
     expect(validateConfig({ retention: { tacticalDays: 14, holdMaxYears: 2 } }).ok).toBe(true);
   });
 
+  it("names one appliance time zone, checked like the duty hours' zone, which follows it unless set", () => {
+    expect(configSchema.parse({}).site.timeZone).toBe('America/New_York');
+    expect(configSchema.parse({}).access.dutyHours.timeZone).toBeUndefined();
+    expect(configSchema.parse({ site: { timeZone: 'America/Chicago' } }).site.timeZone).toBe('America/Chicago');
+    const r = validateConfig({ site: { timeZone: 'Florida/Tallahassee' } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([{ path: 'site.timeZone', message: 'an IANA time zone, e.g. America/New_York' }]);
+  });
+
   it('rejects duplicate camera ids and external NATS without URLs', () => {
     const r = validateConfig({ cameras: [camera, camera], nats: { embedded: false } });
     expect(r.ok).toBe(false);

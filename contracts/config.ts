@@ -7,6 +7,22 @@ import { z } from 'zod';
  * that `alpr config check` and the README can explain it.
  */
 
+/** The appliance's time zone when none is configured: Florida's peninsula. */
+export const DEFAULT_TIME_ZONE = 'America/New_York';
+
+/** An IANA time zone name this runtime knows (Intl refuses the rest). */
+export const ianaTimeZone = z
+  .string()
+  .min(1)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone, e.g. America/New_York');
+
 /** Statutory ceiling (F.S. 316.0778, CJJIS guidelines 6e): no read lives longer than 3 anniversary years. */
 export const STATUTORY_MAX_HOLD_YEARS = 3;
 
@@ -371,6 +387,35 @@ export const serverSchema = z
   })
   .describe('The HTTP API and dashboard.');
 
+/** A tile server's URL template: http(s), with {z}, {x} and {y}, and a host the CSP can name (tileOrigin). */
+const tileUrlTemplate = z
+  .string()
+  .max(500)
+  .regex(/^https?:\/\/[^\s"'<>;,]+$/, 'an http(s) URL without spaces, quotes or semicolons')
+  .refine((u) => ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'a tile URL template with {z}, {x} and {y}')
+  .refine((u) => URL.canParse(u.replace(/\{[zxy]\}/g, '0')), 'a valid URL once {z}, {x} and {y} are filled in');
+
+/** The origin a tile URL template fetches from: what the dashboard's CSP must allow in img-src. */
+export function tileOrigin(template: string): string {
+  return new URL(template.replace(/\{[zxy]\}/g, '0')).origin;
+}
+
+export const mapSchema = z
+  .strictObject({
+    tileUrl: tileUrlTemplate
+      .optional()
+      .describe(
+        'Raster tiles under the cameras, from a tile server the agency runs ({z}/{x}/{y}, Web Mercator, e.g. https://tiles.example.gov/{z}/{x}/{y}.png); the dashboard\'s content policy then allows that host for images. Left out, the map draws the bundled US state and county boundaries alone: an appliance reaches no public tile server.',
+      ),
+    tileAttribution: z.string().max(200).default('').describe('Credit line the tile server asks to be shown on the map.'),
+    maxZoom: z.number().int().min(1).max(22).default(19).describe('Deepest zoom the tile server has tiles for; the map scales those beyond it.'),
+  })
+  .describe('The dashboard map of cameras, alerts and geographic searches.');
+
+export const dashboardSchema = z
+  .strictObject({ map: mapSchema.default(mapSchema.parse({})) })
+  .describe('What the dashboard shows beyond the API (the map).');
+
 export const supervisorSchema = z
   .strictObject({
     restartInitialMs: z
@@ -569,21 +614,11 @@ export const accessSchema = z
         start: clockTime.default('07:00').describe('Start of the duty day.'),
         end: clockTime.default('19:00').describe('End of the duty day (may be before start for a night shift).'),
         days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]).describe('Duty days, 0 = Sunday.'),
-        timeZone: z
-          .string()
-          .min(1)
-          .refine((tz) => {
-            try {
-              new Intl.DateTimeFormat('en-US', { timeZone: tz });
-              return true;
-            } catch {
-              return false;
-            }
-          }, 'an IANA time zone, e.g. America/New_York')
-          .default('America/New_York')
-          .describe('IANA time zone of the duty hours.'),
+        timeZone: ianaTimeZone
+          .optional()
+          .describe("IANA time zone of the duty hours; left out, the appliance's own (site.timeZone), the zone the dashboard shows."),
       })
-      .default({ start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' })
+      .default({ start: '07:00', end: '19:00', days: [1, 2, 3, 4, 5] })
       .describe('Duty hours: searches outside them are reported as anomalies by the audit report.'),
     searchesPerDayAlert: z
       .number()
@@ -742,7 +777,7 @@ const recognitionSchema = z
         `Plate reader the cameras use (a camera's own reader goes first): ${PLATE_READERS.join(', ')}. The default finds plates with the project's detector, reads them with PP-OCRv4 and checks each with the project's recogniser (docs/models.md).`,
       ),
   })
-  .describe('How the camera workers share the CPU for plate recognition.');
+  .describe('How the camera workers share the CPU for plate recognition, and what they keep of a read beyond its plate.');
 
 /** The reader a camera runs: its own, else the appliance's recognition.reader. */
 export function cameraReader(cfg: { recognition: { reader: PlateReaderName } }, cam: { reader?: PlateReaderName }): PlateReaderName {
@@ -767,8 +802,14 @@ export const configSchema = z
       .strictObject({
         id: identifier.default('site-1').describe('Identifier of this appliance (site); stored with every read.'),
         agency: z.string().min(1).default('Unnamed agency').describe('Agency that owns the appliance and its data (guidelines 4c).'),
+    vehicleImage: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Store a vehicle image with each read: the frame's region around the plate's vehicle (about 6 plate widths by 5 plate heights, a grey JPEG of a few tens of kB), kept as long as the read and shown with alerts and search results. Off by default: CJJIS guidelines 6a allow storing beyond the plate image, its text, time and place only what the agency's ALPR policy defines, and a wider picture can show people (drivers, passengers, passers-by), which is personal information. Turn it on only where the policy says so.",
+      ),
       })
-      .default({ id: 'site-1', agency: 'Unnamed agency' })
+      .default({ id: 'site-1', agency: 'Unnamed agency', timeZone: DEFAULT_TIME_ZONE })
       .describe('The appliance and its owning agency.'),
     role: z
       .enum(['full', 'cameras'])
@@ -793,6 +834,11 @@ export const configSchema = z
     hotlists: hotlistsSchema.default(hotlistsSchema.parse({})),
     durability: durabilitySchema.default(durabilitySchema.parse({})),
     recognition: recognitionSchema.default(recognitionSchema.parse({})),
+        timeZone: ianaTimeZone
+          .default(DEFAULT_TIME_ZONE)
+          .describe(
+            'IANA time zone of the appliance: every date the dashboard shows, the audit reports and the duty hours (unless access.dutyHours.timeZone says otherwise) are in it.',
+          ),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -819,6 +865,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['nats', 'leafnodes'],
+    dashboard: dashboardSchema.default(dashboardSchema.parse({})),
         message: 'leaf nodes are set on the embedded nats-server; an external one is configured in its own file',
       });
     }
@@ -910,3 +957,4 @@ export function validateConfig(doc: unknown): ConfigResult {
     })),
   };
 }
+export type MapConfig = z.infer<typeof mapSchema>;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { AccessConfig, AuditSink, Logger } from '../../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig, type AuditSink, type Logger } from '../../contracts/index.ts';
 import type { AuthService } from '../auth.ts';
 import type { Enrolment } from '../enrolment.ts';
 import { clientIp, CSRF_HEADER } from '../guard.ts';
@@ -33,6 +33,8 @@ export interface AuthRoutesOptions {
   sessions: SessionStore;
   audit: AuditSink;
   logger: Logger;
+  /** The appliance's time zone, given with the banner so that pages before sign-in show dates in it too. */
+  timeZone?: string;
 }
 
 /**
@@ -52,7 +54,7 @@ export function authPublicRoutes(opts: AuthRoutesOptions) {
 
   const app = new Hono()
     .use('*', smallBodyOn('/auth', '/setup', '/enrol'))
-    .get('/auth/banner', (c) => c.json({ banner: access.banner }))
+    .get('/auth/banner', (c) => c.json({ banner: access.banner, timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE }))
     .post('/auth/login', valid('json', loginBody), async (c) => {
       const body = c.req.valid('json');
       const { token, session, user } = await auth.login(body, clientIp(c));

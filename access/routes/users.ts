@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AccessConfig, Logger } from '../../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig, type Logger } from '../../contracts/index.ts';
 import { newApiToken, type AuthService } from '../auth.ts';
 import { parseDisplayName, type Enrolment } from '../enrolment.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
@@ -57,6 +57,8 @@ export interface UserRoutesOptions {
   auth: AuthService;
   logger: Logger;
   clock?: () => Date;
+  /** The appliance's time zone: the dashboard shows every date in it. */
+  timeZone?: string;
 }
 
 /** Designation, training records, suspension and non-compliance (guidelines 2a, 2f, 5c, 7d). */
@@ -108,6 +110,7 @@ export function userRoutes(opts: UserRoutesOptions) {
         enrolmentResets,
         csrfToken: p.session?.csrf ?? null,
         idleMinutes: access.sessionIdleMinutes,
+        timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
       });
     })
     .post('/auth/password', valid('json', passwordBody), async (c) => {

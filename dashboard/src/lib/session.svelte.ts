@@ -1,5 +1,6 @@
 import { api, ApiError, messageOf, ok, onAuthFailure, setCsrfToken } from './api.ts';
 import { whileBusy } from './busy.ts';
+import { setTimeZone } from './format.ts';
 
 export type SessionInfo = Awaited<ReturnType<typeof loadSession>>;
 const loadSession = () => ok(api.api.auth.session.$get(), true);
@@ -45,7 +46,9 @@ export class SessionState {
 
   async loadBanner(): Promise<void> {
     try {
-      this.banner = (await ok(api.api.auth.banner.$get())).banner;
+      const b = await ok(api.api.auth.banner.$get());
+      this.banner = b.banner;
+      setTimeZone(b.timeZone);
     } catch (err) {
       this.error = messageOf(err);
     }
@@ -54,6 +57,7 @@ export class SessionState {
   async load(): Promise<void> {
     try {
       const s = await loadSession();
+      setTimeZone(s.timeZone);
       this.user = s;
       setCsrfToken(s.csrfToken);
     } catch (err) {
