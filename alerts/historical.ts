@@ -40,6 +40,20 @@ function readOf(r: StoredRead): Alert['read'] | null {
   };
 }
 
+/**
+ * Reads of `plate` that already raised an alert on this list, whatever record it came from: an
+ * entry removed and added again (a new record id, so new alert ids) must not raise those reads again.
+ */
+async function alertedReads(client: ClickHouseClient, source: string, plate: string, readIds: string[]): Promise<Set<string>> {
+  const rs = await client.query({
+    query: `SELECT DISTINCT toString(read_id) AS rid FROM alerts
+            WHERE source = {source:String} AND plate = {plate:String} AND read_id IN {ids:Array(UUID)}`,
+    query_params: { source, plate, ids: readIds },
+    format: 'JSONEachRow',
+  });
+  return new Set((await rs.json<{ rid: string }>()).map((r) => r.rid));
+}
+
 export async function raiseHistoricalHits(
   opts: HistoricalOptions,
   version: HotlistVersion,
@@ -62,9 +76,15 @@ export async function raiseHistoricalHits(
     );
     if (!reads.length) continue;
     const records = await listRecords(client, version.versionId, { plate, limit: 50, offset: 0 });
+    const raisedBefore = await alertedReads(
+      client,
+      version.source,
+      plate,
+      reads.map((r) => r.id),
+    );
     for (const r of reads) {
       const read = readOf(r);
-      if (!read) continue;
+      if (!read || raisedBefore.has(read.id)) continue;
       for (const rec of records) {
         if (rec.expiresAt !== null && rec.expiresAt <= now.getTime()) continue;
         const viaCandidate = r.match?.kind === 'candidate';

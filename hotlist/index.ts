@@ -17,6 +17,7 @@ export {
 } from './service.ts';
 export {
   listRecords,
+  countRecords,
   listVersions,
   getVersion,
   activeVersions,

@@ -47,8 +47,10 @@ export interface ImportRequest {
   /** When the extract was produced (file time); defaults to now. */
   extractedAt?: Date;
   importId?: string;
-  /** For agency lists edited by hand: who and why, per record. */
-  annotate?: (r: HotlistRecord) => { createdBy: string; reason: string };
+  /** For agency lists edited by hand: who added each record, when (ms) and why. */
+  annotate?: (r: HotlistRecord) => { createdBy: string; createdAt: number | null; reason: string };
+  /** What the version changes and why (a hand edit: the entry added or removed, and the reason). */
+  detail?: string;
 }
 
 export interface HotlistServiceOptions {
@@ -100,7 +102,7 @@ export function createHotlistService(opts: HotlistServiceOptions) {
       importedAt: now.toISOString(),
       extractedAt: (req.extractedAt ?? now).toISOString(),
       changedAt: now.toISOString(),
-      detail: '',
+      detail: req.detail?.slice(0, 1000) ?? '',
     };
     await putVersion(client, base);
     const compiled = createCompiledWriter();
@@ -110,7 +112,7 @@ export function createHotlistService(opts: HotlistServiceOptions) {
       mapping: mappingFor(src),
       maxBadFraction: opts.config.maxBadLineFraction,
       onRecord: (r, line) => {
-        batch.push({ ...r, line, ...(req.annotate?.(r) ?? { createdBy: req.actor, reason: '' }) });
+        batch.push({ ...r, line, ...(req.annotate?.(r) ?? { createdBy: req.actor, createdAt: now.getTime(), reason: '' }) });
         compiled.add(r);
       },
     });
@@ -200,6 +202,17 @@ export function createHotlistService(opts: HotlistServiceOptions) {
         changedAt: clock().toISOString(),
         detail: `superseded by ${job.versionId}; records purged`,
       });
+    }
+    logger.info('hotlist version active', { source: src.name, version: job.versionId, records: summary.records, badLines: summary.bad });
+    // Before the previous version's records are purged: the historical hits are those of the
+    // plates it did not list, and with its records gone every plate of the list would look new
+    // (a hand edit of one entry searched, and raised, the whole list again).
+    try {
+      await opts.onActivated?.(active, previous);
+    } catch (err) {
+      logger.error('after-activation step failed', { err: err as Error, version: job.versionId });
+    }
+    if (previous) {
       await purgeRecords(client, previous.versionId);
       await buckets.os
         .delete(`${src.name}/${previous.versionId}`)
@@ -207,12 +220,6 @@ export function createHotlistService(opts: HotlistServiceOptions) {
     }
     job.state = 'done';
     job.percent = 100;
-    logger.info('hotlist version active', { source: src.name, version: job.versionId, records: summary.records, badLines: summary.bad });
-    try {
-      await opts.onActivated?.(active, previous);
-    } catch (err) {
-      logger.error('after-activation step failed', { err: err as Error, version: job.versionId });
-    }
     return job;
   }
 

@@ -130,6 +130,8 @@ export async function activeVersions(client: ClickHouseClient): Promise<HotlistV
 export interface StoredRecord extends HotlistRecord {
   line: number;
   createdBy: string;
+  /** When the entry was added (ms); null for records stored before this was kept (migration 150). */
+  createdAt: number | null;
   reason: string;
 }
 
@@ -153,6 +155,7 @@ export async function insertRecords(client: ClickHouseClient, versionId: string,
       notes: r.notes ?? '',
       line: r.line,
       created_by: r.createdBy,
+      created_at: r.createdAt ?? 0,
       reason: r.reason,
     })),
     format: 'JSONEachRow',
@@ -173,20 +176,34 @@ interface RecordRow {
   notes: string;
   line: number;
   created_by: string;
+  created_at: string;
   reason: string;
+}
+
+/** Which records of a version: one exact (normalised) plate, or plates containing a text. */
+export interface RecordFilter {
+  plate?: string;
+  /** Part of a plate, normalised (A-Z0-9): the management view's search. */
+  contains?: string;
+}
+
+function recordWhere(f: RecordFilter): string {
+  return ['version_id = {v:String}', f.plate ? 'plate = {plate:String}' : '', f.contains ? 'position(plate, {contains:String}) > 0' : '']
+    .filter(Boolean)
+    .join(' AND ');
 }
 
 export async function listRecords(
   client: ClickHouseClient,
   versionId: string,
-  opts: { plate?: string; limit: number; offset: number },
+  opts: RecordFilter & { limit: number; offset: number },
 ): Promise<StoredRecord[]> {
   const rs = await client.query({
     query: `SELECT record_id, plate, wildcard, state, plate_type, category, ori, toString(entered_at) AS entered_at, toString(expires_at) AS expires_at,
-                   priority, notes, line, created_by, reason
-            FROM hotlist_records WHERE version_id = {v:String} ${opts.plate ? 'AND plate = {plate:String}' : ''}
+                   priority, notes, line, created_by, toString(created_at) AS created_at, reason
+            FROM hotlist_records WHERE ${recordWhere(opts)}
             ORDER BY plate, record_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    query_params: { v: versionId, plate: opts.plate ?? '', limit: opts.limit, offset: opts.offset },
+    query_params: { v: versionId, plate: opts.plate ?? '', contains: opts.contains ?? '', limit: opts.limit, offset: opts.offset },
     format: 'JSONEachRow',
   });
   return (await rs.json<RecordRow>()).map((r) => ({
@@ -203,8 +220,19 @@ export async function listRecords(
     notes: r.notes || null,
     line: r.line,
     createdBy: r.created_by,
+    createdAt: Number(r.created_at) || null,
     reason: r.reason,
   }));
+}
+
+/** How many records of a version the filter selects (the management view's pages). */
+export async function countRecords(client: ClickHouseClient, versionId: string, f: RecordFilter): Promise<number> {
+  const rs = await client.query({
+    query: `SELECT toString(count()) AS n FROM hotlist_records WHERE ${recordWhere(f)}`,
+    query_params: { v: versionId, plate: f.plate ?? '', contains: f.contains ?? '' },
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
 }
 
 /** Plates (not wildcards) in `versionId` that `previous` did not list: the candidates for historical hits. */
