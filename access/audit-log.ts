@@ -55,6 +55,12 @@ export interface AuditFilter {
   outcome?: 'ok' | 'denied' | 'error';
   limit?: number;
   afterSeq?: number;
+  /** Below this seq: the next page of a newest-first listing. */
+  beforeSeq?: number;
+  /** Entries skipped (after the order): a page of a listing. */
+  offset?: number;
+  /** Oldest first (the chain's order) unless 'desc'. */
+  order?: 'asc' | 'desc';
 }
 
 export interface VerifyResult {
@@ -68,6 +74,8 @@ export interface VerifyResult {
 
 export interface AuditLog extends AuditSink {
   list(filter: AuditFilter): Promise<ChainEntry[]>;
+  /** How many entries the filter matches (limit, offset and order aside): the pages of a listing. */
+  count(filter: AuditFilter): Promise<number>;
   verify(): Promise<VerifyResult>;
   head(): Promise<{ seq: number; hash: string } | null>;
   /** The hashes stored for each of these seqs (two for a seq a fork duplicated); absent seqs are missing. */
@@ -145,22 +153,41 @@ export function createAuditLog(opts: { client: ClickHouseClient; clock?: () => D
     }
   }
 
-  async function list(f: AuditFilter): Promise<ChainEntry[]> {
+  function where(f: AuditFilter): { sql: string; params: Record<string, unknown> } {
     const where = ['1'];
-    const params: Record<string, unknown> = { limit: Math.min(f.limit ?? 500, 10_000) };
+    const params: Record<string, unknown> = {};
     if (f.from) where.push('at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = f.from.getTime());
     if (f.to) where.push('at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = f.to.getTime());
     if (f.actor) where.push('actor = {actor:String}'), (params.actor = f.actor);
-    if (f.action) where.push('action = {action:String}'), (params.action = f.action);
+    // "reads.*" lists every action of a kind.
+    if (f.action?.endsWith('*')) where.push('startsWith(action, {action:String})'), (params.action = f.action.slice(0, -1));
+    else if (f.action) where.push('action = {action:String}'), (params.action = f.action);
     if (f.caseRef) where.push('case_ref = {caseRef:String}'), (params.caseRef = f.caseRef);
     if (f.outcome) where.push('outcome = {outcome:String}'), (params.outcome = f.outcome);
     if (f.afterSeq !== undefined) where.push('seq > {afterSeq:UInt64}'), (params.afterSeq = f.afterSeq);
+    if (f.beforeSeq !== undefined) where.push('seq < {beforeSeq:UInt64}'), (params.beforeSeq = f.beforeSeq);
+    return { sql: where.join(' AND '), params };
+  }
+
+  async function list(f: AuditFilter): Promise<ChainEntry[]> {
+    const w = where(f);
+    const order = f.order === 'desc' ? 'DESC' : 'ASC';
     const rs = await client.query({
-      query: `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT {limit:UInt32}`,
-      query_params: params,
+      query: `SELECT ${COLUMNS} FROM audit_log WHERE ${w.sql} ORDER BY seq ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+      query_params: { ...w.params, limit: Math.min(f.limit ?? 500, 10_000), offset: f.offset ?? 0 },
       format: 'JSONEachRow',
     });
     return (await rs.json<AuditRow>()).map(fromRow);
+  }
+
+  async function count(f: AuditFilter): Promise<number> {
+    const w = where(f);
+    const rs = await client.query({
+      query: `SELECT count() AS n FROM audit_log WHERE ${w.sql}`,
+      query_params: w.params,
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
   }
 
   async function verify(): Promise<VerifyResult> {
@@ -213,5 +240,5 @@ export function createAuditLog(opts: { client: ClickHouseClient; clock?: () => D
     return out;
   }
 
-  return { append, list, verify, head, hashesAt };
+  return { append, list, count, verify, head, hashesAt };
 }

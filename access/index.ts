@@ -121,7 +121,7 @@ export function createAccess(opts: AccessOptions): Access {
     dataRoutes: [
       userRoutes({ client, access, sessions, enrolment, auth, logger: routeLogger, clock, timeZone }),
       caseRoutes({ client, logger: routeLogger, clock }),
-      auditRoutes({ audit, logger: routeLogger }),
+      auditRoutes({ audit, logger: routeLogger, timeZone }),
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),
       disseminationRoutes({ client, tacticalDays: opts.retention.tacticalDays, logger: routeLogger, clock }),
       reportRoutes({ client, audit, anchoring, access, retention: opts.retention, logger: routeLogger, clock }),

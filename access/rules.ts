@@ -200,6 +200,7 @@ export const accessRules: Record<string, AccessRule> = {
   // Deployment authorisations (guidelines 2d, 5b, 5e).
   'GET /api/deployments': { anyOf: ['deployments.read'], action: 'deployments.list' },
   'GET /api/deployments/:id': { anyOf: ['deployments.read'], action: 'deployment.view' },
+  'GET /api/audit/export.csv': { anyOf: ['audit.read'], action: 'audit.export' },
   'POST /api/deployments': { anyOf: ['deployments.manage'], action: 'deployment.authorise' },
   'POST /api/deployments/:id/change': { anyOf: ['deployments.manage'], action: 'deployment.change' },
   'POST /api/deployments/:id/rescind': { anyOf: ['deployments.manage'], action: 'deployment.rescind' },
