@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import type { CameraConfig, Logger, PlateRead } from '../contracts/index.ts';
+import { OnceCounter } from '../server/index.ts';
 import { nextVersion } from './versions.ts';
 
 /**
@@ -198,12 +199,16 @@ export function createDeploymentGate(opts: {
   enforce: boolean;
   refreshMs?: number;
   clock?: () => Date;
+  /** Called once per refused read (a read asked about again is not counted again). */
+  onRefused?: (cameraId: string) => void;
 }) {
   const { client, logger } = opts;
   const clock = opts.clock ?? (() => new Date());
   const refreshMs = opts.refreshMs ?? 5000;
   const refs = new Map(opts.cameras.map((c) => [c.id, c.deploymentRef]));
-  const refused = new Map<string, number>();
+  // Each read counts once: the writer asks again about a redelivered batch, the camera's spool
+  // about a read it wants confirmed, and neither is one more refused read.
+  const refused = new OnceCounter();
   const lastWarned = new Map<string, number>();
   let cache: Deployment[] = [];
   let loadedAt = -Infinity;
@@ -221,19 +226,20 @@ export function createDeploymentGate(opts: {
 
   return {
     /** null to ingest the read, or why it is refused. */
-    async admit(read: Pick<PlateRead, 'cameraId' | 'capturedAt'>): Promise<string | null> {
+    async admit(read: Pick<PlateRead, 'cameraId' | 'capturedAt'> & { id?: string }): Promise<string | null> {
       if (!opts.enforce) return null;
       if (Date.now() - loadedAt > refreshMs) await refresh();
       const ref = refs.get(read.cameraId);
       if (coveringAuthorisation(cache, read.cameraId, new Date(read.capturedAt), ref)) return null;
-      refused.set(read.cameraId, (refused.get(read.cameraId) ?? 0) + 1);
+      // Without an id (an older caller), each question counts: better over than under.
+      if (refused.add(read.cameraId, read.id ?? randomUUID())) opts.onRefused?.(read.cameraId);
       const reason = `camera ${read.cameraId} has no active deployment authorisation${ref ? ` (configured reference ${ref})` : ''} covering ${read.capturedAt}`;
       if ((lastWarned.get(read.cameraId) ?? 0) < Date.now() - 60_000) {
         lastWarned.set(read.cameraId, Date.now());
         logger.warn('read refused: camera not authorised (guidelines 2d); authorise the deployment to ingest its reads', {
           cameraId: read.cameraId,
           deploymentRef: ref ?? null,
-          refusedSoFar: refused.get(read.cameraId),
+          refusedSoFar: refused.count(read.cameraId),
         });
       }
       return reason;
@@ -246,7 +252,7 @@ export function createDeploymentGate(opts: {
     /** Per camera (configured or seen): authorised now, and reads refused so far. */
     async status(): Promise<CameraAuthorisation[]> {
       if (Date.now() - loadedAt > refreshMs) await refresh();
-      const ids = new Set([...refs.keys(), ...refused.keys()]);
+      const ids = new Set([...refs.keys(), ...refused.groups()]);
       return [...ids].sort().map((cameraId) => {
         const d = coveringAuthorisation(cache, cameraId, clock(), refs.get(cameraId));
         return {
@@ -254,7 +260,7 @@ export function createDeploymentGate(opts: {
           deploymentRef: refs.get(cameraId) ?? null,
           authorised: !opts.enforce || d !== null,
           deploymentId: d?.id ?? null,
-          refused: refused.get(cameraId) ?? 0,
+          refused: refused.count(cameraId),
         };
       });
     },

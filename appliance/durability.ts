@@ -66,7 +66,7 @@ export function answerStoredChecks(opts: {
   client: ClickHouseClient;
   logger: Logger;
   /** The deployment gate: a read it refuses is never stored, so it is settled. */
-  admit?: (read: { cameraId: string; capturedAt: string }) => Promise<string | null>;
+  admit?: (read: { id: string; cameraId: string; capturedAt: string }) => Promise<string | null>;
 }): { unsubscribe(): void } {
   const { nc, client } = opts;
   return serveStoredCheck(
@@ -99,7 +99,7 @@ export function answerStoredChecks(opts: {
       const settled: string[] = [];
       if (opts.admit) {
         for (const r of req.reads.filter((x) => !found.includes(x.id))) {
-          if ((await opts.admit({ cameraId, capturedAt: r.capturedAt }).catch(() => null)) !== null) settled.push(r.id);
+          if ((await opts.admit({ id: r.id, cameraId, capturedAt: r.capturedAt }).catch(() => null)) !== null) settled.push(r.id);
         }
       }
       return { stored: [...stored], found: found.filter((id) => !stored.has(id)), settled, writerCaughtUp };

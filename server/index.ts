@@ -1,6 +1,7 @@
 export { createApp, type AnyRouter, type AppOptions } from './app.ts';
 export type { AppType } from './api-type.ts';
-export { MetricsRegistry } from './metrics.ts';
+export { MetricsRegistry, OnceCounter } from './metrics.ts';
+export { share, bucketGrid, coveredSeconds, perMinute, hitFigures, uptime, type BucketGrid, type HitCounts } from './figures.ts';
 export { overallStatus, type HealthReport } from './health.ts';
 export { listen, close } from './http.ts';
 export { readSearchParams } from './routes/reads.ts';

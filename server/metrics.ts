@@ -53,3 +53,34 @@ export class MetricsRegistry {
     return out.join('\n') + '\n';
   }
 }
+
+/**
+ * Counts each thing once per group however often it is seen: a read refused by the ingest gate
+ * is asked about again when its batch is redelivered and when the camera's spool checks whether
+ * it was stored, and each of those must not count as one more refused read. It remembers the
+ * last `capacity` keys (a bounded memory: a key seen again after that many others counts twice).
+ */
+export class OnceCounter {
+  readonly #seen = new Set<string>();
+  readonly #counts = new Map<string, number>();
+  constructor(private readonly capacity = 100_000) {}
+
+  /** Counts `key` in `group` unless it was counted already; true when it was new. */
+  add(group: string, key: string): boolean {
+    const k = `${group}\u0000${key}`;
+    if (this.#seen.has(k)) return false;
+    this.#seen.add(k);
+    // A Set iterates in insertion order: the first key is the oldest.
+    if (this.#seen.size > this.capacity) this.#seen.delete(this.#seen.values().next().value!);
+    this.#counts.set(group, (this.#counts.get(group) ?? 0) + 1);
+    return true;
+  }
+
+  count(group: string): number {
+    return this.#counts.get(group) ?? 0;
+  }
+
+  groups(): string[] {
+    return [...this.#counts.keys()];
+  }
+}

@@ -48,7 +48,7 @@ export interface StoreWriterOptions {
    * without an active deployment authorisation). Refused reads are terminated and never stored;
    * if the check itself fails the batch is redelivered like a failed insert.
    */
-  admit?: (read: Pick<PlateRead, 'cameraId' | 'capturedAt'>) => Promise<string | null>;
+  admit?: (read: Pick<PlateRead, 'id' | 'cameraId' | 'capturedAt'>) => Promise<string | null>;
   onBatch?: (e: { stored: number; invalid: number; refused: number; ms: number }) => void;
   onError?: (err: Error) => void;
 }
@@ -200,7 +200,9 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     // If the check itself fails, the batch is redelivered like a failed insert.
     try {
       const verdicts = await Promise.all(
-        admissions.cameraIds.map((cameraId, i) => opts.admit!({ cameraId, capturedAt: admissions.capturedAts[i]! })),
+        admissions.cameraIds.map((cameraId, i) =>
+          opts.admit!({ id: admissions.ids[i]!, cameraId, capturedAt: admissions.capturedAts[i]! }),
+        ),
       );
       const refused = verdicts.filter((v) => v !== null).length;
       return { last: last!, invalid, refused, encoded: refused ? encoder.finish((i) => verdicts[i] === null) : encoder.finish(), t0 };
@@ -265,7 +267,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
     last: JsMsg | null;
     invalid: number;
     encoder: ReadsEncoder;
-    admissions: { cameraIds: string[]; capturedAts: string[] };
+    admissions: { ids: string[]; cameraIds: string[]; capturedAts: string[] };
     /** An error that is not the payload's fault (a bug): it stops the writer, as it would on any batch. */
     fatal: Error | null;
     done: Promise<void>;
@@ -281,7 +283,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
       invalid: 0,
       // Not sized by `asked`: live traffic brings a few reads to each 20000-read pull.
       encoder: new ReadsEncoder({ knownLocations }),
-      admissions: { cameraIds: [], capturedAts: [] },
+      admissions: { ids: [], cameraIds: [], capturedAts: [] },
       fatal: null,
       done: Promise.resolve(),
     };
@@ -318,6 +320,7 @@ export async function startStoreWriter(opts: StoreWriterOptions): Promise<StoreW
           continue;
         }
         if (opts.admit) {
+          f.admissions.ids.push(read.id);
           f.admissions.cameraIds.push(read.cameraId);
           f.admissions.capturedAts.push(read.capturedAt);
         }

@@ -2,13 +2,14 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { CameraMetrics } from '../../contracts/index.ts';
+import { bucketGrid, type HitCounts, hitFigures, perMinute } from '../figures.ts';
 import { valid } from '../validate.ts';
 
 /**
  * Time series for the dashboard's charts. Read counts come from the store (minutely from
  * `reads` for ranges up to a day, from the `reads_hourly` aggregate beyond, because reads are
- * purged after the tactical window while the hourly counts stay); hits likewise from `alerts`
- * or `alerts_hourly`. Pipeline gauges (fps, inference latency, queue depth) come from the core's
+ * purged after the tactical window while the hourly counts stay); hit figures by capture time
+ * (server/figures.ts says what each means). Pipeline gauges (fps, inference latency, queue depth) come from the core's
  * memory (5-second samples, last 24 h) for short ranges and from `camera_metrics_minutely`,
  * which the core fills once a minute, for longer ones. Counts only: no plate, no location.
  */
@@ -159,17 +160,57 @@ async function pipelineHistory(client: ClickHouseClient, params: { from: number;
   return out;
 }
 
+/** Reads are kept this long (the tactical window): beyond it only hourly counts remain. */
+const READS_KEPT_SECONDS = 30 * 86_400;
+
+const HIT_READ_IDS = `(SELECT read_id FROM alerts WHERE captured_at >= fromUnixTimestamp({from:UInt32}) AND captured_at < fromUnixTimestamp({to:UInt32}))`;
+
+interface HitRow {
+  b: string;
+  n_reads: string;
+  n_plates: string;
+  n_hit_reads: string;
+  n_hit_plates: string;
+}
+
+/**
+ * Reads, distinct plates, and of them those that raised an alert, per bucket of capture time.
+ * From the reads themselves while they are kept; a read that raised alerts on two lists, or an
+ * alert stored twice, is one hit read. Beyond the tactical window, from the hourly counts:
+ * reads from reads_hourly, hit reads from hit_reads_hourly (distinct read ids), and no distinct
+ * plates, which no hourly count can add up to.
+ */
+async function hitCounts(client: ClickHouseClient, params: { from: number; to: number; step: number }, stored: boolean) {
+  return rows<HitRow>(
+    client,
+    stored
+      ? `SELECT toUnixTimestamp(toStartOfInterval(captured_at, INTERVAL {step:UInt32} SECOND)) AS b,
+                count() AS n_reads, uniqExact(plate_norm) AS n_plates,
+                countIf(id IN ${HIT_READ_IDS}) AS n_hit_reads, uniqExactIf(plate_norm, id IN ${HIT_READ_IDS}) AS n_hit_plates
+         FROM reads FINAL
+         WHERE captured_at >= fromUnixTimestamp({from:UInt32}) AND captured_at < fromUnixTimestamp({to:UInt32})
+         GROUP BY b`
+      : `SELECT b, r.n AS n_reads, 0 AS n_plates, h.n AS n_hit_reads, 0 AS n_hit_plates
+         FROM (SELECT toUnixTimestamp(toStartOfInterval(hour, INTERVAL {step:UInt32} SECOND)) AS b, sum(reads) AS n
+               FROM reads_hourly WHERE hour >= fromUnixTimestamp({from:UInt32}) AND hour < fromUnixTimestamp({to:UInt32}) GROUP BY b) AS r
+         FULL JOIN (SELECT toUnixTimestamp(toStartOfInterval(hour, INTERVAL {step:UInt32} SECOND)) AS b, uniqExactMerge(hit_reads) AS n
+               FROM hit_reads_hourly WHERE hour >= fromUnixTimestamp({from:UInt32}) AND hour < fromUnixTimestamp({to:UInt32}) GROUP BY b) AS h
+         USING b`,
+    params,
+  );
+}
 export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: CameraSeries; clock?: () => Date }) {
   const clock = opts.clock ?? (() => new Date());
   return new Hono().get('/metrics/series', valid('query', seriesQuery), async (c) => {
     const range = c.req.valid('query').range;
-    const step = STEP[range];
-    // Buckets aligned to the step, the last one holding now.
-    const end = Math.floor(clock().getTime() / 1000 / step) * step + step;
-    const n = Math.ceil(SERIES_RANGES[range] / step);
-    const from = end - n * step;
-    const t = Array.from({ length: n }, (_, i) => from + i * step);
+    const grid = bucketGrid(clock().getTime(), SERIES_RANGES[range], STEP[range]);
+    const { from, end, step, t } = grid;
+    const n = t.length;
     const params = { from, to: end, step };
+    const bucketOf = (b: string) => {
+      const i = Math.floor((Number(b) - from) / step);
+      return i >= 0 && i < n ? i : null;
+    };
 
     const readRows = await rows<{ b: string; camera_id: string; n: string }>(
       opts.client,
@@ -182,44 +223,55 @@ export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: Ca
            GROUP BY b, camera_id`,
       params,
     );
-    const reads: Record<string, number[]> = {};
-    const totals = new Array<number>(n).fill(0);
+    const counts: Record<string, number[]> = {};
     for (const r of readRows) {
-      const i = Math.floor((Number(r.b) - from) / step);
-      if (i < 0 || i >= n) continue;
-      (reads[r.camera_id] ??= new Array<number>(n).fill(0))[i] = Number(r.n) / (step / 60);
-      totals[i]! += Number(r.n);
+      const i = bucketOf(r.b);
+      if (i !== null) (counts[r.camera_id] ??= new Array<number>(n).fill(0))[i] = Number(r.n);
     }
+    // Per minute over the time each bucket covered: the bucket still filling is not a dip (0 in
+    // its first second, when no rate can be told; the answer marks it partial).
+    const reads = Object.fromEntries(Object.entries(counts).map(([cam, xs]) => [cam, xs.map((x, i) => perMinute(grid, i, x) ?? 0)]));
 
-    // Hits come from the matcher's alerts (kept 30 days), or their hourly counts (kept a year).
-    const hitRows = await rows<{ b: string; n: string }>(
-      opts.client,
-      step < 3600
-        ? `SELECT toUnixTimestamp(toStartOfInterval(raised_at, INTERVAL {step:UInt32} SECOND)) AS b, count() AS n
-           FROM alerts WHERE raised_at >= fromUnixTimestamp({from:UInt32}) AND raised_at < fromUnixTimestamp({to:UInt32}) GROUP BY b`
-        : `SELECT toUnixTimestamp(toStartOfInterval(hour, INTERVAL {step:UInt32} SECOND)) AS b, sum(hits) AS n
-           FROM alerts_hourly WHERE hour >= fromUnixTimestamp({from:UInt32}) AND hour < fromUnixTimestamp({to:UInt32}) GROUP BY b`,
-      params,
-    ).catch(() => null);
-    let hitRate: (number | null)[] | null = null;
-    let hits: number[] | null = null;
+    const stored = SERIES_RANGES[range] <= READS_KEPT_SECONDS;
+    const hitRows = await hitCounts(opts.client, params, stored).catch(() => null);
+    let hits: {
+      readsThatHit: number[];
+      alertsPerRead: (number | null)[];
+      platesHitPerPlateRead: (number | null)[] | null;
+    } | null = null;
     if (hitRows) {
-      hits = new Array<number>(n).fill(0);
+      const per: HitCounts[] = Array.from({ length: n }, () => ({ reads: 0, hitReads: 0, plates: 0, hitPlates: 0 }));
       for (const r of hitRows) {
-        const i = Math.floor((Number(r.b) - from) / step);
-        if (i >= 0 && i < n) hits[i] = Number(r.n);
+        const i = bucketOf(r.b);
+        if (i !== null)
+          per[i] = {
+            reads: Number(r.n_reads),
+            hitReads: Number(r.n_hit_reads),
+            plates: Number(r.n_plates),
+            hitPlates: Number(r.n_hit_plates),
+          };
       }
-      hitRate = hits.map((h, i) => (totals[i] ? h / totals[i]! : null));
+      const figures = per.map(hitFigures);
+      hits = {
+        readsThatHit: per.map((p) => p.hitReads),
+        alertsPerRead: figures.map((f) => f.alertsPerRead),
+        platesHitPerPlateRead: stored ? figures.map((f) => f.platesHitPerPlateRead) : null,
+      };
     }
 
     return c.json({
       range,
       stepSeconds: step,
       t,
-      /** Reads per minute, per camera, averaged over each bucket. */
+      /** The last bucket when it is still filling: the charts mark it rather than draw it as a dip. */
+      partial: grid.partial,
+      /** Reads per minute, per camera, over the time each bucket covered. */
       reads,
+      /** Hit figures per bucket of capture time; each a share of the bucket's reads, in [0, 1]. */
       hits,
-      hitRate,
+      hitsNote: stored
+        ? 'by capture time; alerts per read: reads that raised at least one alert ÷ reads; plates hit per plate read: distinct plates that raised an alert ÷ distinct plates read'
+        : `by capture time, from hourly counts; distinct plates only over ranges up to ${READS_KEPT_SECONDS / 86_400} days, while reads are kept`,
       pipeline:
         SERIES_RANGES[range] <= 86_400 ? opts.series.buckets(from * 1000, step * 1000, n) : await pipelineHistory(opts.client, params, n),
       pipelineNote:

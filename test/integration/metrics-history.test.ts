@@ -34,10 +34,19 @@ beforeAll(async () => {
     ],
     format: 'JSONEachRow',
   });
-  // An alert 100 days old: the alerts table's 30-day TTL drops it, the hourly count stays.
+  // Three reads that raised alerts 100 days ago: the alerts table's 30-day TTL drops them, the
+  // hourly count of distinct hit reads stays.
+  const old = now.getTime() - 100 * DAY;
   await store.client.insert({
-    table: 'alerts_hourly',
-    values: [{ hour: Math.floor((now.getTime() - 100 * DAY) / 3_600_000) * 3600, hits: 3 }],
+    table: 'alerts',
+    values: [1, 2, 3].map(() => ({
+      id: crypto.randomUUID(),
+      raised_at: old,
+      stored_at: old,
+      captured_at: old,
+      read_id: crypto.randomUUID(),
+      plate: 'OLD1',
+    })),
     format: 'JSONEachRow',
   });
 });
@@ -48,7 +57,7 @@ describe('metrics history for long chart ranges', () => {
     const app = metricsSeriesRoutes({ client: store.client, series: new CameraSeries(), clock: () => now });
     const body = (await (await app.request('/metrics/series?range=1y')).json()) as {
       t: number[];
-      hits: number[];
+      hits: { readsThatHit: number[] };
       pipeline: Record<string, { decodedFps: (number | null)[]; inferenceMsP99: (number | null)[]; queueDepth: (number | null)[] }>;
     };
     const cam = body.pipeline['cam-a']!;
@@ -56,7 +65,7 @@ describe('metrics history for long chart ranges', () => {
     expect(cam.decodedFps[i]).toBe(25); // mean over the day's bucket
     expect(cam.inferenceMsP99[i]).toBe(300); // the worst, not a mean
     expect(cam.queueDepth[i]).toBe(2);
-    expect(body.hits.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(body.hits.readsThatHit.reduce((a, b) => a + b, 0)).toBe(3);
     // The bucket is the one 100 days back.
     expect(Math.abs(body.t[i]! * 1000 - (now.getTime() - 100 * DAY))).toBeLessThan(DAY);
   });

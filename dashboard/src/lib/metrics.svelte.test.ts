@@ -1,21 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../test/fake-api.ts';
-import { MetricsState } from './metrics.svelte.ts';
+import { MetricsState, partialNote } from './metrics.svelte.ts';
 
 afterEach(() => vi.unstubAllGlobals());
 
 const series = (range: string) => ({
   range,
   t: [1, 2],
+  stepSeconds: 900,
+  partial: { index: 1, since: 2, elapsedShare: 0.5 },
   reads: { 'cam-b': [1, 2], 'cam-a': [3, 4] },
-  hitRate: [0.5, null],
+  hits: { readsThatHit: [3, 0], alertsPerRead: [0.03, null], platesHitPerPlateRead: [1 / 3, null] },
   pipeline: {
     'cam-a': { decodedFps: [25, 24], inferredFps: [8, 8], inferenceMsP50: [40, 42], inferenceMsP99: [90, 95], queueDepth: [0, 1] },
   },
 });
 
 describe('MetricsState', () => {
-  it('draws one chart per figure, one line per camera, hit rate in percent', async () => {
+  it('draws one chart per figure, one line per camera, both hit figures in percent with their definitions', async () => {
     const api = fakeApi({ 'GET /api/metrics/series': (c) => ({ json: series(c.query.get('range')!) }) });
     const m = new MetricsState();
     await m.refresh();
@@ -33,7 +35,12 @@ describe('MetricsState', () => {
       { label: 'cam-a', values: [3, 4] },
       { label: 'cam-b', values: [1, 2] },
     ]);
-    expect(m.charts[1]!.series).toEqual([{ label: 'all cameras', values: [50, null] }]);
+    expect(m.charts[1]!.series).toEqual([
+      { label: 'Alerts per read', values: [3, null] },
+      { label: 'Plates hit per plate read', values: [33.33, null] },
+    ]);
+    expect(m.charts[1]!.bounds).toEqual([0, 100]);
+    expect(m.charts[1]!.definition).toContain('reads that raised at least one alert ÷ all reads');
     expect(m.charts[2]!.series).toEqual([{ label: 'cam-a', values: [25, 24] }]);
   });
 
@@ -54,5 +61,13 @@ describe('MetricsState', () => {
     expect(m.error).toBe('store unavailable');
     // The last good figures stay on screen.
     expect(m.charts).toHaveLength(7);
+  });
+
+  it('says which bucket is still filling, and how much of it has passed', () => {
+    const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    expect(partialNote({ since: 1_772_359_200, elapsedShare: 0.5 }, 900, clock)).toBe(
+      'The last bucket (from 10:00) is still filling: 50 % of its 15 min has passed, and its rates are over that time. It is shaded.',
+    );
+    expect(partialNote(null, 900, clock)).toBeNull();
   });
 });

@@ -16,7 +16,34 @@ export interface Chart {
   id: string;
   title: string;
   unit: string;
+  /** What the figure is, in a sentence: shown under the title. */
+  definition?: string;
+  /** Fixed bounds of the value axis (a share is 0-100 %), else fitted to the data. */
+  bounds?: [number, number];
   series: { label: string; values: (number | null)[] }[];
+}
+
+/** The two hit figures, each a share of what was read, named with their definitions. */
+export const HIT_FIGURES = [
+  {
+    key: 'alertsPerRead',
+    label: 'Alerts per read',
+    definition: 'reads that raised at least one alert ÷ all reads',
+  },
+  {
+    key: 'platesHitPerPlateRead',
+    label: 'Plates hit per plate read',
+    definition: 'distinct plates that raised an alert ÷ distinct plates read',
+  },
+] as const;
+
+const percent = (xs: (number | null)[]) => xs.map((x) => (x === null ? null : Math.round(x * 10_000) / 100));
+
+/** The still-filling last bucket, in words: when it began and how much of it has passed. */
+export function partialNote(p: { since: number; elapsedShare: number } | null, step: number, clock: (ms: number) => string): string | null {
+  if (!p) return null;
+  const span = step >= 3600 ? `${step / 3600} h` : `${step / 60} min`;
+  return `The last bucket (from ${clock(p.since * 1000)}) is still filling: ${Math.round(p.elapsedShare * 100)} % of its ${span} has passed, and its rates are over that time. It is shaded.`;
 }
 
 /** Pipeline gauges as charts: one line per camera. */
@@ -80,9 +107,14 @@ export class MetricsState {
       },
       {
         id: 'hitRate',
-        title: 'Hit rate (alerts per read)',
+        title: 'Hit figures, all cameras',
         unit: '%',
-        series: d.hitRate ? [{ label: 'all cameras', values: d.hitRate.map((x) => (x === null ? null : x * 100)) }] : [],
+        definition: `${HIT_FIGURES.map((f) => `${f.label}: ${f.definition}`).join('. ')}. By the time the plate was read.`,
+        bounds: [0, 100],
+        series: HIT_FIGURES.flatMap((f) => {
+          const values = d.hits?.[f.key];
+          return values ? [{ label: f.label, values: percent(values) }] : [];
+        }),
       },
     ];
     for (const [key, title, unit] of GAUGES)
