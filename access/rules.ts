@@ -143,6 +143,8 @@ export const accessRules: Record<string, AccessRule> = {
   'GET /api/reads': { anyOf: search, action: 'reads.search', caseGate: true, check: tacticalSearch },
   'GET /api/reads/:id/image': { anyOf: search, action: 'image.view', caseGate: true, check: tacticalImage },
   'GET /api/reads/export.csv': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },
+  // The case file with the reads' images: an export like the CSV, under the same case and audit.
+  'GET /api/reads/export.zip': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },
 
   // Chart series for the dashboard (server/routes/metrics-series.ts): counts per camera, no plate;
   // any signed-in user, not audited and passive because the charts poll.

@@ -5,6 +5,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { US_STATES, type RetentionConfig } from '../../contracts/index.ts';
 import { getPlateImage, PatternError, searchReads, SearchTooBroadError, type ReadSearch, type StoredRead } from '../../store/index.ts';
 import { badRequest, valid } from '../validate.ts';
+import { READ_CSV_COLUMNS, readCsvRow } from '../csv.ts';
+import { buildCaseFile } from '../case-file.ts';
 
 const MAX_RANGE_MS = 3 * 366 * 86_400_000;
 const cameraList = /^[a-z0-9][a-z0-9_-]{0,62}(,[a-z0-9][a-z0-9_-]{0,62}){0,99}$/;
@@ -75,6 +77,8 @@ export const readSearchParams = filters
   .superRefine(checkFilters);
 
 const exportParams = filters.extend({ max: z.coerce.number().int().min(1).max(1_000_000).default(100_000) }).superRefine(checkFilters);
+/** The case file with images is built whole (its SHA-256 goes in the audit entry), so it holds fewer reads than the CSV. */
+const zipParams = filters.extend({ max: z.coerce.number().int().min(1).max(2000).default(500) }).superRefine(checkFilters);
 
 function toSearch(q: z.infer<typeof filters>): Omit<ReadSearch, 'limit' | 'offset'> {
   return {
@@ -94,46 +98,6 @@ function toSearch(q: z.infer<typeof filters>): Omit<ReadSearch, 'limit' | 'offse
 }
 
 const withImage = (r: StoredRead) => ({ ...r, imageUrl: r.hasImage ? `/api/reads/${r.id}/image` : null });
-
-const CSV_COLUMNS = [
-  'id',
-  'captured_at',
-  'plate',
-  'state',
-  'confidence',
-  'candidates',
-  'camera_id',
-  'lat',
-  'lon',
-  'location',
-  'direction',
-  'frames_seen',
-  'image_url',
-];
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Quote everything that could break a row, and defuse spreadsheet formulas (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-const csvRow = (r: StoredRead) =>
-  [
-    r.id,
-    r.capturedAt,
-    r.plate,
-    r.state,
-    r.confidence,
-    r.candidates.map((c) => c.text).join(' '),
-    r.cameraId,
-    r.location?.lat,
-    r.location?.lon,
-    r.location?.description,
-    r.location?.direction,
-    r.framesSeen,
-    r.hasImage ? `/api/reads/${r.id}/image` : '',
-  ]
-    .map(csvCell)
-    .join(',');
 
 /** Read search, CSV export and plate images: data routes, mounted behind the data-access guard. */
 export function readsRoutes(opts: { client: ClickHouseClient; retention: RetentionConfig }) {
@@ -168,11 +132,11 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
       c.header('content-disposition', `attachment; filename="alpr-reads-${new Date().toISOString().slice(0, 10)}.csv"`);
       c.header('cache-control', 'no-store');
       return stream(c, async (out) => {
-        await out.write(CSV_COLUMNS.join(',') + '\n');
+        await out.write(READ_CSV_COLUMNS.join(',') + '\n');
         let sent = 0;
         // Keyset pagination: memory stays flat however large the export, on either store backend.
         while (page.length) {
-          await out.write(page.map(csvRow).join('\n') + '\n');
+          await out.write(page.map((r) => readCsvRow(r)).join('\n') + '\n');
           sent += page.length;
           const last = page[page.length - 1]!;
           if (page.length < PAGE || sent >= q.max) break;
@@ -187,6 +151,45 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
             days,
           );
         }
+      });
+    })
+    .get('/reads/export.zip', valid('query', zipParams), async (c) => {
+      const q = c.req.valid('query');
+      let reads: StoredRead[];
+      try {
+        reads = await searchReads(opts.client, { ...toSearch(q), limit: q.max + 1, offset: 0 }, days);
+      } catch (err) {
+        const message = searchError(err);
+        if (message) return badRequest(c, [{ param: 'pattern', message }]);
+        throw err;
+      }
+      // The guard admitted this request under a case (access/rules.ts) and audits it as an export.
+      const gated = c.get('caseContext' as never) as { caseRef: string; purpose: string } | undefined;
+      const exportedBy = (c.get('principal' as never) as { username: string } | undefined)?.username ?? 'local';
+      const file = await buildCaseFile({
+        caseRef: gated?.caseRef ?? '',
+        purpose: gated?.purpose ?? '',
+        exportedBy,
+        exportedAt: new Date(),
+        search: c.req.query(),
+        reads: reads.slice(0, q.max),
+        truncated: reads.length > q.max,
+        image: async (id) => {
+          const jpeg = await getPlateImage(opts.client, id, days);
+          return jpeg ? new Uint8Array(jpeg) : null;
+        },
+      });
+      const images = file.manifest.files.length - 1;
+      c.set(
+        'auditDetail' as never,
+        `case file: ${file.manifest.reads.length} reads, ${images} images, zip SHA-256 ${file.sha256}` as never,
+      );
+      const name = `alpr-case-${(gated?.caseRef ?? 'export').replace(/[^A-Za-z0-9_-]/g, '_')}-${new Date().toISOString().slice(0, 10)}.zip`;
+      return c.body(file.zip as Uint8Array<ArrayBuffer>, 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="${name}"`,
+        'cache-control': 'no-store',
+        'x-alpr-sha256': file.sha256,
       });
     })
     .get('/reads/:id/image', valid('param', z.object({ id: z.uuid() })), async (c) => {
