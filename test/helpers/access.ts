@@ -113,6 +113,37 @@ export async function monitorToken(base: string, admin: SignedIn, username = 'it
 export const healthReport = (base: string, token: string) =>
   fetch(`${base}/api/health/report`, { headers: { authorization: `Bearer ${token}` } });
 
+/**
+ * Designates a person with roles, enrols them (password and TOTP) and records their training,
+ * as an administrator does for a new user; returns their signed-in session.
+ */
+export async function designate(
+  base: string,
+  admin: SignedIn,
+  username: string,
+  roles: string[],
+): Promise<{ session: SignedIn; account: Account }> {
+  const created = await json(
+    await post(base, '/api/users', { username, displayName: `IT ${username.replace(/^it-/, '')}`, roles }, admin.headers()),
+    `designate ${username}`,
+  );
+  const token = (created.enrolment as { token: string }).token;
+  const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
+  const account: Account = { username, secret: String(enrol.secret), lastStep: -1 };
+  await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: await freshCode(account) }), 'enrol complete');
+  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+  await json(
+    await post(
+      base,
+      `/api/users/${username}/training`,
+      { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
+      admin.headers(),
+    ),
+    'training',
+  );
+  return { session: await signIn(base, account), account };
+}
+
 export async function bootstrapAccess(base: string, setupToken: string, cameras: string[]): Promise<AccessFixture> {
   const begin = await json(await post(base, '/api/setup/begin', { token: setupToken }), 'setup begin');
   const admin: Account = { username: 'it-admin', secret: String(begin.secret), lastStep: -1 };
@@ -128,24 +159,7 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
   );
   const a = await signIn(base, admin);
 
-  const created = await json(
-    await post(base, '/api/users', { username: 'it-investigator', displayName: 'IT Investigator', roles: ['investigator'] }, a.headers()),
-    'designate',
-  );
-  const token = (created.enrolment as { token: string }).token;
-  const enrol = await json(await post(base, '/api/enrol/begin', { token }), 'enrol begin');
-  const inv: Account = { username: 'it-investigator', secret: String(enrol.secret), lastStep: -1 };
-  await json(await post(base, '/api/enrol/complete', { token, password: PASSWORD, code: await freshCode(inv) }), 'enrol complete');
-  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-  await json(
-    await post(
-      base,
-      '/api/users/it-investigator/training',
-      { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-      a.headers(),
-    ),
-    'training',
-  );
+  const inv = await designate(base, a, 'it-investigator', ['investigator']);
   await json(await post(base, '/api/cases', { caseRef: ACCESS_CASE, title: 'integration tests', activeIntel: false }, a.headers()), 'case');
   for (const cameraId of cameras) {
     await json(
@@ -171,10 +185,10 @@ export async function bootstrapAccess(base: string, setupToken: string, cameras:
     admin: a,
     health: (b) => healthReport(b, monitor),
     metrics: async (b) => (await fetch(`${b}/api/metrics`, { headers: { authorization: `Bearer ${monitor}` } })).text(),
-    investigator: await signIn(base, inv),
+    investigator: inv.session,
     async signInAgain(b) {
       fixture.admin = await signIn(b, admin);
-      fixture.investigator = await signIn(b, inv);
+      fixture.investigator = await signIn(b, inv.account);
     },
     fetch: (b, path, init = {}) =>
       fetch(`${b}${path}`, {
