@@ -9,7 +9,9 @@ import { randomInt } from 'node:crypto';
  * the 16 a random UUID costs (store/migrations/060_reads_by_camera.sql). Any valid UUID is still
  * accepted as a read id; this is what the pipeline issues.
  */
-let counter = randomInt(2 ** 32);
+// Drawn at the first id, not at import: the dashboard's bundle imports contracts/ too, and a
+// browser has no node:crypto to call at load.
+let counter: number | null = null;
 
 /** FNV-1a over the camera id, folded to 30 bits. */
 function cameraTag(cameraId: string): number {
@@ -25,7 +27,7 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 export function newReadId(cameraId: string, capturedAtMs: number): string {
   const ms = Math.max(0, Math.min(Math.floor(capturedAtMs), 2 ** 48 - 1));
-  counter = (counter + 1) >>> 0;
+  counter = ((counter ?? randomInt(2 ** 32)) + 1) >>> 0;
   const tag = cameraTag(cameraId);
   const t = hex(ms, 12);
   // variant bits 10, then the tag's top 2 bits; then its low 28 bits; then the counter.
