@@ -155,6 +155,9 @@ export const accessRules: Record<string, AccessRule> = {
   // Prometheus text: camera ids with their state and read rates, services' restarts; the same
   // reach as the health report (a scrape sends a monitoring token), polled, so passive.
   'GET /api/metrics': { anyOf: ['self'], action: 'metrics.view', audit: false, passive: true },
+  // The dashboard map (server/routes/map.ts): where the cameras stand and the tile server, no
+  // read; any signed-in user, loaded once a page, not audited.
+  'GET /api/map': { anyOf: ['self'], action: 'map.view', audit: false, passive: true },
 
   // Retention and case holds (server/routes/retention.ts); the route itself checks the case is open.
   'GET /api/retention': { anyOf: ['reports.read', 'audit.read'], action: 'retention.view' },

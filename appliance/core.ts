@@ -235,6 +235,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     cameraSeries,
     dashboard: true,
     https: Boolean(config.server.tls) || config.server.behindTlsProxy,
+    map: { cameras: config.cameras, map: config.dashboard.map },
   });
   const { server, port } = await listen(app, config.server);
   const scheme = config.server.tls ? 'https' : 'http';

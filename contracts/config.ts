@@ -405,10 +405,16 @@ export const mapSchema = z
     tileUrl: tileUrlTemplate
       .optional()
       .describe(
-        'Raster tiles under the cameras, from a tile server the agency runs ({z}/{x}/{y}, Web Mercator, e.g. https://tiles.example.gov/{z}/{x}/{y}.png); the dashboard\'s content policy then allows that host for images. Left out, the map draws the bundled US state and county boundaries alone: an appliance reaches no public tile server.',
+        "Raster tiles under the cameras, from a tile server the agency runs ({z}/{x}/{y}, Web Mercator, e.g. https://tiles.example.gov/{z}/{x}/{y}.png); the dashboard's content policy then allows that host for images. Left out, the map draws the bundled US state and county boundaries alone: an appliance reaches no public tile server.",
       ),
     tileAttribution: z.string().max(200).default('').describe('Credit line the tile server asks to be shown on the map.'),
-    maxZoom: z.number().int().min(1).max(22).default(19).describe('Deepest zoom the tile server has tiles for; the map scales those beyond it.'),
+    maxZoom: z
+      .number()
+      .int()
+      .min(1)
+      .max(22)
+      .default(19)
+      .describe('Deepest zoom the tile server has tiles for; the map scales those beyond it.'),
   })
   .describe('The dashboard map of cameras, alerts and geographic searches.');
 
@@ -776,6 +782,12 @@ const recognitionSchema = z
       .describe(
         `Plate reader the cameras use (a camera's own reader goes first): ${PLATE_READERS.join(', ')}. The default finds plates with the project's detector, reads them with PP-OCRv4 and checks each with the project's recogniser (docs/models.md).`,
       ),
+    vehicleImage: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Store a vehicle image with each read: the frame's region around the plate's vehicle (about 6 plate widths by 5 plate heights, a grey JPEG of a few tens of kB), kept as long as the read and shown with alerts and search results. Off by default: CJJIS guidelines 6a allow storing beyond the plate image, its text, time and place only what the agency's ALPR policy defines, and a wider picture can show people (drivers, passengers, passers-by), which is personal information. Turn it on only where the policy says so.",
+      ),
   })
   .describe('How the camera workers share the CPU for plate recognition, and what they keep of a read beyond its plate.');
 
@@ -802,12 +814,11 @@ export const configSchema = z
       .strictObject({
         id: identifier.default('site-1').describe('Identifier of this appliance (site); stored with every read.'),
         agency: z.string().min(1).default('Unnamed agency').describe('Agency that owns the appliance and its data (guidelines 4c).'),
-    vehicleImage: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Store a vehicle image with each read: the frame's region around the plate's vehicle (about 6 plate widths by 5 plate heights, a grey JPEG of a few tens of kB), kept as long as the read and shown with alerts and search results. Off by default: CJJIS guidelines 6a allow storing beyond the plate image, its text, time and place only what the agency's ALPR policy defines, and a wider picture can show people (drivers, passengers, passers-by), which is personal information. Turn it on only where the policy says so.",
-      ),
+        timeZone: ianaTimeZone
+          .default(DEFAULT_TIME_ZONE)
+          .describe(
+            'IANA time zone of the appliance: every date the dashboard shows, the audit reports and the duty hours (unless access.dutyHours.timeZone says otherwise) are in it.',
+          ),
       })
       .default({ id: 'site-1', agency: 'Unnamed agency', timeZone: DEFAULT_TIME_ZONE })
       .describe('The appliance and its owning agency.'),
@@ -834,11 +845,7 @@ export const configSchema = z
     hotlists: hotlistsSchema.default(hotlistsSchema.parse({})),
     durability: durabilitySchema.default(durabilitySchema.parse({})),
     recognition: recognitionSchema.default(recognitionSchema.parse({})),
-        timeZone: ianaTimeZone
-          .default(DEFAULT_TIME_ZONE)
-          .describe(
-            'IANA time zone of the appliance: every date the dashboard shows, the audit reports and the duty hours (unless access.dutyHours.timeZone says otherwise) are in it.',
-          ),
+    dashboard: dashboardSchema.default(dashboardSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -865,7 +872,6 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['nats', 'leafnodes'],
-    dashboard: dashboardSchema.default(dashboardSchema.parse({})),
         message: 'leaf nodes are set on the embedded nats-server; an external one is configured in its own file',
       });
     }
@@ -932,6 +938,7 @@ export type CameraConfig = z.infer<typeof cameraSchema>;
 export type CameraSourceConfig = z.infer<typeof cameraSourceSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type MapConfig = z.infer<typeof mapSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
 export type ThrottleConfig = z.infer<typeof throttleSchema>;
 export type HotlistsConfig = z.infer<typeof hotlistsSchema>;
@@ -957,4 +964,3 @@ export function validateConfig(doc: unknown): ConfigResult {
     })),
   };
 }
-export type MapConfig = z.infer<typeof mapSchema>;

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { BlankEnv, Schema } from 'hono/types';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { retentionSchema, type Logger, type RetentionConfig } from '../contracts/index.ts';
+import { mapSchema, retentionSchema, tileOrigin, type Logger, type RetentionConfig } from '../contracts/index.ts';
 import { StoreUnavailableError } from '../store/index.ts';
 import { publicHealth, type HealthReport } from './health.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -9,6 +9,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { readsRoutes } from './routes/reads.ts';
 import { retentionRoutes, type ResolveOpenCase } from './routes/retention.ts';
 import { CameraSeries, metricsSeriesRoutes } from './routes/metrics-series.ts';
+import { mapRoutes, type MapRouteOptions } from './routes/map.ts';
 import { openApiDocument, type ListedRoute, type OpenApiDocument } from './openapi.ts';
 import { API_MAX_BODY_BYTES, apiBodyLimit, securityHeaders } from './security.ts';
 
@@ -59,6 +60,8 @@ export interface AppOptions<Data extends readonly AnyRouter[] = AnyRouter[], Pub
   publicRouteKeys?: ReadonlySet<string>;
   /** Largest body an /api route parses (hotlist uploads stream under their own limit). */
   maxBodyBytes?: number;
+  /** The dashboard map's cameras and tile server (dashboard.map); no configured camera and no tiles when omitted. */
+  map?: Omit<MapRouteOptions, 'client'>;
 }
 
 /**
@@ -95,6 +98,7 @@ export function createApp<Data extends readonly AnyRouter[] = [], Public extends
     .route('/', readsRoutes({ client: opts.client, retention }))
     .route('/', retentionRoutes({ client: opts.client, retention, logger: opts.logger, resolveOpenCase }))
     .route('/', metricsSeriesRoutes({ client: opts.client, series: opts.cameraSeries ?? new CameraSeries() }))
+    .route('/', mapRoutes({ client: opts.client, cameras: opts.map?.cameras ?? [], map: opts.map?.map ?? mapSchema.parse({}) }))
     // The full health report (services, cameras, deployments) and the Prometheus metrics (camera
     // ids, their state and read rates, services' restarts): behind the guard, for signed-in
     // principals and monitoring tokens (a Prometheus scrape sends the token as a bearer).
@@ -108,7 +112,7 @@ export function createApp<Data extends readonly AnyRouter[] = [], Public extends
   // Chained so that AppType carries these routes for the dashboard's typed client.
   // The limit and the headers come first so that they cover every route, the guard's included.
   const app = new Hono()
-    .use('*', securityHeaders({ https: opts.https }))
+    .use('*', securityHeaders({ https: opts.https, imageOrigins: opts.map?.map.tileUrl ? [tileOrigin(opts.map.map.tileUrl)] : [] }))
     .use('*', apiBodyLimit({ maxBytes: opts.maxBodyBytes ?? API_MAX_BODY_BYTES, exempt: streamsItsBody }))
     .route('/api', systemRoutes(opts))
     .route('/api', dataRoutes)

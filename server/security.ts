@@ -5,21 +5,26 @@ import type { MiddlewareHandler } from 'hono';
  *
  * The dashboard is built by Vite into external scripts and style sheets, so it needs nothing
  * inline: the policy allows only the origin itself. Images of plates come from the API as blobs
- * (object URLs) and the map tiles, where any, as data URLs. No page of the appliance may be
- * framed: sign-in, searches and alert verification would otherwise be open to clickjacking.
+ * (object URLs); the map's boundaries are bundled, and its raster tiles come only from the tile
+ * server the agency configured (dashboard.map.tileUrl), whose origin alone is added to img-src.
+ * No page of the appliance may be framed: sign-in, searches and alert verification would
+ * otherwise be open to clickjacking.
  */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function dashboardCsp(imageOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ["img-src 'self' data: blob:", ...imageOrigins].join(' '),
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+export const DASHBOARD_CSP = dashboardCsp();
 
 const COMMON_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -34,6 +39,8 @@ const COMMON_HEADERS: Record<string, string> = {
 export interface SecurityHeadersOptions {
   /** The listener serves HTTPS (directly or behind a TLS-terminating proxy): send HSTS. */
   https?: boolean;
+  /** Origins the dashboard may load images from beyond its own: the configured map tile server. */
+  imageOrigins?: readonly string[];
 }
 
 /**
@@ -43,12 +50,13 @@ export interface SecurityHeadersOptions {
  * the session in a shared browser's cache or a proxy; a route may only make it stricter.
  */
 export function securityHeaders(opts: SecurityHeadersOptions = {}): MiddlewareHandler {
+  const policy = dashboardCsp(opts.imageOrigins);
   return async (c, next) => {
     await next();
     const h = c.res.headers;
     for (const [k, v] of Object.entries(COMMON_HEADERS)) h.set(k, v);
     const csp = h.get('content-security-policy');
-    if (!csp) h.set('content-security-policy', DASHBOARD_CSP);
+    if (!csp) h.set('content-security-policy', policy);
     else if (!/frame-ancestors/.test(csp)) h.set('content-security-policy', `${csp}; frame-ancestors 'none'`);
     if (c.req.path === '/api' || c.req.path.startsWith('/api/')) {
       const cc = h.get('cache-control');

@@ -4,6 +4,7 @@ export { insertReads, getPlateImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
 export { searchReads, lastSearchAt, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
 export { keysWithinOneEdit } from './plate-patterns.ts';
+export { cameraLocations, type CameraLocation } from './camera-locations.ts';
 // A search's pattern is refused with the plate rules' error, which the API answers as the store's own.
 export { PatternError } from '../contracts/index.ts';
 export { startStoreWriter, STORE_WRITER_V8_FLAGS, type StoreWriter, type StoreWriterOptions } from './writer.ts';

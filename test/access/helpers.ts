@@ -8,7 +8,7 @@ import { newTotpSecret, stepOf, totpAt } from '../../access/totp.ts';
 import { putTraining } from '../../access/training.ts';
 import { putUser } from '../../access/users.ts';
 import { putCase } from '../../access/cases.ts';
-import { createApp, MetricsRegistry, type AnyRouter } from '../../server/index.ts';
+import { createApp, MetricsRegistry, type AnyRouter, type AppOptions } from '../../server/index.ts';
 
 /** scrypt at a cost the shared two-core test machine can afford; the format is the production one. */
 export const testAccessConfig = (over: Partial<AccessConfig> = {}): AccessConfig => ({
@@ -140,7 +140,7 @@ export function buildApp(
   client: ClickHouseClient,
   over: Partial<AccessConfig> = {},
   clock = testClock(),
-  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[]; anchor?: AccessOptions['anchor'] } = {},
+  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[]; anchor?: AccessOptions['anchor']; map?: AppOptions['map'] } = {},
 ): TestApp {
   const access = createAccess({
     client,
@@ -167,6 +167,7 @@ export function buildApp(
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
     dataRoutes: [...access.dataRoutes, ...(extra.dataRoutes ?? [])],
+    map: extra.map,
   });
   return { app, access, clock };
 }
