@@ -3,7 +3,7 @@
  * role of the person accessing the system"). A permission names a capability, never a route:
  * rules.ts maps routes onto permissions, so a new route cannot widen a role by accident.
  */
-export const ROLES = ['admin', 'operator', 'investigator', 'analyst', 'auditor', 'service'] as const;
+export const ROLES = ['admin', 'operator', 'supervisor', 'investigator', 'analyst', 'auditor', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   /** Live alerts and their verification (tactical use). */
   'alerts.view',
   'alerts.act',
+  /** Close duplicate alerts in bulk, with a reason (the command centre's supervisor). */
+  'alerts.supervise',
+  /** Hits on past reads (list additions, imports, late deliveries), kept out of the live queue. */
+  'alerts.historical',
   /** Search stored reads and view plate images, within the tactical window only (30 days). */
   'reads.tactical',
   /** Search stored reads and view images over the whole retention (case holds, up to 3 years). */
@@ -52,9 +56,21 @@ const grants: Record<Role, readonly Permission[]> = {
     'disseminate',
   ],
   operator: ['self', 'alerts.view', 'alerts.act', 'reads.tactical', 'cases.read', 'deployments.read'],
+  // An operator who runs the shift: works alerts, closes duplicates in bulk and reviews historical hits.
+  supervisor: [
+    'self',
+    'alerts.view',
+    'alerts.act',
+    'alerts.supervise',
+    'alerts.historical',
+    'reads.tactical',
+    'cases.read',
+    'deployments.read',
+  ],
   investigator: [
     'self',
     'alerts.view',
+    'alerts.historical',
     'reads.tactical',
     'reads.investigate',
     'cases.read',
@@ -84,6 +100,8 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
 export const DATA_PERMISSIONS: ReadonlySet<Permission> = new Set([
   'alerts.view',
   'alerts.act',
+  'alerts.supervise',
+  'alerts.historical',
   'reads.tactical',
   'reads.investigate',
   'disseminate',

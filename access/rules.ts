@@ -170,6 +170,8 @@ export const accessRules: Record<string, AccessRule> = {
   // Alerts and the extract (hotlists), for the routes those parts add.
   'GET /api/alerts': { anyOf: ['alerts.view'], action: 'alerts.view', caseGate: alertHistory },
   'POST /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlist.import' },
+  // Hits on past reads (list additions, imports, late deliveries): investigators and supervisors, not the live queue.
+  'GET /api/alerts/historical': { anyOf: ['alerts.historical'], action: 'alerts.historical', caseGate: alertHistory },
   'GET /api/hotlists': { anyOf: ['hotlist.import'], action: 'hotlists.list' },
 
   // The signed-in principal itself.

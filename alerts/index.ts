@@ -5,7 +5,26 @@
 export { startAlertService, AlertNotFoundError, type AlertService, type AlertServiceOptions } from './service.ts';
 export { alertRoutes, alertRules } from './routes.ts';
 export { raiseHistoricalHits, type HistoricalOptions } from './historical.ts';
-export { storeAlerts, listAlerts, getAlert, appendEvent, overdueAlerts, type StoredAlert, type AlertQuery } from './store.ts';
+export {
+  storeAlerts,
+  listAlerts,
+  getAlert,
+  appendEvent,
+  overdueAlerts,
+  type StoredAlert,
+  type AlertQuery,
+  type AlertPage,
+} from './store.ts';
+export { ingestHits, encountersOf, type Ingested, type Sighted } from './sightings.ts';
+export {
+  planEncounters,
+  encounterKey,
+  isHistorical,
+  suppressionWindowMs,
+  type EncounterDecision,
+  type OpenEncounter,
+  type SuppressionPolicy,
+} from './encounter.ts';
 export { AlertHub, startWebhook, type AlertNotice } from './notify.ts';
 export {
   DISPOSITIONS,
@@ -15,6 +34,7 @@ export {
   fold,
   applyAction,
   type Disposition,
+  closeAsDuplicate,
   type WorkflowAction,
   type WorkflowEvent,
   type AlertStatus,

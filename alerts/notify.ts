@@ -1,4 +1,4 @@
-import { OWNER_REMINDER, startSignedPoster, type Alert, type WebhookOptions } from '../contracts/index.ts';
+import { OWNER_REMINDER, startSignedPoster, type Alert, type AlertSighting, type WebhookOptions } from '../contracts/index.ts';
 import type { AlertState, WorkflowEvent } from './workflow.ts';
 
 /**
@@ -10,7 +10,9 @@ import type { AlertState, WorkflowEvent } from './workflow.ts';
 export type AlertNotice =
   | { type: 'alert.raised'; alert: Alert; reminder: string }
   | { type: 'alert.event'; alertId: string; event: WorkflowEvent; state: AlertState }
-  | { type: 'alert.escalated'; alertId: string; event: WorkflowEvent; alert: Alert | null; reminder: string };
+  | { type: 'alert.escalated'; alertId: string; event: WorkflowEvent; alert: Alert | null; reminder: string }
+  /** A repeat hit joined the alert (one alert per encounter): the card updates in place. */
+  | { type: 'alert.sighting'; alertId: string; sighting: AlertSighting; historical: boolean };
 
 export class AlertHub {
   private readonly subscribers = new Set<(n: AlertNotice) => void>();

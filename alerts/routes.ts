@@ -6,7 +6,8 @@ import type { Logger } from '../contracts/index.ts';
 import { alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessEnv, type AccessRule, type Principal } from '../access/index.ts';
 import { valid } from '../server/index.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
-import { getAlert, listAlerts } from './store.ts';
+import type { AlertNotice } from './notify.ts';
+import { getAlert, listAlerts, type AlertQuery } from './store.ts';
 import { DISPOSITIONS, WorkflowError, type WorkflowAction } from './workflow.ts';
 
 /** Access rules for these routes, for createAccessGuard({ extraRules }). */
@@ -15,6 +16,8 @@ export const alertRules: Record<string, AccessRule> = {
   // An alert raised before the live shift is history: the case gate, as for the list.
   'GET /api/alerts/:id': { anyOf: ['alerts.view'], action: 'alert.view', caseGate: alertOutsideLiveWindow },
   'POST /api/alerts/:id/actions': { anyOf: ['alerts.act'], action: 'alert.action', auditBody: true },
+  // A supervisor closes duplicates in bulk, with a reason: audited with its body (ids and reason).
+  'POST /api/alerts/close-duplicates': { anyOf: ['alerts.supervise'], action: 'alerts.close_duplicates', auditBody: true },
 };
 
 const note = z
@@ -43,24 +46,49 @@ const actionSchema = z.discriminatedUnion('action', [
 const listQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  status: z.enum(['new', 'acknowledged', 'closed']).optional(),
+  status: z.enum(['new', 'acknowledged', 'closed', 'open']).optional().describe('open: new or acknowledged (the queue).'),
   camera: z.string().max(64).optional(),
   source: z.string().max(32).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .describe('Alerts of the earlier pages to skip (the answer says how many there are in all).'),
+});
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an alert id (UUID)');
+const closeDuplicatesSchema = z.strictObject({
+  ids: z.array(uuid).min(1).max(500).describe('The alerts to close as duplicates.'),
+  reason: note.describe('Why they are duplicates (recorded on each alert).'),
 });
 
 const alertId = z.object({ id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an alert id (UUID)') });
 
 const actor = (c: Context<AccessEnv>) => c.get('principal')?.username ?? 'local';
 
+/** Without "from", the live shift's window; further back is history, behind the case gate (access/rules.ts). */
+function pageQuery(q: z.infer<typeof listQuery>, view: AlertQuery['view']): AlertQuery {
+  const { from, to, ...rest } = q;
+  const since = from ? new Date(from) : new Date(Date.now() - LIVE_ALERT_HOURS * 3_600_000);
+  return { ...rest, view, from: since, to: to ? new Date(to) : undefined };
+}
+
+const historicalNotice = (n: AlertNotice) =>
+  (n.type === 'alert.raised' && n.alert.historical) || (n.type === 'alert.sighting' && n.historical);
+
 export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertService; logger: Logger }) {
   const { client, alerts } = opts;
   return new Hono<AccessEnv>()
-    .get('/alerts', valid('query', listQuery), async (c) => {
-      const { from, to, ...rest } = c.req.valid('query');
-      // Without "from", the live shift's window; further back is history, behind the case gate (access/rules.ts).
-      const since = from ? new Date(from) : new Date(Date.now() - LIVE_ALERT_HOURS * 3_600_000);
-      return c.json({ alerts: await listAlerts(client, { ...rest, from: since, to: to ? new Date(to) : undefined }) });
+    .get('/alerts', valid('query', listQuery), async (c) => c.json(await listAlerts(client, pageQuery(c.req.valid('query'), 'live'))))
+    .get('/alerts/historical', valid('query', listQuery), async (c) =>
+      c.json(await listAlerts(client, pageQuery(c.req.valid('query'), 'historical'))),
+    )
+    .post('/alerts/close-duplicates', valid('json', closeDuplicatesSchema), async (c) => {
+      const { ids, reason } = c.req.valid('json');
+      return c.json(await alerts.closeDuplicates(ids, actor(c), reason));
     })
     .get('/alerts/stream', (c) =>
       streamSSE(c, async (stream) => {
@@ -72,6 +100,8 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
         const queue: string[] = [];
         let wake: (() => void) | null = null;
         const unsubscribe = alerts.hub.subscribe((n) => {
+          // Live is live: hits on past reads go to the historical view, not to the console.
+          if (historicalNotice(n)) return;
           // A client that stops reading loses its own backlog, never blocks the others.
           if (queue.length < 1000) queue.push(JSON.stringify(n));
           wake?.();

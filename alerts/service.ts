@@ -4,8 +4,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeAlert, InvalidPayloadError, streams, type Alert, type HotlistsConfig, type Logger } from '../contracts/index.ts';
 import { alertStoreConsumer } from '../contracts/index.ts';
 import { AlertHub, startWebhook } from './notify.ts';
-import { appendEvent, getAlert, overdueAlerts, storeAlerts, type StoredAlert } from './store.ts';
-import { applyAction, type WorkflowAction, type WorkflowEvent } from './workflow.ts';
+import { ingestHits } from './sightings.ts';
+import { appendEvent, getAlert, overdueAlerts, type StoredAlert } from './store.ts';
+import { applyAction, closeAsDuplicate, WorkflowError, type AlertState, type WorkflowAction, type WorkflowEvent } from './workflow.ts';
 
 /**
  * Alerts in the core: stores what the matcher publishes (acknowledging each message only
@@ -80,13 +81,16 @@ export async function startAlertService(opts: AlertServiceOptions) {
         }
       }
       try {
-        const fresh = await storeAlerts(
+        // Repeats of an alert's plate and record within the suppression window become its sightings (encounter.ts).
+        const { raised, sighted } = await ingestHits(
           client,
           valid.map((v) => v.alert),
+          opts.config,
           clock().getTime(),
         );
         for (const v of valid) v.msg.ack();
-        for (const a of fresh) hub.raised(a);
+        for (const a of raised) hub.raised(a);
+        for (const s of sighted) hub.publish({ type: 'alert.sighting', ...s });
       } catch (err) {
         logger.error('alert insert failed; alerts stay in JetStream', { err: err as Error, count: valid.length });
         for (const v of valid) v.msg.nak(2000);
@@ -98,18 +102,26 @@ export async function startAlertService(opts: AlertServiceOptions) {
   // Actions on one alert are serialised, so two operators cannot both take the same step.
   const locks = new Map<string, Promise<unknown>>();
   async function act(alertId: string, actor: string, action: WorkflowAction): Promise<StoredAlert> {
+    return step(alertId, actor, action.action, (state) => applyAction(state, action));
+  }
+
+  async function step(
+    alertId: string,
+    actor: string,
+    action: WorkflowAction['action'],
+    dataFor: (state: AlertState) => WorkflowEvent['data'],
+  ): Promise<StoredAlert> {
     const prior = locks.get(alertId) ?? Promise.resolve();
     const next = prior
       .catch(() => {})
       .then(async () => {
         const current = await getAlert(client, alertId);
         if (!current) throw new AlertNotFoundError('no such alert');
-        const data = applyAction(current.state, action);
-        const event: WorkflowEvent = { seq: current.events.length + 1, at: clock().toISOString(), actor, action: action.action, data };
+        const data = dataFor(current.state);
+        const event: WorkflowEvent = { seq: current.events.length + 1, at: clock().toISOString(), actor, action, data };
         await appendEvent(client, alertId, event);
         const after = (await getAlert(client, alertId))!;
-        if (action.action === 'escalate')
-          hub.publish({ type: 'alert.escalated', alertId, event, alert: after.alert, reminder: after.reminder });
+        if (action === 'escalate') hub.publish({ type: 'alert.escalated', alertId, event, alert: after.alert, reminder: after.reminder });
         else hub.publish({ type: 'alert.event', alertId, event, state: after.state });
         return after;
       });
@@ -119,6 +131,22 @@ export async function startAlertService(opts: AlertServiceOptions) {
     } finally {
       if (locks.get(alertId) === next) locks.delete(alertId);
     }
+  }
+
+  /** A supervisor's bulk close: each open alert gets its own 'dispose duplicate' event with the reason. */
+  async function closeDuplicates(ids: readonly string[], actor: string, reason: string) {
+    const closed: string[] = [];
+    const skipped: { id: string; reason: string }[] = [];
+    for (const id of new Set(ids)) {
+      try {
+        await step(id, actor, 'dispose', (state) => closeAsDuplicate(state, reason));
+        closed.push(id);
+      } catch (err) {
+        if (!(err instanceof AlertNotFoundError || err instanceof WorkflowError)) throw err;
+        skipped.push({ id, reason: err.message });
+      }
+    }
+    return { closed, skipped };
   }
 
   async function escalateOverdue(): Promise<number> {
@@ -143,6 +171,7 @@ export async function startAlertService(opts: AlertServiceOptions) {
   return {
     hub,
     act,
+    closeDuplicates,
     escalateOverdue,
     webhookStats: () => webhook?.stats ?? null,
     async stop() {

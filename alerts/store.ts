@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { OWNER_REMINDER, alertSchema, type Alert } from '../contracts/index.ts';
+import { OWNER_REMINDER, alertSchema, type Alert, type AlertEncounter, type AlertSighting } from '../contracts/index.ts';
+import { encountersOf } from './sightings.ts';
 import { fold, type AlertState, type WorkflowEvent } from './workflow.ts';
 
 /** Alerts and their timelines in ClickHouse; every value a bound parameter. */
@@ -7,6 +8,10 @@ export interface StoredAlert {
   alert: Alert;
   state: AlertState;
   events: WorkflowEvent[];
+  /** How often, and when and where last, the vehicle was seen: one alert per encounter. */
+  encounter: AlertEncounter;
+  /** The latest sightings, most recent first (the first read is the alert's own). */
+  sightings: AlertSighting[];
   /** Guidelines 5d, with every alert wherever it is shown. */
   reminder: string;
 }
@@ -86,38 +91,89 @@ async function eventsOf(client: ClickHouseClient, ids: string[]): Promise<Map<st
   return out;
 }
 
-function withState(alert: Alert, events: WorkflowEvent[]): StoredAlert {
-  return { alert, state: fold(events), events, reminder: OWNER_REMINDER };
+async function withStates(client: ClickHouseClient, alerts: Alert[]): Promise<StoredAlert[]> {
+  const ids = alerts.map((a) => a.id);
+  const [events, encounters] = await Promise.all([eventsOf(client, ids), encountersOf(client, alerts)]);
+  return alerts.map((alert) => {
+    const ev = events.get(alert.id) ?? [];
+    const { encounter, sightings } = encounters.get(alert.id)!;
+    return { alert, state: fold(ev), events: ev, encounter, sightings, reminder: OWNER_REMINDER };
+  });
 }
 
 export interface AlertQuery {
   from?: Date;
   to?: Date;
-  status?: AlertState['status'];
+  /** 'open': new or acknowledged, the queue. */
+  status?: AlertState['status'] | 'open';
+  /** live: the operator's queue; historical: hits on past reads, for investigators and supervisors. */
+  view: 'live' | 'historical' | 'all';
   camera?: string;
   source?: string;
   limit: number;
+  offset: number;
 }
 
-export async function listAlerts(client: ClickHouseClient, q: AlertQuery): Promise<StoredAlert[]> {
+export interface AlertPage {
+  alerts: StoredAlert[];
+  /** Alerts the query matches, across all pages. */
+  total: number;
+  /** Open alerts of the view and period, whatever the status asked: how many wait. */
+  waiting: number;
+  offset: number;
+  limit: number;
+}
+
+/** Status from the timeline in SQL, so the queue filters, counts and pages in the store. */
+const STATUS_SQL = "if(ev.closed, 'closed', if(ev.acked, 'acknowledged', 'new'))";
+
+/** The queue: the record's priority (1 most urgent) first, then the latest sighting. */
+export async function listAlerts(client: ClickHouseClient, q: AlertQuery): Promise<AlertPage> {
   const where = ['1'];
-  const params: Record<string, unknown> = { limit: q.status ? Math.min(5000, q.limit * 10) : q.limit };
-  if (q.from) where.push('raised_at >= fromUnixTimestamp64Milli({from:Int64})'), (params.from = q.from.getTime());
-  if (q.to) where.push('raised_at < fromUnixTimestamp64Milli({to:Int64})'), (params.to = q.to.getTime());
-  if (q.camera) where.push('camera_id = {camera:String}'), (params.camera = q.camera);
-  if (q.source) where.push('source = {source:String}'), (params.source = q.source);
-  const rs = await client.query({
-    query: `SELECT payload FROM alerts FINAL WHERE ${where.join(' AND ')} ORDER BY raised_at DESC LIMIT {limit:UInt32}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  });
-  const alerts = (await rs.json<{ payload: string }>()).map((r) => alertSchema.parse(JSON.parse(r.payload)));
-  const events = await eventsOf(
-    client,
-    alerts.map((a) => a.id),
-  );
-  const all = alerts.map((a) => withState(a, events.get(a.id) ?? []));
-  return (q.status ? all.filter((s) => s.state.status === q.status) : all).slice(0, q.limit);
+  const params: Record<string, unknown> = { limit: q.limit, offset: q.offset };
+  const when = (cond: unknown, sql: string, name: string, value: unknown) => {
+    if (!cond) return;
+    where.push(sql);
+    params[name] = value;
+  };
+  when(q.from, 'a.raised_at >= fromUnixTimestamp64Milli({from:Int64})', 'from', q.from?.getTime());
+  when(q.to, 'a.raised_at < fromUnixTimestamp64Milli({to:Int64})', 'to', q.to?.getTime());
+  when(q.camera, 'a.camera_id = {camera:String}', 'camera', q.camera);
+  when(q.source, 'a.source = {source:String}', 'source', q.source);
+  if (q.view !== 'all') where.push(q.view === 'historical' ? 'a.historical' : 'NOT a.historical');
+  const status = q.status === 'open' ? `${STATUS_SQL} != 'closed'` : q.status ? `${STATUS_SQL} = {status:String}` : '1';
+  if (q.status && q.status !== 'open') params.status = q.status;
+  const from = `(SELECT id, raised_at, camera_id, source, historical, priority, captured_at, payload FROM alerts FINAL) AS a
+    LEFT JOIN (SELECT alert_id, max(action = 'dispose') AS closed, max(action = 'acknowledge') AS acked
+               FROM alert_events GROUP BY alert_id) AS ev ON ev.alert_id = a.id
+    LEFT JOIN (SELECT alert_id, max(captured_at) AS last_seen FROM alert_sightings GROUP BY alert_id) AS si ON si.alert_id = a.id
+    WHERE ${where.join(' AND ')}`;
+  const [rows, counts] = await Promise.all([
+    client
+      .query({
+        query: `SELECT a.payload AS payload FROM ${from} AND ${status}
+                ORDER BY a.priority ASC, greatest(a.captured_at, si.last_seen) DESC, a.id
+                LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      })
+      .then((rs) => rs.json<{ payload: string }>()),
+    client
+      .query({
+        query: `SELECT countIf(${status}) AS total, countIf(NOT ev.closed) AS waiting FROM ${from}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      })
+      .then((rs) => rs.json<{ total: string | number; waiting: string | number }>()),
+  ]);
+  const alerts = rows.map((r) => alertSchema.parse(JSON.parse(r.payload)));
+  return {
+    alerts: await withStates(client, alerts),
+    total: Number(counts[0]?.total ?? 0),
+    waiting: Number(counts[0]?.waiting ?? 0),
+    offset: q.offset,
+    limit: q.limit,
+  };
 }
 
 export async function getAlert(client: ClickHouseClient, id: string): Promise<StoredAlert | null> {
@@ -128,8 +184,7 @@ export async function getAlert(client: ClickHouseClient, id: string): Promise<St
   });
   const row = (await rs.json<{ payload: string }>())[0];
   if (!row) return null;
-  const alert = alertSchema.parse(JSON.parse(row.payload));
-  return withState(alert, (await eventsOf(client, [id])).get(id) ?? []);
+  return (await withStates(client, [alertSchema.parse(JSON.parse(row.payload))]))[0]!;
 }
 
 export async function appendEvent(client: ClickHouseClient, alertId: string, e: WorkflowEvent): Promise<void> {

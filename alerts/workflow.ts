@@ -5,8 +5,10 @@
  * plate image, verify the state of issue, and confirm the record with the entering agency
  * before an alert can be closed as a confirmed hit. Every event is kept: the timeline.
  */
-export const DISPOSITIONS = ['confirmed_hit', 'misread', 'wrong_state', 'record_inactive', 'no_action', 'duplicate'] as const;
-export type Disposition = (typeof DISPOSITIONS)[number];
+import { INITIAL_ALERT_STATE, type AlertState, type Disposition } from '../contracts/index.ts';
+
+export { DISPOSITIONS, type AlertState, type AlertStatus, type Disposition } from '../contracts/index.ts';
+export const INITIAL_STATE: Readonly<AlertState> = INITIAL_ALERT_STATE;
 
 export type WorkflowAction =
   | { action: 'acknowledge'; note?: string }
@@ -21,7 +23,7 @@ export type WorkflowAction =
       confirmedAt: string;
       note?: string;
     }
-  | { action: 'dispose'; disposition: Disposition; note: string }
+  | { action: 'dispose'; disposition: Disposition; note: string; bulk?: true }
   | { action: 'note'; note: string }
   | { action: 'escalate'; reason: string };
 
@@ -32,28 +34,6 @@ export interface WorkflowEvent {
   action: WorkflowAction['action'];
   data: Omit<WorkflowAction, 'action'>;
 }
-
-export type AlertStatus = 'new' | 'acknowledged' | 'closed';
-
-export interface AlertState {
-  status: AlertStatus;
-  escalated: boolean;
-  acknowledgedBy: string | null;
-  readVerified: boolean | null;
-  stateVerified: boolean | null;
-  recordActive: boolean | null;
-  disposition: Disposition | null;
-}
-
-export const INITIAL_STATE: AlertState = {
-  status: 'new',
-  escalated: false,
-  acknowledgedBy: null,
-  readVerified: null,
-  stateVerified: null,
-  recordActive: null,
-  disposition: null,
-};
 
 export class WorkflowError extends Error {
   override readonly name = 'WorkflowError';
@@ -129,4 +109,14 @@ export function applyAction(state: AlertState, a: WorkflowAction): Omit<Workflow
       break; // a note is welcome at any time, even after closing
   }
   return data;
+}
+
+/**
+ * A supervisor's bulk close of duplicates: an open alert (new or acknowledged, escalated or not)
+ * is disposed as a duplicate with the supervisor's reason, without the operator's steps, since
+ * the vehicle is verified on the alert it duplicates. A closed alert is left as it was.
+ */
+export function closeAsDuplicate(state: AlertState, reason: string): Omit<WorkflowAction, 'action'> {
+  if (state.status === 'closed') throw new WorkflowError('the alert is closed');
+  return { disposition: 'duplicate', note: reason, bulk: true };
 }

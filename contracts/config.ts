@@ -750,6 +750,32 @@ export const hotlistsSchema = z
       .max(24 * 60)
       .default(5)
       .describe('An alert not acknowledged within this many minutes is escalated.'),
+    suppressionMinutes: z
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(20)
+      .describe(
+        'Repeated hits of the same plate and list record within this many minutes of the last one update that one alert (hit count, last camera, sighting trail) instead of raising another; 0 raises one alert per hit.',
+      ),
+    suppressionByCategory: z
+      .record(
+        z.string().min(1),
+        z
+          .number()
+          .min(0)
+          .max(24 * 60),
+      )
+      .default({ amber: 10, missing_person: 10, endangered_person: 10, silver_alert: 10, expired_tag: 30, expired_license: 30 })
+      .describe('Suppression window in minutes by record category (stolen_vehicle, amber …), overriding suppressionMinutes.'),
+    liveMaxAgeMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(5)
+      .describe(
+        'A hit on a read captured longer ago than this when it is raised (a list addition, an import, a late delivery) is historical: listed for investigators and supervisors, never in the live queue.',
+      ),
     webhook: z
       .strictObject({
         url: z.url().describe('Endpoint that receives alert events as JSON (POST).'),

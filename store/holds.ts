@@ -117,6 +117,8 @@ async function setHeldUntil(client: ClickHouseClient, ids: string[], expression:
     // The plate index carries the hold too, so that it is purged with the reads, not before.
     reads_by_plate: '(camera_id, captured_at) IN (SELECT camera_id, captured_at FROM reads WHERE id IN {ids:Array(UUID)})',
     alert_events: 'alert_id IN (SELECT id FROM alerts WHERE read_id IN {ids:Array(UUID)})',
+    // A sighting quotes its own read, whichever alert it joined.
+    alert_sightings: 'read_id IN {ids:Array(UUID)}',
     plate_images: 'read_id IN {ids:Array(UUID)}',
     alerts: 'read_id IN {ids:Array(UUID)}',
     reads: 'id IN {ids:Array(UUID)}',

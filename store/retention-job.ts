@@ -4,7 +4,7 @@ import { mutateAndWait } from './mutations.ts';
 import { EXPIRES_AT_SQL, ttlExpression } from './retention.ts';
 
 /** Tables whose rows follow read retention; each carries captured_at and held_until. */
-const RETAINED = ['reads', 'reads_by_plate', 'plate_images', 'alerts', 'alert_events'] as const;
+const RETAINED = ['reads', 'reads_by_plate', 'plate_images', 'vehicle_images', 'alerts', 'alert_events', 'alert_sightings'] as const;
 
 /**
  * Brings each retained table's TTL in line with the agency's tactical period. The period is

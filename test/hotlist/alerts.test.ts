@@ -124,7 +124,8 @@ describe('hotlist import API', () => {
     const progress = await (await app.request('/api/hotlists/imports/5b0c7f9e-3c1e-4c55-9a57-1b1d2b0c0a11')).json();
     expect(progress).toMatchObject({ percent: 100, state: 'done' });
     const hist = await until(async () => {
-      const list = (await (await app.request('/api/alerts')).json()) as {
+      // A hit on a stored read is history: the historical view, never the live queue.
+      const list = (await (await app.request('/api/alerts/historical')).json()) as {
         alerts: { alert: { historical: boolean; record: { plate: string } } }[];
       };
       return list.alerts.find((a) => a.alert.historical);

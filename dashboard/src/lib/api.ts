@@ -124,4 +124,6 @@ export type AlertNotice =
       event: StoredAlert['events'][number];
       alert: StoredAlert['alert'] | null;
       reminder: string;
-    };
+    }
+  /** A repeat hit of the same plate and record: the alert's card counts it, no new card. */
+  | { type: 'alert.sighting'; alertId: string; sighting: StoredAlert['sightings'][number]; historical: boolean };

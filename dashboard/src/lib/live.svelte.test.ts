@@ -14,12 +14,19 @@ const newState = {
   recordActive: null,
   disposition: null,
 };
-const alert = (id: string, status = 'new') =>
+const alert = (id: string, status = 'new', seenAt = new Date().toISOString(), priority = 5) =>
   ({
-    alert: { id, read: { id: `read-${id}`, capturedAt: new Date().toISOString(), plate: 'ABC1234' } },
+    alert: {
+      id,
+      historical: false,
+      read: { id: `read-${id}`, capturedAt: seenAt, plate: 'ABC1234', cameraId: 'cam-1', location: { description: 'US-27 NB' } },
+      record: { priority },
+    },
     reminder: 'Confirm the hit with the record before acting.',
     events: [],
     state: { ...newState, status },
+    encounter: { hits: 1, firstSeenAt: seenAt, lastSeenAt: seenAt, lastCameraId: 'cam-1', lastPlace: 'US-27 NB' },
+    sightings: [{ readId: `read-${id}`, cameraId: 'cam-1', seenAt, plate: 'ABC1234', place: 'US-27 NB' }],
   }) as unknown as LiveAlert;
 const series = { t: [1, 2, 3], reads: { 'cam-b': [1, 2, 3], 'cam-a': [4, 5, 6] }, pipeline: {}, hitRate: null };
 const health = { cameras: [{ cameraId: 'cam-c' }] };
@@ -38,7 +45,7 @@ async function started(routes: Parameters<typeof fakeApi>[0] = {}) {
   const api = fakeApi({
     'GET /api/health/report': { json: health },
     'GET /api/metrics/series': { json: series },
-    'GET /api/alerts': { json: { alerts: [alert('a1'), alert('a0', 'closed')] } },
+    'GET /api/alerts': { json: { alerts: [alert('a1'), alert('a0', 'closed')], total: 2, waiting: 1 } },
     ...routes,
   });
   live = new LiveState();
@@ -78,6 +85,57 @@ describe('LiveState', () => {
     expect(await live.act({ action: 'verify_read', correct: true })).toBe(true);
     expect(api.last('/api/alerts/a1/actions')!.body).toEqual({ action: 'verify_read', correct: true });
     expect(live.selected!.state.status).toBe('verifying');
+  });
+
+  it('counts a repeat sighting on the alert it joined, moves it up, and ignores historical hits', async () => {
+    const earlier = new Date(Date.now() - 10 * 60_000).toISOString();
+    const { live, es } = await started({
+      'GET /api/alerts': {
+        json: {
+          alerts: [alert('a1', 'new', earlier), alert('a2', 'new', new Date(Date.now() - 60_000).toISOString())],
+          total: 2,
+          waiting: 2,
+        },
+      },
+    });
+    expect(live.queue.map((a) => a.alert.id)).toEqual(['a2', 'a1']);
+    const sighting = { readId: 'read-x', cameraId: 'cam-7', seenAt: new Date().toISOString(), plate: 'ABC1234', place: 'I-10 EB' };
+    es.emit('alert', { type: 'alert.sighting', alertId: 'a1', sighting, historical: false });
+    es.emit('alert', { type: 'alert.sighting', alertId: 'a1', sighting, historical: false });
+    const a1 = live.alerts.find((a) => a.alert.id === 'a1')!;
+    expect(a1.encounter).toMatchObject({ hits: 2, lastCameraId: 'cam-7', lastPlace: 'I-10 EB', lastSeenAt: sighting.seenAt });
+    expect(a1.sightings.map((s) => s.cameraId)).toEqual(['cam-7', 'cam-1']);
+    expect(live.queue.map((a) => a.alert.id)).toEqual(['a1', 'a2']);
+    expect(live.alerts).toHaveLength(2);
+    const past = alert('h1');
+    es.emit('alert', { type: 'alert.raised', alert: { ...past.alert, historical: true }, reminder: past.reminder });
+    expect(live.alerts).toHaveLength(2);
+    expect(live.waiting).toBe(2);
+    // An urgent record goes first whatever its age.
+    const urgent = alert('u1', 'new', earlier, 1);
+    es.emit('alert', { type: 'alert.raised', alert: urgent.alert, reminder: urgent.reminder });
+    expect(live.queue[0]!.alert.id).toBe('u1');
+    expect(live.waiting).toBe(3);
+  });
+
+  it('pages the queue past its first page and closes marked duplicates in one call', async () => {
+    const { api, live } = await started({
+      'GET /api/alerts': (call) =>
+        call.query.get('offset') === '1'
+          ? { json: { alerts: [alert('a1'), alert('a3')], total: 3, waiting: 3 } }
+          : { json: { alerts: [alert('a1')], total: 3, waiting: 3 } },
+      'POST /api/alerts/close-duplicates': { json: { closed: ['a1'], skipped: [] } },
+    });
+    expect([live.waiting, live.more]).toEqual([3, 2]);
+    await live.loadMore();
+    expect(api.last('/api/alerts')!.query.get('status')).toBe('open');
+    expect(live.alerts.map((a) => a.alert.id)).toEqual(['a1', 'a3']);
+    live.mark('a1', true);
+    live.mark('a3', true);
+    live.mark('a3', false);
+    expect(await live.closeDuplicates('same car, three passes')).toBe(true);
+    expect(api.last('/api/alerts/close-duplicates')!.body).toEqual({ ids: ['a1'], reason: 'same car, three passes' });
+    expect(live.marked).toEqual([]);
   });
 
   it('asks for the stream again after the server ends it (a locked session), not at once', async () => {

@@ -11,6 +11,7 @@ import {
   type StoredAlert,
 } from './api.ts';
 import { whileBusy } from './busy.ts';
+import { INITIAL_ALERT_STATE } from '../../../contracts/index.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
 const IMAGE_FRESH_MS = 60_000;
@@ -21,6 +22,46 @@ const IMAGE_RETRY_MS = 1000;
 export type OperatorAction = Parameters<(typeof api.api.alerts)[':id']['actions']['$post']>[0]['json'];
 
 export type LiveAlert = StoredAlert & { fresh: boolean };
+export type AlertSighting = StoredAlert['sightings'][number];
+
+/** A page of the queue: the server sorts (priority, then the latest sighting) and counts. */
+export const QUEUE_PAGE = 100;
+
+/** The queue's order, kept as sightings move an alert: the record's priority (1 first), then the latest sighting. */
+export function queueOrder(a: StoredAlert, b: StoredAlert): number {
+  return a.alert.record.priority - b.alert.record.priority || Date.parse(b.encounter.lastSeenAt) - Date.parse(a.encounter.lastSeenAt);
+}
+
+/** A freshly raised alert as the store lists it: its own read is its one sighting, its workflow not begun. */
+export function raisedAlert(alert: StoredAlert['alert'], reminder: string): LiveAlert {
+  const r = alert.read;
+  const place = r.location.description ?? null;
+  return {
+    alert,
+    reminder,
+    events: [],
+    state: { ...INITIAL_ALERT_STATE },
+    encounter: { hits: 1, firstSeenAt: r.capturedAt, lastSeenAt: r.capturedAt, lastCameraId: r.cameraId, lastPlace: place },
+    sightings: [{ readId: r.id, cameraId: r.cameraId, seenAt: r.capturedAt, plate: r.plate, place }],
+    fresh: true,
+  };
+}
+
+/** The alert after one more sighting: counted once, its trail most recent first. */
+export function withSighting(a: LiveAlert, s: AlertSighting): LiveAlert {
+  if (a.sightings.some((x) => x.readId === s.readId)) return a;
+  const latest = Date.parse(s.seenAt) >= Date.parse(a.encounter.lastSeenAt);
+  return {
+    ...a,
+    fresh: true,
+    encounter: {
+      ...a.encounter,
+      hits: a.encounter.hits + 1,
+      ...(latest ? { lastSeenAt: s.seenAt, lastCameraId: s.cameraId, lastPlace: s.place } : {}),
+    },
+    sightings: [s, ...a.sightings].sort((x, y) => Date.parse(y.seenAt) - Date.parse(x.seenAt)),
+  };
+}
 export type Series = Awaited<ReturnType<typeof loadSeries>>;
 const loadSeries = (range: '1h' | '6h' | '24h' | '7d' | '30d' | '1y') => ok(api.api.metrics.series.$get({ query: { range } }));
 
@@ -31,6 +72,14 @@ const loadSeries = (range: '1h' | '6h' | '24h' | '7d' | '30d' | '1y') => ok(api.
  */
 export class LiveState {
   alerts = $state<LiveAlert[]>([]);
+  /** Open alerts of the shift, all of them, not only the pages loaded: how many wait. */
+  waiting = $state(0);
+  /** Open alerts the server holds beyond the pages loaded. */
+  more = $state(0);
+  /** Alerts marked for a supervisor's bulk close as duplicates. */
+  marked = $state<string[]>([]);
+  /** Now, every 15 s: "seen 3 min ago" moves on by itself. */
+  now = $state(Date.now());
   /** false when this appliance has no alerts API (or this role may not see alerts). */
   alertsAvailable = $state(true);
   streamUp = $state(false);
@@ -56,12 +105,18 @@ export class LiveState {
     return this.alerts.filter((a) => a.state.status !== 'closed');
   }
 
+  /** The alerts as the queue shows them. */
+  get queue(): LiveAlert[] {
+    return [...this.alerts].sort(queueOrder);
+  }
+
   start(withAlerts: boolean): void {
     void this.refreshHealth();
     void this.refreshSeries();
     this.#timers.push(
       setInterval(() => void this.refreshHealth(), 3000),
       setInterval(() => void this.refreshSeries(), 15_000),
+      setInterval(() => (this.now = Date.now()), 15_000),
     );
     if (withAlerts) void this.loadAlerts().then(() => this.alertsAvailable && this.#connect());
     else this.alertsAvailable = false;
@@ -94,12 +149,42 @@ export class LiveState {
 
   async loadAlerts(): Promise<void> {
     try {
-      const r = await ok(api.api.alerts.$get({ query: { limit: '100' } }));
+      const r = await ok(api.api.alerts.$get({ query: { status: 'open', limit: String(QUEUE_PAGE) } }));
       this.alerts = r.alerts.map((a) => ({ ...a, fresh: false }));
+      this.waiting = r.waiting;
+      this.more = Math.max(0, r.total - r.alerts.length);
+      this.marked = [];
     } catch (err) {
       this.alertsAvailable = false;
       this.error = `Alerts unavailable: ${messageOf(err)}`;
     }
+  }
+
+  /** The next page of the queue (the server's order); alerts already listed are not listed twice. */
+  async loadMore(): Promise<void> {
+    const loaded = this.alerts.filter((a) => a.state.status !== 'closed').length;
+    await whileBusy(this, async () => {
+      const r = await ok(api.api.alerts.$get({ query: { status: 'open', limit: String(QUEUE_PAGE), offset: String(loaded) } }));
+      const have = new Set(this.alerts.map((a) => a.alert.id));
+      this.alerts = [...this.alerts, ...r.alerts.filter((a) => !have.has(a.alert.id)).map((a) => ({ ...a, fresh: false }))];
+      this.waiting = r.waiting;
+      this.more = Math.max(0, r.total - loaded - r.alerts.length);
+    });
+  }
+
+  mark(id: string, on: boolean): void {
+    this.marked = on ? [...new Set([...this.marked, id])] : this.marked.filter((x) => x !== id);
+  }
+
+  /** A supervisor closes the marked alerts as duplicates, with one reason for all (one audited call). */
+  async closeDuplicates(reason: string): Promise<boolean> {
+    const ids = this.marked;
+    if (!ids.length) return false;
+    return whileBusy(this, async () => {
+      const r = await ok(api.api.alerts['close-duplicates'].$post({ json: { ids, reason } }));
+      if (r.skipped.length) this.error = `${r.skipped.length} not closed: ${r.skipped.map((s) => s.reason).join('; ')}`;
+      await this.loadAlerts();
+    });
   }
 
   #connect(): void {
@@ -123,24 +208,15 @@ export class LiveState {
 
   #notice(n: AlertNotice): void {
     if (n.type === 'alert.raised') {
-      if (this.alerts.some((a) => a.alert.id === n.alert.id)) return;
-      const fresh: LiveAlert = {
-        alert: n.alert,
-        reminder: n.reminder,
-        events: [],
-        state: {
-          status: 'new',
-          escalated: false,
-          acknowledgedBy: null,
-          readVerified: null,
-          stateVerified: null,
-          recordActive: null,
-          disposition: null,
-        },
-        fresh: true,
-      };
-      this.alerts = [fresh, ...this.alerts];
+      // Hits on past reads belong to the historical view; the server does not stream them either.
+      if (n.alert.historical || this.alerts.some((a) => a.alert.id === n.alert.id)) return;
+      this.alerts = [raisedAlert(n.alert, n.reminder), ...this.alerts];
+      this.waiting++;
       this.#cue();
+    } else if (n.type === 'alert.sighting') {
+      // The same vehicle again: the card counts it and moves up, no new card, no new sound.
+      if (n.historical) return;
+      this.alerts = this.alerts.map((a) => (a.alert.id === n.alertId ? withSighting(a, n.sighting) : a));
     } else {
       // An action by anyone (or an escalation): reload that alert so every console agrees.
       void this.reload(n.alertId);
@@ -178,7 +254,7 @@ export class LiveState {
   async reload(id: string): Promise<void> {
     try {
       const a = await ok(api.api.alerts[':id'].$get({ param: { id } }));
-      if ('alert' in a) this.alerts = this.alerts.map((x) => (x.alert.id === id ? { ...a, fresh: x.fresh } : x));
+      if ('alert' in a) this.#replace({ ...a, fresh: this.alerts.find((x) => x.alert.id === id)?.fresh ?? false });
     } catch {
       /* shown on the next action */
     }
@@ -190,8 +266,16 @@ export class LiveState {
     if (!a) return false;
     return whileBusy(this, async () => {
       const r = await ok(api.api.alerts[':id'].actions.$post({ param: { id: a.alert.id }, json: action }));
-      if ('alert' in r) this.alerts = this.alerts.map((x) => (x.alert.id === a.alert.id ? { ...r, fresh: false } : x));
+      if ('alert' in r) this.#replace({ ...r, fresh: false });
     });
+  }
+
+  /** Puts an alert's new state in place; one that closes no longer waits. */
+  #replace(next: LiveAlert): void {
+    const prior = this.alerts.find((x) => x.alert.id === next.alert.id);
+    if (!prior) return;
+    if (prior.state.status !== 'closed' && next.state.status === 'closed') this.waiting = Math.max(0, this.waiting - 1);
+    this.alerts = this.alerts.map((x) => (x.alert.id === next.alert.id ? next : x));
   }
 
   async image(readId: string): Promise<void> {
