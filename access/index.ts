@@ -30,6 +30,8 @@ export interface AccessOptions {
   /** Called after a deployment authorisation changes (the ingest gate re-reads them). */
   onDeploymentsChanged?: () => Promise<void> | void;
   clock?: () => Date;
+  /** The agency that owns the appliance (site.agency): named on its reports. */
+  agency?: string;
   /** The appliance's time zone (site.timeZone): the dashboard's dates, and the duty hours' unless they name their own. */
   timeZone?: string;
   /**
@@ -124,7 +126,17 @@ export function createAccess(opts: AccessOptions): Access {
       auditRoutes({ audit, logger: routeLogger, timeZone }),
       deploymentRoutes({ client, logger: routeLogger, onChange: opts.onDeploymentsChanged, clock }),
       disseminationRoutes({ client, tacticalDays: opts.retention.tacticalDays, logger: routeLogger, clock }),
-      reportRoutes({ client, audit, anchoring, access, retention: opts.retention, logger: routeLogger, clock }),
+      reportRoutes({
+        client,
+        audit,
+        anchoring,
+        access,
+        retention: opts.retention,
+        logger: routeLogger,
+        clock,
+        agency: opts.agency,
+        timeZone,
+      }),
     ],
     resolveOpenCase: async (ref) => {
       const parsed = caseRefSchema.safeParse(ref);

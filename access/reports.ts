@@ -1,15 +1,12 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { DEFAULT_TIME_ZONE, type AccessConfig, type RetentionConfig } from '../contracts/index.ts';
-import { retentionReport } from '../store/index.ts';
-import type { AuditLog, VerifyResult } from './audit-log.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig } from '../contracts/index.ts';
+import type { VerifyResult } from './audit-log.ts';
 import type { ChainEntry } from './chain.ts';
-import { listDeploymentEvents, listDeployments } from './deployments.ts';
-import { listDisseminations } from './disseminations.ts';
 
 /**
  * The reports the guidelines ask for: the audit report (7a, 7c: who accessed what, under
- * which case, and what looks wrong) and the annual evaluation (7b). The anomaly rules are pure
- * functions over audit entries so that they can be tested on their own.
+ * which case, and what looks wrong), and the verification figures the annual evaluation (7b,
+ * evaluation.ts) takes from the log. The anomaly rules are pure functions over audit entries so
+ * that they can be tested on their own.
  */
 export const DATA_ACTIONS = new Set(['reads.search', 'reads.export', 'image.view', 'dissemination.agency', 'dissemination.owner']);
 
@@ -209,103 +206,9 @@ export function verificationFigures(entries: readonly ChainEntry[]) {
   }
   const total = Object.values(verdicts).reduce((a, b) => a + b, 0);
   const misread = verdicts.misread ?? 0;
-  return { verifications: total, verdicts, verifiedHits: verdicts.confirmed_hit ?? 0, misreadRate: total ? misread / total : null };
-}
-
-export interface EvaluationInput {
-  client: ClickHouseClient;
-  audit: AuditLog;
-  retention: RetentionConfig;
-  from: Date;
-  to: Date;
-}
-
-/** The annual evaluation (guidelines 7b): performance, data quality, purge compliance, deployments. */
-export async function evaluationReport(i: EvaluationInput) {
-  const { client } = i;
-  const hours = Math.max(1, Math.round((i.to.getTime() - i.from.getTime()) / 3_600_000));
-  const rs = await client.query({
-    // Aliases differ from the column names: ClickHouse would substitute an alias into the other aggregates.
-    query: `SELECT camera_id, sum(reads) AS n_reads, sum(low_confidence) AS n_low, sum(no_state) AS n_no_state, uniqExactIf(hour, reads > 0) AS n_hours
-            FROM reads_hourly WHERE hour >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64})) AND hour < fromUnixTimestamp64Milli({to:Int64})
-            GROUP BY camera_id ORDER BY camera_id`,
-    query_params: { from: i.from.getTime(), to: i.to.getTime() },
-    format: 'JSONEachRow',
-  });
-  const cams = (await rs.json<{ camera_id: string; n_reads: string; n_low: string; n_no_state: string; n_hours: string }>()).map((r) => {
-    const [n, h] = [Number(r.n_reads), Number(r.n_hours)];
-    return {
-      cameraId: r.camera_id,
-      reads: n,
-      hoursWithReads: h,
-      // Hours in which the camera produced at least one read: the uptime the store can vouch for.
-      uptimeShare: h / hours,
-      readsPerHour: h ? n / h : 0,
-      lowConfidenceShare: n ? Number(r.n_low) / n : null,
-      noStateShare: n ? Number(r.n_no_state) / n : null,
-    };
-  });
-  const reads = cams.reduce((a, c) => a + c.reads, 0);
-  const hits = await countHits(client, i.from, i.to);
-  const entries = await i.audit.list({ from: i.from, to: i.to, action: ALERT_ACTION, limit: 10_000 });
-  const ver = verificationFigures(entries);
-  const [deployments, events, dissem] = await Promise.all([
-    listDeployments(client),
-    listDeploymentEvents(client),
-    listDisseminations(client, { from: i.from, to: i.to }),
-  ]);
-  const retention = await retentionReport(client, i.retention, 400).catch(() => null);
-  const runs = retention?.runs.filter((r) => Date.parse(r.runAt) >= i.from.getTime() && Date.parse(r.runAt) < i.to.getTime()) ?? [];
-  return {
-    period: { from: i.from.toISOString(), to: i.to.toISOString(), hours },
-    reads,
-    hits,
-    hitRate: hits !== null && reads ? hits / reads : null,
-    ...ver,
-    cameras: cams,
-    dataQuality: {
-      lowConfidenceShare: reads ? cams.reduce((a, c) => a + (c.lowConfidenceShare ?? 0) * c.reads, 0) / reads : null,
-      noStateShare: reads ? cams.reduce((a, c) => a + (c.noStateShare ?? 0) * c.reads, 0) / reads : null,
-      note: 'low confidence: below 0.8; counts come from hourly aggregates, which count a read redelivered after a crash twice',
-    },
-    purge: {
-      settings: i.retention,
-      runs: runs.length,
-      runsLeavingExpiredRows: runs.filter((r) => r.remainingExpired > 0).length,
-      heldReads: retention?.heldReads ?? null,
-      compliant: retention ? runs.length > 0 && runs.every((r) => r.remainingExpired === 0) : null,
-    },
-    deployments: deployments.map((d) => ({
-      id: d.id,
-      cameraId: d.cameraId,
-      status: d.status,
-      mode: d.mode,
-      authorizedBy: d.authorizedBy,
-      validFrom: d.validFrom,
-      validUntil: d.validUntil,
-      results: events.filter((e) => e.deploymentId === d.id && e.kind === 'result').length,
-      exceptions: events.filter((e) => e.deploymentId === d.id && e.kind === 'exception').length,
-    })),
-    disseminations: {
-      sent: dissem.filter((d) => d.outcome === 'sent').length,
-      refused: dissem.filter((d) => d.outcome === 'refused').length,
-    },
-  };
-}
-
-/** Hits from the alerts table when the matcher's store has one; null when it cannot be told. */
-async function countHits(client: ClickHouseClient, from: Date, to: Date): Promise<number | null> {
-  try {
-    const rs = await client.query({
-      query:
-        'SELECT count() AS n FROM alerts WHERE raised_at >= fromUnixTimestamp64Milli({from:Int64}) AND raised_at < fromUnixTimestamp64Milli({to:Int64})',
-      query_params: { from: from.getTime(), to: to.getTime() },
-      format: 'JSONEachRow',
-    });
-    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
-  } catch {
-    return null;
-  }
+  // Duplicates closed (often in bulk) were never looked at as reads: they do not dilute the misread rate.
+  const looked = total - (verdicts.duplicate ?? 0);
+  return { verifications: total, verdicts, verifiedHits: verdicts.confirmed_hit ?? 0, misreadRate: looked ? misread / looked : null };
 }
 
 export type { VerifyResult };

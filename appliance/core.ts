@@ -104,6 +104,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     extraRules: { ...hotlistRules, ...alertRules },
     onDeploymentsChanged: () => gate.invalidate(),
     timeZone: config.site.timeZone,
+    agency: config.site.agency,
     anchor: { dataDir: config.dataDir, siteId: config.site.id, webhook: config.hotlists.webhook },
   });
   await recordConfigLoaded(access.audit, config, client);

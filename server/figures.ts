@@ -74,7 +74,7 @@ export function hitFigures(c: HitCounts): { alertsPerRead: number | null; plates
 /**
  * A camera's uptime over a period: minutes in which it delivered frames, over the minutes it
  * could have (from the later of the period's start and its first report, to the earlier of the
- * period's end and now). A camera installed last week is judged on last week, not on the year;
+ * period's end and the last whole minute). A camera installed last week is judged on last week, not on the year;
  * one that never reported has no uptime to show (null), which is not 0 %.
  */
 export function uptime(o: { minutesUp: number; fromMs: number; toMs: number; firstSeenMs: number | null; nowMs: number }): {
@@ -84,7 +84,8 @@ export function uptime(o: { minutesUp: number; fromMs: number; toMs: number; fir
 } {
   if (o.firstSeenMs === null) return { share: null, observedMinutes: 0, sinceMs: null };
   const since = Math.max(o.fromMs, Math.floor(o.firstSeenMs / 60_000) * 60_000);
-  const until = Math.min(o.toMs, o.nowMs);
-  const observedMinutes = Math.max(0, Math.ceil((until - since) / 60_000));
+  // Up to the last whole minute: the minute under way has no row yet, and is no downtime.
+  const until = Math.floor(Math.min(o.toMs, o.nowMs) / 60_000) * 60_000;
+  const observedMinutes = Math.max(0, Math.round((until - since) / 60_000));
   return { share: share(o.minutesUp, observedMinutes), observedMinutes, sinceMs: since };
 }

@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
-import type { AccessConfig, Logger, RetentionConfig } from '../../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, type AccessConfig, type Logger, type RetentionConfig } from '../../contracts/index.ts';
 import type { AuditAnchoring } from '../anchoring.ts';
 import type { AuditLog } from '../audit-log.ts';
 import type { AccessEnv } from '../principal.ts';
-import { auditReport, evaluationReport } from '../reports.ts';
+import { evaluationHtml } from '../evaluation-html.ts';
+import { presentEvaluation } from '../evaluation-view.ts';
+import { evaluationReport } from '../evaluation.ts';
+import { auditReport } from '../reports.ts';
 import { accessErrorHandler, esc } from './util.ts';
 import { valid } from '../../server/index.ts';
 
@@ -48,6 +51,10 @@ export function reportRoutes(opts: {
   retention: RetentionConfig;
   logger: Logger;
   clock?: () => Date;
+  /** The agency that owns the appliance (site.agency): the evaluation is its report. */
+  agency?: string;
+  /** The appliance's time zone (site.timeZone): the evaluation's dates are in it. */
+  timeZone?: string;
 }) {
   const clock = opts.clock ?? (() => new Date());
   const period = (q: { from?: string; to?: string }, days: number) => {
@@ -102,21 +109,16 @@ export function reportRoutes(opts: {
     .get('/reports/evaluation', valid('query', periodQuery), async (c) => {
       const q = c.req.valid('query');
       const { from, to } = period(q, 365);
-      const report = await evaluationReport({ client: opts.client, audit: opts.audit, retention: opts.retention, from, to });
-      if (q.format === 'json') return c.json(report);
-      const { cameras, deployments, dataQuality, purge, verdicts, disseminations, period: p, ...totals } = report;
-      return c.body(
-        page(`ALPR annual evaluation ${p.from} – ${p.to}`, [
-          ['Totals', { ...totals, verdicts }],
-          ['Cameras', cameras],
-          ['Data quality', dataQuality],
-          ['Purge compliance', purge],
-          ['Deployments', deployments],
-          ['Disseminations', disseminations],
-        ]),
-        200,
-        HTML_HEADERS,
-      );
+      const report = await evaluationReport({ client: opts.client, audit: opts.audit, retention: opts.retention, from, to, clock });
+      // The figures as a report: agency, period in the appliance's zone, sections with context.
+      const document = presentEvaluation(report, {
+        agency: opts.agency ?? 'Unnamed agency',
+        timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
+        generatedAt: clock(),
+        tacticalDays: opts.retention.tacticalDays,
+      });
+      if (q.format === 'json') return c.json({ ...report, document });
+      return c.body(evaluationHtml(document), 200, HTML_HEADERS);
     });
   app.onError(accessErrorHandler(opts.logger));
   return app;

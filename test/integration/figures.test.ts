@@ -3,6 +3,8 @@ import { plateReadSchema, silentLogger } from '../../contracts/index.ts';
 import { createDeploymentGate } from '../../access/index.ts';
 import { CameraSeries, metricsSeriesRoutes } from '../../server/routes/metrics-series.ts';
 import { insertReads } from '../../store/index.ts';
+import { evaluationReport } from '../../access/evaluation.ts';
+import type { AuditLog } from '../../access/audit-log.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 
@@ -121,5 +123,39 @@ describe('refused reads', () => {
     for (let pass = 0; pass < 3; pass++) for (const r of reads) expect(await gate.admit(r)).toMatch(/no active deployment authorisation/);
     expect((await gate.status()).find((s) => s.cameraId === 'cam-rogue')?.refused).toBe(2);
     expect(counted).toBe(2);
+  });
+});
+
+describe('the annual evaluation', () => {
+  it('gives bounded hit figures and judges uptime on the minutes since the camera first reported', async () => {
+    // cam-1 first reported an hour ago and delivered frames in 54 of those 60 minutes.
+    const first = Math.floor(now.getTime() / 60_000) * 60 - 3600;
+    await store.client.insert({
+      table: 'camera_metrics_minutely',
+      values: Array.from({ length: 60 }, (_, k) => ({
+        minute: first + k * 60,
+        camera_id: 'cam-1',
+        decoded_fps: k < 54 ? 25 : 0,
+        queue_depth: 0,
+      })),
+      format: 'JSONEachRow',
+    });
+    const noAudit = { list: async () => [] } as unknown as AuditLog;
+    const r = await evaluationReport({
+      client: store.client,
+      audit: noAudit,
+      retention: { tacticalDays: 30, holdMaxYears: 3 },
+      from: new Date(now.getTime() - 365 * 86_400_000),
+      to: now,
+      clock: () => now,
+    });
+    expect(r.reads).toBe(34);
+    expect(r.hitReads).toBe(2);
+    expect(r.alertsPerRead).toBeCloseTo(2 / 34, 9);
+    expect(r.alertsRaised).toBe(3); // one per list entry: the read on two lists raised two
+    expect(r.plates).toMatchObject({ plates: 33, platesHit: 2 });
+    const cam = r.cameras.find((c) => c.cameraId === 'cam-1')!;
+    expect(cam.uptime).toBeCloseTo(0.9, 2);
+    expect(cam.meanFps).toBeCloseTo((54 * 25) / 60, 3);
   });
 });
