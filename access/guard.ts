@@ -235,7 +235,7 @@ export function createAccessGuard(opts: GuardOptions): MiddlewareHandler<AccessE
       await record({
         target: c.get('auditTarget') ?? c.req.path,
         caseRef: cc?.caseRef ?? null,
-        purpose: cc?.purpose ?? null,
+        purpose: cc?.purpose ?? c.get('auditPurpose') ?? null,
         outcome: status < 400 || status === 404 ? 'ok' : status >= 500 ? 'error' : 'denied',
         detail: c.get('auditDetail') ?? (status === 404 ? 'not found' : status >= 400 ? `HTTP ${status}` : null),
       });

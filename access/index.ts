@@ -172,7 +172,7 @@ function anchorSinks(opts: AccessOptions): AnchorSink[] {
   return sinks;
 }
 
-export { accessRules, PUBLIC_ROUTES, alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessRule } from './rules.ts';
+export { accessRules, PUBLIC_ROUTES, alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessRule, type RuleContext } from './rules.ts';
 export type { AccessEnv, Principal } from './principal.ts';
 export { accessCommands, type CliCommand } from './cli.ts';
 export { getCase, isCaseOpen, listOpenCases, caseKey, type CaseRecord } from './cases.ts';

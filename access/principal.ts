@@ -34,5 +34,7 @@ export type AccessVariables = {
   /** A JSON-safe summary of the request body for the audit entry (never a secret). */
   auditBody: unknown;
   auditDetail: string | undefined;
+  /** The purpose of an access that needs no case, in the case's place: an alert being verified. */
+  auditPurpose: string | undefined;
 };
 export type AccessEnv = { Variables: AccessVariables };

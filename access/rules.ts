@@ -142,6 +142,7 @@ export const accessRules: Record<string, AccessRule> = {
   // Stored data (server/routes/reads.ts).
   'GET /api/reads': { anyOf: search, action: 'reads.search', caseGate: true, check: tacticalSearch },
   'GET /api/reads/:id/image': { anyOf: search, action: 'image.view', caseGate: true, check: tacticalImage },
+  'GET /api/reads/:id/vehicle-image': { anyOf: search, action: 'image.vehicle_view', caseGate: true, check: tacticalImage },
   'GET /api/reads/export.csv': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },
   // The case file with the reads' images: an export like the CSV, under the same case and audit.
   'GET /api/reads/export.zip': { anyOf: search, action: 'reads.export', caseGate: true, check: tacticalSearch },

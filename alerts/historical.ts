@@ -104,6 +104,7 @@ export async function raiseHistoricalHits(
             ori: rec.ori,
             priority: rec.priority,
             expiresAt: rec.expiresAt ? new Date(rec.expiresAt).toISOString() : null,
+            vehicle: rec.vehicle ?? null,
           },
           matchKind: viaCandidate ? 'candidate' : 'exact',
           score: scoreHit({

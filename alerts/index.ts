@@ -4,6 +4,7 @@
  */
 export { startAlertService, AlertNotFoundError, type AlertService, type AlertServiceOptions } from './service.ts';
 export { alertRoutes, alertRules } from './routes.ts';
+export { alertEvidenceRoutes, alertEvidenceRules, evidenceRefusal, plateImageShown, ALERT_EVIDENCE_HOURS } from './evidence.ts';
 export { raiseHistoricalHits, type HistoricalOptions } from './historical.ts';
 export {
   storeAlerts,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from '../contracts/index.ts';
 import { alertOutsideLiveWindow, LIVE_ALERT_HOURS, type AccessEnv, type AccessRule, type Principal } from '../access/index.ts';
 import { valid } from '../server/index.ts';
+import { alertEvidenceRoutes, alertEvidenceRules, NOT_SHOWN, plateImageShown } from './evidence.ts';
 import { AlertNotFoundError, type AlertService } from './service.ts';
 import type { AlertNotice } from './notify.ts';
 import { getAlert, listAlerts, type AlertQuery } from './store.ts';
@@ -18,6 +19,7 @@ export const alertRules: Record<string, AccessRule> = {
   'POST /api/alerts/:id/actions': { anyOf: ['alerts.act'], action: 'alert.action', auditBody: true },
   // A supervisor closes duplicates in bulk, with a reason: audited with its body (ids and reason).
   'POST /api/alerts/close-duplicates': { anyOf: ['alerts.supervise'], action: 'alerts.close_duplicates', auditBody: true },
+  ...alertEvidenceRules,
 };
 
 const note = z
@@ -79,9 +81,10 @@ function pageQuery(q: z.infer<typeof listQuery>, view: AlertQuery['view']): Aler
 const historicalNotice = (n: AlertNotice) =>
   (n.type === 'alert.raised' && n.alert.historical) || (n.type === 'alert.sighting' && n.historical);
 
-export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertService; logger: Logger }) {
+export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertService; logger: Logger; tacticalDays?: number }) {
   const { client, alerts } = opts;
   return new Hono<AccessEnv>()
+    .route('/', alertEvidenceRoutes({ client, tacticalDays: opts.tacticalDays ?? 30 }))
     .get('/alerts', valid('query', listQuery), async (c) => c.json(await listAlerts(client, pageQuery(c.req.valid('query'), 'live'))))
     .get('/alerts/historical', valid('query', listQuery), async (c) =>
       c.json(await listAlerts(client, pageQuery(c.req.valid('query'), 'historical'))),
@@ -153,8 +156,12 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
     .post('/alerts/:id/actions', valid('param', alertId), valid('json', actionSchema), async (c) => {
       const { id } = c.req.valid('param');
       c.set('auditTarget', id);
+      const action = c.req.valid('json');
+      // "Characters match" only after the plate image was served enlarged to this user (alerts/evidence.ts).
+      if (action.action === 'verify_read' && action.correct && !(await plateImageShown(client, id, actor(c))))
+        return c.json(NOT_SHOWN, 409);
       try {
-        return c.json(await alerts.act(id, actor(c), c.req.valid('json') as WorkflowAction));
+        return c.json(await alerts.act(id, actor(c), action as WorkflowAction));
       } catch (err) {
         if (err instanceof AlertNotFoundError) return c.json({ error: err.message }, 404);
         if (err instanceof WorkflowError) return c.json({ error: err.message }, 409);

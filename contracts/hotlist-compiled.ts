@@ -1,6 +1,7 @@
 import { createGzip, createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import type { VehicleDescription } from './alert.ts';
 
 /**
  * One hotlist record in canonical form, whatever file it came from. Every text field is
@@ -20,6 +21,8 @@ export interface HotlistRecord {
   expiresAt: number | null;
   priority: number;
   notes: string | null;
+  /** The vehicle the record describes (NCIC VMA, VMO, VST, VCO, VYR), where the extract gives it. */
+  vehicle?: VehicleDescription | null;
 }
 
 /**
@@ -29,14 +32,30 @@ export interface HotlistRecord {
  * escaping is needed and the matcher parses 10 million lines in seconds. Notes stay out:
  * the matcher needs only what an alert carries.
  */
-export const COMPILED_HEADER = 'alpr-hotlist-v1\trecordId\tplate\twildcard\tstate\tplateType\tcategory\tori\tpriority\texpiresAt';
+export const COMPILED_HEADER = 'alpr-hotlist-v2\trecordId\tplate\twildcard\tstate\tplateType\tcategory\tori\tpriority\texpiresAt\tvehicle';
+/** Versions compiled before the vehicle description travelled with the records: still read. */
+const COMPILED_HEADER_V1 = 'alpr-hotlist-v1\trecordId\tplate\twildcard\tstate\tplateType\tcategory\tori\tpriority\texpiresAt';
+
+/**
+ * The vehicle description as one field: make, model, style, colour, year joined by the unit
+ * separator (canonical text holds no control characters), empty for none.
+ */
+const UNIT = '\u001f';
+export function vehicleField(v: VehicleDescription | null | undefined): string {
+  return v ? [v.make, v.model, v.style, v.colour, v.year].map((x) => x ?? '').join(UNIT) : '';
+}
+export function parseVehicle(f: string | undefined): VehicleDescription | null {
+  if (!f) return null;
+  const [make, model, style, colour, year] = f.split(UNIT).map((x) => x || null);
+  return { make: make ?? null, model: model ?? null, style: style ?? null, colour: colour ?? null, year: year ?? null };
+}
 
 export class CompiledFormatError extends Error {
   override readonly name = 'CompiledFormatError';
 }
 
 export function compiledLine(r: HotlistRecord): string {
-  return `${r.recordId}\t${r.plate}\t${r.wildcard ? 1 : 0}\t${r.state ?? ''}\t${r.plateType ?? ''}\t${r.category}\t${r.ori ?? ''}\t${r.priority}\t${r.expiresAt ?? ''}\n`;
+  return `${r.recordId}\t${r.plate}\t${r.wildcard ? 1 : 0}\t${r.state ?? ''}\t${r.plateType ?? ''}\t${r.category}\t${r.ori ?? ''}\t${r.priority}\t${r.expiresAt ?? ''}\t${vehicleField(r.vehicle)}\n`;
 }
 
 /** A writer that gzips lines as they come; `finish()` resolves with the whole object's bytes. */
@@ -66,7 +85,7 @@ export function createCompiledWriter() {
 
 export type CompiledRecord = Pick<
   HotlistRecord,
-  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'
+  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt' | 'vehicle'
 >;
 
 /** Reads a compiled version (gzip'd chunks) and calls `onRecord` for each record. */
@@ -78,6 +97,7 @@ export async function readCompiled(
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let header = false;
+  let fields = 10;
   let count = 0;
   for await (const chunk of gunzip as AsyncIterable<Buffer>) {
     const text = rest + decoder.write(chunk);
@@ -85,12 +105,14 @@ export async function readCompiled(
     rest = lines.pop()!;
     for (const line of lines) {
       if (!header) {
-        if (line !== COMPILED_HEADER) throw new CompiledFormatError('not a compiled hotlist (header mismatch)');
+        if (line !== COMPILED_HEADER && line !== COMPILED_HEADER_V1)
+          throw new CompiledFormatError('not a compiled hotlist (header mismatch)');
+        fields = line === COMPILED_HEADER ? 10 : 9;
         header = true;
         continue;
       }
       const f = line.split('\t');
-      if (f.length !== 9) throw new CompiledFormatError(`compiled record ${count + 1} has ${f.length} fields`);
+      if (f.length !== fields) throw new CompiledFormatError(`compiled record ${count + 1} has ${f.length} fields`);
       onRecord({
         recordId: f[0]!,
         plate: f[1]!,
@@ -101,6 +123,7 @@ export async function readCompiled(
         ori: f[6] || null,
         priority: Number(f[7]),
         expiresAt: f[8] ? Number(f[8]) : null,
+        vehicle: parseVehicle(f[9]),
       });
       count++;
     }

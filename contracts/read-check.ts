@@ -20,7 +20,8 @@ export function checkReadFast(x: unknown): PlateRead | null {
     keys++;
   }
   const r = x as Record<string, unknown>;
-  if (r.cropJpeg !== undefined) return null; // base64 is the schema's to check; crops are rare and large
+  // base64 is the schema's to check; crops are rare and large
+  if (r.cropJpeg !== undefined || r.vehicleJpeg !== undefined) return null;
   if (typeof r.id !== 'string' || !UUID.test(r.id)) return null;
   if (!str(r.siteId, 1, 64)) return null;
   if (typeof r.cameraId !== 'string' || !CAMERA_ID.test(r.cameraId)) return null;
@@ -68,6 +69,7 @@ const ALLOWED = new Set([
   'framesSeen',
   'box',
   'cropJpeg',
+  'vehicleJpeg',
 ]);
 const REQUIRED = 12; // id siteId cameraId capturedAt firstSeenAt lastSeenAt plate confidence state location direction framesSeen
 const STATES = new Set<string>(US_STATES);

@@ -42,6 +42,13 @@ export const plateReadSchema = z.strictObject({
     .optional()
     .describe('Plate box [x, y, w, h] in the best frame, in pixels.'),
   cropJpeg: z.base64().max(400_000).optional().describe("Best plate crop as base64 JPEG; stored as the read's plate image."),
+  vehicleJpeg: z
+    .base64()
+    .max(400_000)
+    .optional()
+    .describe(
+      "The frame's region around the plate's vehicle as base64 JPEG, only where the agency's policy defines it (recognition.vehicleImage); stored beside the plate image, with the same retention.",
+    ),
 });
 
 export type PlateRead = z.infer<typeof plateReadSchema>;

@@ -20,6 +20,20 @@ const standard: FieldMapping = {
   expiresAt: ['expires_at', 'expiry', 'expiration'],
   priority: ['priority'],
   notes: ['notes', 'remarks'],
+  vehicleMake: ['vehicle_make', 'make'],
+  vehicleModel: ['vehicle_model', 'model'],
+  vehicleStyle: ['vehicle_style', 'body_style', 'style'],
+  vehicleColour: ['vehicle_color', 'vehicle_colour', 'color', 'colour'],
+  vehicleYear: ['vehicle_year', 'model_year', 'year'],
+};
+
+/** NCIC/FCIC vehicle description fields: make, model, style, colour, year. */
+const ncicVehicle = {
+  vehicleMake: ['vma', ...standard.vehicleMake],
+  vehicleModel: ['vmo', ...standard.vehicleModel],
+  vehicleStyle: ['vst', ...standard.vehicleStyle],
+  vehicleColour: ['vco', ...standard.vehicleColour],
+  vehicleYear: ['vyr', ...standard.vehicleYear],
 };
 
 export const BUILTIN_MAPPINGS: Record<'standard' | 'ncic' | 'fcic' | 'dhsmv', FieldMapping> = {
@@ -35,6 +49,7 @@ export const BUILTIN_MAPPINGS: Record<'standard' | 'ncic' | 'fcic' | 'dhsmv', Fi
     enteredAt: ['doe', 'dte', ...standard.enteredAt],
     expiresAt: ['loy', 'exp', ...standard.expiresAt],
     notes: ['mis', ...standard.notes],
+    ...ncicVehicle,
   },
   fcic: {
     ...standard,
@@ -45,6 +60,7 @@ export const BUILTIN_MAPPINGS: Record<'standard' | 'ncic' | 'fcic' | 'dhsmv', Fi
     category: ['file', 'mke', ...standard.category],
     enteredAt: ['doe', ...standard.enteredAt],
     notes: ['mis', ...standard.notes],
+    ...ncicVehicle,
   },
   dhsmv: {
     ...standard,

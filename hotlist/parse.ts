@@ -157,6 +157,11 @@ export function createHotlistParser(opts: ParserOptions) {
         expiresAt: cell(p, a.expiresAt),
         priority: cell(p, a.priority),
         notes: cell(p, a.notes),
+        vehicleMake: cell(p, a.vehicleMake),
+        vehicleModel: cell(p, a.vehicleModel),
+        vehicleStyle: cell(p, a.vehicleStyle),
+        vehicleColour: cell(p, a.vehicleColour),
+        vehicleYear: cell(p, a.vehicleYear),
       },
       line,
     );

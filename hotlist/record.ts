@@ -1,4 +1,11 @@
-import { normalizePlate, PatternError, piiProblem, wildcardToLike, type HotlistRecord } from '../contracts/index.ts';
+import {
+  normalizePlate,
+  PatternError,
+  piiProblem,
+  wildcardToLike,
+  type HotlistRecord,
+  type VehicleDescription,
+} from '../contracts/index.ts';
 
 export type { HotlistRecord };
 
@@ -13,6 +20,11 @@ export const RECORD_FIELDS = [
   'expiresAt',
   'priority',
   'notes',
+  'vehicleMake',
+  'vehicleModel',
+  'vehicleStyle',
+  'vehicleColour',
+  'vehicleYear',
 ] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 export const REQUIRED_FIELDS: readonly RecordField[] = ['plate', 'recordId', 'category'];
@@ -179,6 +191,19 @@ function notesOf(raw: string | undefined): string | null {
   return notes;
 }
 
+/** The record's vehicle description (NCIC VMA, VMO, VST, VCO, VYR), or null when it gives none. */
+function vehicleOf(row: Partial<Record<RecordField, string>>): VehicleDescription | null {
+  const field = (f: RecordField, max: number) => text(f, row[f], max)?.toUpperCase() ?? null;
+  const v = {
+    make: field('vehicleMake', 24),
+    model: field('vehicleModel', 24),
+    style: field('vehicleStyle', 24),
+    colour: field('vehicleColour', 24),
+    year: field('vehicleYear', 8),
+  };
+  return Object.values(v).some((x) => x !== null) ? v : null;
+}
+
 /**
  * Validates one mapped row and returns the canonical record, or throws a RecordError whose
  * message says what is wrong with it (reported with the line number by the parser).
@@ -238,5 +263,6 @@ export function toRecord(row: Partial<Record<RecordField, string>>): HotlistReco
     expiresAt,
     priority,
     notes: notesOf(row.notes),
+    vehicle: vehicleOf(row),
   };
 }

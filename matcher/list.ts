@@ -1,4 +1,4 @@
-import { wildcardToLike, type HotlistRecord } from '../contracts/index.ts';
+import { parseVehicle, vehicleField, wildcardToLike, type HotlistRecord } from '../contracts/index.ts';
 import { END_K, GapFilter, headOf, IN_END_FILTER, SPAN, tailOf } from './gap-filter.ts';
 import * as keys from './keys.ts';
 
@@ -30,7 +30,7 @@ export interface ListMeta {
 /** What the matcher keeps of a record: the fields an alert carries, not the notes or dates of entry. */
 export type EntryView = Pick<
   HotlistRecord,
-  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt'
+  'recordId' | 'plate' | 'wildcard' | 'state' | 'plateType' | 'category' | 'ori' | 'priority' | 'expiresAt' | 'vehicle'
 >;
 
 const NONE = 0xffffffff;
@@ -78,6 +78,8 @@ export class ListBuilder {
   private ori: Uint32Array;
   private priority: Uint8Array;
   private expiresDay: Uint32Array;
+  /** Vehicle descriptions interned: a stolen-vehicle file repeats a few make/model/colour/year combinations. */
+  private vehicle: Uint32Array;
   private idOffsets: Uint32Array;
   private ids: Buffer;
   private idBytes = 0;
@@ -85,6 +87,7 @@ export class ListBuilder {
   private readonly categories = new Interner();
   private readonly plateTypes = new Interner();
   private readonly oris = new Interner();
+  private readonly vehicles = new Interner();
   private readonly wildcards: { re: RegExp; entry: number; pattern: string }[] = [];
   // Filled as entries arrive, while their digits are at hand (taking a key apart again costs
   // floating-point divisions); rebuilt at the end only when the size hint was far too small.
@@ -104,6 +107,7 @@ export class ListBuilder {
     this.ori = new Uint32Array(sizeHint);
     this.priority = new Uint8Array(sizeHint);
     this.expiresDay = new Uint32Array(sizeHint);
+    this.vehicle = new Uint32Array(sizeHint);
     this.idOffsets = new Uint32Array(sizeHint + 1);
     this.ids = Buffer.allocUnsafe(sizeHint * 12);
   }
@@ -120,6 +124,7 @@ export class ListBuilder {
       this.ori = grow(this.ori, m);
       this.priority = grow(this.priority, m);
       this.expiresDay = grow(this.expiresDay, m);
+      this.vehicle = grow(this.vehicle, m);
       this.idOffsets = grow(this.idOffsets, m + 1);
     }
     if (r.wildcard) {
@@ -140,6 +145,7 @@ export class ListBuilder {
     this.ori[i] = this.oris.id(r.ori);
     this.priority[i] = r.priority;
     this.expiresDay[i] = r.expiresAt === null ? 0 : Math.ceil(r.expiresAt / DAY) + 1;
+    this.vehicle[i] = this.vehicles.id(r.vehicle ? vehicleField(r.vehicle) : null);
     const need = this.idBytes + Buffer.byteLength(r.recordId);
     if (need > this.ids.length) {
       const b = Buffer.allocUnsafe(Math.max(need, this.ids.length * 2));
@@ -198,12 +204,14 @@ export class ListBuilder {
         ori: this.ori.slice(0, n),
         priority: this.priority.slice(0, n),
         expiresDay: this.expiresDay.slice(0, n),
+        vehicle: this.vehicle.slice(0, n),
         idOffsets: this.idOffsets.slice(0, n + 1),
         ids: this.ids.subarray(0, this.idBytes),
         states: this.states.values,
         categories: this.categories.values,
         plateTypes: this.plateTypes.values,
         oris: this.oris.values,
+        vehicles: this.vehicles.values,
         wildcards: this.wildcards,
       },
     );
@@ -307,12 +315,14 @@ interface Columns {
   ori: Uint32Array;
   priority: Uint8Array;
   expiresDay: Uint32Array;
+  vehicle: Uint32Array;
   idOffsets: Uint32Array;
   ids: Buffer;
   states: (string | null)[];
   categories: (string | null)[];
   plateTypes: (string | null)[];
   oris: (string | null)[];
+  vehicles: (string | null)[];
   wildcards: { re: RegExp; entry: number; pattern: string }[];
 }
 
@@ -521,6 +531,7 @@ export class CompiledList {
       ori: c.oris[c.ori[e]!] ?? null,
       priority: c.priority[e]!,
       expiresAt: d === 0 ? null : (d - 1) * DAY,
+      vehicle: parseVehicle(c.vehicles[c.vehicle[e]!] ?? undefined),
     };
   }
 
@@ -541,6 +552,7 @@ export class CompiledList {
       c.ori,
       c.priority,
       c.expiresDay,
+      c.vehicle,
       c.idOffsets,
       c.ids,
     ].reduce((s, a) => s + a.byteLength, 0);

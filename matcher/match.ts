@@ -174,7 +174,7 @@ export function alertId(readId: string, source: string, recordId: string): strin
 /** The alert for one hit. */
 export function toAlert(read: PlateRead, hit: Hit, list: CompiledList, raisedAt: Date, historical = false): Alert {
   const v = list.entry(hit.entry);
-  const { cropJpeg: _omit, ...bare } = read;
+  const { cropJpeg: _crop, vehicleJpeg: _vehicle, ...bare } = read;
   return {
     id: alertId(read.id, hit.source, v.recordId),
     raisedAt: raisedAt.toISOString(),
@@ -190,6 +190,7 @@ export function toAlert(read: PlateRead, hit: Hit, list: CompiledList, raisedAt:
       ori: v.ori,
       priority: v.priority,
       expiresAt: v.expiresAt === null ? null : new Date(v.expiresAt).toISOString(),
+      vehicle: v.vehicle ?? null,
     },
     matchKind: hit.kind,
     score: hit.score,

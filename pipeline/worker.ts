@@ -23,6 +23,7 @@ import { createReader, type PlateReader } from './recognition/index.ts';
 import { encodeJpeg } from './render/index.ts';
 import { resizeRegion, type Image } from './render/raster.ts';
 import { startSimulatedCamera, SIM_CAMERA_ID } from './sim-camera.ts';
+import { vehicleCrop } from './vehicle-image.ts';
 import {
   changedRegion,
   DEFAULT_TRACKER,
@@ -72,7 +73,8 @@ export function parseWorkerArgs(args: string[]): { cameraId: string; opts: Worke
   return { cameraId, opts };
 }
 
-type Crop = Image;
+/** The plate crop, and the vehicle's region where the agency stores vehicle images (recognition.vehicleImage). */
+type Crop = Image & { vehicle?: Image };
 
 /**
  * Nice offset of a recognising worker's other threads (decoders) above its main thread. The
@@ -134,6 +136,8 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
   const readerName = opts.readerName ?? cameraReader(config, cam);
   const reader: PlateReader | null = opts.decodeOnly ? null : await createReader(readerName, { threads });
   const source = openSource(cameraSource(cam));
+  // Only where the agency's policy defines it (guidelines 6a): a wider picture can show people.
+  const vehicleImages = config.recognition.vehicleImage;
 
   // Reads across the box's cameras run most urgent first (pipeline/gate) when the parent serves a gate.
   const gate = gateFromParent();
@@ -188,6 +192,7 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
       box: r.best.box,
       // Encoded on libuv's pool: the next frame's recognition goes on meanwhile.
       cropJpeg: r.best.ref ? (await encodeJpeg(r.best.ref, 80)).toString('base64') : undefined,
+      vehicleJpeg: r.best.ref?.vehicle ? (await encodeJpeg(r.best.ref.vehicle, 70)).toString('base64') : undefined,
     };
     try {
       spool?.add(read);
@@ -320,7 +325,10 @@ export async function startCameraWorker(config: AlprConfig, logger: Logger, args
         })),
         frame.width,
         frame.height,
-      ).map((o) => ({ ...o, ref: plateCrop(frame, o.box) }));
+      ).map((o) => ({
+        ...o,
+        ref: vehicleImages ? { ...plateCrop(frame, o.box), vehicle: vehicleCrop(frame, o.box) } : plateCrop(frame, o.box),
+      }));
       log.debug('frame read', {
         seq: frame.seq,
         region,

@@ -29,6 +29,7 @@ const SHARDING_KEYS: Record<string, string> = {
   candidate_terms: 'cityHash64(plate_norm)',
   plate_terms: 'cityHash64(plate_norm)',
   plate_images: 'cityHash64(read_id)',
+  vehicle_images: 'cityHash64(read_id)',
   read_holds: 'cityHash64(read_id)',
 };
 

@@ -120,6 +120,7 @@ async function setHeldUntil(client: ClickHouseClient, ids: string[], expression:
     // A sighting quotes its own read, whichever alert it joined.
     alert_sightings: 'read_id IN {ids:Array(UUID)}',
     plate_images: 'read_id IN {ids:Array(UUID)}',
+    vehicle_images: 'read_id IN {ids:Array(UUID)}',
     alerts: 'read_id IN {ids:Array(UUID)}',
     reads: 'id IN {ids:Array(UUID)}',
   };

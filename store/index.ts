@@ -1,6 +1,6 @@
 export { createClickHouseClient, classifyStoreError } from './client.ts';
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration } from './migrate.ts';
-export { insertReads, getPlateImage } from './reads.ts';
+export { insertReads, getPlateImage, getVehicleImage, withVehicleImage } from './reads.ts';
 export { readRow, locationRow, locationId } from './rows.ts';
 export { searchReads, lastSearchAt, SearchTooBroadError, MAX_PLATES_PER_SEARCH, type ReadSearch, type StoredRead } from './search.ts';
 export { keysWithinOneEdit } from './plate-patterns.ts';

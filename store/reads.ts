@@ -11,6 +11,8 @@ export interface EncodedReads {
   /** The `reads` rows, one JSONCompactEachRow line each. */
   body: Buffer;
   images: { read_id: string; captured_at: number; jpeg: string }[];
+  /** Vehicle images, where the agency stores them (recognition.vehicleImage): the same rows, in vehicle_images. */
+  vehicleImages: { read_id: string; captured_at: number; jpeg: string }[];
   /** Camera locations not in `knownLocations` when the batch was encoded. */
   locations: Map<string, ReturnType<typeof locationRow>>;
 }
@@ -32,6 +34,7 @@ export class ReadsEncoder {
   /** Each read's location id (for dropping the locations only refused reads brought). */
   readonly #locationOf: string[] = [];
   readonly #images: (EncodedReads['images'][number] & { index: number })[] = [];
+  readonly #vehicleImages: (EncodedReads['images'][number] & { index: number })[] = [];
   readonly #locations: EncodedReads['locations'] = new Map();
   readonly #knownLocations: ReadonlySet<string>;
 
@@ -50,6 +53,8 @@ export class ReadsEncoder {
     if (!this.#knownLocations.has(location) && !this.#locations.has(location)) this.#locations.set(location, locationRow(read));
     const row = readRow(read, location);
     if (read.cropJpeg) this.#images.push({ index: this.count, read_id: read.id, captured_at: row.captured_at, jpeg: read.cropJpeg });
+    if (read.vehicleJpeg)
+      this.#vehicleImages.push({ index: this.count, read_id: read.id, captured_at: row.captured_at, jpeg: read.vehicleJpeg });
     // Rows as arrays under one column list: half the text of keyed objects to write and to parse.
     this.#write(`${JSON.stringify(Object.values(row))}\n`);
     this.#ends.push(this.#len);
@@ -73,6 +78,7 @@ export class ReadsEncoder {
         count: this.count,
         body: this.#buf.subarray(0, this.#len),
         images: this.#images.map(stripIndex),
+        vehicleImages: this.#vehicleImages.map(stripIndex),
         locations: this.#locations,
       };
     }
@@ -89,6 +95,7 @@ export class ReadsEncoder {
       count: parts.length,
       body: Buffer.concat(parts),
       images: this.#images.filter((image) => keep(image.index)).map(stripIndex),
+      vehicleImages: this.#vehicleImages.filter((image) => keep(image.index)).map(stripIndex),
       locations,
     };
   }
@@ -112,6 +119,7 @@ export function joinEncodedReads(batches: EncodedReads[]): EncodedReads {
     count: batches.reduce((n, b) => n + b.count, 0),
     body: Buffer.concat(batches.map((b) => b.body)),
     images: batches.flatMap((b) => b.images),
+    vehicleImages: batches.flatMap((b) => b.vehicleImages),
     locations,
   };
 }
@@ -126,6 +134,7 @@ export async function insertEncodedReads(client: ClickHouseClient, batch: Encode
   try {
     // Images and locations first: a read row must never point at what a crash kept from landing.
     if (batch.images.length) await client.insert({ table: 'plate_images', values: batch.images, format: 'JSONEachRow' });
+    if (batch.vehicleImages.length) await client.insert({ table: 'vehicle_images', values: batch.vehicleImages, format: 'JSONEachRow' });
     if (batch.locations.size)
       await client.insert({ table: 'camera_locations', values: [...batch.locations.values()], format: 'JSONEachRow' });
     await insertEncoded(client, { table: 'reads', columns: READ_COLUMNS, format: 'JSONCompactEachRow', body: batch.body });
@@ -141,9 +150,34 @@ export function insertReads(client: ClickHouseClient, reads: PlateRead[], knownL
 }
 
 /** The plate crop of a read, or null when it has none or its retention has ended. */
-export async function getPlateImage(client: ClickHouseClient, readId: string, tacticalDays: number): Promise<Buffer | null> {
+export function getPlateImage(client: ClickHouseClient, readId: string, tacticalDays: number): Promise<Buffer | null> {
+  return imageOf(client, 'plate_images', readId, tacticalDays);
+}
+
+/** The vehicle image of a read, or null when none was stored (the default) or its retention has ended. */
+export function getVehicleImage(client: ClickHouseClient, readId: string, tacticalDays: number): Promise<Buffer | null> {
+  return imageOf(client, 'vehicle_images', readId, tacticalDays);
+}
+
+/** Which of these reads have a vehicle image stored (for search results: one look-up per page). */
+export async function withVehicleImage(client: ClickHouseClient, readIds: string[]): Promise<Set<string>> {
+  if (!readIds.length) return new Set();
   const rs = await client.query({
-    query: `SELECT jpeg FROM plate_images FINAL
+    query: 'SELECT DISTINCT toString(read_id) AS id FROM vehicle_images WHERE read_id IN {ids:Array(UUID)}',
+    query_params: { ids: readIds },
+    format: 'JSONEachRow',
+  });
+  return new Set((await rs.json<{ id: string }>()).map((r) => r.id));
+}
+
+async function imageOf(
+  client: ClickHouseClient,
+  table: 'plate_images' | 'vehicle_images',
+  readId: string,
+  tacticalDays: number,
+): Promise<Buffer | null> {
+  const rs = await client.query({
+    query: `SELECT jpeg FROM ${table} FINAL
             WHERE read_id = {id:UUID}
               AND ${EXPIRES_AT_SQL} > now()
             LIMIT 1`,

@@ -3,7 +3,16 @@ import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { US_STATES, type RetentionConfig } from '../../contracts/index.ts';
-import { getPlateImage, PatternError, searchReads, SearchTooBroadError, type ReadSearch, type StoredRead } from '../../store/index.ts';
+import {
+  getPlateImage,
+  getVehicleImage,
+  PatternError,
+  searchReads,
+  SearchTooBroadError,
+  withVehicleImage,
+  type ReadSearch,
+  type StoredRead,
+} from '../../store/index.ts';
 import { badRequest, valid } from '../validate.ts';
 import { READ_CSV_COLUMNS, readCsvRow } from '../csv.ts';
 import { buildCaseFile } from '../case-file.ts';
@@ -97,7 +106,11 @@ function toSearch(q: z.infer<typeof filters>): Omit<ReadSearch, 'limit' | 'offse
   };
 }
 
-const withImage = (r: StoredRead) => ({ ...r, imageUrl: r.hasImage ? `/api/reads/${r.id}/image` : null });
+const withImage = (r: StoredRead, vehicle: ReadonlySet<string>) => ({
+  ...r,
+  imageUrl: r.hasImage ? `/api/reads/${r.id}/image` : null,
+  vehicleImageUrl: vehicle.has(r.id) ? `/api/reads/${r.id}/vehicle-image` : null,
+});
 
 /** Read search, CSV export and plate images: data routes, mounted behind the data-access guard. */
 export function readsRoutes(opts: { client: ClickHouseClient; retention: RetentionConfig }) {
@@ -108,7 +121,11 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
       const q = c.req.valid('query');
       try {
         const reads = await searchReads(opts.client, { ...toSearch(q), limit: q.limit, offset: q.offset }, days);
-        return c.json({ reads: reads.map(withImage), limit: q.limit, offset: q.offset });
+        const vehicle = await withVehicleImage(
+          opts.client,
+          reads.map((r) => r.id),
+        );
+        return c.json({ reads: reads.map((r) => withImage(r, vehicle)), limit: q.limit, offset: q.offset });
       } catch (err) {
         const message = searchError(err);
         if (message) return badRequest(c, [{ param: q.pattern ? 'pattern' : 'plate', message }]);
@@ -195,6 +212,11 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
     .get('/reads/:id/image', valid('param', z.object({ id: z.uuid() })), async (c) => {
       const jpeg = await getPlateImage(opts.client, c.req.valid('param').id, days);
       if (!jpeg) return c.json({ error: 'no image for this read (none taken, or purged)' }, 404);
+      return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' });
+    })
+    .get('/reads/:id/vehicle-image', valid('param', z.object({ id: z.uuid() })), async (c) => {
+      const jpeg = await getVehicleImage(opts.client, c.req.valid('param').id, days);
+      if (!jpeg) return c.json({ error: 'no vehicle image for this read (not stored by this agency, or purged)' }, 404);
       return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' });
     });
 }

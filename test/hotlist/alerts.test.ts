@@ -17,7 +17,7 @@ import { alertRoutes, raiseHistoricalHits, startAlertService, type AlertService 
 import { hotlistCommands, progressBar, startHotlistCore } from '../../hotlist/index.ts';
 import { startMatcher, type Matcher } from '../../matcher/index.ts';
 import { freePort, startNats, type TestNats } from '../helpers/nats.ts';
-import { makeRead } from '../helpers/reads.ts';
+import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -207,7 +207,9 @@ describe('alerts: storage, workflow, notifications', () => {
   let id = '';
 
   it('stores the live alert once, with the reminder, and notifies the webhook (retried, signed)', async () => {
-    const read = makeRead({ plate: 'ABC1234', state: 'FL', candidates: [] });
+    const read = makeRead({ plate: 'ABC1234', state: 'FL', candidates: [], cropJpeg: smallJpegBase64() });
+    // Stored as the core's writer would (its plate image is the evidence the operator verifies with).
+    await insertReads(store.client, [read as never]);
     await publishRead(jetstream(nc), read);
     const one = await until(async () => {
       const list = (await (await app.request('/api/alerts?status=new')).json()) as {
@@ -228,6 +230,9 @@ describe('alerts: storage, workflow, notifications', () => {
     expect((await act({ action: 'verify_read', correct: true })).status).toBe(409);
     expect((await act({ action: 'acknowledge', extra: 1 })).status).toBe(400);
     expect((await act({ action: 'acknowledge' })).status).toBe(200);
+    // "Characters match" needs the plate image served enlarged first (alerts/evidence.ts).
+    expect((await act({ action: 'verify_read', correct: true })).status).toBe(409);
+    expect((await app.request(`/api/alerts/${id}/image?view=zoom`)).status).toBe(200);
     expect((await act({ action: 'verify_read', correct: true })).status).toBe(200);
     expect((await act({ action: 'verify_state', correct: true })).status).toBe(200);
     expect((await act({ action: 'dispose', disposition: 'confirmed_hit', note: 'x' })).status).toBe(409);
