@@ -84,4 +84,64 @@ describe('HotlistsState', () => {
     expect(await s.addEntry('agency', { ...entry, plate: 'X'.repeat(20) })).toBe(false);
     expect(s.error).toBe('invalid entry — plate: too long');
   });
+
+  it('pages through a list and searches it by plate, starting each search on the first page', async () => {
+    const all = Array.from({ length: 30 }, (_, i) => ({ recordId: `AG-${i}`, plate: `ABC${100 + i}`, createdBy: 'admin' }));
+    const api = fakeApi({
+      'GET /api/hotlists/agency/entries': (call) => {
+        const plate = call.query.get('plate') ?? '';
+        const hits = all.filter((e) => e.plate.includes(plate.replace(/[^A-Z0-9]/gi, '').toUpperCase()));
+        const offset = Number(call.query.get('offset'));
+        return { json: { total: hits.length, entries: hits.slice(offset, offset + Number(call.query.get('limit'))) } };
+      },
+    });
+    const s = new HotlistsState();
+    await s.entries.show('agency');
+    expect([s.entries.range, s.entries.hasNext, s.entries.page!.entries.length]).toEqual(['1–25 of 30', true, 25]);
+    await s.entries.next();
+    expect([s.entries.range, s.entries.hasNext]).toEqual(['26–30 of 30', false]);
+    await s.entries.next(); // past the end: stays
+    expect(s.entries.offset).toBe(25);
+    await s.entries.find('abc 12');
+    expect(Object.fromEntries(api.last('/api/hotlists/agency/entries')!.query)).toEqual({ plate: 'abc 12', offset: '0', limit: '25' });
+    expect(s.entries.page!.entries.map((e) => e.plate)).toEqual([
+      'ABC120',
+      'ABC121',
+      'ABC122',
+      'ABC123',
+      'ABC124',
+      'ABC125',
+      'ABC126',
+      'ABC127',
+      'ABC128',
+      'ABC129',
+    ]);
+    await s.entries.find('none');
+    expect(s.entries.range).toBe('no entries');
+  });
+
+  it('shows why an add was refused (a duplicate), and removes an entry with its reason, reloading the page', async () => {
+    let entries = [{ recordId: 'AG-1', plate: 'ABC123', state: 'FL', createdBy: 'admin' }];
+    const api = fakeApi({
+      'GET /api/hotlists': { json: overview },
+      'GET /api/hotlists/agency/entries': () => ({ json: { total: entries.length, entries } }),
+      'POST /api/hotlists/agency/entries': {
+        status: 400,
+        json: { error: 'ABC123 (FL) is already on "agency": record AG-1, added by admin on 2026-12-06' },
+      },
+      'POST /api/hotlists/agency/entries/remove': () => {
+        entries = [];
+        return { json: { state: 'done' } };
+      },
+    });
+    const s = new HotlistsState();
+    await s.entries.show('agency');
+    const entry = { plate: 'abc 123', state: 'fl', category: 'stolen', reason: 'case 42', expiresAt: '2099-01-01' };
+    expect(await s.addEntry('agency', entry)).toBe(false);
+    expect(s.error).toBe('ABC123 (FL) is already on "agency": record AG-1, added by admin on 2026-12-06');
+    expect(await s.removeEntry('agency', { recordId: 'AG-1', plate: 'ABC123' }, 'vehicle recovered')).toBe(true);
+    expect(api.last('/api/hotlists/agency/entries/remove')!.body).toEqual({ recordId: 'AG-1', reason: 'vehicle recovered' });
+    expect(s.message).toBe('ABC123 (record AG-1) removed from agency.');
+    expect(s.entries.range).toBe('no entries');
+  });
 });

@@ -68,6 +68,7 @@ export class HotlistsState {
     });
   }
 
+  /** Adds an entry; a refusal (a duplicate, an unknown state) shows the appliance's reason. */
   addEntry(source: string, e: { plate: string; state: string; category: string; reason: string; expiresAt: string }): Promise<boolean> {
     this.message = null;
     return whileBusy(this, async () => {
@@ -76,6 +77,102 @@ export class HotlistsState {
       );
       this.message = `${e.plate.toUpperCase()} added to ${source}.`;
       await this.load();
+      if (this.entries.source === source) await this.entries.load();
     });
+  }
+
+  /** Removes an entry (the reason is recorded with the new version and in the audit log). */
+  removeEntry(source: string, entry: { recordId: string; plate: string }, reason: string): Promise<boolean> {
+    this.message = null;
+    return whileBusy(this, async () => {
+      await ok(api.api.hotlists[':source'].entries.remove.$post({ param: { source }, json: { recordId: entry.recordId, reason } }));
+      this.message = `${entry.plate} (record ${entry.recordId}) removed from ${source}.`;
+      await this.load();
+      if (this.entries.source === source) await this.entries.load();
+    });
+  }
+
+  /** The entries of one list, a page at a time. */
+  readonly entries = new HotlistEntries();
+}
+
+type EntriesPage = Awaited<ReturnType<typeof entriesPage>>;
+export type HotlistEntry = EntriesPage['entries'][number];
+const entriesPage = (source: string, plate: string, offset: number, limit: number) =>
+  ok(
+    api.api.hotlists[':source'].entries.$get({
+      param: { source },
+      query: { ...(plate.trim() ? { plate: plate.trim() } : {}), offset: String(offset), limit: String(limit) },
+    }),
+  );
+
+/**
+ * One list's entries as the management view pages through them: searched by part of a plate
+ * (spaces and dashes ignored, as the server normalises it), each with who added it and when.
+ */
+export class HotlistEntries {
+  source = $state('');
+  search = $state('');
+  offset = $state(0);
+  readonly limit = 25;
+  page = $state<EntriesPage | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+
+  async show(source: string): Promise<void> {
+    if (source !== this.source) {
+      this.source = source;
+      this.search = '';
+      this.offset = 0;
+      this.page = null;
+    }
+    await this.load();
+  }
+
+  /** A new search starts at the first page. */
+  async find(text: string): Promise<void> {
+    this.search = text;
+    await this.load(0);
+  }
+
+  async next(): Promise<void> {
+    if (this.hasNext) await this.load(this.offset + this.limit);
+  }
+
+  async previous(): Promise<void> {
+    await this.load(Math.max(0, this.offset - this.limit));
+  }
+
+  get hasNext(): boolean {
+    return this.page !== null && this.offset + this.limit < this.page.total;
+  }
+
+  /** "26–50 of 112", or null before anything is loaded. */
+  get range(): string | null {
+    const p = this.page;
+    if (!p) return null;
+    if (p.total === 0) return 'no entries';
+    return `${this.offset + 1}–${Math.min(this.offset + p.entries.length, p.total)} of ${p.total}`;
+  }
+
+  /** Loads the page at `offset` (the current one by default); offset and page change together, once it has come. */
+  async load(offset = this.offset): Promise<void> {
+    if (!this.source) return;
+    this.loading = true;
+    this.error = null;
+    try {
+      let p = await entriesPage(this.source, this.search, offset, this.limit);
+      // A page past the end (the last entry of the last page removed): the last page instead.
+      if (p.entries.length === 0 && offset > 0 && p.total > 0) {
+        offset = Math.floor((p.total - 1) / this.limit) * this.limit;
+        p = await entriesPage(this.source, this.search, offset, this.limit);
+      }
+      this.offset = offset;
+      this.page = p;
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      this.loading = false;
+    }
   }
 }
