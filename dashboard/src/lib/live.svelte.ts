@@ -82,6 +82,8 @@ export class LiveState {
   now = $state(Date.now());
   /** false when this appliance has no alerts API (or this role may not see alerts). */
   alertsAvailable = $state(true);
+  /** The first list of alerts has not answered yet: the page says "Loading…", not "No alerts." */
+  alertsLoading = $state(true);
   streamUp = $state(false);
   selectedId = $state<string | null>(null);
   health = $state<HealthReport | null>(null);
@@ -157,6 +159,8 @@ export class LiveState {
     } catch (err) {
       this.alertsAvailable = false;
       this.error = `Alerts unavailable: ${messageOf(err)}`;
+    } finally {
+      this.alertsLoading = false;
     }
   }
 

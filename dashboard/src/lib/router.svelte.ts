@@ -16,6 +16,13 @@ export class Router {
     this.path = path;
   }
 
+  /** Goes to a path without a new history entry (the bare address resolved to a role's first page). */
+  replace(path: string): void {
+    if (path === this.path) return;
+    history.replaceState(null, '', path);
+    this.path = path;
+  }
+
   /** Takes the token from the URL fragment once and wipes it from the address bar and history. */
   takeFragmentToken(): string | null {
     const token = location.hash.slice(1);
