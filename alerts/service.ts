@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeAlert, InvalidPayloadError, streams, type Alert, type HotlistsConfig, type Logger } from '../contracts/index.ts';
 import { alertStoreConsumer } from '../contracts/index.ts';
+import { batchWhileBusy } from './intake.ts';
 import { AlertHub, startWebhook } from './notify.ts';
 import { ingestHits } from './sightings.ts';
 import { appendEvent, getAlert, overdueAlerts, type StoredAlert } from './store.ts';
@@ -57,47 +58,42 @@ export async function startAlertService(opts: AlertServiceOptions) {
     });
   }
   const consumer = await jetstream(nc).consumers.get(streams.alerts, alertStoreConsumer);
-  let stopping = false;
-  const loop = (async () => {
-    while (!stopping) {
-      const batch: JsMsg[] = [];
+  async function storeBatch(batch: JsMsg[]): Promise<void> {
+    const valid: { msg: JsMsg; alert: Alert }[] = [];
+    for (const msg of batch) {
       try {
-        const iter = await consumer.fetch({ max_messages: 200, expires: 1000 });
-        for await (const m of iter) batch.push(m);
+        valid.push({ msg, alert: decodeAlert(msg) });
       } catch (err) {
-        if (stopping) break;
-        logger.warn('alert fetch failed', { err: err as Error });
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      if (!batch.length) continue;
-      const valid: { msg: JsMsg; alert: Alert }[] = [];
-      for (const msg of batch) {
-        try {
-          valid.push({ msg, alert: decodeAlert(msg) });
-        } catch (err) {
-          if (!(err instanceof InvalidPayloadError)) throw err;
-          logger.error('invalid alert refused', { problems: err.problems, payload: msg.string().slice(0, 2000) });
-          msg.term('invalid payload');
-        }
-      }
-      try {
-        // Repeats of an alert's plate and record within the suppression window become its sightings (encounter.ts).
-        const { raised, sighted } = await ingestHits(
-          client,
-          valid.map((v) => v.alert),
-          opts.config,
-          clock().getTime(),
-        );
-        for (const v of valid) v.msg.ack();
-        for (const a of raised) hub.raised(a);
-        for (const s of sighted) hub.publish({ type: 'alert.sighting', ...s });
-      } catch (err) {
-        logger.error('alert insert failed; alerts stay in JetStream', { err: err as Error, count: valid.length });
-        for (const v of valid) v.msg.nak(2000);
+        if (!(err instanceof InvalidPayloadError)) throw err;
+        logger.error('invalid alert refused', { problems: err.problems, payload: msg.string().slice(0, 2000) });
+        msg.term('invalid payload');
       }
     }
-    await nc.flush().catch(() => {});
-  })();
+    if (!valid.length) return;
+    try {
+      // Repeats of an alert's plate and record within the suppression window become its sightings (encounter.ts).
+      const { raised, sighted } = await ingestHits(
+        client,
+        valid.map((v) => v.alert),
+        opts.config,
+        clock().getTime(),
+      );
+      for (const v of valid) v.msg.ack();
+      for (const a of raised) hub.raised(a);
+      for (const s of sighted) hub.publish({ type: 'alert.sighting', ...s });
+    } catch (err) {
+      logger.error('alert insert failed; alerts stay in JetStream', { err: err as Error, count: valid.length });
+      for (const v of valid) v.msg.nak(2000);
+    }
+  }
+  // Consumed continuously (intake.ts): an alert reaches the operators as soon as it is stored.
+  const messages = await consumer.consume({ max_messages: 200 });
+  const intake = batchWhileBusy({
+    messages,
+    maxBatch: 200,
+    handle: storeBatch,
+    onError: (err) => logger.error('alert intake failed; the alerts will be redelivered', { err: err as Error }),
+  });
 
   // Actions on one alert are serialised, so two operators cannot both take the same step.
   const locks = new Map<string, Promise<unknown>>();
@@ -175,10 +171,11 @@ export async function startAlertService(opts: AlertServiceOptions) {
     escalateOverdue,
     webhookStats: () => webhook?.stats ?? null,
     async stop() {
-      stopping = true;
       clearInterval(escalationTimer);
       webhook?.stop();
-      await loop;
+      await messages.close();
+      await intake.done;
+      await nc.flush().catch(() => {});
     },
   };
 }
