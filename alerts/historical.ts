@@ -41,13 +41,18 @@ function readOf(r: StoredRead): Alert['read'] | null {
 }
 
 /**
- * Reads of `plate` that already raised an alert on this list, whatever record it came from: an
- * entry removed and added again (a new record id, so new alert ids) must not raise those reads again.
+ * Reads of `plate` that already raised a hit on this list (an alert, or a sighting of one),
+ * whatever record it came from: an entry removed and added again (a new record id, so new hit
+ * ids) must not raise those reads again.
  */
 async function alertedReads(client: ClickHouseClient, source: string, plate: string, readIds: string[]): Promise<Set<string>> {
   const rs = await client.query({
-    query: `SELECT DISTINCT toString(read_id) AS rid FROM alerts
-            WHERE source = {source:String} AND plate = {plate:String} AND read_id IN {ids:Array(UUID)}`,
+    query: `SELECT toString(read_id) AS rid FROM alerts
+            WHERE source = {source:String} AND plate = {plate:String} AND read_id IN {ids:Array(UUID)}
+            UNION ALL
+            SELECT toString(read_id) AS rid FROM alert_sightings
+            WHERE read_id IN {ids:Array(UUID)}
+              AND alert_id IN (SELECT id FROM alerts WHERE source = {source:String} AND plate = {plate:String})`,
     query_params: { source, plate, ids: readIds },
     format: 'JSONEachRow',
   });

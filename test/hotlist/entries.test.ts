@@ -48,13 +48,18 @@ const entries = async (q = '') =>
     entries: Entry[];
     version: { detail: string };
   };
-const storedAlerts = async (plate: string) => {
+/** The hits stored for a record plate on the agency list: alerts and their sightings (one alert per encounter). */
+const storedHits = async (plate: string) => {
   const rs = await store.client.query({
-    query: "SELECT toString(read_id) AS rid, toString(id) AS id FROM alerts WHERE source = 'agency' AND plate = {plate:String}",
+    query: `SELECT toString(id) AS hit, toString(read_id) AS rid FROM alerts WHERE source = 'agency' AND plate = {plate:String}
+            UNION ALL
+            SELECT toString(hit_id) AS hit, toString(read_id) AS rid FROM alert_sightings
+            WHERE alert_id IN (SELECT id FROM alerts WHERE source = 'agency' AND plate = {plate:String})`,
     query_params: { plate },
     format: 'JSONEachRow',
   });
-  return rs.json<{ rid: string; id: string }>();
+  const rows = await rs.json<{ hit: string; rid: string }>();
+  return { reads: new Set(rows.map((r) => r.rid)).size, hits: [...new Set(rows.map((r) => r.hit))].sort() };
 };
 
 beforeAll(async () => {
@@ -178,12 +183,15 @@ describe('hotlist entries over the API', () => {
     historical.length = 0;
     expect((await add('HIST 31', 'FL')).status).toBe(200);
     expect(historical.at(-1)).toEqual({ source: 'agency', plates: 1, alerts: 3 });
-    const first = await until(async () => ((await storedAlerts('HIST31')).length === 3 ? storedAlerts('HIST31') : undefined));
+    const first = await until(async () => {
+      const h = await storedHits('HIST31');
+      return h.reads === 3 ? h : undefined;
+    });
 
     // Another plate: only its own reads are searched and raised, not every plate of the list again.
     expect((await add('NEXT 31', 'GA')).status).toBe(200);
     expect(historical.at(-1)).toEqual({ source: 'agency', plates: 1, alerts: 2 });
-    await until(async () => (await storedAlerts('NEXT31')).length === 2);
+    await until(async () => (await storedHits('NEXT31')).reads === 2);
 
     // Removed and listed again (a new record id, so new alert ids): the reads already raised stay raised, once.
     const hist = (await entries('?plate=HIST31')).entries[0]!;
@@ -192,7 +200,7 @@ describe('hotlist entries over the API', () => {
     ).toBe(200);
     expect((await add('HIST 31', 'FL', 'entered again')).status).toBe(200);
     expect(historical.at(-1)).toEqual({ source: 'agency', plates: 1, alerts: 0 });
-    expect((await storedAlerts('HIST31')).map((a) => a.id).sort()).toEqual(first.map((a) => a.id).sort());
+    expect(await storedHits('HIST31')).toEqual(first);
     expect(historical.every((h) => h.plates <= 1)).toBe(true);
   });
 });
