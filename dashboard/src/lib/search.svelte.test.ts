@@ -24,6 +24,7 @@ const read = (i: number): Read => ({
   expiresAt: '',
   match: null,
   imageUrl: null,
+  vehicleImageUrl: null,
 });
 const context = { caseRef: ' 2026-0042 ', purpose: ' stolen vehicle ' };
 
@@ -107,5 +108,32 @@ describe('SearchState', () => {
     expect(await s.disseminate({ recipientAgency: 'FDLE', recipientPerson: 'Det. Ray', authority: 'MOU-7' })).toBe(false);
     expect(s.error).toMatch(/one plate/);
     expect(api.calls).toHaveLength(0);
+  });
+
+  it('downloads the case file as a zip under the case, with the search as asked, or says why not', async () => {
+    const names: string[] = [];
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: () => 'blob:x', revokeObjectURL: () => undefined }));
+    let refuse = false;
+    const api = fakeApi({
+      'GET /api/reads/export.zip': () =>
+        refuse
+          ? { status: 400, json: { error: 'invalid request', problems: [{ param: 'pattern', message: 'too broad' }] } }
+          : { blob: new Blob(['PK']) },
+    });
+    const s = new SearchState(true);
+    s.setContext(context);
+    Object.assign(s.form, { mode: 'plate', text: 'abc1234', candidates: false, cameras: '', state: '', from: '', to: '' });
+    const link = { download: '', click: () => names.push(link.download), remove: () => undefined };
+    vi.spyOn(document, 'createElement').mockReturnValue(link as never);
+    await s.exportCaseFile();
+    const call = api.last('/api/reads/export.zip')!;
+    expect(call.query.get('plate')).toBe('abc1234');
+    expect([call.query.get('limit'), call.query.get('offset')]).toEqual([null, null]);
+    expect(call.headers.get('x-alpr-case')).toBe('2026-0042');
+    expect(names).toEqual([expect.stringMatching(/^alpr-case-2026-0042-\d{4}-\d{2}-\d{2}\.zip$/)]);
+    refuse = true;
+    await s.exportCaseFile();
+    vi.restoreAllMocks();
+    expect(s.error).toBe('invalid request — pattern: too broad');
   });
 });

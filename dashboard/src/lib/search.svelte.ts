@@ -127,15 +127,32 @@ export class SearchState {
   }
 
   /** The whole result as CSV for the case file (the export is audited under the case). */
-  async exportCsv(): Promise<void> {
+  exportCsv(): Promise<void> {
+    return this.#export('csv');
+  }
+
+  /**
+   * The case file as a zip: manifest.json (case, who exported it and when, each read with its
+   * image file and SHA-256), the CSV and the plate images. Audited under the case like the CSV.
+   */
+  exportCaseFile(): Promise<void> {
+    return this.#export('zip');
+  }
+
+  async #export(kind: 'csv' | 'zip'): Promise<void> {
     if (!this.context) return;
     this.error = null;
     try {
       const q = this.#query(1, 0);
       delete q.limit;
       delete q.offset;
-      const b = await blob(api.api.reads['export.csv'].$get({ query: q }, { headers: caseHeaders(this.context) }));
-      download(b, `alpr-${this.context.caseRef}-${new Date().toISOString().slice(0, 10)}.csv`);
+      const headers = caseHeaders(this.context);
+      const day = new Date().toISOString().slice(0, 10);
+      if (kind === 'csv') {
+        download(await blob(api.api.reads['export.csv'].$get({ query: q }, { headers })), `alpr-${this.context.caseRef}-${day}.csv`);
+      } else {
+        download(await blob(api.api.reads['export.zip'].$get({ query: q }, { headers })), `alpr-case-${this.context.caseRef}-${day}.zip`);
+      }
     } catch (err) {
       this.error = messageOf(err);
     }
