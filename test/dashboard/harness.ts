@@ -34,7 +34,8 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
-export async function startAppliance(name: string): Promise<Appliance> {
+/** `extraConfig`: more lines of the appliance's YAML configuration (a test's own settings, e.g. the map's tile server). */
+export async function startAppliance(name: string, extraConfig: string[] = []): Promise<Appliance> {
   const dir = tempDir(name);
   const [natsPort, apiPort] = [await freePort(), await freePort()];
   const configFile = path.join(dir, 'alpr.yaml');
@@ -46,6 +47,7 @@ export async function startAppliance(name: string): Promise<Appliance> {
       `server: { port: ${apiPort} }`,
       // A cheap scrypt: the two shared cores hash every sign-in of the test.
       `access: { scrypt: { cost: 1024, blockSize: 8, parallelization: 1 } }`,
+      ...extraConfig,
     ].join('\n'),
   );
   let logs = '';

@@ -113,6 +113,7 @@ export type SeriesRange = InferRequestType<Api['metrics']['series']['$get']>['qu
 export type VerifyResult = Ok<Api['audit']['verify']['$get']>;
 export type AuditReport = Ok<Api['reports']['audit']['$get']>;
 export type Evaluation = Ok<Api['reports']['evaluation']['$get']>;
+export type MapInfo = Ok<Api['map']['$get']>;
 
 /** What the alert stream (server-sent events, outside the route types) delivers, in the API's own shapes. */
 export type AlertNotice =

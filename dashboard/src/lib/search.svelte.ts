@@ -55,6 +55,8 @@ export class SearchState {
   /** Object URLs of fetched plate crops by read id (the image route needs the case headers). */
   images = $state<Record<string, string | 'error'>>({});
   notice = $state<string | null>(null);
+  /** The area drawn on the map (bbox or near, in the API's form) and its words; null searches everywhere. */
+  area = $state<{ bbox?: string; near?: string; label: string } | null>(null);
   #pending = new Set<string>();
 
   constructor(readonly tacticalOnly: boolean) {}
@@ -95,6 +97,8 @@ export class SearchState {
     if (to) q.to = to;
     if (f.cameras.trim()) q.camera = f.cameras.replace(/\s+/g, '');
     if (f.state.trim()) q.state = f.state.trim().toUpperCase();
+    if (this.area?.bbox) q.bbox = this.area.bbox;
+    if (this.area?.near) q.near = this.area.near;
     return q;
   }
 

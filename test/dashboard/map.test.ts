@@ -1,0 +1,285 @@
+/// <reference lib="dom" />
+// (page.evaluate callbacks run in the browser, where document and window exist.)
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
+import { connectToAppliance, freePort } from '../helpers/nats.ts';
+import { makeRead } from '../helpers/reads.ts';
+import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
+
+/**
+ * The dashboard map against the real appliance in chromium, with three configured cameras (not
+ * captured: the test publishes their reads),
+ * with every address but the appliance's and the agency's tile server refused, as on an
+ * appliance's network: the cameras on the bundled boundaries with the configured tiles under
+ * them, the alert's camera highlighted beside an operator's alert, and an investigator's box and
+ * radius drawn on the Search page finding only the reads inside them.
+ */
+const PASSWORD = 'map test passphrase';
+const miami = { lat: 25.7617, lon: -80.1918, description: 'Biscayne Blvd at NE 36th St' };
+const orlando = { lat: 28.5384, lon: -81.3789, description: 'Orange Ave at Central Blvd' };
+const tallahassee = { lat: 30.4383, lon: -84.2807, description: 'Monroe St at Tennessee St' };
+const CAMERAS = [
+  { id: 'cam-tally', name: 'Tallahassee Monroe St', location: tallahassee, deploymentRef: 'DEP-TAL' },
+  { id: 'cam-miami', name: 'Miami Biscayne Blvd', location: miami, deploymentRef: 'DEP-MIA' },
+  { id: 'cam-orlando', name: 'Orlando Orange Ave', location: orlando, deploymentRef: 'DEP-ORL' },
+];
+let app: Appliance;
+let browser: Browser;
+let tiles: Server;
+const tileRequests: string[] = [];
+let tilePort = 0;
+let chief: Session;
+
+/** A signed-in API session (cookie and CSRF token), for what the other dashboard tests already drive through the UI. */
+class Session {
+  constructor(
+    readonly cookie: string,
+    readonly csrf: string,
+  ) {}
+  static async signIn(username: string, totp: Totp): Promise<Session> {
+    const res = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD, code: totp.code(), bannerAccepted: true }),
+    });
+    if (res.status !== 200) throw new Error(`sign-in of ${username}: ${res.status} ${await res.text()}`);
+    return new Session(res.headers.get('set-cookie')!.split(';')[0]!, ((await res.json()) as { csrfToken: string }).csrfToken);
+  }
+  async post(path: string, body: unknown): Promise<unknown> {
+    const res = await fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+}
+
+const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+};
+
+/** A user designated by the chief, enrolled through the API and trained. */
+async function designate(username: string, roles: string[]): Promise<Totp> {
+  const made = (await chief.post('/api/users', { username, displayName: username, roles })) as { enrolment: { token: string } };
+  const { secret } = (await post('/api/enrol/begin', { token: made.enrolment.token })) as { secret: string };
+  const totp = new Totp(secret);
+  await post('/api/enrol/complete', { token: made.enrolment.token, password: PASSWORD, code: totp.code() });
+  await chief.post(`/api/users/${username}/training`, { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) });
+  return totp;
+}
+
+/** A page on which any request beyond the appliance and its tile server fails, as it would on the appliance's network. */
+async function offlinePage() {
+  const opened = await openPage(browser);
+  const outside: string[] = [];
+  await opened.context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === app.url || url.origin === `http://127.0.0.1:${tilePort}`) return route.continue();
+    outside.push(url.href);
+    return route.abort();
+  });
+  return { ...opened, outside };
+}
+
+async function signInPage(page: Page, username: string, totp: Totp) {
+  await page.goto(app.url + '/');
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Authenticator code').fill(totp.code());
+  await page.getByLabel('I have read and accept this notice').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('whoami').waitFor();
+}
+
+/** The centre of a camera's marker on the page. */
+async function markerAt(page: Page, scope: string, camera: string) {
+  const box = (await page.locator(`${scope} g.cam[data-camera="${camera}"]`).boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+beforeAll(async () => {
+  // The agency's tile server: any tile, one flat PNG, every request noted.
+  const png = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#2b3a4a' } })
+    .png()
+    .toBuffer();
+  tiles = createServer((req, res) => {
+    tileRequests.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+  });
+  tilePort = await freePort();
+  await new Promise<void>((r) => tiles.listen(tilePort, '127.0.0.1', r));
+  expect((tiles.address() as AddressInfo).port).toBe(tilePort);
+  [app, browser] = await Promise.all([
+    startAppliance('map', [
+      `dashboard: { map: { tileUrl: "http://127.0.0.1:${tilePort}/{z}/{x}/{y}.png", tileAttribution: "Test tiles" } }`,
+      // Configured but not captured: no stream to read, the test publishes their reads.
+      `cameras: ${JSON.stringify(CAMERAS.map((c) => ({ ...c, url: 'rtsp://127.0.0.1:9/none', enabled: false })))}`,
+    ]),
+    launchBrowser(),
+  ]);
+
+  // The first administrator through the setup link, and a second who records the first's training.
+  const { secret } = (await post('/api/setup/begin', { token: app.setupToken })) as { secret: string };
+  const chiefTotp = new Totp(secret);
+  await post('/api/setup/complete', {
+    token: app.setupToken,
+    username: 'chief',
+    displayName: 'Chief',
+    password: PASSWORD,
+    code: chiefTotp.code(),
+  });
+  chief = await Session.signIn('chief', chiefTotp);
+  const deputy = await Session.signIn('deputy', await designate('deputy', ['admin']));
+  await deputy.post('/api/users/chief/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) });
+  await chief.post('/api/cases', { caseRef: 'MAP-1', title: 'Map test vehicle theft' });
+  for (const c of CAMERAS) {
+    await chief.post('/api/deployments', {
+      id: c.deploymentRef,
+      cameraId: c.id,
+      mode: 'fixed',
+      location: c.location,
+      publicViewAttested: true,
+      purpose: 'Map test camera',
+    });
+  }
+  await chief.post('/api/hotlists/agency/entries', {
+    plate: 'MAP777',
+    state: 'FL',
+    reason: 'Reported stolen, case MAP-1',
+    expiresAt: day(30),
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  tiles?.close();
+}, 60_000);
+
+describe('the map', () => {
+  it("shows an operator the alert's camera highlighted on the offline map, with the agency's tiles under it", async () => {
+    const operatorTotp = await designate('olive', ['operator']);
+    const { page, errors, outside } = await offlinePage();
+    await signInPage(page, 'olive', operatorTotp);
+    await expect.poll(() => page.getByTestId('stream').textContent(), { timeout: 20_000 }).toBe('live');
+
+    for (const [cameraId, plate, location] of [
+      ['cam-tally', 'TAL1001', tallahassee],
+      ['cam-miami', 'MIA1001', miami],
+      ['cam-orlando', 'MAP777', orlando],
+    ] as const) {
+      const nc = await connectToAppliance(`${app.dir}/data`, app.natsPort, natsIdentities.camera(cameraId));
+      await publishRead(jetstream(nc), makeRead({ cameraId, plate, state: 'FL', location }));
+      await nc.close();
+    }
+
+    const card = page.locator('[data-testid="alert-list"] .alert-card', { hasText: 'MAP777' });
+    await card.waitFor({ timeout: 20_000 });
+    await card.click();
+    const map = page.getByTestId('alert-map');
+    await expect.poll(() => map.getByTestId('camera-map').getAttribute('data-boundaries'), { timeout: 20_000 }).toBe('loaded');
+    const highlight = map.getByTestId('map-highlight');
+    expect(await highlight.getAttribute('data-camera')).toBe('cam-orlando');
+    expect(await highlight.textContent()).toContain('Orange Ave at Central Blvd');
+    // The camera is in view, at county level: county lines drawn, state lines always.
+    const svg = (await map.locator('svg').boundingBox())!;
+    const hl = (await highlight.locator('circle').last().boundingBox())!;
+    expect(hl.x).toBeGreaterThan(svg.x);
+    expect(hl.x + hl.width).toBeLessThan(svg.x + svg.width);
+    expect(hl.y).toBeGreaterThan(svg.y);
+    expect(hl.y + hl.height).toBeLessThan(svg.y + svg.height);
+    await map.getByTestId('county-lines').waitFor();
+    expect(Number(await map.getByTestId('camera-map').getAttribute('data-zoom'))).toBeGreaterThanOrEqual(9);
+    // The configured tile server's tiles are drawn (the content policy lets its host in, and only it).
+    await expect.poll(() => map.getByTestId('map-tile').count()).toBeGreaterThan(0);
+    await expect.poll(() => tileRequests.filter((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u)).length).toBeGreaterThan(0);
+    const loaded = await map
+      .locator('[data-testid="map-tile"]')
+      .first()
+      .evaluate((el) => {
+        const img = new Image();
+        img.src = (el as SVGImageElement).href.baseVal;
+        return img.decode().then(
+          () => img.naturalWidth,
+          () => 0,
+        );
+      });
+    expect(loaded).toBe(256);
+    expect(await map.textContent()).toContain('Test tiles');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, 'live-alert-map');
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('finds only the reads inside a box or a radius drawn on the Search page', async () => {
+    const investigatorTotp = await designate('ivy', ['investigator']);
+    const { page, errors, outside } = await offlinePage();
+    await signInPage(page, 'ivy', investigatorTotp);
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByLabel('Case number or name').fill('MAP-1');
+    await page.getByLabel('Purpose', { exact: true }).fill('where the stolen vehicle was seen');
+    await page.getByRole('button', { name: 'Continue to search' }).click();
+    await page.getByText('Where: draw a box or a radius on the map').click();
+    const map = page.locator('.search-map');
+    for (const cam of ['cam-tally', 'cam-miami', 'cam-orlando']) await map.locator(`g.cam[data-camera="${cam}"]`).waitFor();
+    await expect.poll(() => map.getByTestId('camera-map').getAttribute('data-boundaries'), { timeout: 20_000 }).toBe('loaded');
+
+    // A box dragged round Miami's camera: its read, and neither Orlando's nor Tallahassee's.
+    await map.getByRole('button', { name: 'Draw box' }).click();
+    const m = await markerAt(page, '.search-map', 'cam-miami');
+    await page.mouse.move(m.x - 25, m.y - 25);
+    await page.mouse.down();
+    await page.mouse.move(m.x, m.y, { steps: 4 });
+    await page.mouse.move(m.x + 25, m.y + 25, { steps: 4 });
+    await page.mouse.up();
+    await map.getByTestId('map-shape').waitFor();
+    await expect
+      .poll(() => page.getByTestId('search-area').textContent())
+      .toMatch(/^\(box 2\d\.\d{4}, -\d+\.\d{4} to 2\d\.\d{4}, -\d+\.\d{4}\)$/);
+    const rows = page.locator('[data-testid="results"] tbody tr');
+    await expect
+      .poll(async () => (await rows.locator('.plate').allTextContents()).map((t) => t.trim()), { timeout: 15_000 })
+      .toEqual(['MIA1001']);
+    await screenshot(page, 'search-map-box');
+
+    // A radius drawn from Orlando's camera: its read alone.
+    await map.getByRole('button', { name: 'Draw radius' }).click();
+    const o = await markerAt(page, '.search-map', 'cam-orlando');
+    await page.mouse.move(o.x, o.y);
+    await page.mouse.down();
+    await page.mouse.move(o.x + 15, o.y, { steps: 4 });
+    await page.mouse.move(o.x + 30, o.y, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('search-area').textContent()).toMatch(/^\(within [\d.]+ km of 28\.\d{4}, -81\.\d{4}\)$/);
+    await expect
+      .poll(async () => (await rows.locator('.plate').allTextContents()).map((t) => t.trim()), { timeout: 15_000 })
+      .toEqual(['MAP777']);
+
+    // Cleared, the search covers every camera again.
+    await page.getByRole('button', { name: 'Clear area' }).click();
+    await map.getByTestId('map-shape').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('search-area').count()).toBe(0);
+    await expect
+      .poll(async () => (await rows.locator('.plate').allTextContents()).map((t) => t.trim()).sort(), { timeout: 15_000 })
+      .toEqual(['MAP777', 'MIA1001', 'TAL1001']);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
