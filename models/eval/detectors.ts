@@ -9,7 +9,8 @@ export interface PlateBoxes {
 
 /**
  * `ppocr`: the baseline's PP-OCRv4 text detector, each text line widened to the plate around
- * it as platerec-v1 does. `platedet`: the project's own plate detector (models/platedet).
+ * it as platerec-v1 does. `platedet`: the project's own plate detector (models/platedet) as the
+ * default reader runs it on a still; `platedet-512`: its one standard pass.
  */
 export async function detectorFor(name: string, threads: number): Promise<PlateBoxes> {
   if (name === 'ppocr') {
@@ -32,16 +33,19 @@ export async function detectorFor(name: string, threads: number): Promise<PlateB
       close: () => ocr.close(),
     };
   }
-  if (name === 'platedet') {
-    const { PlateDetector } = await import('../../pipeline/recognition/index.ts');
+  if (name === 'platedet' || name === 'platedet-512') {
+    const { PlateDetector, detectAtScales } = await import('../../pipeline/recognition/index.ts');
     const det = await PlateDetector.load({ threads });
+    // `platedet`: the detection stage of the default reader on a still (every scale it runs,
+    // merged); `platedet-512`: the detector's one standard pass, as video frames get it.
+    const multi = name === 'platedet';
     return {
       async detect(image) {
-        const [found = []] = await det.detect([image]);
+        const [found = []] = await detectAtScales(det, [image], { fine: multi });
         return found.map((b) => b.box);
       },
       close: () => det.close(),
     };
   }
-  throw new Error(`unknown detector "${name}" (ppocr, ppocr-lines, platedet)`);
+  throw new Error(`unknown detector "${name}" (ppocr, ppocr-lines, platedet, platedet-512)`);
 }

@@ -1,10 +1,11 @@
-import type { Image } from '../render/raster.ts';
+import { resizeRegion, type Image } from '../render/raster.ts';
 import { BaselineReader } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
 import { secondOpinion } from './second-opinion.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
+import { detectAtScales } from './proposals.ts';
 import {
   registerReader,
   type FollowedPlate,
@@ -55,8 +56,16 @@ export function cropImage(img: Image, r: Region): Image {
   return { width: r.w, height: r.h, channels: ch, data };
 }
 
+/** A merged window may hold at most this much more area than the two windows it replaces. */
+const MERGE_MAX_GROWTH = 1.3;
+
 /** Windows that overlap are read as one: the detector sometimes splits a long plate in two,
- * and each half alone reads as a shorter serial. */
+ * and each half alone reads as a shorter serial; and passes at two scales box one plate twice.
+ * Only windows one inside the other, or of like height side by side whose union adds little
+ * area: windows of a sign's or a plate frame's words chained corner to corner, or a badge beside
+ * the plate, grew into one window of most of a vehicle's back, where the plate, shrunk to the
+ * window detector's input, was no longer found, or lines beside it on its row were joined to
+ * its serial. */
 export function mergeWindows(regions: Region[]): Region[] {
   const out = regions.map((r) => ({ ...r }));
   for (let merged = true; merged; ) {
@@ -65,10 +74,17 @@ export function mergeWindows(regions: Region[]): Region[] {
       for (let j = i + 1; j < out.length; j++) {
         const a = out[i]!,
           b = out[j]!;
-        if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) {
+        const iw = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x),
+          ih = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+        if (iw > 0 && ih > 0) {
           const x = Math.min(a.x, b.x),
             y = Math.min(a.y, b.y);
-          out[i] = { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+          const union = { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+          const nested = iw * ih >= 0.8 * Math.min(a.w * a.h, b.w * b.h);
+          const sameRow =
+            Math.min(a.h, b.h) >= 0.6 * Math.max(a.h, b.h) && union.w * union.h <= MERGE_MAX_GROWTH * (a.w * a.h + b.w * b.h - iw * ih);
+          if (!nested && !sameRow) continue;
+          out[i] = union;
           out.splice(j, 1);
           merged = true;
           break;
@@ -229,6 +245,20 @@ export function regionInputWidth(inputWidth: number, input: ReadInput): number {
 
 /** Longer side the text detector sees a window at: a plate's serial stays 20-40 px high. */
 const WINDOW_DET_SIDE = 320;
+/** A window is enlarged up to this many times to reach WINDOW_DET_SIDE. */
+const WINDOW_MAX_UPSCALE = 3;
+
+/**
+ * How much to enlarge a window before reading it: to WINDOW_DET_SIDE across its longer side, at
+ * most WINDOW_MAX_UPSCALE times, never shrunk here (the text detector shrinks larger ones). The
+ * text detector does not upscale, and a 60-90 px plate of a 720p frame has a serial 12-20 px
+ * high: too small for it to find, or found without its first character. Enlarged, every plate
+ * is read at about the same size, whatever its distance.
+ */
+export function windowScale(region: Region): number {
+  return Math.min(WINDOW_MAX_UPSCALE, Math.max(1, WINDOW_DET_SIDE / Math.max(region.w, region.h, 1)));
+}
+
 /** Windows smaller than this are not plates anyone can read. */
 const MIN_WINDOW = 12;
 /** Stills up to this size are read whole when the detector finds no plate in them. */
@@ -265,6 +295,7 @@ export class DetectThenOcrReader implements PlateReader {
       state: best?.state ?? null,
       stateConfidence: best?.stateConfidence ?? 0,
       confidence: best?.confidence ?? 0,
+      ...(best?.steps ? { steps: best.steps } : {}),
     }));
     if (!this.second) return firsts;
     const seconds = await this.second.read(images.map((image) => ({ image })));
@@ -272,14 +303,20 @@ export class DetectThenOcrReader implements PlateReader {
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
-    const found = await this.det.detect(
+    // Stills (no followAt) are searched at more than one scale (proposals.ts): the standard one
+    // leaves small plates of a 720p frame at the bottom of the detector's range. Video keeps the
+    // one standard pass: its cost is per frame and camera, and a plate passes through many frames.
+    const still = !opts.followAt;
+    const found = await detectAtScales(
+      this.det,
       inputs.map((i) => i.image),
       {
         regions: inputs.map((i) => i.region),
         inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
+        fine: still,
       },
     );
-    const windows: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
+    const windows: { input: number; region: Region; image: Image; scale: number; plateBoxes: [number, number, number, number][] }[] = [];
     // Plates that need no window read: followed ones (text carried) and confirmed placed serials.
     const unwindowed: PlateResult[][] = inputs.map(() => []);
     const placed: {
@@ -333,6 +370,7 @@ export class DetectThenOcrReader implements PlateReader {
           input,
           image,
           toRead.filter((_, k) => !places[k]).map((d) => d.box),
+          still,
         ),
       );
     });
@@ -356,9 +394,10 @@ export class DetectThenOcrReader implements PlateReader {
     return out;
   }
 
-  /** The windows to read around these detector boxes of one input (overlapping ones as one). */
-  private windowsOf(input: number, image: Image, boxes: [number, number, number, number][]) {
-    const out: { input: number; region: Region; image: Image; plateBoxes: [number, number, number, number][] }[] = [];
+  /** The windows to read around these detector boxes of one input (overlapping ones as one),
+   * enlarged for a still (`windowScale`; video keeps its cost per frame). */
+  private windowsOf(input: number, image: Image, boxes: [number, number, number, number][], enlarge = false) {
+    const out: { input: number; region: Region; image: Image; scale: number; plateBoxes: [number, number, number, number][] }[] = [];
     for (const region of mergeWindows(boxes.map((b) => plateWindow(b, image.width, image.height)))) {
       if (region.w < MIN_WINDOW || region.h < MIN_WINDOW) continue;
       const inside = boxes.filter(
@@ -368,7 +407,12 @@ export class DetectThenOcrReader implements PlateReader {
           b[1] + b[3] / 2 >= region.y &&
           b[1] + b[3] / 2 <= region.y + region.h,
       );
-      out.push({ input, region, image: cropImage(image, region), plateBoxes: inside });
+      const scale = enlarge ? windowScale(region) : 1;
+      const crop =
+        scale > 1
+          ? resizeRegion(image, region.x, region.y, region.w, region.h, Math.round(region.w * scale), Math.round(region.h * scale))
+          : cropImage(image, region);
+      out.push({ input, region, image: crop, scale, plateBoxes: inside });
     }
     return out;
   }
@@ -376,7 +420,7 @@ export class DetectThenOcrReader implements PlateReader {
   /** Reads each window and maps its plates back to its input's pixels. */
   private async readWindows(
     n: number,
-    windows: { input: number; region: Region; image: Image; plateBoxes?: [number, number, number, number][] }[],
+    windows: { input: number; region: Region; image: Image; scale?: number; plateBoxes?: [number, number, number, number][] }[],
     opts: ReadOptions,
   ): Promise<PlateResult[][]> {
     const out: PlateResult[][] = Array.from({ length: n }, () => []);
@@ -384,10 +428,13 @@ export class DetectThenOcrReader implements PlateReader {
     const stateKnownAt =
       opts.stateKnownAt &&
       windows.map((w) =>
-        (opts.stateKnownAt![w.input] ?? []).map((k) => ({
-          ...k,
-          box: [k.box[0] - w.region.x, k.box[1] - w.region.y, k.box[2], k.box[3]] as [number, number, number, number],
-        })),
+        (opts.stateKnownAt![w.input] ?? []).map((k) => {
+          const f = w.scale ?? 1;
+          return {
+            ...k,
+            box: [(k.box[0] - w.region.x) * f, (k.box[1] - w.region.y) * f, k.box[2] * f, k.box[3] * f] as [number, number, number, number],
+          };
+        }),
       );
     const reads = await this.ocr.read(
       windows.map((w) => ({ image: w.image })),
@@ -396,13 +443,18 @@ export class DetectThenOcrReader implements PlateReader {
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
     const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
     reads.forEach((list, k) => {
-      const { input, region, image, plateBoxes = [] } = windows[k]!;
+      const { input, region, image, scale: f = 1, plateBoxes = [] } = windows[k]!;
       for (const p of list) {
-        const rect = { ...p.rect, cx: p.rect.cx + region.x, cy: p.rect.cy + region.y };
+        const rect = { ...p.rect, cx: p.rect.cx / f + region.x, cy: p.rect.cy / f + region.y, w: p.rect.w / f, h: p.rect.h / f };
         const plateBox = nearestBox(plateBoxes, rect.cx, rect.cy);
         out[input]!.push({
           ...p,
-          box: [p.box[0] + region.x, p.box[1] + region.y, p.box[2], p.box[3]],
+          box: [p.box[0] / f + region.x, p.box[1] / f + region.y, p.box[2] / f, p.box[3] / f].map((v) => Math.round(v)) as [
+            number,
+            number,
+            number,
+            number,
+          ],
           rect,
           ...(plateBox ? { plateBox } : {}),
         });
@@ -412,7 +464,7 @@ export class DetectThenOcrReader implements PlateReader {
             input,
             at: out[input]!.length - 1,
             image,
-            quad: { cx: x - region.x + w / 2, cy: y - region.y + h / 2, w, h, angle: 0 },
+            quad: { cx: (x - region.x + w / 2) * f, cy: (y - region.y + h / 2) * f, w: w * f, h: h * f, angle: 0 },
           });
         }
       }

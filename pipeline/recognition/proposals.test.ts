@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { DetectedPlate } from './platedet.ts';
+import { mergePasses, scalePlan } from './proposals.ts';
+
+const plate = (x: number, y: number, w: number, h: number, score: number): DetectedPlate => ({ box: [x, y, w, h], score });
+
+describe('plate proposals at several scales', () => {
+  it('adds a finer pass for large frames when asked, never above their own resolution', () => {
+    expect(scalePlan(1280, 512, { fine: true })).toEqual([512, 1024]);
+    expect(scalePlan(1920, 512, { fine: true })).toEqual([512, 1024]);
+    // 1000 px: the finer pass is the frame as it is.
+    expect(scalePlan(1000, 512, { fine: true })).toEqual([512, 1000]);
+    // Under 1.75x the standard side a finer pass would see the plates hardly larger.
+    expect(scalePlan(800, 512, { fine: true })).toEqual([512]);
+    expect(scalePlan(1280, 512)).toEqual([512]);
+  });
+
+  it('takes the finer pass box for a plate both passes found, with the best score', () => {
+    // A 1280 px frame: a loose box at 512 (plate, frame and bumper) and a tight one at 1024.
+    const merged = mergePasses(
+      [
+        { inputSide: 512, found: [plate(500, 300, 130, 70, 0.9)] },
+        { inputSide: 1024, found: [plate(510, 305, 110, 56, 0.6)] },
+      ],
+      1280,
+    );
+    expect(merged).toEqual([plate(510, 305, 110, 56, 0.9)]);
+  });
+
+  it('keeps the coarser box where the finer pass sees the plate wider than it learnt', () => {
+    // 300 px wide in a 1280 frame is 240 px in the 1024 input: past the trained range.
+    const merged = mergePasses(
+      [
+        { inputSide: 512, found: [plate(400, 300, 320, 70, 0.5)] },
+        { inputSide: 1024, found: [plate(405, 300, 300, 68, 0.7)] },
+      ],
+      1280,
+    );
+    expect(merged).toEqual([plate(400, 300, 320, 70, 0.7)]);
+  });
+
+  it('keeps boxes that overlap little as separate proposals, and plates only one pass found', () => {
+    const merged = mergePasses(
+      [
+        // A long plate at 512 (whole) and a part of it at 1000 (one word).
+        { inputSide: 512, found: [plate(396, 340, 203, 46, 0.4)] },
+        { inputSide: 1000, found: [plate(500, 335, 86, 56, 0.5), plate(50, 600, 60, 30, 0.35)] },
+      ],
+      1000,
+    );
+    expect(merged.map((d) => d.box)).toEqual([
+      [500, 335, 86, 56],
+      [396, 340, 203, 46],
+      [50, 600, 60, 30],
+    ]);
+  });
+
+  it('keeps the detector suppression within a pass', () => {
+    const merged = mergePasses([{ inputSide: 512, found: [plate(100, 100, 100, 50, 0.9), plate(105, 102, 100, 50, 0.5)] }], 1280);
+    expect(merged).toEqual([plate(100, 100, 100, 50, 0.9)]);
+  });
+});

@@ -1,0 +1,101 @@
+import type { Image } from '../render/raster.ts';
+import { boxIou, type DetectedPlate, type PlateDetector } from './platedet.ts';
+import type { Region } from './ppocr-math.ts';
+
+/**
+ * Plate proposals from the detector at more than one scale, and their merge.
+ *
+ * platedet was trained on plates 14-130 px wide in its input (models/platedet/CARD.md). At the
+ * standard scale (the frame's longer side at 512 px) a 1280x720 traffic frame is shrunk 2.5x, so
+ * its plates of 55-140 px become 22-56 px: at the small end of that range, where the detector
+ * misses some plates and draws the boxes of others loosely (plate frame and bumper included). A
+ * second, finer pass at twice the standard resolution puts those plates in the middle of the
+ * range. (A coarser pass for close-ups, plates larger than the range in the standard input, found
+ * the plate's name or a part of its serial as often as the plate: a still that is itself a plate
+ * read short. Such stills are read whole when no plate is read in them; see hybrid.ts.)
+ */
+
+/** One detector pass: the input's longer side, and what it found (boxes in image pixels). */
+export interface ScalePass {
+  inputSide: number;
+  found: DetectedPlate[];
+}
+
+/** The widest plate the detector learnt, in input pixels. */
+export const TRAINED_MAX_WIDTH = 130;
+/** Detector boxes run about a fifth wider than the plate (frames, bumper), so a box up to this
+ * wide in an input still holds a plate of the trained range. */
+const MAX_BOX_WIDTH = Math.round(TRAINED_MAX_WIDTH * 1.2);
+/** Boxes of different passes overlapping more than this are one plate. */
+const SAME_PLATE_IOU = 0.5;
+/** The detector's own suppression within one pass (decodeDet). */
+const DETECTOR_NMS_IOU = 0.4;
+
+/**
+ * Longer sides of the inputs to run for an image (or region) whose longer side is `side`
+ * pixels, given the detector's standard input side `base` (512). The standard pass first; with
+ * `fine`, a finer one at up to twice it (never above the image's own resolution) where the image
+ * is at least 1.75x the standard side, so that the finer pass sees plates at least that much larger.
+ */
+export function scalePlan(side: number, base: number, opts: { fine?: boolean } = {}): number[] {
+  const sides = [base];
+  if (opts.fine && side >= base * 1.75) sides.push(Math.min(side, 2 * base));
+  return sides;
+}
+
+/**
+ * Merges the passes of one image into one list of plates, best first. Boxes of different passes
+ * that overlap by more than half are one plate, and its box is the finer pass's (a finer pass
+ * draws a small plate's box tighter) unless that box is wider than the trained range in its
+ * input. Boxes that overlap less are both kept: one pass may see a whole long plate where the
+ * other sees a part of it, or a loose box around plate, frame and bumper where the other sees the
+ * plate; the reader reads overlapping boxes in one window, so the pair costs no second read.
+ * Each plate keeps the highest score any pass gave it.
+ */
+export function mergePasses(passes: ScalePass[], imageSide: number): DetectedPlate[] {
+  const all = passes.flatMap((p) => p.found.map((d) => ({ d, inputSide: p.inputSide })));
+  all.sort((a, b) => b.d.score - a.d.score);
+  const kept: { d: DetectedPlate; inputSide: number; score: number }[] = [];
+  for (const c of all) {
+    const same = kept.find((k) => boxIou(k.d.box, c.d.box) > (k.inputSide === c.inputSide ? DETECTOR_NMS_IOU : SAME_PLATE_IOU));
+    if (!same) {
+      kept.push({ ...c, score: c.d.score });
+      continue;
+    }
+    if (same.inputSide === c.inputSide) continue;
+    const fine = same.inputSide > c.inputSide ? same : c;
+    const winner = (fine.d.box[2] * fine.inputSide) / imageSide <= MAX_BOX_WIDTH ? fine : same.inputSide > c.inputSide ? c : same;
+    same.d = winner.d;
+    same.inputSide = winner.inputSide;
+  }
+  return kept.map((k) => ({ box: k.d.box, score: k.score })).sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Plates in each image (or region of it) from the passes `scalePlan` gives it, merged; one
+ * detector call for all passes of all images (passes of one input size run as one batch).
+ * `inputWidths` is each image's standard input side (default: the detector's own).
+ */
+export async function detectAtScales(
+  det: PlateDetector,
+  images: Image[],
+  opts: { regions?: (Region | undefined)[]; inputWidths?: (number | undefined)[]; fine?: boolean } = {},
+): Promise<DetectedPlate[][]> {
+  const runs: { image: number; inputSide: number; region?: Region }[] = [];
+  images.forEach((img, i) => {
+    const region = opts.regions?.[i];
+    const side = region ? Math.max(region.w, region.h) : Math.max(img.width, img.height);
+    const base = opts.inputWidths?.[i] ?? det.meta.inputWidth;
+    for (const inputSide of scalePlan(side, base, opts)) runs.push({ image: i, inputSide, ...(region ? { region } : {}) });
+  });
+  const found = await det.detect(
+    runs.map((r) => images[r.image]!),
+    { regions: runs.map((r) => r.region), inputWidths: runs.map((r) => r.inputSide) },
+  );
+  return images.map((img, i) => {
+    const region = opts.regions?.[i];
+    const side = region ? Math.max(region.w, region.h) : Math.max(img.width, img.height);
+    const passes = runs.flatMap((r, k) => (r.image === i ? [{ inputSide: r.inputSide, found: found[k]! }] : []));
+    return passes.length === 1 ? passes[0]!.found : mergePasses(passes, side);
+  });
+}
