@@ -4,8 +4,8 @@ import type { StoredRead } from '../store/index.ts';
 import { READ_CSV_COLUMNS, readCsvRow } from './csv.ts';
 
 /**
- * The case file as one zip (issue 31, point 7): the reads as CSV, each read's plate image as a
- * JPEG, and manifest.json saying which case, who exported it and when, each read's fields and
+ * The case file as one zip (issue 31, point 7): the reads as CSV, each read's plate image (and
+ * vehicle image, where the agency stores one) as a JPEG, and manifest.json saying which case, who exported it and when, each read's fields and
  * image file, and the SHA-256 of every file, so that whoever receives it can check that nothing
  * was changed or left out. JPEGs are stored as they are (compressing them again gains nothing);
  * the CSV and manifest are deflated.
@@ -22,6 +22,8 @@ export interface CaseFileInput {
   truncated: boolean;
   /** A read's plate image, or null when none was taken or it was purged. */
   image: (readId: string) => Promise<Uint8Array | null>;
+  /** The reads stored with a vehicle image (only where the agency's policy defines one), and that image. */
+  vehicleImages?: { has: ReadonlySet<string>; get: (readId: string) => Promise<Uint8Array | null> };
 }
 
 export interface CaseFileManifest {
@@ -31,7 +33,12 @@ export interface CaseFileManifest {
   exportedAt: string;
   search: Record<string, string>;
   truncated: boolean;
-  reads: (Omit<StoredRead, 'match' | 'hasImage'> & { image: string | null; imageSha256: string | null })[];
+  reads: (Omit<StoredRead, 'match' | 'hasImage'> & {
+    image: string | null;
+    imageSha256: string | null;
+    vehicleImage: string | null;
+    vehicleImageSha256: string | null;
+  })[];
   /** Every other file in the zip, with its size and SHA-256. */
   files: { name: string; bytes: number; sha256: string }[];
 }
@@ -44,17 +51,19 @@ export async function buildCaseFile(input: CaseFileInput): Promise<{ zip: Uint8A
   const files: CaseFileManifest['files'] = [];
   const reads: CaseFileManifest['reads'] = [];
   const csv: string[] = [READ_CSV_COLUMNS.join(',')];
+  const add = (name: string, jpeg: Uint8Array | null) => {
+    if (!jpeg) return { file: null, hash: null };
+    const hash = sha256(jpeg);
+    images[name] = [jpeg, { level: 0, mtime }];
+    files.push({ name, bytes: jpeg.length, sha256: hash });
+    return { file: name, hash };
+  };
   for (const r of input.reads) {
-    const jpeg = r.hasImage ? await input.image(r.id) : null;
-    const name = jpeg ? `images/${r.id}.jpg` : null;
-    const hash = jpeg ? sha256(jpeg) : null;
-    if (jpeg && name) {
-      images[name] = [jpeg, { level: 0, mtime }];
-      files.push({ name, bytes: jpeg.length, sha256: hash! });
-    }
+    const plate = add(`images/${r.id}.jpg`, r.hasImage ? await input.image(r.id) : null);
+    const vehicle = add(`images/${r.id}-vehicle.jpg`, input.vehicleImages?.has.has(r.id) ? await input.vehicleImages.get(r.id) : null);
     const { match: _match, hasImage: _hasImage, ...fields } = r;
-    reads.push({ ...fields, image: name, imageSha256: hash });
-    csv.push(readCsvRow(r, name ?? ''));
+    reads.push({ ...fields, image: plate.file, imageSha256: plate.hash, vehicleImage: vehicle.file, vehicleImageSha256: vehicle.hash });
+    csv.push(readCsvRow(r, plate.file ?? ''));
   }
   const csvBytes = strToU8(csv.join('\n') + '\n');
   files.unshift({ name: 'reads.csv', bytes: csvBytes.length, sha256: sha256(csvBytes) });

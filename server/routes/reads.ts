@@ -195,6 +195,16 @@ export function readsRoutes(opts: { client: ClickHouseClient; retention: Retenti
           const jpeg = await getPlateImage(opts.client, id, days);
           return jpeg ? new Uint8Array(jpeg) : null;
         },
+        vehicleImages: {
+          has: await withVehicleImage(
+            opts.client,
+            reads.map((r) => r.id),
+          ),
+          get: async (id) => {
+            const jpeg = await getVehicleImage(opts.client, id, days);
+            return jpeg ? new Uint8Array(jpeg) : null;
+          },
+        },
       });
       const images = file.manifest.files.length - 1;
       c.set(

@@ -24,9 +24,11 @@ const api = (path: string, init?: RequestInit) => access.fetch(base, path, init)
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const crops = [await jpegBase64(16, 8), await jpegBase64(24, 12)];
+// A vehicle image, stored only where the agency's policy defines one (recognition.vehicleImage).
+const vehicle = await jpegBase64(48, 40);
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const reads = [
-  makeRead({ cameraId: 'cam-case', plate: 'CSE 101', cropJpeg: crops[0], capturedAt: minutesAgo(3) }),
+  makeRead({ cameraId: 'cam-case', plate: 'CSE 101', cropJpeg: crops[0], vehicleJpeg: vehicle, capturedAt: minutesAgo(3) }),
   makeRead({ cameraId: 'cam-case', plate: 'CSE 102', cropJpeg: crops[1], capturedAt: minutesAgo(2) }),
   // No image taken, and a location described with a formula: the CSV must defuse that text.
   makeRead({
@@ -81,7 +83,7 @@ describe('case file export', () => {
     expect(lines[3]).toContain(`,30.4383,-84.2807,"'=HYPERLINK(""http://x""), -1 lane",`);
   });
 
-  it('exports a zip with manifest.json, the CSV and the JPEGs, each file hashed in the manifest, and audits it under the case', async () => {
+  it('exports a zip with manifest.json, the CSV and the JPEGs (plate and vehicle), each file hashed in the manifest, and audits it under the case', async () => {
     const res = await api('/api/reads/export.zip?pattern=CSE10*&order=oldest');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
@@ -92,7 +94,13 @@ describe('case file export', () => {
     expect(res.headers.get('x-alpr-sha256')).toBe(sha256(zipBytes));
     const files = unzipSync(zipBytes);
     expect(Object.keys(files).sort()).toEqual(
-      ['images/' + reads[0]!.id + '.jpg', 'images/' + reads[1]!.id + '.jpg', 'manifest.json', 'reads.csv'].sort(),
+      [
+        `images/${reads[0]!.id}.jpg`,
+        `images/${reads[0]!.id}-vehicle.jpg`,
+        `images/${reads[1]!.id}.jpg`,
+        'manifest.json',
+        'reads.csv',
+      ].sort(),
     );
 
     const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as {
@@ -101,7 +109,15 @@ describe('case file export', () => {
       exportedBy: string;
       exportedAt: string;
       truncated: boolean;
-      reads: { id: string; plate: string; location: { lon: number }; image: string | null; imageSha256: string | null }[];
+      reads: {
+        id: string;
+        plate: string;
+        location: { lon: number };
+        image: string | null;
+        imageSha256: string | null;
+        vehicleImage: string | null;
+        vehicleImageSha256: string | null;
+      }[];
       files: { name: string; bytes: number; sha256: string }[];
     };
     expect(manifest).toMatchObject({
@@ -133,6 +149,13 @@ describe('case file export', () => {
       expect(Buffer.from(jpeg).toString('base64')).toBe(crops[i]);
       expect(manifest.reads[i]!.imageSha256).toBe(sha256(jpeg));
     }
+    const car = files[`images/${reads[0]!.id}-vehicle.jpg`]!;
+    expect(Buffer.from(car).toString('base64')).toBe(vehicle);
+    expect([manifest.reads[0]!.vehicleImage, manifest.reads[0]!.vehicleImageSha256]).toEqual([
+      `images/${reads[0]!.id}-vehicle.jpg`,
+      sha256(car),
+    ]);
+    expect(manifest.reads[1]!.vehicleImage).toBeNull();
     // The CSV inside names each image file; its numbers are numbers.
     const csv = strFromU8(files['reads.csv']!).trim().split('\n');
     expect(csv[1]).toMatch(new RegExp(`,30\\.4383,-84\\.2807,.*,images/${reads[0]!.id}\\.jpg$`));
@@ -147,7 +170,7 @@ describe('case file export', () => {
       action: 'reads.export',
       actor: 'it-investigator',
       caseRef: ACCESS_CASE,
-      detail: `case file: 3 reads, 2 images, zip SHA-256 ${sha256(zipBytes)}`,
+      detail: `case file: 3 reads, 3 images, zip SHA-256 ${sha256(zipBytes)}`,
     });
   });
 
