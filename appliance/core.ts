@@ -95,7 +95,19 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
   });
   // Access control: reads of a camera without an active deployment authorisation are not stored.
   const accessLog = logger.child({ part: 'access' });
-  const gate = createDeploymentGate({ client, cameras: config.cameras, logger: accessLog, enforce: config.access.enforceDeployments });
+  const [REFUSED_METRIC, REFUSED_HELP] = [
+    'alpr_reads_refused_unauthorised_total',
+    'Reads not stored: their camera has no active deployment authorisation.',
+  ];
+  const gate = createDeploymentGate({
+    client,
+    cameras: config.cameras,
+    logger: accessLog,
+    enforce: config.access.enforceDeployments,
+    // Once per refused read: a redelivered batch or the camera spool's check asks about it again.
+    onRefused: () => metrics.inc(REFUSED_METRIC, REFUSED_HELP),
+  });
+  metrics.inc(REFUSED_METRIC, REFUSED_HELP, 0); // shown at 0 before the first refusal
   const access = createAccess({
     client,
     access: config.access,
@@ -119,12 +131,7 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     client,
     logger: logger.child({ part: 'store-writer' }),
     admit: (read) => gate.admit(read),
-    onBatch: ({ stored, invalid, refused, ms }) => {
-      metrics.inc(
-        'alpr_reads_refused_unauthorised_total',
-        'Reads not stored: their camera has no active deployment authorisation.',
-        refused,
-      );
+    onBatch: ({ stored, invalid, ms }) => {
       metrics.inc('alpr_reads_stored_total', 'Reads written to the store.', stored);
       metrics.inc('alpr_reads_invalid_total', 'Read messages refused as invalid.', invalid);
       metrics.inc('alpr_store_batches_total', 'Insert batches written.');

@@ -6,7 +6,7 @@ import type { AuditAnchoring } from '../anchoring.ts';
 import type { AuditLog } from '../audit-log.ts';
 import type { AccessEnv } from '../principal.ts';
 import { evaluationHtml } from '../evaluation-html.ts';
-import { presentEvaluation } from '../evaluation-view.ts';
+import { dateTimeIn, presentEvaluation } from '../evaluation-view.ts';
 import { evaluationReport } from '../evaluation.ts';
 import { auditReport } from '../reports.ts';
 import { accessErrorHandler, esc } from './util.ts';
@@ -22,7 +22,7 @@ const periodQuery = z
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] });
 
 /** A printable page: headings and tables, every value escaped, no script, no external resource. */
-function page(title: string, sections: [string, Record<string, unknown>[] | Record<string, unknown>][]): string {
+function page(title: string, generated: string, sections: [string, Record<string, unknown>[] | Record<string, unknown>][]): string {
   const table = (rows: Record<string, unknown>[]) => {
     if (!rows.length) return '<p>None.</p>';
     const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
@@ -32,7 +32,7 @@ function page(title: string, sections: [string, Record<string, unknown>[] | Reco
   const body = sections.map(([h, rows]) => `<h2>${esc(h)}</h2>${table(Array.isArray(rows) ? rows : [rows])}`).join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font:12px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top}@media print{h2{page-break-after:avoid}}</style>
-</head><body><h1>${esc(title)}</h1><p>Generated ${esc(new Date().toISOString())}. FOR OFFICIAL USE ONLY.</p>${body}</body></html>`;
+</head><body><h1>${esc(title)}</h1><p>Generated ${esc(generated)}. FOR OFFICIAL USE ONLY.</p>${body}</body></html>`;
 }
 
 // Sent with c.body rather than c.html: c.html's untyped answer would erase the JSON branch's type
@@ -57,6 +57,7 @@ export function reportRoutes(opts: {
   timeZone?: string;
 }) {
   const clock = opts.clock ?? (() => new Date());
+  const zone = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const period = (q: { from?: string; to?: string }, days: number) => {
     const to = q.to ? new Date(q.to) : clock();
     return { from: q.from ? new Date(q.from) : new Date(to.getTime() - days * DAY), to };
@@ -79,29 +80,34 @@ export function reportRoutes(opts: {
       };
       if (q.format === 'json') return c.json(report);
       return c.body(
-        page(`ALPR audit report ${report.period.from} – ${report.period.to}`, [
+        // Dates in the appliance's zone, as the dashboard shows them, not UTC stamps.
+        page(
+          `ALPR audit report ${dateTimeIn(from.getTime(), zone)} – ${dateTimeIn(to.getTime(), zone)}`,
+          dateTimeIn(clock().getTime(), zone),
           [
-            'Audit chain',
-            {
-              ok: report.chain.ok,
-              entries: report.chain.entries,
-              firstBreak: report.chain.firstBreak?.reason ?? '',
-              anchors: report.chain.anchors
-                ? `${report.chain.anchors.anchors} checked, ${report.chain.anchors.problems.length + report.chain.anchors.moreProblems} problem(s)`
-                : 'not anchored',
-            },
+            [
+              'Audit chain',
+              {
+                ok: report.chain.ok,
+                entries: report.chain.entries,
+                firstBreak: report.chain.firstBreak?.reason ?? '',
+                anchors: report.chain.anchors
+                  ? `${report.chain.anchors.anchors} checked, ${report.chain.anchors.problems.length + report.chain.anchors.moreProblems} problem(s)`
+                  : 'not anchored',
+              },
+            ],
+            [
+              'Anchored head (keep this copy)',
+              report.anchor
+                ? { entry: report.anchor.seq, hash: report.anchor.hash, anchoredAt: report.anchor.at, mac: report.anchor.mac }
+                : [],
+            ],
+            ['Anchor problems', report.chain.anchors?.problems.map((p) => ({ line: p.line, entry: p.seq ?? '', problem: p.reason })) ?? []],
+            ['Anomalies', report.anomalies.map(({ seqs, ...a }) => ({ ...a, entries: seqs.slice(0, 20).join(' ') }))],
+            ['By user', Object.entries(report.byUser).map(([user, u]) => ({ user, ...u }))],
+            ['By case', Object.entries(report.byCase).map(([caseRef, v]) => ({ case: caseRef, ...v }))],
           ],
-          [
-            'Anchored head (keep this copy)',
-            report.anchor
-              ? { entry: report.anchor.seq, hash: report.anchor.hash, anchoredAt: report.anchor.at, mac: report.anchor.mac }
-              : [],
-          ],
-          ['Anchor problems', report.chain.anchors?.problems.map((p) => ({ line: p.line, entry: p.seq ?? '', problem: p.reason })) ?? []],
-          ['Anomalies', report.anomalies.map(({ seqs, ...a }) => ({ ...a, entries: seqs.slice(0, 20).join(' ') }))],
-          ['By user', Object.entries(report.byUser).map(([user, u]) => ({ user, ...u }))],
-          ['By case', Object.entries(report.byCase).map(([caseRef, v]) => ({ case: caseRef, ...v }))],
-        ]),
+        ),
         200,
         HTML_HEADERS,
       );
@@ -113,7 +119,7 @@ export function reportRoutes(opts: {
       // The figures as a report: agency, period in the appliance's zone, sections with context.
       const document = presentEvaluation(report, {
         agency: opts.agency ?? 'Unnamed agency',
-        timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
+        timeZone: zone,
         generatedAt: clock(),
         tacticalDays: opts.retention.tacticalDays,
       });
