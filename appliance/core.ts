@@ -238,7 +238,11 @@ export async function startCore(config: AlprConfig, logger: Logger): Promise<Run
     dataGuard: access.guard,
     publicRoutes: access.publicRoutes,
     publicRouteKeys: PUBLIC_ROUTES,
-    dataRoutes: [...access.dataRoutes, ...hotlistCore.dataRoutes, alertRoutes({ client, alerts, logger: hotlistLog, tacticalDays: config.retention.tacticalDays })],
+    dataRoutes: [
+      ...access.dataRoutes,
+      ...hotlistCore.dataRoutes,
+      alertRoutes({ client, alerts, logger: hotlistLog, tacticalDays: config.retention.tacticalDays }),
+    ],
     resolveOpenCase: access.resolveOpenCase,
     cameraSeries,
     dashboard: true,
