@@ -226,9 +226,11 @@ describe('the map', () => {
     await page.context().close();
   }, 120_000);
 
-  it('finds only the reads inside a box or a radius drawn on the Search page', async () => {
+  it('finds only the reads inside a box or a radius drawn on the Search page, the tile server down', async () => {
     const investigatorTotp = await designate('ivy', ['investigator']);
     const { page, errors, outside } = await offlinePage();
+    // The agency's tile server does not answer: the bundled boundaries are the map.
+    await page.route(`http://127.0.0.1:${tilePort}/**`, (route) => route.abort());
     await signInPage(page, 'ivy', investigatorTotp);
     await page.getByRole('link', { name: 'Search' }).click();
     await page.getByLabel('Case number or name').fill('MAP-1');
@@ -279,7 +281,8 @@ describe('the map', () => {
       .toEqual(['MAP777', 'MIA1001', 'TAL1001']);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(outside).toEqual([]);
-    expect(errors).toEqual([]);
+    // Only the refused tiles failed to load (Chromium's console does not name them).
+    expect(errors.filter((e) => !/net::ERR_FAILED/.test(e))).toEqual([]);
     await page.context().close();
   }, 120_000);
 });
