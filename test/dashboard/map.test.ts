@@ -33,6 +33,7 @@ let tiles: Server;
 const tileRequests: string[] = [];
 let tilePort = 0;
 let chief: Session;
+let chiefTotp: Totp;
 
 /** A signed-in API session (cookie and CSRF token), for what the other dashboard tests already drive through the UI. */
 class Session {
@@ -112,7 +113,8 @@ async function markerAt(page: Page, scope: string, camera: string) {
 
 beforeAll(async () => {
   // The agency's tile server: any tile, one flat PNG, every request noted.
-  const png = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#2b3a4a' } })
+  // Faint, so that a screenshot shows the bundled boundaries through them.
+  const png = await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 80, g: 120, b: 160, alpha: 0.25 } } })
     .png()
     .toBuffer();
   tiles = createServer((req, res) => {
@@ -133,7 +135,7 @@ beforeAll(async () => {
 
   // The first administrator through the setup link, and a second who records the first's training.
   const { secret } = (await post('/api/setup/begin', { token: app.setupToken })) as { secret: string };
-  const chiefTotp = new Totp(secret);
+  chiefTotp = new Totp(secret);
   await post('/api/setup/complete', {
     token: app.setupToken,
     username: 'chief',
@@ -285,4 +287,19 @@ describe('the map', () => {
     expect(errors.filter((e) => !/net::ERR_FAILED/.test(e))).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it("puts the cameras on a map on the administration's cameras tab", async () => {
+    const { page, errors, outside } = await offlinePage();
+    await signInPage(page, 'chief', chiefTotp);
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('tab', { name: 'Cameras & deployments' }).click();
+    const map = page.getByTestId('camera-map');
+    for (const c of CAMERAS)
+      expect(await map.locator(`g.cam[data-camera="${c.id}"] title`).textContent()).toBe(`${c.name} — ${c.location.description}`);
+    await expect.poll(() => map.getAttribute('data-boundaries'), { timeout: 20_000 }).toBe('loaded');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });
