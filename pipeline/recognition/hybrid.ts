@@ -5,7 +5,7 @@ import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
 import { secondOpinion } from './second-opinion.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
-import { detectAtScales } from './proposals.ts';
+import { detectAtScales, MIN_READABLE_WIDTH } from './proposals.ts';
 import {
   registerReader,
   type FollowedPlate,
@@ -304,8 +304,9 @@ export class DetectThenOcrReader implements PlateReader {
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
     // Stills (no followAt) are searched at more than one scale (proposals.ts): the standard one
-    // leaves small plates of a 720p frame at the bottom of the detector's range. Video keeps the
-    // one standard pass: its cost is per frame and camera, and a plate passes through many frames.
+    // leaves small plates of a 720p frame at the bottom of the detector's range; boxes too narrow
+    // to read are dropped. Video keeps the one standard pass, as it was: its cost is per frame and
+    // camera, and a plate passes through many frames.
     const still = !opts.followAt;
     const found = await detectAtScales(
       this.det,
@@ -314,6 +315,7 @@ export class DetectThenOcrReader implements PlateReader {
         regions: inputs.map((i) => i.region),
         inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
         fine: still,
+        ...(still ? { minWidth: MIN_READABLE_WIDTH } : {}),
       },
     );
     const windows: { input: number; region: Region; image: Image; scale: number; plateBoxes: [number, number, number, number][] }[] = [];

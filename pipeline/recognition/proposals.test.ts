@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DetectedPlate } from './platedet.ts';
-import { mergePasses, scalePlan } from './proposals.ts';
+import type { DetectedPlate, PlateDetector } from './platedet.ts';
+import { detectAtScales, MIN_READABLE_WIDTH, mergePasses, scalePlan } from './proposals.ts';
 
 const plate = (x: number, y: number, w: number, h: number, score: number): DetectedPlate => ({ box: [x, y, w, h], score });
 
@@ -58,5 +58,24 @@ describe('plate proposals at several scales', () => {
   it('keeps the detector suppression within a pass', () => {
     const merged = mergePasses([{ inputSide: 512, found: [plate(100, 100, 100, 50, 0.9), plate(105, 102, 100, 50, 0.5)] }], 1280);
     expect(merged).toEqual([plate(100, 100, 100, 50, 0.9)]);
+  });
+
+  it('runs every pass of every image in one detector call, merges them, and drops boxes too narrow to read', async () => {
+    const calls: number[][] = [];
+    const det = {
+      meta: { stride: 8, inputWidth: 512, threshold: 0.3 },
+      async detect(_images: unknown[], opts: { inputWidths?: (number | undefined)[] }) {
+        calls.push(opts.inputWidths as number[]);
+        // Per run: the standard pass sees a loose box, the finer one a tight box and a speck.
+        return (opts.inputWidths as number[]).map((side) =>
+          side === 512 ? [plate(500, 300, 130, 70, 0.8)] : [plate(510, 305, 110, 56, 0.7), plate(900, 100, 20, 10, 0.5)],
+        );
+      },
+    } as unknown as PlateDetector;
+    const frame = { width: 1280, height: 720, channels: 3 as const, data: new Uint8Array(0) };
+    const small = { width: 640, height: 480, channels: 3 as const, data: new Uint8Array(0) };
+    const found = await detectAtScales(det, [frame, small], { fine: true, minWidth: MIN_READABLE_WIDTH });
+    expect(calls).toEqual([[512, 1024, 512]]);
+    expect(found).toEqual([[plate(510, 305, 110, 56, 0.8)], [plate(500, 300, 130, 70, 0.8)]]);
   });
 });

@@ -15,6 +15,13 @@ import type { Region } from './ppocr-math.ts';
  * read short. Such stills are read whole when no plate is read in them; see hybrid.ts.)
  */
 
+/**
+ * Narrowest box worth reading, in image pixels: a plate this wide has characters about 4 px wide,
+ * which no reader here reads (the smallest plates a traffic camera must read are 50-60 px). The
+ * finer pass finds many such specks (lamps, badges, distant text), and each costs a window read.
+ */
+export const MIN_READABLE_WIDTH = 32;
+
 /** One detector pass: the input's longer side, and what it found (boxes in image pixels). */
 export interface ScalePass {
   inputSide: number;
@@ -74,12 +81,13 @@ export function mergePasses(passes: ScalePass[], imageSide: number): DetectedPla
 /**
  * Plates in each image (or region of it) from the passes `scalePlan` gives it, merged; one
  * detector call for all passes of all images (passes of one input size run as one batch).
- * `inputWidths` is each image's standard input side (default: the detector's own).
+ * `inputWidths` is each image's standard input side (default: the detector's own); `minWidth`
+ * drops narrower boxes (image pixels).
  */
 export async function detectAtScales(
   det: PlateDetector,
   images: Image[],
-  opts: { regions?: (Region | undefined)[]; inputWidths?: (number | undefined)[]; fine?: boolean } = {},
+  opts: { regions?: (Region | undefined)[]; inputWidths?: (number | undefined)[]; fine?: boolean; minWidth?: number } = {},
 ): Promise<DetectedPlate[][]> {
   const runs: { image: number; inputSide: number; region?: Region }[] = [];
   images.forEach((img, i) => {
@@ -96,6 +104,7 @@ export async function detectAtScales(
     const region = opts.regions?.[i];
     const side = region ? Math.max(region.w, region.h) : Math.max(img.width, img.height);
     const passes = runs.flatMap((r, k) => (r.image === i ? [{ inputSide: r.inputSide, found: found[k]! }] : []));
-    return passes.length === 1 ? passes[0]!.found : mergePasses(passes, side);
+    const merged = passes.length === 1 ? passes[0]!.found : mergePasses(passes, side);
+    return opts.minWidth ? merged.filter((d) => d.box[2] >= opts.minWidth!) : merged;
   });
 }
