@@ -36,7 +36,9 @@ async function openEncounters(client: ClickHouseClient, hits: Alert[], floor: nu
             FROM (SELECT id, historical, source, record_id, plate FROM alerts FINAL
                   WHERE concat(source, '\\0', record_id) IN {keys:Array(String)}) AS a
             INNER JOIN (SELECT alert_id, min(toUnixTimestamp64Milli(captured_at)) AS first_ms, max(toUnixTimestamp64Milli(captured_at)) AS last_ms
-                        FROM alert_sightings GROUP BY alert_id
+                        FROM alert_sightings
+                        WHERE alert_id IN (SELECT id FROM alerts WHERE concat(source, '\\0', record_id) IN {keys:Array(String)})
+                        GROUP BY alert_id
                         HAVING last_ms >= {floor:Int64} AND first_ms <= {ceil:Int64}) AS s ON s.alert_id = a.id
             WHERE a.id NOT IN (SELECT alert_id FROM alert_events WHERE action = 'dispose')`,
     query_params: { keys: [...new Set(hits.map(keyOf))], floor, ceil },
