@@ -362,14 +362,16 @@ describe('live', () => {
     expect(await detail.textContent()).toContain('stolen_vehicle');
     expect(await detail.textContent()).toContain('may not be the registered owner');
 
-    // The crop comes through the audited image route under a case.
-    await detail.getByLabel('Case or incident for image views').fill('DASH-1');
-    await detail.getByRole('button', { name: 'Show crop' }).click();
+    // The crop comes through the alert's own audited image route: the alert is the purpose, no case is asked.
     await expect.poll(() => detail.locator('.crop img').getAttribute('src')).toMatch(/^blob:/);
 
-    // The steps unlock in order, as the server enforces them.
+    // The steps unlock in order, as the server enforces them; the characters are confirmed on the enlarged crop
+    // (test/dashboard/alert-evidence.test.ts tests that step in full).
     const steps = page.getByTestId('verify-steps');
     await steps.getByRole('button', { name: 'Acknowledge' }).click();
+    await steps.getByRole('button', { name: 'Enlarge plate image' }).click();
+    await expect.poll(() => steps.getByRole('button', { name: 'Characters match' }).isDisabled()).toBe(false);
+    await page.getByTestId('plate-zoom').getByRole('button', { name: 'Close' }).click();
     await steps.getByRole('button', { name: 'Characters match' }).click();
     await steps.getByRole('button', { name: 'State matches' }).click();
     await steps.getByLabel('Who confirmed').fill('Dispatcher J. Lee, TPD');

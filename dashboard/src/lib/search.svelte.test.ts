@@ -100,6 +100,17 @@ describe('SearchState', () => {
     expect(s.images).toEqual({});
   });
 
+  it('fetches a vehicle image, under the case, only for a read that has one', async () => {
+    const api = fakeApi({ 'GET /api/reads/r1/vehicle-image': { blob: new Blob([new Uint8Array([0xff, 0xd8])], { type: 'image/jpeg' }) } });
+    const s = new SearchState(true);
+    s.setContext(context);
+    await s.vehicleImage(read(2));
+    await s.vehicleImage({ ...read(1), vehicleImageUrl: '/api/reads/r1/vehicle-image' });
+    expect(api.calls.map((c) => c.path)).toEqual(['/api/reads/r1/vehicle-image']);
+    expect(api.calls[0]!.headers.get('x-alpr-case')).toBe('2026-0042');
+    expect(s.images['v:r1']).toMatch(/^blob:/);
+  });
+
   it('disseminates only an exact plate search', async () => {
     const api = fakeApi({});
     const s = new SearchState(false);

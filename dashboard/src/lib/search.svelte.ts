@@ -130,6 +130,21 @@ export class SearchState {
     }
   }
 
+  /** Fetches a read's vehicle image once, where the agency stores them (keyed `v:<id>` in images), under the case. */
+  async vehicleImage(read: Read): Promise<void> {
+    const key = `v:${read.id}`;
+    if (!this.context || !read.vehicleImageUrl || this.images[key] || this.#pending.has(key)) return;
+    this.#pending.add(key);
+    try {
+      const b = await blob(api.api.reads[':id']['vehicle-image'].$get({ param: { id: read.id } }, { headers: caseHeaders(this.context) }));
+      this.images = { ...this.images, [key]: URL.createObjectURL(b) };
+    } catch {
+      this.images = { ...this.images, [key]: 'error' };
+    } finally {
+      this.#pending.delete(key);
+    }
+  }
+
   /** The whole result as CSV for the case file (the export is audited under the case). */
   exportCsv(): Promise<void> {
     return this.#export('csv');
