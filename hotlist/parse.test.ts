@@ -69,6 +69,13 @@ describe('CSV records', () => {
     }
   });
 
+  it('refuses a file with a header and no record, unless a hand edit emptied an agency list', () => {
+    expect(() => parseHotlist(enc(HEADER), opts)).toThrow(/no valid record in 0 data lines/);
+    expect(parseHotlist(enc(HEADER), { ...opts, allowEmpty: true }).summary).toMatchObject({ records: 0, lines: 0, bad: 0 });
+    // Lines that are all bad are still a refusal: nothing in them was meant to be empty.
+    expect(() => parseHotlist(enc(HEADER + ',FL,R1,stolen,,,,,\n'), { ...opts, allowEmpty: true })).toThrow(HotlistRefusedError);
+  });
+
   it('refuses a binary file early and a header that fits no mapping', () => {
     const binary = Buffer.alloc(300_000);
     for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919) % 256;

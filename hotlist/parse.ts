@@ -33,6 +33,11 @@ export interface ParserOptions {
   maxBadFraction: number;
   onRecord(record: HotlistRecord, line: number): void;
   maxProblems?: number;
+  /**
+   * A file with no record is a version with no entries, not a refusal: an agency list whose
+   * last entry is removed by hand. An extract with no record is refused (a truncated export).
+   */
+  allowEmpty?: boolean;
 }
 
 /** The file is refused whole; `summary` still lists the problems found up to that point. */
@@ -294,7 +299,8 @@ export function createHotlistParser(opts: ParserOptions) {
       }
       if (opts.format === 'csv' && !columns) throw new HotlistFormatError('the file is empty: no header row');
       const done = finish();
-      if (done.records === 0) throw new HotlistRefusedError(`refused: no valid record in ${done.lines} data lines`, done);
+      if (done.records === 0 && !(opts.allowEmpty && done.lines === 0))
+        throw new HotlistRefusedError(`refused: no valid record in ${done.lines} data lines`, done);
       if (done.bad > opts.maxBadFraction * done.lines) {
         throw new HotlistRefusedError(
           `refused: ${done.bad} of ${done.lines} lines are malformed (more than ${Math.round(opts.maxBadFraction * 1000) / 10}%); nothing was imported`,

@@ -111,6 +111,8 @@ export function createHotlistService(opts: HotlistServiceOptions) {
       format: src.format,
       mapping: mappingFor(src),
       maxBadFraction: opts.config.maxBadLineFraction,
+      // A hand edit may remove an agency list's last entry; an upload of no records is refused.
+      allowEmpty: req.origin === 'manual',
       onRecord: (r, line) => {
         batch.push({ ...r, line, ...(req.annotate?.(r) ?? { createdBy: req.actor, createdAt: now.getTime(), reason: '' }) });
         compiled.add(r);
