@@ -1,5 +1,6 @@
 import { api, blob, caseHeaders, messageOf, ok, type CaseContext, type StoredRead } from './api.ts';
 import { whileBusy } from './busy.ts';
+import { fromZoneInput, toZoneInput } from './format.ts';
 
 export type Read = StoredRead & { imageUrl: string | null };
 export type SearchMode = 'plate' | 'pattern' | 'fuzzy';
@@ -8,7 +9,7 @@ export interface SearchForm {
   mode: SearchMode;
   text: string;
   candidates: boolean;
-  /** datetime-local values (the browser's time zone); empty for open-ended. */
+  /** datetime-local values (the appliance's time zone); empty for open-ended. */
   from: string;
   to: string;
   cameras: string;
@@ -24,9 +25,9 @@ export interface DisseminationForm {
 
 const PAGE = 50;
 const DAY = 86_400_000;
-/** datetime-local wants local wall time without a zone. */
-export const toLocalInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+/** datetime-local wants wall time without a zone: the appliance's, like every time the dashboard shows. */
+export const toLocalInput = (d: Date) => toZoneInput(d);
+const toIso = (local: string) => fromZoneInput(local);
 
 /**
  * An investigator's search of stored reads. The case and purpose come first: the appliance
