@@ -295,7 +295,6 @@ export class DetectThenOcrReader implements PlateReader {
       state: best?.state ?? null,
       stateConfidence: best?.stateConfidence ?? 0,
       confidence: best?.confidence ?? 0,
-      ...(best?.steps ? { steps: best.steps } : {}),
     }));
     if (!this.second) return firsts;
     const seconds = await this.second.read(images.map((image) => ({ image })));
