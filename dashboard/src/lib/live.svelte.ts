@@ -11,7 +11,8 @@ import {
   type StoredAlert,
 } from './api.ts';
 import { whileBusy } from './busy.ts';
-import { INITIAL_ALERT_STATE } from '../../../contracts/index.ts';
+// The one definition of the workflow's state; this file imports nothing, so the bundle takes no schema or bus code with it.
+import { INITIAL_ALERT_STATE } from '../../../contracts/alert-state.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
 const IMAGE_FRESH_MS = 60_000;
