@@ -130,7 +130,7 @@ export function presentEvaluation(
         label: 'Plates hit per plate read',
         value: percent(r.plates?.share ?? null),
         note: r.plates
-          ? `${count(r.plates.platesHit)} of ${count(r.plates.plates)} distinct plates, ${day(r.plates.from)} to ${day(r.plates.to)}: only the last ${o.tacticalDays} days' reads are kept to count distinct plates`
+          ? `${count(r.plates.platesHit)} of ${count(r.plates.plates)} distinct plates matched a hotlist entry, ${day(r.plates.from)} to ${day(r.plates.to)}: only the last ${o.tacticalDays} days' reads are kept to count distinct plates`
           : 'not known: no reads are kept for this period',
       },
       { label: 'Alerts raised', value: r.alertsRaised === null ? '–' : count(r.alertsRaised), note: 'one per hotlist entry matched' },

@@ -51,14 +51,16 @@ const alertsRaisedIn = (client: ClickHouseClient, p: { from: number; to: number 
     .then((r) => Number(r[0]?.n ?? 0))
     .catch(() => null);
 
-/** Distinct plates read, and of them those that raised an alert, over the part of the period whose reads are kept. */
+/** Distinct plates read, and of them those that matched a list (an alert or a further sighting of one), over the part of the period whose reads are kept. */
 async function platesIn(client: ClickHouseClient, p: { from: number; to: number }) {
   if (p.to <= p.from) return null;
   const r = await rows<{ plates: string; hit: string }>(
     client,
     `SELECT uniqExact(plate_norm) AS plates,
-            uniqExactIf(plate_norm, id IN (SELECT read_id FROM alerts
-              WHERE captured_at >= fromUnixTimestamp64Milli({from:Int64}) AND captured_at < fromUnixTimestamp64Milli({to:Int64}))) AS hit
+            uniqExactIf(plate_norm, id IN (
+              SELECT read_id FROM alerts WHERE captured_at >= fromUnixTimestamp64Milli({from:Int64}) AND captured_at < fromUnixTimestamp64Milli({to:Int64})
+              UNION ALL
+              SELECT read_id FROM alert_sightings WHERE captured_at >= fromUnixTimestamp64Milli({from:Int64}) AND captured_at < fromUnixTimestamp64Milli({to:Int64}))) AS hit
      FROM reads FINAL WHERE captured_at >= fromUnixTimestamp64Milli({from:Int64}) AND captured_at < fromUnixTimestamp64Milli({to:Int64})`,
     p,
   ).catch(() => null);

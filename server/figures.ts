@@ -58,7 +58,8 @@ export function perMinute(grid: BucketGrid, i: number, count: number): number | 
  * so that a hit raised later for an old read counts where the read was made, not where the
  * alert was raised):
  * - alerts per read: reads that raised at least one alert, over all reads;
- * - plates hit per plate read: distinct plates among those reads, over distinct plates read.
+ * - plates hit per plate read: distinct plates that matched a list entry (raised an alert, or
+ *   joined one as a further sighting of the same vehicle), over distinct plates read.
  */
 export interface HitCounts {
   reads: number;

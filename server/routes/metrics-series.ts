@@ -163,7 +163,14 @@ async function pipelineHistory(client: ClickHouseClient, params: { from: number;
 /** Reads are kept this long (the tactical window): beyond it only hourly counts remain. */
 const READS_KEPT_SECONDS = 30 * 86_400;
 
-const HIT_READ_IDS = `(SELECT read_id FROM alerts WHERE captured_at >= fromUnixTimestamp({from:UInt32}) AND captured_at < fromUnixTimestamp({to:UInt32}))`;
+const IN_RANGE = 'captured_at >= fromUnixTimestamp({from:UInt32}) AND captured_at < fromUnixTimestamp({to:UInt32})';
+/** Reads that raised an alert. */
+const HIT_READ_IDS = `(SELECT read_id FROM alerts WHERE ${IN_RANGE})`;
+/**
+ * Reads that matched a list entry: those that raised an alert, and those that joined one as a
+ * further sighting of the same vehicle (alert_sightings, one alert per encounter).
+ */
+const MATCHED_READ_IDS = `(SELECT read_id FROM alerts WHERE ${IN_RANGE} UNION ALL SELECT read_id FROM alert_sightings WHERE ${IN_RANGE})`;
 
 interface HitRow {
   b: string;
@@ -174,7 +181,8 @@ interface HitRow {
 }
 
 /**
- * Reads, distinct plates, and of them those that raised an alert, per bucket of capture time.
+ * Reads and those that raised an alert, distinct plates and those that matched a list (raised
+ * an alert or joined one as a further sighting), per bucket of capture time.
  * From the reads themselves while they are kept; a read that raised alerts on two lists, or an
  * alert stored twice, is one hit read. Beyond the tactical window, from the hourly counts:
  * reads from reads_hourly, hit reads from hit_reads_hourly (distinct read ids), and no distinct
@@ -186,7 +194,7 @@ async function hitCounts(client: ClickHouseClient, params: { from: number; to: n
     stored
       ? `SELECT toUnixTimestamp(toStartOfInterval(captured_at, INTERVAL {step:UInt32} SECOND)) AS b,
                 count() AS n_reads, uniqExact(plate_norm) AS n_plates,
-                countIf(id IN ${HIT_READ_IDS}) AS n_hit_reads, uniqExactIf(plate_norm, id IN ${HIT_READ_IDS}) AS n_hit_plates
+                countIf(id IN ${HIT_READ_IDS}) AS n_hit_reads, uniqExactIf(plate_norm, id IN ${MATCHED_READ_IDS}) AS n_hit_plates
          FROM reads FINAL
          WHERE captured_at >= fromUnixTimestamp({from:UInt32}) AND captured_at < fromUnixTimestamp({to:UInt32})
          GROUP BY b`
@@ -270,7 +278,7 @@ export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: Ca
       /** Hit figures per bucket of capture time; each a share of the bucket's reads, in [0, 1]. */
       hits,
       hitsNote: stored
-        ? 'by capture time; alerts per read: reads that raised at least one alert ÷ reads; plates hit per plate read: distinct plates that raised an alert ÷ distinct plates read'
+        ? 'by capture time; alerts per read: reads that raised at least one alert ÷ reads; plates hit per plate read: distinct plates that matched a hotlist entry (an alert or a further sighting of one) ÷ distinct plates read'
         : `by capture time, from hourly counts; distinct plates only over ranges up to ${READS_KEPT_SECONDS / 86_400} days, while reads are kept`,
       pipeline:
         SERIES_RANGES[range] <= 86_400 ? opts.series.buckets(from * 1000, step * 1000, n) : await pipelineHistory(opts.client, params, n),

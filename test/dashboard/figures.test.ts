@@ -43,7 +43,9 @@ describe('metrics', () => {
     await expect.poll(() => hits.locator('.u-legend').textContent()).toContain('Alerts per read');
     expect(await hits.locator('.u-legend').textContent()).toContain('Plates hit per plate read');
     expect(await hits.textContent()).toContain('Alerts per read: reads that raised at least one alert ÷ all reads');
-    expect(await hits.textContent()).toContain('Plates hit per plate read: distinct plates that raised an alert ÷ distinct plates read');
+    expect(await hits.textContent()).toContain(
+      'Plates hit per plate read: distinct plates that matched a hotlist entry (an alert or a further sighting of one) ÷ distinct plates read',
+    );
 
     // What the chart draws: shares of the bucket's reads, never past 1.
     const series = (await (await page.context().request.get(`${app.url}/api/metrics/series?range=1h`)).json()) as {

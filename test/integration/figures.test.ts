@@ -46,10 +46,29 @@ beforeAll(async () => {
   const early = ['AAA111', 'AAA111', 'BBB222', 'CCC333'].map((plate, k) => makeRead({ plate, capturedAt: at(earlier + k * 1000) }));
   // The last, partial bucket: 30 reads in the 7.5 minutes that have passed, 4 a minute.
   const late = Array.from({ length: 30 }, (_, k) => makeRead({ plate: `LATE${k}`, capturedAt: at(lastBucket + k * 14_000) }));
+  // Two buckets before: a further pass of AAA111, which joined its alert as a sighting (one
+  // alert per encounter) rather than raising another.
+  const again = makeRead({ plate: 'AAA111', capturedAt: at(earlier - 900_000) });
   await insertReads(
     store.client,
-    [...early, ...late].map((r) => plateReadSchema.parse(r)),
+    [...early, ...late, again].map((r) => plateReadSchema.parse(r)),
   );
+  await store.client.insert({
+    table: 'alert_sightings',
+    values: [
+      {
+        alert_id: crypto.randomUUID(),
+        hit_id: crypto.randomUUID(),
+        read_id: again.id,
+        camera_id: 'cam-1',
+        captured_at: earlier - 900_000,
+        raised_at: earlier - 899_000,
+        plate: 'AAA111',
+        place: '',
+      },
+    ],
+    format: 'JSONEachRow',
+  });
   const [a, , , c] = early;
   await store.client.insert({
     table: 'alerts',
@@ -83,6 +102,9 @@ describe('hit figures', () => {
     expect(s.hits.readsThatHit[i]).toBe(2);
     expect(s.hits.alertsPerRead[i]).toBe(0.5);
     expect(s.hits.platesHitPerPlateRead![i]).toBeCloseTo(2 / 3, 6);
+    // The sighting's bucket: no alert raised there, but its one plate matched a list.
+    const j = s.t.indexOf((lastBucket - 4 * 900_000) / 1000);
+    expect([s.hits.alertsPerRead[j], s.hits.platesHitPerPlateRead![j]]).toEqual([0, 1]);
     // The historical hit raised in the last bucket counts where its read was made, not there.
     expect(s.hits.alertsPerRead.at(-1)).toBe(0);
     for (const x of [...s.hits.alertsPerRead, ...s.hits.platesHitPerPlateRead!]) if (x !== null) expect(x).toBeGreaterThanOrEqual(0);
@@ -149,9 +171,9 @@ describe('the annual evaluation', () => {
       to: now,
       clock: () => now,
     });
-    expect(r.reads).toBe(34);
+    expect(r.reads).toBe(35);
     expect(r.hitReads).toBe(2);
-    expect(r.alertsPerRead).toBeCloseTo(2 / 34, 9);
+    expect(r.alertsPerRead).toBeCloseTo(2 / 35, 9);
     expect(r.alertsRaised).toBe(3); // one per list entry: the read on two lists raised two
     expect(r.plates).toMatchObject({ plates: 33, platesHit: 2 });
     const cam = r.cameras.find((c) => c.cameraId === 'cam-1')!;

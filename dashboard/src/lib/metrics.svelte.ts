@@ -33,7 +33,7 @@ export const HIT_FIGURES = [
   {
     key: 'platesHitPerPlateRead',
     label: 'Plates hit per plate read',
-    definition: 'distinct plates that raised an alert ÷ distinct plates read',
+    definition: 'distinct plates that matched a hotlist entry (an alert or a further sighting of one) ÷ distinct plates read',
   },
 ] as const;
 
