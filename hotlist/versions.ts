@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { parseVehicle, vehicleField } from '../contracts/index.ts';
 import type { LineProblem } from './parse.ts';
 import type { HotlistRecord } from './record.ts';
 
@@ -153,6 +154,7 @@ export async function insertRecords(client: ClickHouseClient, versionId: string,
       expires_at: r.expiresAt ?? 0,
       priority: r.priority,
       notes: r.notes ?? '',
+      vehicle: vehicleField(r.vehicle),
       line: r.line,
       created_by: r.createdBy,
       created_at: r.createdAt ?? 0,
@@ -174,6 +176,7 @@ interface RecordRow {
   expires_at: string;
   priority: number;
   notes: string;
+  vehicle: string;
   line: number;
   created_by: string;
   created_at: string;
@@ -200,7 +203,7 @@ export async function listRecords(
 ): Promise<StoredRecord[]> {
   const rs = await client.query({
     query: `SELECT record_id, plate, wildcard, state, plate_type, category, ori, toString(entered_at) AS entered_at, toString(expires_at) AS expires_at,
-                   priority, notes, line, created_by, toString(created_at) AS created_at, reason
+                   priority, notes, vehicle, line, created_by, toString(created_at) AS created_at, reason
             FROM hotlist_records WHERE ${recordWhere(opts)}
             ORDER BY plate, record_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     query_params: { v: versionId, plate: opts.plate ?? '', contains: opts.contains ?? '', limit: opts.limit, offset: opts.offset },
@@ -218,6 +221,7 @@ export async function listRecords(
     expiresAt: Number(r.expires_at) || null,
     priority: r.priority,
     notes: r.notes || null,
+    vehicle: parseVehicle(r.vehicle),
     line: r.line,
     createdBy: r.created_by,
     createdAt: Number(r.created_at) || null,

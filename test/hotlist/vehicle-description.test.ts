@@ -1,9 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createCompiledWriter, hotlistSourceSchema, plateReadSchema, readCompiled, type CompiledRecord } from '../../contracts/index.ts';
-import { BUILTIN_MAPPINGS, parseHotlist } from '../../hotlist/index.ts';
+import { BUILTIN_MAPPINGS, listRecords, parseHotlist } from '../../hotlist/index.ts';
+import { insertRecords } from '../../hotlist/versions.ts';
 import { ListBuilder, matchRead, toAlert } from '../../matcher/index.ts';
 import { makeRead } from '../helpers/reads.ts';
+import { startTestStore } from '../helpers/store.ts';
 
 /**
  * Issue 31, point 3: the extract record's vehicle description (NCIC VMA, VMO, VST, VCO, VYR)
@@ -62,5 +64,25 @@ describe('vehicle description of a record', () => {
     };
     expect(hit('ABC1234', 'FL').record.vehicle).toEqual({ make: 'HOND', model: 'CIV', style: '4D', colour: 'BLU', year: '2019' });
     expect(hit('XYZ987', 'GA').record.vehicle).toBeNull();
+  });
+
+  it('is kept with the stored records, which historical hits are raised from', async () => {
+    const store = await startTestStore();
+    try {
+      const { records } = ncic(['ABC1234,FL,V1,SV,FL0370000,HOND,CIV,4D,BLU,2019', 'XYZ987,GA,V2,SV,GA0600000,,,,,']);
+      await insertRecords(
+        store.client,
+        'v1',
+        'ncic',
+        records.map((r, i) => ({ ...r, line: i + 2, createdBy: 'import', createdAt: null, reason: '' })),
+      );
+      const back = await listRecords(store.client, 'v1', { limit: 10, offset: 0 });
+      expect(back.map((r) => [r.plate, r.vehicle])).toEqual([
+        ['ABC1234', { make: 'HOND', model: 'CIV', style: '4D', colour: 'BLU', year: '2019' }],
+        ['XYZ987', null],
+      ]);
+    } finally {
+      await store.stop();
+    }
   });
 });
