@@ -207,6 +207,7 @@ async function hitCounts(client: ClickHouseClient, params: { from: number; to: n
     params,
   );
 }
+
 export function metricsSeriesRoutes(opts: { client: ClickHouseClient; series: CameraSeries; clock?: () => Date }) {
   const clock = opts.clock ?? (() => new Date());
   return new Hono().get('/metrics/series', valid('query', seriesQuery), async (c) => {

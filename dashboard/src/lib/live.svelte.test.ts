@@ -180,4 +180,13 @@ describe('LiveState', () => {
       { cameraId: 'cam-c', lastMinute: 0, hour: 0, recent: [0, 0, 0] },
     ]);
   });
+
+  it('counts the minute still filling by the reads it had, not by its rate', async () => {
+    // cam-a's last minute is a third gone with 2 reads: a rate of 6 a minute, 2 reads.
+    const { live } = await started({
+      'GET /api/metrics/series': { json: { ...series, partial: { index: 2, since: 3, elapsedShare: 1 / 3 } } },
+    });
+    await vi.waitFor(() => expect(live.series).not.toBeNull());
+    expect(live.ticker.find((t) => t.cameraId === 'cam-a')!.hour).toBe(11);
+  });
 });

@@ -314,7 +314,10 @@ export class LiveState {
     const ids = new Set([...Object.keys(s.reads), ...(this.health?.cameras.map((c) => c.cameraId) ?? [])]);
     return [...ids].sort().map((id) => {
       const per = s.reads[id] ?? new Array<number>(s.t.length).fill(0);
-      return { cameraId: id, lastMinute: per.at(-2) ?? 0, hour: Math.round(per.reduce((a, b) => a + b, 0)), recent: per.slice(-30) };
+      // The minute still filling is a rate over the part that has passed: it adds that part's reads.
+      const last = s.partial?.elapsedShare ?? 1;
+      const hour = Math.round(per.reduce((a, b, i) => a + (i === per.length - 1 ? b * last : b), 0));
+      return { cameraId: id, lastMinute: per.at(-2) ?? 0, hour, recent: per.slice(-30) };
     });
   }
 }
