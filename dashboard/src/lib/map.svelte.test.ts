@@ -97,6 +97,17 @@ describe('MapView', () => {
     expect(m.shapeLabel).toMatch(/^box 30\.\d{4}, -84\.\d{4} to 30\.\d{4}, -84\.\d{4}$/);
   });
 
+  it('tells which places the drawn area holds, as the search API will', () => {
+    const m = view();
+    expect(m.contains(tallahassee)).toBe(false);
+    m.shape = { kind: 'box', box: { south: 30, west: -85, north: 31, east: -84 } };
+    expect([m.contains(tallahassee), m.contains(miami), m.contains({ lat: 30, lon: -85 })]).toEqual([true, false, true]);
+    m.shape = { kind: 'radius', center: miami, km: 700 };
+    expect([m.contains(tallahassee), m.contains(miami)]).toEqual([true, true]);
+    m.shape = { kind: 'radius', center: miami, km: 600 };
+    expect(m.contains(tallahassee)).toBe(false); // 657 km apart
+  });
+
   it('takes a click for a click, not a shape', () => {
     const m = view();
     m.tool = 'box';

@@ -181,6 +181,15 @@ export class MapView {
     return { kind: 'radius', x: c.x, y: c.y, r: s.km * worldPerKm * this.scale };
   }
 
+  /** Whether a place lies in the drawn area, as the search API decides it (box edges included, radius on the globe). */
+  contains(p: LatLon): boolean {
+    const s = this.shape;
+    if (!s) return false;
+    if (s.kind === 'radius') return distanceKm(s.center, p) <= s.km;
+    const b = s.box;
+    return p.lat >= b.south && p.lat <= b.north && p.lon >= b.west && p.lon <= b.east;
+  }
+
   /** The shape in words, for the search form and the audit's reader. */
   get shapeLabel(): string {
     const s = this.shape;
