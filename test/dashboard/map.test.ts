@@ -198,7 +198,7 @@ describe('the map', () => {
             () => false,
           );
         },
-        { timeout: 45_000, intervals: [0] },
+        { timeout: 45_000, interval: 100 },
       )
       .toBe(true);
     await card.click();
