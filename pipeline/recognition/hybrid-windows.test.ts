@@ -28,8 +28,9 @@ describe('plate windows of a still', () => {
 
   it('enlarges small windows towards the text detector side, at most three times, never shrinks', () => {
     // A 75 px plate of a 720p frame: its window is ~140 px across.
-    expect(windowScale({ x: 0, y: 0, w: 140, h: 110 })).toBeCloseTo(320 / 140);
+    expect(windowScale({ x: 0, y: 0, w: 140, h: 110 })).toBeCloseTo(416 / 140);
     expect(windowScale({ x: 0, y: 0, w: 40, h: 20 })).toBe(3);
     expect(windowScale({ x: 0, y: 0, w: 500, h: 200 })).toBe(1);
+    expect(windowScale({ x: 0, y: 0, w: 60, h: 30 })).toBe(3);
   });
 });

@@ -243,20 +243,27 @@ export function regionInputWidth(inputWidth: number, input: ReadInput): number {
   return Math.max(32, Math.round((inputWidth * Math.max(region.w, region.h)) / Math.max(image.width, image.height)));
 }
 
-/** Longer side the text detector sees a window at: a plate's serial stays 20-40 px high. */
+/** Longer side the text detector sees a video frame's window at: a plate's serial stays 20-40 px high. */
 const WINDOW_DET_SIDE = 320;
-/** A window is enlarged up to this many times to reach WINDOW_DET_SIDE. */
+/**
+ * Longer side the text detector sees a still's window at. Larger than video's: the window is
+ * enlarged to it (`windowScale`), so a plate's serial is ~50 px high there, where PP-OCR's
+ * detector finds it whole more often than at 320 (its first character, a serial beside a frame's
+ * print); it costs ~40% more detection per window, once per still rather than every frame.
+ */
+const STILL_WINDOW_DET_SIDE = 416;
+/** A still's window is enlarged up to this many times to reach STILL_WINDOW_DET_SIDE. */
 const WINDOW_MAX_UPSCALE = 3;
 
 /**
- * How much to enlarge a window before reading it: to WINDOW_DET_SIDE across its longer side, at
- * most WINDOW_MAX_UPSCALE times, never shrunk here (the text detector shrinks larger ones). The
- * text detector does not upscale, and a 60-90 px plate of a 720p frame has a serial 12-20 px
- * high: too small for it to find, or found without its first character. Enlarged, every plate
- * is read at about the same size, whatever its distance.
+ * How much to enlarge a still's window before reading it: to STILL_WINDOW_DET_SIDE across its
+ * longer side, at most WINDOW_MAX_UPSCALE times, never shrunk here (the text detector shrinks
+ * larger ones). The text detector does not upscale, and a 60-90 px plate of a 720p frame has a
+ * serial 12-20 px high: too small for it to find, or found without its first character.
+ * Enlarged, every plate is read at about the same size, whatever its distance.
  */
 export function windowScale(region: Region): number {
-  return Math.min(WINDOW_MAX_UPSCALE, Math.max(1, WINDOW_DET_SIDE / Math.max(region.w, region.h, 1)));
+  return Math.min(WINDOW_MAX_UPSCALE, Math.max(1, STILL_WINDOW_DET_SIDE / Math.max(region.w, region.h, 1)));
 }
 
 /** Windows smaller than this are not plates anyone can read. */
@@ -439,7 +446,7 @@ export class DetectThenOcrReader implements PlateReader {
       );
     const reads = await this.ocr.read(
       windows.map((w) => ({ image: w.image })),
-      { detMaxSide: WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true },
+      { detMaxSide: opts.followAt ? WINDOW_DET_SIDE : STILL_WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true },
     );
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
     const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
