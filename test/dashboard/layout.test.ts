@@ -104,6 +104,8 @@ describe('enrolment', () => {
     const box = (await qr.boundingBox())!;
     expect(box.width).toBeGreaterThan(120);
     expect(await overflow(page)).toBeNull();
+    await qr.scrollIntoViewIfNeeded();
+    await screenshot(page, 'enrolment-qr');
     const totp = new Totp((await page.getByTestId('totp-secret').getAttribute('data-secret'))!);
     await page.getByLabel('User name').fill('chief');
     await page.getByLabel('Full name').fill('Chief Designee');
@@ -139,6 +141,7 @@ describe('enrolment', () => {
     await card.waitFor();
     expect(await card.locator('.secret').textContent()).toMatch(/\/enrol#/);
     await expect.poll(() => card.getByTestId('qr').locator('path').getAttribute('d')).toMatch(/^M/);
+    await page.locator('tr[data-user="a-rather-long-user-name-for-the-enrolment-link"]').waitFor();
     expect(await overflow(page)).toBeNull();
     await screenshot(page, 'enrolment-link');
     expect(errors).toEqual([]);

@@ -13,7 +13,7 @@ const listDeployments = () => ok(api.api.deployments.$get());
 const listCases = () => ok(api.api.cases.$get({ query: {} }));
 const getRetention = () => ok(api.api.retention.$get());
 
-export const ROLE_NAMES: Role[] = ['admin', 'operator', 'investigator', 'analyst', 'auditor'];
+export const ROLE_NAMES: Role[] = ['admin', 'operator', 'supervisor', 'investigator', 'analyst', 'auditor'];
 
 export interface DeploymentForm {
   id: string;
