@@ -120,3 +120,74 @@ export function conformToState(text: string, state: UsState, maxChanges = 1): st
 export function fitsStateFormat(text: string, state: UsState, maxChanges = 2): boolean {
   return fitStateFormat(text, state, maxChanges) !== null;
 }
+
+/** A serial format as letter (L) and digit (N) classes only: "LLL-NNNN" is "LLLNNNN". */
+export const serialTemplate = (format: string): string => format.replace(/[^LN]/g, '');
+
+/** Every state's serial formats as templates, each once: the prior for a US plate whose state is unknown. */
+export const ALL_SERIAL_TEMPLATES: readonly string[] = [...new Set(STATE_PLATES.flatMap((d) => d.formats.map(serialTemplate)))];
+
+/** The serial templates of one state, or of every state when it is unknown (null). */
+export function serialTemplates(state: UsState | null): readonly string[] {
+  if (!state) return ALL_SERIAL_TEMPLATES;
+  return [...new Set(STATE_PLATES.find((d) => d.state === state)?.formats.map(serialTemplate) ?? [])];
+}
+
+/**
+ * Vehicles registered in each state, in millions, rounded (FHWA Highway Statistics, table MV-1,
+ * about 2020): how likely a plate on a US road is of each state where nothing else says, for the
+ * readers' serial-format prior. Approximate on purpose: a prior needs the proportions, not the counts.
+ */
+export const REGISTERED_VEHICLES_M: Readonly<Record<UsState, number>> = {
+  AL: 5.3,
+  AK: 0.8,
+  AZ: 6,
+  AR: 2.8,
+  CA: 31,
+  CO: 5.2,
+  CT: 2.9,
+  DE: 1,
+  DC: 0.3,
+  FL: 18,
+  GA: 8.6,
+  HI: 1.2,
+  ID: 1.9,
+  IL: 10.4,
+  IN: 6.2,
+  IA: 3.6,
+  KS: 2.6,
+  KY: 4.3,
+  LA: 4,
+  ME: 1.1,
+  MD: 4.2,
+  MA: 5.2,
+  MI: 8.5,
+  MN: 5.5,
+  MS: 2,
+  MO: 5.5,
+  MT: 2,
+  NE: 2.1,
+  NV: 2.5,
+  NH: 1.3,
+  NJ: 6,
+  NM: 1.8,
+  NY: 11,
+  NC: 8.7,
+  ND: 0.9,
+  OH: 11,
+  OK: 3.8,
+  OR: 4,
+  PA: 11,
+  RI: 0.9,
+  SC: 4.5,
+  SD: 1.2,
+  TN: 6,
+  TX: 23,
+  UT: 2.4,
+  VT: 0.6,
+  VA: 8,
+  WA: 7,
+  WV: 1.5,
+  WI: 5.5,
+  WY: 0.9,
+};

@@ -1,7 +1,8 @@
 import { conformToState, fitsStateFormat, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { PpOcr, type PpOcrOptions } from './ppocr.ts';
-import { joinRects, mergeLines, rectBox, type TextRect } from './ppocr-math.ts';
+import { formatPrior } from './format-prior.ts';
+import { joinRects, mergeLines, type PlateSteps, rectBox, type TextRect } from './ppocr-math.ts';
 import type { PlateReader, PlateResult, ReadInput, ReadOptions } from './reader.ts';
 import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
@@ -17,6 +18,8 @@ interface Line {
   rect: TextRect;
   text: string;
   confidence: number;
+  /** The recogniser's per-step probabilities, for the serial-format prior. */
+  steps?: PlateSteps;
 }
 
 /** The bands above and below a serial where plates print the state name. */
@@ -57,6 +60,21 @@ export interface BaselineReadOptions extends ReadOptions {
  * width, and a camera reads the state of each plate on its first frames: 192 columns read the
  * state almost as well as 320 (about 1.5 points of us-crops stateExact less); 160 loses more. */
 const NAME_MAX_W = 192;
+
+/**
+ * Room added to a serial's line before it is read, in the line's heights: left and right. The
+ * text detector's box often ends inside the first character of a plate (a thin 1, I or L, a
+ * letter touching an emblem or the plate's edge), and the character is then read as another or
+ * not at all; the recogniser reads a margin of plate as nothing. The format prior
+ * (format-prior.ts) then drops a mark the margin brings in where the format has no room for it.
+ */
+const SERIAL_PAD = { left: 0.25, right: 0.1 };
+
+/** A serial's line with `SERIAL_PAD` of room on each side, along its angle. */
+export function padSerial(r: TextRect, pad = SERIAL_PAD): TextRect {
+  const shift = ((pad.right - pad.left) / 2) * r.h;
+  return { ...r, cx: r.cx + shift * Math.cos(r.angle), cy: r.cy + shift * Math.sin(r.angle), w: r.w + (pad.left + pad.right) * r.h };
+}
 
 /** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
 const SERIAL_SHARE_OF_TALLEST = 0.7;
@@ -113,12 +131,18 @@ export class BaselineReader implements PlateReader {
       const tallest = new Map<number, number>();
       for (const c of crops) tallest.set(c.input, Math.max(tallest.get(c.input) ?? 0, c.rect.h));
       const isSerial = (c: (typeof crops)[number]) => c.rect.h >= SERIAL_SHARE_OF_TALLEST * tallest.get(c.input)!;
-      serialCrops = joinRows(crops.filter(isSerial));
+      serialCrops = joinRows(crops.filter(isSerial)).map((c) => ({ ...c, rect: padSerial(c.rect) }));
       nameCrops = crops.filter((c) => !isSerial(c));
     }
     const toLines = async (cs: typeof crops, maxW?: number): Promise<Line[]> => {
       const texts = await this.ocr.recognize(cs, maxW);
-      return cs.map((c, i) => ({ input: c.input, rect: c.rect, text: texts[i]!.text, confidence: texts[i]!.confidence }));
+      return cs.map((c, i) => ({
+        input: c.input,
+        rect: c.rect,
+        text: texts[i]!.text,
+        confidence: texts[i]!.confidence,
+        steps: texts[i]!.steps,
+      }));
     };
     const lines = await toLines(serialCrops);
 
@@ -177,8 +201,10 @@ export class BaselineReader implements PlateReader {
     for (const p of plates) {
       const s = states.get(p.line) ?? null;
       const stateForFormat = formatsOf(p);
+      // The state's formats (every state's where none was read) pick between look-alikes and drop marks read as characters.
+      const { text } = formatPrior(p.text, p.line.steps, stateForFormat ?? null);
       out[p.line.input]!.push({
-        text: roundGlyphsAsZero(stateForFormat ? conformToState(p.text, stateForFormat) : p.text, s?.state ?? stateForFormat ?? null),
+        text: roundGlyphsAsZero(stateForFormat ? conformToState(text, stateForFormat) : text, s?.state ?? stateForFormat ?? null),
         confidence: round(p.confidence),
         box: rectBox(p.line.rect),
         rect: p.line.rect,
@@ -243,6 +269,7 @@ export class BaselineReader implements PlateReader {
         p.text = v.text;
         p.confidence = Math.min(p.confidence, texts[i]!.confidence * v.prior);
         p.line.rect = wide[i]!.rect;
+        p.line.steps = texts[i]!.steps;
       }
     });
   }

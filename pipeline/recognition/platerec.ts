@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { US_STATES, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { loadOwnModel } from './onnx-model.ts';
-import type { TextRect } from './ppocr-math.ts';
+import { type PlateSteps, STEP_CLASSES, type TextRect } from './ppocr-math.ts';
 
 /**
  * The project's own plate recogniser (models/platerec: a small CNN with CTC for the serial and
@@ -34,6 +34,8 @@ export interface PlateText {
   stateConfidence: number;
   /** Next most likely states with their probabilities, best first. */
   states: { state: UsState; p: number }[];
+  /** Per-step probabilities (the model's classes are `STEP_CLASSES`), for the serial-format prior. */
+  steps?: PlateSteps;
 }
 
 /** A plate region: a rotated rectangle in image pixels (cx, cy, w, h, angle in radians). */
@@ -246,6 +248,8 @@ export class PlateRecognizer {
     const out: PlateText[] = [];
     for (let i = 0; i < n; i++) {
       const { text, probs } = ctcGreedy(lp, i, T!, C!, this.meta.chars);
+      // The model's classes are the format prior's (blank, 0-9, A-Z): its steps are its own probabilities.
+      const steps = C === STEP_CLASSES.length && this.meta.chars === STEP_CLASSES.slice(1) ? stepsOf(lp, i, T!, C!) : undefined;
       const p = softmax(sp, i * S, S);
       const order = [...p.keys()].sort((a, b) => p[b]! - p[a]!).slice(0, 3);
       const states = order
@@ -258,6 +262,7 @@ export class PlateRecognizer {
         state: states[0]?.state ?? null,
         stateConfidence: states[0]?.p ?? 0,
         states,
+        ...(steps ? { steps } : {}),
       });
     }
     return out;
@@ -269,3 +274,10 @@ export class PlateRecognizer {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Row n of T x C log-probabilities as probabilities. */
+function stepsOf(logp: Float32Array, n: number, T: number, C: number): PlateSteps {
+  const probs = new Float32Array(T * C);
+  for (let j = 0; j < T * C; j++) probs[j] = Math.exp(logp[n * T * C + j]!);
+  return { T, probs };
+}

@@ -315,6 +315,18 @@ export interface CtcResult {
   /** Mean probability of the emitted characters. */
   confidence: number;
   charConfidences: number[];
+  /** Per time step, the probabilities of the plate alphabet (`STEP_CLASSES`: nothing, 0-9, A-Z;
+   * a letter's two cases summed, separators counted as nothing): what a format prior rescores. */
+  steps: PlateSteps;
+}
+
+/** The classes of `PlateSteps`: index 0 is "no character" (blank or a separator), then 0-9 and A-Z. */
+export const STEP_CLASSES = ' 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** One recognised line's per-step probabilities, T rows of `STEP_CLASSES.length`. */
+export interface PlateSteps {
+  T: number;
+  probs: Float32Array;
 }
 
 /**
@@ -326,13 +338,18 @@ export function ctcDecode(probs: Float32Array, n: number, T: number, C: number, 
   let text = '';
   const confs: number[] = [];
   let last = -1;
+  const K = STEP_CLASSES.length;
+  const steps = new Float32Array(T * K);
   for (let t = 0; t < T; t++) {
     const o = (n * T + t) * C;
     let best = 0,
       bp = probs[o]!;
+    steps[t * K] = bp;
     for (let i = 0; i < allowed.length; i++) {
       const c = allowed[i]!;
       const p = probs[o + c]!;
+      const j = t * K + stepClass(charset[c] ?? '');
+      steps[j] = steps[j]! + p;
       if (p > bp) {
         bp = p;
         best = c;
@@ -345,7 +362,13 @@ export function ctcDecode(probs: Float32Array, n: number, T: number, C: number, 
     last = best;
   }
   const confidence = confs.length ? confs.reduce((a, b) => a + b, 0) / confs.length : 0;
-  return { text: text.trim(), confidence, charConfidences: confs };
+  return { text: text.trim(), confidence, charConfidences: confs, steps: { T, probs: steps } };
+}
+
+/** A character's class in `STEP_CLASSES` (0 for anything that is not a letter or digit). */
+function stepClass(ch: string): number {
+  const i = STEP_CLASSES.indexOf(ch.toUpperCase());
+  return i > 0 && ch.length === 1 ? i : 0;
 }
 
 /** Whether a box [x, y, w, h] runs into the edge of a width×height frame (within `marginPx`):

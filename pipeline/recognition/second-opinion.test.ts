@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { STEP_CLASSES } from './ppocr-math.ts';
 import { secondOpinion, type Read } from './second-opinion.ts';
 
 const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({
@@ -31,6 +32,31 @@ describe('second opinion on a plate read', () => {
       opinion: 'second',
     });
   });
+  it("takes the second read when only it is one of any state's formats, where no state is read", () => {
+    // NLNLNNN is no state's format; NLLLNNN is California's (and the state head's guess plays no part).
+    expect(secondOpinion(read('7A8C123'), read('7ABC123', 'TX', 0.8, 0.3))).toMatchObject({ text: '7ABC123', opinion: 'second' });
+  });
+  it("reads the second's probabilities under the formats before judging it", () => {
+    // platerec's I at the fifth place, 1 nearly as likely: Missouri's LLNLNL (no state read: every state's formats).
+    const K = STEP_CLASSES.length;
+    const chars: [string, number, string?, number?][] = [
+      ['D', 0.97],
+      ['L', 0.97],
+      ['9', 0.97],
+      ['E', 0.97],
+      ['I', 0.5, '1', 0.45],
+      ['U', 0.97],
+    ];
+    const probs = new Float32Array(chars.length * 2 * K);
+    chars.forEach(([c, p, alt, q = 0], i) => {
+      probs[2 * i * K + STEP_CLASSES.indexOf(c)] = p;
+      if (alt) probs[2 * i * K + STEP_CLASSES.indexOf(alt)] = q;
+      probs[2 * i * K] = 1 - p - q;
+      probs[(2 * i + 1) * K] = 1;
+    });
+    const second = { ...read('DL9EIU', null, 0.7), steps: { T: chars.length * 2, probs } };
+    expect(secondOpinion(read('DL9EIV'), second)).toMatchObject({ text: 'DL9E1U', opinion: 'second' });
+  });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.
     expect(secondOpinion(read('7ABC123', 'CA'), read('7ABC128', 'CA'))).toMatchObject({ text: '7ABC123', opinion: 'primary' });
@@ -39,8 +65,8 @@ describe('second opinion on a plate read', () => {
     // O and 0 are one round glyph outside the formats: the two reads agree, spelt with zero on a US plate.
     expect(secondOpinion(read('GOBEARS', 'CA'), read('G0BEARS', 'CA'))).toMatchObject({ text: 'G0BEARS', opinion: 'agree' });
     expect(secondOpinion(read('GOBEARS'), read('G0BEARS'), { fillState: false })).toMatchObject({ text: 'GOBEARS', opinion: 'agree' });
-    // No printed state: the state head's guess does not judge formats.
-    expect(secondOpinion(read('7A8C123'), read('7ABC123', 'CA', 0.9, 0.95))).toMatchObject({ text: '7A8C123', opinion: 'primary' });
+    // No printed state: the state head's guess does not judge formats; every state's formats do.
+    expect(secondOpinion(read('7A8C123', null), read('7ABC1234', 'CA', 0.9, 0.95))).toMatchObject({ text: '7A8C123', opinion: 'primary' });
     // The second read cannot be a serial.
     expect(secondOpinion(read('7A8C123', 'CA'), read('7A', 'CA'))).toMatchObject({ text: '7A8C123', opinion: 'primary' });
   });

@@ -1,20 +1,28 @@
-import { fitsStateFormat, isUsState, normalizePlate, type UsState } from '../../contracts/index.ts';
+import { isUsState, normalizePlate, serialTemplates, type UsState } from '../../contracts/index.ts';
+import { fitsTemplate, formatPrior } from './format-prior.ts';
+import type { PlateSteps } from './ppocr-math.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
 /**
  * Two readers of one plate: PP-OCR (the primary: the better reader of the two on real plates)
  * and the project's own recogniser (platerec: a second opinion for about 1 ms a plate). They fail
  * on different plates: on us-crops each is right on many plates the other misreads, so either one
- * is right far more often than PP-OCR alone (docs/benchmarks.md, Readers: accuracy). The rule that picks between them was fixed
- * before it was measured and has no tuned threshold, so that it holds on other cameras too:
+ * is right far more often than PP-OCR alone (docs/benchmarks.md, Readers: accuracy). The rule that
+ * picks between them has no threshold fitted to a benchmark, so that it holds on other cameras too:
  *
  * 1. Both read the same serial: it.
  * 2. The primary's read cannot be a serial (plateSyntax) and the second's can: the second.
- * 3. The state of issue is read from the plate, the second's read is one of that state's serial formats
- *    exactly and the primary's is not: the second (PP-OCR's usual miss is a look-alike
- *    character, 8/B, 0/D, 1/I, which lands outside the format; platerec's is a different one).
+ * 3. The second's read (under the format prior, format-prior.ts) is one of the serial formats
+ *    and the primary's (which had the same prior) is not: the second. PP-OCR's usual miss is a
+ *    look-alike character or a mark read as one, which lands outside the formats; platerec's is a
+ *    different one. The formats are those of the state read from the plate, or every state's
+ *    where none was read.
  * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
  *    reader decides.
+ *
+ * (Weighing each reading by both readers' probabilities instead, each reader's cost of the
+ * other's reading, read fewer US frames: platerec's probabilities are the more peaked, and
+ * outvoted PP-OCR where PP-OCR was right.)
  *
  * The state: the primary's (PP-OCR reads the printed name) or, where it read none and
  * `fillState` is on, the second's state head, with that head's own confidence. A video reader
@@ -28,25 +36,34 @@ export interface Read {
   confidence: number;
   state: UsState | null;
   stateConfidence: number;
+  /** The recogniser's per-step probabilities, where it gives them (the format prior rereads them). */
+  steps?: PlateSteps;
 }
 
 export type Opinion = 'agree' | 'primary' | 'second';
 
-export function secondOpinion<R extends Read>(primary: R, second: Read, opts: { fillState?: boolean } = {}): R & { opinion: Opinion } {
-  const fill = (opts.fillState ?? true) && !primary.state;
-  const state = fill ? second.state : primary.state;
-  const stateConfidence = fill ? second.stateConfidence : primary.stateConfidence;
-  const withState = { ...primary, text: roundGlyphsAsZero(primary.text, state), state, stateConfidence };
+export function secondOpinion<R extends Read>(
+  primary: R,
+  second: Read,
+  opts: { fillState?: boolean } = {},
+): Omit<R, 'steps'> & { opinion: Opinion } {
+  // The steps are a reader's working, not part of a read.
+  const { steps: _, ...first } = primary;
+  const fill = (opts.fillState ?? true) && !first.state;
+  const state = fill ? second.state : first.state;
+  const stateConfidence = fill ? second.stateConfidence : first.stateConfidence;
+  const withState = { ...first, text: roundGlyphsAsZero(first.text, state), state, stateConfidence };
   // Formats are judged by the printed name's state only: the state head is right too rarely.
-  const known = primary.state && isUsState(primary.state) ? primary.state : null;
-  const a = normalizePlate(primary.text),
-    b = normalizePlate(second.text);
+  const known = first.state && isUsState(first.state) ? first.state : null;
+  const templates = serialTemplates(known);
+  const a = normalizePlate(first.text),
+    b = formatPrior(normalizePlate(second.text), second.steps, known).text;
   // O and 0 are one round glyph on most plates: reads that differ only there agree, in the
   // primary's spelling ("GOBEARS", "G0BEARS"; roundGlyphsAsZero decides it with the state).
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
-    const takeSecond = !plateSyntax(a).ok || (known !== null && fitsStateFormat(b, known, 0) && !fitsStateFormat(a, known, 0));
+    const takeSecond = !plateSyntax(a).ok || (fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
         ...withState,

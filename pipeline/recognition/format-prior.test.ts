@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_SERIAL_TEMPLATES, serialTemplates } from '../../contracts/index.ts';
+import { bestPathLogP, fitsTemplate, formatPrior, logPrior, P_STANDARD, templateDecode } from './format-prior.ts';
+import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
+
+/** Steps from a list of per-step probabilities ('' is "nothing"); what is left over goes to "nothing". */
+function steps(rows: Record<string, number>[]): PlateSteps {
+  const K = STEP_CLASSES.length;
+  const probs = new Float32Array(rows.length * K);
+  rows.forEach((row, t) => {
+    let rest = 1;
+    for (const [ch, p] of Object.entries(row)) {
+      const j = t * K + (ch ? STEP_CLASSES.indexOf(ch) : 0);
+      probs[j] = probs[j]! + p;
+      rest -= p;
+    }
+    probs[t * K] = probs[t * K]! + Math.max(0, rest);
+  });
+  return { T: rows.length, probs };
+}
+
+/** A clean reading of `text`: each character one confident step, "nothing" between. */
+const clean = (text: string, p = 0.95) => [...text].flatMap((c) => [{ [c]: p }, { '': 0.95 }]);
+
+describe('templates', () => {
+  it("are the states' formats as letters and digits, each once", () => {
+    expect(serialTemplates('CA')).toEqual(['NLLLNNN']);
+    expect(serialTemplates('MO')).toEqual(['LLNLNL']);
+    expect(ALL_SERIAL_TEMPLATES).toContain('LLLNNNN');
+    expect(new Set(ALL_SERIAL_TEMPLATES).size).toBe(ALL_SERIAL_TEMPLATES.length);
+    expect(serialTemplates(null)).toBe(ALL_SERIAL_TEMPLATES);
+  });
+  it('fit by letter or digit per position', () => {
+    expect(fitsTemplate('7ABC123', ['NLLLNNN'])).toBe(true);
+    expect(fitsTemplate('TABC123', ['NLLLNNN'])).toBe(false);
+    expect(fitsTemplate('7ABC12', ['NLLLNNN'])).toBe(false);
+  });
+});
+
+describe('logPrior', () => {
+  it('favours a string in a format, the more the fewer formats are possible', () => {
+    const other = logPrior('7A8C123', null);
+    expect(other).toBeCloseTo(Math.log((1 - P_STANDARD) / 7 / 36 ** 7), 6);
+    expect(logPrior('7ABC123', 'CA')).toBeCloseTo(Math.log(P_STANDARD / (10 * 26 ** 3 * 1000) + (1 - P_STANDARD) / 7 / 36 ** 7), 6);
+    expect(logPrior('7ABC123', null)).toBeGreaterThan(other);
+    expect(logPrior('7ABC123', 'CA')).toBeGreaterThan(logPrior('7ABC123', null));
+    // California's format, read as Texas's: no more than any string.
+    expect(logPrior('7ABC123', 'TX')).toBeCloseTo(other, 6);
+  });
+});
+
+describe('templateDecode', () => {
+  it("finds the greedy reading when it is the template, at the greedy path's probability", () => {
+    const s = steps(clean('ABC123'));
+    const r = templateDecode(s, 'LLLNNN')!;
+    expect(r.text).toBe('ABC123');
+    expect(r.logP).toBeCloseTo(bestPathLogP(s), 6);
+  });
+  it('takes the runner-up where the template asks for the other class', () => {
+    const rows = clean('ABC123');
+    rows[6] = { '1': 0.3, I: 0.65 }; // "1" read as I, the digit second
+    const r = templateDecode(steps(rows), 'LLLNNN')!;
+    expect(r.text).toBe('ABC123');
+    expect(bestPathLogP(steps(rows)) - r.logP).toBeCloseTo(Math.log(0.65 / 0.3), 5);
+  });
+  it('needs "nothing" between two equal characters', () => {
+    // A over two steps with no gap is one A: "AA1" cannot come out of it.
+    const s = steps([{ A: 0.9 }, { A: 0.9 }, { '1': 0.9 }]);
+    expect(templateDecode(s, 'LLN')!.text).not.toBe('AA1');
+    expect(templateDecode(steps([{ A: 0.9 }, { '': 0.9 }, { A: 0.9 }, { '1': 0.9 }]), 'LLN')!.text).toBe('AA1');
+  });
+  it('is null when there are fewer steps than characters', () => {
+    expect(templateDecode(steps([{ A: 1 }]), 'LL')).toBeNull();
+  });
+});
+
+describe('formatPrior', () => {
+  it('leaves a reading that fits the formats alone', () => {
+    expect(formatPrior('7ABC123', steps(clean('7ABC123')), 'CA')).toEqual({ text: '7ABC123', fits: true, cost: 0 });
+  });
+  it("resolves look-alikes by the state's formats and the model's runner-up (1/I, O/0, 8/B, 2/Z, 7/T, 5/S)", () => {
+    const cases: [string, Record<string, number>, number, string, 'CA' | null][] = [
+      ['TABC123', { T: 0.6, '7': 0.35 }, 0, '7ABC123', 'CA'],
+      ['SABC123', { S: 0.55, '5': 0.4 }, 0, '5ABC123', null],
+      ['HB6LOZ', { O: 0.6, '0': 0.38 }, 4, 'HB6L0Z', null],
+      ['7A8C123', { '8': 0.6, B: 0.3 }, 2, '7ABC123', 'CA'],
+      ['7ABCZ23', { Z: 0.7, '2': 0.25 }, 4, '7ABC223', 'CA'],
+    ];
+    for (const [read, at, pos, want, state] of cases) {
+      const rows = clean(read);
+      rows[2 * pos] = at;
+      expect(formatPrior(read, steps(rows), state).text).toBe(want);
+    }
+  });
+  it('drops a mark read between characters (a sticker) where the format has no room for it', () => {
+    const rows = clean('SH0LR7X');
+    rows[6] = { L: 0.55 };
+    expect(formatPrior('SH0LR7X', steps(rows), 'MO')).toMatchObject({ text: 'SH0R7X', fits: true });
+  });
+  it('does not drop a confident character to make a shorter format fit', () => {
+    expect(formatPrior('TABCI23', steps(clean('TABCI23', 0.97)), null).text).toBe('TABCI23');
+  });
+  it('keeps a confident reading that fits no format (vanity plates)', () => {
+    expect(formatPrior('GOFISH', steps(clean('GOFISH')), null)).toEqual({ text: 'GOFISH', fits: false, cost: 0 });
+    expect(formatPrior('KCSIM', steps(clean('KCSIM')), 'CA').text).toBe('KCSIM');
+  });
+  it("allows a known state more than every state's formats at once", () => {
+    const rows = clean('TABC123');
+    // Two swaps of ~4 nats each: less than California's format gains with California read (~9 nats), more than with no state (~7).
+    rows[0] = { T: 0.95, '7': 0.018 };
+    rows[8] = { I: 0.95, '1': 0.018 };
+    expect(formatPrior('TABCI23', steps(rows), 'CA').text).toBe('7ABC123');
+    expect(formatPrior('TABCI23', steps(rows), null).text).toBe('TABCI23');
+  });
+  it('leaves the text as read without steps', () => {
+    expect(formatPrior('TABC123', undefined, 'CA')).toEqual({ text: 'TABC123', fits: false, cost: 0 });
+  });
+});

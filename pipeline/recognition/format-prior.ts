@@ -1,0 +1,242 @@
+import { REGISTERED_VEHICLES_M, STATE_PLATES, serialTemplate, serialTemplates, type UsState } from '../../contracts/index.ts';
+import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
+
+/**
+ * Serial formats as a prior on what a recogniser read. The recogniser gives, per time step, the
+ * probability of every character (`PlateSteps`); its greedy reading takes the likeliest at each
+ * step, whatever the plate's format. Where that reading is none of the formats, the likeliest
+ * reading that is one (letters where the format has letters, digits where it has digits) is
+ * found in the same probabilities by CTC Viterbi decoding, and taken when it costs the model
+ * little: the look-alikes OCR swaps (1/I/L, O/0/D, 2/Z, 5/S, 8/B, 7/T, 6/G, 4/A) are each the
+ * other's runner-up, so the format picks between them by the model's own second choice, not by
+ * a table of swaps; a mark read between characters (a registration sticker, a bolt) is a step
+ * the format path spends on "nothing" instead.
+ *
+ * Which reading is taken follows Bayes' rule: the model's path log-probability plus the log
+ * prior of the string (`logPrior`). The prior rests on one stated assumption, `P_STANDARD`: the
+ * share of plates in one of the listed standard formats; the rest (vanity, specialty, legacy
+ * and commercial series, plates of elsewhere) are any string of 2-8 letters and digits. Within
+ * the standard share, a plate is of the state read from it, or (none read) of each state by its
+ * share of registered vehicles; each of a state's formats alike; each string of a format alike.
+ * So a known state's format is favoured by ~8-10 nats over a string in no format, and with no
+ * state read a format of a small state by little (Delaware's numbers) and California's by ~7.
+ * Nothing here is fitted to a benchmark.
+ */
+export const P_STANDARD = 0.75;
+/** What each character the format leaves out of the greedy reading, or adds to it, costs besides
+ * its steps: one character's share of the prior (a string one shorter is 36 times likelier a
+ * priori, which would otherwise favour dropping characters), and one nat more, since a real
+ * character the model is sure of still leaves some probability to "nothing" at its steps. */
+export const DROP_COST = Math.log(36) + 1;
+/** Lengths a plate outside the standard formats may have (2 to 8 characters), each alike. */
+const OTHER_LENGTHS = 7;
+
+/** Each state's templates and its share of the country's plates. */
+const STATES_WITH_FORMATS = (() => {
+  const total = Object.values(REGISTERED_VEHICLES_M).reduce((a, b) => a + b, 0);
+  return STATE_PLATES.map((d) => ({
+    share: REGISTERED_VEHICLES_M[d.state] / total,
+    templates: [...new Set(d.formats.map(serialTemplate))],
+  }));
+})();
+
+/** Strings a template allows. */
+const templateSize = (f: string) => [...f].reduce((c, k) => c * (k === 'L' ? 26 : 10), 1);
+
+/** Probability of a normalised serial among a state's standard plates (its formats alike, each string of one alike). */
+function stateLikelihood(text: string, templates: readonly string[]): number {
+  let p = 0;
+  for (const f of templates) if (fitsTemplate(text, [f])) p += 1 / (templates.length * templateSize(f));
+  return p;
+}
+
+/**
+ * Log prior probability of a normalised serial: in the standard formats of `state` (of any
+ * state, alike, when null) with probability `P_STANDARD`, else any string of its length.
+ */
+export function logPrior(text: string, state: UsState | null): number {
+  const n = text.length;
+  const other = (1 - P_STANDARD) / OTHER_LENGTHS / 36 ** n;
+  const standard = state
+    ? stateLikelihood(text, serialTemplates(state))
+    : STATES_WITH_FORMATS.reduce((a, s) => a + s.share * stateLikelihood(text, s.templates), 0);
+  return Math.log(P_STANDARD * standard + other);
+}
+
+const K = STEP_CLASSES.length;
+const FLOOR = 1e-6;
+const LETTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c) => STEP_CLASSES.indexOf(c));
+const DIGITS = [...'0123456789'].map((c) => STEP_CLASSES.indexOf(c));
+
+/** Log-probability of the likeliest path (the greedy reading's), one step at a time. */
+export function bestPathLogP(steps: PlateSteps): number {
+  let s = 0;
+  for (let t = 0; t < steps.T; t++) {
+    let m = 0;
+    for (let j = 0; j < K; j++) m = Math.max(m, steps.probs[t * K + j]!);
+    s += Math.log(Math.max(m, FLOOR));
+  }
+  return s;
+}
+
+/**
+ * The likeliest reading of the steps that is `template` (L a letter, N a digit, one character a
+ * position), with its path log-probability; null when the steps are too few. CTC rules: a
+ * character may last several steps, "nothing" may come between any two, and two equal
+ * characters in a row need "nothing" between them.
+ */
+export function templateDecode(steps: PlateSteps, template: string, logs = logProbs(steps)): { text: string; logP: number } | null {
+  return classDecode(
+    steps,
+    [...template].map((f) => (f === 'L' ? LETTERS : DIGITS)),
+    logs,
+  );
+}
+
+/** The likeliest reading of the steps with one character of `classes[i]` at position i (CTC Viterbi). */
+function classDecode(steps: PlateSteps, classes: number[][], logs: Float64Array): { text: string; logP: number } | null {
+  const { T } = steps;
+  const n = classes.length;
+  if (n === 0 || T < n) return null;
+  const S = (n + 1) * K; // state (k, c): k characters read, c = 0 "nothing" after them, else the k-th character
+  let cur = new Float64Array(S).fill(-Infinity),
+    next = new Float64Array(S);
+  const back = new Int16Array(T * S);
+  cur[0] = logs[0]!;
+  for (const c of classes[0]!) cur[K + c] = logs[c]!;
+  for (let t = 1; t < T; t++) {
+    next.fill(-Infinity);
+    const bt = t * S,
+      lt = t * K;
+    for (let k = 0; k <= n; k++) {
+      // "Nothing" after k characters: from itself or from the k-th character.
+      let best = cur[k * K]!,
+        from = k * K;
+      if (k > 0) {
+        const cls = classes[k - 1]!;
+        for (let i = 0; i < cls.length; i++) {
+          const v = cur[k * K + cls[i]!]!;
+          if (v > best) {
+            best = v;
+            from = k * K + cls[i]!;
+          }
+        }
+      }
+      if (best > -Infinity) {
+        next[k * K] = best + logs[lt]!;
+        back[bt + k * K] = from;
+      }
+      if (k === 0) continue;
+      // The k-th character c: it goes on, or follows "nothing" after k-1, or a different (k-1)-th character.
+      let p1 = -Infinity,
+        p1c = -1,
+        p2 = -Infinity,
+        p2c = -1;
+      if (k > 1) {
+        const prev = classes[k - 2]!;
+        for (let i = 0; i < prev.length; i++) {
+          const c = prev[i]!;
+          const v = cur[(k - 1) * K + c]!;
+          if (v > p1) {
+            p2 = p1;
+            p2c = p1c;
+            p1 = v;
+            p1c = c;
+          } else if (v > p2) {
+            p2 = v;
+            p2c = c;
+          }
+        }
+      }
+      const blank = cur[(k - 1) * K]!;
+      const cls = classes[k - 1]!;
+      for (let i = 0; i < cls.length; i++) {
+        const c = cls[i]!;
+        let b = cur[k * K + c]!,
+          f = k * K + c;
+        if (blank > b) {
+          b = blank;
+          f = (k - 1) * K;
+        }
+        const pv = p1c === c ? p2 : p1,
+          pc = p1c === c ? p2c : p1c;
+        if (pv > b) {
+          b = pv;
+          f = (k - 1) * K + pc;
+        }
+        if (b > -Infinity) {
+          next[k * K + c] = b + logs[lt + c]!;
+          back[bt + k * K + c] = f;
+        }
+      }
+    }
+    const swap = cur;
+    cur = next;
+    next = swap;
+  }
+  let end = n * K,
+    logP = cur[n * K]!;
+  for (const c of classes[n - 1]!)
+    if (cur[n * K + c]! > logP) {
+      logP = cur[n * K + c]!;
+      end = n * K + c;
+    }
+  if (logP === -Infinity) return null;
+  const chars: string[] = new Array(n).fill('');
+  for (let t = T - 1, s = end; t >= 0; t--) {
+    const k = Math.floor(s / K),
+      c = s % K;
+    if (c > 0) chars[k - 1] = STEP_CLASSES[c]!;
+    if (t > 0) s = back[t * S + s]!;
+  }
+  return { text: chars.join(''), logP };
+}
+
+/** The steps' probabilities as logarithms (floored: a path through an impossible step stays finite and comparable). */
+export function logProbs(steps: PlateSteps): Float64Array {
+  const out = new Float64Array(steps.T * K);
+  for (let j = 0; j < out.length; j++) out[j] = Math.log(Math.max(steps.probs[j]!, FLOOR));
+  return out;
+}
+
+/** Whether a normalised serial is one of the templates as read (letters and digits where they say). */
+export function fitsTemplate(text: string, templates: readonly string[]): boolean {
+  return templates.some((f) => f.length === text.length && [...f].every((k, i) => (k === 'N') === /[0-9]/.test(text[i]!)));
+}
+
+export interface PriorRead {
+  /** The reading taken: the greedy one, or the likeliest one in a format. */
+  text: string;
+  /** Whether the text is one of the formats considered. */
+  fits: boolean;
+  /** What the format cost the model (0 when the greedy reading was taken). */
+  cost: number;
+}
+
+/**
+ * The reading of a recognised line under the serial formats of `state` (every state's when
+ * null): the greedy `text` when it fits one of them, else the likeliest reading, model and prior
+ * together: a format's reading, or the greedy text as read.
+ */
+export function formatPrior(text: string, steps: PlateSteps | undefined, state: UsState | null): PriorRead {
+  const templates = serialTemplates(state);
+  if (fitsTemplate(text, templates)) return { text, fits: true, cost: 0 };
+  if (!steps || !templates.length) return { text, fits: false, cost: 0 };
+  const best = bestPathLogP(steps);
+  const logs = logProbs(steps);
+  let out: PriorRead = { text, fits: false, cost: 0 };
+  let bestScore = logPrior(text, state);
+  for (const f of templates) {
+    // A format two characters longer or shorter than the reading is never the likelier one.
+    if (Math.abs(f.length - text.length) > 1) continue;
+    const r = templateDecode(steps, f, logs);
+    if (!r) continue;
+    const cost = best - r.logP + DROP_COST * Math.abs(text.length - f.length);
+    const score = logPrior(r.text, state) - cost;
+    if (score > bestScore) {
+      bestScore = score;
+      out = { text: r.text, fits: true, cost: Math.round(cost * 1000) / 1000 };
+    }
+  }
+  return out;
+}
