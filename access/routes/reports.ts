@@ -26,7 +26,15 @@ function page(title: string, generated: string, sections: [string, Record<string
   const table = (rows: Record<string, unknown>[]) => {
     if (!rows.length) return '<p>None.</p>';
     const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const cell = (v: unknown) => esc(typeof v === 'object' && v !== null ? JSON.stringify(v) : v);
+    // Lists and counts as words ("reads.search: 3, image.view: 1"), not JSON.
+    const cell = (v: unknown): string =>
+      Array.isArray(v)
+        ? v.map(cell).join(', ')
+        : typeof v === 'object' && v !== null
+          ? Object.entries(v)
+              .map(([k, n]) => `${esc(k)}: ${cell(n)}`)
+              .join(', ')
+          : esc(v);
     return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   };
   const body = sections.map(([h, rows]) => `<h2>${esc(h)}</h2>${table(Array.isArray(rows) ? rows : [rows])}`).join('\n');
