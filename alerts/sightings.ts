@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Alert, AlertEncounter, AlertSighting } from '../contracts/index.ts';
 import { isHistorical, planEncounters, suppressionWindowMs, type OpenEncounter, type SuppressionPolicy } from './encounter.ts';
-import { storeAlerts } from './store.ts';
+import { heldUntilOf, insertAlerts } from './store.ts';
 
 /**
  * Hits into alerts and sightings (migration 130): the suppression decision is the pure
@@ -90,18 +90,16 @@ export async function ingestHits(client: ClickHouseClient, hits: Alert[], policy
   const windowOf = (category: string) => suppressionWindowMs(policy, category);
   const widest = Math.max(...fresh.map((a) => windowOf(a.record.category)));
   const times = fresh.map((a) => Date.parse(a.read.capturedAt));
-  const open = widest > 0 ? await openEncounters(client, fresh, Math.min(...times) - widest, Math.max(...times) + widest) : [];
+  // Each step is a round trip on the alert's way to the operator's screen: the two lookups run together.
+  const [open, heldUntil] = await Promise.all([
+    widest > 0 ? openEncounters(client, fresh, Math.min(...times) - widest, Math.max(...times) + widest) : [],
+    heldUntilOf(client, fresh),
+  ]);
   const plan = planEncounters(fresh, open, windowOf);
-  const toRaise = plan.flatMap((d) => (d.kind === 'raise' ? [d.alert] : []));
-  const raised = await storeAlerts(client, toRaise, now);
+  const raised = plan.flatMap((d) => (d.kind === 'raise' ? [d.alert] : []));
+  await insertAlerts(client, raised, heldUntil, now);
   const historicalIds = new Set([...fresh.filter((a) => a.historical).map((a) => a.id)]);
   const rows = plan.map((d) => ({ alertId: d.kind === 'raise' ? d.alert.id : d.alertId, hit: d.alert }));
-  const held = await client.query({
-    query: 'SELECT toString(id) AS sid, toUnixTimestamp(max(held_until)) AS until FROM reads WHERE id IN {ids:Array(UUID)} GROUP BY id',
-    query_params: { ids: [...new Set(rows.map((r) => r.hit.read.id))] },
-    format: 'JSONEachRow',
-  });
-  const heldUntil = new Map((await held.json<{ sid: string; until: number }>()).map((r) => [r.sid, Number(r.until)]));
   await client.insert({
     table: 'alert_sightings',
     values: rows.map(({ alertId, hit }) => ({

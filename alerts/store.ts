@@ -28,14 +28,27 @@ export async function storeAlerts(client: ClickHouseClient, alerts: Alert[], now
   const have = new Set((await rs.json<{ sid: string }>()).map((r) => r.sid));
   const fresh = unique.filter((a) => !have.has(a.id));
   if (!fresh.length) return [];
-  // An alert lives as long as its read (migration 032): a historical alert on a read a case
-  // already holds starts with that hold.
+  await insertAlerts(client, fresh, await heldUntilOf(client, fresh), now);
+  return fresh;
+}
+
+/**
+ * The case hold of each read (unix seconds, 0 when none): an alert lives as long as its read
+ * (migration 032), so a historical alert on a read a case already holds starts with that hold.
+ */
+export async function heldUntilOf(client: ClickHouseClient, hits: readonly Alert[]): Promise<Map<string, number>> {
+  if (!hits.length) return new Map();
   const held = await client.query({
     query: 'SELECT toString(id) AS sid, toUnixTimestamp(max(held_until)) AS until FROM reads WHERE id IN {ids:Array(UUID)} GROUP BY id',
-    query_params: { ids: [...new Set(fresh.map((a) => a.read.id))] },
+    query_params: { ids: [...new Set(hits.map((a) => a.read.id))] },
     format: 'JSONEachRow',
   });
-  const heldUntil = new Map((await held.json<{ sid: string; until: number }>()).map((r) => [r.sid, Number(r.until)]));
+  return new Map((await held.json<{ sid: string; until: number }>()).map((r) => [r.sid, Number(r.until)]));
+}
+
+/** Writes alerts known to be new (the caller checked their ids). */
+export async function insertAlerts(client: ClickHouseClient, fresh: readonly Alert[], heldUntil: Map<string, number>, now: number) {
+  if (!fresh.length) return;
   await client.insert({
     table: 'alerts',
     values: fresh.map((a) => ({
@@ -58,7 +71,6 @@ export async function storeAlerts(client: ClickHouseClient, alerts: Alert[], now
     })),
     format: 'JSONEachRow',
   });
-  return fresh;
 }
 
 interface EventRow {
