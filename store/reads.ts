@@ -133,8 +133,9 @@ export async function insertEncodedReads(client: ClickHouseClient, batch: Encode
   if (batch.count === 0) return;
   try {
     // Images and locations first: a read row must never point at what a crash kept from landing.
-    if (batch.images.length) await client.insert({ table: 'plate_images', values: batch.images, format: 'JSONEachRow' });
+    // Vehicle images before plate crops: a page that finds the crop finds the vehicle image too.
     if (batch.vehicleImages.length) await client.insert({ table: 'vehicle_images', values: batch.vehicleImages, format: 'JSONEachRow' });
+    if (batch.images.length) await client.insert({ table: 'plate_images', values: batch.images, format: 'JSONEachRow' });
     if (batch.locations.size)
       await client.insert({ table: 'camera_locations', values: [...batch.locations.values()], format: 'JSONEachRow' });
     await insertEncoded(client, { table: 'reads', columns: READ_COLUMNS, format: 'JSONCompactEachRow', body: batch.body });

@@ -152,4 +152,32 @@ describe('alert evidence', () => {
     await screenshot(page, 'alert-evidence');
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('offers a role that does not work alerts the images under a case instead, with the reason', async () => {
+    const opened = await chief.post(`${app.url}/api/cases`, {
+      headers: await csrf(chief),
+      data: { caseRef: 'EVD-7', title: 'Stolen Honda review' },
+    });
+    expect(opened.status()).toBe(201);
+    const totp = await enrol('ivy', ['investigator']);
+    const { page: inv, errors: invErrors } = await openPage(browser);
+    await inv.goto(`${app.url}/live`);
+    await inv.getByTestId('banner').waitFor({ timeout: 30_000 });
+    await inv.getByLabel('User name').fill('ivy');
+    await inv.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await inv.getByLabel('Authenticator code').fill(totp.code());
+    await inv.getByLabel('I have read and accept this notice').check();
+    await inv.getByRole('button', { name: 'Sign in' }).click();
+    await inv.getByTestId('whoami').waitFor();
+    if (!inv.url().endsWith('/live')) await inv.goto(`${app.url}/live`);
+    await inv.locator('[data-testid="alert-list"] .alert-card', { hasText: PLATE }).first().click();
+    const form = inv.getByTestId('alert-detail').getByTestId('image-case');
+    await expect.poll(() => form.textContent(), { timeout: 15_000 }).toContain('does not permit alert.image');
+    await form.getByLabel('Case for image views').fill('EVD-7');
+    await form.getByRole('button', { name: 'Show images' }).click();
+    const detail = inv.getByTestId('alert-detail');
+    await expect.poll(() => detail.getByTestId('plate-image').locator('img').getAttribute('src')).toMatch(/^blob:/);
+    await expect.poll(() => detail.getByTestId('vehicle-image').locator('img').getAttribute('src')).toMatch(/^blob:/);
+    expect(invErrors.filter((e) => !/403/.test(e))).toEqual([]);
+  }, 120_000);
 });

@@ -67,6 +67,32 @@ describe('AlertEvidence', () => {
     ev = new AlertEvidence('a1', old);
     await ev.load();
     expect(ev.plate).toBe('error');
-    expect(ev.error).toContain('raised more than 24 h ago');
+    expect(ev.refusal).toContain('raised more than 24 h ago');
+    expect(ev.error).toBeNull();
+  });
+
+  it('offers the read image routes under a case where the alert route refuses (a role that does not work alerts)', async () => {
+    const api = fakeApi({
+      'GET /api/alerts/a1/image': { status: 403, json: { error: 'your role (investigator) does not permit alert.image' } },
+      'GET /api/alerts/a1/vehicle-image': { status: 403, json: { error: 'your role (investigator) does not permit alert.vehicle_image' } },
+      'GET /api/reads/r1/image': (c) =>
+        c.headers.get('x-alpr-case') === 'CASE-1'
+          ? { blob: jpeg() }
+          : { status: 403, json: { error: 'case "NOPE" is not in the case registry' } },
+    });
+    ev = new AlertEvidence('a1', old, 'r1');
+    await ev.load();
+    expect(ev.refusal).toContain('does not permit alert.image');
+    expect(ev.error).toBeNull();
+    await ev.withCase({ caseRef: 'NOPE', purpose: 'review of alert a1' });
+    expect([ev.plate, ev.caseContext, ev.error]).toEqual(['error', null, 'case "NOPE" is not in the case registry']);
+    expect(ev.refusal).not.toBeNull();
+    await ev.withCase({ caseRef: 'CASE-1', purpose: 'review of alert a1' });
+    expect(ev.plate).toMatch(/^blob:/);
+    expect(ev.vehicle).toBe('none');
+    expect(ev.refusal).toBeNull();
+    expect(api.last('/api/reads/r1/image')!.headers.get('x-alpr-purpose')).toBe('review of alert a1');
+    await ev.zoom();
+    expect(ev.zoomed).toBe(ev.plate);
   });
 });

@@ -1,4 +1,4 @@
-import { api, ApiError, blob, messageOf } from './api.ts';
+import { api, ApiError, blob, caseHeaders, messageOf, type CaseContext } from './api.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
 const FRESH_MS = 60_000;
@@ -47,6 +47,13 @@ export class AlertEvidence {
   /** The enlarged image was drawn: the operator has seen the plate at a readable size. */
   readable = $state(false);
   error = $state<string | null>(null);
+  /**
+   * Why the alert's own image route refused (a role that does not work alerts, a historical hit,
+   * an alert past the day): its images are then a search of stored reads, under a case.
+   */
+  refusal = $state<string | null>(null);
+  /** The case the images were fetched under instead, when they were. */
+  caseContext = $state<CaseContext | null>(null);
   #urls: string[] = [];
   #stopped = false;
 
@@ -54,22 +61,42 @@ export class AlertEvidence {
     readonly alertId: string,
     /** When the read was captured: a fresh one's image may still be on its way to the store. */
     readonly capturedAt: string,
+    /** The read's id, for the read image routes a case opens. */
+    readonly readId = '',
   ) {}
 
-  /** Fetches the plate and vehicle images (each an audited view). */
+  /**
+   * Fetches the plate image (asked again while a fresh read is being stored), then the vehicle
+   * image: the store writes a read's vehicle image before its crop, so once the crop is there a
+   * vehicle image that is not is none. Each is an audited view.
+   */
   async load(): Promise<void> {
-    await Promise.all([
-      this.#fetch(() => api.api.alerts[':id'].image.$get({ param: { id: this.alertId }, query: {} })).then((v) => (this.plate = v)),
-      this.#fetch(() => api.api.alerts[':id']['vehicle-image'].$get({ param: { id: this.alertId } }), false).then(
-        (v) => (this.vehicle = v),
-      ),
+    this.plate = await this.#fetch(() => api.api.alerts[':id'].image.$get({ param: { id: this.alertId }, query: {} }));
+    if (this.plate === 'error') return;
+    this.vehicle = await this.#fetch(() => api.api.alerts[':id']['vehicle-image'].$get({ param: { id: this.alertId } }), false);
+  }
+
+  /** The images through the read image routes, under a case and purpose (each view audited under them). */
+  async withCase(context: CaseContext): Promise<void> {
+    this.caseContext = context;
+    this.error = null;
+    const headers = caseHeaders(context);
+    const id = this.readId;
+    const [plate, vehicle] = await Promise.all([
+      this.#fetch(() => api.api.reads[':id'].image.$get({ param: { id } }, { headers }), false),
+      this.#fetch(() => api.api.reads[':id']['vehicle-image'].$get({ param: { id } }, { headers }), false),
     ]);
+    [this.plate, this.vehicle, this.zoomed] = [plate, vehicle, plate];
+    // Refused (no such case, a closed one): the form stays, with the appliance's reason, to try another.
+    if (plate === 'error') this.caseContext = null;
+    else this.refusal = null;
   }
 
   /** Opens the enlarged plate image; the appliance records that it was served to this user. */
   async zoom(): Promise<void> {
     this.zoomOpen = true;
     if (this.zoomed && this.zoomed !== 'error') return;
+    if (this.caseContext) return; // under a case the crop is already here; enlarging it is drawing it bigger
     this.zoomed = await this.#fetch(() => api.api.alerts[':id'].image.$get({ param: { id: this.alertId }, query: { view: 'zoom' } }));
   }
 
@@ -88,7 +115,8 @@ export class AlertEvidence {
     this.#urls = [];
   }
 
-  async #fetch(call: () => Parameters<typeof blob>[0], retry = true): Promise<Image> {
+  /** One image; `plate`: the alert's plate image, asked again while the read is fresh (it may not be stored yet). */
+  async #fetch(call: () => Parameters<typeof blob>[0], plate = true): Promise<Image> {
     const fresh = Date.now() - Date.parse(this.capturedAt) < FRESH_MS;
     for (let attempt = 0; !this.#stopped; attempt++) {
       try {
@@ -96,8 +124,13 @@ export class AlertEvidence {
         this.#urls.push(url);
         return url;
       } catch (err) {
+        if (err instanceof ApiError && err.status === 403 && !this.caseContext) {
+          // One reason shown: the plate image's (the vehicle image is refused for the same one).
+          if (plate) this.refusal = err.detail;
+          return 'error';
+        }
         if (err instanceof ApiError && err.status === 404) {
-          if (retry && fresh && attempt < RETRIES) {
+          if (plate && fresh && attempt < RETRIES) {
             await new Promise((r) => setTimeout(r, RETRY_MS));
             continue;
           }
