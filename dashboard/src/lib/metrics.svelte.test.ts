@@ -41,6 +41,7 @@ describe('MetricsState', () => {
     ]);
     expect(m.charts[1]!.bounds).toEqual([0, 100]);
     expect(m.charts[1]!.definition).toContain('reads that raised at least one alert ÷ all reads');
+    expect(m.charts[1]!.definition).not.toContain('not over this range');
     expect(m.charts[2]!.series).toEqual([{ label: 'cam-a', values: [25, 24] }]);
   });
 
@@ -69,5 +70,14 @@ describe('MetricsState', () => {
       'The last bucket (from 10:00) is still filling: 50 % of its 15 min has passed, and its rates are over that time. It is shaded.',
     );
     expect(partialNote(null, 900, clock)).toBeNull();
+  });
+
+  it('says why a year has no distinct-plate figure', async () => {
+    const year = { ...series('1y'), hits: { readsThatHit: [3, 0], alertsPerRead: [0.03, null], platesHitPerPlateRead: null } };
+    fakeApi({ 'GET /api/metrics/series': { json: year } });
+    const m = new MetricsState();
+    await m.refresh();
+    expect(m.charts[1]!.series.map((s) => s.label)).toEqual(['Alerts per read']);
+    expect(m.charts[1]!.definition).toContain('Distinct plates can be counted only while reads are kept (30 days): not over this range.');
   });
 });

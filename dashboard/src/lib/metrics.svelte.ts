@@ -109,7 +109,11 @@ export class MetricsState {
         id: 'hitRate',
         title: 'Hit figures, all cameras',
         unit: '%',
-        definition: `${HIT_FIGURES.map((f) => `${f.label}: ${f.definition}`).join('. ')}. By the time the plate was read.`,
+        definition: `${HIT_FIGURES.map((f) => `${f.label}: ${f.definition}`).join('. ')}. By the time the plate was read.${
+          d.hits && !d.hits.platesHitPerPlateRead
+            ? ' Distinct plates can be counted only while reads are kept (30 days): not over this range.'
+            : ''
+        }`,
         bounds: [0, 100],
         series: HIT_FIGURES.flatMap((f) => {
           const values = d.hits?.[f.key];
