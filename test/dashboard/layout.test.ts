@@ -48,7 +48,7 @@ const overflow = (page: Page) =>
   page.evaluate(() => {
     const over = document.documentElement.scrollWidth - window.innerWidth;
     if (over <= 0) return null;
-    const widest = [...document.querySelectorAll('body *')]
+    const widest = Array.from(document.querySelectorAll('body *'))
       .map((e) => ({ e, right: e.getBoundingClientRect().right }))
       .filter((x) => x.right > window.innerWidth)
       .sort((a, b) => b.right - a.right)[0];
