@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plateReadSchema, silentLogger } from '../../contracts/index.ts';
-import { createDeploymentGate } from '../../access/index.ts';
+import { createDeploymentGate, type AuditLog } from '../../access/index.ts';
 import { CameraSeries, metricsSeriesRoutes } from '../../server/routes/metrics-series.ts';
 import { insertReads } from '../../store/index.ts';
 import { evaluationReport } from '../../access/evaluation.ts';
-import type { AuditLog } from '../../access/audit-log.ts';
 import { makeRead } from '../helpers/reads.ts';
 import { startTestStore } from '../helpers/store.ts';
 
