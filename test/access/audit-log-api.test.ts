@@ -89,6 +89,17 @@ describe('audit log API: paged, filtered, exported', () => {
     expect(JSON.parse(audited[0]!.query)).toMatchObject({ path: '/api/audit/export.csv', params: { action: 'reads.*' } });
   });
 
+  it("gives the appliance's time zone with the banner and the session, and writes the export's local times in it", async () => {
+    const zoned = buildApp(store.client, {}, undefined, { timeZone: 'America/Chicago' });
+    const banner = (await (await zoned.app.request('/api/auth/banner')).json()) as { timeZone: string };
+    expect(banner.timeZone).toBe('America/Chicago');
+    const aud = await signIn(zoned, await addUser(store.client, zoned.clock.now(), { username: 'aud-central', roles: ['auditor'] }));
+    const session = (await (await zoned.app.request('/api/auth/session', { headers: aud.headers() })).json()) as { timeZone: string };
+    expect(session.timeZone).toBe('America/Chicago');
+    const csv = await (await zoned.app.request('/api/audit/export.csv?actor=aud-central', { headers: aud.headers() })).text();
+    expect(csv.trim().split('\n')[1]).toMatch(/,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} C[SD]T,aud-central,/);
+  });
+
   it('keeps the log and its export from those without audit access', async () => {
     const op = await signIn(t, await addUser(store.client, t.clock.now(), { username: 'op2', roles: ['operator'] }));
     expect((await t.app.request('/api/audit/export.csv', { headers: op.headers() })).status).toBe(403);

@@ -140,7 +140,13 @@ export function buildApp(
   client: ClickHouseClient,
   over: Partial<AccessConfig> = {},
   clock = testClock(),
-  extra: { rules?: Record<string, AccessRule>; dataRoutes?: AnyRouter[]; anchor?: AccessOptions['anchor']; map?: AppOptions['map'] } = {},
+  extra: {
+    rules?: Record<string, AccessRule>;
+    dataRoutes?: AnyRouter[];
+    anchor?: AccessOptions['anchor'];
+    map?: AppOptions['map'];
+    timeZone?: string;
+  } = {},
 ): TestApp {
   const access = createAccess({
     client,
@@ -150,6 +156,7 @@ export function buildApp(
     clock: clock.now,
     anchor: extra.anchor,
     extraRules: extra.rules,
+    timeZone: extra.timeZone,
   });
   const app = createApp({
     client,
