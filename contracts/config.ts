@@ -812,7 +812,7 @@ const recognitionSchema = z
       .boolean()
       .default(false)
       .describe(
-        "Store a vehicle image with each read: the frame's region around the plate's vehicle (about 6 plate widths by 5 plate heights, a grey JPEG of a few tens of kB), kept as long as the read and shown with alerts and search results. Off by default: CJJIS guidelines 6a allow storing beyond the plate image, its text, time and place only what the agency's ALPR policy defines, and a wider picture can show people (drivers, passengers, passers-by), which is personal information. Turn it on only where the policy says so.",
+        "Store a vehicle image with each read: the frame's region around the plate's vehicle (about 6 plate widths across and 4.5 up and down, at most 480 px wide, a grey JPEG of a few kB to a few tens of kB), kept as long as the read and shown with alerts and search results. Off by default: CJJIS guidelines 6a allow storing beyond the plate image, its text, time and place only what the agency's ALPR policy defines, and a wider picture can show people (drivers, passengers, passers-by), which is personal information. Turn it on only where the policy says so.",
       ),
   })
   .describe('How the camera workers share the CPU for plate recognition, and what they keep of a read beyond its plate.');

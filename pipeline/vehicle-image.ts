@@ -3,15 +3,18 @@ import { resizeRegion, type Image } from './render/raster.ts';
 
 /**
  * The vehicle image an agency may store with a read (recognition.vehicleImage, off by default:
- * guidelines 6a): the frame's region around the plate's vehicle. A car is about six plates wide;
- * the plate sits low on it, so the region reaches further above the plate than below. Small
- * enough (at most VEHICLE_IMAGE_WIDTH wide, grey) to cost a few tens of kB as a JPEG.
+ * guidelines 6a): the frame's region around the plate's vehicle. Measured in plate widths, since
+ * the box is the serial's line of text, whose height says little about the car: a car is about six
+ * plates wide and four to five tall, with the plate low on it, so the region reaches further above
+ * the plate than below. Small enough (at most VEHICLE_IMAGE_WIDTH wide, grey) to cost a few kB to a
+ * few tens of kB as a JPEG.
  */
 export const VEHICLE_IMAGE_WIDTH = 480;
+/** Region width and height, in plate (box) widths. */
 const WIDE = 6;
-const HIGH = 5;
-/** Of the region's height, the share above the plate's top edge. */
-const ABOVE = 0.7;
+const HIGH = 4.5;
+/** Of the region's height, the share above the plate box's centre. */
+const ABOVE = 0.75;
 
 /** The region [x, y, w, h] around the plate box [x, y, w, h], clipped to the frame. Pure. */
 export function vehicleRegion(
@@ -20,12 +23,14 @@ export function vehicleRegion(
   height: number,
 ): [number, number, number, number] {
   const [x, y, w, h] = box;
+  const cx = x + w / 2;
+  const cy = y + h / 2;
   const rw = w * WIDE;
-  const rh = h * HIGH;
-  const x0 = Math.max(0, Math.floor(x + w / 2 - rw / 2));
-  const y0 = Math.max(0, Math.floor(y - (rh - h) * ABOVE));
-  const x1 = Math.min(width, Math.ceil(x + w / 2 + rw / 2));
-  const y1 = Math.min(height, Math.ceil(y + h + (rh - h) * (1 - ABOVE)));
+  const rh = w * HIGH;
+  const x0 = Math.max(0, Math.round(cx - rw / 2));
+  const y0 = Math.max(0, Math.round(cy - rh * ABOVE));
+  const x1 = Math.min(width, Math.round(cx + rw / 2));
+  const y1 = Math.min(height, Math.round(cy + rh * (1 - ABOVE)));
   return [x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
 }
 
