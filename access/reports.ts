@@ -8,7 +8,16 @@ import type { ChainEntry } from './chain.ts';
  * evaluation.ts) takes from the log. The anomaly rules are pure functions over audit entries so
  * that they can be tested on their own.
  */
-export const DATA_ACTIONS = new Set(['reads.search', 'reads.export', 'image.view', 'dissemination.agency', 'dissemination.owner']);
+// A live alert's images (alert.image, alert.vehicle_image) are not here: they verify a hit the appliance raised, not a
+// search an investigator chose, and counting them would flag a busy night shift; the log keeps them all the same.
+export const DATA_ACTIONS = new Set([
+  'reads.search',
+  'reads.export',
+  'image.view',
+  'image.vehicle_view',
+  'dissemination.agency',
+  'dissemination.owner',
+]);
 
 export interface LocalTime {
   day: string;
