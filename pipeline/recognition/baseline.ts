@@ -61,21 +61,6 @@ export interface BaselineReadOptions extends ReadOptions {
  * state almost as well as 320 (about 1.5 points of us-crops stateExact less); 160 loses more. */
 const NAME_MAX_W = 192;
 
-/**
- * Room added to a serial's line before it is read, in the line's heights: left and right. The
- * text detector's box often ends inside the first character of a plate (a thin 1, I or L, a
- * letter touching an emblem or the plate's edge), and the character is then read as another or
- * not at all; the recogniser reads a margin of plate as nothing. The format prior
- * (format-prior.ts) then drops a mark the margin brings in where the format has no room for it.
- */
-const SERIAL_PAD = { left: 0.25, right: 0.1 };
-
-/** A serial's line with `SERIAL_PAD` of room on each side, along its angle. */
-export function padSerial(r: TextRect, pad = SERIAL_PAD): TextRect {
-  const shift = ((pad.right - pad.left) / 2) * r.h;
-  return { ...r, cx: r.cx + shift * Math.cos(r.angle), cy: r.cy + shift * Math.sin(r.angle), w: r.w + (pad.left + pad.right) * r.h };
-}
-
 /** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
 const SERIAL_SHARE_OF_TALLEST = 0.7;
 
@@ -131,7 +116,7 @@ export class BaselineReader implements PlateReader {
       const tallest = new Map<number, number>();
       for (const c of crops) tallest.set(c.input, Math.max(tallest.get(c.input) ?? 0, c.rect.h));
       const isSerial = (c: (typeof crops)[number]) => c.rect.h >= SERIAL_SHARE_OF_TALLEST * tallest.get(c.input)!;
-      serialCrops = joinRows(crops.filter(isSerial)).map((c) => ({ ...c, rect: padSerial(c.rect) }));
+      serialCrops = joinRows(crops.filter(isSerial));
       nameCrops = crops.filter((c) => !isSerial(c));
     }
     const toLines = async (cs: typeof crops, maxW?: number): Promise<Line[]> => {

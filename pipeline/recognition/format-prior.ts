@@ -1,4 +1,4 @@
-import { REGISTERED_VEHICLES_M, STATE_PLATES, serialTemplate, serialTemplates, type UsState } from '../../contracts/index.ts';
+import { editDistance, REGISTERED_VEHICLES_M, STATE_PLATES, serialTemplate, serialTemplates, type UsState } from '../../contracts/index.ts';
 import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
 
 /**
@@ -19,15 +19,30 @@ import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
  * the standard share, a plate is of the state read from it, or (none read) of each state by its
  * share of registered vehicles; each of a state's formats alike; each string of a format alike.
  * So a known state's format is favoured by ~8-10 nats over a string in no format, and with no
- * state read a format of a small state by little (Delaware's numbers) and California's by ~7.
- * Nothing here is fitted to a benchmark.
+ * state read a format of a small state by little (Delaware's numbers) and California's by ~7;
+ * the prior counts at `PRIOR_WEIGHT` of that. Nothing here is fitted to a benchmark's plates.
  */
 export const P_STANDARD = 0.75;
+/**
+ * How much the prior counts against the model: half. The prior's other plates, any string alike,
+ * are a poor model of real ones (vanity, legacy and specialty series are letters and digits in
+ * runs too), and the listed formats miss series still on the road (Alabama's county plates
+ * ending in a letter, Maine's NNNLLL), so in full it overstates a format's advantage and forces
+ * such plates into a listed format where the state is read (us-crops: docs/benchmarks.md).
+ */
+export const PRIOR_WEIGHT = 0.5;
 /** What each character the format leaves out of the greedy reading, or adds to it, costs besides
  * its steps: one character's share of the prior (a string one shorter is 36 times likelier a
  * priori, which would otherwise favour dropping characters), and one nat more, since a real
  * character the model is sure of still leaves some probability to "nothing" at its steps. */
 export const DROP_COST = Math.log(36) + 1;
+/**
+ * Characters the prior may change where no state was read: one. Every state's formats together
+ * cover most strings of letters and digits within two look-alikes, other countries' plates
+ * among them (a Slovak "BA302OZ" is Illinois's LLNNNNN as "BA30202"); one look-alike, or one mark
+ * between characters, is what a reader's slip on a US plate usually is.
+ */
+export const MAX_CHANGES_ANY_STATE = 1;
 /** Lengths a plate outside the standard formats may have (2 to 8 characters), each alike. */
 const OTHER_LENGTHS = 7;
 
@@ -225,14 +240,14 @@ export function formatPrior(text: string, steps: PlateSteps | undefined, state: 
   const best = bestPathLogP(steps);
   const logs = logProbs(steps);
   let out: PriorRead = { text, fits: false, cost: 0 };
-  let bestScore = logPrior(text, state);
+  let bestScore = PRIOR_WEIGHT * logPrior(text, state);
   for (const f of templates) {
     // A format two characters longer or shorter than the reading is never the likelier one.
     if (Math.abs(f.length - text.length) > 1) continue;
     const r = templateDecode(steps, f, logs);
-    if (!r) continue;
+    if (!r || (!state && editDistance(r.text, text) > MAX_CHANGES_ANY_STATE)) continue;
     const cost = best - r.logP + DROP_COST * Math.abs(text.length - f.length);
-    const score = logPrior(r.text, state) - cost;
+    const score = PRIOR_WEIGHT * logPrior(r.text, state) - cost;
     if (score > bestScore) {
       bestScore = score;
       out = { text: r.text, fits: true, cost: Math.round(cost * 1000) / 1000 };

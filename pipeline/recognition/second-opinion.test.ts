@@ -55,7 +55,9 @@ describe('second opinion on a plate read', () => {
       probs[(2 * i + 1) * K] = 1;
     });
     const second = { ...read('DL9EIU', null, 0.7), steps: { T: chars.length * 2, probs } };
-    expect(secondOpinion(read('DL9EIV'), second)).toMatchObject({ text: 'DL9E1U', opinion: 'second' });
+    expect(secondOpinion(read('DL9EIU'), second)).toMatchObject({ text: 'DL9E1U', opinion: 'second' });
+    // Two characters apart with no state read: the better reader's own read stands (a Slovak plate fits a US format two look-alikes away).
+    expect(secondOpinion(read('BA302OZ'), read('BA30202', null, 0.9))).toMatchObject({ text: 'BA302OZ', opinion: 'primary' });
   });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.

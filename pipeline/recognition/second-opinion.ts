@@ -1,5 +1,5 @@
-import { isUsState, normalizePlate, serialTemplates, type UsState } from '../../contracts/index.ts';
-import { fitsTemplate, formatPrior } from './format-prior.ts';
+import { editDistance, isUsState, normalizePlate, serialTemplates, type UsState } from '../../contracts/index.ts';
+import { fitsTemplate, formatPrior, MAX_CHANGES_ANY_STATE } from './format-prior.ts';
 import type { PlateSteps } from './ppocr-math.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
@@ -16,7 +16,7 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *    and the primary's (which had the same prior) is not: the second. PP-OCR's usual miss is a
  *    look-alike character or a mark read as one, which lands outside the formats; platerec's is a
  *    different one. The formats are those of the state read from the plate, or every state's
- *    where none was read.
+ *    where none was read (then only between reads one character apart).
  * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
  *    reader decides.
  *
@@ -63,7 +63,10 @@ export function secondOpinion<R extends Read>(
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
-    const takeSecond = !plateSyntax(a).ok || (fitsTemplate(b, templates) && !fitsTemplate(a, templates));
+    // With no state read, every state's formats judge only reads one character apart: two
+    // apart, a US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
+    const near = known !== null || editDistance(a, b) <= MAX_CHANGES_ANY_STATE;
+    const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
         ...withState,
