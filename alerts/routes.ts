@@ -125,9 +125,9 @@ export function alertRoutes(opts: { client: ClickHouseClient; alerts: AlertServi
                 return;
               }
             }
-            const next = queue.shift();
-            if (next !== undefined) {
-              await stream.writeSSE({ event: 'alert', data: next });
+            if (queue.length) {
+              // One check admits what had queued by then; later notices wait for the next check.
+              for (const next of queue.splice(0)) await stream.writeSSE({ event: 'alert', data: next });
               continue;
             }
             await new Promise<void>((r) => {
