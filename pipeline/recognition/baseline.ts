@@ -61,6 +61,14 @@ export interface BaselineReadOptions extends ReadOptions {
  * state almost as well as 320 (about 1.5 points of us-crops stateExact less); 160 loses more. */
 const NAME_MAX_W = 192;
 
+/**
+ * A read in no serial format is less likely to be a plate's serial at all: besides vanity plates,
+ * such reads are the numbers around a plate (a dealer's phone number, a camera's overlay, a
+ * sticker's) that outrank the plate when read more clearly. Like plateSyntax's prior for
+ * all-letter reads, it orders the reads of one image; it removes none.
+ */
+const OUTSIDE_FORMATS_PRIOR = 0.8;
+
 /** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
 const SERIAL_SHARE_OF_TALLEST = 0.7;
 
@@ -187,10 +195,10 @@ export class BaselineReader implements PlateReader {
       const s = states.get(p.line) ?? null;
       const stateForFormat = formatsOf(p);
       // The state's formats (every state's where none was read) pick between look-alikes and drop marks read as characters.
-      const { text } = formatPrior(p.text, p.line.steps, stateForFormat ?? null);
+      const { text, fits } = formatPrior(p.text, p.line.steps, stateForFormat ?? null);
       out[p.line.input]!.push({
         text: roundGlyphsAsZero(stateForFormat ? conformToState(text, stateForFormat) : text, s?.state ?? stateForFormat ?? null),
-        confidence: round(p.confidence),
+        confidence: round(p.confidence * (fits ? 1 : OUTSIDE_FORMATS_PRIOR)),
         box: rectBox(p.line.rect),
         rect: p.line.rect,
         state: s?.state ?? null,
