@@ -118,6 +118,15 @@ describe('formatPrior', () => {
     rows[12] = { Z: 0.6, '2': 0.35 };
     expect(formatPrior('BA302OZ', steps(rows), null).text).toBe('BA302OZ');
   });
+  it('takes a round glyph read as O as the zero a format has there, not a zero as an O', () => {
+    const rows = clean('HB6LOZ');
+    rows[8] = { O: 0.9, '0': 0.05 };
+    expect(formatPrior('HB6LOZ', steps(rows), null).text).toBe('HB6L0Z');
+    // LLNNNNN (Illinois) would need the zero to be an O: it stays a zero.
+    const zero = clean('W053011');
+    zero[2] = { '0': 0.9, O: 0.005 };
+    expect(formatPrior('W053011', steps(zero), null).text).toBe('W053011');
+  });
   it('leaves the text as read without steps', () => {
     expect(formatPrior('TABC123', undefined, 'CA')).toEqual({ text: 'TABC123', fits: false, cost: 0 });
   });

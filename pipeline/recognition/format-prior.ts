@@ -211,8 +211,16 @@ function classDecode(steps: PlateSteps, classes: number[][], logs: Float64Array)
 export function logProbs(steps: PlateSteps): Float64Array {
   const out = new Float64Array(steps.T * K);
   for (let j = 0; j < out.length; j++) out[j] = Math.log(Math.max(steps.probs[j]!, FLOOR));
+  // Most US plates print the letter O and the digit 0 as one round glyph (syntax.ts,
+  // roundGlyphsAsZero), spelt zero: where a format has a digit, a round glyph read as O is that
+  // zero at no cost. Not the other way: a zero read where a format has a letter stays a cost, or
+  // plates of series the list lacks (Illinois's all-digit ones) would turn into listed formats.
+  for (let t = 0; t < steps.T; t++) out[t * K + ZERO] = Math.max(out[t * K + ZERO]!, out[t * K + LETTER_O]!);
   return out;
 }
+
+const ZERO = STEP_CLASSES.indexOf('0'),
+  LETTER_O = STEP_CLASSES.indexOf('O');
 
 /** Whether a normalised serial is one of the templates as read (letters and digits where they say). */
 export function fitsTemplate(text: string, templates: readonly string[]): boolean {
