@@ -64,7 +64,7 @@ describe('faults under a streaming camera', () => {
     const outage = report.storeOutage!;
     expect(outage.readsWaitingAtEnd, why).toBeGreaterThanOrEqual(outage.readsStreamedDuring);
     expect(outage.readsWaitingAtEnd, why).toBeLessThanOrEqual(outage.readsStreamedByEnd + outage.readsWaitingAtFreeze);
-    // Alerts: one for every stored read of a listed plate, never two for the same read and record.
+    // Alerts: every stored read of a listed plate is an alert or a sighting of one, never two for the same read and record.
     expect(report.alerts.expected, why).toBeGreaterThan(0);
     expect(report.alerts.missing, why).toEqual([]);
     expect(report.alerts.duplicatePairs, why).toBe(0);

@@ -414,6 +414,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const alerts = await rows<{ id: string; readId: string; recordId: string }>(
       'SELECT toString(id) AS id, toString(read_id) AS readId, record_id AS recordId FROM alerts',
     );
+    // A repeat pass within the suppression window is a sighting of the open alert, not an alert.
+    const sightings = await rows<{ id: string; readId: string; recordId: string }>(
+      'SELECT toString(s.alert_id) AS id, toString(s.read_id) AS readId, a.record_id AS recordId FROM alert_sightings AS s INNER JOIN alerts AS a ON a.id = s.alert_id',
+    );
     await client.close();
 
     const byId = new Map(stored.map((r) => [r.id, { plate: r.plate, at: Number(r.at) }]));
@@ -447,9 +451,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       .map((k) => `${k.plate}@${new Date(k.from).toISOString()}`);
 
     // Alerts: every stored read of a listed plate, captured once the list was active, has one
-    // for its record; and no (read, record) pair was raised under two ids.
+    // for its record or is a sighting of one; and no (read, record) pair went to two alert ids.
     const alertKeys = new Map<string, Set<string>>();
-    for (const a of alerts) {
+    for (const a of [...alerts, ...sightings]) {
       const k = `${a.readId}/${a.recordId}`;
       alertKeys.set(k, (alertKeys.get(k) ?? new Set()).add(a.id));
     }
