@@ -12,7 +12,7 @@ import {
 } from './api.ts';
 import { whileBusy } from './busy.ts';
 // The one definition of the workflow's state; this file imports nothing, so the bundle takes no schema or bus code with it.
-import { INITIAL_ALERT_STATE } from '../../../contracts/alert-state.ts';
+import { INITIAL_ALERT_STATE } from '../../../contracts/browser.ts';
 
 /** A read this recent may not be stored yet: its image is asked for again, every second for 20 s. */
 const IMAGE_FRESH_MS = 60_000;
