@@ -58,6 +58,10 @@ describe('second opinion on a plate read', () => {
     expect(secondOpinion(read('DL9EIU'), second)).toMatchObject({ text: 'DL9E1U', opinion: 'second' });
     // Two characters apart with no state read: the better reader's own read stands (a Slovak plate fits a US format two look-alikes away).
     expect(secondOpinion(read('BA302OZ'), read('BA30202', null, 0.9))).toMatchObject({ text: 'BA302OZ', opinion: 'primary' });
+    // Nor one short of an end character: the second reader missed a Slovak plate's first letter, and the rest is Utah's LNNNLL.
+    expect(secondOpinion(read('RK867AD'), read('K867AD', null, 0.9))).toMatchObject({ text: 'RK867AD', opinion: 'primary' });
+    // A mark between characters the primary read (a sticker in Missouri's LLN LNL), which the second left out: the second.
+    expect(secondOpinion(read('DH5DX9P'), read('DH5X9P', null, 0.9))).toMatchObject({ text: 'DH5X9P', opinion: 'second' });
   });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.

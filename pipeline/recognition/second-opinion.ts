@@ -16,7 +16,8 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *    and the primary's (which had the same prior) is not: the second. PP-OCR's usual miss is a
  *    look-alike character or a mark read as one, which lands outside the formats; platerec's is a
  *    different one. The formats are those of the state read from the plate, or every state's
- *    where none was read (then only between reads one character apart).
+ *    where none was read (then only between reads one look-alike apart, or the second without a
+ *    character between others of the primary's).
  * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
  *    reader decides.
  *
@@ -63,9 +64,11 @@ export function secondOpinion<R extends Read>(
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
-    // With no state read, every state's formats judge only reads one character apart: two
-    // apart, a US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
-    const near = known !== null || editDistance(a, b) <= MAX_CHANGES_ANY_STATE;
+    // With no state read, every state's formats judge only reads one look-alike apart, or the
+    // second without one character between others of the primary's (a sticker or bolt read as
+    // one): two apart, or short of an end character (a reader's usual slip on the first one), a
+    // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
+    const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
     const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
@@ -76,4 +79,11 @@ export function secondOpinion<R extends Read>(
       };
   }
   return { ...withState, opinion: 'primary' };
+}
+
+/** Whether `shorter` is `longer` without one of its characters other than the first and the last. */
+export function isInnerDrop(longer: string, shorter: string): boolean {
+  if (longer.length !== shorter.length + 1) return false;
+  for (let i = 1; i < longer.length - 1; i++) if (longer.slice(0, i) + longer.slice(i + 1) === shorter) return true;
+  return false;
 }
