@@ -4,7 +4,8 @@ import type { APIRequestContext, Browser, Page } from 'playwright-core';
 import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
 import { connectToAppliance } from '../helpers/nats.ts';
 import { jpegBase64, makeRead } from '../helpers/reads.ts';
-import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
+import { apiSession, chiefSession, csrfHeaders, enrolTrained, signIn } from './flows.ts';
+import { launchBrowser, openPage, screenshot, startAppliance, type Appliance } from './harness.ts';
 
 /**
  * Verify with the evidence (issue 31, point 3), in Chromium at 1366x768 against the real
@@ -20,55 +21,15 @@ let chief: APIRequestContext;
 let page: Page;
 let errors: string[];
 
-const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-
-async function csrf(req: APIRequestContext, json = true): Promise<Record<string, string>> {
-  const s = (await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string };
-  return { 'x-csrf-token': s.csrfToken, ...(json ? { 'content-type': 'application/json' } : {}) };
-}
-
-/** The first administrator through the setup API, signed in in a browser context of its own (for the API calls). */
-async function chiefSession(): Promise<APIRequestContext> {
-  const begun = (await (await fetch(`${app.url}/api/setup/begin`, post({ token: app.setupToken }))).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  const done = await fetch(
-    `${app.url}/api/setup/complete`,
-    post({ token: app.setupToken, username: 'chief', displayName: 'Chief', password: PASSWORD, code: totp.code() }),
-  );
-  expect(done.status).toBe(201);
-  const req = (await browser.newContext()).request;
-  const login = await req.post(`${app.url}/api/auth/login`, {
-    data: { username: 'chief', password: PASSWORD, code: totp.code(), bannerAccepted: true },
-  });
-  expect(login.status()).toBe(200);
-  return req;
-}
-
 /** A user designated, enrolled and trained through the API. */
-async function enrol(username: string, roles: string[]): Promise<Totp> {
-  const made = await chief.post(`${app.url}/api/users`, {
-    headers: await csrf(chief),
-    data: { username, displayName: username, roles },
-  });
-  const token = ((await made.json()) as { enrolment: { token: string } }).enrolment.token;
-  const begun = (await (await fetch(`${app.url}/api/enrol/begin`, post({ token }))).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  expect((await fetch(`${app.url}/api/enrol/complete`, post({ token, password: PASSWORD, code: totp.code() }))).status).toBe(200);
-  const trained = await chief.post(`${app.url}/api/users/${username}/training`, {
-    headers: await csrf(chief),
-    data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-  });
-  expect(trained.status()).toBe(201);
-  return totp;
-}
+const enrol = (username: string, roles: string[]) => enrolTrained(app, chief, { username, roles, password: PASSWORD });
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startAppliance('alert-evidence'), launchBrowser()]);
-  chief = await chiefSession();
+  chief = await chiefSession(app, browser, { password: PASSWORD });
   // The simulated camera's deployment, so that its reads are taken in.
   const deployed = await chief.post(`${app.url}/api/deployments`, {
-    headers: await csrf(chief),
+    headers: await csrfHeaders(app, chief),
     data: {
       id: 'DEP-EVD-1',
       cameraId: 'sim-1',
@@ -81,26 +42,15 @@ beforeAll(async () => {
   expect(deployed.status()).toBe(201);
   // An NCIC extract whose record describes the vehicle (VMA, VMO, VST, VCO, VYR), imported by a trained administrator.
   const keeperTotp = await enrol('keeper', ['admin']);
-  const keeper = (await browser.newContext()).request;
-  const login = await keeper.post(`${app.url}/api/auth/login`, {
-    data: { username: 'keeper', password: PASSWORD, code: keeperTotp.code(), bannerAccepted: true },
-  });
-  expect(login.status()).toBe(200);
+  const keeper = await apiSession(app, browser, { username: 'keeper', password: PASSWORD, totp: keeperTotp });
   const imported = await keeper.post(`${app.url}/api/hotlists?source=ncic&filename=ncic.csv`, {
-    headers: { ...(await csrf(keeper, false)), 'content-type': 'text/csv' },
+    headers: { ...(await csrfHeaders(app, keeper, false)), 'content-type': 'text/csv' },
     data: `LIC,LIS,NIC,MKE,ORI,VMA,VMO,VST,VCO,VYR\n${PLATE},FL,V000111222,SV,FL0370000,HOND,CIV,4D,BLU,2019\n`,
   });
   expect(imported.status(), await imported.text()).toBe(200);
   const totp = await enrol('olive', ['operator']);
   ({ page, errors } = await openPage(browser));
-  await page.goto(`${app.url}/`);
-  await page.getByTestId('banner').waitFor({ timeout: 30_000 });
-  await page.getByLabel('User name').fill('olive');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Authenticator code').fill(totp.code());
-  await page.getByLabel('I have read and accept this notice').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('whoami').waitFor();
+  await signIn(page, app, { username: 'olive', password: PASSWORD, totp, banner: 'shown' });
 }, 240_000);
 
 afterAll(async () => {
@@ -155,7 +105,7 @@ describe('alert evidence', () => {
 
   it('offers a role that does not work alerts the images under a case instead, with the reason', async () => {
     const opened = await chief.post(`${app.url}/api/cases`, {
-      headers: await csrf(chief),
+      headers: await csrfHeaders(app, chief),
       data: { caseRef: 'EVD-7', title: 'Stolen Honda review' },
     });
     expect(opened.status()).toBe(201);

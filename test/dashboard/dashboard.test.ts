@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
 import { connectToAppliance } from '../helpers/nats.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
+import { enrolTrained, setupThroughPage, signIn, train } from './flows.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
 
 /**
@@ -36,16 +37,7 @@ afterAll(async () => {
 /** At a 1366-px command-centre width nothing may scroll sideways. */
 const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-async function signIn(page: Page, username: string, totp: Totp) {
-  await page.goto(app.url + '/');
-  await expect.poll(() => page.getByTestId('banner').textContent()).toMatch(/.{20,}/);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Authenticator code').fill(totp.code());
-  await page.getByLabel('I have read and accept this notice').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('whoami').waitFor();
-}
+const signInAs = (page: Page, username: string, totp: Totp) => signIn(page, app, { username, password: PASSWORD, totp });
 
 /** Sign-in with the keyboard alone: focus starts on the notice, Tab walks the form, Enter sends it. */
 async function signInByKeyboard(page: Page, username: string, totp: Totp) {
@@ -83,13 +75,7 @@ describe('dashboard', () => {
     // The token leaves the address bar as soon as the page has read it.
     await page.getByTestId('totp-secret').waitFor();
     expect(page.url()).toBe(`${app.url}/setup`);
-    const totp = new Totp((await page.getByTestId('totp-secret').getAttribute('data-secret'))!);
-    await page.getByLabel('User name').fill('chief');
-    await page.getByLabel('Full name').fill('Chief Designee');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Password again').fill(PASSWORD);
-    await page.getByLabel('Code shown by the authenticator').fill(totp.code());
-    await page.getByRole('button', { name: 'Create administrator' }).click();
+    const totp = await setupThroughPage(page, { password: PASSWORD });
     await expect.poll(() => page.getByTestId('enrol-done').textContent()).toContain('chief');
     await page.getByRole('button', { name: 'Go to sign-in' }).click();
     await page.getByTestId('banner').waitFor();
@@ -105,7 +91,7 @@ describe('dashboard', () => {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/invalid|incorrect|code|credentials/i);
 
-    await signIn(page, 'chief', totp);
+    await signInAs(page, 'chief', totp);
     expect(await page.getByTestId('whoami').textContent()).toContain('admin');
     admin = { page, errors, totp };
     expect(errors).toEqual([]);
@@ -136,18 +122,8 @@ describe('administration', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/needs a second administrator/);
     const deputyTotp = await enrolViaApi('deputy', ['admin']);
     const deputy = await openPage(browser);
-    await signIn(deputy.page, 'deputy', deputyTotp);
-    const req = deputy.page.context().request;
-    const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
-    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-    expect(
-      (
-        await req.post(`${app.url}/api/users/chief/training`, {
-          headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' },
-          data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-        })
-      ).status(),
-    ).toBe(201);
+    await signInAs(deputy.page, 'deputy', deputyTotp);
+    await train(app, deputy.page.context().request, 'chief');
     expect(deputy.errors).toEqual([]);
     await deputy.context.close();
     await page.reload();
@@ -270,39 +246,8 @@ describe('search', () => {
 });
 
 /** An enrolled, trained user made through the API with the administrator's session (the UI path is tested above). */
-async function enrolViaApi(username: string, roles: string[]): Promise<Totp> {
-  const req = admin.page.context().request;
-  const csrf = String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
-  const h = { 'x-csrf-token': csrf, 'content-type': 'application/json' };
-  const made = (await (
-    await req.post(`${app.url}/api/users`, { headers: h, data: { username, displayName: username, roles } })
-  ).json()) as { enrolment: { token: string } };
-  const token = made.enrolment.token;
-  const begun = (await (
-    await fetch(`${app.url}/api/enrol/begin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token }),
-    })
-  ).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  const done = await fetch(`${app.url}/api/enrol/complete`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, password: PASSWORD, code: totp.code() }),
-  });
-  expect(done.status).toBe(200);
-  const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-  expect(
-    (
-      await req.post(`${app.url}/api/users/${username}/training`, {
-        headers: h,
-        data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-      })
-    ).status(),
-  ).toBe(201);
-  return totp;
-}
+const enrolViaApi = (username: string, roles: string[]) =>
+  enrolTrained(app, admin.page.context().request, { username, roles, password: PASSWORD });
 
 describe('live', () => {
   it('adds a plate to the agency list, then an operator sees its alert arrive and walks it through verification', async () => {
@@ -340,7 +285,7 @@ describe('live', () => {
 
     const totp = await enrolViaApi('olga', ['operator']);
     const { page, errors } = await openPage(browser);
-    await signIn(page, 'olga', totp);
+    await signInAs(page, 'olga', totp);
     // An operator starts at the live queue.
     await expect.poll(() => page.url()).toBe(`${app.url}/live`);
     await expect.poll(() => page.getByTestId('stream').textContent(), { timeout: 20_000 }).toBe('live');
@@ -455,7 +400,7 @@ describe('audit and reports', () => {
   it('shows an auditor the log with its chain intact, the searches under their case, and the annual evaluation', async () => {
     const totp = await enrolViaApi('ada', ['auditor']);
     const { page, errors } = await openPage(browser);
-    await signIn(page, 'ada', totp);
+    await signInAs(page, 'ada', totp);
     // An auditor sees oversight pages only: no Live, no Search, no Administration.
     expect(await page.getByRole('navigation').getByRole('link').allTextContents()).toEqual(['Live', 'Metrics', 'Audit & reports']);
     await page.getByRole('link', { name: 'Audit & reports' }).click();

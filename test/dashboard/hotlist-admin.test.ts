@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // (page.evaluate callbacks run in the browser, where document and window exist.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIRequestContext, Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import { chiefSession, csrfHeaders, day, enrolTrained, signIn } from './flows.ts';
+import { launchBrowser, openPage, screenshot, startAppliance, type Appliance } from './harness.ts';
 
 /**
  * Hotlist management in the dashboard (issue 31, point 5), against the real appliance at a
@@ -16,61 +17,13 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 
-const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-
-async function csrf(req: APIRequestContext): Promise<Record<string, string>> {
-  const s = (await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string };
-  return { 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' };
-}
-
-/** The first administrator through the setup API, signed in in a browser context of its own (for the API calls). */
-async function chiefSession(): Promise<APIRequestContext> {
-  const begun = (await (await fetch(`${app.url}/api/setup/begin`, post({ token: app.setupToken }))).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  const done = await fetch(
-    `${app.url}/api/setup/complete`,
-    post({ token: app.setupToken, username: 'chief', displayName: 'Chief', password: PASSWORD, code: totp.code() }),
-  );
-  expect(done.status).toBe(201);
-  const req = (await browser.newContext()).request;
-  const login = await req.post(`${app.url}/api/auth/login`, {
-    data: { username: 'chief', password: PASSWORD, code: totp.code(), bannerAccepted: true },
-  });
-  expect(login.status()).toBe(200);
-  return req;
-}
-
-/** An administrator designated, enrolled and trained through the API: the one who manages the lists in the browser. */
-async function enrolAdmin(chief: APIRequestContext, username: string): Promise<Totp> {
-  const made = await chief.post(`${app.url}/api/users`, {
-    headers: await csrf(chief),
-    data: { username, displayName: 'Hotlist Keeper', roles: ['admin'] },
-  });
-  const token = ((await made.json()) as { enrolment: { token: string } }).enrolment.token;
-  const begun = (await (await fetch(`${app.url}/api/enrol/begin`, post({ token }))).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  expect((await fetch(`${app.url}/api/enrol/complete`, post({ token, password: PASSWORD, code: totp.code() }))).status).toBe(200);
-  const trained = await chief.post(`${app.url}/api/users/${username}/training`, {
-    headers: await csrf(chief),
-    data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-  });
-  expect(trained.status()).toBe(201);
-  return totp;
-}
-
 beforeAll(async () => {
   [app, browser] = await Promise.all([startAppliance('hotlist-admin'), launchBrowser()]);
-  const totp = await enrolAdmin(await chiefSession(), 'keeper');
+  const chief = await chiefSession(app, browser, { password: PASSWORD });
+  // The administrator who manages the lists in the browser.
+  const totp = await enrolTrained(app, chief, { username: 'keeper', roles: ['admin'], password: PASSWORD, displayName: 'Hotlist Keeper' });
   ({ page, errors } = await openPage(browser));
-  await page.goto(`${app.url}/`);
-  await page.getByTestId('banner').waitFor({ timeout: 30_000 });
-  await page.getByLabel('User name').fill('keeper');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Authenticator code').fill(totp.code());
-  await page.getByLabel('I have read and accept this notice').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('whoami').waitFor();
+  await signIn(page, app, { username: 'keeper', password: PASSWORD, totp, banner: 'shown' });
 }, 180_000);
 
 afterAll(async () => {
@@ -106,7 +59,7 @@ describe('hotlist administration', () => {
     const req = page.context().request;
     for (let i = 0; i < 28; i++) {
       const res = await req.post(`${app.url}/api/hotlists/agency/entries`, {
-        headers: await csrf(req),
+        headers: await csrfHeaders(app, req),
         data: { plate: `PGE ${String(i).padStart(3, '0')}`, state: 'GA', reason: 'paging', expiresAt: day(30) },
       });
       expect(res.status()).toBe(200);

@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
+import { csrfHeaders, enrolTrained, setupThroughPage, signIn, train } from './flows.ts';
+import { launchBrowser, openPage, screenshot, startAppliance, type Appliance, type Totp } from './harness.ts';
 
 /**
  * Layout and habits at a 1366x768 command-centre screen, against the real appliance: no page
@@ -55,43 +56,10 @@ const overflow = (page: Page) =>
     return `${over} px too wide: ${widest ? `${widest.e.tagName.toLowerCase()}.${widest.e.getAttribute('class')} (${widest.e.textContent?.slice(0, 60)})` : '?'}`;
   });
 
-async function signIn(page: Page, username: string, totp: Totp) {
-  await page.goto(`${app.url}/`);
-  await expect.poll(() => page.getByTestId('banner').textContent()).toMatch(/.{20,}/);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Authenticator code').fill(totp.code());
-  await page.getByLabel('I have read and accept this notice').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('whoami').waitFor();
-}
-
-async function csrfOf(req: APIRequestContext) {
-  return String(((await (await req.get(`${app.url}/api/auth/session`)).json()) as { csrfToken: string }).csrfToken);
-}
-
-const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-
+const signInAs = (page: Page, username: string, totp: Totp) => signIn(page, app, { username, password: PASSWORD, totp });
 /** An enrolled user with current training, made through the API by an administrator's session. */
-async function enrolViaApi(req: APIRequestContext, username: string, roles: string[]): Promise<Totp> {
-  const h = { 'x-csrf-token': await csrfOf(req), 'content-type': 'application/json' };
-  const made = await req.post(`${app.url}/api/users`, { headers: h, data: { username, displayName: `${username} (layout test)`, roles } });
-  const token = ((await made.json()) as { enrolment: { token: string } }).enrolment.token;
-  const begun = (await (await fetch(`${app.url}/api/enrol/begin`, post({ token }))).json()) as { secret: string };
-  const totp = new Totp(begun.secret);
-  expect((await fetch(`${app.url}/api/enrol/complete`, post({ token, password: PASSWORD, code: totp.code() }))).status).toBe(200);
-  await train(req, username);
-  return totp;
-}
-const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function train(req: APIRequestContext, username: string) {
-  const h = { 'x-csrf-token': await csrfOf(req), 'content-type': 'application/json' };
-  const res = await req.post(`${app.url}/api/users/${username}/training`, {
-    headers: h,
-    data: { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) },
-  });
-  expect(res.status()).toBe(201);
-}
+const enrolViaApi = (req: APIRequestContext, username: string, roles: string[]) =>
+  enrolTrained(app, req, { username, roles, password: PASSWORD, displayName: `${username} (layout test)` });
 
 describe('enrolment', () => {
   it('shows a QR code of the authenticator key at setup, and of the link an administrator hands over, within the screen', async () => {
@@ -106,26 +74,20 @@ describe('enrolment', () => {
     expect(await overflow(page)).toBeNull();
     await qr.scrollIntoViewIfNeeded();
     await screenshot(page, 'enrolment-qr');
-    const totp = new Totp((await page.getByTestId('totp-secret').getAttribute('data-secret'))!);
-    await page.getByLabel('User name').fill('chief');
-    await page.getByLabel('Full name').fill('Chief Designee');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('Password again').fill(PASSWORD);
-    await page.getByLabel('Code shown by the authenticator').fill(totp.code());
-    await page.getByRole('button', { name: 'Create administrator' }).click();
+    const totp = await setupThroughPage(page, { password: PASSWORD });
     await page.getByTestId('enrol-done').waitFor();
-    await signIn(page, 'chief', totp);
+    await signInAs(page, 'chief', totp);
 
     // The other roles, and the chief's own training (recorded by a second administrator).
     const req = page.context().request;
     totps.deputy = await enrolViaApi(req, 'deputy', ['admin']);
     const deputy = await openPage(browser, SCREEN);
-    await signIn(deputy.page, 'deputy', totps.deputy);
-    await train(deputy.page.context().request, 'chief');
+    await signInAs(deputy.page, 'deputy', totps.deputy);
+    await train(app, deputy.page.context().request, 'chief');
     await deputy.context.close();
     for (const role of ['operator', 'supervisor', 'investigator', 'auditor']) totps[role] = await enrolViaApi(req, role, [role]);
     // A case with a long title, and a search under it with a long purpose: both reach the audit log.
-    const h = { 'x-csrf-token': await csrfOf(req), 'content-type': 'application/json' };
+    const h = await csrfHeaders(app, req);
     expect(
       (
         await req.post(`${app.url}/api/cases`, { headers: h, data: { caseRef: 'LAYOUT-1', title: `Burglary ${'series '.repeat(12)}` } })
@@ -152,7 +114,7 @@ describe('each role at 1366x768', () => {
   it('lands on its own first page, and no page it may open scrolls sideways', async () => {
     // A search under the long purpose, so the investigator's and the auditor's pages carry it.
     const inv = await openPage(browser, SCREEN);
-    await signIn(inv.page, 'investigator', totps.investigator!);
+    await signInAs(inv.page, 'investigator', totps.investigator!);
     const search = await inv.page
       .context()
       .request.get(`${app.url}/api/reads?plate=NOPLATE1`, { headers: { 'x-alpr-case': 'LAYOUT-1', 'x-alpr-purpose': LONG_PURPOSE } });
@@ -161,7 +123,7 @@ describe('each role at 1366x768', () => {
 
     for (const role of ['operator', 'supervisor', 'investigator', 'auditor', 'admin']) {
       const { context, page, errors } = await openPage(browser, SCREEN);
-      await signIn(page, role === 'admin' ? 'deputy' : role, role === 'admin' ? totps.deputy! : totps[role]!);
+      await signInAs(page, role === 'admin' ? 'deputy' : role, role === 'admin' ? totps.deputy! : totps[role]!);
       await expect.poll(() => new URL(page.url()).pathname, { message: `${role} lands` }).toBe(LANDING[role]);
       const links = (await page.getByRole('navigation', { name: 'Pages' }).getByRole('link').all()).map((l) => l.getAttribute('href'));
       expect(await Promise.all(links)).toEqual(PAGES[role]);
@@ -200,7 +162,7 @@ describe('each role at 1366x768', () => {
 
   it('tells an operator who opens /admin that the page is not theirs, keeping the address', async () => {
     const { context, page, errors } = await openPage(browser, SCREEN);
-    await signIn(page, 'operator', totps.operator!);
+    await signInAs(page, 'operator', totps.operator!);
     await page.goto(`${app.url}/admin`);
     await expect.poll(() => page.getByTestId('forbidden').locator('h1').textContent()).toBe('You do not have access to Administration');
     expect(new URL(page.url()).pathname).toBe('/admin');
@@ -219,7 +181,7 @@ describe('each role at 1366x768', () => {
 describe('audit log', () => {
   it('pages on the server, filters by user and action, opens the details of one entry and exports the filter as CSV', async () => {
     const { context, page, errors } = await openPage(browser, SCREEN);
-    await signIn(page, 'auditor', totps.auditor!);
+    await signInAs(page, 'auditor', totps.auditor!);
     const rows = page.locator('table[data-testid="audit-log"] tbody tr[data-action]');
     await rows.first().waitFor();
     await expect
@@ -267,7 +229,7 @@ describe('loading is not empty', () => {
       await held;
       await route.continue();
     });
-    await signIn(page, 'operator', totps.operator!);
+    await signInAs(page, 'operator', totps.operator!);
     const empty = page.getByTestId('alerts-empty');
     await expect.poll(() => empty.textContent()).toBe('Loading alerts…');
     release();

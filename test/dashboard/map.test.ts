@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
 import { connectToAppliance, freePort } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
+import { day, signIn } from './flows.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
 
 /**
@@ -61,7 +62,6 @@ class Session {
   }
 }
 
-const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
 const post = async (path: string, body: unknown) => {
   const res = await fetch(`${app.url}${path}`, {
     method: 'POST',
@@ -95,15 +95,7 @@ async function offlinePage() {
   return { ...opened, outside };
 }
 
-async function signInPage(page: Page, username: string, totp: Totp) {
-  await page.goto(app.url + '/');
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Authenticator code').fill(totp.code());
-  await page.getByLabel('I have read and accept this notice').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('whoami').waitFor();
-}
+const signInPage = (page: Page, username: string, totp: Totp) => signIn(page, app, { username, password: PASSWORD, totp, banner: 'none' });
 
 /** The centre of a camera's marker on the page. */
 async function markerAt(page: Page, scope: string, camera: string) {
