@@ -30,5 +30,15 @@ describe('csvCell', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell(undefined)).toBe('');
     expect(csvCell(true)).toBe('true');
+    expect(csvCell({ plate: 'ABC' })).toBe('"{""plate"":""ABC""}"');
+    expect(csvLine([1, 'x', null, '-1+1'])).toBe(`1,x,,"'-1+1"`);
+  });
+
+  it("defuses text that reads as a number too, where asked (the audit log's free text)", () => {
+    const defuse = { numberText: 'defuse' } as const;
+    expect(csvCell('-84.2807', defuse)).toBe(`"'-84.2807"`);
+    expect(csvCell('+1', defuse)).toBe(`"'+1"`);
+    expect(csvCell(-84.2807, defuse)).toBe('-84.2807');
+    expect(csvLine([1, 'x', null, '-1'], defuse)).toBe(`1,x,,"'-1"`);
   });
 });

@@ -6,4 +6,5 @@ export { overallStatus, type HealthReport } from './health.ts';
 export { listen, close } from './http.ts';
 export { readSearchParams } from './routes/reads.ts';
 export { CameraSeries, SERIES_RANGES, type SeriesRange } from './routes/metrics-series.ts';
+export { csvCell, csvLine, type CsvOptions } from './csv.ts';
 export { valid, textField, badRequest, problemsOf, VALIDATES, type InputTarget, type Problem, type Validates } from './validate.ts';

@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, type Logger } from '../../contracts/index.ts';
 import type { AuditFilter, AuditLog } from '../audit-log.ts';
 import type { ChainEntry } from '../chain.ts';
-import { csvLine } from '../csv.ts';
 import type { AccessEnv } from '../principal.ts';
 import { accessErrorHandler } from './util.ts';
-import { valid } from '../../server/index.ts';
+import { csvLine, valid } from '../../server/index.ts';
 
 const filterFields = {
   from: z.iso.datetime({ offset: true }).optional(),
@@ -94,21 +93,24 @@ function localStamp(zone: string): (ms: number) => string {
 export function auditRoutes(opts: { audit: AuditLog; logger: Logger; timeZone?: string }) {
   const local = localStamp(opts.timeZone ?? DEFAULT_TIME_ZONE);
   const csvRow = (e: ChainEntry) =>
-    csvLine([
-      e.seq,
-      new Date(e.atMs).toISOString(),
-      local(e.atMs),
-      e.actor,
-      e.action,
-      e.outcome,
-      e.caseRef,
-      e.purpose,
-      e.target,
-      e.detail,
-      e.ip,
-      e.query,
-      e.hash,
-    ]);
+    csvLine(
+      [
+        e.seq,
+        new Date(e.atMs).toISOString(),
+        local(e.atMs),
+        e.actor,
+        e.action,
+        e.outcome,
+        e.caseRef,
+        e.purpose,
+        e.target,
+        e.detail,
+        e.ip,
+        e.query,
+        e.hash,
+      ],
+      { numberText: 'defuse' },
+    );
   const app = new Hono<AccessEnv>()
     .get('/audit', valid('query', listQuery), async (c) => {
       const q = c.req.valid('query');
