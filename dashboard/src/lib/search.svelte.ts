@@ -1,5 +1,6 @@
 import { api, blob, caseHeaders, messageOf, ok, type CaseContext, type StoredRead } from './api.ts';
 import { whileBusy } from './busy.ts';
+import { download } from './download.ts';
 import { fromZoneInput, toZoneInput } from './format.ts';
 
 export type Read = StoredRead & { imageUrl: string | null };
@@ -227,13 +228,4 @@ export class SearchState {
   get tacticalFloor(): string {
     return toLocalInput(new Date(Date.now() - 30 * DAY + 60_000));
   }
-}
-
-function download(b: Blob, name: string): void {
-  const url = URL.createObjectURL(b);
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
