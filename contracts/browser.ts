@@ -5,3 +5,4 @@
  */
 export { US_STATES, type UsState } from './plate.ts';
 export * from './alert-state.ts';
+export { zoneParts, zoneStamp } from './zone-time.ts';

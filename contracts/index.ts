@@ -1,5 +1,6 @@
 export * from './config.ts';
 export * from './plate.ts';
+export * from './zone-time.ts';
 export * from './plate-formats.ts';
 export * from './read.ts';
 export * from './alert.ts';

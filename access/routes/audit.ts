@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
-import { DEFAULT_TIME_ZONE, type Logger } from '../../contracts/index.ts';
+import { DEFAULT_TIME_ZONE, zoneStamp, type Logger } from '../../contracts/index.ts';
 import type { AuditFilter, AuditLog } from '../audit-log.ts';
 import type { ChainEntry } from '../chain.ts';
 import type { AccessEnv } from '../principal.ts';
@@ -66,32 +66,15 @@ const CSV_COLUMNS = [
   'hash',
 ];
 
-/** The local time of an entry in the appliance's zone, with the zone's abbreviation: what the dashboard shows. */
-function localStamp(zone: string): (ms: number) => string {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
-  return (ms) => {
-    const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
-  };
-}
-
 /**
  * The audit log for auditors: a filtered, paged listing (newest first for the dashboard), a CSV
  * export of the same filter and chain verification. The guard audits each, the export as an
  * export of its own (audit.export) with the filter it was given.
  */
 export function auditRoutes(opts: { audit: AuditLog; logger: Logger; timeZone?: string }) {
-  const local = localStamp(opts.timeZone ?? DEFAULT_TIME_ZONE);
+  const zone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  // The local time of an entry in the appliance's zone, with the zone's abbreviation: what the dashboard shows.
+  const local = (ms: number) => zoneStamp(ms, zone);
   const csvRow = (e: ChainEntry) =>
     csvLine(
       [

@@ -1,3 +1,5 @@
+import { zoneParts, zoneStamp } from '../../../contracts/browser.ts';
+
 /**
  * Dates in the appliance's one time zone (site.timeZone), not the browser's: an operator at a
  * laptop set to UTC and the audit report must name the same hour. The session check sets the
@@ -20,25 +22,7 @@ export const timeZone = () => zone;
 
 type When = string | number | Date;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function partsOf(when: When, tz = zone): Record<string, string> {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  return Object.fromEntries(f.formatToParts(new Date(when)).map((p) => [p.type, p.value]));
-}
+const partsOf = (when: When, tz = zone): Record<string, string> => zoneParts(when, tz);
 
 const valid = (when: When) => !Number.isNaN(new Date(when).getTime());
 
@@ -59,8 +43,7 @@ export const fmtClock = (when: When) => {
 /** 2026-03-14 14:05:09 EDT: date, time and the zone's abbreviation. */
 export const fmtTime = (when: When) => {
   if (!valid(when)) return '–';
-  const p = partsOf(when);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  return zoneStamp(when, zone);
 };
 export const fmtDateTime = fmtTime;
 
