@@ -1,32 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { alertSchema, configSchema, ensureStreams, plateReadSchema, silentLogger, type Alert } from '../../contracts/index.ts';
-import {
-  alertRoutes,
-  alertRules,
-  appendEvent,
-  evidenceRefusal,
-  INITIAL_STATE,
-  startAlertService,
-  storeAlerts,
-  type AlertService,
-} from '../../alerts/index.ts';
+import { alertSchema, plateReadSchema, type Alert } from '../../contracts/index.ts';
+import { appendEvent, evidenceRefusal, INITIAL_STATE, storeAlerts } from '../../alerts/index.ts';
 import { getVehicleImage, insertReads } from '../../store/index.ts';
-import { startNats, type TestNats } from '../helpers/nats.ts';
 import { jpegBase64, makeRead, smallJpegBase64 } from '../helpers/reads.ts';
-import { startTestStore } from '../helpers/store.ts';
-import { addCase, addUser, buildApp, caseHeaders, signIn, testClock, type Signed, type TestApp } from '../access/helpers.ts';
+import { addCase, caseHeaders, type Signed, type TestApp } from '../access/helpers.ts';
+import { startAlertBench, type AlertBench } from './alert-bench.ts';
 
 /**
  * Issue 31, point 3: an operator verifies a live alert with its evidence, without a registered
  * case (the alert is the purpose, audited as such), and cannot confirm the characters before the
  * plate image was served enlarged. Real store, real NATS, the real guard and alert service.
  */
-let nats: TestNats;
-let nc: NatsConnection;
-let store: Awaited<ReturnType<typeof startTestStore>>;
-let alerts: AlertService;
+let bench: AlertBench;
+let store: AlertBench['store'];
 let t: TestApp;
 let operator: Signed;
 let other: Signed;
@@ -62,29 +49,14 @@ async function liveAlert(hoursAgo: number, over: { historical?: boolean; vehicle
 
 beforeAll(async () => {
   vehicleJpeg = await jpegBase64(96, 64);
-  const config = configSchema.parse({});
-  nats = await startNats();
-  nc = await nats.connect();
-  await ensureStreams(nc, config.nats);
-  store = await startTestStore();
-  alerts = await startAlertService({ nc, client: store.client, config: config.hotlists, logger: silentLogger });
-  t = buildApp(store.client, {}, testClock(), {
-    rules: alertRules,
-    dataRoutes: [alertRoutes({ client: store.client, alerts, logger: silentLogger, tacticalDays: 30 })],
-  });
+  bench = await startAlertBench({ users: { op: ['operator'], op2: ['operator'], det: ['investigator'] } });
+  ({ store, t } = bench);
+  [operator, other, investigator] = [bench.users.op!, bench.users.op2!, bench.users.det!];
   const now = t.clock.now();
-  operator = await signIn(t, await addUser(store.client, now, { username: 'op', roles: ['operator'] }));
-  other = await signIn(t, await addUser(store.client, now, { username: 'op2', roles: ['operator'] }));
-  investigator = await signIn(t, await addUser(store.client, now, { username: 'det', roles: ['investigator'] }));
   await addCase(store.client, now, 'CASE-E1');
 }, 60_000);
 
-afterAll(async () => {
-  await alerts?.stop();
-  await nc?.close();
-  await nats?.stop();
-  await store?.stop();
-});
+afterAll(() => bench?.stop());
 
 const get = (s: Signed, path: string, extra: Record<string, string> = {}) => t.app.request(path, { headers: s.headers(extra) });
 const act = (s: Signed, id: string, body: unknown) =>

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  alertSchema,
-  configSchema,
-  ensureStreams,
-  plateReadSchema,
-  publishAlert,
-  silentLogger,
-  type Alert,
-} from '../../contracts/index.ts';
-import { alertRoutes, alertRules, ingestHits, startAlertService, type AlertService } from '../../alerts/index.ts';
+import { alertSchema, configSchema, plateReadSchema, publishAlert, type Alert } from '../../contracts/index.ts';
+import { ingestHits, type AlertService } from '../../alerts/index.ts';
 import { alertId } from '../../matcher/index.ts';
-import { startNats, type TestNats } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { startTestStore } from '../helpers/store.ts';
 import { until } from '../helpers/wait.ts';
-import { addUser, buildApp, signIn, type Signed, type TestApp } from '../access/helpers.ts';
+import type { Signed, TestApp } from '../access/helpers.ts';
+import { startAlertBench, type AlertBench } from './alert-bench.ts';
 
 /**
  * Issue 31, points 1 and 2, through the API against the real store and bus: repeated hits of one
@@ -24,9 +15,9 @@ import { addUser, buildApp, signIn, type Signed, type TestApp } from '../access/
  * supervisor closes duplicates in bulk, and hits on past reads stay out of the live queue.
  */
 const config = configSchema.parse({});
-let nats: TestNats;
+let bench: AlertBench;
 let nc: NatsConnection;
-let store: Awaited<ReturnType<typeof startTestStore>>;
+let store: AlertBench['store'];
 let alerts: AlertService;
 let t: TestApp;
 let operator: Signed;
@@ -73,27 +64,12 @@ const get = async (s: Signed, path: string) => t.app.request(path, { headers: s.
 const page = async (s: Signed, path: string) => (await (await get(s, path)).json()) as Page;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await nats.connect();
-  await ensureStreams(nc, config.nats);
-  store = await startTestStore();
-  alerts = await startAlertService({ nc, client: store.client, config: config.hotlists, logger: silentLogger });
-  t = buildApp(store.client, {}, undefined, {
-    rules: alertRules,
-    dataRoutes: [alertRoutes({ client: store.client, alerts, logger: silentLogger })],
-  });
-  const now = t.clock.now();
-  operator = await signIn(t, await addUser(store.client, now, { username: 'op', roles: ['operator'] }));
-  supervisor = await signIn(t, await addUser(store.client, now, { username: 'sup', roles: ['supervisor'] }));
-  investigator = await signIn(t, await addUser(store.client, now, { username: 'det', roles: ['investigator'] }));
+  bench = await startAlertBench({ users: { op: ['operator'], sup: ['supervisor'], det: ['investigator'] } });
+  ({ nc, store, alerts, t } = bench);
+  [operator, supervisor, investigator] = [bench.users.op!, bench.users.sup!, bench.users.det!];
 });
 
-afterAll(async () => {
-  await alerts?.stop();
-  await nc?.close();
-  await nats?.stop();
-  await store?.stop();
-});
+afterAll(() => bench?.stop());
 
 describe('one alert per vehicle encounter', () => {
   it('makes repeated passes of a plate one alert with a count, the last camera and a sighting trail', async () => {
