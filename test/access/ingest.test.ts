@@ -1,54 +1,35 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  configSchema,
-  createJsonLogger,
-  jetstream,
-  publishRead,
-  requestAuditVerify,
-  validateConfig,
-  type NatsConnection,
-} from '../../contracts/index.ts';
-import { startCore } from '../../appliance/index.ts';
-import type { RunningService } from '../../appliance/index.ts';
+import { configSchema, jetstream, publishRead, requestAuditVerify, type NatsConnection } from '../../contracts/index.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
-import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
+import { setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
+import { startTestCore, type TestCore } from '../helpers/core.ts';
 import { until } from '../helpers/wait.ts';
 
 /** The core as the appliance runs it: deployment gate on ingest, setup link, audit over NATS. */
-let nats: TestNats;
+let running: TestCore;
 let nc: NatsConnection;
-let core: RunningService;
 let base: string;
-let dataDir: string;
 let access: AccessFixture;
-let logs = '';
+const logs = () => running.logs();
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await nats.connect();
-  dataDir = tempDir('core-access');
-  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 }, access: { scrypt: { cost: 1024 } } });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  core = await startCore(r.config, createJsonLogger({ level: 'info', write: (line) => (logs += line + '\n') }));
-  base = core.info.url as string;
-  access = await bootstrapAccess(base, setupTokenFrom(logs)!, ['cam-ok']);
+  running = await startTestCore({
+    name: 'core-access',
+    cameras: ['cam-ok'],
+    config: { access: { scrypt: { cost: 1024 } } },
+    logLevel: 'info',
+  });
+  ({ nc, base, access } = running);
 });
-afterAll(async () => {
-  await core?.stop();
-  await nc?.close();
-  await nats?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running?.stop());
 
 describe('the core with access control', () => {
   it('printed a one-time setup link that works once', async () => {
-    expect(logs).toMatch(/"setupUrl":"http:\/\/127\.0\.0\.1:\d+\/setup#/);
+    expect(logs()).toMatch(/"setupUrl":"http:\/\/127\.0\.0\.1:\d+\/setup#/);
     const again = await fetch(`${base}/api/setup/begin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: setupTokenFrom(logs) }),
+      body: JSON.stringify({ token: setupTokenFrom(logs()) }),
     });
     expect(again.status).toBe(401);
   });
@@ -69,13 +50,16 @@ describe('the core with access control', () => {
     expect(health.authorisations).toEqual([
       { cameraId: 'cam-rogue', deploymentRef: null, authorised: false, deploymentId: null, refused: 1 },
     ]);
-    expect(logs).toMatch(/read refused: camera not authorised.*"cameraId":"cam-rogue"/);
+    expect(logs()).toMatch(/read refused: camera not authorised.*"cameraId":"cam-rogue"/);
   });
 
   it('keeps the audit log from administrators and answers verification over NATS', async () => {
     const res = await access.fetch(base, '/api/audit?action=config.loaded', { headers: access.admin.headers() });
     expect(res.status).toBe(403); // the administrator does not read the audit log: auditors do
-    const verdict = await requestAuditVerify({ dataDir, nats: configSchema.parse({ nats: nats.natsConfig }).nats });
+    const verdict = await requestAuditVerify({
+      dataDir: running.dataDir,
+      nats: configSchema.parse({ nats: running.nats.natsConfig }).nats,
+    });
     expect(verdict).toMatchObject({ ok: true, firstBreak: null });
     expect(verdict!.entries).toBeGreaterThan(5);
   });

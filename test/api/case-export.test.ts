@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsonLogger, jetstream, publishRead, validateConfig, type NatsConnection } from '../../contracts/index.ts';
-import { startCore, type RunningService } from '../../appliance/index.ts';
-import { ACCESS_CASE, bootstrapAccess, designate, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
-import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
+import { jetstream, publishRead, type NatsConnection } from '../../contracts/index.ts';
+import { ACCESS_CASE, designate, type AccessFixture } from '../helpers/access.ts';
+import { startTestCore, type TestCore } from '../helpers/core.ts';
 import { jpegBase64, makeRead } from '../helpers/reads.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -14,11 +12,9 @@ import { until } from '../helpers/wait.ts';
  * the CSV keeps numbers as numbers while text formulas are defused, and the zip holds a
  * manifest, the CSV and the reads' JPEGs whose SHA-256 match the manifest.
  */
-let nats: TestNats;
+let running: TestCore;
 let nc: NatsConnection;
-let core: RunningService;
 let base: string;
-let dataDir: string;
 let access: AccessFixture;
 const api = (path: string, init?: RequestInit) => access.fetch(base, path, init);
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -40,15 +36,8 @@ const reads = [
 ];
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await nats.connect();
-  dataDir = tempDir('case-export');
-  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 } });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  let logs = '';
-  core = await startCore(r.config, createJsonLogger({ level: 'warn', write: (line) => (logs += line + '\n') }));
-  base = core.info.url as string;
-  access = await bootstrapAccess(base, setupTokenFrom(logs)!, ['cam-case']);
+  running = await startTestCore({ name: 'case-export', cameras: ['cam-case'] });
+  ({ nc, base, access } = running);
   for (const read of reads) await publishRead(jetstream(nc), read);
   await until(
     async () => {
@@ -59,12 +48,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(async () => {
-  await core?.stop();
-  await nc?.close();
-  await nats?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running?.stop());
 
 describe('case file export', () => {
   it('writes the CSV with numbers intact and text formulas defused', async () => {

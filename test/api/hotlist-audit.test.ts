@@ -1,19 +1,14 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsonLogger, validateConfig } from '../../contracts/index.ts';
-import { startCore, type RunningService } from '../../appliance/index.ts';
-import { bootstrapAccess, designate, setupTokenFrom, type SignedIn } from '../helpers/access.ts';
-import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
+import { designate, type SignedIn } from '../helpers/access.ts';
+import { startTestCore, type TestCore } from '../helpers/core.ts';
 
 /**
  * Hand edits of an agency list through the real core and its access guard: each add and
  * removal is in the audit log with who made it, when, the list it changed and the reason given;
  * a refused add is recorded too, with the refusal.
  */
-let nats: TestNats;
-let core: RunningService;
+let running: TestCore;
 let base: string;
-let dataDir: string;
 let keeper: SignedIn;
 let auditor: SignedIn;
 
@@ -21,24 +16,15 @@ const post = (who: SignedIn, path: string, body: unknown) =>
   fetch(`${base}${path}`, { method: 'POST', headers: who.headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  nats = await startNats();
-  dataDir = tempDir('hotlist-audit');
-  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 } });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  let logs = '';
-  core = await startCore(r.config, createJsonLogger({ level: 'warn', write: (line) => (logs += line + '\n') }));
-  base = core.info.url as string;
-  const access = await bootstrapAccess(base, setupTokenFrom(logs)!, []);
+  running = await startTestCore({ name: 'hotlist-audit', cameras: [] });
+  base = running.base;
+  const { access } = running;
   // An administrator with current training (the extract is CJI), and an auditor to read the log.
   keeper = (await designate(base, access.admin, 'it-keeper', ['admin'])).session;
   auditor = (await designate(base, access.admin, 'it-auditor', ['auditor'])).session;
 }, 120_000);
 
-afterAll(async () => {
-  await core?.stop();
-  await nats?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running?.stop());
 
 interface AuditEntry {
   at: string;

@@ -1,18 +1,13 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsonLogger, jetstream, publishRead, validateConfig, type AlprConfig, type NatsConnection } from '../../contracts/index.ts';
-import { startCore } from '../../appliance/index.ts';
-import type { RunningService } from '../../appliance/index.ts';
+import { jetstream, publishRead, type NatsConnection } from '../../contracts/index.ts';
 import { makeRead, smallJpegBase64 } from '../helpers/reads.ts';
-import { startNats, tempDir, type TestNats } from '../helpers/nats.ts';
-import { bootstrapAccess, setupTokenFrom, type AccessFixture } from '../helpers/access.ts';
+import type { AccessFixture } from '../helpers/access.ts';
+import { startTestCore, type TestCore } from '../helpers/core.ts';
 import { until } from '../helpers/wait.ts';
 
-let nats: TestNats;
+let running: TestCore;
 let nc: NatsConnection;
-let core: RunningService;
 let base: string;
-let dataDir: string;
 // Every data route sits behind access control: an investigator with a case does the searching.
 let access: AccessFixture;
 const api = (path: string, init?: RequestInit) => access.fetch(base, path, init);
@@ -20,23 +15,10 @@ const api = (path: string, init?: RequestInit) => access.fetch(base, path, init)
 const search = async (q: string) => (await (await api(`/api/reads?${q}`)).json()) as { reads: { id: string; imageUrl: string | null }[] };
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await nats.connect();
-  dataDir = tempDir('core');
-  const r = validateConfig({ dataDir, nats: nats.natsConfig, server: { port: 0 } });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  const config: AlprConfig = r.config;
-  let logs = '';
-  core = await startCore(config, createJsonLogger({ level: 'warn', write: (line) => (logs += line + '\n') }));
-  base = core.info.url as string;
-  access = await bootstrapAccess(base, setupTokenFrom(logs)!, ['cam-e2e', 'cam-http']);
+  running = await startTestCore({ name: 'core', cameras: ['cam-e2e', 'cam-http'] });
+  ({ nc, base, access } = running);
 });
-afterAll(async () => {
-  await core?.stop();
-  await nc?.close();
-  await nats?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running?.stop());
 
 describe('a read published on NATS is stored and served by the API', () => {
   it('returns a read published on alpr.reads.<camera> from GET /api/reads, with its image', async () => {
