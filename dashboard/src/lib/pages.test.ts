@@ -1,46 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { permissionsOf, type Role } from '../../../access/roles.ts';
 import { landingFor, pagesFor, routeFor } from './pages.ts';
 
-// The permissions of each role, as access/roles.ts grants them.
-const PERMS: Record<string, string[]> = {
-  operator: ['self', 'alerts.view', 'alerts.act', 'reads.tactical', 'cases.read', 'deployments.read'],
-  supervisor: [
-    'self',
-    'alerts.view',
-    'alerts.act',
-    'alerts.supervise',
-    'alerts.historical',
-    'reads.tactical',
-    'cases.read',
-    'deployments.read',
-  ],
-  investigator: [
-    'self',
-    'alerts.view',
-    'alerts.historical',
-    'reads.tactical',
-    'reads.investigate',
-    'cases.read',
-    'cases.write',
-    'disseminate',
-    'deployments.read',
-  ],
-  admin: [
-    'self',
-    'users.manage',
-    'retention.manage',
-    'deployments.manage',
-    'deployments.read',
-    'cases.read',
-    'cases.write',
-    'hotlist.import',
-    'reports.read',
-    'disseminate',
-  ],
-  auditor: ['self', 'audit.read', 'reports.read', 'deployments.read', 'cases.read'],
-};
-const who = (...roles: string[]) => {
-  const perms = new Set(roles.flatMap((r) => PERMS[r] ?? []));
+// The permissions of each role as the appliance grants them (access/roles.ts: pure, no imports,
+// so the test takes the table itself rather than a copy that could drift from it).
+const who = (...roles: Role[]) => {
+  const perms: ReadonlySet<string> = permissionsOf(roles);
   return { user: { roles }, can: (...p: string[]) => p.some((x) => perms.has(x)) };
 };
 
