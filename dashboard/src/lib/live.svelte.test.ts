@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FakeEventSource } from '../../test/browser-environment.ts';
 import { fakeApi } from '../../test/fake-api.ts';
+import { INITIAL_ALERT_STATE } from '../../../contracts/browser.ts';
 import { LiveState, type LiveAlert } from './live.svelte.ts';
 
 const streams = () => (globalThis.EventSource as unknown as typeof FakeEventSource).opened;
 
-const newState = {
-  status: 'new',
-  escalated: false,
-  acknowledgedBy: null,
-  readVerified: null,
-  stateVerified: null,
-  recordActive: null,
-  disposition: null,
-};
 const alert = (id: string, status = 'new', seenAt = new Date().toISOString(), priority = 5) =>
   ({
     alert: {
@@ -24,7 +16,7 @@ const alert = (id: string, status = 'new', seenAt = new Date().toISOString(), pr
     },
     reminder: 'Confirm the hit with the record before acting.',
     events: [],
-    state: { ...newState, status },
+    state: { ...INITIAL_ALERT_STATE, status },
     encounter: { hits: 1, firstSeenAt: seenAt, lastSeenAt: seenAt, lastCameraId: 'cam-1', lastPlace: 'US-27 NB' },
     sightings: [{ readId: `read-${id}`, cameraId: 'cam-1', seenAt, plate: 'ABC1234', place: 'US-27 NB' }],
   }) as unknown as LiveAlert;
