@@ -7,6 +7,7 @@ import { alertId } from '../../matcher/index.ts';
 import { bootstrapAccess, designate, type AccessFixture } from '../helpers/access.ts';
 import { connectToAppliance } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
+import { adoptSession } from './flows.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, type Appliance } from './harness.ts';
 
 /**
@@ -46,8 +47,7 @@ function hitOf(plate: string, recordId: string, opts: { ago?: number; camera?: s
 async function signedInPage(username: string, roles: string[]) {
   const who = await designate(app.url, access.admin, username, roles);
   const { context, page, errors } = await openPage(browser);
-  const [name, value] = who.session.headers().cookie!.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: app.url }]);
+  await adoptSession(context, app, who.session);
   await page.goto(`${app.url}/live`);
   await page.getByTestId('stream').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
   return { page, errors };

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { bootstrapAccess, designate } from '../helpers/access.ts';
+import { adoptSession } from './flows.ts';
 import { launchBrowser, openPage, screenshot, startAppliance, type Appliance } from './harness.ts';
 
 /**
@@ -22,9 +23,8 @@ beforeAll(async () => {
   const fixture = await bootstrapAccess(app.url, app.setupToken, ['sim-1']);
   // The auditor's session, signed in through the API, handed to the browser as its cookie.
   const auditor = await designate(app.url, fixture.admin, 'it-auditor', ['auditor']);
-  const [name, value] = auditor.session.headers().cookie!.split('=') as [string, string];
   ({ page, errors } = await openPage(browser));
-  await page.context().addCookies([{ name, value, url: app.url }]);
+  await adoptSession(page.context(), app, auditor.session);
 }, 150_000);
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { APIRequestContext, Browser, Page } from 'playwright-core';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
+import type { SignedIn } from '../helpers/access.ts';
 import { Totp, type Appliance } from './harness.ts';
 
 /**
@@ -105,4 +106,10 @@ export async function setupThroughPage(page: Page, opts: { password: string; use
   await page.getByLabel('Code shown by the authenticator').fill(totp.code());
   await page.getByRole('button', { name: 'Create administrator' }).click();
   return totp;
+}
+
+/** Hands a session signed in through the API (test/helpers/access.ts) to a browser context as its cookie. */
+export async function adoptSession(context: BrowserContext, app: Appliance, session: SignedIn): Promise<void> {
+  const [name, value] = session.headers().cookie!.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: app.url }]);
 }
