@@ -34,8 +34,8 @@ export async function apiSession(
   return req;
 }
 
-/** The first administrator ('chief') through the setup API, signed in through the API. */
-export async function chiefSession(app: Appliance, browser: Browser, opts: { password: string }): Promise<APIRequestContext> {
+/** The first administrator ('chief') through the setup API: its authenticator. */
+export async function setupChief(app: Appliance, opts: { password: string }): Promise<Totp> {
   const begun = (await (await fetch(`${app.url}/api/setup/begin`, post({ token: app.setupToken }))).json()) as { secret: string };
   const totp = new Totp(begun.secret);
   const done = await fetch(
@@ -43,7 +43,20 @@ export async function chiefSession(app: Appliance, browser: Browser, opts: { pas
     post({ token: app.setupToken, username: 'chief', displayName: 'Chief', password: opts.password, code: totp.code() }),
   );
   expect(done.status).toBe(201);
+  return totp;
+}
+
+/** The first administrator ('chief') through the setup API, signed in through the API. */
+export async function chiefSession(app: Appliance, browser: Browser, opts: { password: string }): Promise<APIRequestContext> {
+  const totp = await setupChief(app, opts);
   return apiSession(app, browser, { username: 'chief', password: opts.password, totp });
+}
+
+/** POSTs JSON with a signed-in API context's session, failing with the answer unless it succeeded. */
+export async function apiPost(app: Appliance, req: APIRequestContext, path: string, body: unknown): Promise<unknown> {
+  const res = await req.post(`${app.url}${path}`, { headers: await csrfHeaders(app, req), data: body });
+  if (res.status() >= 300) throw new Error(`POST ${path}: ${res.status()} ${await res.text()}`);
+  return res.json();
 }
 
 /** Records current training for `username`, by an administrator's session. */

@@ -4,12 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { APIRequestContext, Browser, Page } from 'playwright-core';
 import { jetstream, natsIdentities, publishRead } from '../../contracts/index.ts';
 import { connectToAppliance, freePort } from '../helpers/nats.ts';
 import { makeRead } from '../helpers/reads.ts';
-import { day, signIn } from './flows.ts';
-import { launchBrowser, openPage, screenshot, startAppliance, Totp, type Appliance } from './harness.ts';
+import { apiPost, apiSession, day, enrolTrained, setupChief, signIn, train } from './flows.ts';
+import { launchBrowser, openPage, screenshot, startAppliance, type Appliance, type Totp } from './harness.ts';
 
 /**
  * The dashboard map against the real appliance in chromium, with three configured cameras (not
@@ -33,54 +33,11 @@ let browser: Browser;
 let tiles: Server;
 const tileRequests: string[] = [];
 let tilePort = 0;
-let chief: Session;
+let chief: APIRequestContext;
 let chiefTotp: Totp;
 
-/** A signed-in API session (cookie and CSRF token), for what the other dashboard tests already drive through the UI. */
-class Session {
-  constructor(
-    readonly cookie: string,
-    readonly csrf: string,
-  ) {}
-  static async signIn(username: string, totp: Totp): Promise<Session> {
-    const res = await fetch(`${app.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD, code: totp.code(), bannerAccepted: true }),
-    });
-    if (res.status !== 200) throw new Error(`sign-in of ${username}: ${res.status} ${await res.text()}`);
-    return new Session(res.headers.get('set-cookie')!.split(';')[0]!, ((await res.json()) as { csrfToken: string }).csrfToken);
-  }
-  async post(path: string, body: unknown): Promise<unknown> {
-    const res = await fetch(`${app.url}${path}`, {
-      method: 'POST',
-      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  }
-}
-
-const post = async (path: string, body: unknown) => {
-  const res = await fetch(`${app.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
-};
-
 /** A user designated by the chief, enrolled through the API and trained. */
-async function designate(username: string, roles: string[]): Promise<Totp> {
-  const made = (await chief.post('/api/users', { username, displayName: username, roles })) as { enrolment: { token: string } };
-  const { secret } = (await post('/api/enrol/begin', { token: made.enrolment.token })) as { secret: string };
-  const totp = new Totp(secret);
-  await post('/api/enrol/complete', { token: made.enrolment.token, password: PASSWORD, code: totp.code() });
-  await chief.post(`/api/users/${username}/training`, { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) });
-  return totp;
-}
+const designate = (username: string, roles: string[]) => enrolTrained(app, chief, { username, roles, password: PASSWORD });
 
 /** A page on which any request beyond the appliance and its tile server fails, as it would on the appliance's network. */
 async function offlinePage() {
@@ -126,21 +83,13 @@ beforeAll(async () => {
   ]);
 
   // The first administrator through the setup link, and a second who records the first's training.
-  const { secret } = (await post('/api/setup/begin', { token: app.setupToken })) as { secret: string };
-  chiefTotp = new Totp(secret);
-  await post('/api/setup/complete', {
-    token: app.setupToken,
-    username: 'chief',
-    displayName: 'Chief',
-    password: PASSWORD,
-    code: chiefTotp.code(),
-  });
-  chief = await Session.signIn('chief', chiefTotp);
-  const deputy = await Session.signIn('deputy', await designate('deputy', ['admin']));
-  await deputy.post('/api/users/chief/training', { course: 'ALPR data use and privacy', completedOn: day(-1), expiresOn: day(365) });
-  await chief.post('/api/cases', { caseRef: 'MAP-1', title: 'Map test vehicle theft' });
+  chiefTotp = await setupChief(app, { password: PASSWORD });
+  chief = await apiSession(app, browser, { username: 'chief', password: PASSWORD, totp: chiefTotp });
+  const deputyTotp = await designate('deputy', ['admin']);
+  await train(app, await apiSession(app, browser, { username: 'deputy', password: PASSWORD, totp: deputyTotp }), 'chief');
+  await apiPost(app, chief, '/api/cases', { caseRef: 'MAP-1', title: 'Map test vehicle theft' });
   for (const c of CAMERAS) {
-    await chief.post('/api/deployments', {
+    await apiPost(app, chief, '/api/deployments', {
       id: c.deploymentRef,
       cameraId: c.id,
       mode: 'fixed',
@@ -149,7 +98,7 @@ beforeAll(async () => {
       purpose: 'Map test camera',
     });
   }
-  await chief.post('/api/hotlists/agency/entries', {
+  await apiPost(app, chief, '/api/hotlists/agency/entries', {
     plate: 'MAP777',
     state: 'FL',
     reason: 'Reported stolen, case MAP-1',
