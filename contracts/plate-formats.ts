@@ -136,7 +136,8 @@ export function serialTemplates(state: UsState | null): readonly string[] {
 /**
  * Vehicles registered in each state, in millions, rounded (FHWA Highway Statistics, table MV-1,
  * about 2020): how likely a plate on a US road is of each state where nothing else says, for the
- * readers' serial-format prior. Approximate on purpose: a prior needs the proportions, not the counts.
+ * readers' serial-format prior. Approximate on purpose (a prior needs the proportions, not the counts), and not yet
+ * checked row by row against the table.
  */
 export const REGISTERED_VEHICLES_M: Readonly<Record<UsState, number>> = {
   AL: 5.3,
