@@ -103,7 +103,7 @@ export async function signIn(
   else if (banner === 'shown') await page.getByTestId('banner').waitFor({ timeout: 30_000 });
   await page.getByLabel('User name').fill(opts.username);
   await page.getByLabel('Password', { exact: true }).fill(opts.password);
-  await page.getByLabel('Authenticator code').fill(opts.totp.code());
+  await page.getByLabel('Authenticator code').fill(await opts.totp.next());
   await page.getByLabel('I have read and accept this notice').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('whoami').waitFor();

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { stepOf, totpAt } from '../../access/totp.ts';
+import { stepOf, TOTP_STEP_SECONDS, totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
 import { setupTokenFrom } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
@@ -129,6 +129,14 @@ export class Totp {
     if (step === undefined) throw new Error('no unused TOTP step in the window');
     this.#last = step;
     return totpAt(this.secret, step);
+  }
+  /** A code for a step not used yet, waiting for the next step when every one in the window is spent (sign-ins in quick succession). */
+  async next(): Promise<string> {
+    for (;;) {
+      const now = stepOf(new Date());
+      if (now + 1 > this.#last) return this.code();
+      await new Promise((r) => setTimeout(r, (now + 1) * TOTP_STEP_SECONDS * 1000 - Date.now() + 50));
+    }
   }
 }
 
