@@ -37,13 +37,19 @@ export function stateBands(r: TextRect, image: Image): TextRect[] {
   return bands;
 }
 
+/** A state read this surely near a serial is taken without reading further lines or bands for it. */
+const SURE_STATE = 0.8;
+
+/** Whether a line is close enough to a serial's line to be its plate's state name. */
+function nearEnough(r: TextRect, plate: { rect: TextRect; input: number }): boolean {
+  return Math.abs(r.cy - plate.rect.cy) <= plate.rect.h * 2.2 && Math.abs(r.cx - plate.rect.cx) <= plate.rect.w;
+}
+
 function stateNear(plate: Line, lines: Line[]): { state: UsState; score: number } | null {
   let best: { state: UsState; score: number } | null = null;
   for (const l of lines) {
     if (l.input !== plate.input || l === plate) continue;
-    const dy = Math.abs(l.rect.cy - plate.rect.cy);
-    const dx = Math.abs(l.rect.cx - plate.rect.cx);
-    if (dy > plate.rect.h * 2.2 || dx > plate.rect.w) continue;
+    if (!nearEnough(l.rect, plate)) continue;
     const m = stateFromText(l.text);
     if (m && (!best || m.score * l.confidence > best.score)) best = { state: m.state, score: m.score * l.confidence };
   }
@@ -156,20 +162,24 @@ export class BaselineReader implements PlateReader {
     };
     if (state) {
       const wanted = plates.filter((p) => !knownAt(p));
-      if (nameCrops.length && wanted.length) {
-        const inputsWanted = new Set(wanted.map((p) => p.line.input));
-        lines.push(
-          ...(await toLines(
-            nameCrops.filter((c) => inputsWanted.has(c.input)),
-            NAME_MAX_W,
-          )),
-        );
-      }
+      // Name lines are read in two rounds: first those above a wanted serial (where most plates
+      // print the state), then the rest only for serials whose state that left unsure. Each
+      // line costs a recognition by its width (~20 ms of a core at NAME_MAX_W), and a window
+      // holds a slogan, a county, a dealer's frame besides the name. Lines out of every wanted
+      // serial's reach (`stateNear`) could name none of them and are not read.
+      const reach = (c: (typeof crops)[number], p: (typeof plates)[number]) => c.input === p.line.input && nearEnough(c.rect, p.line);
+      const above = (c: (typeof crops)[number], p: (typeof plates)[number]) => c.rect.cy < p.line.rect.cy;
+      const inReach = nameCrops.filter((c) => wanted.some((p) => reach(c, p)));
+      const first = inReach.filter((c) => wanted.some((p) => reach(c, p) && above(c, p)));
+      if (first.length) lines.push(...(await toLines(first, NAME_MAX_W)));
+      const unsure = wanted.filter((p) => !((stateNear(p.line, lines)?.score ?? 0) > SURE_STATE));
+      const rest = inReach.filter((c) => !first.includes(c) && unsure.some((p) => reach(c, p)));
+      if (rest.length) lines.push(...(await toLines(rest, NAME_MAX_W)));
       const bandCrops: { image: Image; rect: TextRect; plate: Line }[] = [];
       for (const p of plates) {
         const near = stateNear(p.line, lines);
         states.set(p.line, near);
-        if ((near && near.score > 0.8) || knownAt(p)) continue;
+        if ((near && near.score > SURE_STATE) || knownAt(p)) continue;
         const image = inputs[p.line.input]!.image;
         for (const b of stateBands(p.line.rect, image)) bandCrops.push({ image, rect: b, plate: p.line });
       }
