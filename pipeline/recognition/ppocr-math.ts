@@ -280,6 +280,9 @@ export function recTensor(img: Image, r: TextRect, cw: number, batchW: number, o
   const base = n * 3 * plane;
   const ux = Math.cos(r.angle),
     uy = Math.sin(r.angle);
+  // Indices and weights computed inline, no closure per sample: this runs for every column of
+  // every line read (~15 k samples a line), and a helper closure made it ~11 ms a line, half
+  // of recognition's time. The arithmetic is the same, sample for sample.
   for (let y = 0; y < REC_HEIGHT; y++) {
     const v = ((y + 0.5) / REC_HEIGHT - 0.5) * r.h;
     for (let x = 0; x < cw; x++) {
@@ -293,18 +296,23 @@ export function recTensor(img: Image, r: TextRect, cw: number, batchW: number, o
       const wx = sx - x0,
         wy = sy - y0;
       const o = base + y * batchW + x;
-      for (let c = 0; c < 3; c++) {
-        const k = ch === 1 ? 0 : c;
-        const at = (yy: number, xx: number) => data[(yy * W + xx) * ch + k]!;
-        const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * wx;
-        const bot = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * wx;
+      const i00 = (y0 * W + x0) * ch,
+        i01 = (y0 * W + x1) * ch,
+        i10 = (y1 * W + x0) * ch,
+        i11 = (y1 * W + x1) * ch;
+      for (let c = 0; c < (ch === 1 ? 1 : 3); c++) {
+        const a = data[i00 + c]!,
+          b = data[i01 + c]!,
+          d = data[i10 + c]!,
+          e = data[i11 + c]!;
+        const top = a + (b - a) * wx;
+        const bot = d + (e - d) * wx;
         const val = ((top + (bot - top) * wy) / 255 - 0.5) / 0.5;
-        out[o + (2 - c) * plane] = val;
         if (ch === 1) {
+          out[o + 2 * plane] = val;
           out[o + plane] = val;
           out[o] = val;
-          break;
-        }
+        } else out[o + (2 - c) * plane] = val;
       }
     }
   }
