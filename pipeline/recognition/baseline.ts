@@ -60,7 +60,13 @@ export interface BaselineReadOptions extends ReadOptions {
   /** Each input is the window around one plate (a detector found it): only its tallest text
    * lines are read as serials. */
   plateWindows?: boolean;
+  /** Each read keeps its serial's per-step probabilities (`SteppedResult`), for a second
+   * reader's opinion; off by default, since they are a reader's working, not a read. */
+  withSteps?: boolean;
 }
+
+/** A read with the recogniser's per-step probabilities of its serial line (`withSteps`). */
+export type SteppedResult = PlateResult & { steps?: PlateSteps };
 
 /** Recognition width a name line is squeezed into at most. The cost of recognition is its
  * width, and a camera reads the state of each plate on its first frames: 192 columns read the
@@ -110,7 +116,7 @@ export class BaselineReader implements PlateReader {
     return new BaselineReader(await PpOcr.load(opts));
   }
 
-  async read(inputs: ReadInput[], opts: BaselineReadOptions = {}): Promise<PlateResult[][]> {
+  async read(inputs: ReadInput[], opts: BaselineReadOptions = {}): Promise<SteppedResult[][]> {
     const { detMaxSide = 960, state = true } = opts;
     const rects = await this.ocr.detect(inputs, detMaxSide);
     const crops: { image: Image; rect: TextRect; input: number }[] = [];
@@ -200,7 +206,7 @@ export class BaselineReader implements PlateReader {
     };
     await this.widenMisfits(inputs, plates, formatsOf);
 
-    const out: PlateResult[][] = inputs.map(() => []);
+    const out: SteppedResult[][] = inputs.map(() => []);
     for (const p of plates) {
       const s = states.get(p.line) ?? null;
       const stateForFormat = formatsOf(p);
@@ -213,6 +219,7 @@ export class BaselineReader implements PlateReader {
         rect: p.line.rect,
         state: s?.state ?? null,
         stateConfidence: round(s?.score ?? 0),
+        ...(opts.withSteps && p.line.steps ? { steps: p.line.steps } : {}),
       });
     }
     for (const list of out) list.sort((a, b) => b.confidence - a.confidence);

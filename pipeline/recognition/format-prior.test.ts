@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_SERIAL_TEMPLATES, serialTemplates } from '../../contracts/index.ts';
-import { bestPathLogP, fitsTemplate, formatPrior, logPrior, P_STANDARD, templateDecode } from './format-prior.ts';
+import { bestPathLogP, ctcLogLikelihood, fitsTemplate, formatPrior, logPrior, P_STANDARD, templateDecode } from './format-prior.ts';
 import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
 
 /** Steps from a list of per-step probabilities ('' is "nothing"); what is left over goes to "nothing". */
@@ -129,5 +129,44 @@ describe('formatPrior', () => {
   });
   it('leaves the text as read without steps', () => {
     expect(formatPrior('TABC123', undefined, 'CA')).toEqual({ text: 'TABC123', fits: false, cost: 0 });
+  });
+});
+
+describe('ctcLogLikelihood', () => {
+  it('sums the probability of every alignment of the text (checked against all paths of three steps)', () => {
+    const K = STEP_CLASSES.length;
+    // Random steps over every class (none under the floor), O never likelier than 0 (the steps count O as that zero).
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const T = 3;
+    const probs = new Float32Array(T * K);
+    for (let t = 0; t < T; t++) {
+      let sum = 0;
+      for (let j = 0; j < K; j++) sum += probs[t * K + j] = 0.05 + rnd() * (j === 0 || '0AB'.includes(STEP_CLASSES[j]!) ? 5 : 1);
+      for (let j = 0; j < K; j++) probs[t * K + j] = probs[t * K + j]! / sum;
+      const o = STEP_CLASSES.indexOf('O'),
+        z = STEP_CLASSES.indexOf('0');
+      if (probs[t * K + o]! > probs[t * K + z]!) [probs[t * K + o], probs[t * K + z]] = [probs[t * K + z]!, probs[t * K + o]!];
+    }
+    const brute = new Map<string, number>();
+    for (let a = 0; a < K; a++)
+      for (let b = 0; b < K; b++)
+        for (let c = 0; c < K; c++) {
+          const path = [a, b, c];
+          const text = path
+            .filter((k, i) => i === 0 || k !== path[i - 1])
+            .filter((k) => k !== 0)
+            .map((k) => STEP_CLASSES[k])
+            .join('');
+          brute.set(text, (brute.get(text) ?? 0) + probs[a]! * probs[K + b]! * probs[2 * K + c]!);
+        }
+    const s = { T, probs };
+    for (const text of ['A', 'AB', 'BA', 'AA', 'A0B', '0']) expect(ctcLogLikelihood(s, text)).toBeCloseTo(Math.log(brute.get(text)!), 5);
+  });
+  it("is at least the likeliest path's and -Infinity for a text the steps are too few for", () => {
+    const s = steps([...clean('AB1'), { A: 0.3, '': 0.6 }]);
+    expect(ctcLogLikelihood(s, 'AB1')).toBeGreaterThanOrEqual(bestPathLogP(s) - 1e-9);
+    expect(ctcLogLikelihood(s, 'AB1')).toBeGreaterThan(ctcLogLikelihood(s, 'AB1A'));
+    expect(ctcLogLikelihood(steps(clean('AA').slice(0, 2)), 'AA')).toBe(-Infinity);
   });
 });

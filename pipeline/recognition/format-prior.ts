@@ -263,3 +263,37 @@ export function formatPrior(text: string, steps: PlateSteps | undefined, state: 
   }
   return out;
 }
+
+/**
+ * Log-probability that the steps read `text` (normalised: A-Z, 0-9), summed over every CTC
+ * alignment (the forward algorithm), not only the likeliest one: what a reader says of a
+ * reading it did not itself produce. -Infinity when the steps are too few for it.
+ */
+export function ctcLogLikelihood(steps: PlateSteps, text: string, logs = logProbs(steps)): number {
+  const labels = [...text].map((c) => STEP_CLASSES.indexOf(c));
+  if (labels.some((c) => c <= 0)) return -Infinity;
+  const S = 2 * labels.length + 1;
+  const sym = (s: number) => (s % 2 === 0 ? 0 : labels[(s - 1) / 2]!);
+  let prev = new Float64Array(S).fill(-Infinity),
+    cur = new Float64Array(S);
+  prev[0] = logs[0]!;
+  if (S > 1) prev[1] = logs[sym(1)]!;
+  for (let t = 1; t < steps.T; t++) {
+    for (let s = 0; s < S; s++) {
+      let a = prev[s]!;
+      if (s > 0) a = logAdd(a, prev[s - 1]!);
+      if (s > 1 && sym(s) !== 0 && sym(s) !== sym(s - 2)) a = logAdd(a, prev[s - 2]!);
+      cur[s] = a + logs[t * K + sym(s)]!;
+    }
+    const swap = prev;
+    prev = cur;
+    cur = swap;
+  }
+  return S > 1 ? logAdd(prev[S - 1]!, prev[S - 2]!) : prev[0]!;
+}
+
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+}

@@ -1,5 +1,5 @@
 import { resizeRegion, type Image } from '../render/raster.ts';
-import { BaselineReader } from './baseline.ts';
+import { BaselineReader, type SteppedResult } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
@@ -295,17 +295,18 @@ export class DetectThenOcrReader implements PlateReader {
   async readPlates(images: Image[]): Promise<{ text: string; state: string | null; confidence: number }[]> {
     const reads = await this.ocr.read(
       images.map((image) => ({ image })),
-      { detMaxSide: WINDOW_DET_SIDE, plateWindows: true },
+      { detMaxSide: WINDOW_DET_SIDE, plateWindows: true, withSteps: !!this.second },
     );
     const firsts = reads.map(([best]) => ({
       text: best?.text ?? '',
       state: best?.state ?? null,
       stateConfidence: best?.stateConfidence ?? 0,
       confidence: best?.confidence ?? 0,
+      ...(best?.steps ? { steps: best.steps } : {}),
     }));
     if (!this.second) return firsts;
     const seconds = await this.second.read(images.map((image) => ({ image })));
-    return firsts.map((f, i) => secondOpinion(f, seconds[i]!));
+    return firsts.map((f, i) => secondOpinion(f, seconds[i]!, { aspect: images[i]!.width / images[i]!.height }));
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
@@ -431,7 +432,7 @@ export class DetectThenOcrReader implements PlateReader {
     windows: { input: number; region: Region; image: Image; scale?: number; plateBoxes?: [number, number, number, number][] }[],
     opts: ReadOptions,
   ): Promise<PlateResult[][]> {
-    const out: PlateResult[][] = Array.from({ length: n }, () => []);
+    const out: SteppedResult[][] = Array.from({ length: n }, () => []);
     if (!windows.length) return out;
     const stateKnownAt =
       opts.stateKnownAt &&
@@ -446,7 +447,13 @@ export class DetectThenOcrReader implements PlateReader {
       );
     const reads = await this.ocr.read(
       windows.map((w) => ({ image: w.image })),
-      { detMaxSide: opts.followAt ? WINDOW_DET_SIDE : STILL_WINDOW_DET_SIDE, state: opts.state, stateKnownAt, plateWindows: true },
+      {
+        detMaxSide: opts.followAt ? WINDOW_DET_SIDE : STILL_WINDOW_DET_SIDE,
+        state: opts.state,
+        stateKnownAt,
+        plateWindows: true,
+        withSteps: !!this.second,
+      },
     );
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
     const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
@@ -482,11 +489,15 @@ export class DetectThenOcrReader implements PlateReader {
       plates.forEach((p, k) => {
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
-        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!, { fillState: false });
+        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!, {
+          fillState: false,
+          aspect: p.quad.w / p.quad.h,
+        });
         out[p.input]![p.at] = fused;
       });
     }
-    return out.map(dedupeResults);
+    // Per-step probabilities are the readers' working, not part of a read.
+    return out.map((list) => dedupeResults(list.map(({ steps: _, ...r }: SteppedResult) => r)));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,22 @@ const read = (text: string, state: Read['state'] = null, confidence = 0.9, state
   stateConfidence,
 });
 
+/** Steps with one row per character (the rest of each row "nothing") and a "nothing" row after each. */
+function stepsOf(rows: Record<string, number>[]) {
+  const K = STEP_CLASSES.length;
+  const probs = new Float32Array(rows.length * 2 * K);
+  rows.forEach((row, i) => {
+    let rest = 1;
+    for (const [c, p] of Object.entries(row)) {
+      probs[2 * i * K + STEP_CLASSES.indexOf(c)] = p;
+      rest -= p;
+    }
+    probs[2 * i * K] = rest;
+    probs[(2 * i + 1) * K] = 1;
+  });
+  return { T: rows.length * 2, probs };
+}
+
 describe('second opinion on a plate read', () => {
   it('keeps a serial both readers agree on', () => {
     const r = secondOpinion(read('7ABC123', 'CA'), read('7abc-123', null, 0.5));
@@ -62,6 +78,40 @@ describe('second opinion on a plate read', () => {
     expect(secondOpinion(read('RK867AD'), read('K867AD', null, 0.9))).toMatchObject({ text: 'RK867AD', opinion: 'primary' });
     // A mark between characters the primary read (a sticker in Missouri's LLN LNL), which the second left out: the second.
     expect(secondOpinion(read('DH5DX9P'), read('DH5X9P', null, 0.9))).toMatchObject({ text: 'DH5X9P', opinion: 'second' });
+  });
+  it('weighs each reading by both readers where both give their probabilities', () => {
+    // PP-OCR read a dash as L between a round glyph and R (Missouri's LLN LNL), itself unsure of it;
+    // platerec, sure, read no character there.
+    const primary = {
+      ...read('SHOLR7X'),
+      steps: stepsOf(
+        [...'SHO']
+          .map((c) => ({ [c]: 0.95 }))
+          .concat(
+            [{ L: 0.5 }],
+            [...'R7X'].map((c) => ({ [c]: 0.95 })),
+          ),
+      ),
+    };
+    const second = { ...read('SH0R7X', null, 0.8), steps: stepsOf([...'SH0R7X'].map((c) => ({ [c]: 0.97 }))) };
+    expect(secondOpinion(primary, second)).toMatchObject({ text: 'SH0R7X', opinion: 'second' });
+    // A view wider than the plates platerec learnt (a European plate, 4.7:1): its probabilities are not
+    // weighed, and no format rule takes its read either.
+    expect(secondOpinion(primary, second, { aspect: 4.7 })).toMatchObject({ text: 'SHOLR7X', opinion: 'primary' });
+    // Where PP-OCR is sure of a character platerec doubts, PP-OCR's read stands.
+    const sure = { ...read('SHOLR7X'), steps: stepsOf([...'SHOLR7X'].map((c) => ({ [c]: 0.999 }))) };
+    const doubt = {
+      ...read('SH0R7X', null, 0.8),
+      steps: stepsOf(
+        [...'SH0']
+          .map((c) => ({ [c]: 0.97 }))
+          .concat(
+            [{ L: 0.3 }],
+            [...'R7X'].map((c) => ({ [c]: 0.97 })),
+          ),
+      ),
+    };
+    expect(secondOpinion(sure, doubt)).toMatchObject({ text: 'SHOLR7X', opinion: 'primary' });
   });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.

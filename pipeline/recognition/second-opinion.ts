@@ -1,5 +1,5 @@
 import { editDistance, isUsState, normalizePlate, serialTemplates, type UsState } from '../../contracts/index.ts';
-import { fitsTemplate, formatPrior, MAX_CHANGES_ANY_STATE } from './format-prior.ts';
+import { ctcLogLikelihood, fitsTemplate, formatPrior, logPrior, MAX_CHANGES_ANY_STATE, PRIOR_WEIGHT } from './format-prior.ts';
 import type { PlateSteps } from './ppocr-math.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
@@ -12,18 +12,23 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *
  * 1. Both read the same serial: it.
  * 2. The primary's read cannot be a serial (plateSyntax) and the second's can: the second.
- * 3. The second's read (under the format prior, format-prior.ts) is one of the serial formats
- *    and the primary's (which had the same prior) is not: the second. PP-OCR's usual miss is a
- *    look-alike character or a mark read as one, which lands outside the formats; platerec's is a
- *    different one. The formats are those of the state read from the plate, or every state's
+ * 3. Where both readers give their per-step probabilities and the second saw a plate of the
+ *    shape it learnt (`SECOND_MAX_ASPECT`), each reading is weighed by both: its probability
+ *    under the primary's steps, times the second's to the power `SECOND_WEIGHT`, times the
+ *    serial formats' prior (format-prior.ts) at `PRIOR_WEIGHT`; the likelier reading is taken.
+ *    Each reader then speaks for every character of either reading, so PP-OCR's extra character
+ *    (a dash read as L, a bumper's digits beside the plate) or its look-alike (G for 6, 0 for D)
+ *    loses to platerec's read where PP-OCR itself found it nearly as likely.
+ * 4. Otherwise (no probabilities, or a view platerec never learnt): the second's read (under the
+ *    format prior) where it is one of the serial formats and the primary's (which had the same
+ *    prior) is not. The formats are those of the state read from the plate, or every state's
  *    where none was read (then only between reads one look-alike apart, or the second without a
  *    character between others of the primary's).
- * 4. Otherwise the primary: vanity and specialty plates follow no format, and there the better
+ * 5. Otherwise the primary: vanity and specialty plates follow no format, and there the better
  *    reader decides.
  *
- * (Weighing each reading by both readers' probabilities instead, each reader's cost of the
- * other's reading, read fewer US frames: platerec's probabilities are the more peaked, and
- * outvoted PP-OCR where PP-OCR was right.)
+ * (With the second's probabilities in full, platerec's, the more peaked, outvote PP-OCR where
+ * PP-OCR was right, on European plates above all; hence the half.)
  *
  * The state: the primary's (PP-OCR reads the printed name) or, where it read none and
  * `fillState` is on, the second's state head, with that head's own confidence. A video reader
@@ -43,10 +48,24 @@ export interface Read {
 
 export type Opinion = 'agree' | 'primary' | 'second';
 
+/** How much the second reader's probabilities count beside the primary's (an exponent on them):
+ * half. platerec is trained to be sure (one synthetic plate font family, CTC on clean labels) and
+ * its probabilities are far more peaked than PP-OCR's; in full it outvotes PP-OCR's right reads. */
+export const SECOND_WEIGHT = 0.5;
+/**
+ * The widest view (width / height of the box it read) for which the second reader's
+ * probabilities are weighed. platerec learnt 2:1 US plates framed as a detector frames them,
+ * each side cut or padded by a few percent: views of 1.6:1 to 2.7:1 (2 x 1.14 / 0.86). A wider
+ * box is a one-line plate of elsewhere (a European plate is 4.7:1) squeezed into its input,
+ * where its read loses characters it is sure are not there.
+ */
+export const SECOND_MAX_ASPECT = 2.7;
+
 export function secondOpinion<R extends Read>(
   primary: R,
   second: Read,
-  opts: { fillState?: boolean } = {},
+  /** `aspect`: width / height of the view the second reader read (default 2, a US plate's). */
+  opts: { fillState?: boolean; aspect?: number } = {},
 ): Omit<R, 'steps'> & { opinion: Opinion } {
   // The steps are a reader's working, not part of a read.
   const { steps: _, ...first } = primary;
@@ -69,7 +88,12 @@ export function secondOpinion<R extends Read>(
     // one): two apart, or short of an end character (a reader's usual slip on the first one), a
     // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
     const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
-    const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
+    const weigh = primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT;
+    const takeSecond =
+      !plateSyntax(a).ok ||
+      (weigh
+        ? bothReaders(b, primary.steps!, second.steps!, known) > bothReaders(a, primary.steps!, second.steps!, known)
+        : near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
         ...withState,
@@ -79,6 +103,13 @@ export function secondOpinion<R extends Read>(
       };
   }
   return { ...withState, opinion: 'primary' };
+}
+
+/** Log-score of a reading by both readers' steps and the format prior (rule 3). A round glyph is
+ * scored as the zero most plates print (the steps count an O read there as that zero). */
+function bothReaders(text: string, first: PlateSteps, second: PlateSteps, state: UsState | null): number {
+  const t = text.replaceAll('O', '0');
+  return ctcLogLikelihood(first, t) + SECOND_WEIGHT * ctcLogLikelihood(second, t) + PRIOR_WEIGHT * logPrior(t, state);
 }
 
 /** Whether `shorter` is `longer` without one of its characters other than the first and the last. */
