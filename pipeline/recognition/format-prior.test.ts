@@ -49,6 +49,18 @@ describe('logPrior', () => {
   });
 });
 
+describe('logPrior with a state guess', () => {
+  it("weighs the guessed states' formats by the guess where no name was read", () => {
+    // Missouri's LLNLNL: a small state's format a priori, a likely one where the head guesses Missouri.
+    const guess = [{ state: 'MO' as const, p: 0.6 }];
+    expect(logPrior('DL9E1U', null, guess)).toBeGreaterThan(logPrior('DL9E1U', null) + 2);
+    // A read state decides alone; a format the guess does not name loses a little.
+    expect(logPrior('DL9E1U', 'MO', guess)).toBe(logPrior('DL9E1U', 'MO'));
+    expect(logPrior('7ABC123', null, guess)).toBeLessThan(logPrior('7ABC123', null));
+    expect(logPrior('7ABC123', null, [])).toBe(logPrior('7ABC123', null));
+  });
+});
+
 describe('templateDecode', () => {
   it("finds the greedy reading when it is the template, at the greedy path's probability", () => {
     const s = steps(clean('ABC123'));

@@ -50,6 +50,7 @@ const OTHER_LENGTHS = 7;
 const STATES_WITH_FORMATS = (() => {
   const total = Object.values(REGISTERED_VEHICLES_M).reduce((a, b) => a + b, 0);
   return STATE_PLATES.map((d) => ({
+    state: d.state,
     share: REGISTERED_VEHICLES_M[d.state] / total,
     templates: [...new Set(d.formats.map(serialTemplate))],
   }));
@@ -65,16 +66,39 @@ function stateLikelihood(text: string, templates: readonly string[]): number {
   return p;
 }
 
+/** A recogniser's guesses at the state of a plate whose name was not read: its likeliest states
+ * with their probabilities (platerec's state head). */
+export type StateGuess = readonly { state: UsState; p: number }[];
+
+/**
+ * How much a state guess counts where no name was read: in full. The states it names get the
+ * probabilities it gives them, the rest of the plates are of each state by its share of
+ * registered vehicles: Bayes' rule with the head's own estimate, which on a small, blurred plate
+ * is spread thin (its best guess often under 0.4) and so moves the prior little.
+ */
+export const GUESS_WEIGHT = 1;
+
+/** Each state's share of a plate whose name was not read, given the guess. */
+function stateShares(guess: StateGuess | undefined): Map<UsState, number> | null {
+  if (!guess?.length) return null;
+  const mass = guess.reduce((a, g) => a + g.p, 0);
+  const out = new Map<UsState, number>();
+  for (const g of guess) out.set(g.state, GUESS_WEIGHT * g.p);
+  return new Map([...STATES_WITH_FORMATS].map((s) => [s.state, (out.get(s.state) ?? 0) + (1 - GUESS_WEIGHT * mass) * s.share]));
+}
+
 /**
  * Log prior probability of a normalised serial: in the standard formats of `state` (of any
- * state, alike, when null) with probability `P_STANDARD`, else any string of its length.
+ * state, alike, when null; by `guess` where given) with probability `P_STANDARD`, else any
+ * string of its length.
  */
-export function logPrior(text: string, state: UsState | null): number {
+export function logPrior(text: string, state: UsState | null, guess?: StateGuess): number {
   const n = text.length;
   const other = (1 - P_STANDARD) / OTHER_LENGTHS / 36 ** n;
+  const shares = state ? null : stateShares(guess);
   const standard = state
     ? stateLikelihood(text, serialTemplates(state))
-    : STATES_WITH_FORMATS.reduce((a, s) => a + s.share * stateLikelihood(text, s.templates), 0);
+    : STATES_WITH_FORMATS.reduce((a, s) => a + (shares?.get(s.state) ?? s.share) * stateLikelihood(text, s.templates), 0);
   return Math.log(P_STANDARD * standard + other);
 }
 
@@ -238,24 +262,24 @@ export interface PriorRead {
 
 /**
  * The reading of a recognised line under the serial formats of `state` (every state's when
- * null): the greedy `text` when it fits one of them, else the likeliest reading, model and prior
+ * null, weighted by `guess` where given): the greedy `text` when it fits one of them, else the likeliest reading, model and prior
  * together: a format's reading, or the greedy text as read.
  */
-export function formatPrior(text: string, steps: PlateSteps | undefined, state: UsState | null): PriorRead {
+export function formatPrior(text: string, steps: PlateSteps | undefined, state: UsState | null, guess?: StateGuess): PriorRead {
   const templates = serialTemplates(state);
   if (fitsTemplate(text, templates)) return { text, fits: true, cost: 0 };
   if (!steps || !templates.length) return { text, fits: false, cost: 0 };
   const best = bestPathLogP(steps);
   const logs = logProbs(steps);
   let out: PriorRead = { text, fits: false, cost: 0 };
-  let bestScore = PRIOR_WEIGHT * logPrior(text, state);
+  let bestScore = PRIOR_WEIGHT * logPrior(text, state, guess);
   for (const f of templates) {
     // A format two characters longer or shorter than the reading is never the likelier one.
     if (Math.abs(f.length - text.length) > 1) continue;
     const r = templateDecode(steps, f, logs);
     if (!r || (!state && editDistance(r.text, text) > MAX_CHANGES_ANY_STATE)) continue;
     const cost = best - r.logP + DROP_COST * Math.abs(text.length - f.length);
-    const score = PRIOR_WEIGHT * logPrior(r.text, state) - cost;
+    const score = PRIOR_WEIGHT * logPrior(r.text, state, guess) - cost;
     if (score > bestScore) {
       bestScore = score;
       out = { text: r.text, fits: true, cost: Math.round(cost * 1000) / 1000 };

@@ -1,5 +1,13 @@
 import { editDistance, isUsState, normalizePlate, serialTemplates, type UsState } from '../../contracts/index.ts';
-import { ctcLogLikelihood, fitsTemplate, formatPrior, logPrior, MAX_CHANGES_ANY_STATE, PRIOR_WEIGHT } from './format-prior.ts';
+import {
+  ctcLogLikelihood,
+  fitsTemplate,
+  formatPrior,
+  logPrior,
+  MAX_CHANGES_ANY_STATE,
+  PRIOR_WEIGHT,
+  type StateGuess,
+} from './format-prior.ts';
 import type { PlateSteps } from './ppocr-math.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
@@ -44,6 +52,8 @@ export interface Read {
   stateConfidence: number;
   /** The recogniser's per-step probabilities, where it gives them (the format prior rereads them). */
   steps?: PlateSteps;
+  /** The likeliest states by the recogniser's state head, where it has one. */
+  states?: StateGuess;
 }
 
 export type Opinion = 'agree' | 'primary' | 'second';
@@ -76,8 +86,10 @@ export function secondOpinion<R extends Read>(
   // Formats are judged by the printed name's state only: the state head is right too rarely.
   const known = first.state && isUsState(first.state) ? first.state : null;
   const templates = serialTemplates(known);
+  // With no name read, the second's state head weighs the states' formats (format-prior.ts).
+  const guess = known ? undefined : second.states;
   const a = normalizePlate(first.text),
-    b = formatPrior(normalizePlate(second.text), second.steps, known).text;
+    b = formatPrior(normalizePlate(second.text), second.steps, known, guess).text;
   // O and 0 are one round glyph on most plates: reads that differ only there agree, in the
   // primary's spelling ("GOBEARS", "G0BEARS"; roundGlyphsAsZero decides it with the state).
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
@@ -92,7 +104,7 @@ export function secondOpinion<R extends Read>(
     const takeSecond =
       !plateSyntax(a).ok ||
       (weigh
-        ? bothReaders(b, primary.steps!, second.steps!, known) > bothReaders(a, primary.steps!, second.steps!, known)
+        ? bothReaders(b, primary.steps!, second.steps!, known, guess) > bothReaders(a, primary.steps!, second.steps!, known, guess)
         : near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
@@ -107,9 +119,9 @@ export function secondOpinion<R extends Read>(
 
 /** Log-score of a reading by both readers' steps and the format prior (rule 3). A round glyph is
  * scored as the zero most plates print (the steps count an O read there as that zero). */
-function bothReaders(text: string, first: PlateSteps, second: PlateSteps, state: UsState | null): number {
+function bothReaders(text: string, first: PlateSteps, second: PlateSteps, state: UsState | null, guess?: StateGuess): number {
   const t = text.replaceAll('O', '0');
-  return ctcLogLikelihood(first, t) + SECOND_WEIGHT * ctcLogLikelihood(second, t) + PRIOR_WEIGHT * logPrior(t, state);
+  return ctcLogLikelihood(first, t) + SECOND_WEIGHT * ctcLogLikelihood(second, t) + PRIOR_WEIGHT * logPrior(t, state, guess);
 }
 
 /** Whether `shorter` is `longer` without one of its characters other than the first and the last. */
