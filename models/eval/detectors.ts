@@ -41,7 +41,7 @@ export async function detectorFor(name: string, threads: number): Promise<PlateB
     const multi = name === 'platedet';
     return {
       async detect(image) {
-        const [found = []] = await detectAtScales(det, [image], multi ? { fine: true, minWidth: MIN_READABLE_WIDTH } : {});
+        const [found = []] = await detectAtScales(det, [image], multi ? { fine: true, coarse: true, minWidth: MIN_READABLE_WIDTH } : {});
         return found.map((b) => b.box);
       },
       close: () => det.close(),

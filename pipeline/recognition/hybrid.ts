@@ -311,8 +311,8 @@ export class DetectThenOcrReader implements PlateReader {
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
     // Stills (no followAt) are searched at more than one scale (proposals.ts): the standard one
-    // leaves small plates of a 720p frame at the bottom of the detector's range; boxes too narrow
-    // to read are dropped. Video keeps the one standard pass, as it was: its cost is per frame and
+    // leaves small plates of a 720p frame at the bottom of the detector's range and a close-up's
+    // plate above its top; boxes too narrow to read are dropped. Video keeps the one standard pass, as it was: its cost is per frame and
     // camera, and a plate passes through many frames.
     const still = !opts.followAt;
     const found = await detectAtScales(
@@ -322,6 +322,7 @@ export class DetectThenOcrReader implements PlateReader {
         regions: inputs.map((i) => i.region),
         inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
         fine: still,
+        coarse: still,
         ...(still ? { minWidth: MIN_READABLE_WIDTH } : {}),
       },
     );

@@ -13,6 +13,7 @@ describe('plate proposals at several scales', () => {
     // Under 1.75x the standard side a finer pass would see the plates hardly larger.
     expect(scalePlan(800, 512, { fine: true })).toEqual([512]);
     expect(scalePlan(1280, 512)).toEqual([512]);
+    expect(scalePlan(800, 512, { fine: true, coarse: true })).toEqual([512, 256]);
   });
 
   it('takes the finer pass box for a plate both passes found, with the best score', () => {
@@ -77,5 +78,28 @@ describe('plate proposals at several scales', () => {
     const found = await detectAtScales(det, [frame, small], { fine: true, minWidth: MIN_READABLE_WIDTH });
     expect(calls).toEqual([[512, 1024, 512]]);
     expect(found).toEqual([[plate(510, 305, 110, 56, 0.8)], [plate(500, 300, 130, 70, 0.8)]]);
+  });
+
+  it('takes from the coarser pass only plates too large for the standard one, not the surroundings of a surer plate', async () => {
+    const det = {
+      meta: { stride: 8, inputWidth: 512, threshold: 0.3 },
+      async detect(_images: unknown[], opts: { inputWidths?: (number | undefined)[] }) {
+        return (opts.inputWidths as number[]).map((side) =>
+          side === 512
+            ? // A close-up's plate in two halves; a small plate elsewhere, found surely.
+              [plate(280, 310, 150, 90, 0.5), plate(370, 290, 150, 110, 0.4), plate(600, 450, 60, 30, 0.9)]
+            : // The whole close-up plate; a car's rear around the small plate, less surely; a small box.
+              [plate(260, 290, 250, 150, 0.9), plate(520, 400, 240, 120, 0.4), plate(100, 100, 80, 40, 0.6)],
+        );
+      },
+    } as unknown as PlateDetector;
+    const still = { width: 800, height: 600, channels: 3 as const, data: new Uint8Array(0) };
+    const [found] = await detectAtScales(det, [still], { fine: true, coarse: true });
+    expect(found!.map((d) => d.box)).toEqual([
+      [600, 450, 60, 30],
+      [260, 290, 250, 150],
+      [280, 310, 150, 90],
+      [370, 290, 150, 110],
+    ]);
   });
 });

@@ -10,9 +10,12 @@ import type { Region } from './ppocr-math.ts';
  * its plates of 55-140 px become 22-56 px: at the small end of that range, where the detector
  * misses some plates and draws the boxes of others loosely (plate frame and bumper included). A
  * second, finer pass at twice the standard resolution puts those plates in the middle of the
- * range. (A coarser pass for close-ups, plates larger than the range in the standard input, found
- * the plate's name or a part of its serial as often as the plate: a still that is itself a plate
- * read short. Such stills are read whole when no plate is read in them; see hybrid.ts.)
+ * range. A close-up's plate is wider than the range in the standard input, where the detector
+ * finds the plate's name or part of its serial instead; a coarser pass at half the standard side
+ * sees it whole. That pass proposes only such large plates (`largerPlates`): its other boxes are
+ * a car's rear around a plate the finer passes found more surely, which would only widen the
+ * window read around that plate. (Stills that are themselves one plate are also read whole when
+ * no plate is read in them; see hybrid.ts.)
  */
 
 /**
@@ -42,11 +45,13 @@ const DETECTOR_NMS_IOU = 0.4;
  * Longer sides of the inputs to run for an image (or region) whose longer side is `side`
  * pixels, given the detector's standard input side `base` (512). The standard pass first; with
  * `fine`, a finer one at up to twice it (never above the image's own resolution) where the image
- * is at least 1.75x the standard side, so that the finer pass sees plates at least that much larger.
+ * is at least 1.75x the standard side, so that the finer pass sees plates at least that much larger;
+ * with `coarse`, one at half the standard side, for plates too large for it.
  */
-export function scalePlan(side: number, base: number, opts: { fine?: boolean } = {}): number[] {
+export function scalePlan(side: number, base: number, opts: { fine?: boolean; coarse?: boolean } = {}): number[] {
   const sides = [base];
   if (opts.fine && side >= base * 1.75) sides.push(Math.min(side, 2 * base));
+  if (opts.coarse) sides.push(Math.round(base / 2));
   return sides;
 }
 
@@ -79,6 +84,23 @@ export function mergePasses(passes: ScalePass[], imageSide: number): DetectedPla
 }
 
 /**
+ * What a coarser pass adds: plates too wide for the standard pass (wider in its input than the
+ * detector learnt), and not the surroundings of a plate a finer pass found more surely (a
+ * coarse pass sees a car's rear, plate and all, as a loose plate).
+ */
+function largerPlates(found: DetectedPlate[], passes: ScalePass[], base: number, side: number): DetectedPlate[] {
+  const finer = passes.filter((p) => p.inputSide >= base).flatMap((p) => p.found);
+  return found.filter(
+    (d) =>
+      (d.box[2] * base) / side > TRAINED_MAX_WIDTH &&
+      !finer.some((f) => f.score >= d.score && contains(d.box, f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2)),
+  );
+}
+
+const contains = (b: [number, number, number, number], x: number, y: number) =>
+  x >= b[0] && x <= b[0] + b[2] && y >= b[1] && y <= b[1] + b[3];
+
+/**
  * Plates in each image (or region of it) from the passes `scalePlan` gives it, merged; one
  * detector call for all passes of all images (passes of one input size run as one batch).
  * `inputWidths` is each image's standard input side (default: the detector's own); `minWidth`
@@ -87,7 +109,13 @@ export function mergePasses(passes: ScalePass[], imageSide: number): DetectedPla
 export async function detectAtScales(
   det: PlateDetector,
   images: Image[],
-  opts: { regions?: (Region | undefined)[]; inputWidths?: (number | undefined)[]; fine?: boolean; minWidth?: number } = {},
+  opts: {
+    regions?: (Region | undefined)[];
+    inputWidths?: (number | undefined)[];
+    fine?: boolean;
+    coarse?: boolean;
+    minWidth?: number;
+  } = {},
 ): Promise<DetectedPlate[][]> {
   const runs: { image: number; inputSide: number; region?: Region }[] = [];
   images.forEach((img, i) => {
@@ -103,7 +131,9 @@ export async function detectAtScales(
   return images.map((img, i) => {
     const region = opts.regions?.[i];
     const side = region ? Math.max(region.w, region.h) : Math.max(img.width, img.height);
-    const passes = runs.flatMap((r, k) => (r.image === i ? [{ inputSide: r.inputSide, found: found[k]! }] : []));
+    const base = opts.inputWidths?.[i] ?? det.meta.inputWidth;
+    const own = runs.flatMap((r, k) => (r.image === i ? [{ inputSide: r.inputSide, found: found[k]! }] : []));
+    const passes = own.map((p) => (p.inputSide < base ? { ...p, found: largerPlates(p.found, own, base, side) } : p));
     const merged = passes.length === 1 ? passes[0]!.found : mergePasses(passes, side);
     return opts.minWidth ? merged.filter((d) => d.box[2] >= opts.minWidth!) : merged;
   });
