@@ -34,14 +34,18 @@ export async function detectorFor(name: string, threads: number): Promise<PlateB
     };
   }
   if (name === 'platedet' || name === 'platedet-512') {
-    const { PlateDetector, detectAtScales, MIN_READABLE_WIDTH } = await import('../../pipeline/recognition/index.ts');
+    const { PlateDetector, detectAtScales, MIN_READABLE_WIDTH, STILL_THRESHOLD } = await import('../../pipeline/recognition/index.ts');
     const det = await PlateDetector.load({ threads });
     // `platedet`: the detection stage of the default reader on a still (every scale it runs,
     // merged); `platedet-512`: the detector's one standard pass, as video frames get it.
     const multi = name === 'platedet';
     return {
       async detect(image) {
-        const [found = []] = await detectAtScales(det, [image], multi ? { fine: true, coarse: true, minWidth: MIN_READABLE_WIDTH } : {});
+        const [found = []] = await detectAtScales(
+          det,
+          [image],
+          multi ? { fine: true, coarse: true, minWidth: MIN_READABLE_WIDTH, threshold: STILL_THRESHOLD } : {},
+        );
         return found.map((b) => b.box);
       },
       close: () => det.close(),

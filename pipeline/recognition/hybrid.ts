@@ -5,7 +5,7 @@ import { PlateDetector } from './platedet.ts';
 import { PlateRecognizer, type PlateQuad } from './platerec.ts';
 import { secondOpinion } from './second-opinion.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
-import { detectAtScales, MIN_READABLE_WIDTH } from './proposals.ts';
+import { detectAtScales, MIN_READABLE_WIDTH, STILL_THRESHOLD } from './proposals.ts';
 import {
   registerReader,
   type FollowedPlate,
@@ -323,6 +323,7 @@ export class DetectThenOcrReader implements PlateReader {
         inputWidths: inputs.map((i) => regionInputWidth(this.det.meta.inputWidth, i)),
         fine: still,
         coarse: still,
+        ...(still ? { threshold: STILL_THRESHOLD } : {}),
         ...(still ? { minWidth: MIN_READABLE_WIDTH } : {}),
       },
     );

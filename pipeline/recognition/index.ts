@@ -21,7 +21,7 @@ export { BaselineReader, stateBands } from './baseline.ts';
 export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
 export { plateAroundLine } from './own.ts';
 export { PlateDetector } from './platedet.ts';
-export { detectAtScales, MIN_READABLE_WIDTH, mergePasses, scalePlan, type ScalePass } from './proposals.ts';
+export { detectAtScales, MIN_READABLE_WIDTH, mergePasses, STILL_THRESHOLD, scalePlan, type ScalePass } from './proposals.ts';
 export { plateSyntax, stateFromText, type SyntaxVerdict } from './syntax.ts';
 export { ctcDecode, dbBoxes, detSize, detTensor, recTensor, rectBox, mergeLines, type TextRect, type Region } from './ppocr-math.ts';
 
