@@ -6,7 +6,16 @@ import { decodeImage } from './render/index.ts';
 export interface FileResult {
   file: string;
   ms: number;
-  plates: { text: string; confidence: number; box: [number, number, number, number]; state: string | null; stateConfidence: number }[];
+  plates: {
+    text: string;
+    confidence: number;
+    /** The serial's box [x, y, w, h]. */
+    box: [number, number, number, number];
+    state: string | null;
+    stateConfidence: number;
+    /** The plate's box as the detector found it, where the reader has a plate detector. */
+    plateBox?: [number, number, number, number];
+  }[];
   error?: string;
 }
 
@@ -35,6 +44,7 @@ export async function* readFiles(
             box: p.box,
             state: p.state,
             stateConfidence: p.stateConfidence,
+            ...(p.plateBox ? { plateBox: p.plateBox } : {}),
           })),
         };
       } catch (err) {

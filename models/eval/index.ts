@@ -11,8 +11,9 @@
  * - e2e:    the same frames through `alpr read`'s code path (readFiles): exact (the labelled
  *           plate among the plates read), top1 (it is the most confident read), found (a read lies
  *           on the labelled plate: at least half of its serial box inside the plate's box),
- *           misread (found, but no read on the plate spells it), notFound, and the median and
- *           p95 milliseconds a frame, decode included.
+ *           misread (found, but no read on the plate spells it), notFound, plateRecall (a read's
+ *           plate box, the detector's, has IoU >= 0.5 with the label; null for readers without a
+ *           plate detector), and the median and p95 milliseconds a frame, decode included.
  *
  * A read is correct when its text, upper-cased with everything but A-Z and 0-9 removed, equals
  * the label exactly (the datasets' README convention).
@@ -178,7 +179,9 @@ async function e2e(): Promise<Record<string, unknown>> {
   const byFile = new Map(frames.map((f) => [f.file, f]));
   let exact = 0,
     top1 = 0,
-    found = 0;
+    found = 0,
+    plateFound = 0,
+    plateBoxes = false;
   const ms: number[] = [];
   for await (const r of readFiles(
     frames.map((f) => f.file),
@@ -192,6 +195,8 @@ async function e2e(): Promise<Record<string, unknown>> {
     top1 += best && normalizePlate(best.text) === label ? 1 : 0;
     // A frame read right counts as found even where the read's box missed the label's.
     found += hit || r.plates.some((p) => insideShare(p.box, f.box) >= 0.5) ? 1 : 0;
+    plateBoxes ||= r.plates.some((p) => p.plateBox);
+    plateFound += r.plates.some((p) => p.plateBox && iou(p.plateBox, f.box) >= 0.5) ? 1 : 0;
     ms.push(r.ms);
     if (!hit && values.verbose) console.log(`${path.basename(r.file)} ${f.plate} -> ${r.plates.map((p) => p.text).join(' ') || '-'}`);
     process.stderr.write(`\re2e ${ms.length}/${frames.length}`);
@@ -208,6 +213,7 @@ async function e2e(): Promise<Record<string, unknown>> {
     top1: round(top1 / n),
     misread: round((found - exact) / n),
     notFound: round((n - found) / n),
+    plateRecall: plateBoxes ? round(plateFound / n) : null,
     msPerFrame: round(ms.reduce((a, b) => a + b, 0) / n, 1),
     msP50: percentile(ms, 0.5),
     msP95: percentile(ms, 0.95),

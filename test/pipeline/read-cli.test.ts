@@ -51,7 +51,7 @@ describe('alpr read --json', () => {
     expect(ra!.plates[0]).toMatchObject({ text: 'JKTD48', state: 'FL' });
     expect(rb!.plates[0]).toMatchObject({ text: 'DHM4417', state: 'TX' });
     for (const p of [ra!.plates[0]!, rb!.plates[0]!]) {
-      expect(Object.keys(p).sort()).toEqual(['box', 'confidence', 'state', 'stateConfidence', 'text']);
+      expect(Object.keys(p).sort()).toEqual(['box', 'confidence', 'plateBox', 'state', 'stateConfidence', 'text']);
       expect(p.confidence).toBeGreaterThan(0.8);
       expect(p.box).toHaveLength(4);
       // Inside the plate drawn at (350, 320), 260 x 130, give or take 15 px (its box may take the frame's edge).
@@ -60,6 +60,12 @@ describe('alpr read --json', () => {
       expect(x + w).toBeLessThan(625);
       expect(y).toBeGreaterThan(305);
       expect(y + h).toBeLessThan(465);
+      // The detector's plate box holds the serial's centre.
+      const [px, py, pw, ph] = (p as unknown as { plateBox: [number, number, number, number] }).plateBox;
+      expect(x + w / 2).toBeGreaterThan(px);
+      expect(x + w / 2).toBeLessThan(px + pw);
+      expect(y + h / 2).toBeGreaterThan(py);
+      expect(y + h / 2).toBeLessThan(py + ph);
     }
     expect(rc!.plates).toEqual([]);
     expect(rc!.error).toMatch(/not a JPEG or PNG/);
