@@ -312,7 +312,8 @@ export class DetectThenOcrReader implements PlateReader {
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
     // Stills (no followAt) are searched at more than one scale (proposals.ts): the standard one
     // leaves small plates of a 720p frame at the bottom of the detector's range and a close-up's
-    // plate above its top; boxes too narrow to read are dropped. Video keeps the one standard pass, as it was: its cost is per frame and
+    // plate above its top; boxes too narrow to read are dropped, and weaker peaks are taken
+    // (STILL_THRESHOLD). Video keeps the one standard pass, as it was: its cost is per frame and
     // camera, and a plate passes through many frames.
     const still = !opts.followAt;
     const found = await detectAtScales(

@@ -83,10 +83,10 @@ export function secondOpinion<R extends Read>(
   const state = fill ? second.state : first.state;
   const stateConfidence = fill ? second.stateConfidence : first.stateConfidence;
   const withState = { ...first, text: roundGlyphsAsZero(first.text, state), state, stateConfidence };
-  // Formats are judged by the printed name's state only: the state head is right too rarely.
+  // The printed name's state alone decides the formats: the state head is right too rarely; where
+  // no name was read, the head's guess only weighs every state's formats.
   const known = first.state && isUsState(first.state) ? first.state : null;
   const templates = serialTemplates(known);
-  // With no name read, the second's state head weighs the states' formats (format-prior.ts).
   const guess = known ? undefined : second.states;
   const a = normalizePlate(first.text),
     b = formatPrior(normalizePlate(second.text), second.steps, known, guess).text;
