@@ -71,20 +71,17 @@ function stateLikelihood(text: string, templates: readonly string[]): number {
 export type StateGuess = readonly { state: UsState; p: number }[];
 
 /**
- * How much a state guess counts where no name was read: in full. The states it names get the
- * probabilities it gives them, the rest of the plates are of each state by its share of
- * registered vehicles: Bayes' rule with the head's own estimate, which on a small, blurred plate
- * is spread thin (its best guess often under 0.4) and so moves the prior little.
+ * Each state's share of a plate whose name was not read, given the guess: the states it names get
+ * the probabilities it gives them, the rest of the plates are of each state by its share of
+ * registered vehicles. Bayes' rule with the head's own estimate, taken in full: on a small,
+ * blurred plate it is spread thin (its best guess often under 0.4) and so moves the prior little.
  */
-export const GUESS_WEIGHT = 1;
-
-/** Each state's share of a plate whose name was not read, given the guess. */
 function stateShares(guess: StateGuess | undefined): Map<UsState, number> | null {
   if (!guess?.length) return null;
-  const mass = guess.reduce((a, g) => a + g.p, 0);
-  const out = new Map<UsState, number>();
-  for (const g of guess) out.set(g.state, GUESS_WEIGHT * g.p);
-  return new Map([...STATES_WITH_FORMATS].map((s) => [s.state, (out.get(s.state) ?? 0) + (1 - GUESS_WEIGHT * mass) * s.share]));
+  const rest = 1 - guess.reduce((a, g) => a + g.p, 0);
+  const shares = new Map(STATES_WITH_FORMATS.map((s) => [s.state, rest * s.share]));
+  for (const g of guess) shares.set(g.state, (shares.get(g.state) ?? 0) + g.p);
+  return shares;
 }
 
 /**
@@ -262,8 +259,8 @@ export interface PriorRead {
 
 /**
  * The reading of a recognised line under the serial formats of `state` (every state's when
- * null, weighted by `guess` where given): the greedy `text` when it fits one of them, else the likeliest reading, model and prior
- * together: a format's reading, or the greedy text as read.
+ * null, weighted by `guess` where given): the greedy `text` when it fits one of them, else the
+ * likeliest reading, model and prior together: a format's reading, or the greedy text as read.
  */
 export function formatPrior(text: string, steps: PlateSteps | undefined, state: UsState | null, guess?: StateGuess): PriorRead {
   const templates = serialTemplates(state);

@@ -4,6 +4,7 @@ import {
   fitsTemplate,
   formatPrior,
   logPrior,
+  logProbs,
   MAX_CHANGES_ANY_STATE,
   PRIOR_WEIGHT,
   type StateGuess,
@@ -100,12 +101,12 @@ export function secondOpinion<R extends Read>(
     // one): two apart, or short of an end character (a reader's usual slip on the first one), a
     // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
     const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
-    const weigh = primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT;
+    const score =
+      primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT
+        ? bothReaders(primary.steps, second.steps, known, guess)
+        : null;
     const takeSecond =
-      !plateSyntax(a).ok ||
-      (weigh
-        ? bothReaders(b, primary.steps!, second.steps!, known, guess) > bothReaders(a, primary.steps!, second.steps!, known, guess)
-        : near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
+      !plateSyntax(a).ok || (score ? score(b) > score(a) : near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return {
         ...withState,
@@ -119,9 +120,17 @@ export function secondOpinion<R extends Read>(
 
 /** Log-score of a reading by both readers' steps and the format prior (rule 3). A round glyph is
  * scored as the zero most plates print (the steps count an O read there as that zero). */
-function bothReaders(text: string, first: PlateSteps, second: PlateSteps, state: UsState | null, guess?: StateGuess): number {
-  const t = text.replaceAll('O', '0');
-  return ctcLogLikelihood(first, t) + SECOND_WEIGHT * ctcLogLikelihood(second, t) + PRIOR_WEIGHT * logPrior(t, state, guess);
+function bothReaders(first: PlateSteps, second: PlateSteps, state: UsState | null, guess?: StateGuess): (text: string) => number {
+  const firstLogs = logProbs(first),
+    secondLogs = logProbs(second);
+  return (text) => {
+    const t = text.replaceAll('O', '0');
+    return (
+      ctcLogLikelihood(first, t, firstLogs) +
+      SECOND_WEIGHT * ctcLogLikelihood(second, t, secondLogs) +
+      PRIOR_WEIGHT * logPrior(t, state, guess)
+    );
+  };
 }
 
 /** Whether `shorter` is `longer` without one of its characters other than the first and the last. */
