@@ -22,7 +22,15 @@ export const STATE_PLATES: readonly StatePlate[] = [
   { state: 'CT', name: 'CONNECTICUT', slogan: 'CONSTITUTION STATE', formats: ['LL NNNNN', 'NLLLLN'] },
   { state: 'DE', name: 'DELAWARE', slogan: 'THE FIRST STATE', formats: ['NNNNNN', 'NNNNNNN'] },
   { state: 'DC', name: 'DISTRICT OF COLUMBIA', slogan: 'END TAXATION WITHOUT REPRESENTATION', formats: ['LL-NNNN'] },
-  { state: 'FL', name: 'FLORIDA', slogan: 'SUNSHINE STATE', formats: ['LLL LNN', 'NNN LLL', 'LLLL NN'] },
+  // Florida issues its six-character serials in several series at once (Wikipedia, "Vehicle
+  // registration plates of Florida": ABC D12, A12 3BC, 12A BCD, 123 4AB, AB1 2CD, A12 34B, ABC 123)
+  // and plates of the earlier 123 ABC series are still on the road.
+  {
+    state: 'FL',
+    name: 'FLORIDA',
+    slogan: 'SUNSHINE STATE',
+    formats: ['LLL LNN', 'LNN NLL', 'NNL LLL', 'NNN NLL', 'LLN NLL', 'LNN NNL', 'LLL NNN', 'NNN LLL'],
+  },
   { state: 'GA', name: 'GEORGIA', slogan: 'IN GOD WE TRUST', formats: ['LLL NNNN'] },
   { state: 'HI', name: 'HAWAII', slogan: 'ALOHA STATE', formats: ['LLL NNN'] },
   { state: 'ID', name: 'IDAHO', slogan: 'FAMOUS POTATOES', formats: ['NL NNNNN', 'NLL NNN'] },

@@ -39,6 +39,9 @@ describe('plate rules', () => {
   it('knows every state’s serial formats and fits look-alikes to them', () => {
     expect(STATE_PLATES.map((p) => p.state)).toEqual([...US_STATES]);
     expect(conformToState('ABCI234', 'FL')).toBe('ABCI234'); // no Florida format is seven characters
+    // Florida's series side by side: A12 3BC, 123 4AB and the older 123 ABC.
+    expect(['P315WX', '8306KD', '274JRN'].every((t) => fitsStateFormat(t, 'FL', 0))).toBe(true);
+    expect(conformToState('K4B2TM', 'FL')).toBe('K482TM');
     expect(conformToState('ABCI234', 'GA')).toBe('ABC1234'); // LLL NNNN: an I where a digit goes
     expect(fitsStateFormat('1234ABC', 'GA')).toBe(false);
   });
