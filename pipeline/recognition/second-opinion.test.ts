@@ -113,6 +113,21 @@ describe('second opinion on a plate read', () => {
     };
     expect(secondOpinion(sure, doubt)).toMatchObject({ text: 'SHOLR7X', opinion: 'primary' });
   });
+  it("weighs each reader's reading in the printed state's formats too", () => {
+    // A Florida LNN NLL plate: PP-OCR reads a character too many (a 2 it doubts), platerec reads
+    // 8 as B (its 8 far behind). Neither reading is Florida's; PP-OCR's reading in the format is.
+    const primary = {
+      ...read('K4828TM', 'FL'),
+      steps: stepsOf([{ K: 0.95 }, { 4: 0.95 }, { 8: 0.6, B: 0.3 }, { 2: 0.4 }, { 8: 0.6, B: 0.3 }, { T: 0.95 }, { M: 0.95 }]),
+    };
+    const second = {
+      ...read('K4BBTM', null, 0.8),
+      steps: stepsOf([{ K: 0.97 }, { 4: 0.97 }, { B: 0.9, 8: 0.05 }, { B: 0.9, 8: 0.05 }, { T: 0.97 }, { M: 0.97 }]),
+    };
+    expect(secondOpinion(primary, second)).toMatchObject({ text: 'K488TM', state: 'FL', confidence: 0.8, opinion: 'second' });
+    // With no state read the formats' readings are not weighed: the likelier of the two readings stands.
+    expect(secondOpinion({ ...primary, state: null, stateConfidence: 0 }, second).text).not.toBe('K488TM');
+  });
   it('keeps the primary when both or neither fit, or the state is not read', () => {
     // Both fit California's format: the better reader decides.
     expect(secondOpinion(read('7ABC123', 'CA'), read('7ABC128', 'CA'))).toMatchObject({ text: '7ABC123', opinion: 'primary' });

@@ -5,6 +5,7 @@ import {
   formatPrior,
   logPrior,
   logProbs,
+  templateDecode,
   MAX_CHANGES_ANY_STATE,
   PRIOR_WEIGHT,
   type StateGuess,
@@ -24,7 +25,9 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  * 3. Where both readers give their per-step probabilities and the second saw a plate of the
  *    shape it learnt (`SECOND_MAX_ASPECT`), each reading is weighed by both: its probability
  *    under the primary's steps, times the second's to the power `SECOND_WEIGHT`, times the
- *    serial formats' prior (format-prior.ts) at `PRIOR_WEIGHT`; the likelier reading is taken.
+ *    serial formats' prior (format-prior.ts) at `PRIOR_WEIGHT`; the likeliest reading is taken.
+ *    Where the state is read, each reader's likeliest reading in each of its formats is weighed
+ *    too (`formatReadings`): the right reading is often neither reader's first.
  *    Each reader then speaks for every character of either reading, so PP-OCR's extra character
  *    (a dash read as L, a bumper's digits beside the plate) or its look-alike (G for 6, 0 for D)
  *    loses to platerec's read where PP-OCR itself found it nearly as likely.
@@ -105,17 +108,66 @@ export function secondOpinion<R extends Read>(
       primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT
         ? bothReaders(primary.steps, second.steps, known, guess)
         : null;
-    const takeSecond =
-      !plateSyntax(a).ok || (score ? score(b) > score(a) : near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
+    if (score) {
+      const best = likeliest([a, b, ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : [])], score);
+      if (best && best !== a) {
+        // A format's reading neither reader gave first is as sure as the less sure of them.
+        const sure = best === b ? second.confidence : Math.min(first.confidence, second.confidence);
+        const w = plateSyntax(best);
+        return { ...withState, text: roundGlyphsAsZero(w.text, state), confidence: round(sure * (w.ok ? w.prior : 1)), opinion: 'second' };
+      }
+      return { ...withState, opinion: 'primary' };
+    }
+    const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
-      return {
-        ...withState,
-        text: roundGlyphsAsZero(v.text, state),
-        confidence: Math.round(second.confidence * v.prior * 1000) / 1000,
-        opinion: 'second',
-      };
+      return { ...withState, text: roundGlyphsAsZero(v.text, state), confidence: round(second.confidence * v.prior), opinion: 'second' };
   }
   return { ...withState, opinion: 'primary' };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** The likeliest of the readings that can be serials, by `score`; null when none can. */
+function likeliest(readings: string[], score: (text: string) => number): string | null {
+  let best: string | null = null,
+    bestScore = -Infinity;
+  for (const r of readings) {
+    if (!plateSyntax(r).ok) continue;
+    const s = score(r);
+    if (s > bestScore) [best, bestScore] = [r, s];
+  }
+  return best;
+}
+
+/** Look-alikes or marks a format's reading may differ from a reader's by, where the state is
+ * read: one state's few formats fit few strings, so two (a mark read as a character and a
+ * look-alike) stay a US reading, where every state's formats together (MAX_CHANGES_ANY_STATE) do not. */
+const MAX_FORMAT_CHANGES = 2;
+
+/**
+ * Where the plate's state is read: each reader's likeliest reading in each of the state's
+ * formats (a length within one of its own reading), where no more than `MAX_FORMAT_CHANGES`
+ * from either reader's own. Each reader alone may miss the format's reading: of a Florida LNN
+ * NLL "K488TM", PP-OCR may read "K4828TM" (a character too many) and platerec "K4BBTM" (8 as B,
+ * its 8 far behind); weighed by both, the format's reading of PP-OCR's steps wins.
+ */
+function formatReadings(first: PlateSteps, second: PlateSteps, a: string, b: string, state: UsState): string[] {
+  const out = new Set<string>();
+  const round0 = (t: string) => t.replaceAll('O', '0');
+  const near = (t: string) =>
+    editDistance(round0(t), round0(a)) <= MAX_FORMAT_CHANGES || editDistance(round0(t), round0(b)) <= MAX_FORMAT_CHANGES;
+  for (const [steps, own] of [
+    [first, a],
+    [second, b],
+  ] as const) {
+    const logs = logProbs(steps);
+    for (const f of serialTemplates(state)) {
+      if (Math.abs(f.length - own.length) > 1) continue;
+      const r = templateDecode(steps, f, logs);
+      if (r && near(r.text)) out.add(r.text);
+    }
+  }
+  return [...out];
 }
 
 /** Log-score of a reading by both readers' steps and the format prior (rule 3). A round glyph is
