@@ -191,14 +191,18 @@ async function e2e(): Promise<Record<string, unknown>> {
     const label = normalizePlate(f.plate);
     const hit = r.plates.some((p) => normalizePlate(p.text) === label);
     const best = [...r.plates].sort((a, b) => b.confidence - a.confidence)[0];
+    const first = !!best && normalizePlate(best.text) === label;
     exact += hit ? 1 : 0;
-    top1 += best && normalizePlate(best.text) === label ? 1 : 0;
+    top1 += first ? 1 : 0;
     // A frame read right counts as found even where the read's box missed the label's.
     found += hit || r.plates.some((p) => insideShare(p.box, f.box) >= 0.5) ? 1 : 0;
     plateBoxes ||= r.plates.some((p) => p.plateBox);
     plateFound += r.plates.some((p) => p.plateBox && iou(p.plateBox, f.box) >= 0.5) ? 1 : 0;
     ms.push(r.ms);
-    if (!hit && values.verbose) console.log(`${path.basename(r.file)} ${f.plate} -> ${r.plates.map((p) => p.text).join(' ') || '-'}`);
+    if (values.verbose && !first)
+      console.log(
+        `${path.basename(r.file)} ${f.plate} -> ${r.plates.map((p) => `${p.text}:${p.confidence}`).join(' ') || '-'}${hit ? ' (read, not first)' : ''}`,
+      );
     process.stderr.write(`\re2e ${ms.length}/${frames.length}`);
   }
   process.stderr.write('\n');
