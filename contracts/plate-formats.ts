@@ -33,7 +33,15 @@ export const STATE_PLATES: readonly StatePlate[] = [
   },
   { state: 'GA', name: 'GEORGIA', slogan: 'IN GOD WE TRUST', formats: ['LLL NNNN'] },
   { state: 'HI', name: 'HAWAII', slogan: 'ALOHA STATE', formats: ['LLL NNN'] },
-  { state: 'ID', name: 'IDAHO', slogan: 'FAMOUS POTATOES', formats: ['NL NNNNN', 'NLL NNN'] },
+  // Idaho's serials start with the county's code (1A Ada, 2C Canyon; a lone letter for a county
+  // alone under its initial: K Kootenai), and a county's numbers run on into letters once its
+  // digits are spent: 1A 12345, then 1A A1234, 1A AB123.
+  {
+    state: 'ID',
+    name: 'IDAHO',
+    slogan: 'FAMOUS POTATOES',
+    formats: ['NL NNNNN', 'NL LNNNN', 'NL LLNNN', 'L NNNNNN', 'NLL NNN'],
+  },
   { state: 'IL', name: 'ILLINOIS', slogan: 'LAND OF LINCOLN', formats: ['LL NNNNN'] },
   { state: 'IN', name: 'INDIANA', slogan: 'IN GOD WE TRUST', formats: ['NNNLL', 'NNNLLL'] },
   { state: 'IA', name: 'IOWA', slogan: '', formats: ['LLL NNN'] },
