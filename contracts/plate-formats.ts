@@ -21,7 +21,9 @@ export const STATE_PLATES: readonly StatePlate[] = [
   { state: 'CO', name: 'COLORADO', slogan: '', formats: ['LLL-LNN', 'NNN-LLL'] },
   { state: 'CT', name: 'CONNECTICUT', slogan: 'CONSTITUTION STATE', formats: ['LL NNNNN', 'NLLLLN'] },
   { state: 'DE', name: 'DELAWARE', slogan: 'THE FIRST STATE', formats: ['NNNNNN', 'NNNNNNN'] },
-  { state: 'DC', name: 'DISTRICT OF COLUMBIA', slogan: 'END TAXATION WITHOUT REPRESENTATION', formats: ['LL-NNNN'] },
+  // DC's plates print "Washington, DC" (never "District of Columbia"), and "Taxation without
+  // representation", with "End" before it on the newer issue.
+  { state: 'DC', name: 'WASHINGTON DC', slogan: 'TAXATION WITHOUT REPRESENTATION', formats: ['LL-NNNN'] },
   // Florida issues its six-character serials in several series at once (Wikipedia, "Vehicle
   // registration plates of Florida": ABC D12, A12 3BC, 12A BCD, 123 4AB, AB1 2CD, A12 34B, ABC 123)
   // and plates of the earlier 123 ABC series are still on the road.
