@@ -36,6 +36,18 @@ describe('stateFromText', () => {
     expect(stateFromText('IN GOD WE TRUST')).toBeNull(); // printed in several states
     expect(stateFromText('ABC1234')).toBeNull();
   });
+  it('tells a name from a longer name that holds it, a slip in either part', () => {
+    // DC plates print "Washington, DC": the DC is what tells them from Washington state's.
+    expect(stateFromText('Washington, D.C.')?.state).toBe('DC');
+    expect(stateFromText('WASHINGTONOC')?.state).toBe('DC');
+    expect(stateFromText('Washington')?.state).toBe('WA');
+    expect(stateFromText('WFST VIRGINIA')?.state).toBe('WV');
+    expect(stateFromText('VIRGINIA')?.state).toBe('VA');
+    expect(stateFromText('ARKANSAS')?.state).toBe('AR');
+    expect(stateFromText('VISIT KANSAS')?.state).toBe('KS');
+    // A state's own longer key (its slogan) does not hide its name.
+    expect(stateFromText('VIRGINIA IS FOR LOVERS')).toMatchObject({ state: 'VA', score: 1 - 0.5 / 8 });
+  });
 });
 
 describe('conformToState', () => {

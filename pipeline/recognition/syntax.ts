@@ -81,6 +81,11 @@ const STATE_KEYS: { key: string; state: UsState; weight: number }[] = (() => {
   return out;
 })();
 
+/** Other states' keys that hold a key (WASHINGTON DC holds WASHINGTON, WEST VIRGINIA holds VIRGINIA). */
+const LONGER_KEYS: ReadonlyMap<string, string[]> = new Map(
+  STATE_KEYS.map(({ key, state }) => [key, STATE_KEYS.filter((k) => k.state !== state && k.key.includes(key)).map((k) => k.key)]),
+);
+
 /**
  * The state whose name (or unique slogan) the text spells, with a score 0..1, or null.
  * Tolerates OCR slips in proportion to the length of the name ("FL0RIDA" is Florida).
@@ -88,15 +93,25 @@ const STATE_KEYS: { key: string; state: UsState; weight: number }[] = (() => {
 export function stateFromText(raw: string, minScore = 0.7): { state: UsState; score: number } | null {
   const t = lettersOnly(raw);
   if (t.length < 4) return null;
-  let best: { state: UsState; score: number } | null = null;
-  for (const { key, state, weight } of STATE_KEYS) {
+  const whole = new Map<string, number>(),
+    windowed = new Map<string, number>();
+  for (const { key } of STATE_KEYS) {
+    const dist = editDistance(t, key);
+    whole.set(key, Math.max(0, 1 - dist / key.length));
     // Plates often print the name with a word on either side ("VISIT FLORIDA"): compare with
     // the best-aligned window of the text as well as the whole of it.
-    let dist = editDistance(t, key);
+    let best = dist;
     if (t.length > key.length) {
-      for (let i = 0; i + key.length <= t.length; i++) dist = Math.min(dist, editDistance(t.slice(i, i + key.length), key) + 0.5);
+      for (let i = 0; i + key.length <= t.length; i++) best = Math.min(best, editDistance(t.slice(i, i + key.length), key) + 0.5);
     }
-    const score = weight * Math.max(0, 1 - dist / key.length);
+    windowed.set(key, Math.max(0, 1 - best / key.length));
+  }
+  let best: { state: UsState; score: number } | null = null;
+  for (const { key, state, weight } of STATE_KEYS) {
+    // A name inside a longer one the text spells better ("WASHINGTON" in "WASHINGT0N DC", the
+    // DC misread): the words around it are the longer name's, so only the whole text counts.
+    const longer = LONGER_KEYS.get(key)!.some((k) => windowed.get(k)! >= minScore && windowed.get(k)! > whole.get(key)!);
+    const score = weight * (longer ? whole.get(key)! : windowed.get(key)!);
     if (score >= minScore && (!best || score > best.score)) best = { state, score };
   }
   return best;
