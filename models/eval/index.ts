@@ -94,7 +94,8 @@ async function ocr(): Promise<Record<string, unknown>> {
       const okState = (g.state ?? '').toLowerCase() === state!.toLowerCase();
       plateOk += okText ? 1 : 0;
       stateOk += okState ? 1 : 0;
-      if (!okText && values.verbose) misses.push(`${file} ${plate} -> ${g.text} ${g.state ?? ''}`);
+      if ((!okText || !okState) && values.verbose)
+        misses.push(`${file} ${plate} ${state!.toUpperCase()} -> ${g.text} ${g.state ?? '-'}${okText ? ' (state only)' : ''}`);
     });
     process.stderr.write(`\rocr ${Math.min(i + batch, images.length)}/${images.length}`);
   }
