@@ -81,7 +81,9 @@ export const STATE_PLATES: readonly StatePlate[] = [
   { state: 'WA', name: 'WASHINGTON', slogan: 'EVERGREEN STATE', formats: ['LLLNNNN', 'NNNLLLL'] },
   { state: 'WV', name: 'WEST VIRGINIA', slogan: 'WILD WONDERFUL', formats: ['NLL NNN', 'NNL NNN'] },
   { state: 'WI', name: 'WISCONSIN', slogan: 'AMERICAS DAIRYLAND', formats: ['LLL-NNNN', 'NNN-LLL'] },
-  { state: 'WY', name: 'WYOMING', slogan: '', formats: ['NN-NNNNN', 'N-NNNNL'] },
+  // Wyoming's serials start with the county's number (1-23, left of the bucking horse), then a
+  // county's own series, its digits running on into letters: 22 12345, 4 434R, 2 99YX.
+  { state: 'WY', name: 'WYOMING', slogan: '', formats: ['NN-NNNN', 'NN-NNNNN', 'N-NNNL', 'N-NNLL', 'N-NLLL'] },
 ];
 
 /**

@@ -251,37 +251,42 @@ export class BaselineReader implements PlateReader {
   }
 
   /**
-   * Detection sometimes leaves out a character that stands apart from the rest (Montana's
-   * "6-54077M": the lone county digit). When the state is known and the serial read fits none
-   * of its formats, the line is read again with room on both sides, and the wider reading is
-   * taken if it fits. Costs one more recognition only for the misfits. The state is the one read
-   * here or the one the plate's track settled: a track that knows its state no longer reads it,
-   * and without this its later frames would keep the short reading ("5407" for "654077M").
+   * Detection sometimes leaves out a character that stands apart from the rest: Montana's lone
+   * county digit beside a dash ("6-54077M"), Wyoming's county number left of the bucking horse
+   * ("4 434R", the horse about as wide as a character is tall). When the state is known and the
+   * serial read fits none of its formats, the line is read again with room on both sides
+   * (`WIDENINGS`, the narrower first: a wider view takes in more marks of the plate, and a
+   * reading it spoils falls to the next), and the wider reading is taken if it holds the first
+   * and fits. Costs a recognition or two, only for the misfits. The state is the one read here
+   * or the one the plate's track settled: a track that knows its state no longer reads it, and
+   * without this its later frames would keep the short reading ("5407" for "654077M").
    */
   private async widenMisfits(
     inputs: ReadInput[],
     plates: { line: Line; text: string; confidence: number }[],
     stateOf: (p: { line: Line }) => UsState | undefined,
   ): Promise<void> {
-    const misfits = plates.flatMap((p) => {
+    let misfits = plates.flatMap((p) => {
       const state = stateOf(p);
       return state && !fitsStateFormat(p.text, state) ? [{ p, state }] : [];
     });
-    if (!misfits.length) return;
-    const wide = misfits.map(({ p }) => ({
-      image: inputs[p.line.input]!.image,
-      rect: { ...p.line.rect, w: p.line.rect.w + 1.8 * p.line.rect.h },
-    }));
-    const texts = await this.ocr.recognize(wide);
-    misfits.forEach(({ p, state }, i) => {
-      const v = plateSyntax(texts[i]!.text);
-      if (v.ok && v.text.includes(p.text) && fitsStateFormat(v.text, state)) {
+    for (const room of WIDENINGS) {
+      if (!misfits.length) return;
+      const wide = misfits.map(({ p }) => ({
+        image: inputs[p.line.input]!.image,
+        rect: { ...p.line.rect, w: p.line.rect.w + room * p.line.rect.h },
+      }));
+      const texts = await this.ocr.recognize(wide);
+      misfits = misfits.filter(({ p, state }, i) => {
+        const v = plateSyntax(texts[i]!.text);
+        if (!(v.ok && v.text.includes(p.text) && fitsStateFormat(v.text, state))) return true;
         p.text = v.text;
         p.confidence = Math.min(p.confidence, texts[i]!.confidence * v.prior);
         p.line.rect = wide[i]!.rect;
         p.line.steps = texts[i]!.steps;
-      }
-    });
+        return false;
+      });
+    }
   }
 
   close(): Promise<void> {
@@ -290,3 +295,7 @@ export class BaselineReader implements PlateReader {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Room added to a misfit serial's line, both sides together, in its heights: 0.9 a side reaches
+ * a lone character past a dash, 2 a side one past an emblem as wide as a character is tall. */
+const WIDENINGS = [1.8, 4];

@@ -6,7 +6,7 @@ import { createReader, PpOcr, readerNames, type PlateResult } from '../../pipeli
 import { boxIou, decodeDet, PlateDetector, PLATEDET_DIR } from '../../pipeline/recognition/platedet.ts';
 import type { DetectThenOcrReader } from '../../pipeline/recognition/hybrid.ts';
 import { ctcGreedy, PlateRecognizer, sampleQuad } from '../../pipeline/recognition/platerec.ts';
-import { blit, createImage, PLATE_DESIGNS, renderPlate, resize, rng, toGray, type Image } from '../../pipeline/render/index.ts';
+import { blit, createImage, fillRect, PLATE_DESIGNS, renderPlate, resize, rng, toGray, type Image } from '../../pipeline/render/index.ts';
 
 /**
  * The committed models (models/platerec, models/platedet) load and read plates rendered fresh
@@ -269,6 +269,27 @@ describe.skipIf(!hasDet)("the platedet-ppocr-platerec-v1 reader (PP-OCR with the
       expect(one!.state === null || (US_STATES as readonly string[]).includes(one!.state)).toBe(true);
     } finally {
       second.mockRestore();
+      await reader.close();
+    }
+  });
+  it("reads a county number that stands beyond an emblem, where the state's formats want it (Wyoming's 4 434R)", async () => {
+    const reader = (await createReader('platedet-ppocr-platerec-v1', { threads: 2 })) as DetectThenOcrReader;
+    try {
+      const p = renderPlate({ state: 'WY', serial: '4   434R', width: 300, seed: 7, channels: 3 });
+      // The bucking horse, a blot about a character's height wide, in the gap: the text detector boxes the county number
+      // apart from the serial, as a sliver too narrow to be a line.
+      const [x, y, w, h] = p.textBox;
+      fillRect(
+        p.image,
+        Math.round(x + (w * 1.3) / 8),
+        Math.round(y + h * 0.1),
+        Math.round((w * 1.6) / 8),
+        Math.round(h * 0.8),
+        [40, 30, 20],
+      );
+      const [one] = await reader.readPlates([p.image]);
+      expect(one).toMatchObject({ text: '4434R', state: 'WY' });
+    } finally {
       await reader.close();
     }
   });
