@@ -113,6 +113,14 @@ describe('second opinion on a plate read', () => {
     };
     expect(secondOpinion(sure, doubt)).toMatchObject({ text: 'SHOLR7X', opinion: 'primary' });
   });
+  it("does not weigh the second's read short of the primary's first character where no state is read", () => {
+    // PP-OCR sure of a first K; platerec, its view cut short, reads the rest: six digits, Delaware's format.
+    const primary = { ...read('K562093'), steps: stepsOf([...'K562093'].map((c) => ({ [c]: 0.9 }))) };
+    const second = { ...read('562093', null, 0.9), steps: stepsOf([...'562093'].map((c) => ({ [c]: 0.99 }))) };
+    expect(secondOpinion(primary, second)).toMatchObject({ text: 'K562093', opinion: 'primary' });
+    // With the state read, its formats decide among both reads.
+    expect(secondOpinion({ ...primary, state: 'DE', stateConfidence: 0.9 }, second)).toMatchObject({ text: '562093', opinion: 'second' });
+  });
   it("weighs each reader's reading in the printed state's formats too", () => {
     // A Florida LNN NLL plate: PP-OCR reads a character too many (a 2 it doubts), platerec reads
     // 8 as B (its 8 far behind). Neither reading is Florida's; PP-OCR's reading in the format is.

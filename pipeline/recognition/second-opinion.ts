@@ -30,7 +30,8 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *    too (`formatReadings`): the right reading is often neither reader's first.
  *    Each reader then speaks for every character of either reading, so PP-OCR's extra character
  *    (a dash read as L, a bumper's digits beside the plate) or its look-alike (G for 6, 0 for D)
- *    loses to platerec's read where PP-OCR itself found it nearly as likely.
+ *    loses to platerec's read where PP-OCR itself found it nearly as likely. With no state
+ *    read, the second's read short of the primary's first or last character is not weighed.
  * 4. Otherwise (no probabilities, or a view platerec never learnt): the second's read (under the
  *    format prior) where it is one of the serial formats and the primary's (which had the same
  *    prior) is not. The formats are those of the state read from the plate, or every state's
@@ -109,7 +110,12 @@ export function secondOpinion<R extends Read>(
         ? bothReaders(primary.steps, second.steps, known, guess)
         : null;
     if (score) {
-      const best = likeliest([a, b, ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : [])], score);
+      // The second short of the primary's first or last character, no state read: that is the
+      // second's usual slip (a view cut short), and every state's formats together always hold
+      // some shorter serial, so it is not weighed.
+      const endSlip = !known && a.length === b.length + 1 && (a.slice(1) === b || a.slice(0, -1) === b);
+      const readings = [a, ...(endSlip ? [] : [b]), ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : [])];
+      const best = likeliest(readings, score);
       if (best && best !== a) {
         // A format's reading neither reader gave first is as sure as the less sure of them.
         const sure = best === b ? second.confidence : Math.min(first.confidence, second.confidence);
