@@ -3,7 +3,7 @@ import type { Image } from '../render/raster.ts';
 import { PpOcr, type PpOcrOptions } from './ppocr.ts';
 import { formatPrior } from './format-prior.ts';
 import { joinRects, mergeLines, type PlateSteps, rectBox, type TextRect } from './ppocr-math.ts';
-import type { PlateReader, PlateResult, ReadInput, ReadOptions } from './reader.ts';
+import { type PlateReader, type PlateResult, type ReadInput, type ReadOptions, roundScore as round } from './reader.ts';
 import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 /**
@@ -293,8 +293,6 @@ export class BaselineReader implements PlateReader {
     return this.ocr.close();
   }
 }
-
-const round = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Room added to a misfit serial's line, both sides together, in its heights: 0.9 a side reaches
  * a lone character past a dash, 2 a side one past an emblem as wide as a character is tall. */

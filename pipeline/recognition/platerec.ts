@@ -5,6 +5,7 @@ import { US_STATES, type UsState } from '../../contracts/index.ts';
 import type { Image } from '../render/raster.ts';
 import { loadOwnModel } from './onnx-model.ts';
 import { type PlateSteps, STEP_CLASSES, type TextRect } from './ppocr-math.ts';
+import { roundScore as round } from './reader.ts';
 
 /**
  * The project's own plate recogniser (models/platerec: a small CNN with CTC for the serial and
@@ -272,8 +273,6 @@ export class PlateRecognizer {
     await this.session.release();
   }
 }
-
-const round = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Row n of T x C log-probabilities as probabilities. */
 function stepsOf(logp: Float32Array, n: number, T: number, C: number): PlateSteps {

@@ -99,3 +99,6 @@ export async function createReader(name: string, opts: ReaderFactoryOptions = {}
   if (!f) throw new Error(`unknown plate reader "${name}" (known: ${readerNames().join(', ') || 'none'})`);
   return f(opts);
 }
+
+/** Confidences and scores leave a reader rounded to three decimals: more is noise, and it keeps reads and logs short. */
+export const roundScore = (v: number): number => Math.round(v * 1000) / 1000;

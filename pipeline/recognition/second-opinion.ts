@@ -11,6 +11,7 @@ import {
   type StateGuess,
 } from './format-prior.ts';
 import type { PlateSteps } from './ppocr-math.ts';
+import { roundScore as round } from './reader.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
 /**
@@ -116,13 +117,10 @@ export function secondOpinion<R extends Read>(
       const endSlip = !known && a.length === b.length + 1 && (a.slice(1) === b || a.slice(0, -1) === b);
       const readings = [a, ...(endSlip ? [] : [b]), ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : [])];
       const best = likeliest(readings, score);
-      if (best && best !== a) {
-        // A format's reading neither reader gave first is as sure as the less sure of them.
-        const sure = best === b ? second.confidence : Math.min(first.confidence, second.confidence);
-        const w = plateSyntax(best);
-        return { ...withState, text: roundGlyphsAsZero(w.text, state), confidence: round(sure * (w.ok ? w.prior : 1)), opinion: 'second' };
-      }
-      return { ...withState, opinion: 'primary' };
+      if (!best || best.text === a) return { ...withState, opinion: 'primary' };
+      // A format's reading neither reader gave first is as sure as the less sure of them.
+      const sure = best.text === b ? second.confidence : Math.min(first.confidence, second.confidence);
+      return { ...withState, text: roundGlyphsAsZero(best.text, state), confidence: round(sure * best.prior), opinion: 'second' };
     }
     const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
@@ -131,16 +129,15 @@ export function secondOpinion<R extends Read>(
   return { ...withState, opinion: 'primary' };
 }
 
-const round = (v: number) => Math.round(v * 1000) / 1000;
-
-/** The likeliest of the readings that can be serials, by `score`; null when none can. */
-function likeliest(readings: string[], score: (text: string) => number): string | null {
-  let best: string | null = null,
+/** The likeliest of the readings that can be serials, by `score`, with its syntax prior; null when none can. */
+function likeliest(readings: string[], score: (text: string) => number): { text: string; prior: number } | null {
+  let best: { text: string; prior: number } | null = null,
     bestScore = -Infinity;
   for (const r of readings) {
-    if (!plateSyntax(r).ok) continue;
+    const v = plateSyntax(r);
+    if (!v.ok) continue;
     const s = score(r);
-    if (s > bestScore) [best, bestScore] = [r, s];
+    if (s > bestScore) [best, bestScore] = [{ text: v.text, prior: v.prior }, s];
   }
   return best;
 }
