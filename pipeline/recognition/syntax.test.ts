@@ -3,7 +3,7 @@ import { conformToState, editDistance } from '../../contracts/index.ts';
 import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 describe('plateSyntax', () => {
-  it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484'])('accepts the serial %s', (t) => {
+  it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484', '123-456', '123 4567'])('accepts the serial %s', (t) => {
     expect(plateSyntax(t)).toMatchObject({ ok: true, prior: 1 });
   });
   it.each([
@@ -16,6 +16,9 @@ describe('plateSyntax', () => {
     ['ANERICA', 'word printed on plates'],
     ['WWW.AUTOS.COM', 'dealer frame'],
     ['SMITH MOTORS', 'dealer frame'],
+    ['555-0187', 'phone number'],
+    ['212.555.0187', 'phone number'],
+    ['(212) 555', 'phone number'],
     ['AB', 'too short'],
     ['ABCD123456', 'too long'],
   ])('refuses %s (%s)', (t, reason) => {

@@ -20,6 +20,9 @@ const NON_SERIAL_WORDS = new Set<string>(
 
 const DEALER = /(WWW|\.COM|\.NET|\.ORG|\.GOV|DEALER|MOTORS|AUTO ?(GROUP|SALES|MALL)|HTTP)/i;
 const TIME = /\d{1,2}\s*:\s*\d{2}/;
+/** A US phone number as painted on vans and trucks ("376-8750", "281-880-8231", "(281) 880"): no state prints a
+ * serial of three digits, a dash and four. */
+const PHONE = /\(\d{3}\)|\d{3}\s*[-.]\s*\d{4}(?!\d)/;
 const DATE = /(\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})|(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4})/;
 
 /**
@@ -31,6 +34,7 @@ export function plateSyntax(raw: string): SyntaxVerdict {
   if (TIME.test(raw)) return { ok: false, text, reason: 'timestamp' };
   if (DATE.test(raw)) return { ok: false, text, reason: 'date' };
   if (DEALER.test(raw)) return { ok: false, text, reason: 'dealer frame' };
+  if (PHONE.test(raw)) return { ok: false, text, reason: 'phone number' };
   // Two-character plates exist, but far more two-character reads are fragments of a split line.
   if (text.length < 3) return { ok: false, text, reason: 'too short' };
   if (text.length > 8) return { ok: false, text, reason: 'too long' };
