@@ -368,14 +368,22 @@ class Synth:
         return x, labels, np.array(states, np.int64)
 
 
+# How far each side of a training crop is cut into the plate (negative) or padded past it, as a
+# share of the plate's width: 'detector' is the framing of the committed platerec; 'loose' the
+# detector's boxes on real frames (on the Open Images plates it did not train on they run from
+# 10% into the plate to 19% past it), for the second recogniser (train_rec.py --framing).
+SIDE_RANGES = {'detector': (-0.03, 0.07), 'loose': (-0.10, 0.19)}
+SIDE_RANGE = SIDE_RANGES['detector']
+
+
 def detector_quad(r, x0, y0, x1, y1, skew=0.06, max_deg=6.0):
     """The corners of a crop around the plate box (x0, y0)-(x1, y1) as a detector frames it: each
-    side cut into the plate or padded by a few percent (sides -3..+7%, top and bottom -7..+8%),
-    then corners moved by up to `skew` of the width (perspective) and turned by up to `max_deg`:
-    the crop is axis-aligned, the plate is not. Shared by synthetic and real crops, so that both
-    teach the framing the pipeline's detector gives."""
+    side cut into the plate or padded by a few percent (sides `SIDE_RANGE`, top and bottom
+    -7..+8%), then corners moved by up to `skew` of the width (perspective) and turned by up to
+    `max_deg`: the crop is axis-aligned, the plate is not. Shared by synthetic and real crops, so
+    that both teach the framing the pipeline's detector gives."""
     pw, ph = x1 - x0, y1 - y0
-    l, rt = r.uniform(-0.03, 0.07) * pw, r.uniform(-0.03, 0.07) * pw
+    l, rt = r.uniform(*SIDE_RANGE) * pw, r.uniform(*SIDE_RANGE) * pw
     t, b = r.uniform(-0.07, 0.08) * ph, r.uniform(-0.07, 0.08) * ph
     quad = np.array([[x0 - l, y0 - t], [x1 + rt, y0 - t], [x1 + rt, y1 + b], [x0 - l, y1 + b]], np.float32)
     j = r.uniform(0, skew) * pw

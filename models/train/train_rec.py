@@ -22,6 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from recnet import CHARS, PlateRec  # noqa: E402
 from real import RealCrops, load_rows  # noqa: E402
+import synth  # noqa: E402
 from synth import CACHE, Synth  # noqa: E402
 
 
@@ -127,7 +128,11 @@ def main():
     ap.add_argument('--warmup', type=int, default=150, help='steps of linear learning-rate warm-up')
     ap.add_argument('--real-share', type=float, default=0.15,
                     help='share of each batch taken from the hand-labelled real crops (train and valid splits)')
+    ap.add_argument('--framing', choices=sorted(synth.SIDE_RANGES), default='detector',
+                    help="how the training crops frame the plate's sides (synth.SIDE_RANGES)")
     a = ap.parse_args()
+    synth.SIDE_RANGE = synth.SIDE_RANGES[a.framing]
+    print(f'framing {a.framing}: sides {synth.SIDE_RANGE}', flush=True)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     os.makedirs(a.out, exist_ok=True)

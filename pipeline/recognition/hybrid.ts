@@ -266,6 +266,14 @@ export function windowScale(region: Region): number {
   return Math.min(WINDOW_MAX_UPSCALE, Math.max(1, STILL_WINDOW_DET_SIDE / Math.max(region.w, region.h, 1)));
 }
 
+/**
+ * The own recognisers asked for the second opinion, the first of them also for the state: the
+ * committed platerec and platerec-b, the same network trained on with crops framed as loosely as
+ * the detector frames real plates. Their errors differ, and their probabilities averaged read
+ * more plates than either (models/platerec/CARD.md).
+ */
+const SECOND_OPINION_MODELS = ['platerec', 'platerec-b'];
+
 /** Windows smaller than this are not plates anyone can read. */
 const MIN_WINDOW = 12;
 /** Stills up to this size are read whole when the detector finds no plate in them. */
@@ -276,18 +284,19 @@ export class DetectThenOcrReader implements PlateReader {
     readonly name: string,
     private readonly det: PlateDetector,
     private readonly ocr: BaselineReader,
-    /** The own recogniser's second opinion on each plate PP-OCR reads (second-opinion.ts). */
-    private readonly second: PlateRecognizer | null,
+    /** The own recognisers' second opinion on each plate PP-OCR reads (second-opinion.ts): platerec
+     * and platerec-b; none without a second opinion. */
+    private readonly seconds: PlateRecognizer[],
   ) {}
 
   static async create(opts: { threads?: number; secondOpinion?: boolean } = {}): Promise<DetectThenOcrReader> {
     const threads = opts.threads ?? 2;
-    const [det, ocr, second] = await Promise.all([
+    const [det, ocr, seconds] = await Promise.all([
       PlateDetector.load({ threads }),
       BaselineReader.create({ threads }),
-      opts.secondOpinion ? PlateRecognizer.load({ threads }) : null,
+      Promise.all(opts.secondOpinion ? SECOND_OPINION_MODELS.map((name) => PlateRecognizer.load({ threads, name })) : []),
     ]);
-    return new DetectThenOcrReader(opts.secondOpinion ? 'platedet-ppocr-platerec-v1' : 'platedet-ppocr-v1', det, ocr, second);
+    return new DetectThenOcrReader(opts.secondOpinion ? 'platedet-ppocr-platerec-v1' : 'platedet-ppocr-v1', det, ocr, seconds);
   }
 
   /** Reads images that are each one plate (crops from another system): the detector, trained
@@ -295,7 +304,7 @@ export class DetectThenOcrReader implements PlateReader {
   async readPlates(images: Image[]): Promise<{ text: string; state: string | null; confidence: number }[]> {
     const reads = await this.ocr.read(
       images.map((image) => ({ image })),
-      { detMaxSide: WINDOW_DET_SIDE, plateWindows: true, withSteps: !!this.second },
+      { detMaxSide: WINDOW_DET_SIDE, plateWindows: true, withSteps: this.seconds.length > 0 },
     );
     const firsts = reads.map(([best]) => ({
       text: best?.text ?? '',
@@ -304,9 +313,11 @@ export class DetectThenOcrReader implements PlateReader {
       confidence: best?.confidence ?? 0,
       ...(best?.steps ? { steps: best.steps } : {}),
     }));
-    if (!this.second) return firsts;
-    const seconds = await this.second.read(images.map((image) => ({ image })));
-    return firsts.map((f, i) => secondOpinion(f, seconds[i]!, { aspect: images[i]!.width / images[i]!.height }));
+    if (!this.seconds.length) return firsts;
+    const [lead = [], ...alike] = await Promise.all(this.seconds.map((m) => m.read(images.map((image) => ({ image })))));
+    return firsts.map((f, i) =>
+      secondOpinion(f, lead[i]!, { aspect: images[i]!.width / images[i]!.height, alike: alike.map((r) => r[i]!) }),
+    );
   }
 
   async read(inputs: ReadInput[], opts: ReadOptions = {}): Promise<PlateResult[][]> {
@@ -455,7 +466,7 @@ export class DetectThenOcrReader implements PlateReader {
         state: opts.state,
         stateKnownAt,
         plateWindows: true,
-        withSteps: !!this.second,
+        withSteps: this.seconds.length > 0,
       },
     );
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
@@ -487,14 +498,15 @@ export class DetectThenOcrReader implements PlateReader {
         }
       }
     });
-    if (this.second && plates.length) {
-      const seconds = await this.second.read(plates);
+    if (this.seconds.length && plates.length) {
+      const [lead = [], ...alike] = await Promise.all(this.seconds.map((m) => m.read(plates)));
       plates.forEach((p, k) => {
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
-        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, seconds[k]!, {
+        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, lead[k]!, {
           fillState: false,
           aspect: p.quad.w / p.quad.h,
+          alike: alike.map((r) => r[k]!),
         });
         out[p.input]![p.at] = fused;
       });
@@ -504,7 +516,7 @@ export class DetectThenOcrReader implements PlateReader {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.det.close(), this.ocr.close(), this.second?.close()]);
+    await Promise.all([this.det.close(), this.ocr.close(), ...this.seconds.map((m) => m.close())]);
   }
 }
 

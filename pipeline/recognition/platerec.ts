@@ -215,8 +215,9 @@ export class PlateRecognizer {
     private readonly meta: Meta,
   ) {}
 
-  static async load(opts: { threads?: number; dir?: string } = {}): Promise<PlateRecognizer> {
-    const { session, meta } = await loadOwnModel<Meta>(opts.dir ?? PLATEREC_DIR, 'platerec', opts.threads ?? 1);
+  /** `name`: the model's files in `dir`, `NAME.onnx` and `NAME.json` (default platerec; platerec-b the second one). */
+  static async load(opts: { threads?: number; dir?: string; name?: string } = {}): Promise<PlateRecognizer> {
+    const { session, meta } = await loadOwnModel<Meta>(opts.dir ?? PLATEREC_DIR, opts.name ?? 'platerec', opts.threads ?? 1);
     return new PlateRecognizer(session, meta);
   }
 

@@ -121,6 +121,16 @@ describe('second opinion on a plate read', () => {
     // With the state read, its formats decide among both reads.
     expect(secondOpinion({ ...primary, state: 'DE', stateConfidence: 0.9 }, second)).toMatchObject({ text: '562093', opinion: 'second' });
   });
+  it("averages the probabilities of the second's recognisers and weighs each one's read", () => {
+    // PP-OCR reads an 8 it nearly takes for B; the lead platerec an R it half takes for B; the other platerec a sure B.
+    const row = (c: string, mid: Record<string, number>) => [...c].map((ch, i) => (i === 2 ? mid : { [ch]: 0.97 }));
+    const primary = { ...read('7A8C123'), steps: stepsOf(row('7A8C123', { 8: 0.5, B: 0.45 })) };
+    const lead = { ...read('7ARC123', null, 0.6), steps: stepsOf(row('7ARC123', { R: 0.6, B: 0.3 })) };
+    const other = { ...read('7ABC123', null, 0.9), steps: stepsOf(row('7ABC123', { B: 0.95 })) };
+    expect(secondOpinion(primary, lead, { alike: [other] })).toMatchObject({ text: '7ABC123', opinion: 'second' });
+    // The lead alone: PP-OCR's read stands.
+    expect(secondOpinion(primary, lead)).toMatchObject({ text: '7A8C123', opinion: 'primary' });
+  });
   it("weighs each reader's reading in the printed state's formats too", () => {
     // A Florida LNN NLL plate: PP-OCR reads a character too many (a 2 it doubts), platerec reads
     // 8 as B (its 8 far behind). Neither reading is Florida's; PP-OCR's reading in the format is.

@@ -80,8 +80,10 @@ export const SECOND_MAX_ASPECT = 2.7;
 export function secondOpinion<R extends Read>(
   primary: R,
   second: Read,
-  /** `aspect`: width / height of the view the second reader read (default 2, a US plate's). */
-  opts: { fillState?: boolean; aspect?: number } = {},
+  /** `aspect`: width / height of the view the second reader read (default 2, a US plate's).
+   * `alike`: reads of the same view by other recognisers of the second's kind (a second platerec,
+   * trained otherwise): their probabilities are averaged with the second's, their reads weighed too. */
+  opts: { fillState?: boolean; aspect?: number; alike?: Read[] } = {},
 ): Omit<R, 'steps'> & { opinion: Opinion } {
   // The steps are a reader's working, not part of a read.
   const { steps: _, ...first } = primary;
@@ -106,16 +108,20 @@ export function secondOpinion<R extends Read>(
     // one): two apart, or short of an end character (a reader's usual slip on the first one), a
     // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
     const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
+    const seconds = [second, ...(opts.alike ?? [])].flatMap((r) => (r.steps ? [r.steps] : []));
     const score =
-      primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT
-        ? bothReaders(primary.steps, second.steps, known, guess)
-        : null;
+      primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT ? bothReaders(primary.steps, seconds, known, guess) : null;
     if (score) {
-      // The second short of the primary's first or last character, no state read: that is the
-      // second's usual slip (a view cut short), and every state's formats together always hold
-      // some shorter serial, so it is not weighed.
-      const endSlip = !known && a.length === b.length + 1 && (a.slice(1) === b || a.slice(0, -1) === b);
-      const readings = [a, ...(endSlip ? [] : [b]), ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : [])];
+      // A second's read short of the primary's first or last character, no state read: that is
+      // the second's usual slip (a view cut short), and every state's formats together always
+      // hold some shorter serial, so it is not weighed.
+      const endSlip = (x: string) => !known && a.length === x.length + 1 && (a.slice(1) === x || a.slice(0, -1) === x);
+      const alike = (opts.alike ?? []).map((r) => formatPrior(normalizePlate(r.text), r.steps, known, guess).text);
+      const readings = [
+        a,
+        ...[b, ...alike].filter((x) => x && !endSlip(x)),
+        ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : []),
+      ];
       const best = likeliest(readings, score);
       if (!best || best.text === a) return { ...withState, opinion: 'primary' };
       // A format's reading neither reader gave first is as sure as the less sure of them.
@@ -173,18 +179,16 @@ function formatReadings(first: PlateSteps, second: PlateSteps, a: string, b: str
   return [...out];
 }
 
-/** Log-score of a reading by both readers' steps and the format prior (rule 3). A round glyph is
+/** Log-score of a reading by both readers' steps and the format prior (rule 3); the second's
+ * steps are those of each of its recognisers, their log-likelihoods averaged. A round glyph is
  * scored as the zero most plates print (the steps count an O read there as that zero). */
-function bothReaders(first: PlateSteps, second: PlateSteps, state: UsState | null, guess?: StateGuess): (text: string) => number {
+function bothReaders(first: PlateSteps, seconds: PlateSteps[], state: UsState | null, guess?: StateGuess): (text: string) => number {
   const firstLogs = logProbs(first),
-    secondLogs = logProbs(second);
+    secondLogs = seconds.map((s) => logProbs(s));
   return (text) => {
     const t = text.replaceAll('O', '0');
-    return (
-      ctcLogLikelihood(first, t, firstLogs) +
-      SECOND_WEIGHT * ctcLogLikelihood(second, t, secondLogs) +
-      PRIOR_WEIGHT * logPrior(t, state, guess)
-    );
+    const second = seconds.reduce((sum, s, i) => sum + ctcLogLikelihood(s, t, secondLogs[i]), 0) / seconds.length;
+    return ctcLogLikelihood(first, t, firstLogs) + SECOND_WEIGHT * second + PRIOR_WEIGHT * logPrior(t, state, guess);
   };
 }
 
