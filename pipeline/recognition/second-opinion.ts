@@ -124,7 +124,8 @@ export function secondOpinion<R extends Read>(
       ];
       const best = likeliest(readings, score);
       if (!best || best.text === a) return { ...withState, opinion: 'primary' };
-      // A format's reading neither reader gave first is as sure as the less sure of them.
+      // A reading the lead second did not give (a format's, or another recogniser's) is as sure
+      // as the less sure of the two readers.
       const sure = best.text === b ? second.confidence : Math.min(first.confidence, second.confidence);
       return { ...withState, text: roundGlyphsAsZero(best.text, state), confidence: round(sure * best.prior), opinion: 'second' };
     }
