@@ -103,15 +103,11 @@ export function secondOpinion<R extends Read>(
   if (a.replaceAll('O', '0') === b.replaceAll('O', '0')) return { ...withState, opinion: 'agree' };
   const v = plateSyntax(b);
   if (b && v.ok) {
-    // With no state read, every state's formats judge only reads one look-alike apart, or the
-    // second without one character between others of the primary's (a sticker or bolt read as
-    // one): two apart, or short of an end character (a reader's usual slip on the first one), a
-    // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
-    const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
-    const seconds = [second, ...(opts.alike ?? [])].flatMap((r) => (r.steps ? [r.steps] : []));
-    const score =
-      primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT ? bothReaders(primary.steps, seconds, known, guess) : null;
-    if (score) {
+    if (primary.steps && second.steps && (opts.aspect ?? 2) <= SECOND_MAX_ASPECT) {
+      // Each recogniser's log-probabilities once per plate: the weighing and the formats' readings both read them.
+      const firstLogged = logged(primary.steps);
+      const seconds = [second, ...(opts.alike ?? [])].flatMap((r) => (r.steps ? [logged(r.steps)] : []));
+      const score = bothReaders(firstLogged, seconds, known, guess);
       // A second's read short of the primary's first or last character, no state read: that is
       // the second's usual slip (a view cut short), and every state's formats together always
       // hold some shorter serial, so it is not weighed.
@@ -120,7 +116,7 @@ export function secondOpinion<R extends Read>(
       const readings = [
         a,
         ...[b, ...alike].filter((x) => x && !endSlip(x)),
-        ...(known ? formatReadings(primary.steps!, second.steps!, a, b, known) : []),
+        ...(known ? formatReadings(firstLogged, seconds[0]!, a, b, known) : []),
       ];
       const best = likeliest(readings, score);
       if (!best || best.text === a) return { ...withState, opinion: 'primary' };
@@ -129,6 +125,11 @@ export function secondOpinion<R extends Read>(
       const sure = best.text === b ? second.confidence : Math.min(first.confidence, second.confidence);
       return { ...withState, text: roundGlyphsAsZero(best.text, state), confidence: round(sure * best.prior), opinion: 'second' };
     }
+    // With no state read, every state's formats judge only reads one look-alike apart, or the
+    // second without one character between others of the primary's (a sticker or bolt read as
+    // one): two apart, or short of an end character (a reader's usual slip on the first one), a
+    // US format fits many another country's plates (see MAX_CHANGES_ANY_STATE).
+    const near = known !== null || (a.length === b.length ? editDistance(a, b) <= MAX_CHANGES_ANY_STATE : isInnerDrop(a, b));
     const takeSecond = !plateSyntax(a).ok || (near && fitsTemplate(b, templates) && !fitsTemplate(a, templates));
     if (takeSecond)
       return { ...withState, text: roundGlyphsAsZero(v.text, state), confidence: round(second.confidence * v.prior), opinion: 'second' };
@@ -161,16 +162,15 @@ const MAX_FORMAT_CHANGES = 2;
  * NLL "K488TM", PP-OCR may read "K4828TM" (a character too many) and platerec "K4BBTM" (8 as B,
  * its 8 far behind); weighed by both, the format's reading of PP-OCR's steps wins.
  */
-function formatReadings(first: PlateSteps, second: PlateSteps, a: string, b: string, state: UsState): string[] {
+function formatReadings(first: Logged, second: Logged, a: string, b: string, state: UsState): string[] {
   const out = new Set<string>();
   const round0 = (t: string) => t.replaceAll('O', '0');
   const near = (t: string) =>
     editDistance(round0(t), round0(a)) <= MAX_FORMAT_CHANGES || editDistance(round0(t), round0(b)) <= MAX_FORMAT_CHANGES;
-  for (const [steps, own] of [
+  for (const [{ steps, logs }, own] of [
     [first, a],
     [second, b],
   ] as const) {
-    const logs = logProbs(steps);
     for (const f of serialTemplates(state)) {
       if (Math.abs(f.length - own.length) > 1) continue;
       const r = templateDecode(steps, f, logs);
@@ -183,15 +183,20 @@ function formatReadings(first: PlateSteps, second: PlateSteps, a: string, b: str
 /** Log-score of a reading by both readers' steps and the format prior (rule 3); the second's
  * steps are those of each of its recognisers, their log-likelihoods averaged. A round glyph is
  * scored as the zero most plates print (the steps count an O read there as that zero). */
-function bothReaders(first: PlateSteps, seconds: PlateSteps[], state: UsState | null, guess?: StateGuess): (text: string) => number {
-  const firstLogs = logProbs(first),
-    secondLogs = seconds.map((s) => logProbs(s));
+function bothReaders(first: Logged, seconds: Logged[], state: UsState | null, guess?: StateGuess): (text: string) => number {
   return (text) => {
     const t = text.replaceAll('O', '0');
-    const second = seconds.reduce((sum, s, i) => sum + ctcLogLikelihood(s, t, secondLogs[i]), 0) / seconds.length;
-    return ctcLogLikelihood(first, t, firstLogs) + SECOND_WEIGHT * second + PRIOR_WEIGHT * logPrior(t, state, guess);
+    const second = seconds.reduce((sum, s) => sum + ctcLogLikelihood(s.steps, t, s.logs), 0) / seconds.length;
+    return ctcLogLikelihood(first.steps, t, first.logs) + SECOND_WEIGHT * second + PRIOR_WEIGHT * logPrior(t, state, guess);
   };
 }
+
+/** A recogniser's per-step probabilities with their logarithms (`logProbs`), taken once. */
+interface Logged {
+  steps: PlateSteps;
+  logs: Float64Array;
+}
+const logged = (steps: PlateSteps): Logged => ({ steps, logs: logProbs(steps) });
 
 /** Whether `shorter` is `longer` without one of its characters other than the first and the last. */
 export function isInnerDrop(longer: string, shorter: string): boolean {
