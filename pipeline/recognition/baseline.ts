@@ -81,6 +81,30 @@ const NAME_MAX_W = 192;
  */
 const OUTSIDE_FORMATS_PRIOR = 0.8;
 
+/**
+ * The lines of a camera's timestamp overlay: each line that is a date or a time, and the lines of
+ * its input stacked on it (overlays print the date over the time) or running on from it. A window
+ * cut there, or a slip that lost the time's colons ("09:54:05" read "03854"), leaves the rest
+ * looking like a serial of digits; no plate prints its serial beside a date of its size.
+ */
+export function timestampOverlay<T extends { input: number; rect: TextRect; text: string }>(lines: T[]): Set<T> {
+  const stamps = lines.filter((l) => {
+    const v = plateSyntax(l.text);
+    return !v.ok && (v.reason === 'date' || v.reason === 'timestamp');
+  });
+  return new Set(lines.filter((l) => stamps.some((s) => l === s || besideStamp(l, s))));
+}
+
+function besideStamp(line: { input: number; rect: TextRect }, stamp: { input: number; rect: TextRect }): boolean {
+  if (line.input !== stamp.input) return false;
+  const [ax, ay, aw, ah] = rectBox(line.rect),
+    [sx, sy, sw, sh] = rectBox(stamp.rect);
+  const h = Math.max(ah, sh),
+    dy = Math.abs(ay + ah / 2 - (sy + sh / 2));
+  const overlapX = Math.min(ax + aw, sx + sw) - Math.max(ax, sx);
+  return (overlapX > 0 && dy <= 1.6 * h) || (overlapX > -h && dy <= 0.5 * h);
+}
+
 /** Lines at least this share of the tallest line's height are serial candidates in a plate window. */
 const SERIAL_SHARE_OF_TALLEST = 0.7;
 
@@ -152,9 +176,10 @@ export class BaselineReader implements PlateReader {
     const lines = await toLines(serialCrops);
 
     const plates: { line: Line; text: string; confidence: number }[] = [];
+    const overlay = timestampOverlay(lines);
     for (const line of lines) {
       const v = plateSyntax(line.text);
-      if (v.ok) plates.push({ line, text: v.text, confidence: line.confidence * v.prior });
+      if (v.ok && !overlay.has(line)) plates.push({ line, text: v.text, confidence: line.confidence * v.prior });
     }
 
     const states = new Map<Line, { state: UsState; score: number } | null>();

@@ -10,7 +10,7 @@ import {
   regionInputWidth,
 } from './hybrid.ts';
 import { isCut } from './ppocr-math.ts';
-import { joinRows } from './baseline.ts';
+import { joinRows, timestampOverlay } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
 
 const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
@@ -130,6 +130,23 @@ describe('platedet-ppocr windows', () => {
     expect(joined).toHaveLength(3);
     expect(joined[0]).toEqual({ input: 0, rect: { cx: 120, cy: 51.5, w: 200, h: 33, angle: 0, score: 0.9 } });
     expect(joined.map((l) => l.input)).toEqual([0, 0, 1]);
+  });
+
+  it("takes a camera's timestamp and the lines stacked on it or running on from it for an overlay, not a plate beside it", () => {
+    const line = (text: string, cx: number, cy: number, w: number, h = 28, input = 0) => ({
+      input,
+      text,
+      rect: { cx, cy, w, h, angle: 0, score: 0.9 },
+    });
+    // A corner overlay in one window: the date over the time, the time's colons lost ("09:54:05" read "03854").
+    const date = line('2014-05', 160, 80, 124),
+      time = line('03854', 180, 107, 78, 20),
+      runOn = line('09', 250, 81, 24),
+      plate = line('ABC1234', 200, 260, 180, 60),
+      otherWindow = line('03854', 180, 107, 78, 20, 1);
+    const overlay = timestampOverlay([date, time, runOn, plate, otherWindow]);
+    expect([...overlay]).toEqual([date, time, runOn]);
+    expect(timestampOverlay([time, plate])).toEqual(new Set());
   });
 
   it('places a tracked serial on the new box of its plate with the layout it had on the old one', () => {

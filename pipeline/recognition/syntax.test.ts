@@ -3,13 +3,17 @@ import { conformToState, editDistance } from '../../contracts/index.ts';
 import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
 
 describe('plateSyntax', () => {
-  it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484', '123-456', '123 4567'])('accepts the serial %s', (t) => {
-    expect(plateSyntax(t)).toMatchObject({ ok: true, prior: 1 });
-  });
+  it.each(['ABC 1234', 'ABC-1234', '7FRB574', '654077M', 'XKE1484', '123-456', '123 4567', '2014-13', '1234-05'])(
+    'accepts the serial %s',
+    (t) => {
+      expect(plateSyntax(t)).toMatchObject({ ok: true, prior: 1 });
+    },
+  );
   it.each([
     ['12:34:56', 'timestamp'],
     ['2024-05-01', 'date'],
     ['05/01/24', 'date'],
+    ['2014-05', 'date'],
     ['FLORIDA', 'word printed on plates'],
     ['FL0RIDA', 'state name'],
     ['SUNSHINE', 'word printed on plates'],

@@ -23,7 +23,10 @@ const TIME = /\d{1,2}\s*:\s*\d{2}/;
 /** A US phone number as painted on vans and trucks ("376-8750", "281-880-8231", "(281) 880"): no state prints a
  * serial of three digits, a dash and four. */
 const PHONE = /\(\d{3}\)|\d{3}\s*[-.]\s*\d{4}(?!\d)/;
-const DATE = /(\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})|(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4})/;
+/** A date, or the year and month a camera's timestamp starts with where a window cut it short
+ * ("2014-05" of "2014-05-14 09:54:05": the overlay's small print passes for a plate's serial). */
+const DATE =
+  /(\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})|(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4})|((19|20)\d{2}\s*[-/.]\s*(0[1-9]|1[0-2])(?!\d))/;
 
 /**
  * Whether OCR text can be a US plate serial. `prior` (0..1) lowers serials that are legal but
