@@ -111,8 +111,14 @@ const SERIAL_SHARE_OF_TALLEST = 0.7;
 /**
  * Serial lines side by side in one plate's window are one serial split by a gap (an emblem, a
  * wide dash): read alone, the right part passes as a shorter serial ("98943" of "7F98943").
- * Lines whose rows overlap by most of the lower one are joined, however far apart.
+ * Lines whose rows overlap by most of the lower one are joined where the gap between them is no
+ * wider than `JOIN_MAX_GAP` of their height: a window can hold another plate's or a vehicle's
+ * number on the same row (a bus's fleet number beside its plate), and that one joined to the
+ * serial spoilt both.
  */
+/** The widest gap in a serial, in its line's heights: an emblem or a bucking horse is about one. */
+const JOIN_MAX_GAP = 2;
+
 export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]): T[] {
   const out = [...lines];
   for (let i = 0; i < out.length; i++) {
@@ -124,6 +130,10 @@ export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]
         [, by, , bh] = rectBox(b.rect);
       const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
       if (iy < 0.6 * Math.min(ah, bh)) continue;
+      const [ax, , aw] = rectBox(a.rect),
+        [bx, , bw] = rectBox(b.rect);
+      const gap = Math.max(ax, bx) - Math.min(ax + aw, bx + bw);
+      if (gap > JOIN_MAX_GAP * Math.max(ah, bh)) continue;
       out[i] = { ...a, rect: joinRects(a.rect, b.rect) };
       out.splice(j, 1);
       j = i;

@@ -124,12 +124,19 @@ describe('platedet-ppocr windows', () => {
     expect(got.map((f) => (f === undefined ? 'read' : f.text))).toEqual(['read', 'ABC1234', 'read', 'XYZ987']);
   });
 
-  it('joins serial lines on one row of a window however far apart, not lines of other rows or windows', () => {
+  it('joins serial lines on one row of a window across a gap like an emblem, not lines of other rows or windows or far apart', () => {
     const line = (input: number, cx: number, cy: number, w: number, h: number) => ({ input, rect: { cx, cy, w, h, angle: 0, score: 0.9 } });
-    const joined = joinRows([line(0, 40, 50, 40, 30), line(0, 160, 52, 120, 32), line(0, 100, 120, 150, 30), line(1, 40, 50, 40, 30)]);
-    expect(joined).toHaveLength(3);
+    const joined = joinRows([
+      line(0, 40, 50, 40, 30),
+      line(0, 160, 52, 120, 32),
+      line(0, 100, 120, 150, 30),
+      line(1, 40, 50, 40, 30),
+      // The same row, but a fleet number five heights on: not part of the serial.
+      line(0, 420, 51, 120, 30),
+    ]);
+    expect(joined).toHaveLength(4);
     expect(joined[0]).toEqual({ input: 0, rect: { cx: 120, cy: 51.5, w: 200, h: 33, angle: 0, score: 0.9 } });
-    expect(joined.map((l) => l.input)).toEqual([0, 0, 1]);
+    expect(joined.map((l) => l.input)).toEqual([0, 0, 1, 0]);
   });
 
   it("takes a camera's timestamp and the lines stacked on it or running on from it for an overlay, not a plate beside it", () => {
