@@ -10,14 +10,27 @@ export interface StatePlate {
   name: string;
   slogan: string;
   formats: string[];
+  /**
+   * Series on the road beside the standard one but far fewer (commercial series, a new series
+   * just begun): together `MINOR_FORMAT_SHARE` of the state's plates in the readers' prior, where
+   * each counted alike with the standard one would take a share of the state's prior it does not
+   * have. Not printed on the simulator's plates.
+   */
+  minorFormats?: string[];
 }
+
+/** The share of a state's standard plates its minor series hold together (`StatePlate.minorFormats`):
+ * a stated assumption of the order of it (commercial plates are a minority of any state's), not a count. */
+export const MINOR_FORMAT_SHARE = 0.1;
 
 export const STATE_PLATES: readonly StatePlate[] = [
   { state: 'AL', name: 'ALABAMA', slogan: 'SWEET HOME', formats: ['NNLLNNN', 'NLNNNNN'] },
   { state: 'AK', name: 'ALASKA', slogan: 'THE LAST FRONTIER', formats: ['LLL NNN'] },
   { state: 'AZ', name: 'ARIZONA', slogan: 'GRAND CANYON STATE', formats: ['LLLNNNN'] },
   { state: 'AR', name: 'ARKANSAS', slogan: 'THE NATURAL STATE', formats: ['LLL NNL', 'NNN LLL'] },
-  { state: 'CA', name: 'CALIFORNIA', slogan: 'DMV.CA.GOV', formats: ['NLLLNNN'] },
+  // California's commercial plates run 1A23456 and, since that series ran out, 12345A1; passenger
+  // plates turn to 123ABC1 once 9ZZZ999 is issued (the DMV's reversal of the spent series).
+  { state: 'CA', name: 'CALIFORNIA', slogan: 'DMV.CA.GOV', formats: ['NLLLNNN'], minorFormats: ['NLNNNNN', 'NNNNNLN', 'NNNLLLN'] },
   { state: 'CO', name: 'COLORADO', slogan: '', formats: ['LLL-LNN', 'NNN-LLL'] },
   { state: 'CT', name: 'CONNECTICUT', slogan: 'CONSTITUTION STATE', formats: ['LL NNNNN', 'NLLLLN'] },
   { state: 'DE', name: 'DELAWARE', slogan: 'THE FIRST STATE', formats: ['NNNNNN', 'NNNNNNN'] },
@@ -95,7 +108,7 @@ export function fitStateFormat(text: string, state: UsState, maxChanges: number)
   const plate = STATE_PLATES.find((d) => d.state === state);
   if (!plate) return null;
   let best: { text: string; changes: number } | null = null;
-  for (const fmt of plate.formats) {
+  for (const fmt of allFormats(plate)) {
     const f = fmt.replace(/[^LN]/g, '');
     if (f.length !== text.length) continue;
     let out = '';
@@ -144,13 +157,33 @@ export function fitsStateFormat(text: string, state: UsState, maxChanges = 2): b
 /** A serial format as letter (L) and digit (N) classes only: "LLL-NNNN" is "LLLNNNN". */
 export const serialTemplate = (format: string): string => format.replace(/[^LN]/g, '');
 
+/** A state's standard and minor serial formats. */
+const allFormats = (d: StatePlate): string[] => [...d.formats, ...(d.minorFormats ?? [])];
+
 /** Every state's serial formats as templates, each once: the prior for a US plate whose state is unknown. */
-export const ALL_SERIAL_TEMPLATES: readonly string[] = [...new Set(STATE_PLATES.flatMap((d) => d.formats.map(serialTemplate)))];
+export const ALL_SERIAL_TEMPLATES: readonly string[] = [...new Set(STATE_PLATES.flatMap((d) => allFormats(d).map(serialTemplate)))];
+
+/**
+ * Each of a state's serial templates with its share of the state's plates in standard formats:
+ * the standard formats alike, the minor ones alike within `MINOR_FORMAT_SHARE`. A template that is
+ * both (a series printed with and without a dash) sums its shares.
+ */
+export function templateShares(d: StatePlate): { template: string; share: number }[] {
+  const minor = d.minorFormats?.length ? MINOR_FORMAT_SHARE : 0;
+  const out = new Map<string, number>();
+  const add = (formats: string[], share: number) => {
+    for (const f of formats) out.set(serialTemplate(f), (out.get(serialTemplate(f)) ?? 0) + share / formats.length);
+  };
+  add(d.formats, 1 - minor);
+  if (d.minorFormats?.length) add(d.minorFormats, minor);
+  return [...out].map(([template, share]) => ({ template, share }));
+}
 
 /** The serial templates of one state, or of every state when it is unknown (null). */
 export function serialTemplates(state: UsState | null): readonly string[] {
   if (!state) return ALL_SERIAL_TEMPLATES;
-  return [...new Set(STATE_PLATES.find((d) => d.state === state)?.formats.map(serialTemplate) ?? [])];
+  const plate = STATE_PLATES.find((d) => d.state === state);
+  return plate ? [...new Set(allFormats(plate).map(serialTemplate))] : [];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_SERIAL_TEMPLATES, serialTemplates } from '../../contracts/index.ts';
+import { ALL_SERIAL_TEMPLATES, MINOR_FORMAT_SHARE, serialTemplates } from '../../contracts/index.ts';
 import { bestPathLogP, ctcLogLikelihood, fitsTemplate, formatPrior, logPrior, P_STANDARD, templateDecode } from './format-prior.ts';
 import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
 
@@ -24,7 +24,8 @@ const clean = (text: string, p = 0.95) => [...text].flatMap((c) => [{ [c]: p }, 
 
 describe('templates', () => {
   it("are the states' formats as letters and digits, each once", () => {
-    expect(serialTemplates('CA')).toEqual(['NLLLNNN']);
+    // California's standard series first, then its minor ones (commercial 1A23456 and 12345A1, the new 123ABC1).
+    expect(serialTemplates('CA')).toEqual(['NLLLNNN', 'NLNNNNN', 'NNNNNLN', 'NNNLLLN']);
     expect(serialTemplates('MO')).toEqual(['LLNLNL']);
     expect(ALL_SERIAL_TEMPLATES).toContain('LLLNNNN');
     expect(new Set(ALL_SERIAL_TEMPLATES).size).toBe(ALL_SERIAL_TEMPLATES.length);
@@ -41,7 +42,14 @@ describe('logPrior', () => {
   it('favours a string in a format, the more the fewer formats are possible', () => {
     const other = logPrior('7A8C123', null);
     expect(other).toBeCloseTo(Math.log((1 - P_STANDARD) / 7 / 36 ** 7), 6);
-    expect(logPrior('7ABC123', 'CA')).toBeCloseTo(Math.log(P_STANDARD / (10 * 26 ** 3 * 1000) + (1 - P_STANDARD) / 7 / 36 ** 7), 6);
+    // California's standard series holds all but its minor series' share of its standard plates.
+    const ca = (1 - MINOR_FORMAT_SHARE) / (10 * 26 ** 3 * 1000);
+    expect(logPrior('7ABC123', 'CA')).toBeCloseTo(Math.log(P_STANDARD * ca + (1 - P_STANDARD) / 7 / 36 ** 7), 6);
+    // A commercial 1A23456: a third of that share, over its 2.6e7 strings.
+    const commercial = MINOR_FORMAT_SHARE / 3 / (10 * 26 * 1e5);
+    expect(logPrior('8D79882', 'CA')).toBeCloseTo(Math.log(P_STANDARD * commercial + (1 - P_STANDARD) / 7 / 36 ** 7), 6);
+    // Missouri lists no minor series: its one format holds all of its standard plates.
+    expect(logPrior('DL9E1U', 'MO')).toBeCloseTo(Math.log(P_STANDARD / (26 ** 4 * 100) + (1 - P_STANDARD) / 7 / 36 ** 6), 6);
     expect(logPrior('7ABC123', null)).toBeGreaterThan(other);
     expect(logPrior('7ABC123', 'CA')).toBeGreaterThan(logPrior('7ABC123', null));
     // California's format, read as Texas's: no more than any string.

@@ -1,4 +1,4 @@
-import { editDistance, REGISTERED_VEHICLES_M, STATE_PLATES, serialTemplate, serialTemplates, type UsState } from '../../contracts/index.ts';
+import { editDistance, REGISTERED_VEHICLES_M, STATE_PLATES, serialTemplates, templateShares, type UsState } from '../../contracts/index.ts';
 import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
 
 /**
@@ -17,7 +17,8 @@ import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
  * share of plates in one of the listed standard formats; the rest (vanity, specialty, legacy
  * and commercial series, plates of elsewhere) are any string of 2-8 letters and digits. Within
  * the standard share, a plate is of the state read from it, or (none read) of each state by its
- * share of registered vehicles; each of a state's formats alike; each string of a format alike.
+ * share of registered vehicles; each of a state's standard formats alike, its minor series
+ * (commercial and new ones) a tenth between them (`MINOR_FORMAT_SHARE`); each string of a format alike.
  * So a known state's format is favoured by ~8-10 nats over a string in no format, and with no
  * state read a format of a small state by little (Delaware's numbers) and California's by ~7;
  * the prior counts at `PRIOR_WEIGHT` of that. Nothing here is fitted to a benchmark's plates.
@@ -46,23 +47,24 @@ export const MAX_CHANGES_ANY_STATE = 1;
 /** Lengths a plate outside the standard formats may have (2 to 8 characters), each alike. */
 const OTHER_LENGTHS = 7;
 
-/** Each state's templates and its share of the country's plates. */
+/** Each state's templates with their shares of its plates, and its share of the country's plates. */
 const STATES_WITH_FORMATS = (() => {
   const total = Object.values(REGISTERED_VEHICLES_M).reduce((a, b) => a + b, 0);
   return STATE_PLATES.map((d) => ({
     state: d.state,
     share: REGISTERED_VEHICLES_M[d.state] / total,
-    templates: [...new Set(d.formats.map(serialTemplate))],
+    templates: templateShares(d),
   }));
 })();
+const TEMPLATES_OF = new Map(STATES_WITH_FORMATS.map((s) => [s.state, s.templates]));
 
 /** Strings a template allows. */
 const templateSize = (f: string) => [...f].reduce((c, k) => c * (k === 'L' ? 26 : 10), 1);
 
-/** Probability of a normalised serial among a state's standard plates (its formats alike, each string of one alike). */
-function stateLikelihood(text: string, templates: readonly string[]): number {
+/** Probability of a normalised serial among a state's standard plates (each format by its share, each string of one alike). */
+function stateLikelihood(text: string, templates: readonly { template: string; share: number }[]): number {
   let p = 0;
-  for (const f of templates) if (fitsTemplate(text, [f])) p += 1 / (templates.length * templateSize(f));
+  for (const { template, share } of templates) if (fitsTemplate(text, [template])) p += share / templateSize(template);
   return p;
 }
 
@@ -94,7 +96,7 @@ export function logPrior(text: string, state: UsState | null, guess?: StateGuess
   const other = (1 - P_STANDARD) / OTHER_LENGTHS / 36 ** n;
   const shares = state ? null : stateShares(guess);
   const standard = state
-    ? stateLikelihood(text, serialTemplates(state))
+    ? stateLikelihood(text, TEMPLATES_OF.get(state) ?? [])
     : STATES_WITH_FORMATS.reduce((a, s) => a + (shares?.get(s.state) ?? s.share) * stateLikelihood(text, s.templates), 0);
   return Math.log(P_STANDARD * standard + other);
 }
