@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STEP_CLASSES } from './ppocr-math.ts';
-import { secondOpinion, type Read } from './second-opinion.ts';
+import { mixes, secondOpinion, type Read } from './second-opinion.ts';
 
 const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({
   text,
@@ -120,6 +120,19 @@ describe('second opinion on a plate read', () => {
     expect(secondOpinion(primary, second)).toMatchObject({ text: 'K562093', opinion: 'primary' });
     // With the state read, its formats decide among both reads.
     expect(secondOpinion({ ...primary, state: 'DE', stateConfidence: 0.9 }, second)).toMatchObject({ text: '562093', opinion: 'second' });
+  });
+  it('weighs the mixtures of both reads that are a format, each reader right where the other slipped', () => {
+    // PP-OCR sure of the J, unsure of a last 7 it nearly took for 1; platerec sure of the 1, unsure of an I it nearly took for J.
+    const row = (text: string, unsure: number, mid: Record<string, number>) =>
+      [...text].map((ch, i) => (i === unsure ? mid : { [ch]: 0.97 }));
+    const primary = { ...read('AJK7557'), steps: stepsOf(row('AJK7557', 6, { 7: 0.5, 1: 0.45 })) };
+    const second = { ...read('AIK7551', null, 0.8), steps: stepsOf(row('AIK7551', 1, { I: 0.5, J: 0.45 })) };
+    expect(secondOpinion(primary, second)).toMatchObject({ text: 'AJK7551', opinion: 'second' });
+    expect(mixes('AJK7557', 'AIK7551')).toEqual(['AJK7551', 'AIK7557']);
+    // Insertions and deletions mix too; reads one edit apart, or more than three, have none.
+    expect(mixes('KCSIM', '7KCS1M')).toEqual(['KCS1M', '7KCSIM']);
+    expect(mixes('GHP995', '6HP995')).toEqual([]);
+    expect(mixes('ABCDEF', '123456')).toEqual([]);
   });
   it("averages the probabilities of the second's recognisers and weighs each one's read", () => {
     // PP-OCR reads an 8 it nearly takes for B; the lead platerec an R it half takes for B; the other platerec a sure B.

@@ -28,7 +28,9 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *    under the primary's steps, times the second's to the power `SECOND_WEIGHT`, times the
  *    serial formats' prior (format-prior.ts) at `PRIOR_WEIGHT`; the likeliest reading is taken.
  *    Where the state is read, each reader's likeliest reading in each of its formats is weighed
- *    too (`formatReadings`): the right reading is often neither reader's first.
+ *    too (`formatReadings`): the right reading is often neither reader's first. So are the
+ *    mixtures of the two reads that are a format (`mixes`): each reader may slip where the other
+ *    does not.
  *    Each reader then speaks for every character of either reading, so PP-OCR's extra character
  *    (a dash read as L, a bumper's digits beside the plate) or its look-alike (G for 6, 0 for D)
  *    loses to platerec's read where PP-OCR itself found it nearly as likely. With no state
@@ -116,6 +118,8 @@ export function secondOpinion<R extends Read>(
       const readings = [
         a,
         ...[b, ...alike].filter((x) => x && !endSlip(x)),
+        // Each reader right where the other slipped: such a mixture is neither's read, so only one the formats hold.
+        ...mixes(a, b).filter((x) => !endSlip(x) && fitsTemplate(x.replaceAll('O', '0'), templates)),
         ...(known ? formatReadings(firstLogged, seconds[0]!, a, b, known) : []),
       ];
       const best = likeliest(readings, score);
@@ -203,4 +207,38 @@ export function isInnerDrop(longer: string, shorter: string): boolean {
   if (longer.length !== shorter.length + 1) return false;
   for (let i = 1; i < longer.length - 1; i++) if (longer.slice(0, i) + longer.slice(i + 1) === shorter) return true;
   return false;
+}
+
+/**
+ * Readings that take each character where two readings differ from one or the other (the edits of
+ * an alignment, each made or not), besides the two themselves; none where they are one edit apart
+ * (nothing to mix) or more than `maxEdits`. Two readers each slip on a different look-alike of one
+ * plate ("AJK7557" and "AIK7551" of AJK7551).
+ */
+export function mixes(a: string, b: string, maxEdits = 3): string[] {
+  const n = a.length,
+    m = b.length;
+  const d = Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= n; i++)
+    for (let j = 1; j <= m; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  if (d[n]![m]! < 2 || d[n]![m]! > maxEdits) return [];
+  // The alignment as pieces: each either common to both or an edit (a's side, b's side).
+  const pieces: [string, string][] = [];
+  for (let i = n, j = m; i > 0 || j > 0; ) {
+    if (i > 0 && j > 0 && d[i]![j] === d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)) {
+      pieces.unshift([a[i - 1]!, b[j - 1]!]);
+      i--;
+      j--;
+    } else if (i > 0 && d[i]![j] === d[i - 1]![j]! + 1) {
+      pieces.unshift([a[i - 1]!, '']);
+      i--;
+    } else {
+      pieces.unshift(['', b[j - 1]!]);
+      j--;
+    }
+  }
+  let out = [''];
+  for (const [x, y] of pieces) out = x === y ? out.map((s) => s + x) : out.flatMap((s) => [s + x, s + y]);
+  return out.filter((s) => s !== a && s !== b);
 }
