@@ -84,6 +84,12 @@ describe('platedet-ppocr windows', () => {
       result('ABC1234', [600, 400, 100, 30], 0.5),
     ]);
     expect(kept.map((r) => r.text)).toEqual(['GWAGEN', 'ABC1234']);
+    // Two windows' reads of one plate: the one both recognisers agreed on, though less sure; the rest, most confident first.
+    const tight = result('UG9L8L', [329, 290, 73, 29], 0.904),
+      whole = result('UG9L8U', [329, 289, 82, 33], 0.898),
+      other = result('ABC1234', [600, 400, 100, 30], 0.95);
+    expect(dedupeResults([tight, whole, other], [false, true, false]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8U']);
+    expect(dedupeResults([tight, whole, other]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8L']);
   });
 
   it('tells a detection of a followed plate from a new plate beside it', () => {

@@ -95,16 +95,25 @@ export function mergeWindows(regions: Region[]): Region[] {
   return out;
 }
 
-/** Keeps the best of results whose centres fall inside one another's box (windows of plates
- * close together overlap, and both may read the same serial). */
-export function dedupeResults(results: PlateResult[]): PlateResult[] {
-  const boxed = results.map((r) => ({
+/**
+ * Keeps the best of results whose centres fall inside one another's box (windows of plates
+ * close together overlap, and both may read the same serial), most confident first. A read both
+ * recognisers agreed on (`agreed`, by index) is the best before any they did not: two windows of
+ * one plate frame its serial differently, and the tighter may cut a character's side off (U read
+ * as L) while PP-OCR stays as sure as of the whole one; where platerec reads it otherwise too,
+ * the other window's read is the better one.
+ */
+export function dedupeResults(results: PlateResult[], agreed: boolean[] = []): PlateResult[] {
+  const boxed = results.map((r, i) => ({
     r,
     input: 0,
-    score: r.confidence,
+    // Confidences are at most 1: an agreed read ranks above every other.
+    score: r.confidence + (agreed[i] ? 1 : 0),
     quad: { cx: r.box[0] + r.box[2] / 2, cy: r.box[1] + r.box[3] / 2, w: r.box[2], h: r.box[3], angle: 0 },
   }));
-  return suppress(boxed).map((b) => b.r);
+  return suppress(boxed)
+    .map((b) => b.r)
+    .sort((a, b) => b.confidence - a.confidence);
 }
 
 /**
@@ -498,21 +507,28 @@ export class DetectThenOcrReader implements PlateReader {
         }
       }
     });
+    const agreed = new Set<SteppedResult>();
     if (this.seconds.length && plates.length) {
       const [lead = [], ...alike] = await Promise.all(this.seconds.map((m) => m.read(plates)));
       plates.forEach((p, k) => {
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
-        const { opinion: _, ...fused } = secondOpinion(out[p.input]![p.at]!, lead[k]!, {
+        const { opinion, ...fused } = secondOpinion(out[p.input]![p.at]!, lead[k]!, {
           fillState: false,
           aspect: p.quad.w / p.quad.h,
           alike: alike.map((r) => r[k]!),
         });
         out[p.input]![p.at] = fused;
+        if (opinion === 'agree') agreed.add(fused);
       });
     }
     // Per-step probabilities are the readers' working, not part of a read.
-    return out.map((list) => dedupeResults(list.map(({ steps: _, ...r }: SteppedResult) => r)));
+    return out.map((list) =>
+      dedupeResults(
+        list.map(({ steps: _, ...r }: SteppedResult) => r),
+        list.map((r) => agreed.has(r)),
+      ),
+    );
   }
 
   async close(): Promise<void> {
