@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PLACED_REACH,
   assignFollowed,
+  besidePlate,
   cropImage,
   dedupeResults,
   mergeWindows,
@@ -90,6 +91,17 @@ describe('platedet-ppocr windows', () => {
       other = result('ABC1234', [600, 400, 100, 30], 0.95);
     expect(dedupeResults([tight, whole, other], [false, true, false]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8U']);
     expect(dedupeResults([tight, whole, other]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8L']);
+  });
+
+  it('tells a serial on its plate from text beside it in the window', () => {
+    const box: [number, number, number, number] = [712, 163, 128, 28];
+    // A serial a little off the box's middle, or reaching past its side: on the plate.
+    expect(besidePlate(box, 776, 177)).toBe(false);
+    expect(besidePlate(box, 830, 185)).toBe(false);
+    expect(besidePlate(box, 700, 180)).toBe(false);
+    // A phone number painted under the plate, its middle a box's height below it; a name far to its side.
+    expect(besidePlate(box, 762, 220)).toBe(true);
+    expect(besidePlate(box, 920, 177)).toBe(true);
   });
 
   it('tells a detection of a followed plate from a new plate beside it', () => {

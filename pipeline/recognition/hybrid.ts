@@ -214,6 +214,17 @@ function nearestBox(boxes: [number, number, number, number][], x: number, y: num
   return best;
 }
 
+/**
+ * Whether a serial read in a plate's window stands beside the plate rather than on it: its centre
+ * more than half the plate box's width or height outside the box. The window's margin is there for
+ * the state name and a character the box left out; a line whose middle lies that far out is other
+ * text (a phone number painted on a van, a dealer's name), and the detector found no plate there.
+ */
+export function besidePlate(box: [number, number, number, number], cx: number, cy: number): boolean {
+  const [x, y, w, h] = box;
+  return Math.max(x - cx, cx - (x + w)) > w / 2 || Math.max(y - cy, cy - (y + h)) > h / 2;
+}
+
 /** Least confidence a placed serial must read at to be taken without the full read. */
 const PLACED_MIN_CONFIDENCE = 0.8;
 
@@ -485,6 +496,7 @@ export class DetectThenOcrReader implements PlateReader {
       for (const p of list) {
         const rect = { ...p.rect, cx: p.rect.cx / f + region.x, cy: p.rect.cy / f + region.y, w: p.rect.w / f, h: p.rect.h / f };
         const plateBox = nearestBox(plateBoxes, rect.cx, rect.cy);
+        if (plateBox && besidePlate(plateBox, rect.cx, rect.cy)) continue;
         out[input]!.push({
           ...p,
           box: [p.box[0] / f + region.x, p.box[1] / f + region.y, p.box[2] / f, p.box[3] / f].map((v) => Math.round(v)) as [
