@@ -324,6 +324,19 @@ export class BaselineReader implements PlateReader {
     }
   }
 
+  /**
+   * Reads serial lines again with `room` line heights added across (half each side), with their
+   * per-step probabilities: for a line whose ends another reader saw past (`cutShort`).
+   */
+  async readWider(
+    items: { image: Image; rect: TextRect }[],
+    room = WIDENINGS[0]!,
+  ): Promise<{ text: string; confidence: number; steps?: PlateSteps }[]> {
+    if (!items.length) return [];
+    const texts = await this.ocr.recognize(items.map(({ image, rect }) => ({ image, rect: { ...rect, w: rect.w + room * rect.h } })));
+    return texts.map((t) => ({ text: t.text, confidence: t.confidence, steps: t.steps }));
+  }
+
   close(): Promise<void> {
     return this.ocr.close();
   }

@@ -1,9 +1,11 @@
+import { normalizePlate } from '../../contracts/index.ts';
 import { resizeRegion, type Image } from '../render/raster.ts';
 import { BaselineReader, type SteppedResult } from './baseline.ts';
 import { suppress } from './own.ts';
 import { PlateDetector } from './platedet.ts';
-import { PlateRecognizer, type PlateQuad } from './platerec.ts';
-import { secondOpinion } from './second-opinion.ts';
+import { PlateRecognizer, type PlateQuad, type PlateText } from './platerec.ts';
+import { cutShort, secondOpinion } from './second-opinion.ts';
+import { plateSyntax } from './syntax.ts';
 import { isCut, type Region, type TextRect } from './ppocr-math.ts';
 import { detectAtScales, MIN_READABLE_WIDTH, STILL_THRESHOLD } from './proposals.ts';
 import {
@@ -490,7 +492,7 @@ export class DetectThenOcrReader implements PlateReader {
       },
     );
     // Plates read in a window with a detector box, for the second opinion: where in `out`, and the plate in the window.
-    const plates: { input: number; at: number; image: Image; quad: PlateQuad }[] = [];
+    const plates: { input: number; at: number; image: Image; quad: PlateQuad; line: TextRect }[] = [];
     reads.forEach((list, k) => {
       const { input, region, image, scale: f = 1, plateBoxes = [] } = windows[k]!;
       for (const p of list) {
@@ -515,6 +517,7 @@ export class DetectThenOcrReader implements PlateReader {
             at: out[input]!.length - 1,
             image,
             quad: { cx: (x - region.x + w / 2) * f, cy: (y - region.y + h / 2) * f, w: w * f, h: h * f, angle: 0 },
+            line: p.rect,
           });
         }
       }
@@ -522,6 +525,7 @@ export class DetectThenOcrReader implements PlateReader {
     const agreed = new Set<SteppedResult>();
     if (this.seconds.length && plates.length) {
       const [lead = [], ...alike] = await Promise.all(this.seconds.map((m) => m.read(plates)));
+      await this.widenCutLines(out, plates, [lead, ...alike]);
       plates.forEach((p, k) => {
         // In video the state head's guesses would be votes in the tracker every frame, against
         // names PP-OCR read (or a state the tracker settled and stopped asking for): the serial only.
@@ -541,6 +545,36 @@ export class DetectThenOcrReader implements PlateReader {
         list.map((r) => agreed.has(r)),
       ),
     );
+  }
+
+  /**
+   * PP-OCR's serial lines that platerec saw past at an end (`cutShort`) where no state was read,
+   * read again wider (a known state's misfits already were, in the baseline reader): the wider
+   * reading replaces PP-OCR's, steps and all, where it can be a serial and is longer, so that the
+   * second opinion weighs characters PP-OCR's view held.
+   */
+  private async widenCutLines(
+    out: SteppedResult[][],
+    plates: { input: number; at: number; image: Image; line: TextRect }[],
+    seconds: PlateText[][],
+  ): Promise<void> {
+    const cut = plates.filter((p, k) => {
+      const r = out[p.input]![p.at]!;
+      const a = normalizePlate(r.text);
+      return !r.state && a.length >= 3 && seconds.some((reads) => cutShort(a, normalizePlate(reads[k]!.text)));
+    });
+    const wide = await this.ocr.readWider(cut.map((p) => ({ image: p.image, rect: p.line })));
+    cut.forEach((p, i) => {
+      const r = out[p.input]![p.at]!;
+      const v = plateSyntax(wide[i]!.text);
+      if (!v.ok || v.text.length <= normalizePlate(r.text).length) return;
+      out[p.input]![p.at] = {
+        ...r,
+        text: v.text,
+        confidence: Math.min(r.confidence, wide[i]!.confidence * v.prior),
+        steps: wide[i]!.steps,
+      };
+    });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STEP_CLASSES } from './ppocr-math.ts';
-import { mixes, secondOpinion, type Read } from './second-opinion.ts';
+import { cutShort, mixes, secondOpinion, type Read } from './second-opinion.ts';
 
 const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({
   text,
@@ -183,5 +183,18 @@ describe('second opinion on a plate read', () => {
       state: null,
       stateConfidence: 0,
     });
+  });
+});
+
+describe("PP-OCR's line cut short", () => {
+  it('is told by another read running past it at an end, a look-alike apart at most', () => {
+    // PP-OCR's tight box lost the first C and last V of CJ8P4V and read the 8 as B; platerec saw them.
+    expect(cutShort('JBP4', 'CJ8P4V')).toBe(true);
+    expect(cutShort('J8P4', 'CJ8P4')).toBe(true);
+    expect(cutShort('ABC123', 'ABC1234')).toBe(true);
+    // Not where the other read is no longer, differs in more than one place, or runs past by three.
+    expect(cutShort('ABC123', 'ABC128')).toBe(false);
+    expect(cutShort('JBP4', 'CJ8R4V')).toBe(false);
+    expect(cutShort('P4', 'CJ8P4')).toBe(false);
   });
 });

@@ -242,3 +242,21 @@ export function mixes(a: string, b: string, maxEdits = 3): string[] {
   for (const [x, y] of pieces) out = x === y ? out.map((s) => s + x) : out.flatMap((s) => [s + x, s + y]);
   return out.filter((s) => s !== a && s !== b);
 }
+
+/**
+ * Whether another recogniser's read `other` runs past the primary's `a` at an end (one or two
+ * characters before or after a stretch that is `a` with at most one look-alike): the primary's
+ * text line was cut short there, the first-character loss of a tight text box. Its steps cannot
+ * speak for characters its view did not hold, so the line is read again wider first.
+ */
+export function cutShort(a: string, other: string): boolean {
+  for (let pre = 0; pre <= 2; pre++)
+    for (let post = 0; post <= 2; post++) {
+      if (pre + post === 0 || other.length !== a.length + pre + post) continue;
+      const mid = other.slice(pre, other.length - post);
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) if (mid[i] !== a[i]) diff++;
+      if (diff <= 1) return true;
+    }
+  return false;
+}
