@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeWindows, windowScale } from './hybrid.ts';
+import { mergeWindows, windowScale } from './windows.ts';
 
 describe('plate windows of a still', () => {
   it('merges a window into one that holds it (a plate boxed by two passes)', () => {

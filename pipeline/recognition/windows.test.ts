@@ -9,7 +9,7 @@ import {
   placeLine,
   plateWindow,
   regionInputWidth,
-} from './hybrid.ts';
+} from './windows.ts';
 import { isCut } from './ppocr-math.ts';
 import { joinRows, timestampOverlay } from './baseline.ts';
 import type { PlateResult } from './reader.ts';
