@@ -4,7 +4,7 @@ import { PpOcr, type PpOcrOptions } from './ppocr.ts';
 import { formatPrior } from './format-prior.ts';
 import { joinRects, mergeLines, type PlateSteps, rectBox, type TextRect } from './ppocr-math.ts';
 import { type PlateReader, type PlateResult, type ReadInput, type ReadOptions, roundScore as round } from './reader.ts';
-import { plateSyntax, roundGlyphsAsZero, stateFromText } from './syntax.ts';
+import { plateSyntax, roundGlyphsAsZero, stateFromText, type SyntaxVerdict } from './syntax.ts';
 
 /**
  * Baseline reader on PP-OCRv4: find every text line, read them all in one batch, keep the
@@ -87,9 +87,12 @@ const OUTSIDE_FORMATS_PRIOR = 0.8;
  * cut there, or a slip that lost the time's colons ("09:54:05" read "03854"), leaves the rest
  * looking like a serial of digits; no plate prints its serial beside a date of its size.
  */
-export function timestampOverlay<T extends { input: number; rect: TextRect; text: string }>(lines: T[]): Set<T> {
-  const stamps = lines.filter((l) => {
-    const v = plateSyntax(l.text);
+export function timestampOverlay<T extends { input: number; rect: TextRect; text: string }>(
+  lines: T[],
+  verdicts: SyntaxVerdict[] = lines.map((l) => plateSyntax(l.text)),
+): Set<T> {
+  const stamps = lines.filter((_, i) => {
+    const v = verdicts[i]!;
     return !v.ok && (v.reason === 'date' || v.reason === 'timestamp');
   });
   return new Set(lines.filter((l) => stamps.some((s) => l === s || besideStamp(l, s))));
@@ -186,11 +189,12 @@ export class BaselineReader implements PlateReader {
     const lines = await toLines(serialCrops);
 
     const plates: { line: Line; text: string; confidence: number }[] = [];
-    const overlay = timestampOverlay(lines);
-    for (const line of lines) {
-      const v = plateSyntax(line.text);
+    const verdicts = lines.map((line) => plateSyntax(line.text));
+    const overlay = timestampOverlay(lines, verdicts);
+    lines.forEach((line, i) => {
+      const v = verdicts[i]!;
       if (v.ok && !overlay.has(line)) plates.push({ line, text: v.text, confidence: line.confidence * v.prior });
-    }
+    });
 
     const states = new Map<Line, { state: UsState; score: number } | null>();
     const knownAt = (p: { line: Line }) => {
