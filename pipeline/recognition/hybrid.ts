@@ -20,6 +20,7 @@ import {
   PLACED_MIN_CONFIDENCE,
   placeLine,
   plateWindow,
+  recogniserView,
   regionInputWidth,
   STILL_WINDOW_DET_SIDE,
   WINDOW_DET_SIDE,
@@ -269,7 +270,7 @@ export class DetectThenOcrReader implements PlateReader {
             input,
             at: out[input]!.length - 1,
             image,
-            quad: { cx: (x - region.x + w / 2) * f, cy: (y - region.y + h / 2) * f, w: w * f, h: h * f, angle: 0 },
+            quad: recogniserView([(x - region.x) * f, (y - region.y) * f, w * f, h * f], p.rect),
             line: p.rect,
           });
         }

@@ -7,6 +7,7 @@ import {
   dedupeResults,
   mergeWindows,
   placeLine,
+  recogniserView,
   plateWindow,
   regionInputWidth,
 } from './windows.ts';
@@ -91,6 +92,16 @@ describe('platedet-ppocr windows', () => {
       other = result('ABC1234', [600, 400, 100, 30], 0.95);
     expect(dedupeResults([tight, whole, other], [false, true, false]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8U']);
     expect(dedupeResults([tight, whole, other]).map((r) => r.text)).toEqual(['ABC1234', 'UG9L8L']);
+  });
+
+  it("frames the recognisers' view as a plate around the serial where the detector's box is far wider than it", () => {
+    const line = { cx: 200, cy: 100, w: 80, h: 24, angle: 0.02, score: 0.9 };
+    // A 2:1 box keeps its view.
+    expect(recogniserView([150, 75, 100, 50], line)).toEqual({ cx: 200, cy: 100, w: 100, h: 50, angle: 0 });
+    // A 4.2:1 box around plate and frame, the serial a third of it: a 2:1 plate around the serial.
+    expect(recogniserView([75, 85, 250, 60], line)).toEqual({ cx: 200, cy: 100, w: 100, h: 50, angle: 0.02 });
+    // A wide box the serial fills (a European plate): its own view, which the second opinion does not weigh.
+    expect(recogniserView([150, 88, 105, 22], { ...line, w: 95 })).toEqual({ cx: 202.5, cy: 99, w: 105, h: 22, angle: 0 });
   });
 
   it('tells a serial on its plate from text beside it in the window', () => {

@@ -1,6 +1,8 @@
 import type { Image } from '../render/raster.ts';
 import { suppress } from './own.ts';
 import type { Region, TextRect } from './ppocr-math.ts';
+import type { PlateQuad } from './platerec.ts';
+import { SECOND_MAX_ASPECT } from './second-opinion.ts';
 import type { FollowedPlate, KnownState, PlacedLine, PlateResult, ReadInput } from './reader.ts';
 
 /**
@@ -261,4 +263,24 @@ const WINDOW_MAX_UPSCALE = 3;
  */
 export function windowScale(region: Region): number {
   return Math.min(WINDOW_MAX_UPSCALE, Math.max(1, STILL_WINDOW_DET_SIDE / Math.max(region.w, region.h, 1)));
+}
+
+/** A serial spans about this share of a US plate's width. */
+const SERIAL_SHARE_OF_PLATE = 0.8;
+/** A serial line narrower than this share of a wide detector box: the box holds more than the plate. */
+const NARROW_IN_BOX = 0.6;
+
+/**
+ * The view of a plate the own recognisers read (in the window's pixels): the detector's box, or,
+ * where that box is wider than the plates they learnt (`SECOND_MAX_ASPECT`) and PP-OCR's serial
+ * line fills little of it, a 2:1 plate around the line. Such a box holds a plate frame or the
+ * bumper beside the plate; squeezed into the recogniser's input, its serial was unreadable, and
+ * its read was not weighed at all. A wide box that the line fills is a one-line plate of
+ * elsewhere (a European one): it keeps its box, and the recognisers' read stays unweighed.
+ */
+export function recogniserView(box: [number, number, number, number], line: TextRect): PlateQuad {
+  const [x, y, w, h] = box;
+  if (w / h <= SECOND_MAX_ASPECT || line.w >= NARROW_IN_BOX * w) return { cx: x + w / 2, cy: y + h / 2, w, h, angle: 0 };
+  const pw = line.w / SERIAL_SHARE_OF_PLATE;
+  return { cx: line.cx, cy: line.cy, w: pw, h: pw / 2, angle: line.angle };
 }
