@@ -313,7 +313,7 @@ export class BaselineReader implements PlateReader {
       if (!misfits.length) return;
       const wide = misfits.map(({ p }) => ({
         image: inputs[p.line.input]!.image,
-        rect: { ...p.line.rect, w: p.line.rect.w + room * p.line.rect.h },
+        rect: widened(p.line.rect, room),
       }));
       const texts = await this.ocr.recognize(wide);
       misfits = misfits.filter(({ p, state }, i) => {
@@ -337,7 +337,7 @@ export class BaselineReader implements PlateReader {
     room = WIDENINGS[0]!,
   ): Promise<{ text: string; confidence: number; steps?: PlateSteps }[]> {
     if (!items.length) return [];
-    const texts = await this.ocr.recognize(items.map(({ image, rect }) => ({ image, rect: { ...rect, w: rect.w + room * rect.h } })));
+    const texts = await this.ocr.recognize(items.map(({ image, rect }) => ({ image, rect: widened(rect, room) })));
     return texts.map((t) => ({ text: t.text, confidence: t.confidence, steps: t.steps }));
   }
 
@@ -345,6 +345,9 @@ export class BaselineReader implements PlateReader {
     return this.ocr.close();
   }
 }
+
+/** A line with `room` of its heights added across it, half each side. */
+const widened = (rect: TextRect, room: number): TextRect => ({ ...rect, w: rect.w + room * rect.h });
 
 /** Room added to a misfit serial's line, both sides together, in its heights: 0.9 a side reaches
  * a lone character past a dash, 2 a side one past an emblem as wide as a character is tall. */

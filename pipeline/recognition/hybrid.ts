@@ -312,16 +312,15 @@ export class DetectThenOcrReader implements PlateReader {
     plates: { input: number; at: number; image: Image; line: TextRect }[],
     seconds: PlateText[][],
   ): Promise<void> {
-    const cut = plates.filter((p, k) => {
+    const cut = plates.flatMap((p, k) => {
       const r = out[p.input]![p.at]!;
       const a = normalizePlate(r.text);
-      return !r.state && a.length >= 3 && seconds.some((reads) => cutShort(a, normalizePlate(reads[k]!.text)));
+      return !r.state && a.length >= 3 && seconds.some((reads) => cutShort(a, normalizePlate(reads[k]!.text))) ? [{ p, r, a }] : [];
     });
-    const wide = await this.ocr.readWider(cut.map((p) => ({ image: p.image, rect: p.line })));
-    cut.forEach((p, i) => {
-      const r = out[p.input]![p.at]!;
+    const wide = await this.ocr.readWider(cut.map(({ p }) => ({ image: p.image, rect: p.line })));
+    cut.forEach(({ p, r, a }, i) => {
       const v = plateSyntax(wide[i]!.text);
-      if (!v.ok || v.text.length <= normalizePlate(r.text).length) return;
+      if (!v.ok || v.text.length <= a.length) return;
       out[p.input]![p.at] = {
         ...r,
         text: v.text,
