@@ -3,9 +3,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { stepOf, TOTP_STEP_SECONDS, totpAt } from '../../access/totp.ts';
+import { totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
-import { setupTokenFrom } from '../helpers/access.ts';
+import { nextTotpStep, setupTokenFrom, untilNextStep } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 
@@ -123,19 +123,19 @@ export async function openPage(
 export class Totp {
   #last = -1;
   constructor(readonly secret: string) {}
+  /** A code for a step not used yet (throws when the window is spent: `next()` waits instead). */
   code(): string {
-    const now = stepOf(new Date());
-    const step = [now - 1, now, now + 1].find((s) => s > this.#last);
-    if (step === undefined) throw new Error('no unused TOTP step in the window');
+    const step = nextTotpStep(new Date(), this.#last);
+    if (step === null) throw new Error('no unused TOTP step in the window');
     this.#last = step;
     return totpAt(this.secret, step);
   }
   /** A code for a step not used yet, waiting for the next step when every one in the window is spent (sign-ins in quick succession). */
   async next(): Promise<string> {
     for (;;) {
-      const now = stepOf(new Date());
-      if (now + 1 > this.#last) return this.code();
-      await new Promise((r) => setTimeout(r, (now + 1) * TOTP_STEP_SECONDS * 1000 - Date.now() + 50));
+      const at = new Date();
+      if (nextTotpStep(at, this.#last) !== null) return this.code();
+      await new Promise((r) => setTimeout(r, untilNextStep(at)));
     }
   }
 }

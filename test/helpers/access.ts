@@ -28,24 +28,31 @@ interface Account {
 }
 
 /**
- * A code for a step not used yet (TOTP codes are single-use per user across setup, enrolment and
- * sign-in; ±1 step of drift is accepted). The step before is used only early in the current one:
- * made late, a step boundary can pass before the server checks it, and it is refused (the
- * sign-in fails with 401). When every step in the window is spent (a sign-in again soon after
- * the last), it waits for the next step rather than failing.
+ * The TOTP step a test client may use next, or null while every step in the window is spent
+ * (TOTP codes are single-use per user across setup, enrolment and sign-in; ±1 step of drift is
+ * accepted). The step before is used only early in the current one: made late, a step boundary
+ * can pass before the server checks it, and it is refused (401 at sign-in, 400 at enrolment).
  */
+export function nextTotpStep(at: Date, lastStep: number): number | null {
+  const now = stepOf(at);
+  const intoStep = at.getTime() - now * TOTP_STEP_SECONDS * 1000;
+  const early = intoStep < (TOTP_STEP_SECONDS - 10) * 1000;
+  return [...(early ? [now - 1] : []), now, now + 1].find((s) => s > lastStep) ?? null;
+}
+
+/** Milliseconds from `at` to just past the start of the next TOTP step. */
+export const untilNextStep = (at: Date) => (stepOf(at) + 1) * TOTP_STEP_SECONDS * 1000 - at.getTime() + 50;
+
+/** A code for a step not used yet, waiting for the next step when every one in the window is spent (a sign-in again soon after the last). */
 async function freshCode(a: Account): Promise<string> {
   for (;;) {
     const at = new Date();
-    const now = stepOf(at);
-    const intoStep = at.getTime() - now * TOTP_STEP_SECONDS * 1000;
-    const early = intoStep < (TOTP_STEP_SECONDS - 10) * 1000;
-    const step = [...(early ? [now - 1] : []), now, now + 1].find((s) => s > a.lastStep);
-    if (step !== undefined) {
+    const step = nextTotpStep(at, a.lastStep);
+    if (step !== null) {
       a.lastStep = step;
       return totpAt(a.secret, step);
     }
-    await new Promise((r) => setTimeout(r, TOTP_STEP_SECONDS * 1000 - intoStep + 50));
+    await new Promise((r) => setTimeout(r, untilNextStep(at)));
   }
 }
 
