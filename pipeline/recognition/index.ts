@@ -17,7 +17,8 @@ export {
   type ReadOptions,
   type ReaderFactory,
 } from './reader.ts';
-export { BaselineReader, stateBands } from './baseline.ts';
+export { BaselineReader } from './baseline.ts';
+export { stateBands } from './lines.ts';
 export { PpOcr, defaultModelDir, type PpOcrOptions } from './ppocr.ts';
 export { plateAroundLine } from './own.ts';
 export { PlateDetector } from './platedet.ts';

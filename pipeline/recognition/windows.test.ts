@@ -12,7 +12,7 @@ import {
   regionInputWidth,
 } from './windows.ts';
 import { isCut } from './ppocr-math.ts';
-import { joinRows, timestampOverlay } from './baseline.ts';
+import { joinRows, timestampOverlay } from './lines.ts';
 import type { PlateResult } from './reader.ts';
 
 const result = (text: string, box: [number, number, number, number], confidence: number): PlateResult => ({
