@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
-import { nextTotpStep, setupTokenFrom, untilNextStep } from '../helpers/access.ts';
+import { freshCode, nextTotpStep, setupTokenFrom } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 
@@ -121,22 +121,20 @@ export async function openPage(
 
 /** A TOTP account: codes are single-use per 30-s step, so each sign-in takes a step not used yet. */
 export class Totp {
-  #last = -1;
-  constructor(readonly secret: string) {}
+  readonly #account: { secret: string; lastStep: number };
+  constructor(readonly secret: string) {
+    this.#account = { secret, lastStep: -1 };
+  }
   /** A code for a step not used yet (throws when the window is spent: `next()` waits instead). */
   code(): string {
-    const step = nextTotpStep(new Date(), this.#last);
+    const step = nextTotpStep(new Date(), this.#account.lastStep);
     if (step === null) throw new Error('no unused TOTP step in the window');
-    this.#last = step;
+    this.#account.lastStep = step;
     return totpAt(this.secret, step);
   }
   /** A code for a step not used yet, waiting for the next step when every one in the window is spent (sign-ins in quick succession). */
-  async next(): Promise<string> {
-    for (;;) {
-      const at = new Date();
-      if (nextTotpStep(at, this.#last) !== null) return this.code();
-      await new Promise((r) => setTimeout(r, untilNextStep(at)));
-    }
+  next(): Promise<string> {
+    return freshCode(this.#account);
   }
 }
 

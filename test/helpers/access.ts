@@ -41,10 +41,10 @@ export function nextTotpStep(at: Date, lastStep: number): number | null {
 }
 
 /** Milliseconds from `at` to just past the start of the next TOTP step. */
-export const untilNextStep = (at: Date) => (stepOf(at) + 1) * TOTP_STEP_SECONDS * 1000 - at.getTime() + 50;
+const untilNextStep = (at: Date) => (stepOf(at) + 1) * TOTP_STEP_SECONDS * 1000 - at.getTime() + 50;
 
 /** A code for a step not used yet, waiting for the next step when every one in the window is spent (a sign-in again soon after the last). */
-async function freshCode(a: Account): Promise<string> {
+export async function freshCode(a: Pick<Account, 'secret' | 'lastStep'>): Promise<string> {
   for (;;) {
     const at = new Date();
     const step = nextTotpStep(at, a.lastStep);
