@@ -39,6 +39,7 @@ export function nearEnough(r: TextRect, plate: { rect: TextRect; input: number }
   return Math.abs(r.cy - plate.rect.cy) <= plate.rect.h * 2.2 && Math.abs(r.cx - plate.rect.cx) <= plate.rect.w;
 }
 
+/** The state named by the likeliest state line near a serial's line, with its score. */
 export function stateNear(plate: Line, lines: Line[]): { state: UsState; score: number } | null {
   let best: { state: UsState; score: number } | null = null;
   for (const l of lines) {
@@ -77,6 +78,9 @@ function besideStamp(line: { input: number; rect: TextRect }, stamp: { input: nu
   return (overlapX > 0 && dy <= 1.6 * h) || (overlapX > -h && dy <= 0.5 * h);
 }
 
+/** The widest gap in a serial, in its line's heights: an emblem or a bucking horse is about one. */
+const JOIN_MAX_GAP = 2;
+
 /**
  * Serial lines side by side in one plate's window are one serial split by a gap (an emblem, a
  * wide dash): read alone, the right part passes as a shorter serial ("98943" of "7F98943").
@@ -85,9 +89,6 @@ function besideStamp(line: { input: number; rect: TextRect }, stamp: { input: nu
  * number on the same row (a bus's fleet number beside its plate), and that one joined to the
  * serial spoilt both.
  */
-/** The widest gap in a serial, in its line's heights: an emblem or a bucking horse is about one. */
-const JOIN_MAX_GAP = 2;
-
 export function joinRows<T extends { rect: TextRect; input: number }>(lines: T[]): T[] {
   const out = [...lines];
   for (let i = 0; i < out.length; i++) {
