@@ -115,7 +115,7 @@ describe('alert evidence', () => {
     await inv.getByTestId('banner').waitFor({ timeout: 30_000 });
     await inv.getByLabel('User name').fill('ivy');
     await inv.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await inv.getByLabel('Authenticator code').fill(totp.code());
+    await inv.getByLabel('Authenticator code').fill(await totp.next());
     await inv.getByLabel('I have read and accept this notice').check();
     await inv.getByRole('button', { name: 'Sign in' }).click();
     await inv.getByTestId('whoami').waitFor();

@@ -45,7 +45,7 @@ async function signInByKeyboard(page: Page, username: string, totp: Totp) {
   await page.getByTestId('banner').waitFor();
   await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('checkbox');
   await page.keyboard.press('Space');
-  for (const value of [username, PASSWORD, totp.code()]) {
+  for (const value of [username, PASSWORD, await totp.next()]) {
     await page.keyboard.press('Tab');
     await page.keyboard.type(value);
   }
@@ -177,7 +177,7 @@ describe('search', () => {
     const totp = new Totp((await page.getByTestId('totp-secret').getAttribute('data-secret'))!);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Password again').fill(PASSWORD);
-    await page.getByLabel('Code shown by the authenticator').fill(totp.code());
+    await page.getByLabel('Code shown by the authenticator').fill(await totp.next());
     await page.getByRole('button', { name: 'Complete enrolment' }).click();
     await page.getByTestId('enrol-done').waitFor();
     await signInByKeyboard(page, 'ivan', totp);
@@ -387,7 +387,7 @@ describe('metrics', () => {
     await lock.getByLabel('Authenticator code').fill('000000');
     await lock.getByRole('button', { name: 'Unlock' }).click();
     await lock.getByRole('alert').waitFor();
-    await lock.getByLabel('Authenticator code').fill(operatorTotp.code());
+    await lock.getByLabel('Authenticator code').fill(await operatorTotp.next());
     await lock.getByRole('button', { name: 'Unlock' }).click();
     await lock.waitFor({ state: 'detached' });
     await page.getByRole('radio', { name: 'Month' }).click();

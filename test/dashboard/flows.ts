@@ -28,7 +28,7 @@ export async function apiSession(
 ): Promise<APIRequestContext> {
   const req = (await browser.newContext()).request;
   const login = await req.post(`${app.url}/api/auth/login`, {
-    data: { username: opts.username, password: opts.password, code: opts.totp.code(), bannerAccepted: true },
+    data: { username: opts.username, password: opts.password, code: await opts.totp.next(), bannerAccepted: true },
   });
   expect(login.status()).toBe(200);
   return req;
@@ -40,7 +40,7 @@ export async function setupChief(app: Appliance, opts: { password: string }): Pr
   const totp = new Totp(begun.secret);
   const done = await fetch(
     `${app.url}/api/setup/complete`,
-    post({ token: app.setupToken, username: 'chief', displayName: 'Chief', password: opts.password, code: totp.code() }),
+    post({ token: app.setupToken, username: 'chief', displayName: 'Chief', password: opts.password, code: await totp.next() }),
   );
   expect(done.status).toBe(201);
   return totp;
@@ -82,7 +82,7 @@ export async function enrolTrained(
   const token = ((await made.json()) as { enrolment: { token: string } }).enrolment.token;
   const begun = (await (await fetch(`${app.url}/api/enrol/begin`, post({ token }))).json()) as { secret: string };
   const totp = new Totp(begun.secret);
-  expect((await fetch(`${app.url}/api/enrol/complete`, post({ token, password, code: totp.code() }))).status).toBe(200);
+  expect((await fetch(`${app.url}/api/enrol/complete`, post({ token, password, code: await totp.next() }))).status).toBe(200);
   await train(app, admin, username);
   return totp;
 }
@@ -116,7 +116,7 @@ export async function setupThroughPage(page: Page, opts: { password: string; use
   await page.getByLabel('Full name').fill(opts.fullName ?? 'Chief Designee');
   await page.getByLabel('Password', { exact: true }).fill(opts.password);
   await page.getByLabel('Password again').fill(opts.password);
-  await page.getByLabel('Code shown by the authenticator').fill(totp.code());
+  await page.getByLabel('Code shown by the authenticator').fill(await totp.next());
   await page.getByRole('button', { name: 'Create administrator' }).click();
   return totp;
 }

@@ -3,9 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { totpAt } from '../../access/totp.ts';
 import { defaultClipCache } from '../../pipeline/simulator/index.ts';
-import { freshCode, nextTotpStep, setupTokenFrom } from '../helpers/access.ts';
+import { freshCode, setupTokenFrom } from '../helpers/access.ts';
 import { freePort, tempDir } from '../helpers/nats.ts';
 import { stopApplianceProcess } from '../helpers/appliance-process.ts';
 
@@ -124,13 +123,6 @@ export class Totp {
   readonly #account: { secret: string; lastStep: number };
   constructor(readonly secret: string) {
     this.#account = { secret, lastStep: -1 };
-  }
-  /** A code for a step not used yet (throws when the window is spent: `next()` waits instead). */
-  code(): string {
-    const step = nextTotpStep(new Date(), this.#account.lastStep);
-    if (step === null) throw new Error('no unused TOTP step in the window');
-    this.#account.lastStep = step;
-    return totpAt(this.secret, step);
   }
   /** A code for a step not used yet, waiting for the next step when every one in the window is spent (sign-ins in quick succession). */
   next(): Promise<string> {

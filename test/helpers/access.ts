@@ -33,7 +33,7 @@ interface Account {
  * accepted). The step before is used only early in the current one: made late, a step boundary
  * can pass before the server checks it, and it is refused (401 at sign-in, 400 at enrolment).
  */
-export function nextTotpStep(at: Date, lastStep: number): number | null {
+function nextTotpStep(at: Date, lastStep: number): number | null {
   const now = stepOf(at);
   const intoStep = at.getTime() - now * TOTP_STEP_SECONDS * 1000;
   const early = intoStep < (TOTP_STEP_SECONDS - 10) * 1000;
