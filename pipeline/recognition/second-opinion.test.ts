@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STEP_CLASSES } from './ppocr-math.ts';
-import { cutShort, mixes, secondOpinion, type Read } from './second-opinion.ts';
+import { cutShort, mixes, secondOpinion, type Read, unsureDrops } from './second-opinion.ts';
 
 const read = (text: string, state: Read['state'] = null, confidence = 0.9, stateConfidence = state ? 0.9 : 0): Read => ({
   text,
@@ -113,6 +113,21 @@ describe('second opinion on a plate read', () => {
     };
     expect(secondOpinion(sure, doubt)).toMatchObject({ text: 'SHOLR7X', opinion: 'primary' });
   });
+  it('weighs each read without a character its reader was unsure of, where the others read none there', () => {
+    // A plate's graphic left of the serial: PP-OCR read it as X, platerec as 7, neither sure; each
+    // read the other's character as nothing.
+    const rest = [...'ABC123'].map((c) => ({ [c]: 0.95 }));
+    const primary = { ...read('XABC123'), steps: stepsOf([{ X: 0.45, Y: 0.15 }, ...rest]) };
+    const second = { ...read('7ABC123', null, 0.4), steps: stepsOf([{ '7': 0.4, '2': 0.25 }, ...rest]) };
+    expect(secondOpinion(primary, second)).toMatchObject({ text: 'ABC123', opinion: 'second' });
+    // A first character its reader was sure of stays where the other, unsure, took it for another.
+    const sure = { ...read('XABC123'), steps: stepsOf([{ X: 0.9 }, ...rest]) };
+    const unsure = { ...read('7ABC123', null, 0.4), steps: stepsOf([{ '7': 0.4, X: 0.2 }, ...rest]) };
+    expect(secondOpinion(sure, unsure)).toMatchObject({ text: 'XABC123', opinion: 'primary' });
+    // Or where the other saw no X there at all: with no state read, its reading short of the primary's
+    // sure first character is the second's usual slip, read so or left by a drop.
+    expect(secondOpinion(sure, second)).toMatchObject({ text: 'XABC123', opinion: 'primary' });
+  });
   it("does not weigh the second's read short of the primary's first character where no state is read", () => {
     // PP-OCR sure of a first K; platerec, its view cut short, reads the rest: six digits, Delaware's format.
     const primary = { ...read('K562093'), steps: stepsOf([...'K562093'].map((c) => ({ [c]: 0.9 }))) };
@@ -183,6 +198,18 @@ describe('second opinion on a plate read', () => {
       state: null,
       stateConfidence: 0,
     });
+  });
+});
+
+describe('a read without its unsure characters', () => {
+  it('drops each character read at under even odds, and none of a sure read', () => {
+    const steps = stepsOf([{ K: 0.9 }, { C: 0.95 }, { S: 0.4, '5': 0.3 }, { '1': 0.9 }, { M: 0.45, N: 0.2 }]);
+    expect(unsureDrops('KCS1M', steps)).toEqual(['KC1M', 'KCS1']);
+    expect(unsureDrops('KCS1M', stepsOf([...'KCS1M'].map((c) => ({ [c]: 0.9 }))))).toEqual([]);
+    // Steps that are not the text (a format's reading of them) and reads too short to lose a character.
+    expect(unsureDrops('KC51M', steps)).toEqual([]);
+    expect(unsureDrops('KC1', stepsOf([{ K: 0.9 }, { C: 0.4, G: 0.3 }, { '1': 0.9 }]))).toEqual([]);
+    expect(unsureDrops('KCS1M')).toEqual([]);
   });
 });
 

@@ -6,11 +6,12 @@ import {
   logPrior,
   logProbs,
   templateDecode,
+  DROP_COST,
   MAX_CHANGES_ANY_STATE,
   PRIOR_WEIGHT,
   type StateGuess,
 } from './format-prior.ts';
-import type { PlateSteps } from './ppocr-math.ts';
+import { type PlateSteps, STEP_CLASSES } from './ppocr-math.ts';
 import { roundScore as round } from './reader.ts';
 import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
 
@@ -31,6 +32,10 @@ import { plateSyntax, roundGlyphsAsZero } from './syntax.ts';
  *    too (`formatReadings`): the right reading is often neither reader's first. So are the
  *    mixtures of the two reads that are a format (`mixes`): each reader may slip where the other
  *    does not.
+ *    So are the readings without a character its own reader was less sure of than not
+ *    (`unsureDrops`: an emblem, a plate's graphic or a sticker read as one), each at `DROP_COST`,
+ *    the price a reading one character short pays under the formats; the second's none short
+ *    of the primary's first or last character where no state is read (below).
  *    Each reader then speaks for every character of either reading, so PP-OCR's extra character
  *    (a dash read as L, a bumper's digits beside the plate) or its look-alike (G for 6, 0 for D)
  *    loses to platerec's read where PP-OCR itself found it nearly as likely. With no state
@@ -122,7 +127,13 @@ export function secondOpinion<R extends Read>(
         ...mixes(a, b).filter((x) => !endSlip(x) && fitsTemplate(x.replaceAll('O', '0'), templates)),
         ...(known ? formatReadings(firstLogged, seconds[0]!, a, b, known) : []),
       ];
-      const best = likeliest(readings, score);
+      const drops = new Set(
+        [
+          ...unsureDrops(a, primary.steps),
+          ...[second, ...(opts.alike ?? [])].flatMap((r) => unsureDrops(normalizePlate(r.text), r.steps)).filter((x) => !endSlip(x)),
+        ].filter((x) => !readings.includes(x)),
+      );
+      const best = likeliest([...readings, ...drops], (t) => score(t) - (drops.has(t) ? DROP_COST : 0));
       if (!best || best.text === a) return { ...withState, opinion: 'primary' };
       // A reading the lead second did not give (a format's, or another recogniser's) is as sure
       // as the less sure of the two readers.
@@ -152,6 +163,35 @@ function likeliest(readings: string[], score: (text: string) => number): { text:
     if (s > bestScore) [best, bestScore] = [{ text: v.text, prior: v.prior }, s];
   }
   return best;
+}
+
+/** Below this probability a reader is less sure of a character it read than not. */
+const UNSURE = 0.5;
+
+/**
+ * `text` without each character its reader was less sure of than not (`UNSURE`, at the step
+ * where its greedy path read it), for a reading of at least four characters: a mark read as a
+ * character (a plate's graphic, an emblem between the groups, a sticker at an end) is one the
+ * reader hesitates over, and the other readers, which see nothing there, then outweigh it.
+ * None where the greedy path is not `text` (a format's reading, respelt by the prior).
+ */
+export function unsureDrops(text: string, steps?: PlateSteps): string[] {
+  if (!steps || text.length < 4) return [];
+  const K = STEP_CLASSES.length;
+  const chars: { c: string; p: number }[] = [];
+  let prev = 0;
+  for (let t = 0; t < steps.T; t++) {
+    let best = 0;
+    for (let j = 1; j < K; j++) if (steps.probs[t * K + j]! > steps.probs[t * K + best]!) best = j;
+    const p = steps.probs[t * K + best]!;
+    if (best !== 0 && best === prev) chars[chars.length - 1]!.p = Math.max(chars[chars.length - 1]!.p, p);
+    else if (best !== 0) chars.push({ c: STEP_CLASSES[best]!, p });
+    prev = best;
+  }
+  // O and 0 are one glyph to the readers' spelling (roundGlyphsAsZero may have respelt it).
+  const zero = (x: string) => x.replaceAll('O', '0');
+  if (zero(chars.map((x) => x.c).join('')) !== zero(text)) return [];
+  return chars.flatMap((x, i) => (x.p < UNSURE ? [text.slice(0, i) + text.slice(i + 1)] : []));
 }
 
 /** Look-alikes or marks a format's reading may differ from a reader's by, where the state is

@@ -76,9 +76,15 @@ describe('roundGlyphsAsZero', () => {
     expect(roundGlyphsAsZero('7ABO123', 'CA')).toBe('7ABO123'); // California's NLLLNNN
     expect(roundGlyphsAsZero('ABC1234', 'FL')).toBe('ABC1234');
   });
-  it('leaves a plate without a US state as read: other countries tell O from 0', () => {
+  it('leaves a plate without a US state as read where its zeros make no state format: other countries tell O from 0', () => {
     expect(roundGlyphsAsZero('BO123XY', null)).toBe('BO123XY');
     expect(roundGlyphsAsZero('BO123XY', 'XX')).toBe('BO123XY');
+    expect(roundGlyphsAsZero('SHOR7X', 'XX')).toBe('SHOR7X'); // read as another country's
+  });
+  it('writes O as 0 where no state was read only when that makes a format and the read is none', () => {
+    expect(roundGlyphsAsZero('SHOR7X', null)).toBe('SH0R7X'); // Missouri's LLNLNL; LLLLNL is none
+    expect(roundGlyphsAsZero('NOX218', null)).toBe('NOX218'); // LLLNNN as read
+    expect(roundGlyphsAsZero('GOBEARS', null)).toBe('GOBEARS'); // a vanity plate either way
   });
 });
 

@@ -65,13 +65,21 @@ export function plateSyntax(raw: string): SyntaxVerdict {
  * use (openalpr's us set: "CHICAG0"). In a standard format the position decides: an O where the
  * format has a letter stays an O ("NOX218", LLLNNN), and `conformToState` settles the rest once
  * the state is known. The matcher treats O and 0 as one look-alike class either way, so a hotlist
- * that spells it with O still matches. Without a US state the text is left as read: other
- * countries' plates tell O from 0 (a European "BO123XY").
+ * that spells it with O still matches. Where no state was read (most plates of a 720p frame: the
+ * name is too small to read), the zero is written only where the text as read is no state's
+ * format and with zeros it is one ("SHOR7X" is Missouri's LLNLNL as "SH0R7X"): other countries'
+ * plates tell O from 0 (a European "BO123XY" stays), and a plate read as another country's
+ * (`state` not a US one) is left as read.
  */
 export function roundGlyphsAsZero(text: string, state: string | null): string {
-  if (!text.includes('O') || !state || !isUsState(state)) return text;
-  return US_STATES.some((s) => fitStateFormat(text, s, 0) !== null) ? text : text.replaceAll('O', '0');
+  if (!text.includes('O')) return text;
+  const zero = text.replaceAll('O', '0');
+  if (!state) return !anyStateFormat(text) && anyStateFormat(zero) ? zero : text;
+  if (!isUsState(state)) return text;
+  return anyStateFormat(text) ? text : zero;
 }
+
+const anyStateFormat = (text: string) => US_STATES.some((s) => fitStateFormat(text, s, 0) !== null);
 
 const lettersOnly = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
 
