@@ -110,21 +110,33 @@ export function resizeRegion(src: Image, sx: number, sy: number, sw: number, sh:
   const W = src.width;
   const H = src.height;
   const d = src.data;
+  // Each column's source pixels and weight, once: they are the same on every row, and a still's
+  // enlarged plate windows are resized on every read.
+  const x0s = new Int32Array(dw),
+    x1s = new Int32Array(dw),
+    wxs = new Float64Array(dw);
+  for (let x = 0; x < dw; x++) {
+    const sxf = Math.min(W - 1, Math.max(0, sx + (x + 0.5) * fx - 0.5));
+    x0s[x] = Math.floor(sxf);
+    x1s[x] = Math.min(W - 1, x0s[x]! + 1);
+    wxs[x] = sxf - x0s[x]!;
+  }
   for (let y = 0; y < dh; y++) {
     const syf = Math.min(H - 1, Math.max(0, sy + (y + 0.5) * fy - 0.5));
     const y0 = Math.floor(syf);
     const y1 = Math.min(H - 1, y0 + 1);
     const wy = syf - y0;
+    const r0 = y0 * W,
+      r1 = y1 * W;
     for (let x = 0; x < dw; x++) {
-      const sxf = Math.min(W - 1, Math.max(0, sx + (x + 0.5) * fx - 0.5));
-      const x0 = Math.floor(sxf);
-      const x1 = Math.min(W - 1, x0 + 1);
-      const wx = sxf - x0;
+      const x0 = x0s[x]!,
+        x1 = x1s[x]!,
+        wx = wxs[x]!;
       for (let k = 0; k < ch; k++) {
-        const a = d[(y0 * W + x0) * ch + k]!;
-        const b = d[(y0 * W + x1) * ch + k]!;
-        const c = d[(y1 * W + x0) * ch + k]!;
-        const e = d[(y1 * W + x1) * ch + k]!;
+        const a = d[(r0 + x0) * ch + k]!;
+        const b = d[(r0 + x1) * ch + k]!;
+        const c = d[(r1 + x0) * ch + k]!;
+        const e = d[(r1 + x1) * ch + k]!;
         out[(y * dw + x) * ch + k] = (a + (b - a) * wx) * (1 - wy) + (c + (e - c) * wx) * wy + 0.5;
       }
     }
